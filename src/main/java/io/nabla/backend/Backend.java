@@ -1,0 +1,30 @@
+package io.nabla.backend;
+
+/**
+ * A compute backend for one device: its allocator and its kernels, grouped by op family. Kernels take memory
+ * blocks with a {@link Layout} and {@link DType} per operand; callers (the tensor layer) have already checked
+ * shapes, broadcast the layouts to the output shape and allocated the output. Kernels never allocate tensors.
+ */
+public interface Backend {
+
+    /** A short name: {@code reference}, {@code cpu}, {@code cuda}. */
+    String name();
+
+    Device device();
+
+    Allocator allocator();
+
+    ElementwiseKernels elementwise();
+
+    ReduceKernels reduce();
+
+    LinalgKernels linalg();
+
+    ConvKernels conv();
+
+    NormKernels norm();
+
+    IndexKernels index();
+
+    LossKernels loss();
+}

@@ -1,0 +1,5 @@
+package io.nabla.backend;
+
+/** Fused loss kernels, forward and backward. */
+public interface LossKernels {
+}

@@ -1,0 +1,5 @@
+package io.nabla.backend;
+
+/** Normalisation and softmax-family kernels, forward and backward. */
+public interface NormKernels {
+}
