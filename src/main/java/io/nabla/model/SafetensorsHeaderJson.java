@@ -51,6 +51,8 @@ final class SafetensorsHeaderJson {
     private final List<SafetensorsEntry> entries = new ArrayList<>();
     private boolean hasMetadata;
     private JsonParser p;
+    /** The member being parsed ({@code __metadata__} or "tensor 'name'"), null at the root: for error messages. */
+    private String context;
 
     private SafetensorsHeaderJson(String source, long dataSize) {
         this.source = source;
@@ -68,9 +70,22 @@ final class SafetensorsHeaderJson {
             h.p = parser;
             h.parseRoot();
         } catch (JacksonException e) {
-            throw h.fail("header is not valid JSON: " + e.getOriginalMessage() + at(e.getLocation()), e);
+            throw h.jsonFailure(e);
         }
         return new Parsed(h.metadata, h.hasMetadata, h.entries);
+    }
+
+    /** Jackson's error, or for a duplicate name (strict duplicate detection) the member it repeats. */
+    private SafetensorsException jsonFailure(JacksonException e) {
+        String msg = e.getOriginalMessage();
+        if (msg != null && msg.startsWith("Duplicate Object property \"") && msg.endsWith("\"")) {
+            String dup = quote(msg.substring(msg.indexOf('"') + 1, msg.length() - 1));
+            String what = context == null ? "duplicate tensor name " + dup
+                    : context.equals("__metadata__") ? "__metadata__ has a duplicate key " + dup
+                    : context + " has a duplicate field " + dup;
+            return fail(what + at(e.getLocation()), e);
+        }
+        return fail("header is not valid JSON: " + msg + at(e.getLocation()), e);
     }
 
     private static String at(TokenStreamLocation loc) {
@@ -87,14 +102,18 @@ final class SafetensorsHeaderJson {
             String name = checkedString(p.currentName(), "tensor name");
             p.nextToken();
             if (name.equals("__metadata__")) {
+                context = name;
                 parseMetadata();
             } else {
+                context = "tensor " + quote(name);
                 entries.add(parseEntry(name));
             }
+            context = null;
         }
         JsonToken after = p.nextToken();
         if (after != null) {
-            throw fail("unexpected " + describe(after) + " after the header's JSON object" + at(p.currentLocation()));
+            throw fail("unexpected content after the header's JSON object: " + describe(after)
+                    + at(p.currentLocation()));
         }
     }
 
