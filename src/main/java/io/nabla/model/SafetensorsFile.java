@@ -1,6 +1,6 @@
 package io.nabla.model;
 
-import static io.nabla.model.SafetensorsHeaderJson.quote;
+import static io.nabla.model.SafetensorsText.quote;
 
 import io.nabla.backend.DType;
 import io.nabla.backend.HostAllocator;

@@ -1,6 +1,6 @@
 package io.nabla.model;
 
-import static io.nabla.model.SafetensorsHeaderJson.quote;
+import static io.nabla.model.SafetensorsText.quote;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,7 @@
 package io.nabla.model;
 
+import static io.nabla.model.SafetensorsText.quote;
+
 import io.nabla.backend.DType;
 import io.nabla.tensor.Shape;
 import java.io.Reader;
@@ -283,14 +285,10 @@ final class SafetensorsHeaderJson {
 
     /** Rejects strings holding an unpaired UTF-16 surrogate (JSON can escape one; it is not Unicode). */
     private String checkedString(String s, String what) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw fail(what + " " + quote(s) + " holds an unpaired surrogate \\u"
-                        + Integer.toHexString(c) + " at index " + i + ", which is not valid Unicode");
-            }
+        int at = SafetensorsText.unpairedSurrogate(s);
+        if (at >= 0) {
+            throw fail(what + " " + quote(s) + " holds an unpaired surrogate \\u" + Integer.toHexString(s.charAt(at))
+                    + " at index " + at + ", which is not valid Unicode");
         }
         return s;
     }
@@ -301,25 +299,6 @@ final class SafetensorsHeaderJson {
             sb.append(sb.length() == 0 ? "" : ", ").append(d.safetensorsCode());
         }
         return sb.toString();
-    }
-
-    /** A name in single quotes, cut short when long, with control characters escaped. */
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder("'");
-        int n = Math.min(s.length(), 120);
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length()
-                    && Character.isLowSurrogate(s.charAt(i + 1));
-            if (pair) {
-                sb.append(c).append(s.charAt(++i));
-            } else if (c < 0x20 || c == 0x7f || Character.isSurrogate(c)) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append(s.length() > n ? "...' (" + s.length() + " characters)" : "'").toString();
     }
 
     private SafetensorsException fail(String message) {

@@ -1,6 +1,6 @@
 package io.nabla.model;
 
-import static io.nabla.model.SafetensorsHeaderJson.quote;
+import static io.nabla.model.SafetensorsText.quote;
 
 import io.nabla.backend.DType;
 import io.nabla.tensor.Tensor;
@@ -21,10 +21,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Writes tensors as a safetensors file laid out byte for byte as the reference implementation (huggingface/safetensors,
- * which {@code safetensors.torch.save_file} calls) lays it out: tensors sorted by descending dtype alignment, then
+ * Writes tensors as a safetensors file laid out byte for byte as the reference implementation
+ * (huggingface/safetensors, which {@code safetensors.torch.save_file} calls) lays it out: tensors sorted by descending dtype alignment, then
  * by name, stored back to back in that order; a compact JSON header listing {@code __metadata__} first, then the
  * tensors in data order, escaped as serde_json escapes, padded with spaces to a multiple of 8 bytes. For tensors of
  * one dtype (the usual state dict) that is plain name order. Metadata keys are written sorted. Any CPU tensor can be
@@ -44,16 +45,19 @@ public final class SafetensorsWriter {
         write(tensors, null, file);
     }
 
-    /** Writes {@code tensors} and {@code metadata} (may be null: no {@code __metadata__}) atomically to {@code file}. */
+    /** Writes {@code tensors} and {@code metadata} (null: no {@code __metadata__}) atomically to {@code file}. */
     public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path file) throws IOException {
         Prepared prep = prepare(tensors, metadata);
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         String base = target.getFileName().toString();
-        Path tmp = Files.createTempFile(dir, "." + base.substring(0, Math.min(base.length(), 100)) + ".", ".tmp");
+        // A fresh name next to the target (same file system, so the rename is atomic), created with the
+        // process's default permissions as any other file it writes.
+        Path tmp = dir.resolve("." + base.substring(0, Math.min(base.length(), 100)) + "."
+                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
         boolean moved = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 prep.writeTo(ch);
                 ch.force(true);
             }
@@ -160,6 +164,9 @@ public final class SafetensorsWriter {
             if (t == null) {
                 throw new SafetensorsException("tensor " + quote(name) + " is null");
             }
+            if (t.storage().isClosed()) {
+                throw new SafetensorsException("tensor " + quote(name) + " was freed (its TensorScope closed)");
+            }
             if (!t.device().isCpu()) {
                 throw new SafetensorsException("tensor " + quote(name) + " is on " + t.device()
                         + "; the writer reads host memory, so copy it to the cpu first");
@@ -176,7 +183,7 @@ public final class SafetensorsWriter {
             Tensor t = e.getValue();
             long bytes = Math.multiplyExact(t.numel(), (long) t.dtype().itemSize());
             json.append(json.length() > 1 ? "," : "");
-            appendString(json, e.getKey());
+            SafetensorsText.appendJson(json, e.getKey());
             json.append(":{\"dtype\":\"").append(t.dtype().safetensorsCode()).append("\",\"shape\":[");
             int[] shape = t.shape();
             for (int d = 0; d < shape.length; d++) {
@@ -213,50 +220,21 @@ public final class SafetensorsWriter {
         json.append("\"__metadata__\":{");
         for (int i = 0; i < keys.size(); i++) {
             json.append(i == 0 ? "" : ",");
-            appendString(json, keys.get(i));
+            SafetensorsText.appendJson(json, keys.get(i));
             json.append(':');
-            appendString(json, metadata.get(keys.get(i)));
+            SafetensorsText.appendJson(json, metadata.get(keys.get(i)));
         }
         json.append('}');
-    }
-
-    /** A JSON string escaped as serde_json escapes it: quote, backslash and control characters; the rest raw. */
-    private static void appendString(StringBuilder json, String s) {
-        json.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> json.append("\\\"");
-                case '\\' -> json.append("\\\\");
-                case '\b' -> json.append("\\b");
-                case '\f' -> json.append("\\f");
-                case '\n' -> json.append("\\n");
-                case '\r' -> json.append("\\r");
-                case '\t' -> json.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        json.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        json.append(c);
-                    }
-                }
-            }
-        }
-        json.append('"');
     }
 
     private static String checkedText(String s, String what) {
         if (s == null) {
             throw new SafetensorsException(what + " is null");
         }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new SafetensorsException(what + " " + quote(s) + " holds an unpaired surrogate at index " + i
-                        + " and cannot be written as UTF-8");
-            }
+        int at = SafetensorsText.unpairedSurrogate(s);
+        if (at >= 0) {
+            throw new SafetensorsException(what + " " + quote(s) + " holds an unpaired surrogate at index " + at
+                    + " and cannot be written as UTF-8");
         }
         return s;
     }

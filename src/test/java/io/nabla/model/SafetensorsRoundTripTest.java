@@ -20,6 +20,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -195,6 +197,18 @@ class SafetensorsRoundTripTest {
     }
 
     @Test
+    @EnabledOnOs(OS.LINUX)
+    void noRegionOfTheFileStaysMappedAfterATensorIsRead() throws Exception {
+        Path file = dir.resolve("m.safetensors");
+        SafetensorsWriter.write(Map.of("a", Tensor.ones(DType.FP32, 512, 512)), file);
+        String real = file.toRealPath().toString();
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            assertThat(f.tensor("a").getDouble(511, 511)).isEqualTo(1.0);
+            assertThat(Files.readAllLines(Path.of("/proc/self/maps"))).noneMatch(line -> line.endsWith(real));
+        }
+    }
+
+    @Test
     void theWriterRejectsWhatCannotBeWritten() {
         Tensor t = Tensor.scalar(1, DType.FP32);
         assertThatThrownBy(() -> SafetensorsWriter.toBytes(Map.of("bad\ud800", t), null))
@@ -207,6 +221,10 @@ class SafetensorsRoundTripTest {
         meta.put("k", null);
         assertThatThrownBy(() -> SafetensorsWriter.toBytes(Map.of("x", t), meta))
                 .isInstanceOf(SafetensorsException.class).hasMessage("value of metadata key 'k' is null");
+        Tensor freed = Tensor.zeros(DType.FP32, 2);
+        freed.storage().close();
+        assertThatThrownBy(() -> SafetensorsWriter.toBytes(Map.of("f", freed), null))
+                .isInstanceOf(SafetensorsException.class).hasMessageContaining("tensor 'f' was freed");
     }
 
     @Test
