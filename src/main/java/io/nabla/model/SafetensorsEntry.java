@@ -14,7 +14,7 @@ public record SafetensorsEntry(String name, DType dtype, int[] shape, long begin
     public SafetensorsEntry {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dtype, "dtype");
-        shape = shape.clone();
+        shape = Objects.requireNonNull(shape, "shape").clone();
     }
 
     @Override
