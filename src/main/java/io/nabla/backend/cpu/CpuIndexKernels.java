@@ -153,10 +153,7 @@ public class CpuIndexKernels extends ReferenceIndexKernels {
                 int i = (int) (r % size);
                 long to = outOff + r * inner;
                 for (int q = start[i]; q < start[i + 1]; q++) {
-                    long from = srcOff + (o * n + order[q]) * inner;
-                    for (long k = 0; k < inner; k++) {
-                        acc.add(from + k, to + k);
-                    }
+                    acc.addRun(srcOff + (o * n + order[q]) * inner, to, (int) inner);
                 }
             }
         });
@@ -261,15 +258,45 @@ public class CpuIndexKernels extends ReferenceIndexKernels {
     private interface Accumulator {
         void add(long from, long to);
 
+        /** {@code out[to + k] += src[from + k]} for k in [0, count). */
+        void addRun(long from, long to, int count);
+
         static Accumulator of(DType dtype, Memory src, Memory out) {
-            if (dtype == DType.FP32) {
-                FloatBuffer s = src.hostBuffer().asFloatBuffer();
-                FloatBuffer d = out.hostBuffer().asFloatBuffer();
-                return (from, to) -> d.put((int) to, d.get((int) to) + s.get((int) from));
+            return dtype == DType.FP32
+                    ? new Fp32(src.hostBuffer().asFloatBuffer(), out.hostBuffer().asFloatBuffer())
+                    : new Fp64(src.hostBuffer().asDoubleBuffer(), out.hostBuffer().asDoubleBuffer());
+        }
+    }
+
+    private record Fp32(FloatBuffer s, FloatBuffer d) implements Accumulator {
+        @Override
+        public void add(long from, long to) {
+            d.put((int) to, d.get((int) to) + s.get((int) from));
+        }
+
+        @Override
+        public void addRun(long from, long to, int count) {
+            int f = (int) from;
+            int t = (int) to;
+            for (int k = 0; k < count; k++) {
+                d.put(t + k, d.get(t + k) + s.get(f + k));
             }
-            DoubleBuffer s = src.hostBuffer().asDoubleBuffer();
-            DoubleBuffer d = out.hostBuffer().asDoubleBuffer();
-            return (from, to) -> d.put((int) to, d.get((int) to) + s.get((int) from));
+        }
+    }
+
+    private record Fp64(DoubleBuffer s, DoubleBuffer d) implements Accumulator {
+        @Override
+        public void add(long from, long to) {
+            d.put((int) to, d.get((int) to) + s.get((int) from));
+        }
+
+        @Override
+        public void addRun(long from, long to, int count) {
+            int f = (int) from;
+            int t = (int) to;
+            for (int k = 0; k < count; k++) {
+                d.put(t + k, d.get(t + k) + s.get(f + k));
+            }
         }
     }
 }
