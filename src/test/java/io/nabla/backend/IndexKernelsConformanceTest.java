@@ -54,6 +54,7 @@ class IndexKernelsConformanceTest {
                 gatherAndScatter(rnd, t, layout, in, dim);
                 selectAddAndCat(rnd, t, layout, in, dim);
             }
+            maskedFill(rnd, t, layout, in);
         }
     }
 
@@ -108,6 +109,29 @@ class IndexKernelsConformanceTest {
         compare("cat dim" + d, t, layout, Tensor.empty(t, catShape),
                 (k, out) -> k.cat(d, new Memory[] {a.memory(), in.memory(), c.memory()},
                         new Layout[] {a.layout(), in.layout(), c.layout()}, t, out.memory(), out.layout()));
+    }
+
+    /** masked_fill with a full, a row-broadcast and a transposed mask. */
+    private static void maskedFill(Random rnd, DType t, String layout, Tensor in) {
+        int rows = in.size(0);
+        int cols = in.size(1);
+        Tensor[] masks = {mask(rnd, rows, cols), ShapeOps.expand(mask(rnd, 1, cols), rows, cols),
+            ShapeOps.transpose(mask(rnd, cols, rows), 0, 1)};
+        String[] kinds = {"full", "row-broadcast", "transposed"};
+        for (int i = 0; i < masks.length; i++) {
+            Tensor m = masks[i];
+            compare("masked_fill " + kinds[i] + " mask", t, layout, Tensor.empty(t, rows, cols),
+                    (k, out) -> k.maskedFill(in.memory(), in.layout(), m.memory(), m.layout(), -1.75, t,
+                            out.memory(), out.layout()));
+        }
+    }
+
+    private static Tensor mask(Random rnd, int... shape) {
+        boolean[] v = new boolean[(int) Shape.numel(shape)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = rnd.nextBoolean();
+        }
+        return Tensor.of(v, shape);
     }
 
     private static void compare(String op, DType t, String layout, Tensor start, Call call) {

@@ -1,17 +1,19 @@
 package io.nabla.backend.cpu;
 
 import io.nabla.backend.DType;
+import io.nabla.backend.ElementAccess;
 import io.nabla.backend.Layout;
 import io.nabla.backend.Memory;
 import io.nabla.backend.reference.ReferenceIndexKernels;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
 /**
  * Host {@link io.nabla.backend.IndexKernels}: fast paths over the reference loops for what training runs hot —
  * embedding forward/backward (index_select/index_add along dim 0), gather/scatter_add (cross-entropy picks and
- * their gradient), index_select and cat of contiguous blocks — falling back to the reference for other layouts.
+ * their gradient), index_select, masked_fill (attention masks) and cat of contiguous blocks — falling back to the reference for other layouts.
  * Copies move whole runs of bytes; adds specialise FP32/FP64. Work is split with {@link Parallel} so that each
  * output element is written by one chunk and its adds happen in the reference's order: results are bit-identical
  * to the reference and independent of the thread count. (A kernel collection, so longer than most files.)
@@ -154,6 +156,44 @@ public class CpuIndexKernels extends ReferenceIndexKernels {
                 long to = outOff + r * inner;
                 for (int q = start[i]; q < start[i + 1]; q++) {
                     acc.addRun(srcOff + (o * n + order[q]) * inner, to, (int) inner);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void maskedFill(Memory in, Layout inLayout, Memory mask, Layout maskLayout, double value, DType dtype,
+                           Memory out, Layout outLayout) {
+        int item = dtype.itemSize();
+        int rank = outLayout.rank();
+        if (rank == 0 || (item != 4 && item != 8) || !inLayout.isContiguous() || !outLayout.isContiguous()) {
+            super.maskedFill(in, inLayout, mask, maskLayout, value, dtype, out, outLayout);
+            return;
+        }
+        // the value's bits in the dtype, written as the reference writes it
+        ByteBuffer bits = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+        ElementAccess.putDouble(bits, dtype, 0, value);
+        long fill = item == 4 ? bits.getInt(0) : bits.getLong(0);
+        ByteBuffer s = in.hostBuffer();
+        ByteBuffer m = mask.hostBuffer();
+        ByteBuffer d = out.hostBuffer();
+        int last = outLayout.shape()[rank - 1];
+        long maskStep = maskLayout.strides()[rank - 1];
+        long inOff = inLayout.offset();
+        long outOff = outLayout.offset();
+        forRows(outLayout.numel() / Math.max(1, last), last, (r0, r1) -> {
+            for (long r = r0; r < r1; r++) { // one row of the last dimension; the mask may broadcast
+                long mk = maskLayout.offsetOf(r * last);
+                long at = r * last;
+                for (int k = 0; k < last; k++, mk += maskStep) {
+                    boolean set = m.get((int) mk) != 0;
+                    int from = (int) (inOff + at + k);
+                    int to = (int) (outOff + at + k);
+                    if (item == 4) {
+                        d.putInt(to << 2, set ? (int) fill : s.getInt(from << 2));
+                    } else {
+                        d.putLong(to << 3, set ? fill : s.getLong(from << 3));
+                    }
                 }
             }
         });
