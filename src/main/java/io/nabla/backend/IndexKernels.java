@@ -58,7 +58,8 @@ public interface IndexKernels {
 
     /**
      * Copies the inputs one after another along {@code dim} into {@code out}; every input has {@code out}'s shape
-     * except along {@code dim}, where the sizes add up to {@code out}'s.
+     * except along {@code dim}, where the sizes add up to {@code out}'s. Inputs may have any strides, negative ones
+     * included: a one-input cat is a strided copy, and {@code flip} uses it with reversed layouts.
      */
     void cat(int dim, Memory[] ins, Layout[] inLayouts, DType dtype, Memory out, Layout outLayout);
 }
