@@ -8,12 +8,24 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-/** Every case of {@code golden/ops/loss.json}: forward and input gradients against PyTorch 1.13. */
+/**
+ * Every case of {@code golden/ops/loss.json} and of {@code loss_extra.json} (option combinations, probability
+ * targets and target gradients, written by {@code src/test/python/gen_loss_extra.py}): forward and gradients
+ * against PyTorch 1.13.
+ */
 class LossGoldenTest {
 
     @TestFactory
     Stream<DynamicTest> loss() {
-        return Golden.tests("loss.json", Map.of(
+        return Golden.tests("loss.json", OPS);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> lossExtra() {
+        return Golden.tests("loss_extra.json", OPS);
+    }
+
+    private static final Map<String, Golden.Op> OPS = Map.of(
                 "mse_loss", Golden.one(c -> LossOps.mseLoss(c.in("input"), c.in("target"), reduction(c))),
                 "l1_loss", Golden.one(c -> LossOps.l1Loss(c.in("input"), c.in("target"), reduction(c))),
                 "smooth_l1_loss", Golden.one(c -> LossOps.smoothL1Loss(c.in("input"), c.in("target"), reduction(c),
@@ -27,8 +39,7 @@ class LossGoldenTest {
                         c.in("input"), c.in("target"), optional(c, "weight"), optional(c, "pos_weight"),
                         reduction(c))),
                 "kl_div", Golden.one(c -> LossOps.klDiv(c.in("input"), c.in("target"), reduction(c),
-                        c.has("log_target") && c.b("log_target")))));
-    }
+                        c.has("log_target") && c.b("log_target"))));
 
     private static String reduction(Case c) {
         return c.has("reduction") ? c.s("reduction") : "mean";
