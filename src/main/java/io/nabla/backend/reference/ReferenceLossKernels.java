@@ -158,7 +158,7 @@ public class ReferenceLossKernels implements LossKernels {
     }
 
     /** Sum of {@code w[y]} (or the count) over the rows whose target is not ignored: the weighted mean's divisor. */
-    private static double targetWeightSum(Operand target, double[] w, int classes, long ignoreIndex) {
+    protected static double targetWeightSum(Operand target, double[] w, int classes, long ignoreIndex) {
         ByteBuffer tb = target.memory().hostBuffer();
         StridedCursor c = new StridedCursor(target.layout().shape(), target.layout());
         long n = target.layout().numel();
