@@ -182,7 +182,7 @@ public class CpuLossKernels extends ReferenceLossKernels {
         Flat w = Flat.of(weight);
         Flat pw = Flat.of(posWeight);
         Flat o = reduce ? Flat.NONE : Flat.of(out);
-        if (!isFast(dtype) || !x.dense() || !t.dense() || w == null || pw == null || (!reduce && !o.dense())) {
+        if (!isFast(dtype) || !dense(x) || !dense(t) || w == null || pw == null || !dense(o)) {
             super.pointwise(loss, beta, input, target, weight, posWeight, dtype, reduce, scale, out);
             return;
         }
@@ -230,8 +230,8 @@ public class CpuLossKernels extends ReferenceLossKernels {
         Flat pw = Flat.of(posWeight);
         Flat gi = Flat.of(gradInput);
         Flat gt = Flat.of(gradTarget);
-        if (!isFast(dtype) || g == null || !x.dense() || !t.dense() || w == null || pw == null || !gi.dense()
-                || !gt.dense()) {
+        if (!isFast(dtype) || g == null || !dense(x) || !dense(t) || w == null || pw == null || !dense(gi)
+                || !dense(gt)) {
             super.pointwiseBackward(loss, beta, gradOut, input, target, weight, posWeight, dtype, scale, gradInput,
                     gradTarget);
             return;
@@ -292,16 +292,17 @@ public class CpuLossKernels extends ReferenceLossKernels {
             return vector ? new Flat(2, l.offset(), sh[sh.length - 1]) : null;
         }
 
-        boolean dense() {
-            return mode == 0;
-        }
-
         long index(long i) {
             return mode == 0 ? offset + i : mode == 1 ? offset : offset + i % last;
         }
     }
 
     // ---- plumbing ----------------------------------------------------------------------------------------------
+
+    /** A layout read at {@code offset + i} (false for null: a layout {@link Flat} cannot walk). */
+    private static boolean dense(Flat f) {
+        return f != null && f.mode == 0;
+    }
 
     private static boolean isFast(DType dtype) {
         return dtype == DType.FP32 || dtype == DType.FP64;
