@@ -293,12 +293,21 @@ public class ReferenceLossKernels implements LossKernels {
             return;
         }
         int classes = x.length;
-        double lse = logSumExp(x);
-        double a = (1 - eps) * wy + eps / classes * wTotal;
-        double smooth = eps / classes;
+        // softmax with one exp per class: grad first holds exp(x - max)
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : x) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
         for (int c = 0; c < classes; c++) {
-            double wc = w == null ? 1 : w[c];
-            grad[c] = g * (Math.exp(x[c] - lse) * a - smooth * wc);
+            grad[c] = Math.exp(x[c] - max);
+            sum += grad[c];
+        }
+        double a = (1 - eps) * wy + eps / classes * wTotal;
+        double ga = g * a / sum;
+        double smooth = g * eps / classes;
+        for (int c = 0; c < classes; c++) {
+            grad[c] = grad[c] * ga - smooth * (w == null ? 1 : w[c]);
         }
         grad[y] -= g * (1 - eps) * wy;
     }
