@@ -117,6 +117,98 @@ public class CpuLossKernels extends ReferenceLossKernels {
         });
     }
 
+    // ---- probability targets -----------------------------------------------------------------------------------
+
+    @Override
+    public void classProbability(Operand input, Operand target, Operand weight, DType dtype, double eps,
+                                 Reduction reduction, Operand out) {
+        boolean none = reduction == Reduction.NONE;
+        if (!isFast(dtype) || isEmpty(input.layout()) || !input.layout().isContiguous()
+                || !target.layout().isContiguous() || (none && !out.layout().isContiguous())) {
+            super.classProbability(input, target, weight, dtype, eps, reduction, out);
+            return;
+        }
+        Rows rows = new Rows(input.layout());
+        Rows targetRows = new Rows(target.layout());
+        int classes = rows.classes;
+        double[] w = classWeights(weight, dtype, classes);
+        ByteBuffer xb = input.memory().hostBuffer();
+        ByteBuffer tb = target.memory().hostBuffer();
+        ByteBuffer ob = out.memory().hostBuffer();
+        long oOff = out.layout().offset();
+        long n = rows.count * classes;
+        int chunks = Parallel.chunkCount(n, rows.grain());
+        double[] totals = new double[chunks];
+        Parallel.forChunks(n, rows.grain(), (chunk, start, end) -> {
+            double[] x = new double[classes];
+            double[] t = new double[classes];
+            double total = 0;
+            for (long r = start / classes; r < end / classes; r++) {
+                rows.read(xb, dtype, r, x);
+                targetRows.read(tb, dtype, r, t);
+                double loss = probabilityRowLoss(x, t, w, eps);
+                if (none) {
+                    put(ob, dtype, oOff + r, loss);
+                } else {
+                    total += loss;
+                }
+            }
+            totals[chunk] = total;
+        });
+        if (!none) {
+            double total = 0;
+            for (double v : totals) {
+                total += v;
+            }
+            put(ob, dtype, oOff, reduction == Reduction.MEAN ? total / rows.count : total);
+        }
+    }
+
+    @Override
+    public void classProbabilityBackward(Operand gradOut, Operand input, Operand target, Operand weight,
+                                         DType dtype, double eps, Reduction reduction, Operand gradInput,
+                                         Operand gradTarget) {
+        int gStep = flatStep(gradOut.layout());
+        if (!isFast(dtype) || gStep < 0 || isEmpty(input.layout()) || !input.layout().isContiguous()
+                || !target.layout().isContiguous() || (gradInput != null && !gradInput.layout().isContiguous())
+                || (gradTarget != null && !gradTarget.layout().isContiguous())) {
+            super.classProbabilityBackward(gradOut, input, target, weight, dtype, eps, reduction, gradInput,
+                    gradTarget);
+            return;
+        }
+        Rows rows = new Rows(input.layout());
+        Rows targetRows = new Rows(target.layout());
+        Rows giRows = gradInput == null ? null : new Rows(gradInput.layout());
+        Rows gtRows = gradTarget == null ? null : new Rows(gradTarget.layout());
+        int classes = rows.classes;
+        double[] w = classWeights(weight, dtype, classes);
+        double divisor = reduction == Reduction.MEAN ? rows.count : 1;
+        ByteBuffer xb = input.memory().hostBuffer();
+        ByteBuffer tb = target.memory().hostBuffer();
+        ByteBuffer gb = gradOut.memory().hostBuffer();
+        ByteBuffer gib = gradInput == null ? null : gradInput.memory().hostBuffer();
+        ByteBuffer gtb = gradTarget == null ? null : gradTarget.memory().hostBuffer();
+        long gOff = gradOut.layout().offset();
+        Parallel.forChunks(rows.count * classes, rows.grain(), (chunk, start, end) -> {
+            double[] x = new double[classes];
+            double[] t = new double[classes];
+            double[] gi = giRows == null ? null : new double[classes];
+            double[] gt = gtRows == null ? null : new double[classes];
+            for (long r = start / classes; r < end / classes; r++) {
+                rows.read(xb, dtype, r, x);
+                targetRows.read(tb, dtype, r, t);
+                double g = get(gb, dtype, gOff + r * gStep) / divisor;
+                probabilityRowGrad(x, t, w, eps, g, gi, gt);
+                if (gi != null) {
+                    giRows.write(gib, dtype, r, gi);
+                }
+                if (gt != null) {
+                    gtRows.write(gtb, dtype, r, gt);
+                }
+            }
+        });
+    }
+
     /** Row {@code r} of a dense {@code (N, C, d1, ...)} layout starts at {@code (r / S) C S + r % S}, classes S apart. */
     private static final class Rows {
         final long offset;
