@@ -216,13 +216,18 @@ public class ReferenceLossKernels implements LossKernels {
         Layout rows = rowLayout(input.layout());
         int classes = input.layout().shape()[1];
         double[] w = classWeights(weight, dtype, classes);
-        Layout none = rows;
         StridedCursor c = new StridedCursor(rows.shape(), rows, rowLayout(target.layout()), gradOut.layout(),
-                gradInput == null ? none : rowLayout(gradInput.layout()),
-                gradTarget == null ? none : rowLayout(gradTarget.layout()));
+                gradInput == null ? rows : rowLayout(gradInput.layout()),
+                gradTarget == null ? rows : rowLayout(gradTarget.layout()));
         ByteBuffer xb = input.memory().hostBuffer();
         ByteBuffer tb = target.memory().hostBuffer();
         ByteBuffer gb = gradOut.memory().hostBuffer();
+        ByteBuffer gib = buffer(gradInput);
+        ByteBuffer gtb = buffer(gradTarget);
+        int xs = input.layout().strides()[1];
+        int ts = target.layout().strides()[1];
+        int gis = gradInput == null ? 0 : gradInput.layout().strides()[1];
+        int gts = gradTarget == null ? 0 : gradTarget.layout().strides()[1];
         double[] x = new double[classes];
         double[] t = new double[classes];
         double[] gi = gradInput == null ? null : new double[classes];
@@ -230,15 +235,15 @@ public class ReferenceLossKernels implements LossKernels {
         long n = rows.numel();
         double divisor = reduction == Reduction.MEAN ? n : 1;
         for (long r = 0; r < n; r++) {
-            readRow(xb, dtype, c.offset[0], input.layout().strides()[1], x);
-            readRow(tb, dtype, c.offset[1], target.layout().strides()[1], t);
+            readRow(xb, dtype, c.offset[0], xs, x);
+            readRow(tb, dtype, c.offset[1], ts, t);
             double g = get(gb, dtype, c.offset[2]) / divisor;
             probabilityRowGrad(x, t, w, labelSmoothing, g, gi, gt);
             if (gi != null) {
-                writeRow(gradInput.memory().hostBuffer(), dtype, c.offset[3], gradInput.layout().strides()[1], gi);
+                writeRow(gib, dtype, c.offset[3], gis, gi);
             }
             if (gt != null) {
-                writeRow(gradTarget.memory().hostBuffer(), dtype, c.offset[4], gradTarget.layout().strides()[1], gt);
+                writeRow(gtb, dtype, c.offset[4], gts, gt);
             }
             c.next();
         }
