@@ -22,13 +22,15 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The CPU elementwise kernels against the reference backend, op x dtype x layout: results must be equal bit for bit
- * (NaN matching NaN). Layouts: contiguous, transposed, strided slice, broadcast (stride 0), 0-dim, and a large
- * contiguous/transposed case (FP32, FP64) that is cut into parallel chunks in the middle of rows.
+ * (NaN matching NaN). Layouts: contiguous, transposed, strided slice, broadcast rows and columns (stride 0), a
+ * broadcast scalar last operand (with contiguous or transposed others), 0-dim, and a large contiguous/transposed
+ * case (FP32) that is cut into parallel chunks in the middle of rows.
  */
 class CpuElementwiseKernelsTest {
 
     private static final DType[] DTYPES = {DType.FP32, DType.FP64, DType.FP16, DType.BF16, DType.INT32, DType.INT64};
-    private static final String[] LAYOUTS = {"contiguous", "transposed", "sliced", "broadcast", "0-dim", "large"};
+    private static final String[] LAYOUTS = {"contiguous", "transposed", "sliced", "broadcast", "scalar",
+        "transposed-scalar", "0-dim", "large"};
 
     /** Unary ops with their parameters; integer dtypes run only the ops that keep integers. */
     private static final Object[][] UNARY = {
@@ -151,12 +153,16 @@ class CpuElementwiseKernelsTest {
 
     /** Inputs of one layout, all of the output's shape (broadcast inputs carry stride 0). */
     private static Tensor[] inputs(Random rnd, DType dt, String layout, int arity) {
-        if (layout.equals("large") && dt != DType.FP32 && dt != DType.FP64) {
-            layout = "contiguous"; // only FP32/FP64 have parallel fast paths; keeps the reference runs short
+        if (layout.equals("large") && dt != DType.FP32) {
+            layout = "contiguous"; // FP32 covers the chunking shared by all fast paths; keeps the reference runs short
         }
         Tensor[] in = new Tensor[arity];
         for (int k = 0; k < arity; k++) {
-            in[k] = input(rnd, dt, layout, k);
+            String l = layout;
+            if (layout.endsWith("scalar")) { // the last operand is a broadcast 0-dim tensor
+                l = k == arity - 1 ? "expanded-0-dim" : layout.equals("scalar") ? "contiguous" : "transposed";
+            }
+            in[k] = input(rnd, dt, l, k);
         }
         return in;
     }
@@ -169,6 +175,7 @@ class CpuElementwiseKernelsTest {
             case "broadcast": // operand 0 is (37, 1), the others (1, 53), all seen as (37, 53)
                 return k == 0 ? expand(values(rnd, dt, 37, 1), 37, 53) : expand(values(rnd, dt, 1, 53), 37, 53);
             case "0-dim": return values(rnd, dt);
+            case "expanded-0-dim": return values(rnd, dt).asStrided(new int[] {37, 53}, new int[] {0, 0}, 0);
             case "large": return k % 2 == 0 ? values(rnd, dt, 260, 263)
                     : ShapeOps.transpose(values(rnd, dt, 263, 260), 0, 1);
             default: throw new IllegalArgumentException(layout);
