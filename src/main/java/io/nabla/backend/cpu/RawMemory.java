@@ -1,0 +1,45 @@
+package io.nabla.backend.cpu;
+
+import java.lang.reflect.Field;
+import sun.misc.Unsafe;
+
+/**
+ * Unchecked reads and writes of host memory by absolute address, for the inner loops of the fast kernels.
+ * Measured on the development machine, an FP32 sum over off-heap memory runs about twice as fast this way as
+ * through a direct {@code FloatBuffer}, because C2 packs the loads into vector instructions only without the
+ * buffer's bounds checks. Callers take addresses from {@link io.nabla.backend.Memory#address()} (which refuses a
+ * freed block) and stay inside layouts that the tensor layer has already checked against the storage.
+ */
+final class RawMemory {
+
+    private static final Unsafe UNSAFE = load();
+
+    private RawMemory() {
+    }
+
+    private static Unsafe load() {
+        try {
+            Field f = Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            return (Unsafe) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    static float getFloat(long address) {
+        return UNSAFE.getFloat(address);
+    }
+
+    static void putFloat(long address, float v) {
+        UNSAFE.putFloat(address, v);
+    }
+
+    static double getDouble(long address) {
+        return UNSAFE.getDouble(address);
+    }
+
+    static void putDouble(long address, double v) {
+        UNSAFE.putDouble(address, v);
+    }
+}
