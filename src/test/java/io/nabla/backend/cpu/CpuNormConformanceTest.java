@@ -1,0 +1,106 @@
+package io.nabla.backend.cpu;
+
+import static io.nabla.backend.cpu.ReductionInputs.assertClose;
+import static io.nabla.backend.cpu.ReductionInputs.onReference;
+import static io.nabla.backend.cpu.ReductionInputs.tolerance;
+
+import io.nabla.autograd.Autograd;
+import io.nabla.autograd.NormOps;
+import io.nabla.backend.DType;
+import io.nabla.backend.cpu.ReductionInputs.Kind;
+import io.nabla.tensor.Shape;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The cpu norm kernels against the reference backend: softmax and log_softmax (forward and backward) over dims x
+ * dtypes x layouts, and layer norm (forward and backward, with and without weight and bias).
+ */
+class CpuNormConformanceTest {
+
+    private static final DType[] DTYPES = {DType.FP32, DType.FP64, DType.FP16, DType.BF16};
+
+    @TestFactory
+    Stream<DynamicTest> softmax() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (boolean log : new boolean[] {false, true}) {
+            for (DType dt : DTYPES) {
+                String name = (log ? "log_softmax " : "softmax ") + dt.torchName();
+                tests.add(DynamicTest.dynamicTest(name, () -> {
+                    for (Kind kind : Kind.values()) {
+                        for (int dim : new int[] {0, 1, 2, -1}) {
+                            check(name, dt, kind, x -> log ? NormOps.logSoftmax(x, dim) : NormOps.softmax(x, dim),
+                                    "dim " + dim, 3, 5, 33);
+                        }
+                        if (dt == DType.FP32 || dt == DType.FP64) {
+                            check(name, dt, kind, x -> log ? NormOps.logSoftmax(x, 1) : NormOps.softmax(x, 1),
+                                    "rows", 40, 1024);
+                        }
+                    }
+                }));
+            }
+        }
+        return tests.stream();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> layerNorm() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (DType dt : DTYPES) {
+            tests.add(DynamicTest.dynamicTest("layer_norm " + dt.torchName(), () -> {
+                for (Kind kind : Kind.values()) {
+                    for (boolean affine : new boolean[] {false, true}) {
+                        checkLayerNorm(dt, kind, affine, new int[] {33}, 4, 6, 33);
+                        checkLayerNorm(dt, kind, affine, new int[] {6, 33}, 4, 6, 33);
+                        if (dt == DType.FP32 || dt == DType.FP64) {
+                            checkLayerNorm(dt, kind, affine, new int[] {512}, 70, 512);
+                        }
+                    }
+                }
+            }));
+        }
+        return tests.stream();
+    }
+
+    private static void checkLayerNorm(DType dt, Kind kind, boolean affine, int[] normalized, int... shape) {
+        Random rnd = new Random(42);
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor w = affine ? ReductionInputs.random(rnd, dt, Kind.CONTIGUOUS, 0.5, 1, normalized) : null;
+            Tensor b = affine ? ReductionInputs.random(rnd, dt, Kind.CONTIGUOUS, 0.5, 0, normalized) : null;
+            String what = "layer_norm " + dt.torchName() + " " + kind + " " + Shape.format(shape) + " over "
+                    + Shape.format(normalized) + (affine ? " affine" : "");
+            check(what, dt, kind, x -> NormOps.layerNorm(x, normalized, w, b, 1e-5), "", shape);
+        }
+    }
+
+    /** Forward, then backward with a random upstream gradient: output and input gradient must match. */
+    private static void check(String name, DType dt, Kind kind, Function<Tensor, Tensor> op, String detail,
+                              int... shape) {
+        String what = name + " " + kind + " " + Shape.format(shape) + " " + detail;
+        try (TensorScope scope = TensorScope.open()) {
+            Random rnd = new Random(what.hashCode());
+            Tensor x = ReductionInputs.random(rnd, dt, kind, 2, 0, shape);
+            Tensor up = ReductionInputs.random(rnd, dt, Kind.CONTIGUOUS, 1, 0, shape);
+            Tensor[] expected = onReference(() -> forwardBackward(op, x, up));
+            Tensor[] actual = forwardBackward(op, x, up);
+            double[] tol = tolerance(dt);
+            assertClose(what + " forward", actual[0], expected[0], tol[0], tol[1]);
+            assertClose(what + " gradient", actual[1], expected[1], tol[0], tol[1]);
+        }
+    }
+
+    private static Tensor[] forwardBackward(Function<Tensor, Tensor> op, Tensor x, Tensor up) {
+        Tensor leaf = x.detach();
+        leaf.requiresGrad(true);
+        Tensor y = op.apply(leaf);
+        Autograd.backward(y, up);
+        return new Tensor[] {y, leaf.grad()};
+    }
+}
