@@ -29,10 +29,11 @@ public class CpuNormKernels extends ReferenceNormKernels {
         long x = address(in, dtype);
         long y = address(out, dtype);
         forRows(in.layout().numel(), n, (r0, r1) -> {
+            NormRows.Scratch scratch = f32 ? new NormRows.Scratch() : null;
             for (long r = r0; r < r1; r++) {
                 long off = r * n * dtype.itemSize();
                 if (f32) {
-                    NormRows.forwardF(x + off, y + off, n, log);
+                    NormRows.forwardF(x + off, y + off, n, log, scratch);
                 } else {
                     NormRows.forwardD(x + off, y + off, n, log);
                 }

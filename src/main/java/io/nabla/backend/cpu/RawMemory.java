@@ -27,6 +27,18 @@ final class RawMemory {
         }
     }
 
+    private static final long FLOAT_BASE = UNSAFE.arrayBaseOffset(float[].class);
+
+    /** Copies {@code n} floats from host memory into {@code dst[0..n)}. */
+    static void copyToArray(long address, float[] dst, int n) {
+        UNSAFE.copyMemory(null, address, dst, FLOAT_BASE, (long) n << 2);
+    }
+
+    /** Copies {@code src[0..n)} into host memory. */
+    static void copyFromArray(float[] src, long address, int n) {
+        UNSAFE.copyMemory(src, FLOAT_BASE, null, address, (long) n << 2);
+    }
+
     static float getFloat(long address) {
         return UNSAFE.getFloat(address);
     }

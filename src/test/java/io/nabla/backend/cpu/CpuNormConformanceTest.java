@@ -42,8 +42,39 @@ class CpuNormConformanceTest {
                         if (dt == DType.FP32 || dt == DType.FP64) {
                             check(name, dt, kind, x -> log ? NormOps.logSoftmax(x, 1) : NormOps.softmax(x, 1),
                                     "rows", 40, 1024);
+                            check(name, dt, kind, x -> log ? NormOps.logSoftmax(x, -1) : NormOps.softmax(x, -1),
+                                    "rows longer than a block", 3, 5000);
                         }
                     }
+                }));
+            }
+        }
+        return tests.stream();
+    }
+
+    /** Masked (-1e9, -inf), huge, NaN and infinite entries: the fast rows must fall back or propagate as PyTorch. */
+    @TestFactory
+    Stream<DynamicTest> softmaxSpecialValues() {
+        float inf = Float.POSITIVE_INFINITY;
+        float[][] rows = {
+            {1, 2, -1e9f, 3, -1e9f, 0.5f},
+            {1, -inf, 2, -inf, 3, 4},
+            {-inf, -inf, -inf, -inf, -inf, -inf},
+            {1, Float.NaN, 2, 3, 4, 5},
+            {1, inf, 2, 3, 4, 5},
+            {1e30f, -1e30f, 0, 1, 2, 3},
+            {-80, 0, -90, -100, -87, -86.5f},
+        };
+        List<DynamicTest> tests = new ArrayList<>();
+        for (boolean log : new boolean[] {false, true}) {
+            for (int r = 0; r < rows.length; r++) {
+                float[] row = rows[r];
+                String what = (log ? "log_softmax " : "softmax ") + java.util.Arrays.toString(row);
+                tests.add(DynamicTest.dynamicTest(what, () -> {
+                    Tensor x = Tensor.of(row, 1, row.length);
+                    Function<Tensor, Tensor> op = t -> log ? NormOps.logSoftmax(t, 1) : NormOps.softmax(t, 1);
+                    Tensor expected = onReference(() -> op.apply(x));
+                    assertClose(what, op.apply(x), expected, 2e-6, 1e-30);
                 }));
             }
         }

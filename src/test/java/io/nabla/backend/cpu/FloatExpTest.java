@@ -43,4 +43,20 @@ class FloatExpTest {
             assertThat(ulps(x)).as("exp(%s)", x).isLessThanOrEqualTo(1.0);
         }
     }
+
+    @Test
+    void blockVersionIsBitIdenticalToTheScalarOne() {
+        Random rnd = new Random(5);
+        int n = 1000;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (rnd.nextDouble() * 170 - 84);
+        }
+        float shift = 2.5f;
+        float[] out = new float[n];
+        FloatExp.expShifted(x, shift, out, new float[n], n);
+        for (int i = 0; i < n; i++) {
+            assertThat(out[i]).as("exp(%s - %s)", x[i], shift).isEqualTo(FloatExp.exp(x[i] - shift));
+        }
+    }
 }
