@@ -7,7 +7,7 @@ import static io.nabla.backend.cpu.RawMemory.putFloat;
 
 /**
  * Row loops of the norm kernels over contiguous FP32/FP64 rows of {@code n} elements, by address: softmax and
- * log_softmax forward and backward, and the affine step of layer norm. A row of a few thousand elements stays in
+ * log_softmax forward and backward. A row of a few thousand elements stays in
  * the L1/L2 cache between the passes, so each row is read from memory once.
  */
 final class NormRows {
@@ -195,35 +195,6 @@ final class NormRows {
             double yv = getDouble(y + o);
             double gv = getDouble(g + o);
             putDouble(gx + o, log ? gv - Math.exp(yv) * s : yv * (gv - s));
-        }
-    }
-
-    /** {@code y = (x - m) * inv * w + b} with optional {@code w}, {@code b} (address 0 when absent). */
-    static void affineF(long x, long y, int n, float m, float inv, long w, long b) {
-        for (int i = 0; i < n; i++) {
-            long o = (long) i << 2;
-            float v = (getFloat(x + o) - m) * inv;
-            if (w != 0) {
-                v *= getFloat(w + o);
-            }
-            if (b != 0) {
-                v += getFloat(b + o);
-            }
-            putFloat(y + o, v);
-        }
-    }
-
-    static void affineD(long x, long y, int n, double m, double inv, long w, long b) {
-        for (int i = 0; i < n; i++) {
-            long o = (long) i << 3;
-            double v = (getDouble(x + o) - m) * inv;
-            if (w != 0) {
-                v *= getDouble(w + o);
-            }
-            if (b != 0) {
-                v += getDouble(b + o);
-            }
-            putDouble(y + o, v);
         }
     }
 }

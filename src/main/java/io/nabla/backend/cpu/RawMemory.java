@@ -54,4 +54,18 @@ final class RawMemory {
     static void putDouble(long address, double v) {
         UNSAFE.putDouble(address, v);
     }
+
+    /** Element {@code index} of an FP32 ({@code f32}) or FP64 array at {@code base}, as a double. */
+    static double load(boolean f32, long base, long index) {
+        return f32 ? UNSAFE.getFloat(base + (index << 2)) : UNSAFE.getDouble(base + (index << 3));
+    }
+
+    /** Stores {@code v} (rounded to float when {@code f32}) as element {@code index} of the array at {@code base}. */
+    static void store(boolean f32, long base, long index, double v) {
+        if (f32) {
+            UNSAFE.putFloat(base + (index << 2), (float) v);
+        } else {
+            UNSAFE.putDouble(base + (index << 3), v);
+        }
+    }
 }

@@ -107,31 +107,107 @@ class CpuNormConformanceTest {
             Tensor b = affine ? ReductionInputs.random(rnd, dt, Kind.CONTIGUOUS, 0.5, 0, normalized) : null;
             String what = "layer_norm " + dt.torchName() + " " + kind + " " + Shape.format(shape) + " over "
                     + Shape.format(normalized) + (affine ? " affine" : "");
-            check(what, dt, kind, x -> NormOps.layerNorm(x, normalized, w, b, 1e-5), "", shape);
+            check(what, dt, kind, p -> NormOps.layerNorm(p[0], normalized, p[1], p[2], 1e-5), "", shape, w, b);
         }
     }
 
-    /** Forward, then backward with a random upstream gradient: output and input gradient must match. */
-    private static void check(String name, DType dt, Kind kind, Function<Tensor, Tensor> op, String detail,
-                              int... shape) {
+    @TestFactory
+    Stream<DynamicTest> batchNorm() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (DType dt : DTYPES) {
+            for (boolean training : new boolean[] {true, false}) {
+                String name = "batch_norm " + (training ? "train " : "eval ") + dt.torchName();
+                tests.add(DynamicTest.dynamicTest(name, () -> {
+                    for (Kind kind : Kind.values()) {
+                        for (boolean affine : new boolean[] {false, true}) {
+                            checkBatchNorm(name, dt, kind, training, affine, 6, 3);
+                            checkBatchNorm(name, dt, kind, training, affine, 4, 3, 5, 6);
+                            if (dt == DType.FP32 || dt == DType.FP64) {
+                                checkBatchNorm(name, dt, kind, training, affine, 8, 4, 32, 33);
+                            }
+                        }
+                    }
+                }));
+            }
+        }
+        return tests.stream();
+    }
+
+    private static void checkBatchNorm(String name, DType dt, Kind kind, boolean training, boolean affine,
+                                       int... shape) {
+        Random rnd = new Random(43);
+        int c = shape[1];
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor w = affine ? ReductionInputs.random(rnd, dt, Kind.CONTIGUOUS, 0.5, 1, c) : null;
+            Tensor b = affine ? ReductionInputs.random(rnd, dt, Kind.CONTIGUOUS, 0.5, 0, c) : null;
+            Tensor rm = ReductionInputs.random(rnd, dt, Kind.CONTIGUOUS, 0.1, 0, c);
+            Tensor rv = ReductionInputs.random(rnd, dt, Kind.CONTIGUOUS, 0.1, 1, c);
+            Tensor rmRef = rm.dataCopy();
+            Tensor rvRef = rv.dataCopy();
+            String what = name + " " + kind + " " + Shape.format(shape) + (affine ? " affine" : "");
+            Function<Tensor[], Tensor> cpu = p -> NormOps.batchNorm(p[0], rm, rv, p[1], p[2], training, 0.1, 1e-5);
+            Function<Tensor[], Tensor> ref = p -> NormOps.batchNorm(p[0], rmRef, rvRef, p[1], p[2], training, 0.1,
+                    1e-5);
+            Tensor x = ReductionInputs.random(rnd, dt, kind, 2, 0.5, shape);
+            Tensor up = ReductionInputs.random(rnd, dt, Kind.CONTIGUOUS, 1, 0, shape);
+            Tensor[] inputs = {x, w, b};
+            Tensor[] expected = onReference(() -> forwardBackward(ref, inputs, up));
+            Tensor[] actual = forwardBackward(cpu, inputs, up);
+            compare(what, dt, actual, expected);
+            double[] tol = tolerance(dt);
+            assertClose(what + " running_mean", rm, rmRef, tol[0], tol[1]);
+            assertClose(what + " running_var", rv, rvRef, tol[0], tol[1]);
+        }
+    }
+
+    /** Forward, then backward with a random upstream gradient: output and every input gradient must match. */
+    private static void check(String name, DType dt, Kind kind, Function<Tensor[], Tensor> op, String detail,
+                              int[] shape, Tensor... params) {
         String what = name + " " + kind + " " + Shape.format(shape) + " " + detail;
         try (TensorScope scope = TensorScope.open()) {
             Random rnd = new Random(what.hashCode());
             Tensor x = ReductionInputs.random(rnd, dt, kind, 2, 0, shape);
             Tensor up = ReductionInputs.random(rnd, dt, Kind.CONTIGUOUS, 1, 0, shape);
-            Tensor[] expected = onReference(() -> forwardBackward(op, x, up));
-            Tensor[] actual = forwardBackward(op, x, up);
-            double[] tol = tolerance(dt);
-            assertClose(what + " forward", actual[0], expected[0], tol[0], tol[1]);
-            assertClose(what + " gradient", actual[1], expected[1], tol[0], tol[1]);
+            Tensor[] inputs = new Tensor[params.length + 1];
+            inputs[0] = x;
+            System.arraycopy(params, 0, inputs, 1, params.length);
+            Tensor[] expected = onReference(() -> forwardBackward(op, inputs, up));
+            Tensor[] actual = forwardBackward(op, inputs, up);
+            compare(what, dt, actual, expected);
         }
     }
 
-    private static Tensor[] forwardBackward(Function<Tensor, Tensor> op, Tensor x, Tensor up) {
-        Tensor leaf = x.detach();
-        leaf.requiresGrad(true);
-        Tensor y = op.apply(leaf);
+    private static void check(String name, DType dt, Kind kind, Function<Tensor, Tensor> op, String detail,
+                              int... shape) {
+        check(name, dt, kind, p -> op.apply(p[0]), detail, shape, new Tensor[0]);
+    }
+
+    private static void compare(String what, DType dt, Tensor[] actual, Tensor[] expected) {
+        double[] tol = tolerance(dt);
+        assertClose(what + " forward", actual[0], expected[0], tol[0], tol[1]);
+        for (int k = 1; k < actual.length; k++) {
+            if (expected[k] != null) {
+                assertClose(what + " gradient of input " + (k - 1), actual[k], expected[k], tol[0], tol[1]);
+            }
+        }
+    }
+
+    /** The output and the gradient of each (non-null) input, computed on fresh leaves. */
+    private static Tensor[] forwardBackward(Function<Tensor[], Tensor> op, Tensor[] inputs, Tensor up) {
+        Tensor[] leaves = new Tensor[inputs.length];
+        for (int k = 0; k < inputs.length; k++) {
+            if (inputs[k] != null) {
+                leaves[k] = inputs[k].detach();
+                leaves[k].requiresGrad(true);
+            }
+        }
+        Tensor y = op.apply(leaves);
         Autograd.backward(y, up);
-        return new Tensor[] {y, leaf.grad()};
+        Tensor[] out = new Tensor[inputs.length + 1];
+        out[0] = y;
+        for (int k = 0; k < inputs.length; k++) {
+            out[k + 1] = leaves[k] == null ? null : leaves[k].grad();
+        }
+        return out;
     }
 }
