@@ -9,8 +9,8 @@ import java.util.Arrays;
 
 /**
  * Host {@link io.nabla.backend.ReduceKernels}: fast paths for contiguous FP32/FP64 reductions whose reduced
- * dimensions form one block, seen as {@code (outer, len, inner)} with {@code len} reduced; everything else runs the
- * reference loops. {@code inner == 1} reduces rows (all elements, the last dims); otherwise columns (leading or middle
+ * dimensions form one block, seen as {@code (outer, len, inner)} with {@code len} reduced (and their gradients, see
+ * {@link ReduceGradients}); everything else runs the reference loops. {@code inner == 1} reduces rows (all elements, the last dims); otherwise columns (leading or middle
  * dims). Work is cut into fixed pieces of about {@link #SEG} elements whatever the thread count, and partial results
  * are combined in piece order, so results are bit-identical on any number of threads. Variances are two-pass
  * (mean, then squared deviations from it); log-sum-exp is max, then sum of exp.
@@ -39,6 +39,24 @@ public class CpuReduceKernels extends ReferenceReduceKernels {
         } else {
             ColumnReduction.run(op, param, f32, src, dst, split[0], split[1], split[2]);
         }
+    }
+
+    @Override
+    public void reduceBackward(ReduceOp op, double param, Memory in, Layout inLayout, int[] dims, Memory out,
+                               Layout outLayout, Memory gradOut, Layout gradOutLayout, Memory gradIn,
+                               Layout gradInLayout, DType dtype) {
+        long[] split = (dtype == DType.FP32 || dtype == DType.FP64) && inLayout.isContiguous()
+                && outLayout.isContiguous() && gradOutLayout.isContiguous() && gradInLayout.isContiguous()
+                && inLayout.numel() > 0 ? split(inLayout.shape(), dims) : null;
+        if (split == null || !ReduceGradients.handles(op, split[1], split[2])) {
+            super.reduceBackward(op, param, in, inLayout, dims, out, outLayout, gradOut, gradOutLayout, gradIn,
+                    gradInLayout, dtype);
+            return;
+        }
+        int size = dtype.itemSize();
+        ReduceGradients.run(op, param, dtype == DType.FP32, in.address() + inLayout.offset() * size,
+                out.address() + outLayout.offset() * size, gradOut.address() + gradOutLayout.offset() * size,
+                gradIn.address() + gradInLayout.offset() * size, split[0], split[1], split[2]);
     }
 
     /** {@code (outer, len, inner)} when the fast path applies, else null. */

@@ -4,6 +4,7 @@ import static io.nabla.backend.cpu.ReductionInputs.assertClose;
 import static io.nabla.backend.cpu.ReductionInputs.onReference;
 import static io.nabla.backend.cpu.ReductionInputs.tolerance;
 
+import io.nabla.autograd.Autograd;
 import io.nabla.autograd.ReduceOps;
 import io.nabla.backend.DType;
 import io.nabla.backend.cpu.ReductionInputs.Kind;
@@ -20,8 +21,9 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The cpu reduce kernels against the reference backend: op x dtype x layout x dims x keepdim, on small shapes and
- * on shapes large enough for the segmented row path, the whole-block and the tiled column paths.
+ * The cpu reduce kernels against the reference backend, forward and input gradient: op x dtype x layout x dims x
+ * keepdim, on small shapes and on shapes large enough for the segmented row path, the whole-block and the tiled
+ * column paths.
  */
 class CpuReduceConformanceTest {
 
@@ -117,6 +119,18 @@ class CpuReduceConformanceTest {
             Tensor actual = f.apply(x);
             double[] tol = tolerance(actual.dtype());
             assertClose(what, actual, expected, tol[0], tol[1]);
+            if (dt.isFloatingPoint() && !op.name.startsWith("arg")) {
+                Tensor up = ReductionInputs.random(rnd, dt, Kind.CONTIGUOUS, 1, 0, actual.shape());
+                Tensor gradExpected = onReference(() -> inputGradient(f, x, up));
+                assertClose(what + " gradient", inputGradient(f, x, up), gradExpected, tol[0], tol[1]);
+            }
         }
+    }
+
+    private static Tensor inputGradient(Function<Tensor, Tensor> f, Tensor x, Tensor up) {
+        Tensor leaf = x.detach();
+        leaf.requiresGrad(true);
+        Autograd.backward(f.apply(leaf), up);
+        return leaf.grad();
     }
 }
