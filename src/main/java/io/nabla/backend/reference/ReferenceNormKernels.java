@@ -11,7 +11,8 @@ import java.nio.ByteBuffer;
 /**
  * Scalar reference implementation of {@link NormKernels}, in double, any strides. Every kernel walks groups with
  * {@link ReductionGroups}: softmax groups are lines along one dimension, layer-norm groups are rows of the trailing
- * dimensions, batch-norm groups are channels; weights and statistics join the walk as broadcast operands.
+ * dimensions, batch-norm groups are channels; weights and statistics join the walk as broadcast operands. The
+ * whole family lives in one class because its kernels share these group loops, hence its length.
  */
 public class ReferenceNormKernels implements NormKernels {
 
