@@ -14,9 +14,10 @@ import org.bytedeco.javacpp.FloatPointer;
  * the tensors' own off-heap memory (never copied through Java arrays), for every view that {@link BlasMatrix}
  * accepts; other dtypes and odd views take the reference loop.
  *
- * <p>Threads: a batch of small products (each below OpenBLAS's own single-thread size) is spread over the
- * engine's pool with OpenBLAS on one thread; large products run one after another with OpenBLAS on all compute
- * threads, or on one when called from inside a {@link Parallel} task.
+ * <p>Threads: a batch of small products (each at most {@link #SMALL_MNK}, which OpenBLAS always runs on the
+ * calling thread) is spread over the engine's pool; large products run one after another with OpenBLAS on all
+ * compute threads, or on one when called from inside a {@link Parallel} task. Results are reproducible for a
+ * given thread count (see {@link OpenBlas} for why they may differ in the last bits between counts).
  */
 public class CpuLinalgKernels extends ReferenceLinalgKernels {
 
@@ -45,7 +46,7 @@ public class CpuLinalgKernels extends ReferenceLinalgKernels {
         int count = off[0].length;
         boolean caller = !java.util.concurrent.ForkJoinTask.inForkJoinPool();
         if (count > 1 && caller && mnk <= SMALL_MNK) {
-            OpenBlas.useThreads(1);
+            OpenBlas.ensureLoaded();
             long grain = Math.max(1, (1L << 17) / mnk);
             Parallel.forChunks(count, grain, Math.max(1, mnk / 16), (chunk, from, to) -> p.run((int) from, (int) to));
         } else {

@@ -17,12 +17,16 @@ import org.bytedeco.openblas.presets.openblas_nolapack.SetNumThreads;
  *
  * <p>Guarantees: the library is loaded once, on first use; when it cannot be loaded every call fails with an
  * {@link IllegalStateException} naming the platform and the cause (never a bare {@link UnsatisfiedLinkError}).
- * Before each product the caller states how many threads OpenBLAS may use ({@link #useThreads}): all compute
+ * Before a large product the caller states how many threads OpenBLAS may use ({@link #useThreads}): all compute
  * threads from an ordinary thread, one inside a {@link Parallel} task, so that the engine's pool and OpenBLAS's
  * never compete for the cores. OpenBLAS keeps a single process-wide count; it is switched through a direct
- * function pointer (JavaCPP's {@code blas_set_num_threads} costs ~0.3 ms a call) and only when it changes. Two
- * threads racing on the count can at worst run one product with the other count: OpenBLAS splits a product across
- * threads by rows and columns of C, never along k, so results do not depend on it.
+ * function pointer (JavaCPP's {@code blas_set_num_threads} costs ~0.3 ms a call) and only when it changes.
+ *
+ * <p>Results are reproducible for a given thread count, but OpenBLAS's threaded and single-threaded drivers cut
+ * k into different blocks, so a large product can differ in the last bits between counts (seen for k = 1000).
+ * The engine never switches the count in its own flows (small products run single-threaded inside OpenBLAS
+ * anyway); only a large product started from inside a pool task does, and a product racing with it on another
+ * thread may then run with the other count.
  */
 final class OpenBlas {
 
