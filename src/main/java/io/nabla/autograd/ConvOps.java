@@ -24,6 +24,7 @@ public final class ConvOps {
      */
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
                                 int[] dilation, int groups) {
+        checkFloating("conv2d", input, weight);
         if (input.dim() == 3) {
             Tensor out = conv2d(ShapeOps.unsqueeze(input, 0), weight, bias, stride, padding, dilation, groups);
             return ShapeOps.squeeze(out, 0);
@@ -105,6 +106,7 @@ public final class ConvOps {
 
     /** {@link #maxPool2d} and the INT64 flat position (y * W + x) of each max within its input plane. */
     public static Tensor[] maxPool2dWithIndices(Tensor input, int[] kernel, int[] stride, int[] padding) {
+        checkImages3or4("max_pool2d", input);
         if (input.dim() == 3) {
             Tensor[] r = maxPool2dWithIndices(ShapeOps.unsqueeze(input, 0), kernel, stride, padding);
             return new Tensor[] {ShapeOps.squeeze(r[0], 0), ShapeOps.squeeze(r[1], 0)};
@@ -133,6 +135,7 @@ public final class ConvOps {
 
     /** Mean over each window; {@code countIncludePad} divides by the padded window size, else by the real one. */
     public static Tensor avgPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
+        checkImages3or4("avg_pool2d", input);
         if (input.dim() == 3) {
             return ShapeOps.squeeze(avgPool2d(ShapeOps.unsqueeze(input, 0), kernel, stride, padding,
                     countIncludePad), 0);
@@ -157,6 +160,7 @@ public final class ConvOps {
 
     /** Mean over PyTorch's adaptive bins so that the output is (N, C, outputSize[0], outputSize[1]). */
     public static Tensor adaptiveAvgPool2d(Tensor input, int[] outputSize) {
+        checkImages3or4("adaptive_avg_pool2d", input);
         if (input.dim() == 3) {
             return ShapeOps.squeeze(adaptiveAvgPool2d(ShapeOps.unsqueeze(input, 0), outputSize), 0);
         }
@@ -216,7 +220,16 @@ public final class ConvOps {
         return p;
     }
 
+    private static void checkImages3or4(String op, Tensor input) {
+        if (input == null || input.dim() != 3) {
+            checkImages(op, input);
+        }
+    }
+
     private static void checkImages(String op, Tensor input) {
+        if (input == null) {
+            throw new IllegalArgumentException(op + ": input must not be null");
+        }
         if (input.dim() != 4) {
             throw new IllegalArgumentException(op + ": expected input with 4 dims (N, C, H, W) or 3 dims (C, H, W), "
                     + "got " + Shape.format(input.shape()));
@@ -224,6 +237,9 @@ public final class ConvOps {
     }
 
     private static void checkFloating(String op, Tensor a, Tensor b) {
+        if (a == null || b == null) {
+            throw new IllegalArgumentException(op + ": tensors must not be null, got " + a + " and " + b);
+        }
         if (!a.dtype().isFloatingPoint() || a.dtype() != b.dtype()) {
             throw new IllegalArgumentException(op + ": expected floating tensors of one dtype, got "
                     + a.dtype().torchName() + " and " + b.dtype().torchName());

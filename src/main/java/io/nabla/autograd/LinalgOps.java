@@ -31,7 +31,7 @@ public final class LinalgOps {
         Tensor a2 = a.dim() == 1 ? asRow(a) : a.detach();
         Tensor b2 = b.dim() == 1 ? asColumn(b) : b.detach();
         checkInner(a, b, a2.size(-1), b2.size(-2));
-        int[] batch = Shape.broadcast(Arrays.copyOf(a2.shape(), a2.dim() - 2), Arrays.copyOf(b2.shape(), b2.dim() - 2));
+        int[] batch = batchShape(a, b, a2, b2);
         Tensor full = MatrixProducts.product(a2, b2); // (batch..., m, n)
         int[] outShape = matmulShape(batch, a, b, a2.size(-2), b2.size(-1));
         Tensor out = full.asStrided(outShape, Shape.contiguousStrides(outShape), 0);
@@ -49,6 +49,18 @@ public final class LinalgOps {
             Tensor gb = node.needsInputGrad(1) ? rightGrad(x2, g2, y.shape()) : null;
             return new Tensor[] {ga, gb};
         });
+    }
+
+    private static int[] batchShape(Tensor a, Tensor b, Tensor a2, Tensor b2) {
+        int[] ba = Arrays.copyOf(a2.shape(), a2.dim() - 2);
+        int[] bb = Arrays.copyOf(b2.shape(), b2.dim() - 2);
+        try {
+            return Shape.broadcast(ba, bb);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot matmul " + Shape.format(a.shape()) + " by "
+                    + Shape.format(b.shape()) + ": batch dims " + Shape.format(ba) + " and " + Shape.format(bb)
+                    + " do not broadcast", e);
+        }
     }
 
     private static int[] matmulShape(int[] batch, Tensor a, Tensor b, int m, int n) {

@@ -116,6 +116,9 @@ final class MatrixProducts {
 
     /** Fails unless {@code a} and {@code b} can be multiplied: same dtype (not bool) and device. */
     static void checkOperands(String op, Tensor a, Tensor b) {
+        if (a == null || b == null) {
+            throw new IllegalArgumentException(op + ": operands must not be null, got " + a + " and " + b);
+        }
         if (a.dtype() != b.dtype()) {
             throw new IllegalArgumentException(op + ": expected both operands to have the same dtype, got "
                     + a.dtype().torchName() + " " + Shape.format(a.shape()) + " and " + b.dtype().torchName() + " "
