@@ -13,10 +13,10 @@ public interface ConvKernels {
     /** Unfolds windows of {@code in} (N, C, H, W) into {@code cols} (N, C*kh*kw, OH*OW); padding reads as 0. */
     void im2col(Memory in, Layout inLayout, DType dtype, Window2d w, Memory cols, Layout colsLayout);
 
-    /** The adjoint of im2col: sums every column entry into the input position it was read from; {@code out} (N, C, H, W). */
+    /** The adjoint of im2col: sums every column entry into the image position it was read from, (N, C, H, W). */
     void col2im(Memory cols, Layout colsLayout, DType dtype, Window2d w, Memory out, Layout outLayout);
 
-    /** Max over each window (padding counts as -inf, NaN wins) into {@code out} and its position into {@code indices}. */
+    /** Max over each window (padding counts as -inf, NaN wins, ties go to the first) and its index. */
     void maxPool2d(Memory in, Layout inLayout, DType dtype, Window2d w, Memory out, Layout outLayout,
                    Memory indices, Layout indicesLayout);
 

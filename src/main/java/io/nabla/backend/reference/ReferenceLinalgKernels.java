@@ -99,38 +99,58 @@ public class ReferenceLinalgKernels implements LinalgKernels {
     protected void compute(double alpha, Memory a, Layout aLayout, Memory b, Layout bLayout, double beta,
                            Memory c, Layout cLayout, DType dtype, GemmShape s) {
         long[][] off = batchOffsets(s, aLayout, bLayout, cLayout);
-        ByteBuffer ab = a.hostBuffer();
-        ByteBuffer bb = b.hostBuffer();
-        ByteBuffer cb = c.hostBuffer();
-        int r = cLayout.rank();
-        int[] as = {aLayout.strides()[r - 2], aLayout.strides()[r - 1]};
-        int[] bs = {bLayout.strides()[r - 2], bLayout.strides()[r - 1]};
-        int[] cs = {cLayout.strides()[r - 2], cLayout.strides()[r - 1]};
         for (int t = 0; t < off[0].length; t++) {
+            Operand x = new Operand(a.hostBuffer(), off[0][t], aLayout);
+            Operand y = new Operand(b.hostBuffer(), off[1][t], bLayout);
+            Operand z = new Operand(c.hostBuffer(), off[2][t], cLayout);
             for (int i = 0; i < s.m(); i++) {
                 for (int j = 0; j < s.n(); j++) {
-                    long ai = off[0][t] + (long) i * as[0];
-                    long bj = off[1][t] + (long) j * bs[1];
-                    long ci = off[2][t] + (long) i * cs[0] + (long) j * cs[1];
                     if (dtype.isFloatingPoint()) {
-                        double acc = 0;
-                        for (int p = 0; p < s.k(); p++) {
-                            acc += ElementAccess.getDouble(ab, dtype, ai + (long) p * as[1])
-                                    * ElementAccess.getDouble(bb, dtype, bj + (long) p * bs[0]);
-                        }
-                        double v = alpha * acc + (beta == 0 ? 0 : beta * ElementAccess.getDouble(cb, dtype, ci));
-                        ElementAccess.putDouble(cb, dtype, ci, v);
+                        double old = beta == 0 ? 0 : ElementAccess.getDouble(z.buf, dtype, z.at(i, j));
+                        ElementAccess.putDouble(z.buf, dtype, z.at(i, j), alpha * dot(x, y, i, j, s.k(), dtype)
+                                + beta * old);
                     } else {
-                        long acc = 0;
-                        for (int p = 0; p < s.k(); p++) {
-                            acc += ElementAccess.getLong(ab, dtype, ai + (long) p * as[1])
-                                    * ElementAccess.getLong(bb, dtype, bj + (long) p * bs[0]);
-                        }
-                        long v = (long) alpha * acc + (beta == 0 ? 0 : (long) beta * ElementAccess.getLong(cb, dtype, ci));
-                        ElementAccess.putLong(cb, dtype, ci, v);
+                        long old = beta == 0 ? 0 : ElementAccess.getLong(z.buf, dtype, z.at(i, j));
+                        ElementAccess.putLong(z.buf, dtype, z.at(i, j), (long) alpha * dotLong(x, y, i, j, s.k(),
+                                dtype) + (long) beta * old);
                     }
                 }
             }
         }
+    }
+
+    /** One matrix of a batch: its buffer, the offset of element (0, 0) and the row and column strides. */
+    private static final class Operand {
+        final ByteBuffer buf;
+        final long base;
+        final int rowStride;
+        final int colStride;
+
+        Operand(ByteBuffer buf, long base, Layout l) {
+            this.buf = buf;
+            this.base = base;
+            this.rowStride = l.strides()[l.rank() - 2];
+            this.colStride = l.strides()[l.rank() - 1];
+        }
+
+        long at(int i, int j) {
+            return base + (long) i * rowStride + (long) j * colStride;
+        }
+    }
+
+    private static double dot(Operand a, Operand b, int i, int j, int k, DType dt) {
+        double acc = 0;
+        for (int p = 0; p < k; p++) {
+            acc += ElementAccess.getDouble(a.buf, dt, a.at(i, p)) * ElementAccess.getDouble(b.buf, dt, b.at(p, j));
+        }
+        return acc;
+    }
+
+    private static long dotLong(Operand a, Operand b, int i, int j, int k, DType dt) {
+        long acc = 0;
+        for (int p = 0; p < k; p++) {
+            acc += ElementAccess.getLong(a.buf, dt, a.at(i, p)) * ElementAccess.getLong(b.buf, dt, b.at(p, j));
+        }
+        return acc;
     }
 }
