@@ -44,6 +44,8 @@ class CpuNormConformanceTest {
                                     "rows", 40, 1024);
                             check(name, dt, kind, x -> log ? NormOps.logSoftmax(x, -1) : NormOps.softmax(x, -1),
                                     "rows longer than a block", 3, 5000);
+                            check(name, dt, kind, x -> log ? NormOps.logSoftmax(x, 1) : NormOps.softmax(x, 1),
+                                    "columns in tiles", 8, 10, 600);
                         }
                     }
                 }));
