@@ -64,6 +64,11 @@ public final class Generator {
         return (hi << 32) | lo;
     }
 
+    /** {@code torch.empty((), dtype=torch.int64).random_()}: 64 random bits reduced modulo 2^63. */
+    public long nextNonNegativeLong() {
+        return random64() & Long.MAX_VALUE;
+    }
+
     private void twist() {
         for (int i = 0; i < N; i++) {
             int y = (state[i] & UPPER_MASK) | (state[(i + 1) % N] & LOWER_MASK);

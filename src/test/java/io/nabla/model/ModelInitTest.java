@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -35,6 +37,33 @@ class ModelInitTest {
             for (String k : expected.keySet()) {
                 assertThat(actual.get(k).shape()).as(k).isEqualTo(expected.get(k).shape());
                 assertThat(actual.get(k).toFloatArray()).as(k).containsExactly(expected.get(k).toFloatArray());
+            }
+        }
+    }
+
+    /** Every layer type with parameters or buffers, against src/test/resources/init (written by gen_init.py). */
+    @ParameterizedTest
+    @ValueSource(strings = {"cnn", "embedding", "small_embedding"})
+    void everyLayerTypeInitialisesAsPyTorch(String name) {
+        JsonNode root = JsonMapper.builder().build().readTree(resource("/init/" + name + ".json"));
+        try (TensorScope scope = TensorScope.open()) {
+            Sequential model = ModelBuilder.build(ModelSpec.parse(root.get("spec")));
+            Map<String, Tensor> actual = model.stateDict();
+            JsonNode state = root.get("state_dict");
+            assertThat(actual.keySet()).containsExactlyElementsOf(state.propertyNames());
+            for (Map.Entry<String, JsonNode> e : state.properties()) {
+                Tensor t = actual.get(e.getKey());
+                JsonNode exp = e.getValue();
+                assertThat(t.dtype().torchName()).as(e.getKey()).isEqualTo(exp.get("dtype").stringValue());
+                int[] shape = new int[exp.get("shape").size()];
+                for (int i = 0; i < shape.length; i++) {
+                    shape[i] = exp.get("shape").get(i).intValue();
+                }
+                assertThat(t.shape()).as(e.getKey()).isEqualTo(shape);
+                double[] data = t.toDoubleArray();
+                for (int i = 0; i < data.length; i++) {
+                    assertThat(data[i]).as(e.getKey() + "[" + i + "]").isEqualTo(exp.get("data").get(i).doubleValue());
+                }
             }
         }
     }
