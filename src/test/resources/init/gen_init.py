@@ -35,7 +35,7 @@ SPECS = {
         "inputs": [{"name": "tokens", "datatype": "INT64", "shape": [-1, 4]}],
         "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
         "layers": [
-            {"type": "Embedding", "num_embeddings": 10, "embedding_dim": 3},
+            {"type": "Embedding", "num_embeddings": 10, "embedding_dim": 3, "padding_idx": -2},
             {"type": "Flatten"},
             {"type": "LayerNorm", "normalized_shape": [12], "eps": 1e-6},
             {"type": "SiLU"},

@@ -74,8 +74,10 @@ final class LayerCatalog {
         define("BatchNorm2d", (a, g) -> batchNorm(2, a), batchNormArgs());
         define("LayerNorm", (a, g) -> new LayerNorm(p(a, "normalized_shape"), d(a, "eps")),
                 required("normalized_shape", ArgKind.POSITIVE_INT_LIST), arg("eps", ArgKind.POSITIVE_NUMBER, 1e-5));
-        define("Embedding", (a, g) -> new Embedding(i(a, "num_embeddings"), i(a, "embedding_dim"), g),
-                required("num_embeddings", ArgKind.POSITIVE_INT), required("embedding_dim", ArgKind.POSITIVE_INT));
+        define("Embedding", (a, g) -> new Embedding(i(a, "num_embeddings"), i(a, "embedding_dim"),
+                        (Integer) a.get("padding_idx"), g),
+                required("num_embeddings", ArgKind.POSITIVE_INT), required("embedding_dim", ArgKind.POSITIVE_INT),
+                arg("padding_idx", ArgKind.NULLABLE_INT, null));
         define("Dropout", (a, g) -> new Dropout(d(a, "p"), g), arg("p", ArgKind.PROBABILITY, 0.5));
         define("Flatten", (a, g) -> new Flatten(i(a, "start_dim"), i(a, "end_dim")),
                 arg("start_dim", ArgKind.INT, 1), arg("end_dim", ArgKind.INT, -1));

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nabla.nn.Sequential;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -18,11 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ModelInitTest {
 
     static String resource(String path) {
-        try (InputStream in = ModelInitTest.class.getResourceAsStream(path)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return GoldenModels.text(path);
     }
 
     @ParameterizedTest
@@ -31,7 +24,7 @@ class ModelInitTest {
         try (TensorScope scope = TensorScope.open()) {
             ModelSpec spec = ModelSpec.parse(resource("/golden/models/" + run + "/spec.json"));
             Sequential model = ModelBuilder.build(spec);
-            Map<String, Tensor> expected = TestSafetensors.read("/golden/models/" + run + "/initial.safetensors");
+            Map<String, Tensor> expected = GoldenModels.safetensors("/golden/models/" + run + "/initial.safetensors");
             Map<String, Tensor> actual = model.stateDict();
             assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
             for (String k : expected.keySet()) {
