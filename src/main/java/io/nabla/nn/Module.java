@@ -88,6 +88,13 @@ public abstract class Module {
         return Collections.unmodifiableMap(children);
     }
 
+    /** This module (under "") and every descendant, by dotted name, parents before children. */
+    public Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        visit("", (prefix, m) -> out.put(prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1), m));
+        return out;
+    }
+
     /** Every parameter of this module and its descendants, by dotted name, in state-dict order. */
     public Map<String, Parameter> namedParameters() {
         Map<String, Parameter> out = new LinkedHashMap<>();

@@ -18,6 +18,7 @@ public final class Sgd extends Optimizer {
                           boolean maximize) {
 
         public Options {
+            check("lr", lr);
             check("momentum", momentum);
             check("dampening", dampening);
             check("weight_decay", weightDecay);
