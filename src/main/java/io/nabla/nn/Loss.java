@@ -47,7 +47,7 @@ public enum Loss {
             case CROSS_ENTROPY -> LossOps.crossEntropy(input, target);
             case MSE -> LossOps.mseLoss(input, target);
             case L1 -> LossOps.l1Loss(input, target);
-            case SMOOTH_L1 -> LossOps.smoothL1Loss(input, target, 1.0);
+            case SMOOTH_L1 -> LossOps.smoothL1Loss(input, target);
             case BCE_WITH_LOGITS -> LossOps.binaryCrossEntropyWithLogits(input, target);
             case NLL -> LossOps.nllLoss(input, target);
         };
