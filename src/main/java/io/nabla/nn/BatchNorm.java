@@ -1,9 +1,7 @@
 package io.nabla.nn;
 
-import io.nabla.autograd.GradMode;
 import io.nabla.autograd.NormOps;
 import io.nabla.backend.DType;
-import io.nabla.backend.UnaryOp;
 import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
 
@@ -74,13 +72,9 @@ public final class BatchNorm extends Module {
         outputShape(input.shape());
         double factor = 0.0;
         if (isTraining()) {
-            try (GradMode.Region ignored = GradMode.disable()) {
-                numBatchesTracked.backend().elementwise().unary(UnaryOp.AFFINE, 1, 1, numBatchesTracked.memory(),
-                        numBatchesTracked.layout(), numBatchesTracked.memory(), numBatchesTracked.layout(),
-                        DType.INT64);
-                numBatchesTracked.bumpVersion();
-            }
-            factor = momentum != null ? momentum : 1.0 / numBatchesTracked.item();
+            long batches = numBatchesTracked.getLong() + 1;
+            numBatchesTracked.fill(batches);
+            factor = momentum != null ? momentum : 1.0 / batches;
         }
         return NormOps.batchNorm(input, runningMean, runningVar, weight.tensor(), bias.tensor(), isTraining(),
                 factor, eps);

@@ -43,7 +43,7 @@ public final class Pool2d extends Module {
     public Tensor forward(Tensor input) {
         return kind == Kind.MAX
                 ? ConvOps.maxPool2d(input, kernel, stride, padding)
-                : ConvOps.avgPool2d(input, kernel, stride, padding);
+                : ConvOps.avgPool2d(input, kernel, stride, padding, true);
     }
 
     /** (N, C, H, W) -> (N, C, H_out, W_out); the batch dim may be absent. */
