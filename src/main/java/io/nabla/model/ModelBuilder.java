@@ -23,7 +23,15 @@ public final class ModelBuilder {
 
     /** Builds and checks the model; a layer that does not fit is named by its index and type. */
     public static Sequential build(ModelSpec spec) {
-        Generator g = new Generator(spec.seed());
+        return build(spec, new Generator(spec.seed()));
+    }
+
+    /**
+     * Builds the model drawing from {@code g}, which should be {@code new Generator(spec.seed())} for PyTorch's
+     * initialisation. Dropout layers keep drawing from {@code g}, so a caller that shuffles data with it too
+     * reproduces a PyTorch run that seeds once and uses the global generator throughout.
+     */
+    public static Sequential build(ModelSpec spec, Generator g) {
         List<Module> layers = new ArrayList<>();
         for (int i = 0; i < spec.layers().size(); i++) {
             LayerSpec l = spec.layers().get(i);
