@@ -1,6 +1,7 @@
 package io.nabla.nn;
 
 import io.nabla.autograd.ElementwiseOps;
+import io.nabla.backend.DType;
 import io.nabla.tensor.Tensor;
 
 /**
@@ -36,12 +37,14 @@ public final class Dropout extends Module {
             return input;
         }
         int n = Math.toIntExact(input.numel());
-        float keep = p == 1 ? 0f : 1f / (float) (1 - p);
-        float[] mask = new float[n];
+        // PyTorch: noise = bernoulli_(1 - p), then noise / (1 - p) in the input's precision
+        double keep = p == 1 ? 0 : input.dtype() == DType.FP64 ? 1 / (1 - p) : 1f / (float) (1 - p);
+        double[] mask = new double[n];
         for (int i = 0; i < n; i++) {
-            mask[i] = generator.uniformDouble(0, 1) < 1 - p ? keep : 0f;
+            mask[i] = generator.uniformDouble(0, 1) < 1 - p ? keep : 0;
         }
-        Tensor m = Tensor.of(mask, input.shape()).dataAs(input.dtype());
+        Tensor m = Tensor.of(mask, input.dtype() == DType.FP64 ? DType.FP64 : DType.FP32, input.shape())
+                .dataAs(input.dtype());
         return ElementwiseOps.mul(input, m);
     }
 
