@@ -4,6 +4,6 @@
  * schedules ({@link io.nabla.optim.StepLR}, {@link io.nabla.optim.CosineAnnealingLR}, {@link io.nabla.optim.LinearLR}),
  * gradient clipping and the job request's optimizer object ({@link io.nabla.optim.OptimizerSpec}).
  *
- * <p>Depends on {@code nn}, {@code autograd}, {@code tensor} and {@code backend}; plain Java (no Spring).
+ * <p>Depends on {@code autograd}, {@code tensor} and {@code backend}; plain Java (no Spring).
  */
 package io.nabla.optim;
