@@ -82,19 +82,22 @@ public final class GemmBench {
         };
         report("nabla.matmul", n, samples, minSampleS, op, Double.NaN);
         if (openblasThreads) {
-            report("openblas.threads", n, samples, minSampleS, () -> openblasThreaded(a, b, c, n), Double.NaN);
+            // for comparison only: the same sgemm on OpenBLAS's own threads, then back to the engine's setting
+            openblas_nolapack.blas_set_num_threads(Parallel.threads());
+            report("openblas.threads", n, samples, minSampleS, () -> openblas_nolapack.cblas_sgemm(
+                    openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
+                    n, n, n, 1f, floats(a), n, floats(b), n, 0f, floats(c), n), Double.NaN);
+            openblas_nolapack.blas_set_num_threads(1);
+            pause(); // let OpenBLAS's spinning workers go to sleep before the next size
         }
     }
 
-    /**
-     * For comparison only: the same sgemm on OpenBLAS's own threads (the engine keeps OpenBLAS single-threaded),
-     * straight on the tensors' off-heap memory. Switches back to one thread and lets its spinning workers settle.
-     */
-    private static void openblasThreaded(Tensor a, Tensor b, Tensor c, int n) {
-        openblas_nolapack.blas_set_num_threads(Parallel.threads());
-        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
-                openblas_nolapack.CblasNoTrans, n, n, n, 1f, floats(a), n, floats(b), n, 0f, floats(c), n);
-        openblas_nolapack.blas_set_num_threads(1);
+    private static void pause() {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static FloatPointer floats(Tensor t) {
