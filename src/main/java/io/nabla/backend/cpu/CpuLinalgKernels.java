@@ -54,14 +54,15 @@ public class CpuLinalgKernels extends ReferenceLinalgKernels {
 
     /**
      * How a product's C is cut: {@code pm} row blocks times {@code pn} column blocks of nearly equal size, chosen
-     * from the sizes alone. Products up to {@link #TASK_MNK} multiply-adds stay whole; larger ones get tiles of
-     * about {@link #EDGE} rows and columns, and at least {@link #MIN_TILES} tiles while a tile keeps
-     * {@link #TASK_MNK} multiply-adds and 16 rows or columns.
+     * from the sizes alone. Products up to {@link #TASK_MNK} multiply-adds stay whole; larger ones get tiles of at
+     * most {@link #EDGE} rows and columns, and at least {@link #MIN_TILES} tiles while a tile keeps
+     * {@link #TASK_MNK} multiply-adds and 16 rows or columns. Every tile packs its own slices of A and B, so tiles
+     * are as large as balance allows: on 2 cores, 4x4 tiles of a 1024 product ran at 132 GFLOP/s, 2x2 at 156-165.
      */
     record Tiles(int m, int n, int pm, int pn) {
 
         static final long TASK_MNK = 1L << 18;
-        static final int EDGE = 256;
+        static final int EDGE = 1024;
         static final int MIN_TILES = 4;
 
         static Tiles of(int m, int n, int k) {
