@@ -47,12 +47,12 @@ public final class LoadedModel {
 
     /**
      * Starts loading {@code version} on a new worker thread; the future completes with the model once it is ready,
-     * or exceptionally with the builder's error (then nothing stays allocated).
+     * or exceptionally with the loader's error (then nothing stays allocated).
      */
     public static CompletableFuture<LoadedModel> load(StoredVersion version, byte[] spec, ModelSignature signature,
-            ModelBuilder builder, NablaProperties.Batching batching, InferenceMetrics metrics) {
+            ModelLoader loader, NablaProperties.Batching batching, InferenceMetrics metrics) {
         LoadedModel m = new LoadedModel(version, signature, batching, metrics);
-        Thread worker = new Thread(() -> m.run(builder, spec), "nabla-" + version.owner());
+        Thread worker = new Thread(() -> m.run(loader, spec), "nabla-" + version.owner());
         worker.setDaemon(true);
         worker.start();
         return m.loaded;
@@ -111,11 +111,11 @@ public final class LoadedModel {
         return closed;
     }
 
-    private void run(ModelBuilder builder, byte[] spec) {
+    private void run(ModelLoader loader, byte[] spec) {
         TensorScope root = TensorScope.openDetached();
         ModelProgram program;
         try (GradMode.Region noGrad = GradMode.disable()) {
-            program = builder.build(spec, version.weights());
+            program = loader.build(spec, version.weights());
         } catch (Throwable e) {
             root.close();
             closed.complete(null);
@@ -136,6 +136,7 @@ public final class LoadedModel {
                         version.owner() + " stopped before running this request", Duration.ofSeconds(1), null));
             }
             root.close();
+            metrics.untrack(this);
             closed.complete(null);
         }
     }

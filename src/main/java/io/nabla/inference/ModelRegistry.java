@@ -31,17 +31,17 @@ public final class ModelRegistry implements AutoCloseable {
     private static final Duration UNLOAD_WAIT = Duration.ofMinutes(2);
 
     private final ModelStore store;
-    private final ModelBuilder builder;
+    private final ModelLoader loader;
     private final NablaProperties.Batching batching;
     private final InferenceMetrics metrics;
     private final Map<String, ModelState> models = new ConcurrentHashMap<>();
     private final Map<String, ModelSignature> signatures = new ConcurrentHashMap<>();
     private volatile boolean draining;
 
-    public ModelRegistry(ModelStore store, ModelBuilder builder, NablaProperties.Batching batching,
+    public ModelRegistry(ModelStore store, ModelLoader loader, NablaProperties.Batching batching,
             InferenceMetrics metrics) {
         this.store = store;
-        this.builder = builder;
+        this.loader = loader;
         this.batching = batching;
         this.metrics = metrics;
     }
@@ -54,18 +54,18 @@ public final class ModelRegistry implements AutoCloseable {
      */
     public StoredVersion create(String name, byte[] spec, InputStream weights) {
         ModelNames.check(name);
-        ModelSignature signature = invalidOnIae(() -> builder.signature(spec));
+        ModelSignature signature = invalidOnIae(() -> loader.signature(spec));
         try (ModelStore.Staging staged = store.stage()) {
             DurableFiles.write(staged.spec(), spec);
             if (weights != null) {
                 DurableFiles.copy(weights, staged.weights());
                 invalidOnIae(() -> {
-                    builder.checkWeights(spec, staged.weights());
+                    loader.checkWeights(spec, staged.weights());
                     return null;
                 });
             } else {
                 invalidOnIae(() -> {
-                    builder.writeInitialWeights(spec, staged.weights());
+                    loader.writeInitialWeights(spec, staged.weights());
                     return null;
                 });
             }
@@ -161,16 +161,19 @@ public final class ModelRegistry implements AutoCloseable {
         return new ModelDescription(name, store.versions(name), v.version(), signature(v));
     }
 
-    /** Whether the named version (the serving one when null) is loaded and ready; 404 when absent. */
-    public boolean ready(String name, Integer version) {
+    /**
+     * The named version (the serving one when null) if it is loaded and ready, else null; 404 when the model or
+     * version does not exist.
+     */
+    public Integer readyVersion(String name, Integer version) {
         StoredVersion v = resolve(name, version);
         ModelState state = models.get(name);
         if (state == null) {
-            return false;
+            return null;
         }
         synchronized (state) {
             VersionSlot slot = version == null ? state.servingSlot() : state.slots.get(v.version());
-            return slot != null && slot.ready();
+            return slot != null && slot.ready() ? slot.version : null;
         }
     }
 
@@ -194,8 +197,13 @@ public final class ModelRegistry implements AutoCloseable {
         return !draining;
     }
 
+    /** Refuses new inference from now on (shutdown began); accepted requests still finish. */
+    public void drain() {
+        draining = true;
+    }
+
     ModelSignature signature(StoredVersion v) {
-        return signatures.computeIfAbsent(v.owner(), k -> invalidOnIae(() -> builder.signature(readSpec(v))));
+        return signatures.computeIfAbsent(v.owner(), k -> invalidOnIae(() -> loader.signature(readSpec(v))));
     }
 
     private static byte[] readSpec(StoredVersion v) {
@@ -290,7 +298,7 @@ public final class ModelRegistry implements AutoCloseable {
                 slot.failure = null;
                 slot.promote = promote;
                 ModelSignature signature = signature(v);
-                future = LoadedModel.load(v, readSpec(v), signature, builder, batching, metrics);
+                future = LoadedModel.load(v, readSpec(v), signature, loader, batching, metrics);
                 slot.loading = future;
                 future.whenComplete((m, e) -> finished(state, slot, m, e));
             }
@@ -312,6 +320,7 @@ public final class ModelRegistry implements AutoCloseable {
                     slot.failure = loadFailure(state.name, slot.version, error).getMessage();
                 } else {
                     slot.model = model;
+                    metrics.track(model);
                     if (slot.promote) {
                         promote(state, slot, retire);
                     }

@@ -6,7 +6,7 @@ import java.nio.file.Path;
  * Turns a model spec (JSON) and a safetensors weights file into a runnable {@link ModelProgram}. Every method throws
  * {@link IllegalArgumentException} naming the problem when the spec or the weights are invalid.
  */
-public interface ModelBuilder {
+public interface ModelLoader {
 
     /** Parses and validates {@code specJson}; returns the inputs and outputs it declares. */
     ModelSignature signature(byte[] specJson);
