@@ -1,5 +1,6 @@
 package io.nabla.web;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.webmvc.error.ErrorController;
@@ -13,6 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code sendError}); it answers {@code {"error": "..."}} like every other error instead of Spring Boot's default.
  */
 @RestController
+@Hidden
 class JsonErrorController implements ErrorController {
 
     @RequestMapping("/error")
