@@ -246,7 +246,7 @@ public final class ShapeOps {
         int size = t.size(d);
         int i = index < 0 ? index + size : index;
         if (i < 0 || i >= size) {
-            throw new IndexOutOfBoundsException("select(): index " + index + " out of range for tensor of size "
+            throw new IllegalArgumentException("select(): index " + index + " out of range for tensor of size "
                     + Shape.format(t.shape()) + " at dimension " + d);
         }
         Tensor narrowed = slice(t, d, i, i + 1L, 1);

@@ -21,6 +21,9 @@ public record Layout(int[] shape, int[] strides, long offset) {
 
     /** True when the elements are laid out densely in row-major order. */
     public boolean isContiguous() {
+        if (numel() == 0) {
+            return true;
+        }
         long expected = 1;
         for (int d = shape.length - 1; d >= 0; d--) {
             if (shape[d] != 1 && strides[d] != expected) {

@@ -256,6 +256,9 @@ public final class Tensor {
     }
 
     public boolean isContiguous() {
+        if (numel() == 0) {
+            return true;
+        }
         long expected = 1;
         for (int d = shape.length - 1; d >= 0; d--) {
             if (shape[d] != 1 && strides[d] != expected) {
