@@ -169,8 +169,16 @@ final class InferRequestReader {
 
     static InferenceException malformed(JacksonException e) {
         String msg = e.getOriginalMessage();
-        String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                + e.getLocation().getColumnNr();
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference r : e.getPath()) {
+            if (r.getPropertyName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(r.getPropertyName());
+            } else if (r.getIndex() >= 0) {
+                path.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        String where = (path.length() == 0 ? "" : " in field '" + path + "'") + (e.getLocation() == null ? ""
+                : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
         return new InferenceException(InferenceException.Kind.INVALID, "malformed JSON" + where + ": "
                 + (msg == null ? e.getClass().getSimpleName() : msg.lines().findFirst().orElse(msg)), null, e);
     }
