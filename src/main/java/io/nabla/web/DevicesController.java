@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.nabla.backend.HostAllocator;
 import io.nabla.inference.ModelRegistry;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.lang.management.ManagementFactory;
@@ -17,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
  * each loaded model is an arena with the bytes its scope holds.
  */
 @RestController
+@Tag(name = "devices")
 class DevicesController {
 
     private final ModelRegistry registry;

@@ -7,6 +7,7 @@ import io.nabla.inference.ModelNames;
 import io.nabla.inference.ModelRegistry;
 import io.nabla.tensor.TensorScope;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -25,6 +26,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The Open Inference Protocol (KServe V2) model endpoints: metadata, readiness and inference. */
 @RestController
+@Tag(name = "models")
 class InferenceController {
 
     private final ModelRegistry registry;

@@ -5,6 +5,7 @@ import io.nabla.inference.ModelRegistry;
 import io.nabla.inference.RepositoryEntry;
 import io.nabla.inference.StoredVersion;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -30,6 +31,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The model repository: create versions, list, load, unload, download and delete them. */
 @RestController
+@Tag(name = "repository")
 class RepositoryController {
 
     private final ModelRegistry registry;

@@ -3,6 +3,7 @@ package io.nabla.web;
 import io.nabla.inference.InferenceException;
 import io.nabla.inference.ModelRegistry;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -17,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The Open Inference Protocol server endpoints: server metadata and health. */
 @RestController
+@Tag(name = "server")
 class ServerController {
 
     static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_repository");
