@@ -18,8 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A test double for the model layer: the spec's inputs and outputs are read as the real spec declares them; the
  * model multiplies its single input by a scale (output = input * scale, in the output's datatype). The "weights" file
- * is text: {@code scale=<number>}, optionally {@code ;slow=<ms>} (loading takes that long) or {@code ;fail} (loading
- * fails). Loading allocates a 1 MiB block besides the scale, so memory counters see it.
+ * is text: {@code scale=<number>}, optionally {@code ;slow=<ms>} (loading takes that long), {@code ;busy=<ms>} (each
+ * forward pass takes that long) or {@code ;fail} (loading fails). Loading allocates a 1 MiB block besides the scale, so memory counters see it.
  */
 public final class ScaleModelLoader implements ModelLoader {
 
@@ -79,7 +79,11 @@ public final class ScaleModelLoader implements ModelLoader {
     public ModelProgram build(byte[] specJson, Path weights) {
         ModelSignature sig = signature(specJson);
         String text = read(weights);
+        long busy = 0;
         for (String part : text.split(";")) {
+            if (part.startsWith("busy=")) {
+                busy = Long.parseLong(part.substring(5));
+            }
             if (part.startsWith("slow=")) {
                 sleep(Long.parseLong(part.substring(5)));
             }
@@ -94,8 +98,10 @@ public final class ScaleModelLoader implements ModelLoader {
         Tensor scale = Tensor.scalar(scale(text), DType.FP64);
         TensorSignature in = sig.inputs().get(0);
         TensorSignature out = sig.outputs().get(0);
+        long busyMillis = busy;
         return inputs -> {
             parameter.numel();
+            sleep(busyMillis);
             Tensor x = inputs.get(in.name());
             Tensor y = Tensor.empty(out.datatype(), x.shape());
             ByteBuffer src = x.memory().hostBuffer();
