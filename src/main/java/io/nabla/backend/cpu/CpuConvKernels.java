@@ -1,7 +1,291 @@
 package io.nabla.backend.cpu;
 
+import io.nabla.backend.DType;
+import io.nabla.backend.Layout;
+import io.nabla.backend.Memory;
+import io.nabla.backend.Window2d;
 import io.nabla.backend.reference.ReferenceConvKernels;
 
-/** Host {@link io.nabla.backend.ConvKernels}: fast paths over the reference loops. */
+/**
+ * Host {@link io.nabla.backend.ConvKernels}: FP32/FP64 loops over (image, channel) planes spread across the
+ * engine's pool; each plane is written by one task only, so results do not depend on the thread count. Other
+ * dtypes take the reference loops. (A kernel collection: the loops mirror the reference ones and stay together.)
+ */
 public class CpuConvKernels extends ReferenceConvKernels {
+
+    /** Work (elements touched) a task should get at least. */
+    private static final long TASK_WORK = 1 << 15;
+
+    /** The (image, channel) planes [from, to) of an N x C grid; {@code c} is the channel count. */
+    @FunctionalInterface
+    private interface PlaneBody {
+        void run(int n, int c);
+    }
+
+    private static void forPlanes(int[] nchw, long workPerPlane, PlaneBody body) {
+        long planes = (long) nchw[0] * nchw[1];
+        long work = Math.max(1, workPerPlane);
+        long grain = Math.max(1, TASK_WORK / work);
+        int channels = nchw[1];
+        Parallel.forChunks(planes, grain, work, (chunk, from, to) -> {
+            for (long p = from; p < to; p++) {
+                body.run((int) (p / channels), (int) (p % channels));
+            }
+        });
+    }
+
+    @Override
+    protected void computeIm2col(Memory in, Layout il, DType dt, Window2d w, Memory cols, Layout cl) {
+        HostArray src = HostArray.of(in, dt);
+        HostArray dst = HostArray.of(cols, dt);
+        if (src == null) {
+            super.computeIm2col(in, il, dt, w, cols, cl);
+            return;
+        }
+        int[] s = il.shape();
+        int oh = w.outHeight(s[2]);
+        int ow = w.outWidth(s[3]);
+        int[] is = il.strides();
+        int[] cs = cl.strides();
+        forPlanes(s, (long) w.taps() * oh * ow, (n, c) -> {
+            long img = at(il, n, c, 0, 0);
+            for (int i = 0; i < w.kh(); i++) {
+                for (int j = 0; j < w.kw(); j++) {
+                    long row = cl.offset() + (long) n * cs[0] + (long) ((c * w.kh() + i) * w.kw() + j) * cs[1];
+                    for (int oy = 0; oy < oh; oy++) {
+                        int y = oy * w.sh() - w.ph() + i * w.dh();
+                        long out = row + (long) oy * ow * cs[2];
+                        boolean rowInside = y >= 0 && y < s[2];
+                        long line = img + (long) y * is[2];
+                        for (int ox = 0; ox < ow; ox++, out += cs[2]) {
+                            int x = ox * w.sw() - w.pw() + j * w.dw();
+                            dst.set(out, rowInside && x >= 0 && x < s[3] ? src.get(line + (long) x * is[3]) : 0);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    protected void computeCol2im(Memory cols, Layout cl, DType dt, Window2d w, Memory out, Layout ol) {
+        HostArray src = HostArray.of(cols, dt);
+        HostArray dst = HostArray.of(out, dt);
+        if (src == null) {
+            super.computeCol2im(cols, cl, dt, w, out, ol);
+            return;
+        }
+        int[] s = ol.shape();
+        int oh = w.outHeight(s[2]);
+        int ow = w.outWidth(s[3]);
+        int[] os = ol.strides();
+        int[] cs = cl.strides();
+        forPlanes(s, (long) w.taps() * oh * ow, (n, c) -> {
+            long img = at(ol, n, c, 0, 0);
+            zeroPlane(dst, img, s[2], s[3], os);
+            for (int i = 0; i < w.kh(); i++) {
+                for (int j = 0; j < w.kw(); j++) {
+                    long row = cl.offset() + (long) n * cs[0] + (long) ((c * w.kh() + i) * w.kw() + j) * cs[1];
+                    for (int oy = 0; oy < oh; oy++) {
+                        int y = oy * w.sh() - w.ph() + i * w.dh();
+                        if (y < 0 || y >= s[2]) {
+                            continue;
+                        }
+                        long in = row + (long) oy * ow * cs[2];
+                        long line = img + (long) y * os[2];
+                        for (int ox = 0; ox < ow; ox++, in += cs[2]) {
+                            int x = ox * w.sw() - w.pw() + j * w.dw();
+                            if (x >= 0 && x < s[3]) {
+                                dst.add(line + (long) x * os[3], src.get(in));
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private static void zeroPlane(HostArray a, long base, int h, int w, int[] strides) {
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                a.set(base + (long) y * strides[2] + (long) x * strides[3], 0);
+            }
+        }
+    }
+
+    @Override
+    protected void computeMaxPool2d(Memory in, Layout il, DType dt, Window2d w, Memory out, Layout ol,
+                                    Memory indices, Layout xl) {
+        HostArray src = HostArray.of(in, dt);
+        HostArray dst = HostArray.of(out, dt);
+        if (src == null) {
+            super.computeMaxPool2d(in, il, dt, w, out, ol, indices, xl);
+            return;
+        }
+        java.nio.LongBuffer idx = indices.hostBuffer().asLongBuffer();
+        int[] s = il.shape();
+        int[] o = ol.shape();
+        int[] is = il.strides();
+        forPlanes(o, (long) w.taps() * o[2] * o[3], (n, c) -> {
+            long img = at(il, n, c, 0, 0);
+            for (int oy = 0; oy < o[2]; oy++) {
+                for (int ox = 0; ox < o[3]; ox++) {
+                    int y0 = oy * w.sh() - w.ph();
+                    int x0 = ox * w.sw() - w.pw();
+                    int y1 = Math.min(y0 + (w.kh() - 1) * w.dh() + 1, s[2]);
+                    int x1 = Math.min(x0 + (w.kw() - 1) * w.dw() + 1, s[3]);
+                    while (y0 < 0) {
+                        y0 += w.dh();
+                    }
+                    while (x0 < 0) {
+                        x0 += w.dw();
+                    }
+                    long best = (long) y0 * s[3] + x0;
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int y = y0; y < y1; y += w.dh()) {
+                        for (int x = x0; x < x1; x += w.dw()) {
+                            double v = src.get(img + (long) y * is[2] + (long) x * is[3]);
+                            if (v > max || Double.isNaN(v)) {
+                                max = v;
+                                best = (long) y * s[3] + x;
+                            }
+                        }
+                    }
+                    dst.set(at(ol, n, c, oy, ox), max);
+                    idx.put((int) at(xl, n, c, oy, ox), best);
+                }
+            }
+        });
+    }
+
+    @Override
+    protected void computeMaxPool2dBackward(Memory gradOut, Layout gl, Memory indices, Layout xl, DType dt,
+                                            Memory gradIn, Layout il) {
+        HostArray g = HostArray.of(gradOut, dt);
+        HostArray dst = HostArray.of(gradIn, dt);
+        if (g == null) {
+            super.computeMaxPool2dBackward(gradOut, gl, indices, xl, dt, gradIn, il);
+            return;
+        }
+        java.nio.LongBuffer idx = indices.hostBuffer().asLongBuffer();
+        int[] s = il.shape();
+        int[] o = gl.shape();
+        int[] is = il.strides();
+        long plane = (long) s[2] * s[3];
+        forPlanes(o, plane + (long) o[2] * o[3], (n, c) -> {
+            long img = at(il, n, c, 0, 0);
+            zeroPlane(dst, img, s[2], s[3], is);
+            for (int oy = 0; oy < o[2]; oy++) {
+                for (int ox = 0; ox < o[3]; ox++) {
+                    long k = idx.get((int) at(xl, n, c, oy, ox));
+                    if (k < 0 || k >= plane) {
+                        throw new IllegalArgumentException("max_pool2d backward: index " + k + " is outside the "
+                                + "input plane of " + s[2] + "x" + s[3]);
+                    }
+                    dst.add(img + (k / s[3]) * is[2] + (k % s[3]) * is[3], g.get(at(gl, n, c, oy, ox)));
+                }
+            }
+        });
+    }
+
+    @Override
+    protected void computeAvgPool2d(Memory in, Layout il, DType dt, Window2d w, boolean includePad,
+                                    Memory out, Layout ol) {
+        HostArray img = HostArray.of(in, dt);
+        HostArray pooled = HostArray.of(out, dt);
+        if (img == null) {
+            super.computeAvgPool2d(in, il, dt, w, includePad, out, ol);
+            return;
+        }
+        avgPool(img, il, w, includePad, pooled, ol, false);
+    }
+
+    @Override
+    protected void computeAvgPool2dBackward(Memory gradOut, Layout gl, DType dt, Window2d w, boolean includePad,
+                                            Memory gradIn, Layout il) {
+        HostArray pooled = HostArray.of(gradOut, dt);
+        HostArray img = HostArray.of(gradIn, dt);
+        if (img == null) {
+            super.computeAvgPool2dBackward(gradOut, gl, dt, w, includePad, gradIn, il);
+            return;
+        }
+        avgPool(img, il, w, includePad, pooled, gl, true);
+    }
+
+    private static void avgPool(HostArray img, Layout il, Window2d w, boolean includePad, HostArray pooled,
+                                Layout pl, boolean backward) {
+        int[] s = il.shape();
+        int[] o = pl.shape();
+        forPlanes(o, (long) w.taps() * o[2] * o[3] + (backward ? (long) s[2] * s[3] : 0), (n, c) -> {
+            if (backward) {
+                zeroPlane(img, at(il, n, c, 0, 0), s[2], s[3], il.strides());
+            }
+            for (int oy = 0; oy < o[2]; oy++) {
+                for (int ox = 0; ox < o[3]; ox++) {
+                    int y0 = oy * w.sh() - w.ph();
+                    int x0 = ox * w.sw() - w.pw();
+                    int y1 = Math.min(y0 + w.kh(), s[2] + w.ph());
+                    int x1 = Math.min(x0 + w.kw(), s[3] + w.pw());
+                    int padded = (y1 - y0) * (x1 - x0);
+                    y0 = Math.max(y0, 0);
+                    x0 = Math.max(x0, 0);
+                    y1 = Math.min(y1, s[2]);
+                    x1 = Math.min(x1, s[3]);
+                    int divisor = includePad ? padded : (y1 - y0) * (x1 - x0);
+                    window(img, il, n, c, y0, y1, x0, x1, divisor, pooled, at(pl, n, c, oy, ox), backward);
+                }
+            }
+        });
+    }
+
+    private static void window(HostArray img, Layout il, int n, int c, int y0, int y1, int x0, int x1, int divisor,
+                               HostArray pooled, long p, boolean backward) {
+        int[] is = il.strides();
+        long base = at(il, n, c, 0, 0);
+        if (backward) {
+            double g = pooled.get(p) / divisor;
+            for (int y = y0; y < y1; y++) {
+                for (int x = x0; x < x1; x++) {
+                    img.add(base + (long) y * is[2] + (long) x * is[3], g);
+                }
+            }
+            return;
+        }
+        double sum = 0;
+        for (int y = y0; y < y1; y++) {
+            for (int x = x0; x < x1; x++) {
+                sum += img.get(base + (long) y * is[2] + (long) x * is[3]);
+            }
+        }
+        pooled.set(p, sum / divisor);
+    }
+
+    @Override
+    protected void computeAdaptiveAvgPool2d(Memory a, Layout al, DType dt, Memory b, Layout bl, boolean backward) {
+        HostArray img = HostArray.of(backward ? b : a, dt);
+        HostArray pooled = HostArray.of(backward ? a : b, dt);
+        if (img == null) {
+            super.computeAdaptiveAvgPool2d(a, al, dt, b, bl, backward);
+            return;
+        }
+        Layout il = backward ? bl : al;
+        Layout pl = backward ? al : bl;
+        int[] s = il.shape();
+        int[] o = pl.shape();
+        forPlanes(o, (long) s[2] * s[3] * 2, (n, c) -> {
+            if (backward) {
+                zeroPlane(img, at(il, n, c, 0, 0), s[2], s[3], il.strides());
+            }
+            for (int oy = 0; oy < o[2]; oy++) {
+                int y0 = binStart(oy, s[2], o[2]);
+                int y1 = binEnd(oy, s[2], o[2]);
+                for (int ox = 0; ox < o[3]; ox++) {
+                    int x0 = binStart(ox, s[3], o[3]);
+                    int x1 = binEnd(ox, s[3], o[3]);
+                    window(img, il, n, c, y0, y1, x0, x1, (y1 - y0) * (x1 - x0), pooled, at(pl, n, c, oy, ox),
+                            backward);
+                }
+            }
+        });
+    }
 }

@@ -1,7 +1,174 @@
 package io.nabla.backend.cpu;
 
+import io.nabla.backend.BinaryOp;
+import io.nabla.backend.DType;
+import io.nabla.backend.Layout;
+import io.nabla.backend.Memory;
+import io.nabla.backend.TernaryOp;
+import io.nabla.backend.UnaryOp;
 import io.nabla.backend.reference.ReferenceElementwiseKernels;
+import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 
-/** Host {@link io.nabla.backend.ElementwiseKernels}: fast paths over the reference loops. */
+/**
+ * Host {@link io.nabla.backend.ElementwiseKernels}: fast paths over the reference loops. FP32 and FP64 operands of
+ * any layout are merged into runs ({@link Runs}: contiguous tensors become one run, broadcast operands keep stride
+ * 0) and processed by the typed loops of {@link FloatLoops}/{@link DoubleLoops}, on both cores for large tensors.
+ * Other dtypes (FP16, BF16, integers, bool) and dtype-converting stores use the reference loops. Results equal the
+ * reference backend's bit for bit.
+ */
 public class CpuElementwiseKernels extends ReferenceElementwiseKernels {
+
+    /** Elements per parallel chunk: large enough to amortise a task, small enough to split 16 M elements well. */
+    static final long GRAIN = 1 << 16;
+
+    @Override
+    protected void unaryKernel(UnaryOp op, double p0, double p1, Memory in, Layout inLayout, Memory out,
+                               Layout outLayout, DType dtype) {
+        if (dtype == DType.FP32) {
+            FloatBuffer x = floats(in);
+            FloatBuffer y = floats(out);
+            Runs r = Runs.of(outLayout.shape(), inLayout, outLayout);
+            int sx = r.innerStride(0);
+            int sy = r.innerStride(1);
+            r.parallel(GRAIN, (o, n) -> FloatLoops.unary(op, p0, p1, x, o[0], sx, y, o[1], sy, n));
+        } else if (dtype == DType.FP64) {
+            DoubleBuffer x = doubles(in);
+            DoubleBuffer y = doubles(out);
+            Runs r = Runs.of(outLayout.shape(), inLayout, outLayout);
+            int sx = r.innerStride(0);
+            int sy = r.innerStride(1);
+            r.parallel(GRAIN, (o, n) -> DoubleLoops.unary(op, p0, p1, x, o[0], sx, y, o[1], sy, n));
+        } else {
+            super.unaryKernel(op, p0, p1, in, inLayout, out, outLayout, dtype);
+        }
+    }
+
+    @Override
+    protected void unaryBackwardKernel(UnaryOp op, double p0, double p1, Memory grad, Layout gradLayout,
+                                       Memory saved, Layout savedLayout, Memory out, Layout outLayout, DType dtype) {
+        if (dtype == DType.FP32) {
+            FloatBuffer g = floats(grad);
+            FloatBuffer s = floats(saved);
+            FloatBuffer y = floats(out);
+            Runs r = Runs.of(outLayout.shape(), gradLayout, savedLayout, outLayout);
+            int sg = r.innerStride(0);
+            int ss = r.innerStride(1);
+            int sy = r.innerStride(2);
+            r.parallel(GRAIN, (o, n) -> FloatLoops.unaryBackward(op, p0, p1, g, o[0], sg, s, o[1], ss, y, o[2], sy,
+                    n));
+        } else if (dtype == DType.FP64) {
+            DoubleBuffer g = doubles(grad);
+            DoubleBuffer s = doubles(saved);
+            DoubleBuffer y = doubles(out);
+            Runs r = Runs.of(outLayout.shape(), gradLayout, savedLayout, outLayout);
+            int sg = r.innerStride(0);
+            int ss = r.innerStride(1);
+            int sy = r.innerStride(2);
+            r.parallel(GRAIN, (o, n) -> DoubleLoops.unaryBackward(op, p0, p1, g, o[0], sg, s, o[1], ss, y, o[2], sy,
+                    n));
+        } else {
+            super.unaryBackwardKernel(op, p0, p1, grad, gradLayout, saved, savedLayout, out, outLayout, dtype);
+        }
+    }
+
+    @Override
+    protected void binaryKernel(BinaryOp op, Memory a, Layout aLayout, Memory b, Layout bLayout, DType dtype,
+                                Memory out, Layout outLayout, DType outType) {
+        boolean typed = op.isComparison() ? outType == DType.BOOL : outType == dtype;
+        if (!typed || (dtype != DType.FP32 && dtype != DType.FP64)) {
+            super.binaryKernel(op, a, aLayout, b, bLayout, dtype, out, outLayout, outType);
+            return;
+        }
+        Runs r = Runs.of(outLayout.shape(), aLayout, bLayout, outLayout);
+        int sa = r.innerStride(0);
+        int sb = r.innerStride(1);
+        int sy = r.innerStride(2);
+        if (dtype == DType.FP32) {
+            FloatBuffer x = floats(a);
+            FloatBuffer z = floats(b);
+            if (op.isComparison()) {
+                ByteBuffer y = out.hostBuffer();
+                r.parallel(GRAIN, (o, n) -> FloatLoops.compare(op, x, o[0], sa, z, o[1], sb, y, o[2], sy, n));
+            } else {
+                FloatBuffer y = floats(out);
+                r.parallel(GRAIN, (o, n) -> FloatLoops.binary(op, x, o[0], sa, z, o[1], sb, y, o[2], sy, n));
+            }
+        } else {
+            DoubleBuffer x = doubles(a);
+            DoubleBuffer z = doubles(b);
+            if (op.isComparison()) {
+                ByteBuffer y = out.hostBuffer();
+                r.parallel(GRAIN, (o, n) -> DoubleLoops.compare(op, x, o[0], sa, z, o[1], sb, y, o[2], sy, n));
+            } else {
+                DoubleBuffer y = doubles(out);
+                r.parallel(GRAIN, (o, n) -> DoubleLoops.binary(op, x, o[0], sa, z, o[1], sb, y, o[2], sy, n));
+            }
+        }
+    }
+
+    @Override
+    protected void ternaryKernel(TernaryOp op, double value, Memory a, Layout aLayout, Memory b, Layout bLayout,
+                                 Memory c, Layout cLayout, DType dtype, Memory out, Layout outLayout,
+                                 DType outType) {
+        if (outType != dtype || (dtype != DType.FP32 && dtype != DType.FP64)) {
+            super.ternaryKernel(op, value, a, aLayout, b, bLayout, c, cLayout, dtype, out, outLayout, outType);
+            return;
+        }
+        Runs r = Runs.of(outLayout.shape(), aLayout, bLayout, cLayout, outLayout);
+        int sa = r.innerStride(0);
+        int sb = r.innerStride(1);
+        int sc = r.innerStride(2);
+        int sy = r.innerStride(3);
+        if (dtype == DType.FP32) {
+            FloatBuffer x = floats(a);
+            FloatBuffer z = floats(b);
+            FloatBuffer w = floats(c);
+            FloatBuffer y = floats(out);
+            r.parallel(GRAIN, (o, n) -> FloatLoops.ternary(op, value, x, o[0], sa, z, o[1], sb, w, o[2], sc, y,
+                    o[3], sy, n));
+        } else {
+            DoubleBuffer x = doubles(a);
+            DoubleBuffer z = doubles(b);
+            DoubleBuffer w = doubles(c);
+            DoubleBuffer y = doubles(out);
+            r.parallel(GRAIN, (o, n) -> DoubleLoops.ternary(op, value, x, o[0], sa, z, o[1], sb, w, o[2], sc, y,
+                    o[3], sy, n));
+        }
+    }
+
+    @Override
+    protected void whereKernel(Memory cond, Layout condLayout, Memory a, Layout aLayout, Memory b, Layout bLayout,
+                               DType dtype, Memory out, Layout outLayout) {
+        if (dtype != DType.FP32 && dtype != DType.FP64) {
+            super.whereKernel(cond, condLayout, a, aLayout, b, bLayout, dtype, out, outLayout);
+            return;
+        }
+        ByteBuffer m = cond.hostBuffer();
+        Runs r = Runs.of(outLayout.shape(), condLayout, aLayout, bLayout, outLayout);
+        int sm = r.innerStride(0);
+        int sa = r.innerStride(1);
+        int sb = r.innerStride(2);
+        int sy = r.innerStride(3);
+        if (dtype == DType.FP32) {
+            FloatBuffer x = floats(a);
+            FloatBuffer z = floats(b);
+            FloatBuffer y = floats(out);
+            r.parallel(GRAIN, (o, n) -> FloatLoops.where(m, o[0], sm, x, o[1], sa, z, o[2], sb, y, o[3], sy, n));
+        } else {
+            DoubleBuffer x = doubles(a);
+            DoubleBuffer z = doubles(b);
+            DoubleBuffer y = doubles(out);
+            r.parallel(GRAIN, (o, n) -> DoubleLoops.where(m, o[0], sm, x, o[1], sa, z, o[2], sb, y, o[3], sy, n));
+        }
+    }
+
+    private static FloatBuffer floats(Memory m) {
+        return m.hostBuffer().asFloatBuffer();
+    }
+
+    private static DoubleBuffer doubles(Memory m) {
+        return m.hostBuffer().asDoubleBuffer();
+    }
 }

@@ -1,7 +1,236 @@
 package io.nabla.backend.cpu;
 
+import io.nabla.backend.DType;
+import io.nabla.backend.Layout;
+import io.nabla.backend.Memory;
+import io.nabla.backend.ReduceOp;
 import io.nabla.backend.reference.ReferenceReduceKernels;
+import java.util.Arrays;
 
-/** Host {@link io.nabla.backend.ReduceKernels}: fast paths over the reference loops. */
+/**
+ * Host {@link io.nabla.backend.ReduceKernels}: fast paths for contiguous FP32/FP64 reductions whose reduced
+ * dimensions form one block, seen as {@code (outer, len, inner)} with {@code len} reduced (and their gradients, see
+ * {@link ReduceGradients}); everything else runs the reference loops. {@code inner == 1} reduces rows (all elements, the last dims); otherwise columns (leading or middle
+ * dims). Work is cut into fixed pieces of about {@link #SEG} elements whatever the thread count, and partial results
+ * are combined in piece order, so results are bit-identical on any number of threads. Variances are two-pass
+ * (mean, then squared deviations from it); log-sum-exp is max, then sum of exp.
+ */
 public class CpuReduceKernels extends ReferenceReduceKernels {
+
+    /** Elements per piece of work. */
+    static final long SEG = 1 << 16;
+    /** Columns per tile in the column reductions. */
+    static final int TILE = 512;
+
+    @Override
+    public void reduce(ReduceOp op, double param, Memory in, Layout inLayout, DType inType, int[] dims,
+                       Memory out, Layout outLayout, DType outType) {
+        long[] split = fastSplit(op, inLayout, inType, dims, outLayout, outType);
+        if (split == null) {
+            super.reduce(op, param, in, inLayout, inType, dims, out, outLayout, outType);
+            return;
+        }
+        boolean f32 = inType == DType.FP32;
+        int size = inType.itemSize();
+        long src = in.address() + inLayout.offset() * size;
+        long dst = out.address() + outLayout.offset() * size;
+        if (split[2] == 1) {
+            rows(op, param, f32, src, dst, split[0], split[1]);
+        } else {
+            ColumnReduction.run(op, param, f32, src, dst, split[0], split[1], split[2]);
+        }
+    }
+
+    @Override
+    public void reduceBackward(ReduceOp op, double param, Memory in, Layout inLayout, int[] dims, Memory out,
+                               Layout outLayout, Memory gradOut, Layout gradOutLayout, Memory gradIn,
+                               Layout gradInLayout, DType dtype) {
+        long[] split = (dtype == DType.FP32 || dtype == DType.FP64) && inLayout.isContiguous()
+                && outLayout.isContiguous() && gradOutLayout.isContiguous() && gradInLayout.isContiguous()
+                && inLayout.numel() > 0 ? split(inLayout.shape(), dims) : null;
+        if (split == null || !ReduceGradients.handles(op, split[1], split[2])) {
+            super.reduceBackward(op, param, in, inLayout, dims, out, outLayout, gradOut, gradOutLayout, gradIn,
+                    gradInLayout, dtype);
+            return;
+        }
+        int size = dtype.itemSize();
+        ReduceGradients.run(op, param, dtype == DType.FP32, in.address() + inLayout.offset() * size,
+                out.address() + outLayout.offset() * size, gradOut.address() + gradOutLayout.offset() * size,
+                gradIn.address() + gradInLayout.offset() * size, split[0], split[1], split[2]);
+    }
+
+    /** {@code (outer, len, inner)} when the fast path applies, else null. */
+    static long[] fastSplit(ReduceOp op, Layout inLayout, DType inType, int[] dims, Layout outLayout,
+                            DType outType) {
+        if (inType != outType || (inType != DType.FP32 && inType != DType.FP64) || !inLayout.isContiguous()
+                || !outLayout.isContiguous() || inLayout.numel() == 0) {
+            return null;
+        }
+        switch (op) {
+            case SUM, MEAN, AMAX, AMIN, VAR, STD, LOGSUMEXP -> { }
+            default -> {
+                return null;
+            }
+        }
+        long[] split = split(inLayout.shape(), dims);
+        if (split == null || (split[2] > 1 && op == ReduceOp.LOGSUMEXP)) {
+            return null;
+        }
+        return split;
+    }
+
+    /**
+     * Collapses a contiguous shape into {@code (outer, len, inner)} when the reduced dims (ignoring size-1 dims)
+     * are adjacent; null otherwise.
+     */
+    static long[] split(int[] shape, int[] dims) {
+        boolean[] reduced = new boolean[shape.length];
+        for (int d : dims) {
+            reduced[d] = true;
+        }
+        int first = -1;
+        int last = -1;
+        for (int d = 0; d < shape.length; d++) {
+            if (reduced[d] && shape[d] != 1) {
+                first = first < 0 ? d : first;
+                last = d;
+            }
+        }
+        long outer = 1;
+        long len = 1;
+        long inner = 1;
+        for (int d = 0; d < shape.length; d++) {
+            if (first < 0 || d < first) {
+                outer *= shape[d];
+            } else if (d > last) {
+                inner *= shape[d];
+            } else if (!reduced[d] && shape[d] != 1) {
+                return null;
+            } else {
+                len *= shape[d];
+            }
+        }
+        return new long[] {outer, len, inner};
+    }
+
+    // ---- rows: inner == 1 ------------------------------------------------------------------------------------
+
+    private static void rows(ReduceOp op, double corr, boolean f32, long src, long dst, long rows, long len) {
+        int size = f32 ? 4 : 8;
+        if (len >= SEG) {
+            segmentedRows(op, corr, f32, src, dst, rows, len);
+            return;
+        }
+        long perChunk = Math.max(1, SEG / len);
+        Parallel.forChunks(rows * len, perChunk * len, (c, s, e) -> {
+            double[] acc = new double[2];
+            for (long r = s / len; r < e / len; r++) {
+                store(f32, dst, r, rowResult(op, corr, f32, src + r * len * size, len, acc));
+            }
+        });
+    }
+
+    private static double rowResult(ReduceOp op, double corr, boolean f32, long a, long n, double[] acc) {
+        switch (op) {
+            case SUM:
+                return RowLoops.sum(f32, a, n);
+            case MEAN:
+                return RowLoops.sum(f32, a, n) / n;
+            case AMAX:
+                return RowLoops.max(f32, a, n);
+            case AMIN:
+                return RowLoops.min(f32, a, n);
+            case VAR:
+            case STD:
+                double c = RowLoops.sum(f32, a, n) / n;
+                Arrays.fill(acc, 0);
+                RowLoops.sqDev(f32, a, n, c, acc, 0);
+                return finishVar(op, acc[0], acc[1], n, corr);
+            case LOGSUMEXP:
+                double m = shift(RowLoops.max(f32, a, n));
+                return Math.log(RowLoops.sumExp(f32, a, n, m)) + m;
+            default:
+                throw new IllegalArgumentException("no fast path for " + op);
+        }
+    }
+
+    /** Rows longer than a piece: each row is cut into pieces whose partial results are combined in order. */
+    private static void segmentedRows(ReduceOp op, double corr, boolean f32, long src, long dst, long rows,
+                                      long len) {
+        int size = f32 ? 4 : 8;
+        long segs = (len + SEG - 1) / SEG;
+        int tasks = Math.toIntExact(rows * segs);
+        double[] p = new double[2 * tasks];
+        boolean max = op == ReduceOp.AMAX || op == ReduceOp.LOGSUMEXP;
+        Parallel.forChunks(tasks * SEG, SEG, (c, s, e) -> {
+            long r = c / segs;
+            long from = (c % segs) * SEG;
+            long a = src + (r * len + from) * size;
+            long n = Math.min(SEG, len - from);
+            p[2 * c] = max ? RowLoops.max(f32, a, n) : op == ReduceOp.AMIN ? RowLoops.min(f32, a, n)
+                    : RowLoops.sum(f32, a, n);
+        });
+        double[] first = new double[(int) rows];
+        for (int r = 0; r < rows; r++) {
+            double v = p[(int) (2 * r * segs)];
+            for (int k = 1; k < segs; k++) {
+                double x = p[(int) (2 * (r * segs + k))];
+                v = max ? Math.max(v, x) : op == ReduceOp.AMIN ? Math.min(v, x) : v + x;
+            }
+            first[r] = v;
+        }
+        if (op == ReduceOp.VAR || op == ReduceOp.STD || op == ReduceOp.LOGSUMEXP) {
+            boolean lse = op == ReduceOp.LOGSUMEXP;
+            Arrays.fill(p, 0);
+            Parallel.forChunks(tasks * SEG, SEG, (c, s, e) -> {
+                long r = c / segs;
+                long from = (c % segs) * SEG;
+                long a = src + (r * len + from) * size;
+                long n = Math.min(SEG, len - from);
+                if (lse) {
+                    p[2 * c] = RowLoops.sumExp(f32, a, n, shift(first[(int) r]));
+                } else {
+                    RowLoops.sqDev(f32, a, n, first[(int) r] / len, p, 2 * c);
+                }
+            });
+            for (int r = 0; r < rows; r++) {
+                double sum = 0;
+                double sq = 0;
+                for (int k = 0; k < segs; k++) {
+                    sum += p[(int) (2 * (r * segs + k))];
+                    sq += p[(int) (2 * (r * segs + k) + 1)];
+                }
+                first[r] = lse ? Math.log(sum) + shift(first[r]) : finishVar(op, sum, sq, len, corr);
+            }
+        } else if (op == ReduceOp.MEAN) {
+            for (int r = 0; r < rows; r++) {
+                first[r] /= len;
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            store(f32, dst, r, first[r]);
+        }
+    }
+
+    // ---- shared -----------------------------------------------------------------------------------------------
+
+    /** Variance (or std) from the sums of deviations {@code s} and squared deviations {@code q} about a center. */
+    static double finishVar(ReduceOp op, double s, double q, long n, double corr) {
+        double m2 = Math.max(0, q - s * s / n);
+        double v = m2 / Math.max(0, n - corr);
+        return op == ReduceOp.STD ? Math.sqrt(v) : v;
+    }
+
+    /** Log-sum-exp's shift: the max, or 0 when the max is infinite (PyTorch's rule). */
+    static double shift(double max) {
+        return Double.isInfinite(max) ? 0 : max;
+    }
+
+    static void store(boolean f32, long dst, long index, double v) {
+        if (f32) {
+            RawMemory.putFloat(dst + (index << 2), (float) v);
+        } else {
+            RawMemory.putDouble(dst + (index << 3), v);
+        }
+    }
 }

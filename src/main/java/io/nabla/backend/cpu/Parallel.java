@@ -47,11 +47,21 @@ public final class Parallel {
      * in parallel when there is enough work. Returns when every chunk has run.
      */
     public static void forChunks(long n, long grain, ChunkBody body) {
+        forChunks(n, grain, 1, body);
+    }
+
+    /**
+     * {@link #forChunks(long, long, ChunkBody)} for iterations that each cost about {@code costPerIteration}
+     * elementwise steps: the loop stays on the calling thread while {@code n * costPerIteration} is below
+     * {@link #SERIAL_THRESHOLD}.
+     */
+    public static void forChunks(long n, long grain, long costPerIteration, ChunkBody body) {
         if (n <= 0) {
             return;
         }
         int chunks = chunkCount(n, grain);
-        if (chunks == 1 || THREADS == 1 || n < SERIAL_THRESHOLD || ForkJoinTask.inForkJoinPool()) {
+        boolean small = n < SERIAL_THRESHOLD / Math.max(1, costPerIteration);
+        if (chunks == 1 || THREADS == 1 || small || ForkJoinTask.inForkJoinPool()) {
             for (int c = 0; c < chunks; c++) {
                 long s = c * grain;
                 body.run(c, s, Math.min(n, s + grain));
@@ -63,7 +73,7 @@ public final class Parallel {
 
     /** Runs {@code body} for each index in [0, count) in parallel (coarse tasks such as batch entries). */
     public static void forEach(int count, ChunkBody body) {
-        forChunks(count, 1, body);
+        forChunks(count, 1, SERIAL_THRESHOLD, body);
     }
 
     private static final class Range extends RecursiveAction {

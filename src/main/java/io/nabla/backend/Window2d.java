@@ -1,0 +1,41 @@
+package io.nabla.backend;
+
+/**
+ * A sliding window over the two spatial dimensions (height, width) of an NCHW tensor: kernel size, stride, zero
+ * (or -inf, for max pooling) padding on both sides, and dilation between kernel taps. Output sizes follow
+ * PyTorch: {@code floor((in + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1}.
+ */
+public record Window2d(int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+
+    public Window2d {
+        if (kh <= 0 || kw <= 0 || sh <= 0 || sw <= 0 || dh <= 0 || dw <= 0 || ph < 0 || pw < 0) {
+            throw new IllegalArgumentException("window needs kernel, stride and dilation > 0 and padding >= 0, got "
+                    + "kernel (" + kh + ", " + kw + "), stride (" + sh + ", " + sw + "), padding (" + ph + ", " + pw
+                    + "), dilation (" + dh + ", " + dw + ")");
+        }
+    }
+
+    /** A window without dilation (pooling). */
+    public static Window2d of(int kh, int kw, int sh, int sw, int ph, int pw) {
+        return new Window2d(kh, kw, sh, sw, ph, pw, 1, 1);
+    }
+
+    /** Output height for an input of height {@code h} (may be <= 0 when the window does not fit). */
+    public int outHeight(int h) {
+        return outSize(h, kh, sh, ph, dh);
+    }
+
+    public int outWidth(int w) {
+        return outSize(w, kw, sw, pw, dw);
+    }
+
+    private static int outSize(int in, int k, int s, int p, int d) {
+        long span = (long) d * (k - 1) + 1;
+        return (int) (Math.floorDiv(in + 2L * p - span, s) + 1);
+    }
+
+    /** Number of kernel taps, {@code kh * kw}. */
+    public int taps() {
+        return kh * kw;
+    }
+}

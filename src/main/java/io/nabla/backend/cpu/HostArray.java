@@ -1,0 +1,68 @@
+package io.nabla.backend.cpu;
+
+import io.nabla.backend.DType;
+import io.nabla.backend.Memory;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+
+/**
+ * An FP32 or FP64 host block read and written as double at element indices: the two fast dtypes behind one type,
+ * so a CPU loop is written once (call sites see at most two receiver classes and stay inlined).
+ */
+abstract class HostArray {
+
+    abstract double get(long i);
+
+    abstract void set(long i, double v);
+
+    final void add(long i, double v) {
+        set(i, get(i) + v);
+    }
+
+    /** The block as an array of {@code dtype}, or null when the dtype has no fast path (use the reference loop). */
+    static HostArray of(Memory m, DType dtype) {
+        if (dtype == DType.FP32) {
+            return new F32(m.hostBuffer().asFloatBuffer());
+        }
+        if (dtype == DType.FP64) {
+            return new F64(m.hostBuffer().asDoubleBuffer());
+        }
+        return null;
+    }
+
+    private static final class F32 extends HostArray {
+        private final FloatBuffer b;
+
+        F32(FloatBuffer b) {
+            this.b = b;
+        }
+
+        @Override
+        double get(long i) {
+            return b.get((int) i);
+        }
+
+        @Override
+        void set(long i, double v) {
+            b.put((int) i, (float) v);
+        }
+    }
+
+    private static final class F64 extends HostArray {
+        private final DoubleBuffer b;
+
+        F64(DoubleBuffer b) {
+            this.b = b;
+        }
+
+        @Override
+        double get(long i) {
+            return b.get((int) i);
+        }
+
+        @Override
+        void set(long i, double v) {
+            b.put((int) i, v);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.nabla.backend.cpu;
+
+import java.lang.reflect.Field;
+import sun.misc.Unsafe;
+
+/**
+ * Unchecked reads and writes of host memory by absolute address, for the inner loops of the fast kernels.
+ * Measured on the development machine, an FP32 sum over off-heap memory runs about twice as fast this way as
+ * through a direct {@code FloatBuffer}, because C2 packs the loads into vector instructions only without the
+ * buffer's bounds checks. Callers take addresses from {@link io.nabla.backend.Memory#address()} (which refuses a
+ * freed block) and stay inside layouts that the tensor layer has already checked against the storage.
+ */
+final class RawMemory {
+
+    private static final Unsafe UNSAFE = load();
+
+    private RawMemory() {
+    }
+
+    private static Unsafe load() {
+        try {
+            Field f = Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            return (Unsafe) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static final long FLOAT_BASE = UNSAFE.arrayBaseOffset(float[].class);
+
+    /** Copies {@code n} floats from host memory into {@code dst[0..n)}. */
+    static void copyToArray(long address, float[] dst, int n) {
+        UNSAFE.copyMemory(null, address, dst, FLOAT_BASE, (long) n << 2);
+    }
+
+    /** Copies {@code src[0..n)} into host memory. */
+    static void copyFromArray(float[] src, long address, int n) {
+        UNSAFE.copyMemory(src, FLOAT_BASE, null, address, (long) n << 2);
+    }
+
+    static float getFloat(long address) {
+        return UNSAFE.getFloat(address);
+    }
+
+    static void putFloat(long address, float v) {
+        UNSAFE.putFloat(address, v);
+    }
+
+    static double getDouble(long address) {
+        return UNSAFE.getDouble(address);
+    }
+
+    static void putDouble(long address, double v) {
+        UNSAFE.putDouble(address, v);
+    }
+
+    /** Element {@code index} of an FP32 ({@code f32}) or FP64 array at {@code base}, as a double. */
+    static double load(boolean f32, long base, long index) {
+        return f32 ? UNSAFE.getFloat(base + (index << 2)) : UNSAFE.getDouble(base + (index << 3));
+    }
+
+    /** Stores {@code v} (rounded to float when {@code f32}) as element {@code index} of the array at {@code base}. */
+    static void store(boolean f32, long base, long index, double v) {
+        if (f32) {
+            UNSAFE.putFloat(base + (index << 2), (float) v);
+        } else {
+            UNSAFE.putDouble(base + (index << 3), v);
+        }
+    }
+}

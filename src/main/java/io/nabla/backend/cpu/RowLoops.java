@@ -1,0 +1,232 @@
+package io.nabla.backend.cpu;
+
+import static io.nabla.backend.cpu.RawMemory.getDouble;
+import static io.nabla.backend.cpu.RawMemory.getFloat;
+
+/**
+ * Inner loops over one contiguous run of FP32 or FP64 elements (a row, or a segment of one), by address.
+ * Several independent accumulators keep the loops bound by memory rather than by add latency. FP32 sums add each
+ * group of four floats in float (error at most 2 ulp of the group's magnitude; C2 packs these adds into vector
+ * instructions) and accumulate the groups in double.
+ */
+final class RowLoops {
+
+    private RowLoops() {
+    }
+
+    static double sum(boolean f32, long a, long n) {
+        return f32 ? sumF(a, n) : sumD(a, n);
+    }
+
+    static double max(boolean f32, long a, long n) {
+        return f32 ? maxF(a, n) : maxD(a, n);
+    }
+
+    static double min(boolean f32, long a, long n) {
+        return f32 ? minF(a, n) : minD(a, n);
+    }
+
+    /** Adds {@code sum(x - c)} to {@code acc[0]} and {@code sum((x - c)^2)} to {@code acc[1]}. */
+    static void sqDev(boolean f32, long a, long n, double c, double[] acc, int at) {
+        if (f32) {
+            sqDevF(a, n, (float) c, acc, at);
+        } else {
+            sqDevD(a, n, c, acc, at);
+        }
+    }
+
+    /** {@code sum(exp(x - m))}. */
+    static double sumExp(boolean f32, long a, long n, double m) {
+        return f32 ? sumExpF(a, n, (float) m) : sumExpD(a, n, m);
+    }
+
+    static double sumF(long a, long n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        long i = 0;
+        for (; i + 16 <= n; i += 16) {
+            long p = a + (i << 2);
+            s0 += (getFloat(p) + getFloat(p + 4)) + (getFloat(p + 8) + getFloat(p + 12));
+            s1 += (getFloat(p + 16) + getFloat(p + 20)) + (getFloat(p + 24) + getFloat(p + 28));
+            s2 += (getFloat(p + 32) + getFloat(p + 36)) + (getFloat(p + 40) + getFloat(p + 44));
+            s3 += (getFloat(p + 48) + getFloat(p + 52)) + (getFloat(p + 56) + getFloat(p + 60));
+        }
+        for (; i < n; i++) {
+            s0 += getFloat(a + (i << 2));
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    static double sumD(long a, long n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        long i = 0;
+        for (; i + 8 <= n; i += 8) {
+            long p = a + (i << 3);
+            s0 += getDouble(p) + getDouble(p + 8);
+            s1 += getDouble(p + 16) + getDouble(p + 24);
+            s2 += getDouble(p + 32) + getDouble(p + 40);
+            s3 += getDouble(p + 48) + getDouble(p + 56);
+        }
+        for (; i < n; i++) {
+            s0 += getDouble(a + (i << 3));
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    static double maxF(long a, long n) {
+        float m0 = Float.NEGATIVE_INFINITY;
+        float m1 = m0;
+        float m2 = m0;
+        float m3 = m0;
+        long i = 0;
+        for (; i + 4 <= n; i += 4) {
+            long p = a + (i << 2);
+            m0 = Math.max(m0, getFloat(p));
+            m1 = Math.max(m1, getFloat(p + 4));
+            m2 = Math.max(m2, getFloat(p + 8));
+            m3 = Math.max(m3, getFloat(p + 12));
+        }
+        for (; i < n; i++) {
+            m0 = Math.max(m0, getFloat(a + (i << 2)));
+        }
+        return Math.max(Math.max(m0, m1), Math.max(m2, m3));
+    }
+
+    static double minF(long a, long n) {
+        float m0 = Float.POSITIVE_INFINITY;
+        float m1 = m0;
+        float m2 = m0;
+        float m3 = m0;
+        long i = 0;
+        for (; i + 4 <= n; i += 4) {
+            long p = a + (i << 2);
+            m0 = Math.min(m0, getFloat(p));
+            m1 = Math.min(m1, getFloat(p + 4));
+            m2 = Math.min(m2, getFloat(p + 8));
+            m3 = Math.min(m3, getFloat(p + 12));
+        }
+        for (; i < n; i++) {
+            m0 = Math.min(m0, getFloat(a + (i << 2)));
+        }
+        return Math.min(Math.min(m0, m1), Math.min(m2, m3));
+    }
+
+    static double maxD(long a, long n) {
+        double m0 = Double.NEGATIVE_INFINITY;
+        double m1 = m0;
+        long i = 0;
+        for (; i + 2 <= n; i += 2) {
+            long p = a + (i << 3);
+            m0 = Math.max(m0, getDouble(p));
+            m1 = Math.max(m1, getDouble(p + 8));
+        }
+        for (; i < n; i++) {
+            m0 = Math.max(m0, getDouble(a + (i << 3)));
+        }
+        return Math.max(m0, m1);
+    }
+
+    static double minD(long a, long n) {
+        double m0 = Double.POSITIVE_INFINITY;
+        double m1 = m0;
+        long i = 0;
+        for (; i + 2 <= n; i += 2) {
+            long p = a + (i << 3);
+            m0 = Math.min(m0, getDouble(p));
+            m1 = Math.min(m1, getDouble(p + 8));
+        }
+        for (; i < n; i++) {
+            m0 = Math.min(m0, getDouble(a + (i << 3)));
+        }
+        return Math.min(m0, m1);
+    }
+
+    static void sqDevF(long a, long n, float c, double[] acc, int at) {
+        double s0 = 0;
+        double s1 = 0;
+        double q0 = 0;
+        double q1 = 0;
+        long i = 0;
+        for (; i + 8 <= n; i += 8) {
+            long p = a + (i << 2);
+            float d0 = getFloat(p) - c;
+            float d1 = getFloat(p + 4) - c;
+            float d2 = getFloat(p + 8) - c;
+            float d3 = getFloat(p + 12) - c;
+            float d4 = getFloat(p + 16) - c;
+            float d5 = getFloat(p + 20) - c;
+            float d6 = getFloat(p + 24) - c;
+            float d7 = getFloat(p + 28) - c;
+            s0 += (d0 + d1) + (d2 + d3);
+            s1 += (d4 + d5) + (d6 + d7);
+            q0 += (d0 * d0 + d1 * d1) + (d2 * d2 + d3 * d3);
+            q1 += (d4 * d4 + d5 * d5) + (d6 * d6 + d7 * d7);
+        }
+        for (; i < n; i++) {
+            float d = getFloat(a + (i << 2)) - c;
+            s0 += d;
+            q0 += d * d;
+        }
+        acc[at] += s0 + s1;
+        acc[at + 1] += q0 + q1;
+    }
+
+    static void sqDevD(long a, long n, double c, double[] acc, int at) {
+        double s0 = 0;
+        double s1 = 0;
+        double q0 = 0;
+        double q1 = 0;
+        long i = 0;
+        for (; i + 2 <= n; i += 2) {
+            long p = a + (i << 3);
+            double d0 = getDouble(p) - c;
+            double d1 = getDouble(p + 8) - c;
+            s0 += d0;
+            s1 += d1;
+            q0 += d0 * d0;
+            q1 += d1 * d1;
+        }
+        for (; i < n; i++) {
+            double d = getDouble(a + (i << 3)) - c;
+            s0 += d;
+            q0 += d * d;
+        }
+        acc[at] += s0 + s1;
+        acc[at + 1] += q0 + q1;
+    }
+
+    static double sumExpF(long a, long n, float m) {
+        double s0 = 0;
+        double s1 = 0;
+        long i = 0;
+        for (; i + 2 <= n; i += 2) {
+            long p = a + (i << 2);
+            s0 += FloatExp.exp(getFloat(p) - m);
+            s1 += FloatExp.exp(getFloat(p + 4) - m);
+        }
+        for (; i < n; i++) {
+            s0 += FloatExp.exp(getFloat(a + (i << 2)) - m);
+        }
+        return s0 + s1;
+    }
+
+    static double sumExpD(long a, long n, double m) {
+        double s0 = 0;
+        double s1 = 0;
+        long i = 0;
+        for (; i + 2 <= n; i += 2) {
+            long p = a + (i << 3);
+            s0 += Math.exp(getDouble(p) - m);
+            s1 += Math.exp(getDouble(p + 8) - m);
+        }
+        for (; i < n; i++) {
+            s0 += Math.exp(getDouble(a + (i << 3)) - m);
+        }
+        return s0 + s1;
+    }
+}
