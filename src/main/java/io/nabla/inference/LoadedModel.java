@@ -29,6 +29,21 @@ public final class LoadedModel {
         }
     }
 
+    /** Why a version could not be loaded; the cause is the loader's error. */
+    public static final class LoadFailure extends RuntimeException {
+        private final String what;
+
+        LoadFailure(StoredVersion v, Throwable cause) {
+            super("model '" + v.name() + "' version " + v.version() + " failed to load: " + cause.getMessage(), cause);
+            this.what = "model '" + v.name() + "' version " + v.version();
+        }
+
+        /** The version, as {@code model 'm' version 3}. */
+        public String what() {
+            return what;
+        }
+    }
+
     private final StoredVersion version;
     private final ModelSignature signature;
     private final BatchQueue queue;
@@ -119,7 +134,7 @@ public final class LoadedModel {
         } catch (Throwable e) {
             root.close();
             closed.complete(null);
-            loaded.completeExceptionally(e);
+            loaded.completeExceptionally(new LoadFailure(version, e));
             return;
         }
         scope = root;

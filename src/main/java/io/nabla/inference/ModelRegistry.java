@@ -5,7 +5,6 @@ import io.nabla.config.NablaProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +31,8 @@ public final class ModelRegistry implements AutoCloseable {
 
     private final ModelStore store;
     private final ModelLoader loader;
-    private final NablaProperties.Batching batching;
     private final InferenceMetrics metrics;
-    private final Map<String, ModelState> models = new ConcurrentHashMap<>();
+    private final LoadedVersions loaded;
     private final Map<String, ModelSignature> signatures = new ConcurrentHashMap<>();
     private volatile boolean draining;
 
@@ -42,8 +40,8 @@ public final class ModelRegistry implements AutoCloseable {
             InferenceMetrics metrics) {
         this.store = store;
         this.loader = loader;
-        this.batching = batching;
         this.metrics = metrics;
+        this.loaded = new LoadedVersions(loader, batching, metrics, this::signature, e -> loadFailure(e).getMessage());
     }
 
     // ---- repository --------------------------------------------------------------------------------------------
@@ -91,59 +89,40 @@ public final class ModelRegistry implements AutoCloseable {
             } catch (InferenceException e) {
                 continue;
             }
-            ModelState state = models.get(name);
             for (int v : versions) {
-                out.add(entry(name, v, state));
+                out.add(loaded.entry(name, v));
             }
         }
         return out;
-    }
-
-    private static RepositoryEntry entry(String name, int v, ModelState state) {
-        if (state != null) {
-            synchronized (state) {
-                VersionSlot slot = state.slots.get(v);
-                if (slot != null && slot.ready()) {
-                    return new RepositoryEntry(name, Integer.toString(v), "READY", "");
-                }
-                if (slot != null && slot.loading != null) {
-                    return new RepositoryEntry(name, Integer.toString(v), "LOADING", "");
-                }
-                if (slot != null && slot.failure != null) {
-                    return new RepositoryEntry(name, Integer.toString(v), "UNAVAILABLE", slot.failure);
-                }
-            }
-        }
-        return new RepositoryEntry(name, Integer.toString(v), "UNAVAILABLE", "unloaded");
     }
 
     /** Loads the newest version and makes it serve requests without a version; returns it once ready. */
     public StoredVersion load(String name) {
         refuseWhileDraining();
         StoredVersion newest = store.newest(name);
-        await(startLoad(newest, true), newest);
+        await(loaded.startLoad(newest, true), newest);
         return newest;
     }
 
     /** Unloads every version of {@code name} and returns once their memory is freed; 404 for unknown models. */
     public void unload(String name) {
         store.versions(name);
-        awaitClosed(detach(name, null));
+        awaitClosed(loaded.detach(name, null));
     }
 
     /** Unloads and deletes every version of {@code name}. */
     public void delete(String name) {
         store.versions(name);
-        awaitClosed(detach(name, null));
+        awaitClosed(loaded.detach(name, null));
         store.delete(name);
         signatures.keySet().removeIf(k -> k.startsWith("model:" + name + ":"));
-        models.remove(name);
+        loaded.remove(name);
     }
 
     /** Unloads and deletes one version. */
     public void delete(String name, int version) {
         StoredVersion v = store.version(name, version);
-        awaitClosed(detach(name, version));
+        awaitClosed(loaded.detach(name, version));
         store.delete(name, version);
         signatures.remove(v.owner());
     }
@@ -166,30 +145,17 @@ public final class ModelRegistry implements AutoCloseable {
      * version does not exist.
      */
     public Integer readyVersion(String name, Integer version) {
-        StoredVersion v = resolve(name, version);
-        ModelState state = models.get(name);
-        if (state == null) {
-            return null;
-        }
-        synchronized (state) {
-            VersionSlot slot = version == null ? state.servingSlot() : state.slots.get(v.version());
-            return slot != null && slot.ready() ? slot.version : null;
-        }
+        return loaded.readyVersion(resolve(name, version), version == null);
     }
 
     /** The memory held by each loaded model. */
     public List<ModelArena> arenas() {
-        List<ModelArena> out = new ArrayList<>();
-        for (ModelState state : models.values()) {
-            synchronized (state) {
-                for (VersionSlot slot : state.slots.values()) {
-                    if (slot.model != null) {
-                        out.add(new ModelArena(slot.model.version().owner(), slot.model.bytes()));
-                    }
-                }
-            }
-        }
-        return out;
+        return loaded.arenas();
+    }
+
+    /** True when every loaded version's worker is running. */
+    public boolean healthy() {
+        return loaded.healthy();
     }
 
     /** False while draining (shutting down). */
@@ -203,16 +169,9 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     ModelSignature signature(StoredVersion v) {
-        return signatures.computeIfAbsent(v.owner(), k -> invalidOnIae(() -> loader.signature(readSpec(v))));
+        return signatures.computeIfAbsent(v.owner(), k -> invalidOnIae(() -> loader.signature(v.readSpec())));
     }
 
-    private static byte[] readSpec(StoredVersion v) {
-        try {
-            return Files.readAllBytes(v.spec());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the spec of " + v.owner() + ": " + e.getMessage(), e);
-        }
-    }
 
     // ---- inference ---------------------------------------------------------------------------------------------
 
@@ -225,7 +184,8 @@ public final class ModelRegistry implements AutoCloseable {
             CallCheck.check(name, signature(target), call);
             for (int attempt = 1; ; attempt++) {
                 refuseWhileDraining();
-                LoadedModel model = version == null ? servingModel(name) : await(startLoad(target, false), target);
+                LoadedModel model = await(version == null ? loaded.serving(store.newest(name)) : loaded.startLoad(target,
+                        false), target);
                 CallCheck.check(name, model.signature(), call);
                 CompletableFuture<List<OutputTensor>> result;
                 try {
@@ -246,135 +206,6 @@ public final class ModelRegistry implements AutoCloseable {
         } finally {
             metrics.latency(name, Duration.ofNanos(System.nanoTime() - start));
         }
-    }
-
-    /**
-     * The model that answers requests without a version: the serving one (a newer stored version starts loading in
-     * the background and replaces it once ready), or the newest version, loaded now.
-     */
-    private LoadedModel servingModel(String name) {
-        StoredVersion newest = store.newest(name);
-        ModelState state = state(name);
-        boolean loadNewest;
-        synchronized (state) {
-            VersionSlot serving = state.servingSlot();
-            VersionSlot candidate = state.slots.get(newest.version());
-            loadNewest = serving == null || !serving.ready() || (newest.version() > serving.version
-                    && (candidate == null || candidate.loading == null && candidate.failure == null));
-        }
-        CompletableFuture<LoadedModel> newestLoad = loadNewest ? startLoad(newest, true) : null;
-        synchronized (state) {
-            VersionSlot serving = state.servingSlot();
-            if (serving != null && serving.ready()) {
-                return serving.model;
-            }
-        }
-        return await(newestLoad != null ? newestLoad : startLoad(newest, true), newest);
-    }
-
-    // ---- loading and unloading ---------------------------------------------------------------------------------
-
-    private ModelState state(String name) {
-        return models.computeIfAbsent(name, ModelState::new);
-    }
-
-    /** Starts loading {@code v} unless it is loaded or loading; {@code promote} makes it serve once ready. */
-    private CompletableFuture<LoadedModel> startLoad(StoredVersion v, boolean promote) {
-        ModelState state = state(v.name());
-        List<LoadedModel> retire = new ArrayList<>();
-        CompletableFuture<LoadedModel> future;
-        synchronized (state) {
-            VersionSlot slot = state.slot(v.version());
-            if (slot.ready()) {
-                if (promote) {
-                    promote(state, slot, retire);
-                }
-                future = CompletableFuture.completedFuture(slot.model);
-            } else if (slot.loading != null) {
-                slot.promote |= promote;
-                future = slot.loading;
-            } else {
-                slot.model = null;
-                slot.failure = null;
-                slot.promote = promote;
-                ModelSignature signature = signature(v);
-                future = LoadedModel.load(v, readSpec(v), signature, loader, batching, metrics);
-                slot.loading = future;
-                future.whenComplete((m, e) -> finished(state, slot, m, e));
-            }
-        }
-        retire.forEach(LoadedModel::unload);
-        return future;
-    }
-
-    private void finished(ModelState state, VersionSlot slot, LoadedModel model, Throwable error) {
-        List<LoadedModel> retire = new ArrayList<>();
-        synchronized (state) {
-            if (state.slots.get(slot.version) != slot || models.get(state.name) != state) {
-                if (model != null) {
-                    retire.add(model);
-                }
-            } else {
-                slot.loading = null;
-                if (error != null) {
-                    slot.failure = loadFailure(state.name, slot.version, error).getMessage();
-                } else {
-                    slot.model = model;
-                    metrics.track(model);
-                    if (slot.promote) {
-                        promote(state, slot, retire);
-                    }
-                }
-            }
-        }
-        retire.forEach(LoadedModel::unload);
-    }
-
-    /** Makes {@code slot} the serving version unless a newer one serves; the one it replaces is retired. */
-    private static void promote(ModelState state, VersionSlot slot, List<LoadedModel> retire) {
-        VersionSlot old = state.servingSlot();
-        if (old != null && old.version > slot.version && old.ready()) {
-            return;
-        }
-        state.serving = slot.version;
-        if (old != null && old != slot) {
-            if (old.model != null) {
-                retire.add(old.model);
-            }
-            state.slots.remove(old.version);
-        }
-    }
-
-    /** Removes the versions (all when null) from memory; the futures complete once their memory is freed. */
-    private List<CompletableFuture<Void>> detach(String name, Integer version) {
-        List<CompletableFuture<Void>> closing = new ArrayList<>();
-        ModelState state = models.get(name);
-        if (state == null) {
-            return closing;
-        }
-        List<LoadedModel> retire = new ArrayList<>();
-        synchronized (state) {
-            for (VersionSlot slot : new ArrayList<>(state.slots.values())) {
-                if (version != null && slot.version != version) {
-                    continue;
-                }
-                if (slot.model != null) {
-                    retire.add(slot.model);
-                }
-                if (slot.loading != null) {
-                    closing.add(slot.loading.handle((m, e) -> m)
-                            .thenCompose(m -> m == null ? CompletableFuture.completedFuture(null) : m.closed()));
-                }
-                state.slots.remove(slot.version);
-                if (state.serving != null && state.serving == slot.version) {
-                    state.serving = null;
-                }
-            }
-        }
-        for (LoadedModel m : retire) {
-            closing.add(m.unload());
-        }
-        return closing;
     }
 
     private static void awaitClosed(List<CompletableFuture<Void>> closing) {
@@ -398,21 +229,22 @@ public final class ModelRegistry implements AutoCloseable {
             throw new InferenceException(InferenceException.Kind.UNAVAILABLE, "interrupted while loading "
                     + v.owner());
         } catch (ExecutionException e) {
-            throw loadFailure(v.name(), v.version(), e.getCause());
+            throw loadFailure(e.getCause());
         }
     }
 
-    private static InferenceException loadFailure(String name, int version, Throwable e) {
+    private static InferenceException loadFailure(Throwable e) {
         if (e instanceof InferenceException ie) {
             return ie;
         }
-        String what = "model '" + name + "' version " + version;
-        if (e instanceof OutOfDeviceMemoryException || e instanceof OutOfMemoryError) {
+        String what = e instanceof LoadedModel.LoadFailure f ? f.what() : "the model";
+        Throwable cause = e instanceof LoadedModel.LoadFailure ? e.getCause() : e;
+        if (cause instanceof OutOfDeviceMemoryException || cause instanceof OutOfMemoryError) {
             return new InferenceException(InferenceException.Kind.OUT_OF_MEMORY, "not enough memory to load " + what
-                    + ": " + e.getMessage(), null, e);
+                    + ": " + cause.getMessage(), null, cause);
         }
-        return new InferenceException(InferenceException.Kind.INTERNAL, what + " failed to load: " + e.getMessage(),
-                null, e);
+        return new InferenceException(InferenceException.Kind.INTERNAL, what + " failed to load: "
+                + cause.getMessage(), null, cause);
     }
 
     private static List<OutputTensor> awaitResult(CompletableFuture<List<OutputTensor>> result) {
@@ -438,27 +270,13 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    /** True when every loaded version's worker is running. */
-    public boolean healthy() {
-        for (ModelState state : models.values()) {
-            synchronized (state) {
-                for (VersionSlot slot : state.slots.values()) {
-                    if (slot.model != null && !slot.ready()) {
-                        return false;
-                    }
-                }
-            }
-        }
-        return true;
-    }
-
     /** Refuses new requests, lets the accepted ones finish and frees every loaded model. */
     @Override
     public void close() {
         draining = true;
         List<CompletableFuture<Void>> closing = new ArrayList<>();
-        for (String name : new ArrayList<>(models.keySet())) {
-            closing.addAll(detach(name, null));
+        for (String name : loaded.names()) {
+            closing.addAll(loaded.detach(name, null));
         }
         awaitClosed(closing);
     }

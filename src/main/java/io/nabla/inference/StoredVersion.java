@@ -1,5 +1,8 @@
 package io.nabla.inference;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -21,6 +24,15 @@ public record StoredVersion(String name, int version, Path dir) {
 
     public Path weights() {
         return dir.resolve(WEIGHTS_FILE);
+    }
+
+    /** The spec's bytes as stored. */
+    public byte[] readSpec() {
+        try {
+            return Files.readAllBytes(spec());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the spec of " + owner() + ": " + e.getMessage(), e);
+        }
     }
 
     /** The owner name used for memory accounting: {@code model:<name>:<version>}. */

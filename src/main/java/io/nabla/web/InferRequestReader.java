@@ -1,6 +1,5 @@
 package io.nabla.web;
 
-import io.nabla.backend.DType;
 import io.nabla.config.NablaProperties;
 import io.nabla.inference.InferenceCall;
 import io.nabla.inference.InferenceException;
@@ -37,7 +36,6 @@ import tools.jackson.core.json.JsonFactory;
 final class InferRequestReader {
 
     static final String HEADER_LENGTH = "Inference-Header-Content-Length";
-    private static final int MAX_RANK = 16;
 
     private final JsonFactory json;
     private final NablaProperties.Limits limits;
@@ -142,12 +140,12 @@ final class InferRequestReader {
             }
             Set<String> seen = new HashSet<>();
             for (String key = p.nextName(); key != null; key = p.nextName()) {
-                once(seen, key, "the request");
+                JsonFields.once(seen, key, "the request");
                 JsonToken t = p.nextToken();
                 switch (key) {
-                    case "id" -> doc.id = string(p, t, "id");
-                    case "parameters" -> readParameters(p, t, "parameters", Map.of("binary_data_output",
-                            v -> doc.binaryOutput = bool(p, v, "parameters.binary_data_output")));
+                    case "id" -> doc.id = JsonFields.string(p, t, "id");
+                    case "parameters" -> JsonFields.readParameters(p, t, "parameters", Map.of("binary_data_output",
+                            v -> doc.binaryOutput = JsonFields.bool(p, v, "parameters.binary_data_output")));
                     case "inputs" -> readInputs(p, t, doc, contentLength, jsonLength);
                     case "outputs" -> readOutputs(p, t, doc);
                     default -> throw InferenceException.invalid("unknown field '" + JsonData.clip(key)
@@ -184,11 +182,11 @@ final class InferRequestReader {
     }
 
     private void readInputs(JsonParser p, JsonToken t, Document doc, long contentLength, Long jsonLength) {
-        expect(t, JsonToken.START_ARRAY, "inputs", "an array");
+        JsonFields.expect(t, JsonToken.START_ARRAY, "inputs", "an array");
         Map<String, String> names = new HashMap<>();
         for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
             InputDraft d = new InputDraft(doc.inputs.size());
-            expect(e, JsonToken.START_OBJECT, d.field, "an object");
+            JsonFields.expect(e, JsonToken.START_OBJECT, d.field, "an object");
             readInput(p, d, doc, contentLength, jsonLength);
             String before = names.put(d.name, d.field);
             if (before != null) {
@@ -202,14 +200,14 @@ final class InferRequestReader {
     private void readInput(JsonParser p, InputDraft d, Document doc, long contentLength, Long jsonLength) {
         Set<String> seen = new HashSet<>();
         for (String key = p.nextName(); key != null; key = p.nextName()) {
-            once(seen, key, d.field);
+            JsonFields.once(seen, key, d.field);
             JsonToken t = p.nextToken();
             switch (key) {
-                case "name" -> d.name = string(p, t, d.field + ".name");
-                case "shape" -> d.shape = shape(p, t, d.field + ".shape");
-                case "datatype" -> d.dtype = datatype(string(p, t, d.field + ".datatype"), d.field);
-                case "parameters" -> readParameters(p, t, d.field + ".parameters", Map.of("binary_data_size",
-                        v -> d.binarySize = count(p, v, d.field + ".parameters.binary_data_size")));
+                case "name" -> d.name = JsonFields.string(p, t, d.field + ".name");
+                case "shape" -> d.shape = JsonFields.shape(p, t, d.field + ".shape");
+                case "datatype" -> d.dtype = JsonFields.datatype(JsonFields.string(p, t, d.field + ".datatype"), d.field);
+                case "parameters" -> JsonFields.readParameters(p, t, d.field + ".parameters", Map.of("binary_data_size",
+                        v -> d.binarySize = JsonFields.count(p, v, d.field + ".parameters.binary_data_size")));
                 case "data" -> {
                     d.hasData = true;
                     if (d.binarySize != null) {
@@ -276,20 +274,20 @@ final class InferRequestReader {
     }
 
     private void readOutputs(JsonParser p, JsonToken t, Document doc) {
-        expect(t, JsonToken.START_ARRAY, "outputs", "an array");
+        JsonFields.expect(t, JsonToken.START_ARRAY, "outputs", "an array");
         for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
             String field = "outputs[" + doc.outputs.size() + "]";
-            expect(e, JsonToken.START_OBJECT, field, "an object");
+            JsonFields.expect(e, JsonToken.START_OBJECT, field, "an object");
             String name = null;
             Boolean[] binary = {null};
             Set<String> seen = new HashSet<>();
             for (String key = p.nextName(); key != null; key = p.nextName()) {
-                once(seen, key, field);
+                JsonFields.once(seen, key, field);
                 JsonToken v = p.nextToken();
                 switch (key) {
-                    case "name" -> name = string(p, v, field + ".name");
-                    case "parameters" -> readParameters(p, v, field + ".parameters", Map.of("binary_data",
-                            b -> binary[0] = bool(p, b, field + ".parameters.binary_data")));
+                    case "name" -> name = JsonFields.string(p, v, field + ".name");
+                    case "parameters" -> JsonFields.readParameters(p, v, field + ".parameters", Map.of("binary_data",
+                            b -> binary[0] = JsonFields.bool(p, b, field + ".parameters.binary_data")));
                     default -> throw InferenceException.invalid("unknown field '" + JsonData.clip(key) + "' in "
                             + field + "; expected name, parameters");
                 }
@@ -298,95 +296,6 @@ final class InferRequestReader {
                 throw InferenceException.invalid(field + ".name is missing");
             }
             doc.outputs.add(new RequestedOutput(name, binary[0]));
-        }
-    }
-
-    /** Reads a {@code parameters} object: known keys go to their handler, others are skipped. */
-    private static void readParameters(JsonParser p, JsonToken t, String field,
-            Map<String, java.util.function.Consumer<JsonToken>> handlers) {
-        expect(t, JsonToken.START_OBJECT, field, "an object");
-        Set<String> seen = new HashSet<>();
-        for (String key = p.nextName(); key != null; key = p.nextName()) {
-            once(seen, key, field);
-            JsonToken v = p.nextToken();
-            var handler = handlers.get(key);
-            if (handler != null) {
-                handler.accept(v);
-            } else {
-                p.skipChildren();
-            }
-        }
-    }
-
-    private static long[] shape(JsonParser p, JsonToken t, String field) {
-        expect(t, JsonToken.START_ARRAY, field, "an array of sizes");
-        List<Long> sizes = new ArrayList<>();
-        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-            String at = field + "[" + sizes.size() + "]";
-            if (sizes.size() >= MAX_RANK) {
-                throw InferenceException.invalid(field + " has more than " + MAX_RANK + " dimensions");
-            }
-            if (e != JsonToken.VALUE_NUMBER_INT) {
-                throw InferenceException.invalid(at + " must be an integer, got " + JsonData.describe(e));
-            }
-            if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || p.getLongValue() > Integer.MAX_VALUE) {
-                throw InferenceException.invalid(at + " = " + JsonData.clip(p.getText())
-                        + " exceeds the largest size " + Integer.MAX_VALUE);
-            }
-            long v = p.getLongValue();
-            if (v < 0) {
-                throw InferenceException.invalid(at + " = " + v + " must be >= 0");
-            }
-            sizes.add(v);
-        }
-        return sizes.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    private static DType datatype(String name, String field) {
-        if ("BYTES".equals(name)) {
-            throw InferenceException.invalid(field + ".datatype BYTES is not supported by numeric models; expected"
-                    + " one of BOOL, UINT8, INT8, INT16, INT32, INT64, FP16, BF16, FP32, FP64");
-        }
-        try {
-            return DType.fromInferenceName(name);
-        } catch (IllegalArgumentException e) {
-            throw InferenceException.invalid(field + ".datatype: " + e.getMessage());
-        }
-    }
-
-    private static String string(JsonParser p, JsonToken t, String field) {
-        if (t != JsonToken.VALUE_STRING) {
-            throw InferenceException.invalid(field + " must be a string, got " + JsonData.describe(t));
-        }
-        return p.getText();
-    }
-
-    private static boolean bool(JsonParser p, JsonToken t, String field) {
-        if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
-            throw InferenceException.invalid(field + " must be true or false, got " + JsonData.describe(t));
-        }
-        return t == JsonToken.VALUE_TRUE;
-    }
-
-    private static long count(JsonParser p, JsonToken t, String field) {
-        if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                || p.getLongValue() < 0) {
-            throw InferenceException.invalid(field + " must be a byte count >= 0, got "
-                    + (t == JsonToken.VALUE_NUMBER_INT ? JsonData.clip(p.getText()) : JsonData.describe(t)));
-        }
-        return p.getLongValue();
-    }
-
-    private static void expect(JsonToken actual, JsonToken expected, String field, String what) {
-        if (actual != expected) {
-            throw InferenceException.invalid(field + " must be " + what + ", got "
-                    + (actual == null ? "the end of the body" : JsonData.describe(actual)));
-        }
-    }
-
-    private static void once(Set<String> seen, String key, String where) {
-        if (!seen.add(key)) {
-            throw InferenceException.invalid("field '" + JsonData.clip(key) + "' appears twice in " + where);
         }
     }
 }

@@ -178,6 +178,12 @@ class BadInputIT extends ServerTestBase {
                     ("{\"inputs\":[{\"name\":\"input\",\"shape\":[90000],\"datatype\":\"FP32\",\"data\":["
                             + "1.00000000000000,".repeat(89_999) + "1]}]}").getBytes()), 413,
                     "over the limit of 1048576 bytes"),
+            bad("multipart body over the limit (Content-Length)", create("newm", spec(SCALE_SPEC).part("weights",
+                    "w.safetensors", OCTET, big)), 413, "over the limit"),
+            bad("chunked multipart body over the limit", h -> {
+                Http.Multipart m = spec(SCALE_SPEC).part("weights", "w.safetensors", OCTET, big);
+                return h.postChunked("/v2/repository/models/newm", m.contentType(), m.build());
+            }, 413, "over the limit"),
             // names, versions, routes
             bad("unknown model", h -> h.postJson("/v2/models/nosuch/infer", fp32("[1,4]", "[1,2,3,4]")), 404,
                     "model 'nosuch' does not exist"),
