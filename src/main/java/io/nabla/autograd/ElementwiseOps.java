@@ -352,6 +352,11 @@ public final class ElementwiseOps {
         return unaryOp("ClampBackward", UnaryOp.CLAMP, lo, hi, in);
     }
 
+    /** {@link #clamp(Tensor, Double, Double)} with both bounds (accepts int literals). */
+    public static Tensor clamp(Tensor x, double min, double max) {
+        return clamp(x, Double.valueOf(min), Double.valueOf(max));
+    }
+
     public static Tensor clampMin(Tensor x, double min) {
         return clamp(x, min, null);
     }

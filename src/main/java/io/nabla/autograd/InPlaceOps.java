@@ -105,6 +105,11 @@ public final class InPlaceOps {
         return self;
     }
 
+    /** {@link #clamp_(Tensor, Double, Double)} with both bounds (accepts int literals). */
+    public static Tensor clamp_(Tensor self, double min, double max) {
+        return clamp_(self, Double.valueOf(min), Double.valueOf(max));
+    }
+
     // ---- plumbing ---------------------------------------------------------------------------------------------
 
     private static Tensor binary(String name, BinaryOp op, Tensor self, Tensor other) {

@@ -88,8 +88,9 @@ public final class ElementwiseMath {
         return Math.max(x, 0.0);
     }
 
+    /** x for x &gt; 0, else x * slope; written without a branch (the CPU loops do the same), equal up to the sign of 0. */
     public static double leakyRelu(double x, double slope) {
-        return x > 0 ? x : x * slope;
+        return Math.max(x, 0.0) + Math.min(x, 0.0) * slope;
     }
 
     /** x * Phi(x) with the exact normal CDF. */

@@ -79,7 +79,7 @@ class ElementwiseOpsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative integer powers");
         assertThat(ElementwiseOps.maximum(t(DType.INT64, 5, -5), t(DType.INT64, 3, 3)).toLongArray())
                 .containsExactly(5, 3);
-        assertThat(ElementwiseOps.clamp(t(DType.INT64, -5, 0, 9), -1.0, 4.0).toLongArray()).containsExactly(-1, 0, 4);
+        assertThat(ElementwiseOps.clamp(t(DType.INT64, -5, 0, 9), -1, 4).toLongArray()).containsExactly(-1, 0, 4);
         assertThat(ElementwiseOps.clamp(t(DType.INT64, -5, 0, 9), -1.5, null).dtype()).isEqualTo(DType.FP32);
         assertThat(ActivationOps.relu(t(DType.INT32, -3, 4)).toLongArray()).containsExactly(0, 4);
         Tensor e = ElementwiseOps.exp(t(DType.INT64, 0, 1));

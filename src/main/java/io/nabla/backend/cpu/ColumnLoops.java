@@ -6,8 +6,8 @@ import static io.nabla.backend.cpu.RawMemory.getFloat;
 /**
  * Inner loops that reduce a block of {@code rows} contiguous rows over the rows, column by column: row {@code r}
  * starts at {@code a + r * ld} bytes, and columns {@code [0, w)} accumulate into {@code acc[at .. at + w)}.
- * Rows go four at a time so that each column's accumulator is touched once per four elements; FP32 adds each
- * group of four in float (C2 packs those adds across columns) and accumulates in double.
+ * FP32 sums go eight rows at a time, added pairwise in float (C2 packs those adds across columns), so each
+ * column's double accumulator is touched once per eight elements.
  */
 final class ColumnLoops {
 
@@ -57,14 +57,16 @@ final class ColumnLoops {
 
     static void sumF(long a, long ld, long rows, int w, double[] acc, int at) {
         long r = 0;
-        for (; r + 4 <= rows; r += 4) {
+        for (; r + 8 <= rows; r += 8) {
             long p0 = a + r * ld;
-            long p1 = p0 + ld;
-            long p2 = p1 + ld;
-            long p3 = p2 + ld;
+            long p4 = p0 + 4 * ld;
             for (int j = 0; j < w; j++) {
                 long o = (long) j << 2;
-                acc[at + j] += (getFloat(p0 + o) + getFloat(p1 + o)) + (getFloat(p2 + o) + getFloat(p3 + o));
+                float lo = (getFloat(p0 + o) + getFloat(p0 + ld + o))
+                        + (getFloat(p0 + 2 * ld + o) + getFloat(p0 + 3 * ld + o));
+                float hi = (getFloat(p4 + o) + getFloat(p4 + ld + o))
+                        + (getFloat(p4 + 2 * ld + o) + getFloat(p4 + 3 * ld + o));
+                acc[at + j] += lo + hi;
             }
         }
         for (; r < rows; r++) {

@@ -109,10 +109,11 @@ final class ColumnReduction {
         long tasks = outer * tilesPer * blocks;
         int outputs = Math.toIntExact(outer * inner);
         double[] p = new double[Math.toIntExact(outputs * blocks)];
-        // task c: row block b (fastest), tile t, outer block o; partials at ((o * blocks + b) * inner + j)
+        // task c: tile t (fastest, so neighbouring tasks share rows), row block b, outer block o;
+        // partials at ((o * blocks + b) * inner + j)
         Parallel.forChunks(tasks * height * tile, height * tile, (c, s, e) -> {
-            long b = c % blocks;
-            long t = (c / blocks) % tilesPer;
+            long t = c % tilesPer;
+            long b = (c / tilesPer) % blocks;
             long o = c / (blocks * tilesPer);
             int j0 = (int) (t * tile);
             int w = (int) Math.min(tile, inner - j0);
@@ -129,8 +130,8 @@ final class ColumnReduction {
             }
             double[] q = new double[p.length];
             Parallel.forChunks(tasks * height * tile, height * tile, (c, s, e) -> {
-                long b = c % blocks;
-                long t = (c / blocks) % tilesPer;
+                long t = c % tilesPer;
+                long b = (c / tilesPer) % blocks;
                 long o = c / (blocks * tilesPer);
                 int j0 = (int) (t * tile);
                 int w = (int) Math.min(tile, inner - j0);

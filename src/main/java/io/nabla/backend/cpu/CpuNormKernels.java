@@ -23,7 +23,12 @@ public class CpuNormKernels extends ReferenceNormKernels {
     @Override
     public void softmax(boolean log, int dim, Operand in, Operand out, DType dtype) {
         if (!lastDimRows(dim, dtype, in, out)) {
-            super.softmax(log, dim, in, out, dtype);
+            SoftmaxColumns cols = columns(dim, dtype, in, out);
+            if (cols != null) {
+                cols.forward(address(in, dtype), address(out, dtype), log);
+            } else {
+                super.softmax(log, dim, in, out, dtype);
+            }
             return;
         }
         boolean f32 = dtype == DType.FP32;
@@ -46,7 +51,12 @@ public class CpuNormKernels extends ReferenceNormKernels {
     @Override
     public void softmaxBackward(boolean log, int dim, Operand out, Operand gradOut, Operand gradIn, DType dtype) {
         if (!lastDimRows(dim, dtype, out, gradOut, gradIn)) {
-            super.softmaxBackward(log, dim, out, gradOut, gradIn, dtype);
+            SoftmaxColumns cols = columns(dim, dtype, out, gradOut, gradIn);
+            if (cols != null) {
+                cols.backward(address(out, dtype), address(gradOut, dtype), address(gradIn, dtype), log);
+            } else {
+                super.softmaxBackward(log, dim, out, gradOut, gradIn, dtype);
+            }
             return;
         }
         boolean f32 = dtype == DType.FP32;
@@ -247,6 +257,25 @@ public class CpuNormKernels extends ReferenceNormKernels {
         Layout l = ops[0].layout();
         return (dtype == DType.FP32 || dtype == DType.FP64) && l.rank() > 0 && dim == l.rank() - 1
                 && l.numel() > 0 && contiguous(ops);
+    }
+
+    /** The column form of a softmax along a non-last dim of contiguous FP32/FP64 operands, else null. */
+    private static SoftmaxColumns columns(int dim, DType dtype, Operand... ops) {
+        Layout l = ops[0].layout();
+        if ((dtype != DType.FP32 && dtype != DType.FP64) || l.numel() == 0 || !contiguous(ops)) {
+            return null;
+        }
+        int[] shape = l.shape();
+        long outer = 1;
+        long inner = 1;
+        for (int d = 0; d < shape.length; d++) {
+            if (d < dim) {
+                outer *= shape[d];
+            } else if (d > dim) {
+                inner *= shape[d];
+            }
+        }
+        return new SoftmaxColumns(dtype == DType.FP32, outer, shape[dim], inner);
     }
 
     private static boolean contiguous(Operand... ops) {

@@ -124,8 +124,12 @@ public class CpuReduceKernels extends ReferenceReduceKernels {
         long perChunk = Math.max(1, SEG / len);
         Parallel.forChunks(rows * len, perChunk * len, (c, s, e) -> {
             double[] acc = new double[2];
+            NormRows.Scratch scratch = f32 && op == ReduceOp.LOGSUMEXP ? new NormRows.Scratch() : null;
             for (long r = s / len; r < e / len; r++) {
-                store(f32, dst, r, rowResult(op, corr, f32, src + r * len * size, len, acc));
+                long a = src + r * len * size;
+                double v = scratch != null ? NormRows.logSumExpF(a, (int) len, scratch)
+                        : rowResult(op, corr, f32, a, len, acc);
+                store(f32, dst, r, v);
             }
         });
     }

@@ -51,7 +51,7 @@ final class DoubleLoops {
             case ABS: for (int i = 0; i < n; i++) y.put(i, Math.abs(x.get(i))); break;
             case SQUARE: for (int i = 0; i < n; i++) { double v = x.get(i); y.put(i, v * v); } break;
             case RELU: for (int i = 0; i < n; i++) y.put(i, Math.max(x.get(i), 0f)); break;
-            case LEAKY_RELU: for (int i = 0; i < n; i++) { double v = x.get(i); y.put(i, v > 0 ? v : v * slope); } break;
+            case LEAKY_RELU: for (int i = 0; i < n; i++) { double v = x.get(i); y.put(i, Math.max(v, 0f) + Math.min(v, 0f) * slope); } break;
             case CLAMP: for (int i = 0; i < n; i++) y.put(i, Math.min(Math.max(x.get(i), lo), hi)); break;
             case EXP: for (int i = 0; i < n; i++) y.put(i, (double) Math.exp(x.get(i))); break;
             case LOG: for (int i = 0; i < n; i++) y.put(i, (double) Math.log(x.get(i))); break;
@@ -102,10 +102,10 @@ final class DoubleLoops {
         double hi = ElementwiseMath.upperBound(p1);
         double slope = (double) p0;
         switch (op) {
-            case RELU: for (int i = 0; i < n; i++) y.put(i, s.get(i) <= 0 ? 0f : g.get(i)); break;
-            case LEAKY_RELU: for (int i = 0; i < n; i++) { double v = g.get(i); y.put(i, s.get(i) > 0 ? v : v * slope); } break;
+            case RELU: for (int i = 0; i < n; i++) y.put(i, Select.keepOrZero(!(s.get(i) <= 0), g.get(i))); break;
+            case LEAKY_RELU: for (int i = 0; i < n; i++) { double v = g.get(i); y.put(i, Select.pick(s.get(i) > 0, v, v * slope)); } break;
             case EXP: for (int i = 0; i < n; i++) y.put(i, g.get(i) * s.get(i)); break;
-            case CLAMP: for (int i = 0; i < n; i++) y.put(i, (double) ElementwiseMath.clampGrad(g.get(i), s.get(i), lo, hi)); break;
+            case CLAMP: for (int i = 0; i < n; i++) { double v = s.get(i); y.put(i, Select.keepOrZero(v >= lo & v <= hi, g.get(i))); } break;
             case TANH: for (int i = 0; i < n; i++) { double v = s.get(i); y.put(i, (double) (g.get(i) * (1.0 - v * v))); } break;
             case SIGMOID: for (int i = 0; i < n; i++) { double v = s.get(i); y.put(i, (double) (g.get(i) * (1.0 - v) * v)); } break;
             case GELU: for (int i = 0; i < n; i++) y.put(i, (double) ElementwiseMath.geluGrad(g.get(i), s.get(i))); break;
@@ -245,7 +245,7 @@ final class DoubleLoops {
     static void where(ByteBuffer m, int om, int sm, DoubleBuffer a, int oa, int sa, DoubleBuffer b, int ob, int sb,
                       DoubleBuffer y, int oy, int sy, int n) {
         for (int i = 0, jm = om, ja = oa, jb = ob, jy = oy; i < n; i++, jm += sm, ja += sa, jb += sb, jy += sy) {
-            y.put(jy, m.get(jm) != 0 ? a.get(ja) : b.get(jb));
+            y.put(jy, Select.pick(m.get(jm) != 0, a.get(ja), b.get(jb)));
         }
     }
 

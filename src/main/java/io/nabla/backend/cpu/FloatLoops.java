@@ -14,11 +14,12 @@ import java.nio.FloatBuffer;
  * loop counter into tight (often vectorised) code, but the same loop indexed by {@code offset + i} or
  * {@code i * stride} runs 2-5x slower. So the math lives only in unit-stride loops over slices ({@code *Unit},
  * {@code *VV}, {@code *VS}, {@code *SV}: V a vector, S a broadcast scalar), with the op chosen by a switch outside
- * the loop. Strided runs are gathered block by block into {@link Scratch} buffers, computed there and scattered back;
- * runs shorter than {@link #SLICE_MIN} take a per-element path. Arithmetic, min/max, abs, neg, square, relu,
- * leaky_relu and clamp are computed in float (rounding exactly as a double computation rounded once would); every
- * other op computes {@code (float) f((double) x)} with the shared {@link ElementwiseMath} functions, so the results
- * equal the reference backend's bit for bit.
+ * the loop, and data-dependent choices are branch-free ({@link Select}). Strided runs are gathered block by block
+ * into {@link Scratch} buffers, computed there and scattered back; runs shorter than {@link #SLICE_MIN} take a
+ * per-element path. Arithmetic, min/max, abs, neg, square, relu, leaky_relu and clamp are computed in float
+ * (rounding exactly as a double computation rounded once would); every other op computes
+ * {@code (float) f((double) x)} with the shared {@link ElementwiseMath} functions, so the results equal the reference
+ * backend's bit for bit.
  *
  * <p>{@code DoubleLoops} is this file with float replaced by double (Java has no primitive generics): keep the two
  * in step. This is a kernel collection, hence its length.
@@ -62,7 +63,7 @@ final class FloatLoops {
             case ABS: for (int i = 0; i < n; i++) y.put(i, Math.abs(x.get(i))); break;
             case SQUARE: for (int i = 0; i < n; i++) { float v = x.get(i); y.put(i, v * v); } break;
             case RELU: for (int i = 0; i < n; i++) y.put(i, Math.max(x.get(i), 0f)); break;
-            case LEAKY_RELU: for (int i = 0; i < n; i++) { float v = x.get(i); y.put(i, v > 0 ? v : v * slope); } break;
+            case LEAKY_RELU: for (int i = 0; i < n; i++) { float v = x.get(i); y.put(i, Math.max(v, 0f) + Math.min(v, 0f) * slope); } break;
             case CLAMP: for (int i = 0; i < n; i++) y.put(i, Math.min(Math.max(x.get(i), lo), hi)); break;
             case EXP: for (int i = 0; i < n; i++) y.put(i, (float) Math.exp(x.get(i))); break;
             case LOG: for (int i = 0; i < n; i++) y.put(i, (float) Math.log(x.get(i))); break;
@@ -113,10 +114,10 @@ final class FloatLoops {
         double hi = ElementwiseMath.upperBound(p1);
         float slope = (float) p0;
         switch (op) {
-            case RELU: for (int i = 0; i < n; i++) y.put(i, s.get(i) <= 0 ? 0f : g.get(i)); break;
-            case LEAKY_RELU: for (int i = 0; i < n; i++) { float v = g.get(i); y.put(i, s.get(i) > 0 ? v : v * slope); } break;
+            case RELU: for (int i = 0; i < n; i++) y.put(i, Select.keepOrZero(!(s.get(i) <= 0), g.get(i))); break;
+            case LEAKY_RELU: for (int i = 0; i < n; i++) { float v = g.get(i); y.put(i, Select.pick(s.get(i) > 0, v, v * slope)); } break;
             case EXP: for (int i = 0; i < n; i++) y.put(i, g.get(i) * s.get(i)); break;
-            case CLAMP: for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.clampGrad(g.get(i), s.get(i), lo, hi)); break;
+            case CLAMP: for (int i = 0; i < n; i++) { float v = s.get(i); y.put(i, Select.keepOrZero(v >= lo & v <= hi, g.get(i))); } break;
             case TANH: for (int i = 0; i < n; i++) { double v = s.get(i); y.put(i, (float) (g.get(i) * (1.0 - v * v))); } break;
             case SIGMOID: for (int i = 0; i < n; i++) { double v = s.get(i); y.put(i, (float) (g.get(i) * (1.0 - v) * v)); } break;
             case GELU: for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.geluGrad(g.get(i), s.get(i))); break;
@@ -256,7 +257,7 @@ final class FloatLoops {
     static void where(ByteBuffer m, int om, int sm, FloatBuffer a, int oa, int sa, FloatBuffer b, int ob, int sb,
                       FloatBuffer y, int oy, int sy, int n) {
         for (int i = 0, jm = om, ja = oa, jb = ob, jy = oy; i < n; i++, jm += sm, ja += sa, jb += sb, jy += sy) {
-            y.put(jy, m.get(jm) != 0 ? a.get(ja) : b.get(jb));
+            y.put(jy, Select.pick(m.get(jm) != 0, a.get(ja), b.get(jb)));
         }
     }
 

@@ -26,30 +26,20 @@ final class NormRows {
     }
 
     /**
-     * FP32 softmax (or log_softmax) of one row. When the max is finite and no value lies more than 86 below it
-     * (so no exponential underflows; NaNs still propagate to the whole row), blocks of the row are copied into {@code s} and exponentiated by
-     * {@link FloatExp#expShifted}, whose first loop C2 vectorises; otherwise the scalar {@link FloatExp#exp}
-     * handles each element.
+     * FP32 softmax (or log_softmax) of one row. When the max is finite and no value lies more than 86 below it (no
+     * exponential underflows; NaNs still turn the whole row into NaN), blocks of the row are copied into {@code s}
+     * and exponentiated by {@link FloatExp#expShifted}, whose first loop C2 vectorises; otherwise the scalar
+     * {@link FloatExp#exp} handles each element.
      */
     static void forwardF(long x, long y, int n, boolean log, Scratch s) {
         float[] mm = maxMinF(x, n);
         float m = mm[0];
-        if (!(Float.isFinite(m) && mm[1] - m >= -86f)) {
+        if (!blockable(mm)) {
             forwardScalarF(x, y, n, log);
             return;
         }
-        double sum = 0;
         boolean oneBlock = n <= BLOCK;
-        for (int b = 0; b < n; b += BLOCK) {
-            int len = Math.min(BLOCK, n - b);
-            long off = (long) b << 2;
-            RawMemory.copyToArray(x + off, s.x, len);
-            FloatExp.expShifted(s.x, m, s.e, s.t, len);
-            sum += sumF(s.e, len);
-            if (!log && !oneBlock) {
-                RawMemory.copyFromArray(s.e, y + off, len);
-            }
-        }
+        double sum = sumExpBlocks(x, n, m, s, log || oneBlock ? 0 : y);
         float lse = (float) Math.log(sum);
         float inv = (float) (1.0 / sum);
         for (int b = 0; b < n; b += BLOCK) {
@@ -72,6 +62,36 @@ final class NormRows {
             }
             RawMemory.copyFromArray(s.e, y + off, len);
         }
+    }
+
+    /** log(sum(exp(x))) of an FP32 row (log-sum-exp reductions), by blocks when the row allows it. */
+    static double logSumExpF(long x, int n, Scratch s) {
+        float[] mm = maxMinF(x, n);
+        if (!blockable(mm)) {
+            double m = CpuReduceKernels.shift(RowLoops.maxF(x, n));
+            return Math.log(RowLoops.sumExpF(x, n, (float) m)) + m;
+        }
+        return Math.log(sumExpBlocks(x, n, mm[0], s, 0)) + mm[0];
+    }
+
+    private static boolean blockable(float[] maxMin) {
+        return Float.isFinite(maxMin[0]) && maxMin[1] - maxMin[0] >= -86f;
+    }
+
+    /** {@code sum(exp(x - m))} block by block; writes the exponentials to {@code y} unless it is 0. */
+    private static double sumExpBlocks(long x, int n, float m, Scratch s, long y) {
+        double sum = 0;
+        for (int b = 0; b < n; b += BLOCK) {
+            int len = Math.min(BLOCK, n - b);
+            long off = (long) b << 2;
+            RawMemory.copyToArray(x + off, s.x, len);
+            FloatExp.expShifted(s.x, m, s.e, s.t, len);
+            sum += sumF(s.e, len);
+            if (y != 0) {
+                RawMemory.copyFromArray(s.e, y + off, len);
+            }
+        }
+        return sum;
     }
 
     /** Max and min of a row, NaN ignored (a NaN still turns the row's sum, hence the whole row, into NaN). */

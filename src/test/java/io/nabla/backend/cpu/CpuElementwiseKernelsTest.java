@@ -22,9 +22,10 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The CPU elementwise kernels against the reference backend, op x dtype x layout: results must be equal bit for bit
- * (NaN matching NaN). Layouts: contiguous, transposed, strided slice, broadcast rows and columns (stride 0), a
- * broadcast scalar last operand (with contiguous or transposed others), 0-dim, and a large contiguous/transposed
- * case (FP32) that is cut into parallel chunks in the middle of rows.
+ * (as {@code Double.compare} sees them: NaN matches NaN, -0.0 differs from 0.0). Layouts: contiguous, transposed,
+ * strided slice, broadcast rows and columns (stride 0), a broadcast scalar last operand (with contiguous or
+ * transposed others), 0-dim, and a large contiguous/transposed case (FP32) that is cut into parallel chunks in the
+ * middle of rows.
  */
 class CpuElementwiseKernelsTest {
 
@@ -144,7 +145,7 @@ class CpuElementwiseKernelsTest {
             Backend cpu = Backends.cpu();
             double[] fast = run.apply(cpu.elementwise(), in).toDoubleArray();
             for (int i = 0; i < ref.length; i++) {
-                if (Double.compare(ref[i], fast[i]) != 0 && !(ref[i] == 0 && fast[i] == 0)) {
+                if (Double.compare(ref[i], fast[i]) != 0) {
                     fail(what + ": element " + i + " is " + fast[i] + " on cpu, " + ref[i] + " on reference");
                 }
             }

@@ -133,7 +133,9 @@ class LossKernelConformanceTest {
         try (TensorScope s = TensorScope.open()) {
             cpu = run(op, seed, inputs);
         }
-        double tol = dt == DType.FP64 ? 1e-12 : dt == DType.FP32 ? 2e-6 : 1e-2;
+        // FP32: the fast column sums that reduce broadcast gradients add float partials (as PyTorch does), the
+        // reference adds in double; with cancellation they differ by a few float ulps of the summands
+        double tol = dt == DType.FP64 ? 1e-12 : dt == DType.FP32 ? 2e-5 : 1e-2;
         for (int k = 0; k < ref.size(); k++) {
             double[] e = ref.get(k);
             double[] g = cpu.get(k);
