@@ -189,6 +189,9 @@ public final class JoinOps {
      * {@code chunks} views along {@code dim} of ceil(size / chunks) elements each (fewer pieces when the size runs
      * out first, as in PyTorch).
      */
+    /** The most pieces chunk() makes of an empty dimension (each is a view object on the heap). */
+    static final int MAX_EMPTY_PIECES = 1 << 16;
+
     public static List<Tensor> chunk(Tensor t, int chunks, int dim) {
         int d = splitDim("chunk", t, dim);
         if (chunks <= 0) {
@@ -197,6 +200,10 @@ public final class JoinOps {
         int size = t.size(d);
         int splitSize = (int) (((long) size + chunks - 1) / chunks);
         if (splitSize == 0) { // size 0: as many empty pieces as asked for
+            if (chunks > MAX_EMPTY_PIECES) {
+                throw new IllegalArgumentException("chunk(): " + chunks + " empty pieces of an empty dimension is more "
+                        + "than the limit " + MAX_EMPTY_PIECES);
+            }
             return pieces(t, d, new int[chunks]);
         }
         return split(t, splitSize, d);

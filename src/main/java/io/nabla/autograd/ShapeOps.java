@@ -220,7 +220,12 @@ public final class ShapeOps {
         int[] strides = t.strides();
         long offset = t.offset() + s * strides[d];
         shape[d] = len;
-        strides[d] = Math.toIntExact(strides[d] * step);
+        long stepped = strides[d] * step;
+        if (len > 1 && (stepped > Integer.MAX_VALUE || stepped < Integer.MIN_VALUE)) {
+            throw new IllegalArgumentException("slice step " + step + " makes a stride " + stepped
+                    + " larger than the largest supported " + Integer.MAX_VALUE);
+        }
+        strides[d] = len > 1 ? (int) stepped : strides[d];
         Tensor out = t.asStrided(shape, strides, offset);
         return recordSubview("SliceBackward", t, out, d, s, step);
     }

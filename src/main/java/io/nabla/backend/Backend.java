@@ -27,4 +27,6 @@ public interface Backend {
     IndexKernels index();
 
     LossKernels loss();
+
+    OptimizerKernels optimizer();
 }

@@ -202,6 +202,7 @@ public final class Tensor {
     }
 
     public int size(int dim) {
+        requireDims(dim);
         return shape[Shape.wrapDim(dim, shape.length)];
     }
 
@@ -210,7 +211,14 @@ public final class Tensor {
     }
 
     public int stride(int dim) {
+        requireDims(dim);
         return strides[Shape.wrapDim(dim, shape.length)];
+    }
+
+    private void requireDims(int dim) {
+        if (shape.length == 0) {
+            throw new IllegalArgumentException("dimension specified as " + dim + " but tensor has no dimensions");
+        }
     }
 
     public long offset() {

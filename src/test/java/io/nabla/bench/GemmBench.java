@@ -3,6 +3,7 @@ package io.nabla.bench;
 import io.nabla.autograd.LinalgOps;
 import io.nabla.backend.Backends;
 import io.nabla.backend.DType;
+import io.nabla.backend.HostMemory;
 import io.nabla.backend.LinalgKernels;
 import io.nabla.backend.cpu.Parallel;
 import io.nabla.tensor.Tensor;
@@ -12,18 +13,21 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
  * The sgemm anchor for Nabla, run like {@code /work/shared/bench/torch_gemm.py} so the lines compare: square FP32
  * products, a warm-up, then the median GFLOP/s of several timed samples. {@code impl=nabla} calls the CPU GEMM
  * kernel into a preallocated output (as {@code torch.mm(a, b, out=c)}); {@code impl=nabla.matmul} goes through
- * {@link LinalgOps#matmul}, which allocates its output each call. Not a unit test. Run after
- * {@code mvn -o test-compile}:
+ * {@link LinalgOps#matmul}, which allocates its output each call; {@code --openblas-threads} adds
+ * {@code impl=openblas.threads}, the same product on OpenBLAS's own thread pool, for comparison. Not a unit test;
+ * run it on a quiet machine after {@code mvn -o test-compile}:
  *
  * <pre>
  * mvn -q -o dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * java -cp target/classes:target/test-classes:$(cat /tmp/cp.txt) io.nabla.bench.GemmBench [--sizes 256 512 ...]
- *     [--samples 7] [--min-sample-s 0.25]
+ *     [--samples 7] [--min-sample-s 0.25] [--openblas-threads]
  * </pre>
  * The thread count is the engine's ({@code -Dnabla.threads=N}, default: all cores).
  */
@@ -36,6 +40,7 @@ public final class GemmBench {
         List<Integer> sizes = new ArrayList<>(List.of(256, 512, 1024, 2048));
         int samples = 7;
         double minSampleS = 0.25;
+        boolean openblasThreads = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--sizes" -> {
@@ -46,19 +51,20 @@ public final class GemmBench {
                 }
                 case "--samples" -> samples = Integer.parseInt(args[++i]);
                 case "--min-sample-s" -> minSampleS = Double.parseDouble(args[++i]);
+                case "--openblas-threads" -> openblasThreads = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; expected --sizes N..., --samples N, --min-sample-s S");
+                        + "; expected --sizes N..., --samples N, --min-sample-s S, --openblas-threads");
             }
         }
         System.out.println("nabla java " + Runtime.version() + " threads=" + Parallel.threads());
         for (int n : sizes) {
             try (TensorScope scope = TensorScope.open()) {
-                bench(n, samples, minSampleS);
+                bench(n, samples, minSampleS, openblasThreads);
             }
         }
     }
 
-    private static void bench(int n, int samples, double minSampleS) {
+    private static void bench(int n, int samples, double minSampleS, boolean openblasThreads) {
         Random rnd = new Random(0);
         Tensor a = random(rnd, n);
         Tensor b = random(rnd, n);
@@ -75,6 +81,27 @@ public final class GemmBench {
             }
         };
         report("nabla.matmul", n, samples, minSampleS, op, Double.NaN);
+        if (openblasThreads) {
+            // for comparison only: the same sgemm on OpenBLAS's own threads, then back to the engine's setting
+            openblas_nolapack.blas_set_num_threads(Parallel.threads());
+            report("openblas.threads", n, samples, minSampleS, () -> openblas_nolapack.cblas_sgemm(
+                    openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
+                    n, n, n, 1f, floats(a), n, floats(b), n, 0f, floats(c), n), Double.NaN);
+            openblas_nolapack.blas_set_num_threads(1);
+            pause(); // let OpenBLAS's spinning workers go to sleep before the next size
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static FloatPointer floats(Tensor t) {
+        return new FloatPointer(((HostMemory) t.memory()).pointer());
     }
 
     private static void report(String impl, int n, int samples, double minSampleS, Runnable call, double err) {

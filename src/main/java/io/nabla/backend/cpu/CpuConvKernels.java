@@ -52,14 +52,27 @@ public class CpuConvKernels extends ReferenceConvKernels {
             for (int i = 0; i < w.kh(); i++) {
                 for (int j = 0; j < w.kw(); j++) {
                     long row = cl.offset() + (long) n * cs[0] + (long) ((c * w.kh() + i) * w.kw() + j) * cs[1];
+                    // output columns ox in [lo, hi) read inside the image row; the rest is padding
+                    int shift = j * w.dw() - w.pw();
+                    int lo = Math.min(ow, Math.max(0, ceilDiv(-shift, w.sw())));
+                    int hi = Math.max(lo, Math.min(ow, ceilDiv(s[3] - shift, w.sw())));
+                    boolean runs = w.sw() == 1 && is[3] == 1 && cs[2] == 1;
                     for (int oy = 0; oy < oh; oy++) {
                         int y = oy * w.sh() - w.ph() + i * w.dh();
                         long out = row + (long) oy * ow * cs[2];
-                        boolean rowInside = y >= 0 && y < s[2];
+                        if (y < 0 || y >= s[2]) {
+                            fillZero(dst, out, ow, cs[2]);
+                            continue;
+                        }
                         long line = img + (long) y * is[2];
-                        for (int ox = 0; ox < ow; ox++, out += cs[2]) {
-                            int x = ox * w.sw() - w.pw() + j * w.dw();
-                            dst.set(out, rowInside && x >= 0 && x < s[3] ? src.get(line + (long) x * is[3]) : 0);
+                        fillZero(dst, out, lo, cs[2]);
+                        fillZero(dst, out + (long) hi * cs[2], ow - hi, cs[2]);
+                        if (runs) {
+                            dst.copy(src, line + lo + shift, out + lo, hi - lo);
+                            continue;
+                        }
+                        for (int ox = lo; ox < hi; ox++) {
+                            dst.set(out + (long) ox * cs[2], src.get(line + (long) (ox * w.sw() + shift) * is[3]));
                         }
                     }
                 }
@@ -86,6 +99,10 @@ public class CpuConvKernels extends ReferenceConvKernels {
             for (int i = 0; i < w.kh(); i++) {
                 for (int j = 0; j < w.kw(); j++) {
                     long row = cl.offset() + (long) n * cs[0] + (long) ((c * w.kh() + i) * w.kw() + j) * cs[1];
+                    int shift = j * w.dw() - w.pw();
+                    int lo = Math.min(ow, Math.max(0, ceilDiv(-shift, w.sw())));
+                    int hi = Math.max(lo, Math.min(ow, ceilDiv(s[3] - shift, w.sw())));
+                    boolean runs = w.sw() == 1 && os[3] == 1 && cs[2] == 1;
                     for (int oy = 0; oy < oh; oy++) {
                         int y = oy * w.sh() - w.ph() + i * w.dh();
                         if (y < 0 || y >= s[2]) {
@@ -93,16 +110,32 @@ public class CpuConvKernels extends ReferenceConvKernels {
                         }
                         long in = row + (long) oy * ow * cs[2];
                         long line = img + (long) y * os[2];
-                        for (int ox = 0; ox < ow; ox++, in += cs[2]) {
-                            int x = ox * w.sw() - w.pw() + j * w.dw();
-                            if (x >= 0 && x < s[3]) {
-                                dst.add(line + (long) x * os[3], src.get(in));
-                            }
+                        if (runs) {
+                            dst.addRange(src, in + lo, line + lo + shift, hi - lo);
+                            continue;
+                        }
+                        for (int ox = lo; ox < hi; ox++) {
+                            dst.add(line + (long) (ox * w.sw() + shift) * os[3], src.get(in + (long) ox * cs[2]));
                         }
                     }
                 }
             }
         });
+    }
+
+    /** Smallest integer >= a / b for b > 0. */
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
+    }
+
+    private static void fillZero(HostArray a, long from, int count, int stride) {
+        if (stride == 1) {
+            a.zero(from, Math.max(0, count));
+            return;
+        }
+        for (int k = 0; k < count; k++) {
+            a.set(from + (long) k * stride, 0);
+        }
     }
 
     private static void zeroPlane(HostArray a, long base, int h, int w, int[] strides) {

@@ -24,6 +24,26 @@ public class CpuElementwiseKernels extends ReferenceElementwiseKernels {
     static final long GRAIN = 1 << 16;
 
     @Override
+    public void copy(Memory src, Layout srcLayout, DType srcType, Memory dst, Layout dstLayout, DType dstType) {
+        if (dstLayout.numel() == 0) {
+            return;
+        }
+        if (!CopyLoops.copy(src, srcLayout, srcType, dst, dstLayout, dstType)) {
+            super.copy(src, srcLayout, srcType, dst, dstLayout, dstType);
+        }
+    }
+
+    @Override
+    public void fill(Memory dst, Layout layout, DType dtype, double value) {
+        if (layout.numel() == 0) {
+            return;
+        }
+        if (!CopyLoops.fill(dst, layout, dtype, value)) {
+            super.fill(dst, layout, dtype, value);
+        }
+    }
+
+    @Override
     protected void unaryKernel(UnaryOp op, double p0, double p1, Memory in, Layout inLayout, Memory out,
                                Layout outLayout, DType dtype) {
         if (dtype == DType.FP32) {

@@ -14,15 +14,13 @@ import org.bytedeco.javacpp.FloatPointer;
  * the tensors' own off-heap memory (never copied through Java arrays), for every view that {@link BlasMatrix}
  * accepts; other dtypes and odd views take the reference loop.
  *
- * <p>Threads: a batch of small products (each at most {@link #SMALL_MNK}, which OpenBLAS always runs on the
- * calling thread) is spread over the engine's pool; large products run one after another with OpenBLAS on all
- * compute threads, or on one when called from inside a {@link Parallel} task. Results are reproducible for a
- * given thread count (see {@link OpenBlas} for why they may differ in the last bits between counts).
+ * <p>Threads: OpenBLAS runs single-threaded (see {@link OpenBlas} for why) and the engine's pool supplies the
+ * cores. A large product is cut into tiles of C ({@link Tiles}, fixed by m, n and k alone) and a batch of small
+ * products into runs of whole products; the pool runs them, or the calling thread does when it is itself a pool
+ * task. Each element of C is computed by one OpenBLAS call whatever the thread count, so results are bit-identical
+ * on 1 or 16 threads.
  */
 public class CpuLinalgKernels extends ReferenceLinalgKernels {
-
-    /** OpenBLAS runs products with m*n*k at or below this on one thread anyway (65536 * GEMM_MULTITHREAD_THRESHOLD). */
-    static final long SMALL_MNK = 1L << 18;
 
     @Override
     protected void compute(double alpha, Memory a, Layout aLayout, Memory b, Layout bLayout, double beta,
@@ -37,46 +35,108 @@ public class CpuLinalgKernels extends ReferenceLinalgKernels {
             super.compute(alpha, a, aLayout, b, bLayout, beta, c, cLayout, dtype, s);
             return;
         }
+        OpenBlas.ensureLoaded();
         // C's storage order is the call's order; an operand stored the other way is passed transposed
         OpenBlas.Call call = new OpenBlas.Call(mc.rowMajor(), ma.rowMajor() != mc.rowMajor(),
                 mb.rowMajor() != mc.rowMajor(), s.m(), s.n(), s.k(), ma.ld(), mb.ld(), mc.ld());
-        long[][] off = batchOffsets(s, aLayout, bLayout, cLayout);
-        Product p = new Product(call, dtype, alpha, beta, (HostMemory) a, (HostMemory) b, (HostMemory) c, off);
-        long mnk = (long) s.m() * s.n() * s.k();
-        int count = off[0].length;
-        boolean caller = !java.util.concurrent.ForkJoinTask.inForkJoinPool();
-        if (count > 1 && caller && mnk <= SMALL_MNK) {
-            OpenBlas.ensureLoaded();
-            long grain = Math.max(1, (1L << 17) / mnk);
-            Parallel.forChunks(count, grain, Math.max(1, mnk / 16), (chunk, from, to) -> p.run((int) from, (int) to));
-        } else {
-            OpenBlas.useThreads(OpenBlas.threadsForCaller());
-            p.run(0, count);
+        int r = cLayout.rank();
+        Tiles tiles = Tiles.of(s.m(), s.n(), s.k());
+        Product p = new Product(call, dtype, alpha, beta, (HostMemory) a, (HostMemory) b, (HostMemory) c,
+                batchOffsets(s, aLayout, bLayout, cLayout), tiles,
+                new long[] {aLayout.strides()[r - 2], bLayout.strides()[r - 1], cLayout.strides()[r - 2],
+                        cLayout.strides()[r - 1]});
+        long tasks = (long) p.off[0].length * tiles.count();
+        long workPerTask = Math.max(1, (long) s.m() * s.n() * s.k() / tiles.count());
+        long grain = Math.max(1, Tiles.TASK_MNK / workPerTask);
+        // a multiply-add costs about 1/16 of an elementwise step (Parallel's cost unit)
+        Parallel.forChunks(tasks, grain, Math.max(1, workPerTask / 16), (chunk, from, to) -> p.run(from, to));
+    }
+
+    /**
+     * How a product's C is cut: {@code pm} row blocks times {@code pn} column blocks of nearly equal size, chosen
+     * from the sizes alone. Products up to {@link #TASK_MNK} multiply-adds stay whole; larger ones get tiles of
+     * about {@link #EDGE} rows and columns, and at least {@link #MIN_TILES} tiles while a tile keeps
+     * {@link #TASK_MNK} multiply-adds and 16 rows or columns.
+     */
+    record Tiles(int m, int n, int pm, int pn) {
+
+        static final long TASK_MNK = 1L << 18;
+        static final int EDGE = 256;
+        static final int MIN_TILES = 4;
+
+        static Tiles of(int m, int n, int k) {
+            long mnk = (long) m * n * k;
+            if (mnk <= TASK_MNK) {
+                return new Tiles(m, n, 1, 1);
+            }
+            int pm = (m + EDGE - 1) / EDGE;
+            int pn = (n + EDGE - 1) / EDGE;
+            while ((long) pm * pn < MIN_TILES) {
+                boolean rows = (long) m * pn >= (long) n * pm; // split the longer tile side
+                int npm = rows ? pm + 1 : pm;
+                int npn = rows ? pn : pn + 1;
+                if ((rows ? m / npm : n / npn) < 16 || mnk / ((long) npm * npn) < TASK_MNK) {
+                    break;
+                }
+                pm = npm;
+                pn = npn;
+            }
+            return new Tiles(m, n, pm, pn);
+        }
+
+        int count() {
+            return pm * pn;
+        }
+
+        /** First row of row block {@code i} (i in [0, pm]). */
+        int row(int i) {
+            return (int) ((long) m * i / pm);
+        }
+
+        int col(int j) {
+            return (int) ((long) n * j / pn);
         }
     }
 
-    /** The BLAS calls of one batched product; {@link #run} does entries {@code [from, to)}. */
-    private record Product(OpenBlas.Call call, DType dtype, double alpha, double beta,
-                           HostMemory a, HostMemory b, HostMemory c, long[][] off) {
+    /**
+     * The BLAS calls of one batched product; task {@code t} is tile {@code t % tiles} of batch entry
+     * {@code t / tiles}. {@code strides} are A's row stride, B's column stride and C's row and column strides.
+     */
+    private record Product(OpenBlas.Call call, DType dtype, double alpha, double beta, HostMemory a, HostMemory b,
+                           HostMemory c, long[][] off, Tiles tiles, long[] strides) {
 
-        void run(int from, int to) {
+        void run(long from, long to) {
             if (dtype == DType.FP32) {
                 FloatPointer pa = new FloatPointer(a.pointer());
                 FloatPointer pb = new FloatPointer(b.pointer());
                 FloatPointer pc = new FloatPointer(c.pointer());
-                for (int t = from; t < to; t++) {
-                    OpenBlas.sgemm(call, (float) alpha, pa.position(off[0][t]), pb.position(off[1][t]), (float) beta,
-                            pc.position(off[2][t]));
+                for (long t = from; t < to; t++) {
+                    OpenBlas.Call g = tile(t, pa, pb, pc);
+                    OpenBlas.sgemm(g, (float) alpha, pa, pb, (float) beta, pc);
                 }
             } else {
                 DoublePointer pa = new DoublePointer(a.pointer());
                 DoublePointer pb = new DoublePointer(b.pointer());
                 DoublePointer pc = new DoublePointer(c.pointer());
-                for (int t = from; t < to; t++) {
-                    OpenBlas.dgemm(call, alpha, pa.position(off[0][t]), pb.position(off[1][t]), beta,
-                            pc.position(off[2][t]));
+                for (long t = from; t < to; t++) {
+                    OpenBlas.Call g = tile(t, pa, pb, pc);
+                    OpenBlas.dgemm(g, alpha, pa, pb, beta, pc);
                 }
             }
+        }
+
+        /** Positions the pointers at task {@code t}'s tile and returns its call. */
+        private OpenBlas.Call tile(long t, org.bytedeco.javacpp.Pointer pa, org.bytedeco.javacpp.Pointer pb,
+                                   org.bytedeco.javacpp.Pointer pc) {
+            int entry = (int) (t / tiles.count());
+            int i = (int) (t % tiles.count()) / tiles.pn();
+            int j = (int) (t % tiles.count()) % tiles.pn();
+            int r0 = tiles.row(i);
+            int c0 = tiles.col(j);
+            pa.position(off[0][entry] + r0 * strides[0]);
+            pb.position(off[1][entry] + c0 * strides[1]);
+            pc.position(off[2][entry] + r0 * strides[2] + c0 * strides[3]);
+            return tiles.count() == 1 ? call : call.tile(tiles.row(i + 1) - r0, tiles.col(j + 1) - c0);
         }
     }
 }

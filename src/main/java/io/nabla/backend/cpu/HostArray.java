@@ -7,7 +7,8 @@ import java.nio.FloatBuffer;
 
 /**
  * An FP32 or FP64 host block read and written as double at element indices: the two fast dtypes behind one type,
- * so a CPU loop is written once (call sites see at most two receiver classes and stay inlined).
+ * so a CPU loop is written once (call sites see at most two receiver classes and stay inlined). Range operations
+ * take another array of the same dtype.
  */
 abstract class HostArray {
 
@@ -18,6 +19,15 @@ abstract class HostArray {
     final void add(long i, double v) {
         set(i, get(i) + v);
     }
+
+    /** Copies {@code len} consecutive elements from {@code src} at {@code from} to this array at {@code to}. */
+    abstract void copy(HostArray src, long from, long to, int len);
+
+    /** Adds {@code len} consecutive elements of {@code src} at {@code from} into this array at {@code to}. */
+    abstract void addRange(HostArray src, long from, long to, int len);
+
+    /** Writes zero into {@code len} consecutive elements from {@code to}. */
+    abstract void zero(long to, int len);
 
     /** The block as an array of {@code dtype}, or null when the dtype has no fast path (use the reference loop). */
     static HostArray of(Memory m, DType dtype) {
@@ -46,6 +56,26 @@ abstract class HostArray {
         void set(long i, double v) {
             b.put((int) i, (float) v);
         }
+
+        @Override
+        void copy(HostArray src, long from, long to, int len) {
+            b.put((int) to, ((F32) src).b, (int) from, len);
+        }
+
+        @Override
+        void addRange(HostArray src, long from, long to, int len) {
+            FloatBuffer s = ((F32) src).b;
+            for (int k = 0; k < len; k++) {
+                b.put((int) to + k, b.get((int) to + k) + s.get((int) from + k));
+            }
+        }
+
+        @Override
+        void zero(long to, int len) {
+            for (int k = 0; k < len; k++) {
+                b.put((int) to + k, 0f);
+            }
+        }
     }
 
     private static final class F64 extends HostArray {
@@ -63,6 +93,26 @@ abstract class HostArray {
         @Override
         void set(long i, double v) {
             b.put((int) i, v);
+        }
+
+        @Override
+        void copy(HostArray src, long from, long to, int len) {
+            b.put((int) to, ((F64) src).b, (int) from, len);
+        }
+
+        @Override
+        void addRange(HostArray src, long from, long to, int len) {
+            DoubleBuffer s = ((F64) src).b;
+            for (int k = 0; k < len; k++) {
+                b.put((int) to + k, b.get((int) to + k) + s.get((int) from + k));
+            }
+        }
+
+        @Override
+        void zero(long to, int len) {
+            for (int k = 0; k < len; k++) {
+                b.put((int) to + k, 0d);
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ import io.nabla.backend.IndexKernels;
 import io.nabla.backend.LinalgKernels;
 import io.nabla.backend.LossKernels;
 import io.nabla.backend.NormKernels;
+import io.nabla.backend.OptimizerKernels;
 import io.nabla.backend.ReduceKernels;
 
 /**
@@ -24,6 +25,7 @@ public final class ReferenceBackend implements Backend {
     private final ConvKernels conv = new ReferenceConvKernels();
     private final NormKernels norm = new ReferenceNormKernels();
     private final IndexKernels index = new ReferenceIndexKernels();
+    private final OptimizerKernels optimizer = new ReferenceOptimizerKernels();
     private final LossKernels loss = new ReferenceLossKernels();
 
     @Override
@@ -74,5 +76,10 @@ public final class ReferenceBackend implements Backend {
     @Override
     public LossKernels loss() {
         return loss;
+    }
+
+    @Override
+    public OptimizerKernels optimizer() {
+        return optimizer;
     }
 }

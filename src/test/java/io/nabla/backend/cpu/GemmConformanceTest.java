@@ -84,17 +84,38 @@ class GemmConformanceTest {
     }
 
     @Test
-    void repeatedLargeProductsAreBitIdentical() {
-        Case big = new Case("big", new int[] {}, 300, 310, 1000, 1, 0, Form.ROW, Form.COL, Form.ROW);
-        Random rnd = new Random(3);
-        Operand a = operand(rnd, DType.FP32, big.batch, big.m, big.k, big.a);
-        Operand b = operand(rnd, DType.FP32, big.batch, big.k, big.n, big.b);
-        Operand first = operand(rnd, DType.FP32, big.batch, big.m, big.n, big.c);
-        Operand again = new Operand(first.data.dataCopy(), first.layout);
-        run(Backends.cpu(), big, a, b, first, false);
-        run(Backends.cpu(), big, a, b, again, false);
-        assertThat(Arrays.equals(again.data.toFloatArray(), first.data.toFloatArray()))
-                .as("sgemm %s twice on %d threads gives the same bits", big.name, Parallel.threads()).isTrue();
+    void resultsDoNotDependOnTheThreadCount() {
+        for (Case big : List.of(
+                new Case("300x310x1000", new int[] {}, 300, 310, 1000, 1, 0, Form.ROW, Form.COL, Form.ROW),
+                new Case("batched 3x(100x110x120)", new int[] {3}, 100, 110, 120, 1, 0, Form.COL, Form.ROW,
+                        Form.ROW))) {
+            Random rnd = new Random(3);
+            Operand a = operand(rnd, DType.FP32, big.batch, big.m, big.k, big.a);
+            Operand b = operand(rnd, DType.FP32, big.batch, big.k, big.n, big.b);
+            Operand pool = operand(rnd, DType.FP32, big.batch, big.m, big.n, big.c);
+            Operand serial = new Operand(pool.data.dataCopy(), pool.layout);
+            run(Backends.cpu(), big, a, b, pool, false);
+            run(Backends.cpu(), big, a, b, serial, true);
+            assertThat(Arrays.equals(serial.data.toFloatArray(), pool.data.toFloatArray()))
+                    .as("sgemm %s: one thread and %d threads give the same bits", big.name, Parallel.threads())
+                    .isTrue();
+        }
+    }
+
+    @Test
+    void tilesCoverTheOutputAndDependOnSizesOnly() {
+        int[][] sizes = {{8, 9, 10}, {64, 64, 64}, {150, 170, 190}, {128, 256, 784}, {1024, 1024, 1024},
+            {2048, 2048, 2048}, {1, 4096, 4096}, {300, 310, 1000}};
+        for (int[] s : sizes) {
+            CpuLinalgKernels.Tiles t = CpuLinalgKernels.Tiles.of(s[0], s[1], s[2]);
+            assertThat(t.row(0) == 0 && t.row(t.pm()) == s[0] && t.col(0) == 0 && t.col(t.pn()) == s[1])
+                    .as("tiles %s cover %s", t, Arrays.toString(s)).isTrue();
+            long mnk = (long) s[0] * s[1] * s[2];
+            assertThat(t.count() == 1 || mnk / t.count() >= CpuLinalgKernels.Tiles.TASK_MNK)
+                    .as("tiles %s of %s keep enough work", t, Arrays.toString(s)).isTrue();
+            assertThat(mnk <= CpuLinalgKernels.Tiles.TASK_MNK || t.count() >= 2)
+                    .as("large product %s is split: %s", Arrays.toString(s), t).isTrue();
+        }
     }
 
     @Test

@@ -1,0 +1,111 @@
+package io.nabla.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The kinds of layer arguments a model spec may hold, each turning a JSON value into a checked Java value
+ * ({@code Integer}, {@code int[]}, {@code Double}, {@code Boolean}, {@code String}, or null for PyTorch's None) or
+ * failing with a message that names the argument's path, what was expected and what was found.
+ */
+enum ArgKind {
+    POSITIVE_INT("a positive integer"),
+    NON_NEGATIVE_INT("a non-negative integer"),
+    INT("an integer"),
+    /** One positive integer for both dims, or a pair of them. */
+    POSITIVE_PAIR("a positive integer or a list of 2 positive integers"),
+    NON_NEGATIVE_PAIR("a non-negative integer or a list of 2 non-negative integers"),
+    /** One positive integer or a non-empty list of them. */
+    POSITIVE_INT_LIST("a positive integer or a non-empty list of positive integers"),
+    BOOL("true or false"),
+    POSITIVE_NUMBER("a positive number"),
+    NUMBER("a finite number"),
+    PROBABILITY("a number between 0 and 1"),
+    NULLABLE_PROBABILITY("a number between 0 and 1, or null"),
+    NULLABLE_INT("an integer or null"),
+    GELU_APPROXIMATION("\"none\" or \"tanh\"");
+
+    private final String expected;
+
+    ArgKind(String expected) {
+        this.expected = expected;
+    }
+
+    /** Reads {@code v} (present in the JSON) as this kind. */
+    Object read(JsonNode v, String path) {
+        return switch (this) {
+            case POSITIVE_INT -> intAtLeast(v, path, 1);
+            case NON_NEGATIVE_INT -> intAtLeast(v, path, 0);
+            case INT -> intAtLeast(v, path, Integer.MIN_VALUE);
+            case POSITIVE_PAIR -> pair(v, path, 1);
+            case NON_NEGATIVE_PAIR -> pair(v, path, 0);
+            case POSITIVE_INT_LIST -> intList(v, path);
+            case BOOL -> {
+                if (!v.isBoolean()) {
+                    throw error(path, v);
+                }
+                yield v.booleanValue();
+            }
+            case POSITIVE_NUMBER -> number(v, path, 0, Double.POSITIVE_INFINITY, false);
+            case NUMBER -> number(v, path, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, true);
+            case PROBABILITY -> number(v, path, 0, 1, true);
+            case NULLABLE_PROBABILITY -> v.isNull() ? null : number(v, path, 0, 1, true);
+            case NULLABLE_INT -> v.isNull() ? null : intAtLeast(v, path, Integer.MIN_VALUE);
+            case GELU_APPROXIMATION -> {
+                if (!v.isString() || !(v.stringValue().equals("none") || v.stringValue().equals("tanh"))) {
+                    throw error(path, v);
+                }
+                yield v.stringValue();
+            }
+        };
+    }
+
+    private int intAtLeast(JsonNode v, String path, int min) {
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < min) {
+            throw error(path, v);
+        }
+        return v.intValue();
+    }
+
+    private int[] pair(JsonNode v, String path, int min) {
+        if (v.isArray()) {
+            if (v.size() != 2) {
+                throw error(path, v);
+            }
+            return new int[] {intAtLeast(v.get(0), path, min), intAtLeast(v.get(1), path, min)};
+        }
+        int x = intAtLeast(v, path, min);
+        return new int[] {x, x};
+    }
+
+    private int[] intList(JsonNode v, String path) {
+        if (!v.isArray()) {
+            return new int[] {intAtLeast(v, path, 1)};
+        }
+        if (v.isEmpty()) {
+            throw error(path, v);
+        }
+        List<Integer> out = new ArrayList<>();
+        for (JsonNode e : v) {
+            out.add(intAtLeast(e, path, 1));
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private double number(JsonNode v, String path, double lo, double hi, boolean loInclusive) {
+        if (!v.isNumber()) {
+            throw error(path, v);
+        }
+        double d = v.doubleValue();
+        boolean ok = Double.isFinite(d) && (loInclusive ? d >= lo : d > lo) && d <= hi;
+        if (!ok) {
+            throw error(path, v);
+        }
+        return d;
+    }
+
+    private IllegalArgumentException error(String path, JsonNode v) {
+        return new IllegalArgumentException(path + ": expected " + expected + ", got " + ModelSpec.describe(v));
+    }
+}

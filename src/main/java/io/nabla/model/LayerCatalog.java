@@ -1,0 +1,190 @@
+package io.nabla.model;
+
+import io.nabla.nn.Activation;
+import io.nabla.nn.AdaptiveAvgPool2d;
+import io.nabla.nn.BatchNorm;
+import io.nabla.nn.Conv2d;
+import io.nabla.nn.Dropout;
+import io.nabla.nn.Embedding;
+import io.nabla.nn.Flatten;
+import io.nabla.nn.Generator;
+import io.nabla.nn.Identity;
+import io.nabla.nn.LayerNorm;
+import io.nabla.nn.Linear;
+import io.nabla.nn.Module;
+import io.nabla.nn.Pool2d;
+import io.nabla.nn.Softmax;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The layer types a model spec may use: PyTorch's class names, argument names and defaults, and how each is
+ * built. A table rather than a class per type, so every type's arguments can be read at a glance.
+ */
+final class LayerCatalog {
+
+    /** One argument: its name, kind, and default (used when absent; {@code REQUIRED} when it must be given). */
+    record Arg(String name, ArgKind kind, Object defaultValue) {
+    }
+
+    private interface Factory {
+        Module create(Map<String, Object> a, Generator g);
+    }
+
+    private record Entry(List<Arg> args, Factory factory) {
+    }
+
+    static final Object REQUIRED = new Object();
+
+    private static final Map<String, Entry> TYPES = new LinkedHashMap<>();
+
+    private static void define(String type, Factory f, Arg... args) {
+        TYPES.put(type, new Entry(List.of(args), f));
+    }
+
+    private static Arg arg(String name, ArgKind kind, Object defaultValue) {
+        return new Arg(name, kind, defaultValue);
+    }
+
+    private static Arg required(String name, ArgKind kind) {
+        return new Arg(name, kind, REQUIRED);
+    }
+
+    static {
+        define("Linear", (a, g) -> new Linear(i(a, "in_features"), i(a, "out_features"), b(a, "bias"), g),
+                required("in_features", ArgKind.POSITIVE_INT), required("out_features", ArgKind.POSITIVE_INT),
+                arg("bias", ArgKind.BOOL, true));
+        define("Conv2d", (a, g) -> new Conv2d(i(a, "in_channels"), i(a, "out_channels"), p(a, "kernel_size"),
+                        p(a, "stride"), p(a, "padding"), p(a, "dilation"), i(a, "groups"), b(a, "bias"), g),
+                required("in_channels", ArgKind.POSITIVE_INT), required("out_channels", ArgKind.POSITIVE_INT),
+                required("kernel_size", ArgKind.POSITIVE_PAIR), arg("stride", ArgKind.POSITIVE_PAIR, new int[] {1, 1}),
+                arg("padding", ArgKind.NON_NEGATIVE_PAIR, new int[] {0, 0}),
+                arg("dilation", ArgKind.POSITIVE_PAIR, new int[] {1, 1}), arg("groups", ArgKind.POSITIVE_INT, 1),
+                arg("bias", ArgKind.BOOL, true));
+        define("MaxPool2d", (a, g) -> pool(Pool2d.Kind.MAX, a), poolArgs());
+        define("AvgPool2d", (a, g) -> pool(Pool2d.Kind.AVG, a), poolArgs());
+        define("AdaptiveAvgPool2d", (a, g) -> new AdaptiveAvgPool2d(p(a, "output_size")),
+                required("output_size", ArgKind.POSITIVE_PAIR));
+        define("BatchNorm1d", (a, g) -> batchNorm(1, a), batchNormArgs());
+        define("BatchNorm2d", (a, g) -> batchNorm(2, a), batchNormArgs());
+        define("LayerNorm", (a, g) -> new LayerNorm(p(a, "normalized_shape"), d(a, "eps")),
+                required("normalized_shape", ArgKind.POSITIVE_INT_LIST), arg("eps", ArgKind.POSITIVE_NUMBER, 1e-5));
+        define("Embedding", (a, g) -> new Embedding(i(a, "num_embeddings"), i(a, "embedding_dim"),
+                        (Integer) a.get("padding_idx"), g),
+                required("num_embeddings", ArgKind.POSITIVE_INT), required("embedding_dim", ArgKind.POSITIVE_INT),
+                arg("padding_idx", ArgKind.NULLABLE_INT, null));
+        define("Dropout", (a, g) -> new Dropout(d(a, "p"), g), arg("p", ArgKind.PROBABILITY, 0.5));
+        define("Flatten", (a, g) -> new Flatten(i(a, "start_dim"), i(a, "end_dim")),
+                arg("start_dim", ArgKind.INT, 1), arg("end_dim", ArgKind.INT, -1));
+        define("ReLU", (a, g) -> Activation.relu());
+        define("LeakyReLU", (a, g) -> Activation.leakyRelu(d(a, "negative_slope")),
+                arg("negative_slope", ArgKind.NUMBER, 0.01));
+        define("GELU", (a, g) -> Activation.gelu((String) a.get("approximate")),
+                arg("approximate", ArgKind.GELU_APPROXIMATION, "none"));
+        define("SiLU", (a, g) -> Activation.silu());
+        define("Tanh", (a, g) -> Activation.tanh());
+        define("Sigmoid", (a, g) -> Activation.sigmoid());
+        define("Softmax", (a, g) -> new Softmax((Integer) a.get("dim"), false), arg("dim", ArgKind.NULLABLE_INT, null));
+        define("LogSoftmax", (a, g) -> new Softmax((Integer) a.get("dim"), true),
+                arg("dim", ArgKind.NULLABLE_INT, null));
+        define("Identity", (a, g) -> new Identity());
+    }
+
+    private static Arg[] poolArgs() {
+        return new Arg[] {required("kernel_size", ArgKind.POSITIVE_PAIR), arg("stride", ArgKind.POSITIVE_PAIR, null),
+            arg("padding", ArgKind.NON_NEGATIVE_PAIR, new int[] {0, 0})};
+    }
+
+    private static Module pool(Pool2d.Kind kind, Map<String, Object> a) {
+        int[] kernel = p(a, "kernel_size");
+        int[] stride = a.get("stride") == null ? kernel : p(a, "stride");
+        return new Pool2d(kind, kernel, stride, p(a, "padding"));
+    }
+
+    private static Arg[] batchNormArgs() {
+        return new Arg[] {required("num_features", ArgKind.POSITIVE_INT), arg("eps", ArgKind.POSITIVE_NUMBER, 1e-5),
+            arg("momentum", ArgKind.NULLABLE_PROBABILITY, 0.1)};
+    }
+
+    private static Module batchNorm(int dims, Map<String, Object> a) {
+        return new BatchNorm(dims, i(a, "num_features"), d(a, "eps"), (Double) a.get("momentum"));
+    }
+
+    private static int i(Map<String, Object> a, String name) {
+        return (Integer) a.get(name);
+    }
+
+    private static int[] p(Map<String, Object> a, String name) {
+        return ((int[]) a.get(name)).clone();
+    }
+
+    private static boolean b(Map<String, Object> a, String name) {
+        return (Boolean) a.get(name);
+    }
+
+    private static double d(Map<String, Object> a, String name) {
+        return ((Number) a.get(name)).doubleValue();
+    }
+
+    private LayerCatalog() {
+    }
+
+    /** The layer type names, in the order of the API document. */
+    static Set<String> types() {
+        return Collections.unmodifiableSet(TYPES.keySet());
+    }
+
+    /** The arguments of {@code type}, in PyTorch's order. */
+    static List<Arg> args(String type) {
+        return entry(type, "type").args();
+    }
+
+    private static Entry entry(String type, String path) {
+        Entry e = TYPES.get(type);
+        if (e == null) {
+            throw new IllegalArgumentException(path + ": unknown layer type \"" + type + "\"; expected one of "
+                    + TYPES.keySet());
+        }
+        return e;
+    }
+
+    /**
+     * Checks the arguments of one layer object (every member except {@code type}) and returns them with
+     * PyTorch's defaults filled in, in PyTorch's order. {@code path} is the layer's path, e.g. {@code layers[2]}.
+     */
+    static Map<String, Object> normalize(String type, JsonNode layer, String path) {
+        Entry e = entry(type, path + ".type");
+        List<String> known = new ArrayList<>();
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Arg arg : e.args()) {
+            known.add(arg.name());
+            JsonNode v = layer.get(arg.name());
+            if (v == null) {
+                if (arg.defaultValue() == REQUIRED) {
+                    throw new IllegalArgumentException(path + "." + arg.name() + ": required argument of " + type
+                            + " is missing");
+                }
+                out.put(arg.name(), arg.defaultValue() instanceof int[] p ? p.clone() : arg.defaultValue());
+            } else {
+                out.put(arg.name(), arg.kind().read(v, path + "." + arg.name()));
+            }
+        }
+        for (String name : layer.propertyNames()) {
+            if (!name.equals("type") && !known.contains(name)) {
+                throw new IllegalArgumentException(path + "." + name + ": unknown argument of " + type + "; "
+                        + (known.isEmpty() ? "it takes no arguments" : "expected one of " + known));
+            }
+        }
+        return out;
+    }
+
+    /** Builds the layer, drawing its initial parameters from {@code g}. */
+    static Module create(LayerSpec spec, Generator g) {
+        return entry(spec.type(), "type").factory().create(spec.args(), g);
+    }
+}

@@ -1,0 +1,70 @@
+package io.nabla.model;
+
+import io.nabla.backend.DType;
+import io.nabla.nn.Generator;
+import io.nabla.nn.Module;
+import io.nabla.nn.Sequential;
+import io.nabla.tensor.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the {@link Sequential} a {@link ModelSpec} describes, initialised as PyTorch initialises it after
+ * {@code torch.manual_seed(spec.seed)}: the layers are constructed in order, each drawing its default
+ * initialisation from one {@link Generator}, so the state dict equals PyTorch's bit for bit. Then the stack is
+ * checked: every layer must accept the previous layer's output shape and dtype, starting from the spec's input,
+ * and the last must produce the spec's output. Parameters are allocated in the current
+ * {@link io.nabla.tensor.TensorScope}.
+ */
+public final class ModelBuilder {
+
+    private ModelBuilder() {
+    }
+
+    /** Builds and checks the model; a layer that does not fit is named by its index and type. */
+    public static Sequential build(ModelSpec spec) {
+        return build(spec, new Generator(spec.seed()));
+    }
+
+    /**
+     * Builds the model drawing from {@code g}, which should be {@code new Generator(spec.seed())} for PyTorch's
+     * initialisation. Dropout layers keep drawing from {@code g}, so a caller that shuffles data with it too
+     * reproduces a PyTorch run that seeds once and uses the global generator throughout.
+     */
+    public static Sequential build(ModelSpec spec, Generator g) {
+        List<Module> layers = new ArrayList<>();
+        for (int i = 0; i < spec.layers().size(); i++) {
+            LayerSpec l = spec.layers().get(i);
+            try {
+                layers.add(LayerCatalog.create(l, g));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("layers[" + i + "]." + e.getMessage(), e);
+            }
+        }
+        Sequential model = new Sequential(layers);
+        check(spec, model);
+        return model;
+    }
+
+    /** Checks that the layers carry the spec's input to its output (shapes and dtypes). */
+    static void check(ModelSpec spec, Sequential model) {
+        TensorSpec in = spec.inputs().get(0);
+        TensorSpec out = spec.outputs().get(0);
+        DType dtype = model.outputDType(in.datatype());
+        int[] shape = model.outputShape(in.shape());
+        if (dtype != out.datatype()) {
+            throw new IllegalArgumentException("outputs[0].datatype: the layers produce " + dtype.inferenceName()
+                    + " from an input of " + in.datatype().inferenceName() + ", but the spec says "
+                    + out.datatype().inferenceName());
+        }
+        boolean fits = shape.length == out.shape().length;
+        for (int d = 0; fits && d < shape.length; d++) {
+            fits = shape[d] == -1 || out.shape()[d] == -1 || shape[d] == out.shape()[d];
+        }
+        if (!fits) {
+            throw new IllegalArgumentException("outputs[0].shape: the layers produce " + Shape.format(shape)
+                    + " from an input of " + Shape.format(in.shape()) + ", but the spec says "
+                    + Shape.format(out.shape()));
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.nabla.model;
+
+import io.nabla.backend.DType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A model as the API describes it (section 2, "Model spec"): named inputs and outputs, a sequential stack of
+ * {@code torch.nn} layers with PyTorch's argument names and defaults, and the seed of the default initialisation.
+ * {@link #parse} checks every field and names the first bad one by its path, with what was expected and what was
+ * found ({@code layers[2].in_features: expected a positive integer, got -3}); whether the layers fit together is
+ * checked when the model is built ({@link ModelBuilder}).
+ */
+public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<LayerSpec> layers, long seed) {
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final Set<String> FIELDS = Set.of("inputs", "outputs", "layers", "seed");
+
+    public ModelSpec {
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+        layers = List.copyOf(layers);
+    }
+
+    /** Parses and checks a spec given as JSON text. */
+    public static ModelSpec parse(String json) {
+        Objects.requireNonNull(json, "json");
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("model spec: expected a JSON object, got invalid JSON ("
+                    + e.getOriginalMessage() + ")");
+        }
+        return parse(root);
+    }
+
+    /** Parses and checks a spec given as a JSON tree. */
+    public static ModelSpec parse(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("model spec: expected a JSON object, got " + describe(root));
+        }
+        for (String name : root.propertyNames()) {
+            if (!FIELDS.contains(name)) {
+                throw new IllegalArgumentException(name + ": unknown field of a model spec; expected one of "
+                        + "[inputs, outputs, layers, seed]");
+            }
+        }
+        List<TensorSpec> inputs = tensors(root.get("inputs"), "inputs");
+        List<TensorSpec> outputs = tensors(root.get("outputs"), "outputs");
+        List<LayerSpec> layers = layers(root.get("layers"));
+        long seed = 0;
+        JsonNode s = root.get("seed");
+        if (s != null) {
+            if (!s.isIntegralNumber() || !s.canConvertToLong()) {
+                throw new IllegalArgumentException("seed: expected an integer, got " + describe(s));
+            }
+            seed = s.longValue();
+        }
+        return new ModelSpec(inputs, outputs, layers, seed);
+    }
+
+    private static List<TensorSpec> tensors(JsonNode node, String path) {
+        if (node == null || !node.isArray() || node.size() != 1) {
+            throw new IllegalArgumentException(path + ": expected a list of exactly 1 tensor (a sequential stack "
+                    + "has one " + path.substring(0, path.length() - 1) + "), got " + describe(node));
+        }
+        List<TensorSpec> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            out.add(tensor(node.get(i), path + "[" + i + "]"));
+        }
+        return out;
+    }
+
+    private static TensorSpec tensor(JsonNode t, String path) {
+        if (!t.isObject()) {
+            throw new IllegalArgumentException(path + ": expected an object with name, datatype and shape, got "
+                    + describe(t));
+        }
+        for (String name : t.propertyNames()) {
+            if (!Set.of("name", "datatype", "shape").contains(name)) {
+                throw new IllegalArgumentException(path + "." + name + ": unknown field; expected one of "
+                        + "[name, datatype, shape]");
+            }
+        }
+        JsonNode name = t.get("name");
+        if (name == null || !name.isString() || name.stringValue().isEmpty()) {
+            throw new IllegalArgumentException(path + ".name: expected a non-empty string, got " + describe(name));
+        }
+        JsonNode dt = t.get("datatype");
+        DType dtype = dt != null && dt.isString() ? datatype(dt.stringValue()) : null;
+        if (dtype == null) {
+            throw new IllegalArgumentException(path + ".datatype: expected one of " + datatypes() + ", got "
+                    + describe(dt));
+        }
+        JsonNode shape = t.get("shape");
+        if (shape == null || !shape.isArray()) {
+            throw new IllegalArgumentException(path + ".shape: expected a list of sizes (-1 for a variable size), "
+                    + "got " + describe(shape));
+        }
+        int[] dims = new int[shape.size()];
+        for (int i = 0; i < dims.length; i++) {
+            JsonNode d = shape.get(i);
+            if (!d.isIntegralNumber() || !d.canConvertToInt() || (d.intValue() < 1 && d.intValue() != -1)) {
+                throw new IllegalArgumentException(path + ".shape[" + i + "]: expected a positive integer or -1, "
+                        + "got " + describe(d));
+            }
+            dims[i] = d.intValue();
+        }
+        return new TensorSpec(name.stringValue(), dtype, dims);
+    }
+
+    private static DType datatype(String name) {
+        for (DType d : DType.values()) {
+            if (d.inferenceName().equals(name)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    private static List<String> datatypes() {
+        List<String> out = new ArrayList<>();
+        for (DType d : DType.values()) {
+            out.add(d.inferenceName());
+        }
+        return out;
+    }
+
+    private static List<LayerSpec> layers(JsonNode node) {
+        if (node == null || !node.isArray() || node.isEmpty()) {
+            throw new IllegalArgumentException("layers: expected a non-empty list of layers, got " + describe(node));
+        }
+        List<LayerSpec> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String path = "layers[" + i + "]";
+            JsonNode layer = node.get(i);
+            if (!layer.isObject()) {
+                throw new IllegalArgumentException(path + ": expected an object with a \"type\", got "
+                        + describe(layer));
+            }
+            JsonNode type = layer.get("type");
+            if (type == null || !type.isString()) {
+                throw new IllegalArgumentException(path + ".type: expected one of " + LayerCatalog.types()
+                        + ", got " + describe(type));
+            }
+            out.add(new LayerSpec(type.stringValue(), LayerCatalog.normalize(type.stringValue(), layer, path)));
+        }
+        return out;
+    }
+
+    /** A short rendering of a JSON value for error messages ({@code missing} when absent). */
+    static String describe(JsonNode v) {
+        if (v == null || v.isMissingNode()) {
+            return "nothing (the field is missing)";
+        }
+        String s = v.toString();
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+    }
+}

@@ -1,0 +1,173 @@
+package io.nabla.model;
+
+import io.nabla.autograd.Autograd;
+import io.nabla.autograd.GradMode;
+import io.nabla.nn.Dropout;
+import io.nabla.nn.Generator;
+import io.nabla.nn.Loss;
+import io.nabla.nn.Module;
+import io.nabla.optim.GradientClipping;
+import io.nabla.optim.LrScheduler;
+import io.nabla.optim.Optimizer;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The plain PyTorch training loop: {@code model.train()}, then for each batch {@code zero_grad()}, forward, loss,
+ * {@code backward()}, optional gradient clipping, {@code step()}, reporting each step's loss (computed before that
+ * step's update). Each step runs in its own {@link TensorScope}, so activations, the graph and the batch are freed
+ * when it ends; parameters, their gradients and the optimizer state live in the model's scope.
+ *
+ * <p>Guarantees: steps run strictly in order on the calling thread; {@link #cancel()} (from any thread) stops the
+ * loop before the next step and never interrupts a step halfway.
+ */
+public final class Trainer {
+
+    /** When a learning-rate schedule advances. */
+    public enum ScheduleInterval { EPOCH, STEP }
+
+    /** Receives each step's result; a listener that throws stops training. */
+    @FunctionalInterface
+    public interface StepListener {
+        /**
+         * @param epoch the epoch (from 0)
+         * @param step  the optimizer step (from 0, counted over all epochs)
+         * @param loss  the batch's loss before the update
+         */
+        void onStep(int epoch, int step, double loss);
+    }
+
+    private final Module model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private LrScheduler scheduler;
+    private ScheduleInterval interval = ScheduleInterval.EPOCH;
+    private double maxGradNorm = Double.NaN;
+    private volatile boolean cancelled;
+    private int steps;
+
+    public Trainer(Module model, Loss loss, Optimizer optimizer) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.loss = Objects.requireNonNull(loss, "loss");
+        this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+    }
+
+    /** Advances {@code scheduler} after every epoch or every step; returns this. */
+    public Trainer schedule(LrScheduler scheduler, ScheduleInterval interval) {
+        this.scheduler = scheduler;
+        this.interval = Objects.requireNonNull(interval, "interval");
+        return this;
+    }
+
+    /** Clips the gradients' 2-norm to {@code maxNorm} before every step ({@code clip_grad_norm_}); returns this. */
+    public Trainer clipGradNorm(double maxNorm) {
+        if (!(maxNorm > 0)) {
+            throw new IllegalArgumentException("max_norm: expected a positive number, got " + maxNorm);
+        }
+        this.maxGradNorm = maxNorm;
+        return this;
+    }
+
+    /**
+     * Makes every Dropout layer of the model draw its masks from {@code g}: pass the generator that shuffles the
+     * data too to reproduce a PyTorch run, where both draw from the global generator.
+     */
+    public Trainer useGenerator(Generator g) {
+        for (Module m : model.namedModules().values()) {
+            if (m instanceof Dropout d) {
+                d.generator(g);
+            }
+        }
+        return this;
+    }
+
+    /** Asks the loop to stop before its next step. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    /** Optimizer steps taken so far. */
+    public int steps() {
+        return steps;
+    }
+
+    /** One optimizer step on one batch, in its own scope; returns the batch's loss before the update. */
+    public double step(Tensor input, Tensor target) {
+        try (TensorScope scope = TensorScope.open()) {
+            return stepInScope(input, target);
+        }
+    }
+
+    private double stepInScope(Tensor input, Tensor target) {
+        model.train();
+        optimizer.zeroGrad();
+        Tensor out;
+        Tensor value;
+        try (GradMode.Region ignored = GradMode.enable()) {
+            out = model.forward(input);
+            value = loss.apply(out, target);
+        }
+        if (value.numel() != 1) {
+            throw new IllegalStateException("the loss must be a single value, got a tensor " + value);
+        }
+        Autograd.backward(value);
+        if (!Double.isNaN(maxGradNorm)) {
+            GradientClipping.clipGradNorm(optimizer.params(), maxGradNorm, 2.0);
+        }
+        optimizer.step();
+        steps++;
+        if (scheduler != null && interval == ScheduleInterval.STEP) {
+            scheduler.step();
+        }
+        return value.item();
+    }
+
+    /**
+     * Trains for {@code epochs} epochs over {@code loader}, feeding the tensor named {@code inputName} to the model
+     * and comparing its output with {@code targetName}. Returns every step's loss in order (fewer when cancelled).
+     */
+    public List<Double> fit(DataLoader loader, String inputName, String targetName, int epochs,
+                            StepListener listener) {
+        if (epochs < 0) {
+            throw new IllegalArgumentException("epochs: expected a non-negative integer, got " + epochs);
+        }
+        List<Double> losses = new ArrayList<>();
+        for (int epoch = 0; epoch < epochs && !cancelled; epoch++) {
+            Iterator<DataLoader.Batch> it = loader.epoch();
+            while (it.hasNext() && !cancelled) {
+                double l;
+                try (TensorScope scope = TensorScope.open()) {
+                    DataLoader.Batch b = it.next();
+                    l = stepInScope(b.get(inputName), b.get(targetName));
+                }
+                losses.add(l);
+                if (listener != null) {
+                    listener.onStep(epoch, steps - 1, l);
+                }
+            }
+            if (scheduler != null && interval == ScheduleInterval.EPOCH && !cancelled) {
+                scheduler.step();
+            }
+        }
+        return losses;
+    }
+
+    /** The model's output in evaluation mode without recording gradients (the mode is restored after). */
+    public Tensor predict(Tensor input) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        try (GradMode.Region ignored = GradMode.disable()) {
+            return model.forward(input);
+        } finally {
+            model.train(wasTraining);
+        }
+    }
+}

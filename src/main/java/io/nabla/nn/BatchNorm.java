@@ -1,0 +1,102 @@
+package io.nabla.nn;
+
+import io.nabla.autograd.NormOps;
+import io.nabla.backend.DType;
+import io.nabla.tensor.Shape;
+import io.nabla.tensor.Tensor;
+
+/**
+ * {@code torch.nn.BatchNorm1d} / {@code BatchNorm2d(num_features, eps=1e-5, momentum=0.1)} with affine weights
+ * and running statistics. Parameters {@code weight} (ones) and {@code bias} (zeros); buffers
+ * {@code running_mean} (zeros), {@code running_var} (ones) and {@code num_batches_tracked} (int64, 0-dim). In
+ * training mode each call normalises with the batch statistics, counts the batch and updates the running
+ * statistics with {@code momentum} (a null momentum gives the cumulative average, 1/num_batches_tracked, as in
+ * PyTorch); in evaluation mode it normalises with the running statistics.
+ */
+public final class BatchNorm extends Module {
+
+    private final int spatialDims;
+    private final int numFeatures;
+    private final double eps;
+    private final Double momentum;
+    private final Parameter weight;
+    private final Parameter bias;
+    private final Tensor runningMean;
+    private final Tensor runningVar;
+    private final Tensor numBatchesTracked;
+
+    /**
+     * @param spatialDims 1 for BatchNorm1d ((N, C) or (N, C, L) inputs), 2 for BatchNorm2d ((N, C, H, W) inputs)
+     */
+    public BatchNorm(int spatialDims, int numFeatures, double eps, Double momentum) {
+        if (spatialDims != 1 && spatialDims != 2) {
+            throw new IllegalArgumentException("BatchNorm is 1d or 2d, got " + spatialDims);
+        }
+        Layers.checkPositive("num_features", numFeatures);
+        if (!(eps > 0)) {
+            throw new IllegalArgumentException("eps: expected a positive number, got " + eps);
+        }
+        if (momentum != null && !(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException("momentum: expected a number in [0, 1] or null, got " + momentum);
+        }
+        this.spatialDims = spatialDims;
+        this.numFeatures = numFeatures;
+        this.eps = eps;
+        this.momentum = momentum;
+        this.weight = registerParameter("weight", Tensor.ones(DType.FP32, numFeatures));
+        this.bias = registerParameter("bias", Tensor.zeros(DType.FP32, numFeatures));
+        this.runningMean = registerBuffer("running_mean", Tensor.zeros(DType.FP32, numFeatures));
+        this.runningVar = registerBuffer("running_var", Tensor.ones(DType.FP32, numFeatures));
+        this.numBatchesTracked = registerBuffer("num_batches_tracked", Tensor.zeros(DType.INT64));
+    }
+
+    @Override
+    public String typeName() {
+        return "BatchNorm" + spatialDims + "d";
+    }
+
+    public Tensor runningMean() {
+        return runningMean;
+    }
+
+    public Tensor runningVar() {
+        return runningVar;
+    }
+
+    public Tensor numBatchesTracked() {
+        return numBatchesTracked;
+    }
+
+    @Override
+    public Tensor forward(Tensor input) {
+        outputShape(input.shape());
+        double factor = 0.0;
+        if (isTraining()) {
+            long batches = numBatchesTracked.getLong() + 1;
+            numBatchesTracked.fill(batches);
+            factor = momentum != null ? momentum : 1.0 / batches;
+        }
+        return NormOps.batchNorm(input, runningMean, runningVar, weight.tensor(), bias.tensor(), isTraining(),
+                factor, eps);
+    }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        boolean rankOk = spatialDims == 1 ? in.length == 2 || in.length == 3 : in.length == 4;
+        if (!rankOk) {
+            throw new IllegalArgumentException("expected a " + (spatialDims == 1 ? "2D or 3D" : "4D")
+                    + " input, got " + Shape.format(in));
+        }
+        if (!Layers.fits(in[1], numFeatures)) {
+            throw new IllegalArgumentException("expected " + numFeatures + " channels (num_features) in dim 1, got "
+                    + in[1] + " in " + Shape.format(in));
+        }
+        return in.clone();
+    }
+
+    @Override
+    protected String extraRepr() {
+        return numFeatures + ", eps=" + eps + ", momentum=" + (momentum == null ? "None" : momentum)
+                + ", affine=True, track_running_stats=True";
+    }
+}

@@ -1,0 +1,134 @@
+package io.nabla.nn;
+
+/**
+ * A random number generator that reproduces PyTorch 1.13's CPU generator ({@code torch.manual_seed(seed)}) bit
+ * for bit: a 32-bit Mersenne Twister (mt19937) seeded with the low 32 bits of the seed, {@code random()} one
+ * 32-bit draw, {@code random64()} two draws (first one high), and ATen's transformations of those draws into
+ * uniform floats (24 random bits for float32, 53 for float64), Box-Muller normals (with the cached second sample
+ * of {@code at::normal_distribution<double>}) and {@code randperm}'s swaps.
+ *
+ * <p>Not thread-safe: one generator per model or data loader, used by one thread at a time.
+ */
+public final class Generator {
+
+    private static final int N = 624;
+    private static final int M = 397;
+    private static final int MATRIX_A = 0x9908b0df;
+    private static final int UPPER_MASK = 0x80000000;
+    private static final int LOWER_MASK = 0x7fffffff;
+
+    private final int[] state = new int[N];
+    private int next;
+    private long seed;
+    private Double nextDoubleNormal;
+
+    /** A generator in the state {@code torch.manual_seed(seed)} leaves PyTorch's default CPU generator in. */
+    public Generator(long seed) {
+        manualSeed(seed);
+    }
+
+    /** Reseeds (PyTorch's {@code manual_seed}); drops the cached normal sample. */
+    public void manualSeed(long seed) {
+        this.seed = seed;
+        state[0] = (int) seed;
+        for (int j = 1; j < N; j++) {
+            int prev = state[j - 1];
+            state[j] = 1812433253 * (prev ^ (prev >>> 30)) + j;
+        }
+        next = N;
+        nextDoubleNormal = null;
+    }
+
+    /** The seed last set. */
+    public long initialSeed() {
+        return seed;
+    }
+
+    /** The next 32 random bits, as an unsigned value (PyTorch's {@code random()}). */
+    public long random() {
+        if (next >= N) {
+            twist();
+        }
+        int y = state[next++];
+        y ^= y >>> 11;
+        y ^= (y << 7) & 0x9d2c5680;
+        y ^= (y << 15) & 0xefc60000;
+        y ^= y >>> 18;
+        return y & 0xffffffffL;
+    }
+
+    /** 64 random bits made of two 32-bit draws, the first one high (PyTorch's {@code random64()}). */
+    public long random64() {
+        long hi = random();
+        long lo = random();
+        return (hi << 32) | lo;
+    }
+
+    /** {@code torch.empty((), dtype=torch.int64).random_()}: 64 random bits reduced modulo 2^63. */
+    public long nextNonNegativeLong() {
+        return random64() & Long.MAX_VALUE;
+    }
+
+    private void twist() {
+        for (int i = 0; i < N; i++) {
+            int y = (state[i] & UPPER_MASK) | (state[(i + 1) % N] & LOWER_MASK);
+            int v = state[(i + M) % N] ^ (y >>> 1);
+            state[i] = (y & 1) != 0 ? v ^ MATRIX_A : v;
+        }
+        next = 0;
+    }
+
+    /**
+     * {@code at::uniform_real_distribution<float>(from, to)}: 24 random bits scaled into [from, to), as
+     * {@code x * (to - from) + from} with the multiply-add fused, as GCC compiles PyTorch's AVX2 uniform kernel.
+     */
+    public float uniformFloat(float from, float to) {
+        float x = (random() & 0xffffff) * (1.0f / 16777216.0f);
+        return Math.fma(x, to - from, from);
+    }
+
+    /** {@code at::uniform_real_distribution<double>(from, to)}: 53 random bits scaled into [from, to), fused too. */
+    public double uniformDouble(double from, double to) {
+        double x = (random64() & ((1L << 53) - 1)) * (1.0 / (1L << 53));
+        return Math.fma(x, to - from, from);
+    }
+
+    /**
+     * {@code at::normal_distribution<double>(mean, std)}: Box-Muller on two double uniforms; the sine sample is
+     * kept and returned by the next call.
+     */
+    public double normalDouble(double mean, double std) {
+        if (nextDoubleNormal != null) {
+            double cached = nextDoubleNormal;
+            nextDoubleNormal = null;
+            return cached * std + mean;
+        }
+        double u1 = uniformDouble(0.0, 1.0);
+        double u2 = uniformDouble(0.0, 1.0);
+        double r = Math.sqrt(-2.0 * StrictMath.log(1.0 - u2));
+        double theta = 2.0 * Math.PI * u1;
+        nextDoubleNormal = r * StrictMath.sin(theta);
+        return r * StrictMath.cos(theta) * std + mean;
+    }
+
+    /**
+     * {@code torch.randperm(n, generator)} on the CPU: the identity permutation shuffled by swapping position i
+     * with i + random() % (n - i), for i from 0 to n - 2.
+     */
+    public long[] randperm(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("randperm needs n >= 0, got " + n);
+        }
+        long[] r = new long[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = i;
+        }
+        for (int i = 0; i < n - 1; i++) {
+            int z = (int) (random() % (n - i));
+            long tmp = r[i];
+            r[i] = r[z + i];
+            r[z + i] = tmp;
+        }
+        return r;
+    }
+}

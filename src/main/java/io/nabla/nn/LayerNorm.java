@@ -1,0 +1,56 @@
+package io.nabla.nn;
+
+import io.nabla.autograd.NormOps;
+import io.nabla.backend.DType;
+import io.nabla.tensor.Shape;
+import io.nabla.tensor.Tensor;
+
+/**
+ * {@code torch.nn.LayerNorm(normalized_shape, eps=1e-5)}: normalises over the trailing dims given by
+ * {@code normalized_shape}, then scales by {@code weight} (ones) and shifts by {@code bias} (zeros).
+ */
+public final class LayerNorm extends Module {
+
+    private final int[] normalizedShape;
+    private final double eps;
+    private final Parameter weight;
+    private final Parameter bias;
+
+    public LayerNorm(int[] normalizedShape, double eps) {
+        if (normalizedShape.length == 0) {
+            throw new IllegalArgumentException("normalized_shape: expected at least one dimension, got []");
+        }
+        Layers.checkPositive("normalized_shape", normalizedShape);
+        if (!(eps > 0)) {
+            throw new IllegalArgumentException("eps: expected a positive number, got " + eps);
+        }
+        this.normalizedShape = normalizedShape.clone();
+        this.eps = eps;
+        this.weight = registerParameter("weight", Tensor.ones(DType.FP32, normalizedShape));
+        this.bias = registerParameter("bias", Tensor.zeros(DType.FP32, normalizedShape));
+    }
+
+    @Override
+    public Tensor forward(Tensor input) {
+        return NormOps.layerNorm(input, normalizedShape, weight.tensor(), bias.tensor(), eps);
+    }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        int k = normalizedShape.length;
+        boolean ok = in.length >= k;
+        for (int i = 0; ok && i < k; i++) {
+            ok = Layers.fits(in[in.length - k + i], normalizedShape[i]);
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("expected an input whose last dims are "
+                    + Shape.format(normalizedShape) + " (normalized_shape), got " + Shape.format(in));
+        }
+        return in.clone();
+    }
+
+    @Override
+    protected String extraRepr() {
+        return Shape.format(normalizedShape) + ", eps=" + eps + ", elementwise_affine=True";
+    }
+}

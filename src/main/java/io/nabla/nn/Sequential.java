@@ -1,0 +1,78 @@
+package io.nabla.nn;
+
+import io.nabla.backend.DType;
+import io.nabla.tensor.Shape;
+import io.nabla.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Layers applied in order, named {@code "0"}, {@code "1"}, ... as in {@code torch.nn.Sequential}. */
+public final class Sequential extends Module {
+
+    private final List<Module> layers = new ArrayList<>();
+
+    public Sequential(Module... layers) {
+        this(List.of(layers));
+    }
+
+    public Sequential(List<? extends Module> layers) {
+        for (Module m : layers) {
+            this.layers.add(registerModule(Integer.toString(this.layers.size()), m));
+        }
+    }
+
+    public int size() {
+        return layers.size();
+    }
+
+    /** The layer at {@code index}. */
+    public Module get(int index) {
+        if (index < 0 || index >= layers.size()) {
+            throw new IndexOutOfBoundsException("layer index " + index + " is out of range for a Sequential of "
+                    + layers.size() + " layers");
+        }
+        return layers.get(index);
+    }
+
+    public List<Module> layers() {
+        return List.copyOf(layers);
+    }
+
+    @Override
+    public Tensor forward(Tensor input) {
+        Tensor x = input;
+        for (Module m : layers) {
+            x = m.forward(x);
+        }
+        return x;
+    }
+
+    /** Chains the layers' shape checks; a layer that does not fit is named by its index and type. */
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        int[] shape = inputShape;
+        for (int i = 0; i < layers.size(); i++) {
+            try {
+                shape = layers.get(i).outputShape(shape);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("layers[" + i + "] (" + layers.get(i).typeName() + ") cannot take "
+                        + "the input " + Shape.format(shape) + ": " + e.getMessage(), e);
+            }
+        }
+        return shape;
+    }
+
+    @Override
+    public DType outputDType(DType input) {
+        DType t = input;
+        for (int i = 0; i < layers.size(); i++) {
+            try {
+                t = layers.get(i).outputDType(t);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("layers[" + i + "] (" + layers.get(i).typeName() + "): "
+                        + e.getMessage(), e);
+            }
+        }
+        return t;
+    }
+}

@@ -1,0 +1,54 @@
+package io.nabla.nn;
+
+import io.nabla.autograd.NormOps;
+import io.nabla.tensor.Shape;
+import io.nabla.tensor.Tensor;
+
+/**
+ * {@code torch.nn.Softmax(dim)} and {@code torch.nn.LogSoftmax(dim)}. A null dim takes PyTorch's legacy choice:
+ * 0 for inputs of rank 0, 1 or 3, else 1.
+ */
+public final class Softmax extends Module {
+
+    private final Integer dim;
+    private final boolean log;
+
+    public Softmax(Integer dim, boolean log) {
+        this.dim = dim;
+        this.log = log;
+    }
+
+    @Override
+    public String typeName() {
+        return log ? "LogSoftmax" : "Softmax";
+    }
+
+    private int dimFor(int rank) {
+        if (dim != null) {
+            return dim;
+        }
+        return rank == 0 || rank == 1 || rank == 3 ? 0 : 1;
+    }
+
+    @Override
+    public Tensor forward(Tensor input) {
+        int d = dimFor(input.dim());
+        return log ? NormOps.logSoftmax(input, d) : NormOps.softmax(input, d);
+    }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        int d = dimFor(in.length);
+        int r = Math.max(in.length, 1);
+        if (d < -r || d >= r) {
+            throw new IllegalArgumentException("dim " + d + " is out of range for an input of shape "
+                    + Shape.format(in));
+        }
+        return in.clone();
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "dim=" + (dim == null ? "None" : dim);
+    }
+}

@@ -1,0 +1,34 @@
+package io.nabla.optim;
+
+/**
+ * {@code CosineAnnealingLR(T_max, eta_min=0)}: the rate follows half a cosine from the base rate down to
+ * {@code etaMin} over {@code tMax} epochs (and back up after), by PyTorch's recursive formula.
+ */
+public final class CosineAnnealingLR extends LrScheduler {
+
+    private final int tMax;
+    private final double etaMin;
+
+    public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin) {
+        super(optimizer);
+        checkPositive("T_max", tMax);
+        if (!Double.isFinite(etaMin) || etaMin < 0) {
+            throw new IllegalArgumentException("eta_min: expected a non-negative number, got " + etaMin);
+        }
+        this.tMax = tMax;
+        this.etaMin = etaMin;
+        initialStep();
+    }
+
+    @Override
+    protected double nextLr(double lr, int epoch) {
+        if (epoch == 0) {
+            return lr;
+        }
+        if (Math.floorMod(epoch - 1 - tMax, 2 * tMax) == 0) {
+            return lr + (baseLr() - etaMin) * (1 - Math.cos(Math.PI / tMax)) / 2;
+        }
+        return (1 + Math.cos(Math.PI * epoch / tMax)) / (1 + Math.cos(Math.PI * (epoch - 1) / tMax))
+                * (lr - etaMin) + etaMin;
+    }
+}

@@ -1,0 +1,108 @@
+package io.nabla.optim;
+
+import io.nabla.tensor.Tensor;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The {@code optimizer} object of a job request (API section 4): {@code type} {@code sgd} (lr, momentum, dampening,
+ * weight_decay, nesterov), {@code adam} or {@code adamw} (lr, betas, eps, weight_decay, amsgrad), with PyTorch's
+ * defaults for omitted fields ({@code sgd} needs lr). {@link #parse} names the first bad field by its path.
+ */
+public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam) {
+
+    private static final Set<String> SGD_FIELDS = Set.of("type", "lr", "momentum", "dampening", "weight_decay",
+            "nesterov", "maximize");
+    private static final Set<String> ADAM_FIELDS = Set.of("type", "lr", "betas", "eps", "weight_decay", "amsgrad",
+            "maximize");
+
+    public OptimizerSpec {
+        Objects.requireNonNull(type, "type");
+    }
+
+    /** Parses the object found at {@code path} (e.g. {@code optimizer}) of a request. */
+    public static OptimizerSpec parse(JsonNode node, String path) {
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException(path + ": expected an object with a \"type\", got "
+                    + (node == null ? "nothing" : node.toString()));
+        }
+        JsonNode t = node.get("type");
+        String type = t != null && t.isString() ? t.stringValue() : null;
+        if (!"sgd".equals(type) && !"adam".equals(type) && !"adamw".equals(type)) {
+            throw new IllegalArgumentException(path + ".type: expected one of [sgd, adam, adamw], got "
+                    + (t == null ? "nothing" : t.toString()));
+        }
+        Set<String> allowed = type.equals("sgd") ? SGD_FIELDS : ADAM_FIELDS;
+        for (String name : node.propertyNames()) {
+            if (!allowed.contains(name)) {
+                throw new IllegalArgumentException(path + "." + name + ": unknown field of a " + type
+                        + " optimizer; expected one of " + allowed.stream().sorted().toList());
+            }
+        }
+        try {
+            if (type.equals("sgd")) {
+                JsonNode lr = node.get("lr");
+                if (lr == null) {
+                    throw new IllegalArgumentException("lr: required for sgd (PyTorch has no default)");
+                }
+                return new OptimizerSpec(type, new Sgd.Options(number(node, "lr", 0), number(node, "momentum", 0),
+                        number(node, "dampening", 0), number(node, "weight_decay", 0), bool(node, "nesterov"),
+                        bool(node, "maximize")), null);
+            }
+            Adam.Options d = type.equals("adamw") ? AdamW.defaults() : Adam.Options.defaults();
+            double b1 = d.beta1();
+            double b2 = d.beta2();
+            JsonNode betas = node.get("betas");
+            if (betas != null) {
+                if (!betas.isArray() || betas.size() != 2 || !betas.get(0).isNumber() || !betas.get(1).isNumber()) {
+                    throw new IllegalArgumentException("betas: expected a list of 2 numbers, got " + betas);
+                }
+                b1 = betas.get(0).doubleValue();
+                b2 = betas.get(1).doubleValue();
+            }
+            return new OptimizerSpec(type, null, new Adam.Options(number(node, "lr", d.lr()), b1, b2,
+                    number(node, "eps", d.eps()), number(node, "weight_decay", d.weightDecay()),
+                    bool(node, "amsgrad"), bool(node, "maximize")));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(path + "." + e.getMessage(), e);
+        }
+    }
+
+    private static double number(JsonNode node, String name, double defaultValue) {
+        JsonNode v = node.get(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        if (!v.isNumber()) {
+            throw new IllegalArgumentException(name + ": expected a number, got " + v);
+        }
+        return v.doubleValue();
+    }
+
+    private static boolean bool(JsonNode node, String name) {
+        JsonNode v = node.get(name);
+        if (v == null) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw new IllegalArgumentException(name + ": expected true or false, got " + v);
+        }
+        return v.booleanValue();
+    }
+
+    /** The learning rate the optimizer starts with. */
+    public double lr() {
+        return sgd != null ? sgd.lr() : adam.lr();
+    }
+
+    /** An optimizer of this kind over {@code params}. */
+    public Optimizer create(List<Tensor> params) {
+        return switch (type) {
+            case "sgd" -> new Sgd(params, sgd);
+            case "adam" -> new Adam(params, adam);
+            default -> new AdamW(params, adam);
+        };
+    }
+}

@@ -1,0 +1,100 @@
+package io.nabla.bench;
+
+import io.nabla.backend.DType;
+import io.nabla.backend.HostAllocator;
+import io.nabla.model.Trainer;
+import io.nabla.nn.Activation;
+import io.nabla.nn.Generator;
+import io.nabla.nn.Linear;
+import io.nabla.nn.Loss;
+import io.nabla.nn.Module;
+import io.nabla.nn.Sequential;
+import io.nabla.optim.Adam;
+import io.nabla.optim.Optimizer;
+import io.nabla.optim.Sgd;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * MLP training-step benchmark, the same models, batches, optimizers and sampling as ../shared/bench/torch_mlp.py:
+ * one step = zero_grad + forward + cross_entropy + backward + optimizer step on one fixed batch. Prints the same
+ * RESULT lines, plus the host bytes allocated per step in steady state. Run through src/bench/cpu-bench.sh.
+ */
+public final class MlpBench {
+
+    private MlpBench() {
+    }
+
+    public static void main(String[] args) {
+        System.out.println("nabla threads=" + io.nabla.backend.cpu.Parallel.threads() + " java="
+                + System.getProperty("java.version"));
+        for (String model : new String[] {"small", "wide"}) {
+            for (String opt : new String[] {"sgd", "adam"}) {
+                bench(model, opt, 300, 30, 30.0);
+            }
+        }
+    }
+
+    private static void bench(String name, String optName, int steps, int warmup, double budgetS) {
+        int[] dims = name.equals("small") ? new int[] {784, 256, 256, 10} : new int[] {784, 1024, 1024, 10};
+        int batch = name.equals("small") ? 128 : 256;
+        try (TensorScope root = TensorScope.open()) {
+            Generator g = new Generator(0);
+            List<Module> layers = new ArrayList<>();
+            for (int i = 0; i < dims.length - 1; i++) {
+                layers.add(new Linear(dims[i], dims[i + 1], true, g));
+                if (i < dims.length - 2) {
+                    layers.add(Activation.relu());
+                }
+            }
+            Sequential model = new Sequential(layers);
+            Optimizer opt = optName.equals("sgd")
+                    ? new Sgd(model.parameters(), Sgd.Options.lr(0.01).withMomentum(0.9))
+                    : new Adam(model.parameters(), Adam.Options.defaults().withLr(1e-3));
+            Trainer trainer = new Trainer(model, Loss.CROSS_ENTROPY, opt);
+            Random rnd = new Random(0);
+            float[] xs = new float[batch * dims[0]];
+            for (int i = 0; i < xs.length; i++) {
+                xs[i] = (float) rnd.nextGaussian();
+            }
+            long[] ys = new long[batch];
+            for (int i = 0; i < batch; i++) {
+                ys[i] = rnd.nextInt(dims[dims.length - 1]);
+            }
+            Tensor x = Tensor.of(xs, batch, dims[0]);
+            Tensor y = Tensor.of(ys, batch);
+            long t0 = System.nanoTime();
+            int done = 0;
+            while (done < warmup && (done < 3 || System.nanoTime() - t0 < 10_000_000_000L)) {
+                trainer.step(x, y);
+                done++;
+            }
+            double per = (System.nanoTime() - t0) / 1e9 / done;
+            steps = Math.max(15, Math.min(steps, (int) (budgetS / per)));
+            double[] times = new double[steps];
+            long peakBefore = HostAllocator.instance().allocatedBytes();
+            for (int i = 0; i < steps; i++) {
+                long s = System.nanoTime();
+                trainer.step(x, y);
+                times[i] = (System.nanoTime() - s) / 1e6;
+            }
+            long leaked = HostAllocator.instance().allocatedBytes() - peakBefore;
+            Arrays.sort(times);
+            double med = times[steps / 2];
+            long macs = 0;
+            for (int i = 0; i < dims.length - 1; i++) {
+                macs += (long) dims[i] * dims[i + 1];
+            }
+            double flop = 2.0 * batch * (3 * macs - (long) dims[0] * dims[1]);
+            System.out.printf("RESULT model=%s dims=%s batch=%d opt=%s threads=%d median_ms=%.3f p10_ms=%.3f "
+                            + "p90_ms=%.3f steps_per_s=%.1f GFLOP/s=%.2f steps=%d host_bytes_retained=%d%n",
+                    name, dims[0] + "-" + dims[1] + "-" + dims[2] + "-" + dims[3], batch, optName,
+                    io.nabla.backend.cpu.Parallel.threads(), med, times[steps / 10], times[steps * 9 / 10],
+                    1000 / med, flop / med / 1e6, steps, leaked);
+        }
+    }
+}

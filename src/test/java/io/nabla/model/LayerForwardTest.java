@@ -1,0 +1,63 @@
+package io.nabla.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nabla.autograd.Autograd;
+import io.nabla.backend.DType;
+import io.nabla.nn.Sequential;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Built models run as PyTorch's (src/test/resources/init/forward_*.json, written by gen_forward.py): a training-mode
+ * forward including Dropout masks drawn from the seed's generator after the initialisation, the gradients of every
+ * parameter, the updated running statistics, and an evaluation-mode forward.
+ */
+class LayerForwardTest {
+
+    private static final double RTOL = 1e-4;
+    private static final double ATOL = 1e-5;
+
+    static Tensor tensor(JsonNode t) {
+        int[] shape = new int[t.get("shape").size()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.get("shape").get(i).intValue();
+        }
+        double[] data = new double[t.get("data").size()];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = t.get("data").get(i).asDouble();
+        }
+        return Tensor.of(data, DType.parse(t.get("dtype").stringValue()), shape);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cnn", "embedding", "small_embedding"})
+    void trainAndEvalForwardMatchPyTorch(String name) {
+        JsonNode root = JsonMapper.builder().build().readTree(GoldenModels.text("/init/forward_" + name + ".json"));
+        try (TensorScope scope = TensorScope.open()) {
+            Sequential model = ModelBuilder.build(ModelSpec.parse(root.get("spec")));
+            Tensor x = tensor(root.get("input"));
+            model.train();
+            Tensor out = model.forward(x);
+            TrainingGoldenTest.assertClose(name + " train output", out, tensor(root.get("train_output")), RTOL, ATOL);
+            Autograd.backward(out, tensor(root.get("upstream")));
+            for (Map.Entry<String, JsonNode> e : root.get("grads").properties()) {
+                TrainingGoldenTest.assertClose(name + " grad " + e.getKey(),
+                        model.namedParameters().get(e.getKey()).grad(), tensor(e.getValue()), RTOL, ATOL);
+            }
+            for (Map.Entry<String, JsonNode> e : root.get("buffers").properties()) {
+                TrainingGoldenTest.assertClose(name + " buffer " + e.getKey(), model.namedBuffers().get(e.getKey()),
+                        tensor(e.getValue()), RTOL, ATOL);
+            }
+            model.eval();
+            Tensor eval = model.forward(x);
+            TrainingGoldenTest.assertClose(name + " eval output", eval, tensor(root.get("eval_output")), RTOL, ATOL);
+            assertThat(eval.requiresGrad()).isTrue();
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.nabla.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nabla.backend.DType;
+import io.nabla.nn.BatchNorm;
+import io.nabla.nn.Sequential;
+import io.nabla.tensor.TensorScope;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Parsing and checking model specs: every bad field is named with what was expected and what was found. */
+class ModelSpecTest {
+
+    static final String IO = "\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [-1, 784]}],"
+            + "\"outputs\": [{\"name\": \"logits\", \"datatype\": \"FP32\", \"shape\": [-1, 10]}],";
+
+    static String spec(String layers) {
+        return "{" + IO + "\"layers\": [" + layers + "]}";
+    }
+
+    @Test
+    void parsesTheApiExampleWithDefaults() {
+        ModelSpec s = ModelSpec.parse(spec("{\"type\": \"Linear\", \"in_features\": 784, \"out_features\": 256},"
+                + "{\"type\": \"ReLU\"}, {\"type\": \"Linear\", \"in_features\": 256, \"out_features\": 10}"));
+        assertThat(s.seed()).isZero();
+        assertThat(s.inputs().get(0)).isEqualTo(new TensorSpec("input", DType.FP32, new int[] {-1, 784}));
+        assertThat(s.layers()).extracting(LayerSpec::type).containsExactly("Linear", "ReLU", "Linear");
+        assertThat(s.layers().get(0).args()).containsEntry("bias", true);
+        assertThat(s.layers().get(0).toString()).isEqualTo("Linear(in_features=784, out_features=256, bias=true)");
+    }
+
+    @Test
+    void fillsPyTorchDefaultsForEveryLayerType() {
+        ModelSpec s = ModelSpec.parse("{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [-1, 3, 8, "
+                + "8]}], \"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [-1, 2]}], \"layers\": ["
+                + "{\"type\": \"Conv2d\", \"in_channels\": 3, \"out_channels\": 4, \"kernel_size\": 3},"
+                + "{\"type\": \"MaxPool2d\", \"kernel_size\": 2}, {\"type\": \"BatchNorm2d\", \"num_features\": 4},"
+                + "{\"type\": \"Flatten\"}, {\"type\": \"Dropout\"}, {\"type\": \"LeakyReLU\"}, {\"type\": \"GELU\"},"
+                + "{\"type\": \"Linear\", \"in_features\": 36, \"out_features\": 2}, {\"type\": \"Softmax\"}],"
+                + "\"seed\": 3}");
+        assertThat(s.layers().get(0).args()).containsEntry("groups", 1).containsEntry("bias", true);
+        assertThat((int[]) s.layers().get(0).args().get("stride")).containsExactly(1, 1);
+        assertThat((int[]) s.layers().get(0).args().get("kernel_size")).containsExactly(3, 3);
+        assertThat(s.layers().get(1).args()).containsEntry("stride", null);
+        assertThat(s.layers().get(2).args()).containsEntry("eps", 1e-5).containsEntry("momentum", 0.1);
+        assertThat(s.layers().get(3).args()).containsEntry("start_dim", 1).containsEntry("end_dim", -1);
+        assertThat(s.layers().get(4).args()).containsEntry("p", 0.5);
+        assertThat(s.layers().get(5).args()).containsEntry("negative_slope", 0.01);
+        assertThat(s.layers().get(6).args()).containsEntry("approximate", "none");
+        assertThat(s.layers().get(8).args()).containsEntry("dim", null);
+        try (TensorScope scope = TensorScope.open()) {
+            Sequential m = ModelBuilder.build(s);
+            assertThat(m.outputShape(new int[] {-1, 3, 8, 8})).containsExactly(-1, 2);
+            assertThat(m.stateDict().keySet()).containsExactly("0.weight", "0.bias", "2.weight", "2.bias",
+                    "2.running_mean", "2.running_var", "2.num_batches_tracked", "7.weight", "7.bias");
+            assertThat(m.stateDict().get("2.num_batches_tracked").dtype()).isEqualTo(DType.INT64);
+            assertThat(m.stateDict().get("2.num_batches_tracked").dim()).isZero();
+            assertThat(m.get(2)).isInstanceOf(BatchNorm.class);
+            assertThat(m.get(2).typeName()).isEqualTo("BatchNorm2d");
+            assertThat(m.toString()).contains("(0): Conv2d(3, 4, kernel_size=(3, 3), stride=(1, 1))",
+                    "(1): MaxPool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"type\": \"Linear\", \"in_features\": -3, \"out_features\": 2}|layers[0].in_features: expected a positive integer, got -3",
+        "{\"type\": \"Linear\", \"in_features\": 2.5, \"out_features\": 2}|layers[0].in_features: expected a positive integer, got 2.5",
+        "{\"type\": \"Linear\", \"out_features\": 2}|layers[0].in_features: required argument of Linear is missing",
+        "{\"type\": \"Linear\", \"in_features\": 784, \"out_features\": 10, \"bais\": false}|layers[0].bais: unknown argument of Linear; expected one of [in_features, out_features, bias]",
+        "{\"type\": \"Linear\", \"in_features\": 784, \"out_features\": 10, \"bias\": 1}|layers[0].bias: expected true or false, got 1",
+        "{\"type\": \"Dense\", \"units\": 3}|layers[0].type: unknown layer type \"Dense\"; expected one of [Linear, Conv2d",
+        "{\"type\": \"ReLU\", \"inplace\": true}|layers[0].inplace: unknown argument of ReLU; it takes no arguments",
+        "{\"type\": \"Dropout\", \"p\": 1.5}|layers[0].p: expected a number between 0 and 1, got 1.5",
+        "{\"type\": \"GELU\", \"approximate\": \"fast\"}|layers[0].approximate: expected \"none\" or \"tanh\", got \"fast\"",
+        "{\"type\": \"Conv2d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": [3, 3, 3]}|layers[0].kernel_size: expected a positive integer or a list of 2 positive integers, got [3,3,3]",
+        "{\"noType\": 1}|layers[0].type: expected one of [Linear",
+        "{\"type\": \"BatchNorm1d\", \"num_features\": 4, \"momentum\": \"x\"}|layers[0].momentum: expected a number between 0 and 1, or null, got \"x\"",
+    })
+    void rejectsBadLayers(String layer, String message) {
+        assertThatThrownBy(() -> ModelSpec.parse(spec(layer)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(message);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "[1, 2]|model spec: expected a JSON object, got [1,2]",
+        "{\"layers\": [}|model spec: expected a JSON object, got invalid JSON",
+        "{\"inputs\": [], \"outputs\": [], \"layers\": []}|inputs: expected a list of exactly 1 tensor",
+        "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP33\", \"shape\": [1]}]}|inputs[0].datatype: expected one of [BOOL, UINT8, INT8, INT16, INT32, INT64, FP16, BF16, FP32, FP64], got \"FP33\"",
+        "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [0]}]}|inputs[0].shape[0]: expected a positive integer or -1, got 0",
+        "{\"inputs\": [{\"name\": \"\", \"datatype\": \"FP32\", \"shape\": [1]}]}|inputs[0].name: expected a non-empty string, got \"\"",
+        "{\"version\": 2}|version: unknown field of a model spec; expected one of [inputs, outputs, layers, seed]",
+    })
+    void rejectsBadStructure(String json, String message) {
+        assertThatThrownBy(() -> ModelSpec.parse(json))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(message);
+    }
+
+    @Test
+    void rejectsBadSeedAndEmptyLayers() {
+        assertThatThrownBy(() -> ModelSpec.parse("{" + IO + "\"layers\": [{\"type\": \"ReLU\"}], \"seed\": \"x\"}"))
+                .hasMessage("seed: expected an integer, got \"x\"");
+        assertThatThrownBy(() -> ModelSpec.parse("{" + IO + "\"layers\": []}"))
+                .hasMessage("layers: expected a non-empty list of layers, got []");
+    }
+
+    @Test
+    void rejectsLayersThatDoNotFitNamingTheLayer() {
+        ModelSpec s = ModelSpec.parse(spec("{\"type\": \"Linear\", \"in_features\": 784, \"out_features\": 256},"
+                + "{\"type\": \"ReLU\"}, {\"type\": \"Linear\", \"in_features\": 784, \"out_features\": 10}"));
+        try (TensorScope scope = TensorScope.open()) {
+            assertThatThrownBy(() -> ModelBuilder.build(s)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("layers[2] (Linear) cannot take the input (-1, 256): expected an input of shape "
+                            + "(*, 784) (in_features 784), got (-1, 256)");
+        }
+    }
+
+    @Test
+    void rejectsAStackThatDoesNotProduceTheDeclaredOutput() {
+        ModelSpec s = ModelSpec.parse(spec("{\"type\": \"Linear\", \"in_features\": 784, \"out_features\": 3}"));
+        ModelSpec ints = ModelSpec.parse("{\"inputs\": [{\"name\": \"t\", \"datatype\": \"INT64\", \"shape\": [-1]}],"
+                + "\"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [-1, 2]}],"
+                + "\"layers\": [{\"type\": \"Linear\", \"in_features\": 1, \"out_features\": 2}]}");
+        ModelSpec conv = ModelSpec.parse("{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [-1, 3, 4,"
+                + " 4]}], \"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [-1, 2, 1, 1]}],"
+                + "\"layers\": [{\"type\": \"Conv2d\", \"in_channels\": 3, \"out_channels\": 2, \"kernel_size\": 5}]}");
+        try (TensorScope scope = TensorScope.open()) {
+            assertThatThrownBy(() -> ModelBuilder.build(s))
+                    .hasMessage("outputs[0].shape: the layers produce (-1, 3) from an input of (-1, 784), but the "
+                            + "spec says (-1, 10)");
+            assertThatThrownBy(() -> ModelBuilder.build(ints))
+                    .hasMessage("layers[0] (Linear): Linear expects a floating point input, got int64");
+            assertThatThrownBy(() -> ModelBuilder.build(conv)).hasMessageContaining("layers[0] (Conv2d)")
+                    .hasMessageContaining("the height of 4 (padded by 0 on each side) is smaller than the kernel's "
+                            + "extent 5");
+        }
+    }
+
+    @Test
+    void groupsMustDivideChannels() {
+        ModelSpec s = ModelSpec.parse("{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [-1, 3, 4,"
+                + " 4]}], \"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [-1, 4, 2, 2]}],"
+                + "\"layers\": [{\"type\": \"Conv2d\", \"in_channels\": 3, \"out_channels\": 4, \"kernel_size\": 3,"
+                + "\"groups\": 2}]}");
+        try (TensorScope scope = TensorScope.open()) {
+            assertThatThrownBy(() -> ModelBuilder.build(s))
+                    .hasMessage("layers[0].in_channels must be divisible by groups: in_channels 3, groups 2");
+        }
+    }
+}

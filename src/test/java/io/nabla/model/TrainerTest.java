@@ -1,0 +1,165 @@
+package io.nabla.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nabla.nn.Generator;
+import io.nabla.nn.Loss;
+import io.nabla.nn.Sequential;
+import io.nabla.optim.Adam;
+import io.nabla.optim.Sgd;
+import io.nabla.optim.StepLR;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The training loop: PyTorch parity with shuffling and dropout, schedules, cancellation, scopes. */
+class TrainerTest {
+
+    private static float[] floats(JsonNode a) {
+        float[] out = new float[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) a.get(i).doubleValue();
+        }
+        return out;
+    }
+
+    /**
+     * A run where initialisation, shuffling and dropout all draw from one generator, as PyTorch's global one
+     * (src/test/resources/training, written by gen_training.py), with Adam (amsgrad), clipping and StepLR.
+     */
+    @Test
+    void shuffledRunWithDropoutReproducesPyTorch() {
+        JsonNode root = JsonMapper.builder().build().readTree(GoldenModels.text("/training/shuffle_dropout.json"));
+        JsonNode cfg = root.get("config");
+        try (TensorScope scope = TensorScope.open()) {
+            ModelSpec spec = ModelSpec.parse(root.get("spec"));
+            Generator g = new Generator(spec.seed());
+            Sequential model = ModelBuilder.build(spec, g);
+            Map<String, Tensor> data = new LinkedHashMap<>();
+            data.put("input", Tensor.of(floats(root.get("input")), 30, 6));
+            long[] y = new long[30];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = root.get("target").get(i).longValue();
+            }
+            data.put("target", Tensor.of(y, 30));
+            DataLoader loader = new DataLoader(data, cfg.get("batch_size").intValue(), true, false, g);
+            Adam adam = new Adam(model.parameters(), Adam.Options.defaults().withLr(cfg.get("lr").doubleValue())
+                    .withAmsgrad(true).withWeightDecay(0.01));
+            Trainer trainer = new Trainer(model, Loss.CROSS_ENTROPY, adam)
+                    .clipGradNorm(cfg.get("max_norm").doubleValue())
+                    .schedule(new StepLR(adam, cfg.get("step_size").intValue(), cfg.get("gamma").doubleValue()),
+                            Trainer.ScheduleInterval.EPOCH);
+            List<Double> losses = trainer.fit(loader, "input", "target", cfg.get("epochs").intValue(), null);
+
+            JsonNode expected = root.get("losses");
+            assertThat(losses).hasSize(expected.size());
+            for (int i = 0; i < losses.size(); i++) {
+                double e = expected.get(i).doubleValue();
+                assertThat(Math.abs(losses.get(i) - e)).as("loss %d: %s vs PyTorch %s", i, losses.get(i), e)
+                        .isLessThanOrEqualTo(1e-6 + 1e-4 * Math.abs(e));
+            }
+            assertThat(adam.lr()).isEqualTo(root.get("lr").doubleValue());
+            for (Map.Entry<String, JsonNode> e : root.get("final").properties()) {
+                Tensor actual = model.stateDict().get(e.getKey());
+                double[] a = actual.toDoubleArray();
+                JsonNode exp = e.getValue().get("data");
+                for (int i = 0; i < a.length; i++) {
+                    assertThat(Math.abs(a[i] - exp.get(i).doubleValue())).as("%s[%d]", e.getKey(), i)
+                            .isLessThanOrEqualTo(1e-5 + 1e-4 * Math.abs(exp.get(i).doubleValue()));
+                }
+            }
+        }
+    }
+
+    private static Map<String, Tensor> data(int n) {
+        float[] x = new float[n * 2];
+        long[] y = new long[n];
+        for (int i = 0; i < n; i++) {
+            x[2 * i] = i % 3;
+            x[2 * i + 1] = 1 - i % 2;
+            y[i] = i % 2;
+        }
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("x", Tensor.of(x, n, 2));
+        m.put("y", Tensor.of(y, n));
+        return m;
+    }
+
+    private static Sequential mlp() {
+        return ModelBuilder.build(ModelSpec.parse("{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", "
+                + "\"shape\": [-1, 2]}], \"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [-1, 2]}],"
+                + "\"layers\": [{\"type\": \"Linear\", \"in_features\": 2, \"out_features\": 4}, {\"type\": \"Tanh\"},"
+                + "{\"type\": \"Linear\", \"in_features\": 4, \"out_features\": 2}]}"));
+    }
+
+    @Test
+    void reportsEveryStepSchedulesPerStepAndStopsWhenCancelled() {
+        try (TensorScope scope = TensorScope.open()) {
+            Sequential model = mlp();
+            Sgd sgd = new Sgd(model.parameters(), Sgd.Options.lr(0.1));
+            Trainer trainer = new Trainer(model, Loss.CROSS_ENTROPY, sgd)
+                    .schedule(new StepLR(sgd, 2, 0.5), Trainer.ScheduleInterval.STEP);
+            List<String> seen = new ArrayList<>();
+            List<Double> losses = trainer.fit(new DataLoader(data(10), 4), "x", "y", 2,
+                    (epoch, step, loss) -> seen.add(epoch + ":" + step));
+            assertThat(seen).containsExactly("0:0", "0:1", "0:2", "1:3", "1:4", "1:5");
+            assertThat(losses).hasSize(6).allMatch(l -> l > 0 && Double.isFinite(l));
+            assertThat(sgd.lr()).isEqualTo(0.1 * 0.125);
+
+            List<Integer> steps = new ArrayList<>();
+            Trainer stopping = new Trainer(model, Loss.CROSS_ENTROPY, sgd);
+            List<Double> partial = stopping.fit(new DataLoader(data(10), 2), "x", "y", 3, (epoch, step, loss) -> {
+                steps.add(step);
+                if (step == 3) {
+                    stopping.cancel();
+                }
+            });
+            assertThat(partial).hasSize(4);
+            assertThat(steps).containsExactly(0, 1, 2, 3);
+            assertThat(stopping.isCancelled()).isTrue();
+        }
+    }
+
+    @Test
+    void stepsFreeEverythingButTheModelsState() {
+        try (TensorScope modelScope = TensorScope.open()) {
+            Sequential model = mlp();
+            Map<String, Tensor> d = data(8);
+            Trainer trainer = new Trainer(model, Loss.CROSS_ENTROPY,
+                    new Adam(model.parameters(), Adam.Options.defaults()));
+            trainer.step(d.get("x"), d.get("y"));
+            int owned = modelScope.size();
+            for (int i = 0; i < 5; i++) {
+                trainer.step(d.get("x"), d.get("y"));
+            }
+            assertThat(modelScope.size()).isEqualTo(owned);
+            assertThat(trainer.steps()).isEqualTo(6);
+            Tensor out = trainer.predict(d.get("x"));
+            assertThat(out.requiresGrad()).isFalse();
+            assertThat(model.isTraining()).isTrue();
+        }
+    }
+
+    @Test
+    void rejectsBadArguments() {
+        try (TensorScope scope = TensorScope.open()) {
+            Sequential model = mlp();
+            Trainer t = new Trainer(model, Loss.MSE, new Sgd(model.parameters(), Sgd.Options.lr(0.1)));
+            assertThatThrownBy(() -> t.clipGradNorm(0)).hasMessage("max_norm: expected a positive number, got 0.0");
+            assertThatThrownBy(() -> t.fit(new DataLoader(data(4), 2), "x", "y", -1, null))
+                    .hasMessage("epochs: expected a non-negative integer, got -1");
+            assertThatThrownBy(() -> t.fit(new DataLoader(data(4), 2), "input", "y", 1, null))
+                    .hasMessage("no tensor named \"input\" in the batch; it has [x, y]");
+            assertThatThrownBy(() -> Loss.parse("hinge"))
+                    .hasMessage("loss: expected one of [cross_entropy, mse, l1, smooth_l1, bce_with_logits, nll], "
+                            + "got \"hinge\"");
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package io.nabla.optim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.nabla.backend.DType;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Optimizer state, checkpoints, gradient clipping and argument checks. */
+class OptimizerTest {
+
+    private static final float[][] GRADS = {{0.1f, -0.2f, 0.3f}, {-0.4f, 0.5f, 0.05f}, {0.7f, 0.01f, -0.9f}};
+
+    private static Tensor param() {
+        return Tensor.of(new float[] {0.5f, -1f, 2f}, 3).requiresGrad(true);
+    }
+
+    private static void step(Optimizer o, Tensor p, int k) {
+        p.setGrad(Tensor.of(GRADS[k % GRADS.length], 3));
+        o.step();
+    }
+
+    /** Two steps, checkpoint, one more step; a fresh optimizer loaded from the checkpoint gives the same third step. */
+    private static void checkpointRoundTrip(Function<List<Tensor>, Optimizer> make) {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor p = param();
+            Optimizer a = make.apply(List.of(p));
+            step(a, p, 0);
+            step(a, p, 1);
+            Map<String, Tensor> saved = new LinkedHashMap<>();
+            a.stateDict().forEach((k, v) -> saved.put(k, v.dataCopy()));
+            Tensor q = p.dataCopy().requiresGrad(true);
+            step(a, p, 2);
+            Optimizer b = make.apply(List.of(q));
+            b.loadStateDict(saved);
+            step(b, q, 2);
+            assertThat(q.toFloatArray()).containsExactly(p.toFloatArray());
+        }
+    }
+
+    @Test
+    void stateDictsRoundTrip() {
+        checkpointRoundTrip(ps -> new Sgd(ps, Sgd.Options.lr(0.1).withMomentum(0.9).withWeightDecay(0.01)));
+        checkpointRoundTrip(ps -> new Adam(ps, Adam.Options.defaults().withAmsgrad(true)));
+        checkpointRoundTrip(ps -> new AdamW(ps, AdamW.defaults().withLr(0.05)));
+    }
+
+    @Test
+    void stateDictUsesPyTorchNames() {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor p = param();
+            Tensor frozen = param();
+            Adam adam = new Adam(List.of(p, frozen), Adam.Options.defaults().withAmsgrad(true));
+            assertThat(adam.stateDict().keySet()).containsExactly("lr");
+            step(adam, p, 0);
+            step(adam, p, 1);
+            Map<String, Tensor> sd = adam.stateDict();
+            assertThat(sd.keySet()).containsExactly("lr", "state.0.step", "state.0.exp_avg", "state.0.exp_avg_sq",
+                    "state.0.max_exp_avg_sq");
+            assertThat(sd.get("state.0.step").item()).isEqualTo(2.0);
+            assertThat(sd.get("state.0.step").dtype()).isEqualTo(DType.FP32);
+            assertThat(adam.steps(1)).isZero();
+            Sgd sgd = new Sgd(List.of(p), Sgd.Options.lr(0.1).withMomentum(0.5));
+            step(sgd, p, 0);
+            assertThat(sgd.stateDict().keySet()).containsExactly("lr", "state.0.momentum_buffer");
+        }
+    }
+
+    @Test
+    void loadStateDictNamesBadKeys() {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor p = param();
+            Adam adam = new Adam(List.of(p), Adam.Options.defaults());
+            Map<String, Tensor> bad = new LinkedHashMap<>();
+            bad.put("lr", Tensor.scalar(0.1, DType.FP64));
+            bad.put("state.0.exp_avg", Tensor.zeros(DType.FP32, 4));
+            bad.put("state.3.exp_avg", Tensor.zeros(DType.FP32, 3));
+            bad.put("momentum", Tensor.zeros(DType.FP32, 3));
+            assertThatThrownBy(() -> adam.loadStateDict(bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("cannot load the optimizer state: size mismatch for state.0.exp_avg: expected shape "
+                            + "(3), got (4); unexpected key state.3.exp_avg (expected state.<0..0>.[step, exp_avg, "
+                            + "exp_avg_sq, max_exp_avg_sq]); unexpected key momentum (expected state.<0..0>.[step, "
+                            + "exp_avg, exp_avg_sq, max_exp_avg_sq])");
+            Map<String, Tensor> partial = new LinkedHashMap<>();
+            partial.put("lr", Tensor.scalar(0.1, DType.FP64));
+            partial.put("state.0.exp_avg", Tensor.zeros(DType.FP32, 3));
+            assertThatThrownBy(() -> adam.loadStateDict(partial))
+                    .hasMessage("cannot load the optimizer state: state.0 has [exp_avg], expected step, exp_avg, "
+                            + "exp_avg_sq");
+        }
+    }
+
+    @Test
+    void stepsSkipParametersWithoutGradientsAndZeroGradKeepsTheTensor() {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor p = param();
+            Tensor q = param();
+            Sgd sgd = new Sgd(List.of(p, q), Sgd.Options.lr(1));
+            step(sgd, p, 0);
+            assertThat(q.toFloatArray()).containsExactly(0.5f, -1f, 2f);
+            assertThat(p.toFloatArray()).containsExactly(0.4f, -0.8f, 1.7f);
+            Tensor g = p.grad();
+            sgd.zeroGrad();
+            assertThat(p.grad()).isSameAs(g);
+            assertThat(g.toFloatArray()).containsOnly(0f);
+            sgd.zeroGrad(true);
+            assertThat(p.grad()).isNull();
+        }
+    }
+
+    @Test
+    void stateLivesInTheParametersScopeAndSteadyStateAllocatesNothingThere() {
+        try (TensorScope model = TensorScope.open()) {
+            Tensor p = param();
+            Adam adam = new Adam(List.of(p), Adam.Options.defaults().withAmsgrad(true));
+            p.setGrad(Tensor.of(GRADS[0], 3));
+            try (TensorScope step = TensorScope.open()) {
+                adam.step();
+            }
+            int owned = model.size();
+            assertThat(owned).isEqualTo(1 + 1 + 3); // param, grad, three moments
+            for (int k = 1; k < 20; k++) {
+                try (TensorScope step = TensorScope.open()) {
+                    p.grad().copyFrom(Tensor.of(GRADS[k % 3], 3));
+                    adam.step();
+                    assertThat(step.size()).as("tensors allocated by step()").isEqualTo(1);
+                }
+            }
+            assertThat(model.size()).isEqualTo(owned);
+        }
+    }
+
+    @Test
+    void clipGradNormMatchesPyTorch() {
+        // torch.nn.utils.clip_grad_norm_([a, b], 1.0) with a.grad = [3, 4], b.grad = [12]: total 13, coef 1/13
+        try (TensorScope s = TensorScope.open()) {
+            Tensor a = Tensor.of(new float[2], 2).requiresGrad(true);
+            Tensor b = Tensor.of(new float[1], 1).requiresGrad(true);
+            Tensor c = Tensor.of(new float[1], 1).requiresGrad(true);
+            a.setGrad(Tensor.of(new float[] {3, 4}, 2));
+            b.setGrad(Tensor.of(new float[] {12}, 1));
+            double total = GradientClipping.clipGradNorm(List.of(a, b, c), 1.0, 2.0);
+            assertThat(total).isEqualTo(13.0);
+            float coef = 1.0f / (13.0f + 1e-6f);
+            assertThat(a.grad().toFloatArray()).containsExactly(3 * coef, 4 * coef);
+            assertThat(GradientClipping.clipGradNorm(List.of(a, b), 5.0, Double.POSITIVE_INFINITY))
+                    .isCloseTo(12.0 / 13, within(1e-6));
+            assertThat(a.grad().toFloatArray()).containsExactly(3 * coef, 4 * coef);
+            assertThat(GradientClipping.clipGradNorm(List.of(a, b), 0.5, 1.0)).isCloseTo(19.0 / 13, within(1e-6));
+            assertThat(GradientClipping.clipGradNorm(List.of(c), 1.0, 2.0)).isZero();
+            assertThatThrownBy(() -> GradientClipping.clipGradNorm(List.of(a), -1, 2))
+                    .hasMessage("max_norm: expected a non-negative number, got -1.0");
+        }
+    }
+
+    @Test
+    void rejectsBadArguments() {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor p = param();
+            assertThatThrownBy(() -> new Sgd(List.of(), Sgd.Options.lr(0.1)))
+                    .hasMessage("optimizer got an empty parameter list");
+            assertThatThrownBy(() -> new Sgd(List.of(p, p), Sgd.Options.lr(0.1)))
+                    .hasMessage("params[1]: some parameters appear more than once");
+            assertThatThrownBy(() -> new Sgd(List.of(Tensor.zeros(DType.INT64, 2)), Sgd.Options.lr(0.1)))
+                    .hasMessageStartingWith("params[0]: expected a floating point leaf tensor");
+            assertThatThrownBy(() -> Sgd.Options.lr(-0.1)).hasMessage("lr: expected a non-negative number, got -0.1");
+            assertThatThrownBy(() -> Sgd.Options.lr(0.1).withNesterov(true))
+                    .hasMessage("nesterov: Nesterov momentum requires a momentum and zero dampening, got momentum "
+                            + "0.0 and dampening 0.0");
+            assertThatThrownBy(() -> Adam.Options.defaults().withBetas(0.9, 1.0))
+                    .hasMessage("betas[1]: expected a number in [0, 1), got 1.0");
+            assertThatThrownBy(() -> new StepLR(new Sgd(List.of(p), Sgd.Options.lr(1)), 0, 0.1))
+                    .hasMessage("step_size: expected a positive integer, got 0");
+            assertThatThrownBy(() -> new LinearLR(new Sgd(List.of(p), Sgd.Options.lr(1)), 0, 1, 3))
+                    .hasMessage("start_factor: expected a number in (0, 1], got 0.0");
+            p.setGrad(Tensor.zeros(DType.FP64, 3));
+            assertThatThrownBy(() -> new Sgd(List.of(p), Sgd.Options.lr(0.1)).step())
+                    .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("params[0]: gradient");
+        }
+    }
+
+    @Test
+    void optimizerSpecParsesJobRequestsWithDefaults() {
+        var json = JsonMapper.builder().build();
+        OptimizerSpec sgd = OptimizerSpec.parse(json.readTree("{\"type\": \"sgd\", \"lr\": 0.1, \"momentum\": 0.9,"
+                + " \"weight_decay\": 0.0001, \"nesterov\": false}"), "optimizer");
+        assertThat(sgd.sgd()).isEqualTo(new Sgd.Options(0.1, 0.9, 0, 1e-4, false, false));
+        OptimizerSpec adamw = OptimizerSpec.parse(json.readTree("{\"type\": \"adamw\"}"), "optimizer");
+        assertThat(adamw.adam()).isEqualTo(new Adam.Options(1e-3, 0.9, 0.999, 1e-8, 0.01, false, false));
+        assertThat(OptimizerSpec.parse(json.readTree("{\"type\": \"adam\", \"betas\": [0.5, 0.6]}"), "o").adam()
+                .weightDecay()).isZero();
+        assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"rmsprop\"}"), "optimizer"))
+                .hasMessage("optimizer.type: expected one of [sgd, adam, adamw], got \"rmsprop\"");
+        assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"sgd\"}"), "optimizer"))
+                .hasMessage("optimizer.lr: required for sgd (PyTorch has no default)");
+        assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"sgd\", \"lr\": 0.1, \"betas\": 1}"),
+                "optimizer")).hasMessage("optimizer.betas: unknown field of a sgd optimizer; expected one of "
+                + "[dampening, lr, maximize, momentum, nesterov, type, weight_decay]");
+        assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"adam\", \"eps\": \"x\"}"), "opt"))
+                .hasMessage("opt.eps: expected a number, got \"x\"");
+        assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"sgd\", \"lr\": 0.1, \"momentum\": "
+                + "-1}"), "optimizer")).hasMessage("optimizer.momentum: expected a non-negative number, got -1.0");
+    }
+
+    @Test
+    void schedulerStateRoundTrips() {
+        try (TensorScope s = TensorScope.open()) {
+            Sgd opt = new Sgd(List.of(param()), Sgd.Options.lr(0.1));
+            CosineAnnealingLR a = new CosineAnnealingLR(opt, 6, 0.0);
+            a.step();
+            a.step();
+            Map<String, Tensor> sd = a.stateDict();
+            double lr = opt.lr();
+            a.step();
+            double third = opt.lr();
+            Sgd opt2 = new Sgd(List.of(param()), Sgd.Options.lr(0.1));
+            CosineAnnealingLR b = new CosineAnnealingLR(opt2, 6, 0.0);
+            b.loadStateDict(sd);
+            opt2.setLr(lr);
+            b.step();
+            assertThat(opt2.lr()).isEqualTo(third);
+            assertThat(b.lastEpoch()).isEqualTo(3);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+"""Writes init/forward_<name>.json: for each model of gen_init.py, right after torch.manual_seed(seed) and building
+it, one training-mode forward (Dropout draws from the same generator, continuing after the initialisation) and
+backward of sum(output * upstream), then an evaluation-mode forward. Inputs come from a separate generator.
+
+    /usr/bin/python3 gen_forward.py
+"""
+import json, os, torch
+from gen_init import SPECS, build
+
+INPUTS = {"cnn": lambda g: torch.randn(4, 3, 12, 12, generator=g),
+          "embedding": lambda g: torch.randint(0, 10, (5, 4), generator=g),
+          "small_embedding": lambda g: torch.tensor([0, 2, 1, 2])}
+
+
+def t(v):
+    return {"shape": list(v.shape), "dtype": str(v.dtype).replace("torch.", ""),
+            "data": v.detach().flatten().tolist() if v.dim() else [v.item()]}
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name, spec in SPECS.items():
+        torch.manual_seed(spec["seed"])
+        model = build(spec)
+        g = torch.Generator().manual_seed(1234)
+        x = INPUTS[name](g)
+        model.train()
+        out = model(x)
+        upstream = torch.randn(out.shape, generator=g)
+        (out * upstream).sum().backward()
+        grads = {k: t(p.grad) for k, p in model.named_parameters()}
+        buffers = {k: t(b) for k, b in model.named_buffers()}
+        model.eval()
+        with torch.no_grad():
+            eval_out = model(x)
+        with open(os.path.join(here, "forward_" + name + ".json"), "w") as f:
+            json.dump({"spec": spec, "input": t(x), "train_output": t(out), "upstream": t(upstream),
+                       "grads": grads, "buffers": buffers, "eval_output": t(eval_out)}, f)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""Writes init/*.json: the state_dict PyTorch 1.13 (CPU) gives after torch.manual_seed(seed) and building a
+torch.nn.Sequential from a model spec, for every layer type with parameters or buffers.
+
+    /usr/bin/python3 gen_init.py        (writes next to this script)
+
+The values of Embedding (normal_) come from PyTorch's AVX2 kernel; builds that run their AVX-512 or default kernel
+differ in the last bit there.
+"""
+import json, os, torch
+
+SPECS = {
+    "cnn": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 3, 12, 12]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 5]}],
+        "layers": [
+            {"type": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "padding": 1},
+            {"type": "BatchNorm2d", "num_features": 8},
+            {"type": "ReLU"},
+            {"type": "MaxPool2d", "kernel_size": 2},
+            {"type": "Conv2d", "in_channels": 8, "out_channels": 4, "kernel_size": [3, 1], "stride": [1, 2],
+             "groups": 2, "bias": False},
+            {"type": "AvgPool2d", "kernel_size": 2, "stride": 1, "padding": 1},
+            {"type": "AdaptiveAvgPool2d", "output_size": [2, 2]},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 16, "out_features": 12, "bias": False},
+            {"type": "BatchNorm1d", "num_features": 12, "momentum": None},
+            {"type": "LayerNorm", "normalized_shape": 12},
+            {"type": "Dropout", "p": 0.25},
+            {"type": "GELU", "approximate": "tanh"},
+            {"type": "Linear", "in_features": 12, "out_features": 5},
+        ],
+        "seed": 7,
+    },
+    "embedding": {
+        "inputs": [{"name": "tokens", "datatype": "INT64", "shape": [-1, 4]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "Embedding", "num_embeddings": 10, "embedding_dim": 3, "padding_idx": -2},
+            {"type": "Flatten"},
+            {"type": "LayerNorm", "normalized_shape": [12], "eps": 1e-6},
+            {"type": "SiLU"},
+            {"type": "Linear", "in_features": 12, "out_features": 2},
+        ],
+        "seed": 3,
+    },
+    "small_embedding": {
+        "inputs": [{"name": "tokens", "datatype": "INT64", "shape": [-1]}],
+        "outputs": [{"name": "out", "datatype": "FP32", "shape": [-1, 4]}],
+        "layers": [{"type": "Embedding", "num_embeddings": 3, "embedding_dim": 4}, {"type": "Tanh"}],
+        "seed": 123456789012,
+    },
+}
+
+
+def build(spec):
+    layers = []
+    for l in spec["layers"]:
+        args = {k: v for k, v in l.items() if k != "type"}
+        for k in ("kernel_size", "stride", "padding", "output_size", "normalized_shape"):
+            if isinstance(args.get(k), list):
+                args[k] = tuple(args[k])
+        layers.append(getattr(torch.nn, l["type"])(**args))
+    return torch.nn.Sequential(*layers)
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name, spec in SPECS.items():
+        torch.manual_seed(spec["seed"])
+        model = build(spec)
+        state = {k: {"shape": list(v.shape), "dtype": str(v.dtype).replace("torch.", ""),
+                     "data": v.flatten().tolist() if v.dim() else [v.item()]}
+                 for k, v in model.state_dict().items()}
+        with open(os.path.join(here, name + ".json"), "w") as f:
+            json.dump({"spec": spec, "state_dict": state}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
