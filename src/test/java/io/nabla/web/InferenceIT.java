@@ -110,9 +110,9 @@ class InferenceIT extends ServerTestBase {
         String name = "dt-" + t.name().toLowerCase();
         String spec = "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"" + t.inferenceName() + "\",\"shape\":[-1,3]}],"
                 + "\"outputs\":[{\"name\":\"output\",\"datatype\":\"" + t.inferenceName() + "\",\"shape\":[-1,3]}],"
-                + "\"layers\":[]}";
+                + "\"layers\":[{\"type\":\"Identity\"}]}";
         if (http.get("/v2/models/" + name).status() == 404) {
-            scaleModel(name, 1, spec);
+            create(name, spec, null);
         }
         return name;
     }
@@ -158,11 +158,12 @@ class InferenceIT extends ServerTestBase {
     }
 
     @Test
-    void binaryInputWithJsonInputsMixed() {
+    void binaryInputIsConvertedToTheDatatypeTheModelDeclares() {
         String spec = """
-                {"inputs": [{"name": "input", "datatype": "FP64", "shape": [-1, 2]}],
-                 "outputs": [{"name": "output", "datatype": "FP32", "shape": [-1, 2]}], "layers": []}""";
-        scaleModel("mixed", 10, spec);
+                {"inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 2]}],
+                 "outputs": [{"name": "output", "datatype": "FP32", "shape": [-1, 2]}],
+                 "layers": [{"type": "Linear", "in_features": 2, "out_features": 2, "bias": false}]}""";
+        create("mixed", spec, Weights.diagonal("0.weight", 2, 10));
         byte[] raw = Tensors.bytes(DType.FP64, new double[] {1, 2, 3, 4});
         Tensors.Binary body = Tensors.binary("{\"inputs\":[{\"name\":\"input\",\"shape\":[2,2],\"datatype\":\"FP64\","
                 + "\"parameters\":{\"binary_data_size\":32}}]}", raw);
@@ -209,7 +210,10 @@ class InferenceIT extends ServerTestBase {
 
     @Test
     void unloadingReturnsTheModelsMemory() {
-        scaleModel("memory", 1);
+        create("memory", """
+                {"inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 512]}],
+                 "outputs": [{"name": "output", "datatype": "FP32", "shape": [-1, 512]}],
+                 "layers": [{"type": "Linear", "in_features": 512, "out_features": 512}]}""", null);
         assertThat(http.post("/v2/repository/models/memory/load", null, new byte[0], Map.of()).status())
                 .isEqualTo(200);
         JsonNode cpu = http.get("/v1/devices").json().get(0);
@@ -224,7 +228,7 @@ class InferenceIT extends ServerTestBase {
         }
         assertThat(arena).as("arena of model:memory:1 in %s", cpu).isNotNull();
         long held = arena.get("allocated").longValue();
-        assertThat(held).isGreaterThanOrEqualTo(1 << 20);
+        assertThat(held).as("weight and bias of Linear(512, 512)").isGreaterThanOrEqualTo(512 * 513 * 4);
         assertThat(http.post("/v2/repository/models/memory/unload", null, new byte[0], Map.of()).status())
                 .isEqualTo(200);
         JsonNode after = http.get("/v1/devices").json().get(0);

@@ -2,7 +2,7 @@ package io.nabla.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
+import io.nabla.model.SafetensorsFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +41,7 @@ class RepositoryIT extends ServerTestBase {
         assertThat(created.json().get("name").stringValue()).isEqualTo("repo");
         assertThat(created.json().get("version").stringValue()).isEqualTo("1");
         assertThat(created.header("Location")).isEqualTo("/v2/models/repo/versions/1");
-        byte[] weights = "scale=4".getBytes(StandardCharsets.UTF_8);
+        byte[] weights = Weights.diagonal("0.weight", 4, 4);
         assertThat(http.createModel("repo", SCALE_SPEC, weights).json().get("version").stringValue())
                 .isEqualTo("2");
 
@@ -64,8 +64,11 @@ class RepositoryIT extends ServerTestBase {
         assertThat(w.header("Content-Type")).isEqualTo("application/octet-stream");
         assertThat(w.header("Content-Disposition")).contains("repo-2.safetensors");
         assertThat(w.body()).isEqualTo(weights);
-        assertThat(http.get("/v2/repository/models/repo/versions/1/weights").text())
-                .as("initialised weights").isEqualTo("scale=1");
+        try (SafetensorsFile initial = SafetensorsFile.read(
+                http.get("/v2/repository/models/repo/versions/1/weights").body())) {
+            assertThat(initial.names()).as("weights initialised from the seed").containsExactly("0.weight");
+            assertThat(initial.shape("0.weight")).containsExactly(4, 4);
+        }
 
         assertThat(post("/v2/repository/models/repo/unload").status()).isEqualTo(200);
         assertThat(indexEntry("repo", "2").get("state").stringValue()).isEqualTo("UNAVAILABLE");
@@ -111,17 +114,18 @@ class RepositoryIT extends ServerTestBase {
         }
         try {
             Thread.sleep(200);
-            Http.Reply v2 = http.createModel("swap", SCALE_SPEC, "scale=2;slow=400".getBytes());
+            Http.Reply v2 = http.createModel("swap", SCALE_SPEC, Weights.diagonal("0.weight", 4, 2));
             assertThat(v2.status()).isEqualTo(201);
             Http.Reply load = post("/v2/repository/models/swap/load");
             assertThat(load.status()).as(load.text()).isEqualTo(200);
             Thread.sleep(200);
 
-            Http.Reply v3 = http.createModel("swap", SCALE_SPEC, "scale=3;fail".getBytes());
+            Http.Reply v3 = http.createModel("swap", SCALE_SPEC, Weights.diagonal("0.weight", 4, 3));
             assertThat(v3.status()).isEqualTo(201);
+            Files.write(STORE.resolve("models/swap/3/weights.safetensors"), "damaged on disk".getBytes());
             Http.Reply failed = post("/v2/repository/models/swap/load");
             assertThat(failed.status()).isEqualTo(500);
-            assertThat(failed.error()).contains("'swap' version 3 failed to load", "corrupted");
+            assertThat(failed.error()).contains("model 'swap' version 3 failed to load");
             Thread.sleep(200);
         } finally {
             stop.set(true);
@@ -134,7 +138,7 @@ class RepositoryIT extends ServerTestBase {
         assertThat(seen).contains("1", "2").doesNotContain("3");
         JsonNode v3 = indexEntry("swap", "3");
         assertThat(v3.get("state").stringValue()).isEqualTo("UNAVAILABLE");
-        assertThat(v3.get("reason").stringValue()).contains("corrupted");
+        assertThat(v3.get("reason").stringValue()).contains("failed to load");
         Http.Reply after = http.postJson("/v2/models/swap/infer", ONE_ROW);
         assertThat(after.json().get("model_version").stringValue()).as("v2 still serves").isEqualTo("2");
         assertThat(indexEntry("swap", "1").get("state").stringValue()).as("v1 retired").isEqualTo("UNAVAILABLE");
@@ -145,6 +149,8 @@ class RepositoryIT extends ServerTestBase {
         scaleModel("ondisk", 7);
         Path dir = STORE.resolve("models/ondisk/1");
         assertThat(Files.readString(dir.resolve("spec.json"))).isEqualTo(SCALE_SPEC);
-        assertThat(Files.readString(dir.resolve("weights.safetensors"))).isEqualTo("scale=7.0");
+        try (SafetensorsFile w = SafetensorsFile.open(dir.resolve("weights.safetensors"))) {
+            assertThat(w.tensor("0.weight").getDouble(1, 1)).isEqualTo(7.0);
+        }
     }
 }

@@ -7,13 +7,12 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Starts the real server on a random port (shared by every test class extending this one, so one context serves
- * them all) with small limits, a fresh store and the scale-model test double.
+ * them all) with small limits and a fresh store.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "nabla.limits.max-body-size=1MB",
@@ -24,7 +23,6 @@ import org.springframework.test.context.DynamicPropertySource;
     "nabla.batching.queue-delay=20ms",
     "nabla.batching.queue-capacity=64",
     "management.info.env.enabled=true"})
-@Import(TestLoaderConfig.class)
 abstract class ServerTestBase {
 
     static final Path STORE;
@@ -37,10 +35,11 @@ abstract class ServerTestBase {
         }
     }
 
+    /** Linear(4, 4) without bias: with a diagonal weight it multiplies its input by a scale, exactly. */
     static final String SCALE_SPEC = """
             {"inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 4]}],
              "outputs": [{"name": "output", "datatype": "FP32", "shape": [-1, 4]}],
-             "layers": [{"type": "Identity"}]}""";
+             "layers": [{"type": "Linear", "in_features": 4, "out_features": 4, "bias": false}]}""";
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) {
@@ -59,11 +58,12 @@ abstract class ServerTestBase {
 
     /** Creates a scale model (output = input * scale) and returns its version. */
     String scaleModel(String name, double scale) {
-        return scaleModel(name, scale, SCALE_SPEC);
+        return create(name, SCALE_SPEC, Weights.diagonal("0.weight", 4, scale));
     }
 
-    String scaleModel(String name, double scale, String spec) {
-        Http.Reply r = http.createModel(name, spec, ("scale=" + scale).getBytes());
+    /** Creates a model from a spec and weights (null: initialised from the spec's seed); returns its version. */
+    String create(String name, String spec, byte[] weights) {
+        Http.Reply r = http.createModel(name, spec, weights);
         if (r.status() != 201) {
             throw new AssertionError("create " + name + ": " + r.status() + " " + r.text());
         }

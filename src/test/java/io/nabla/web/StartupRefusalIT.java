@@ -19,7 +19,7 @@ class StartupRefusalIT {
     Path store;
 
     private SpringApplicationBuilder app(String... args) {
-        return new SpringApplicationBuilder(NablaApplication.class, TestLoaderConfig.class)
+        return new SpringApplicationBuilder(NablaApplication.class)
                 .properties("nabla.store.path=" + store, "server.port=0", "spring.main.banner-mode=off");
     }
 
