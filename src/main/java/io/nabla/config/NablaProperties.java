@@ -1,0 +1,86 @@
+package io.nabla.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Every tunable of the service, with its default, in one place (prefix {@code nabla}). Spring's own settings that
+ * follow from these (multipart limits, Swagger UI switch) are derived by {@link DerivedSettings}.
+ *
+ * @param store where models live on disk
+ * @param security API tokens
+ * @param limits request size limits
+ * @param batching dynamic batching of inference requests
+ * @param openapi the OpenAPI document and Swagger UI
+ */
+@ConfigurationProperties("nabla")
+public record NablaProperties(@DefaultValue Store store, @DefaultValue Security security,
+        @DefaultValue Limits limits, @DefaultValue Batching batching, @DefaultValue Openapi openapi) {
+
+    /** @param path the model store directory ({@code nabla.store.path}) */
+    public record Store(@DefaultValue("./nabla-data") Path path) {
+    }
+
+    /**
+     * @param tokens bearer tokens accepted in {@code Authorization}; empty means no authentication, which is only
+     *     allowed on a loopback address
+     */
+    public record Security(@DefaultValue List<String> tokens) {
+
+        public Security {
+            tokens = tokens == null ? List.of() : List.copyOf(tokens);
+        }
+
+        public boolean enabled() {
+            return !tokens.isEmpty();
+        }
+    }
+
+    /**
+     * @param maxBodySize the largest request body, counted on the stream (413 above it)
+     * @param maxJsonDepth the deepest nesting of arrays and objects in a JSON body (400 above it)
+     * @param maxTensorElements the most elements one request tensor may declare
+     * @param maxRequestElements the most elements all tensors of one request may declare together
+     */
+    public record Limits(@DefaultValue("64MB") DataSize maxBodySize, @DefaultValue("32") int maxJsonDepth,
+            @DefaultValue("16777216") long maxTensorElements, @DefaultValue("33554432") long maxRequestElements) {
+
+        public Limits {
+            positive("nabla.limits.max-body-size", maxBodySize.toBytes());
+            positive("nabla.limits.max-json-depth", maxJsonDepth);
+            positive("nabla.limits.max-tensor-elements", maxTensorElements);
+            positive("nabla.limits.max-request-elements", maxRequestElements);
+        }
+    }
+
+    /**
+     * @param maxBatchSize the most rows (dim 0) stacked into one forward pass
+     * @param queueDelay how long the first request of a batch waits for others to join it
+     * @param queueCapacity the most requests waiting per loaded model before new ones are refused (429)
+     */
+    public record Batching(@DefaultValue("32") int maxBatchSize, @DefaultValue("2ms") Duration queueDelay,
+            @DefaultValue("256") int queueCapacity) {
+
+        public Batching {
+            positive("nabla.batching.max-batch-size", maxBatchSize);
+            positive("nabla.batching.queue-capacity", queueCapacity);
+            if (queueDelay.isNegative()) {
+                throw new IllegalArgumentException("nabla.batching.queue-delay must be >= 0, got " + queueDelay);
+            }
+        }
+    }
+
+    /** @param swaggerUi whether {@code /swagger-ui.html} is served ({@code /v3/api-docs} always is) */
+    public record Openapi(@DefaultValue("true") boolean swaggerUi) {
+    }
+
+    private static void positive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, got " + value);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.nabla.inference;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.nabla.backend.HostAllocator;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+
+/**
+ * Per-model meters: {@code nabla.inference.requests} and {@code nabla.inference.errors} (counters),
+ * {@code nabla.inference.latency} (a timer with a histogram) and {@code nabla.inference.batch.size} (rows per
+ * forward pass), all tagged with {@code model}; {@code nabla.model.memory} (bytes held by each loaded version,
+ * tagged {@code model} and {@code version}) and {@code nabla.memory.allocated} / {@code nabla.memory.peak} (the host
+ * allocator's counters).
+ */
+public final class InferenceMetrics {
+
+    private final MeterRegistry registry;
+
+    public InferenceMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        HostAllocator host = HostAllocator.instance();
+        Gauge.builder("nabla.memory.allocated", host, HostAllocator::allocatedBytes).baseUnit("bytes")
+                .description("host memory held by tensors").tag("device", "cpu").register(registry);
+        Gauge.builder("nabla.memory.peak", host, HostAllocator::peakBytes).baseUnit("bytes")
+                .description("most host memory ever held by tensors at once").tag("device", "cpu")
+                .register(registry);
+    }
+
+    void track(LoadedModel model) {
+        Gauge.builder("nabla.model.memory", model, LoadedModel::bytes).baseUnit("bytes")
+                .description("memory held by a loaded model").tags(tags(model)).strongReference(false)
+                .register(registry);
+    }
+
+    void untrack(LoadedModel model) {
+        Meter.Id id = new Meter.Id("nabla.model.memory", Tags.of(tags(model)), "bytes", null, Meter.Type.GAUGE);
+        registry.remove(id);
+    }
+
+    private static Iterable<Tag> tags(LoadedModel m) {
+        return Tags.of("model", m.version().name(), "version", Integer.toString(m.version().version()));
+    }
+
+    public void request(String model) {
+        Counter.builder("nabla.inference.requests").description("inference requests received")
+                .tag("model", model).register(registry).increment();
+    }
+
+    public void error(String model, String reason) {
+        Counter.builder("nabla.inference.errors").description("inference requests that failed")
+                .tag("model", model).tag("reason", reason).register(registry).increment();
+    }
+
+    public void latency(String model, Duration d) {
+        Timer.builder("nabla.inference.latency").description("time from a request's arrival to its answer")
+                .tag("model", model).publishPercentileHistogram().register(registry).record(d);
+    }
+
+    void batch(String model, int rows, int requests) {
+        DistributionSummary.builder("nabla.inference.batch.size").description("rows stacked into one forward pass")
+                .baseUnit("rows").tag("model", model).publishPercentileHistogram().register(registry)
+                .record(rows);
+        DistributionSummary.builder("nabla.inference.batch.requests")
+                .description("requests stacked into one forward pass").tag("model", model).register(registry)
+                .record(requests);
+    }
+}

@@ -1,0 +1,195 @@
+package io.nabla.inference;
+
+import io.nabla.autograd.GradMode;
+import io.nabla.backend.OutOfDeviceMemoryException;
+import io.nabla.config.NablaProperties;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One model version in memory, with the worker thread that runs it.
+ *
+ * <p>Guarantees: everything the model allocates lives in one {@link TensorScope}, the root scope of its worker
+ * thread, and each batch's activations in a scope nested in it that closes after the batch; {@link #unload()} refuses
+ * new requests, lets every queued one finish, then closes the model's scope, returning every byte it held (the
+ * future from {@link #closed()} completes after that). A request refused because the model is unloading gets
+ * {@link Retired}, so the caller can send it to the version that replaced it. Forward passes run with gradient
+ * recording disabled.
+ */
+public final class LoadedModel {
+
+    /** Thrown by {@link #submit} when the model no longer accepts requests. */
+    public static final class Retired extends RuntimeException {
+        Retired(String owner) {
+            super(owner + " is unloading");
+        }
+    }
+
+    /** Why a version could not be loaded; the cause is the loader's error. */
+    public static final class LoadFailure extends RuntimeException {
+        private final String what;
+
+        LoadFailure(StoredVersion v, Throwable cause) {
+            super("model '" + v.name() + "' version " + v.version() + " failed to load: " + cause.getMessage(), cause);
+            this.what = "model '" + v.name() + "' version " + v.version();
+        }
+
+        /** The version, as {@code model 'm' version 3}. */
+        public String what() {
+            return what;
+        }
+    }
+
+    private final StoredVersion version;
+    private final ModelSignature signature;
+    private final BatchQueue queue;
+    private final InferenceMetrics metrics;
+    private final CompletableFuture<LoadedModel> loaded = new CompletableFuture<>();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private volatile TensorScope scope;
+
+    private LoadedModel(StoredVersion version, ModelSignature signature, NablaProperties.Batching batching,
+            InferenceMetrics metrics) {
+        this.version = version;
+        this.signature = signature;
+        this.metrics = metrics;
+        this.queue = new BatchQueue(batching.queueCapacity(), batching.maxBatchSize(), batching.queueDelay());
+    }
+
+    /**
+     * Starts loading {@code version} on a new worker thread; the future completes with the model once it is ready,
+     * or exceptionally with the loader's error (then nothing stays allocated).
+     */
+    public static CompletableFuture<LoadedModel> load(StoredVersion version, byte[] spec, ModelSignature signature,
+            ModelLoader loader, NablaProperties.Batching batching, InferenceMetrics metrics) {
+        LoadedModel m = new LoadedModel(version, signature, batching, metrics);
+        Thread worker = new Thread(() -> m.run(loader, spec), "nabla-" + version.owner());
+        worker.setDaemon(true);
+        worker.start();
+        return m.loaded;
+    }
+
+    public StoredVersion version() {
+        return version;
+    }
+
+    public ModelSignature signature() {
+        return signature;
+    }
+
+    /** Bytes the model holds now (its parameters and buffers, plus a running batch's activations). */
+    public long bytes() {
+        TensorScope s = scope;
+        return s == null || s.isClosed() ? 0 : s.bytes();
+    }
+
+    /** True until {@link #unload()} was called. */
+    public boolean accepting() {
+        return !closed.isDone() && scope != null && !scope.isClosed();
+    }
+
+    /**
+     * Queues a validated request; the future completes with its outputs.
+     *
+     * @throws Retired when the model is unloading
+     * @throws InferenceException (429) when the queue is full
+     */
+    public CompletableFuture<List<OutputTensor>> submit(InferenceCall call) {
+        int rows = call.inputs().isEmpty() ? 1 : call.inputs().get(0).rows();
+        PendingCall p = new PendingCall(call, rows, Batches.stackKey(signature, call), new CompletableFuture<>(),
+                System.nanoTime());
+        switch (queue.offer(p)) {
+            case ACCEPTED:
+                return p.result();
+            case FULL:
+                throw new InferenceException(InferenceException.Kind.OVERLOADED, "model '" + version.name()
+                        + "' version " + version.version() + " has " + queue.size()
+                        + " requests queued, the limit (nabla.batching.queue-capacity); retry later",
+                        Duration.ofSeconds(1), null);
+            default:
+                throw new Retired(version.owner());
+        }
+    }
+
+    /** Refuses new requests, finishes queued ones, then frees the model; returns {@link #closed()}. */
+    public CompletableFuture<Void> unload() {
+        queue.close();
+        return closed;
+    }
+
+    /** Completes once the model's memory is freed. */
+    public CompletableFuture<Void> closed() {
+        return closed;
+    }
+
+    private void run(ModelLoader loader, byte[] spec) {
+        TensorScope root = TensorScope.openDetached();
+        ModelProgram program;
+        try (GradMode.Region noGrad = GradMode.disable()) {
+            program = loader.build(spec, version.weights());
+        } catch (Throwable e) {
+            root.close();
+            closed.complete(null);
+            loaded.completeExceptionally(new LoadFailure(version, e));
+            return;
+        }
+        scope = root;
+        loaded.complete(this);
+        try {
+            for (List<PendingCall> batch = queue.nextBatch(); !batch.isEmpty(); batch = queue.nextBatch()) {
+                execute(program, batch);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            for (PendingCall p : queue.drain()) {
+                p.result().completeExceptionally(new InferenceException(InferenceException.Kind.UNAVAILABLE,
+                        version.owner() + " stopped before running this request", Duration.ofSeconds(1), null));
+            }
+            root.close();
+            metrics.untrack(this);
+            closed.complete(null);
+        }
+    }
+
+    private void execute(ModelProgram program, List<PendingCall> batch) {
+        int rows = 0;
+        for (PendingCall p : batch) {
+            rows += p.rows();
+        }
+        metrics.batch(version.name(), rows, batch.size());
+        List<List<OutputTensor>> results;
+        try (TensorScope step = TensorScope.open(); GradMode.Region noGrad = GradMode.disable()) {
+            Map<String, Tensor> outputs = program.forward(Batches.stack(signature, batch));
+            results = Batches.split(signature, outputs, batch);
+        } catch (Throwable e) {
+            RuntimeException failure = failure(e);
+            for (PendingCall p : batch) {
+                p.result().completeExceptionally(failure);
+            }
+            if (e instanceof Error err && !(e instanceof OutOfMemoryError)) {
+                throw err;
+            }
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).result().complete(results.get(i));
+        }
+    }
+
+    private RuntimeException failure(Throwable e) {
+        if (e instanceof OutOfDeviceMemoryException || e instanceof OutOfMemoryError) {
+            return new InferenceException(InferenceException.Kind.OUT_OF_MEMORY, version.owner()
+                    + " ran out of memory: " + e.getMessage(), null, e);
+        }
+        if (e instanceof IllegalArgumentException) {
+            return new InferenceException(InferenceException.Kind.INVALID, version.owner() + " rejected the input: "
+                    + e.getMessage(), null, e);
+        }
+        return new InferenceException(InferenceException.Kind.INTERNAL, version.owner() + " failed: " + e, null, e);
+    }
+}

@@ -1,0 +1,291 @@
+package io.nabla.inference;
+
+import io.nabla.backend.OutOfDeviceMemoryException;
+import io.nabla.config.NablaProperties;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The models of the store and the versions of them held in memory.
+ *
+ * <p>Guarantees: a version is loaded at most once at a time (concurrent callers wait for the same load); requests
+ * without a version go to the serving version, which is replaced only once its successor is ready, and a failed
+ * load leaves it serving; a replaced or unloaded version finishes every request it accepted before its memory is
+ * freed, and a request it refused is sent to the current version instead, so swapping versions fails no request;
+ * {@link #unload} and {@link #delete} return once the memory is freed. Locks are never held while waiting.
+ */
+public final class ModelRegistry implements AutoCloseable {
+
+    private static final int MAX_RESOLVE_ATTEMPTS = 5;
+    private static final Duration UNLOAD_WAIT = Duration.ofMinutes(2);
+
+    private final ModelStore store;
+    private final ModelLoader loader;
+    private final InferenceMetrics metrics;
+    private final LoadedVersions loaded;
+    private final Map<String, ModelSignature> signatures = new ConcurrentHashMap<>();
+    private volatile boolean draining;
+
+    public ModelRegistry(ModelStore store, ModelLoader loader, NablaProperties.Batching batching,
+            InferenceMetrics metrics) {
+        this.store = store;
+        this.loader = loader;
+        this.metrics = metrics;
+        this.loaded = new LoadedVersions(loader, batching, metrics, this::signature, e -> loadFailure(e).getMessage());
+    }
+
+    // ---- repository --------------------------------------------------------------------------------------------
+
+    /**
+     * Stores the next version of {@code name}: the spec, and {@code weights} (a safetensors stream checked against
+     * the spec) or, when null, weights initialised from the spec's seed.
+     */
+    public StoredVersion create(String name, byte[] spec, InputStream weights) {
+        ModelNames.check(name);
+        ModelSignature signature = invalidOnIae(() -> loader.signature(spec));
+        try (ModelStore.Staging staged = store.stage()) {
+            DurableFiles.write(staged.spec(), spec);
+            if (weights != null) {
+                DurableFiles.copy(weights, staged.weights());
+                invalidOnIae(() -> {
+                    loader.checkWeights(spec, staged.weights());
+                    return null;
+                });
+            } else {
+                invalidOnIae(() -> {
+                    loader.writeInitialWeights(spec, staged.weights());
+                    return null;
+                });
+            }
+            StoredVersion v = store.commit(name, staged);
+            signatures.put(v.owner(), signature);
+            return v;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store model '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    public ModelStore store() {
+        return store;
+    }
+
+    /** Every stored version with its state. */
+    public List<RepositoryEntry> index() {
+        List<RepositoryEntry> out = new ArrayList<>();
+        for (String name : store.models()) {
+            List<Integer> versions;
+            try {
+                versions = store.versions(name);
+            } catch (InferenceException e) {
+                continue;
+            }
+            for (int v : versions) {
+                out.add(loaded.entry(name, v));
+            }
+        }
+        return out;
+    }
+
+    /** Loads the newest version and makes it serve requests without a version; returns it once ready. */
+    public StoredVersion load(String name) {
+        refuseWhileDraining();
+        StoredVersion newest = store.newest(name);
+        await(loaded.startLoad(newest, true), newest);
+        return newest;
+    }
+
+    /** Unloads every version of {@code name} and returns once their memory is freed; 404 for unknown models. */
+    public void unload(String name) {
+        store.versions(name);
+        awaitClosed(loaded.detach(name, null));
+    }
+
+    /** Unloads and deletes every version of {@code name}. */
+    public void delete(String name) {
+        store.versions(name);
+        awaitClosed(loaded.detach(name, null));
+        store.delete(name);
+        signatures.keySet().removeIf(k -> k.startsWith("model:" + name + ":"));
+        loaded.remove(name);
+    }
+
+    /** Unloads and deletes one version. */
+    public void delete(String name, int version) {
+        StoredVersion v = store.version(name, version);
+        awaitClosed(loaded.detach(name, version));
+        store.delete(name, version);
+        signatures.remove(v.owner());
+    }
+
+    // ---- metadata ----------------------------------------------------------------------------------------------
+
+    /** The stored version a request names (newest when {@code version} is null); 404 when absent. */
+    public StoredVersion resolve(String name, Integer version) {
+        ModelNames.check(name);
+        return version == null ? store.newest(name) : store.version(name, version);
+    }
+
+    public ModelDescription describe(String name, Integer version) {
+        StoredVersion v = resolve(name, version);
+        return new ModelDescription(name, store.versions(name), v.version(), signature(v));
+    }
+
+    /**
+     * The named version (the serving one when null) if it is loaded and ready, else null; 404 when the model or
+     * version does not exist.
+     */
+    public Integer readyVersion(String name, Integer version) {
+        return loaded.readyVersion(resolve(name, version), version == null);
+    }
+
+    /** The memory held by each loaded model. */
+    public List<ModelArena> arenas() {
+        return loaded.arenas();
+    }
+
+    /** True when every loaded version's worker is running. */
+    public boolean healthy() {
+        return loaded.healthy();
+    }
+
+    /** False while draining (shutting down). */
+    public boolean accepting() {
+        return !draining;
+    }
+
+    /** Refuses new inference from now on (shutdown began); accepted requests still finish. */
+    public void drain() {
+        draining = true;
+    }
+
+    ModelSignature signature(StoredVersion v) {
+        return signatures.computeIfAbsent(v.owner(), k -> invalidOnIae(() -> loader.signature(v.readSpec())));
+    }
+
+
+    // ---- inference ---------------------------------------------------------------------------------------------
+
+    /** Runs a decoded request on the named version (the serving one, loading the newest if none, when null). */
+    public InferenceResult infer(String name, Integer version, InferenceCall call) {
+        long start = System.nanoTime();
+        metrics.request(name);
+        try {
+            StoredVersion target = resolve(name, version);
+            CallCheck.check(name, signature(target), call);
+            for (int attempt = 1; ; attempt++) {
+                refuseWhileDraining();
+                LoadedModel model = await(version == null ? loaded.serving(store.newest(name)) : loaded.startLoad(target,
+                        false), target);
+                CallCheck.check(name, model.signature(), call);
+                CompletableFuture<List<OutputTensor>> result;
+                try {
+                    result = model.submit(call);
+                } catch (LoadedModel.Retired retired) {
+                    if (attempt >= MAX_RESOLVE_ATTEMPTS) {
+                        throw new InferenceException(InferenceException.Kind.UNAVAILABLE, "model '" + name
+                                + "' is being replaced; retry", Duration.ofSeconds(1), retired);
+                    }
+                    continue;
+                }
+                List<OutputTensor> outputs = awaitResult(result);
+                return new InferenceResult(name, model.version().version(), outputs);
+            }
+        } catch (RuntimeException e) {
+            metrics.error(name, e instanceof InferenceException ie ? ie.kind().name() : "INTERNAL");
+            throw e;
+        } finally {
+            metrics.latency(name, Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    private static void awaitClosed(List<CompletableFuture<Void>> closing) {
+        try {
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+                    .get(UNLOAD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InferenceException(InferenceException.Kind.UNAVAILABLE, "interrupted while unloading");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new InferenceException(InferenceException.Kind.INTERNAL, "unloading did not finish within "
+                    + UNLOAD_WAIT.toSeconds() + " s: " + e, null, e);
+        }
+    }
+
+    private LoadedModel await(CompletableFuture<LoadedModel> future, StoredVersion v) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InferenceException(InferenceException.Kind.UNAVAILABLE, "interrupted while loading "
+                    + v.owner());
+        } catch (ExecutionException e) {
+            throw loadFailure(e.getCause());
+        }
+    }
+
+    private static InferenceException loadFailure(Throwable e) {
+        if (e instanceof InferenceException ie) {
+            return ie;
+        }
+        String what = e instanceof LoadedModel.LoadFailure f ? f.what() : "the model";
+        Throwable cause = e instanceof LoadedModel.LoadFailure ? e.getCause() : e;
+        if (cause instanceof OutOfDeviceMemoryException || cause instanceof OutOfMemoryError) {
+            return new InferenceException(InferenceException.Kind.OUT_OF_MEMORY, "not enough memory to load " + what
+                    + ": " + cause.getMessage(), null, cause);
+        }
+        return new InferenceException(InferenceException.Kind.INTERNAL, what + " failed to load: "
+                + cause.getMessage(), null, cause);
+    }
+
+    private static List<OutputTensor> awaitResult(CompletableFuture<List<OutputTensor>> result) {
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InferenceException(InferenceException.Kind.UNAVAILABLE, "interrupted while waiting for the"
+                    + " model", Duration.ofSeconds(1), e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof InferenceException ie) {
+                throw ie;
+            }
+            throw new InferenceException(InferenceException.Kind.INTERNAL, "inference failed: " + e.getCause(), null,
+                    e.getCause());
+        }
+    }
+
+    private void refuseWhileDraining() {
+        if (draining) {
+            throw new InferenceException(InferenceException.Kind.UNAVAILABLE, "the server is shutting down",
+                    Duration.ofSeconds(5), null);
+        }
+    }
+
+    /** Refuses new requests, lets the accepted ones finish and frees every loaded model. */
+    @Override
+    public void close() {
+        draining = true;
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (String name : loaded.names()) {
+            closing.addAll(loaded.detach(name, null));
+        }
+        awaitClosed(closing);
+    }
+
+    private static <T> T invalidOnIae(java.util.function.Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (IllegalArgumentException e) {
+            throw InferenceException.invalid(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package io.nabla.inference;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The on-disk model store: {@code <root>/models/<name>/<version>/{spec.json, weights.safetensors}}.
+ *
+ * <p>Guarantees: a version directory appears only complete (it is assembled in {@code <root>/staging}, fsynced and
+ * renamed into place in one atomic step), is never modified afterwards, and survives a restart; version numbers of a
+ * model only grow while the model exists (a counter file remembers them across deleted versions); deletes first
+ * rename the directory out of {@code models/} atomically, so a half-deleted version is never visible. Leftovers of a
+ * crash (staging and trash) are removed on open. All paths are built from checked names, so nothing outside the root
+ * is ever touched.
+ */
+public final class ModelStore {
+
+    private static final String COUNTER_FILE = "next-version";
+
+    private final Path root;
+    private final Path models;
+    private final Path staging;
+    private final Path trash;
+
+    public ModelStore(Path root) {
+        try {
+            this.root = root.toAbsolutePath().normalize();
+            this.models = Files.createDirectories(this.root.resolve("models"));
+            this.staging = this.root.resolve("staging");
+            this.trash = this.root.resolve("trash");
+            DurableFiles.deleteTree(staging);
+            DurableFiles.deleteTree(trash);
+            Files.createDirectories(staging);
+            Files.createDirectories(trash);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the model store at " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** A fresh, empty directory to assemble a new version in; close it to discard it unless committed. */
+    public Staging stage() {
+        try {
+            return new Staging(Files.createDirectory(staging.resolve(UUID.randomUUID().toString())));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a staging directory in " + staging, e);
+        }
+    }
+
+    /** Makes the staged files the next version of {@code name} (created when new); returns that version. */
+    public synchronized StoredVersion commit(String name, Staging staged) {
+        Path modelDir = modelDir(name);
+        try {
+            Files.createDirectories(modelDir);
+            int next = nextVersion(modelDir);
+            DurableFiles.syncTree(staged.dir());
+            Path target = modelDir.resolve(Integer.toString(next));
+            DurableFiles.write(modelDir.resolve(COUNTER_FILE),
+                    Integer.toString(next + 1).getBytes(StandardCharsets.US_ASCII));
+            DurableFiles.move(staged.dir(), target);
+            staged.committed = true;
+            return new StoredVersion(name, next, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store a new version of model '" + name + "': " + e.getMessage(),
+                    e);
+        }
+    }
+
+    private int nextVersion(Path modelDir) throws IOException {
+        int next = 1;
+        Path counter = modelDir.resolve(COUNTER_FILE);
+        if (Files.exists(counter)) {
+            String text = Files.readString(counter, StandardCharsets.US_ASCII).trim();
+            if (text.matches("[1-9][0-9]{0,8}")) {
+                next = Integer.parseInt(text);
+            }
+        }
+        for (int v : scanVersions(modelDir)) {
+            next = Math.max(next, v + 1);
+        }
+        return next;
+    }
+
+    /** Names of all models that have at least one version, sorted. */
+    public synchronized List<String> models() {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(models)) {
+            dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().forEach(n -> {
+                if (isValidName(n) && !scanVersions(models.resolve(n)).isEmpty()) {
+                    out.add(n);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the model store " + models, e);
+        }
+        return out;
+    }
+
+    /** The versions of {@code name}, ascending; 404 when the model does not exist. */
+    public synchronized List<Integer> versions(String name) {
+        List<Integer> versions = scanVersions(modelDir(name));
+        if (versions.isEmpty()) {
+            throw InferenceException.notFound("model '" + name + "' does not exist");
+        }
+        return versions;
+    }
+
+    /** True when {@code name} has at least one version. */
+    public synchronized boolean exists(String name) {
+        return !scanVersions(modelDir(name)).isEmpty();
+    }
+
+    /** The given version; 404 naming the model and the versions it has when absent. */
+    public synchronized StoredVersion version(String name, int version) {
+        List<Integer> versions = versions(name);
+        if (!versions.contains(version)) {
+            throw InferenceException.notFound("model '" + name + "' has no version " + version + "; it has "
+                    + versions);
+        }
+        return new StoredVersion(name, version, modelDir(name).resolve(Integer.toString(version)));
+    }
+
+    /** The newest version of {@code name}; 404 when the model does not exist. */
+    public synchronized StoredVersion newest(String name) {
+        List<Integer> versions = versions(name);
+        int v = versions.get(versions.size() - 1);
+        return new StoredVersion(name, v, modelDir(name).resolve(Integer.toString(v)));
+    }
+
+    /** Deletes one version (404 when absent); the model disappears with its last version. */
+    public synchronized void delete(String name, int version) {
+        StoredVersion v = version(name, version);
+        discard(v.dir());
+        if (scanVersions(modelDir(name)).isEmpty()) {
+            discard(modelDir(name));
+        }
+    }
+
+    /** Deletes a model with all its versions (404 when absent). */
+    public synchronized void delete(String name) {
+        versions(name);
+        discard(modelDir(name));
+    }
+
+    private void discard(Path dir) {
+        try {
+            Path away = trash.resolve(UUID.randomUUID().toString());
+            DurableFiles.move(dir, away);
+            DurableFiles.deleteTree(away);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path modelDir(String name) {
+        Path dir = models.resolve(ModelNames.check(name)).normalize();
+        if (!dir.getParent().equals(models)) {
+            throw InferenceException.invalid("model name '" + name + "' leaves the model store");
+        }
+        return dir;
+    }
+
+    private static boolean isValidName(String name) {
+        try {
+            ModelNames.check(name);
+            return true;
+        } catch (InferenceException e) {
+            return false;
+        }
+    }
+
+    private static List<Integer> scanVersions(Path modelDir) {
+        List<Integer> out = new ArrayList<>();
+        if (!Files.isDirectory(modelDir)) {
+            return out;
+        }
+        try (Stream<Path> dirs = Files.list(modelDir)) {
+            dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("[1-9][0-9]{0,8}")).map(Integer::parseInt).sorted().forEach(out::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + modelDir, e);
+        }
+        return out;
+    }
+
+    /** A directory in which a new version is assembled; closing it deletes it unless it was committed. */
+    public static final class Staging implements AutoCloseable {
+
+        private final Path dir;
+        private boolean committed;
+
+        Staging(Path dir) {
+            this.dir = dir;
+        }
+
+        public Path dir() {
+            return dir;
+        }
+
+        public Path spec() {
+            return dir.resolve(StoredVersion.SPEC_FILE);
+        }
+
+        public Path weights() {
+            return dir.resolve(StoredVersion.WEIGHTS_FILE);
+        }
+
+        @Override
+        public void close() {
+            if (!committed) {
+                try {
+                    DurableFiles.deleteTree(dir);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot remove staging directory " + dir, e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.nabla.inference;
+
+import io.nabla.model.ModelBuilder;
+import io.nabla.model.ModelSpec;
+import io.nabla.model.SafetensorsFile;
+import io.nabla.model.SafetensorsWriter;
+import io.nabla.model.TensorSpec;
+import io.nabla.nn.Sequential;
+import io.nabla.tensor.Shape;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.springframework.stereotype.Component;
+
+/**
+ * Models as the API's model spec describes them: a {@link Sequential} stack of {@code torch.nn} layers built by
+ * {@link ModelBuilder}, with weights in safetensors files named as PyTorch's {@code state_dict()} names them.
+ * Nothing but safetensors is ever read, and nothing executable is loaded.
+ */
+@Component
+public final class SequentialModelLoader implements ModelLoader {
+
+    private static ModelSpec spec(byte[] json) {
+        return ModelSpec.parse(new String(json, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public ModelSignature signature(byte[] specJson) {
+        ModelSpec spec = spec(specJson);
+        return new ModelSignature(signatures(spec.inputs()), signatures(spec.outputs()));
+    }
+
+    private static List<TensorSignature> signatures(List<TensorSpec> specs) {
+        List<TensorSignature> out = new ArrayList<>();
+        for (TensorSpec t : specs) {
+            out.add(new TensorSignature(t.name(), t.datatype(), t.shape()));
+        }
+        return out;
+    }
+
+    /** Builds the spec's model in a scope of its own (checking that the layers fit) and frees it again. */
+    @Override
+    public void checkWeights(byte[] specJson, Path weights) {
+        ModelSpec spec = spec(specJson);
+        try (TensorScope scope = TensorScope.open(); SafetensorsFile file = open(weights)) {
+            Map<String, Tensor> expected = ModelBuilder.build(spec).stateDict();
+            List<String> problems = new ArrayList<>();
+            List<String> missing = new ArrayList<>();
+            for (Map.Entry<String, Tensor> e : expected.entrySet()) {
+                if (!file.contains(e.getKey())) {
+                    missing.add(e.getKey());
+                } else if (!Arrays.equals(file.shape(e.getKey()), e.getValue().shape())) {
+                    problems.add("'" + e.getKey() + "' has shape " + Shape.format(file.shape(e.getKey()))
+                            + ", the model needs " + Shape.format(e.getValue().shape()));
+                }
+            }
+            TreeSet<String> extra = new TreeSet<>(file.names());
+            extra.removeAll(expected.keySet());
+            if (!missing.isEmpty()) {
+                problems.add(0, "missing tensors " + missing);
+            }
+            if (!extra.isEmpty()) {
+                problems.add("unexpected tensors " + extra + " (the model has " + expected.keySet() + ")");
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("weights do not fit the spec: " + String.join("; ", problems));
+            }
+        }
+    }
+
+    @Override
+    public void writeInitialWeights(byte[] specJson, Path target) {
+        ModelSpec spec = spec(specJson);
+        try (TensorScope scope = TensorScope.open()) {
+            SafetensorsWriter.write(ModelBuilder.build(spec).stateDict(), Map.of("format", "pt"), target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write initial weights to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public ModelProgram build(byte[] specJson, Path weights) {
+        ModelSpec spec = spec(specJson);
+        Sequential model = ModelBuilder.build(spec);
+        try (TensorScope loading = TensorScope.open(); SafetensorsFile file = open(weights)) {
+            model.loadStateDict(file.tensors(), true);
+        }
+        model.eval();
+        String input = spec.inputs().get(0).name();
+        String output = spec.outputs().get(0).name();
+        return inputs -> Map.of(output, model.forward(inputs.get(input)));
+    }
+
+    private static SafetensorsFile open(Path weights) {
+        try {
+            return SafetensorsFile.open(weights);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read weights " + weights + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.nabla.web;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.nabla.backend.HostAllocator;
+import io.nabla.inference.ModelRegistry;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /v1/devices}: the devices models run on and their memory. The CPU's total and free memory come from the
+ * operating system; allocated and peak are the engine's host allocator counters (tensor memory off the Java heap);
+ * each loaded model is an arena with the bytes its scope holds.
+ */
+@RestController
+@Tag(name = "devices")
+class DevicesController {
+
+    private final ModelRegistry registry;
+
+    DevicesController(ModelRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Schema(name = "MemoryFigures", description = "Bytes")
+    record MemoryFigures(long total, long free, long allocated, long reserved, long peak) {
+    }
+
+    @Schema(name = "Arena", description = "Memory held by one owner, in bytes; limit is null when uncapped")
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Arena(String owner, long allocated, long reserved, Long limit) {
+    }
+
+    @Schema(name = "Device")
+    record Device(String id, String name, MemoryFigures memory, List<Arena> arenas) {
+    }
+
+    @GetMapping("/v1/devices")
+    @Operation(summary = "Devices and their memory")
+    @ApiResponse(responseCode = "200")
+    List<Device> devices() {
+        HostAllocator host = HostAllocator.instance();
+        long total = 0;
+        long free = 0;
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            total = os.getTotalMemorySize();
+            free = os.getFreeMemorySize();
+        }
+        long allocated = host.allocatedBytes();
+        List<Arena> arenas = registry.arenas().stream()
+                .map(a -> new Arena(a.owner(), a.allocated(), a.allocated(), null)).toList();
+        String name = "cpu (" + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors()
+                + " threads)";
+        return List.of(new Device("cpu", name, new MemoryFigures(total, free, allocated, allocated,
+                host.peakBytes()), arenas));
+    }
+}

@@ -1,0 +1,79 @@
+package io.nabla.web;
+
+import io.nabla.inference.InferenceException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+
+/**
+ * Streams a tensor's JSON {@code data} (a number, or arrays nested to any depth, read in row-major order) into a
+ * {@link ValueSink}, one token at a time: no tree and no boxed numbers are ever built.
+ */
+final class JsonData {
+
+    private JsonData() {
+    }
+
+    /** Reads the value at the parser's current token (the start of {@code data}) up to its end. */
+    static void read(JsonParser p, String field, int maxDepth, ValueSink sink) {
+        JsonToken t = p.currentToken();
+        if (t != JsonToken.START_ARRAY) {
+            value(p, field, t, sink);
+            return;
+        }
+        int depth = 1;
+        while (depth > 0) {
+            t = p.nextToken();
+            if (t == JsonToken.START_ARRAY) {
+                if (++depth > maxDepth) {
+                    throw InferenceException.invalid(field + " is nested more than " + maxDepth
+                            + " arrays deep (nabla.limits.max-json-depth)");
+                }
+            } else if (t == JsonToken.END_ARRAY) {
+                depth--;
+            } else {
+                value(p, field, t, sink);
+            }
+        }
+    }
+
+    private static void value(JsonParser p, String field, JsonToken t, ValueSink sink) {
+        if (t == null) {
+            throw InferenceException.invalid("the body ended inside " + field);
+        }
+        switch (t) {
+            case VALUE_NUMBER_INT -> {
+                if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                    sink.hugeInteger(p.getDoubleValue(), p.getText());
+                } else {
+                    sink.integer(p.getLongValue());
+                }
+            }
+            case VALUE_NUMBER_FLOAT -> sink.real(p.getDoubleValue());
+            case VALUE_TRUE -> sink.bool(true);
+            case VALUE_FALSE -> sink.bool(false);
+            case VALUE_STRING -> throw InferenceException.invalid(field + " holds the string \""
+                    + clip(p.getText()) + "\"; expected numbers (NaN and Infinity are not accepted)");
+            default -> throw InferenceException.invalid(field + " holds " + describe(t)
+                    + "; expected a number or a nested array of numbers");
+        }
+    }
+
+    static String describe(JsonToken t) {
+        if (t == null) {
+            return "the end of the body";
+        }
+        return switch (t) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NULL -> "null";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            default -> t.name();
+        };
+    }
+
+    static String clip(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    }
+}

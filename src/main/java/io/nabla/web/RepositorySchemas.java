@@ -1,0 +1,35 @@
+package io.nabla.web;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON documents of the model repository endpoints. */
+final class RepositorySchemas {
+
+    private RepositorySchemas() {
+    }
+
+    @Schema(name = "ModelVersion", description = "A model version that was created or changed state")
+    record ModelVersion(String name, String version, String state) {
+    }
+
+    @Schema(name = "RepositoryIndexEntry", description = "Triton's repository index entry")
+    record RepositoryIndexEntry(String name, String version,
+            @Schema(allowableValues = {"READY", "LOADING", "UNAVAILABLE"}) String state, String reason) {
+    }
+
+    @Schema(name = "RepositoryIndexRequest", description = "Optional: ready=true lists only loaded versions")
+    record RepositoryIndexRequest(Boolean ready) {
+    }
+
+    @Schema(name = "ModelSpec", description = "inputs, outputs and a sequential stack of torch.nn layers")
+    record ModelSpec(List<OipSchemas.TensorMetadata> inputs, List<OipSchemas.TensorMetadata> outputs,
+            List<Map<String, Object>> layers, Long seed) {
+    }
+
+    @Schema(name = "ModelUpload", description = "multipart/form-data: the spec and optional safetensors weights")
+    record ModelUpload(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) ModelSpec spec,
+            @Schema(type = "string", format = "binary") String weights) {
+    }
+}

@@ -1,0 +1,110 @@
+package io.nabla.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nabla.backend.DType;
+import io.nabla.backend.HostAllocator;
+import io.nabla.config.NablaProperties;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LoadedModelTest {
+
+    static final String SPEC = """
+            {"inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 3]}],
+             "outputs": [{"name": "output", "datatype": "FP64", "shape": [-1, 3]}], "layers": []}""";
+
+    @TempDir
+    Path dir;
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final ScaleModelLoader loader = new ScaleModelLoader();
+
+    private LoadedModel load(String weights, Duration delay) throws Exception {
+        Path v = Files.createDirectories(dir.resolve("m/1"));
+        Files.writeString(v.resolve(StoredVersion.SPEC_FILE), SPEC);
+        Files.writeString(v.resolve(StoredVersion.WEIGHTS_FILE), weights);
+        byte[] spec = SPEC.getBytes(StandardCharsets.UTF_8);
+        return LoadedModel.load(new StoredVersion("m", 1, v), spec, loader.signature(spec), loader,
+                new NablaProperties.Batching(8, delay, 64), new InferenceMetrics(meters)).get(30, TimeUnit.SECONDS);
+    }
+
+    private static InferenceCall call(float... rowsOf3) {
+        Tensor t = Tensor.of(rowsOf3, rowsOf3.length / 3, 3);
+        return new InferenceCall(List.of(new InputTensor("input", DType.FP32, t.shape(), t)), List.of());
+    }
+
+    @Test
+    void unloadingFreesEveryByteTheModelHeld() throws Exception {
+        long before = HostAllocator.instance().allocatedBytes();
+        LoadedModel m = load("scale=2", Duration.ZERO);
+        long held = m.bytes();
+        long afterLoad = HostAllocator.instance().allocatedBytes();
+        assertThat(held).isGreaterThanOrEqualTo(ScaleModelLoader.PARAMETER_BYTES);
+        assertThat(afterLoad - before).as("allocator counter grew by the model's bytes").isGreaterThanOrEqualTo(held);
+        try (TensorScope request = TensorScope.open()) {
+            assertThat(m.submit(call(1, 2, 3)).get(30, TimeUnit.SECONDS).get(0).data()).hasSize(3 * 8);
+        }
+        m.unload().get(30, TimeUnit.SECONDS);
+        long afterUnload = HostAllocator.instance().allocatedBytes();
+        assertThat(m.bytes()).isZero();
+        assertThat(afterLoad - afterUnload).as("bytes returned by unloading").isGreaterThanOrEqualTo(held);
+        assertThat(afterUnload).as("allocator back where it started").isLessThanOrEqualTo(before);
+        assertThatThrownBy(() -> m.submit(call(1, 2, 3))).isInstanceOf(LoadedModel.Retired.class);
+    }
+
+    @Test
+    void stackedRequestsEachGetTheirOwnRows() throws Exception {
+        LoadedModel m = load("scale=3", Duration.ofMillis(200));
+        List<CompletableFuture<List<OutputTensor>>> results = new ArrayList<>();
+        List<float[]> inputs = new ArrayList<>();
+        try (TensorScope request = TensorScope.open()) {
+            for (int r = 0; r < 12; r++) {
+                int rows = 1 + r % 3;
+                float[] data = new float[rows * 3];
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = r * 100 + i;
+                }
+                inputs.add(data);
+                results.add(m.submit(call(data)));
+            }
+            for (int r = 0; r < results.size(); r++) {
+                OutputTensor out = results.get(r).get(30, TimeUnit.SECONDS).get(0);
+                float[] in = inputs.get(r);
+                assertThat(out.shape()).containsExactly(in.length / 3, 3);
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out.data()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < in.length; i++) {
+                    assertThat(b.getDouble(i * 8)).as("request %d element %d", r, i).isEqualTo(in[i] * 3.0);
+                }
+            }
+        } finally {
+            m.unload().get(30, TimeUnit.SECONDS);
+        }
+        var requests = meters.find("nabla.inference.batch.requests").summary();
+        var rows = meters.find("nabla.inference.batch.size").summary();
+        assertThat(requests.max()).as("some forward pass stacked several requests").isGreaterThan(1);
+        assertThat(rows.max()).as("no batch over the batch size").isLessThanOrEqualTo(8);
+        assertThat(rows.totalAmount()).isEqualTo(24);
+    }
+
+    @Test
+    void aFailedLoadKeepsNothing() {
+        long before = HostAllocator.instance().allocatedBytes();
+        assertThatThrownBy(() -> load("scale=1;fail", Duration.ZERO)).isInstanceOf(ExecutionException.class)
+                .hasMessageContaining("corrupted");
+        assertThat(HostAllocator.instance().allocatedBytes()).isLessThanOrEqualTo(before);
+    }
+}

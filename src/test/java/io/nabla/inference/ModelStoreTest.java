@@ -1,0 +1,73 @@
+package io.nabla.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelStoreTest {
+
+    @TempDir
+    Path root;
+
+    private StoredVersion add(ModelStore store, String name, String spec) throws Exception {
+        try (ModelStore.Staging s = store.stage()) {
+            Files.writeString(s.spec(), spec);
+            Files.writeString(s.weights(), "w");
+            return store.commit(name, s);
+        }
+    }
+
+    @Test
+    void versionsAreNumberedSurviveAReopenAndNeverReuseANumber() throws Exception {
+        ModelStore store = new ModelStore(root);
+        assertThat(add(store, "m", "a").version()).isEqualTo(1);
+        assertThat(add(store, "m", "b").version()).isEqualTo(2);
+        store.delete("m", 2);
+        assertThat(add(store, "m", "c").version()).as("a deleted number is not reused").isEqualTo(3);
+
+        ModelStore reopened = new ModelStore(root);
+        assertThat(reopened.models()).containsExactly("m");
+        assertThat(reopened.versions("m")).containsExactly(1, 3);
+        assertThat(Files.readString(reopened.version("m", 1).spec())).isEqualTo("a");
+        assertThat(Files.readString(reopened.newest("m").spec())).isEqualTo("c");
+    }
+
+    @Test
+    void leftoversOfACrashAreRemovedAndNeverVisible() throws Exception {
+        ModelStore store = new ModelStore(root);
+        ModelStore.Staging abandoned = store.stage();
+        Files.writeString(abandoned.spec(), "half written");
+        assertThat(store.models()).isEmpty();
+        new ModelStore(root);
+        assertThat(Files.exists(abandoned.dir())).isFalse();
+    }
+
+    @Test
+    void unknownModelsAndVersionsAre404AndBadNamesAre400() throws Exception {
+        ModelStore store = new ModelStore(root);
+        add(store, "m", "a");
+        assertThatThrownBy(() -> store.versions("x")).isInstanceOf(InferenceException.class)
+                .hasMessageContaining("'x' does not exist")
+                .satisfies(e -> assertThat(((InferenceException) e).kind()).isEqualTo(InferenceException.Kind.NOT_FOUND));
+        assertThatThrownBy(() -> store.version("m", 7)).hasMessageContaining("no version 7; it has [1]");
+        for (String bad : new String[] {"..", "a..b", "../etc", "a/b", ".hidden", "", "x".repeat(65), "a b"}) {
+            assertThatThrownBy(() -> store.versions(bad)).as(bad).isInstanceOf(InferenceException.class)
+                    .satisfies(e -> assertThat(((InferenceException) e).kind())
+                            .isEqualTo(InferenceException.Kind.INVALID));
+        }
+    }
+
+    @Test
+    void deletingTheLastVersionRemovesTheModel() throws Exception {
+        ModelStore store = new ModelStore(root);
+        add(store, "m", "a");
+        store.delete("m", 1);
+        assertThat(store.models()).isEmpty();
+        assertThat(store.exists("m")).isFalse();
+        assertThat(add(store, "m", "again").version()).isEqualTo(1);
+    }
+}

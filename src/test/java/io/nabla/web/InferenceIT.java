@@ -1,0 +1,238 @@
+package io.nabla.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nabla.backend.DType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import tools.jackson.databind.JsonNode;
+
+/** The Open Inference Protocol endpoints on a running server. */
+class InferenceIT extends ServerTestBase {
+
+    private static String request(String data) {
+        return "{\"inputs\":[{\"name\":\"input\",\"shape\":[2,4],\"datatype\":\"FP32\",\"data\":" + data + "}]}";
+    }
+
+    @Test
+    void serverMetadataAndHealth() {
+        JsonNode meta = http.get("/v2").json();
+        assertThat(meta.get("name").stringValue()).isEqualTo("nabla");
+        assertThat(meta.get("version").stringValue()).matches("\\d+\\.\\d+\\.\\d+.*");
+        assertThat(meta.get("extensions").toString()).contains("binary_tensor_data", "model_repository");
+        assertThat(http.get("/v2/health/live").status()).isEqualTo(200);
+        assertThat(http.get("/v2/health/ready").json().get("ready").booleanValue()).isTrue();
+    }
+
+    @Test
+    void modelMetadataAndReadiness() {
+        scaleModel("meta", 1);
+        JsonNode m = http.get("/v2/models/meta").json();
+        assertThat(m.get("name").stringValue()).isEqualTo("meta");
+        assertThat(m.get("platform").stringValue()).isEqualTo("nabla");
+        assertThat(m.get("versions").toString()).isEqualTo("[\"1\"]");
+        assertThat(m.get("inputs").toString())
+                .isEqualTo("[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[-1,4]}]");
+        assertThat(m.get("outputs").get(0).get("name").stringValue()).isEqualTo("output");
+        assertThat(http.get("/v2/models/meta/versions/1").json().get("name").stringValue()).isEqualTo("meta");
+
+        Http.Reply notLoaded = http.get("/v2/models/meta/ready");
+        assertThat(notLoaded.status()).isEqualTo(503);
+        assertThat(notLoaded.error()).contains("not loaded");
+        assertThat(http.get("/v2/models/meta/versions/1/ready").status()).isEqualTo(503);
+
+        assertThat(http.postJson("/v2/models/meta/infer", request("[1,2,3,4,5,6,7,8]")).status()).isEqualTo(200);
+        assertThat(http.get("/v2/models/meta/ready").json().get("ready").booleanValue()).isTrue();
+        assertThat(http.get("/v2/models/meta/versions/1/ready").status()).isEqualTo(200);
+        assertThat(http.get("/v2/models/nosuchmodel/ready").status()).isEqualTo(404);
+    }
+
+    @Test
+    void flatAndNestedDataGiveTheSameAnswerAndTheIdIsEchoed() {
+        scaleModel("flat", 2);
+        JsonNode flat = http.postJson("/v2/models/flat/infer",
+                "{\"id\":\"42\"," + request("[1,2,3,4,5,6,7,8]").substring(1)).json();
+        JsonNode nested = http.postJson("/v2/models/flat/infer", request("[[1,2,3,4],[5,6,7,8]]")).json();
+        assertThat(flat.get("id").stringValue()).isEqualTo("42");
+        assertThat(nested.has("id")).isFalse();
+        assertThat(flat.get("model_name").stringValue()).isEqualTo("flat");
+        assertThat(flat.get("model_version").stringValue()).isEqualTo("1");
+        JsonNode out = flat.get("outputs").get(0);
+        assertThat(out.get("name").stringValue()).isEqualTo("output");
+        assertThat(out.get("datatype").stringValue()).isEqualTo("FP32");
+        assertThat(out.get("shape").toString()).isEqualTo("[2,4]");
+        assertThat(out.get("data").toString()).isEqualTo("[2.0,4.0,6.0,8.0,10.0,12.0,14.0,16.0]");
+        assertThat(nested.get("outputs")).isEqualTo(flat.get("outputs"));
+    }
+
+    @Test
+    void fieldsInAnyOrderAndOutputSelection() {
+        scaleModel("order", 1);
+        JsonNode r = http.postJson("/v2/models/order/infer", "{\"outputs\":[{\"name\":\"output\"}],\"inputs\":[{"
+                + "\"data\":[1,2,3,4],\"datatype\":\"FP32\",\"name\":\"input\",\"shape\":[1,4]}]}").json();
+        assertThat(r.get("outputs").get(0).get("data").toString()).isEqualTo("[1.0,2.0,3.0,4.0]");
+    }
+
+    @Test
+    void binaryOutputsWhenTheRequestOrTheOutputAsks() {
+        scaleModel("binout", 0.5);
+        Http.Reply all = http.postJson("/v2/models/binout/infer", "{\"parameters\":{\"binary_data_output\":true},"
+                + request("[1,2,3,4,5,6,7,8]").substring(1));
+        assertBinaryOutput(all, new double[] {0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4});
+        Http.Reply one = http.postJson("/v2/models/binout/infer", "{\"outputs\":[{\"name\":\"output\","
+                + "\"parameters\":{\"binary_data\":true}}]," + request("[1,2,3,4,5,6,7,8]").substring(1));
+        assertBinaryOutput(one, new double[] {0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4});
+        Http.Reply off = http.postJson("/v2/models/binout/infer", "{\"parameters\":{\"binary_data_output\":true},"
+                + "\"outputs\":[{\"name\":\"output\",\"parameters\":{\"binary_data\":false}}],"
+                + request("[1,2,3,4,5,6,7,8]").substring(1));
+        assertThat(off.header("Inference-Header-Content-Length")).isNull();
+        assertThat(off.json().get("outputs").get(0).has("data")).isTrue();
+    }
+
+    private static void assertBinaryOutput(Http.Reply r, double[] expected) {
+        assertThat(r.status()).isEqualTo(200);
+        byte[][] parts = Tensors.split(r);
+        JsonNode header = Http.JSON.readTree(parts[0]);
+        JsonNode out = header.get("outputs").get(0);
+        assertThat(out.has("data")).isFalse();
+        assertThat(out.get("parameters").get("binary_data_size").longValue()).isEqualTo(expected.length * 4L);
+        assertThat(Tensors.fromBytes(DType.FP32, parts[1])).containsExactly(expected);
+    }
+
+    private String dtypeModel(DType t) {
+        String name = "dt-" + t.name().toLowerCase();
+        String spec = "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"" + t.inferenceName() + "\",\"shape\":[-1,3]}],"
+                + "\"outputs\":[{\"name\":\"output\",\"datatype\":\"" + t.inferenceName() + "\",\"shape\":[-1,3]}],"
+                + "\"layers\":[{\"type\":\"Identity\"}]}";
+        if (http.get("/v2/models/" + name).status() == 404) {
+            create(name, spec, null);
+        }
+        return name;
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void everyDatatypeRoundTripsAsJson(DType t) {
+        String model = dtypeModel(t);
+        double[] v = Tensors.sample(t, 6);
+        Http.Reply r = http.postJson("/v2/models/" + model + "/infer", "{\"inputs\":[{\"name\":\"input\","
+                + "\"shape\":[2,3],\"datatype\":\"" + t.inferenceName() + "\",\"data\":" + Tensors.json(t, v) + "}]}");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        JsonNode out = r.json().get("outputs").get(0);
+        assertThat(out.get("datatype").stringValue()).isEqualTo(t.inferenceName());
+        assertThat(out.get("data").toString()).isEqualTo(Tensors.json(t, v));
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void everyDatatypeRoundTripsAsBinaryData(DType t) {
+        String model = dtypeModel(t);
+        double[] v = Tensors.sample(t, 6);
+        byte[] raw = Tensors.bytes(t, v);
+        Tensors.Binary body = Tensors.binary("{\"inputs\":[{\"name\":\"input\",\"shape\":[2,3],\"datatype\":\""
+                + t.inferenceName() + "\",\"parameters\":{\"binary_data_size\":" + raw.length + "}}],"
+                + "\"parameters\":{\"binary_data_output\":true}}", raw);
+        Http.Reply r = http.post("/v2/models/" + model + "/infer", "application/octet-stream", body.body(),
+                body.headers());
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        assertThat(r.header("Content-Type")).startsWith("application/octet-stream");
+        byte[][] parts = Tensors.split(r);
+        assertThat(Http.JSON.readTree(parts[0]).get("outputs").get(0).get("datatype").stringValue())
+                .isEqualTo(t.inferenceName());
+        assertThat(parts[1]).isEqualTo(raw);
+    }
+
+    @Test
+    void inputsAreConvertedToTheDatatypeTheModelDeclares() {
+        scaleModel("convert", 1);
+        Http.Reply r = http.postJson("/v2/models/convert/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],"
+                + "\"datatype\":\"INT64\",\"data\":[1,-2,3,4]}]}");
+        assertThat(r.json().get("outputs").get(0).get("data").toString()).isEqualTo("[1.0,-2.0,3.0,4.0]");
+    }
+
+    @Test
+    void binaryInputIsConvertedToTheDatatypeTheModelDeclares() {
+        String spec = """
+                {"inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 2]}],
+                 "outputs": [{"name": "output", "datatype": "FP32", "shape": [-1, 2]}],
+                 "layers": [{"type": "Linear", "in_features": 2, "out_features": 2, "bias": false}]}""";
+        create("mixed", spec, Weights.diagonal("0.weight", 2, 10));
+        byte[] raw = Tensors.bytes(DType.FP64, new double[] {1, 2, 3, 4});
+        Tensors.Binary body = Tensors.binary("{\"inputs\":[{\"name\":\"input\",\"shape\":[2,2],\"datatype\":\"FP64\","
+                + "\"parameters\":{\"binary_data_size\":32}}]}", raw);
+        Http.Reply r = http.post("/v2/models/mixed/infer", "application/json", body.body(), body.headers());
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        assertThat(r.json().get("outputs").get(0).get("data").toString()).isEqualTo("[10.0,20.0,30.0,40.0]");
+    }
+
+    @Test
+    void concurrentRequestsEachGetTheirOwnRows() throws Exception {
+        scaleModel("concurrent", 3);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Void>> done = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 10; i++) {
+                        int rows = 1 + (thread + i) % 3;
+                        double[] v = new double[rows * 4];
+                        for (int k = 0; k < v.length; k++) {
+                            v[k] = thread * 1000 + i * 10 + k;
+                        }
+                        Http.Reply r = http.postJson("/v2/models/concurrent/infer", "{\"inputs\":[{\"name\":\"input\","
+                                + "\"shape\":[" + rows + ",4],\"datatype\":\"FP32\",\"data\":"
+                                + Tensors.json(DType.FP64, v) + "}]}");
+                        assertThat(r.status()).as(r.text()).isEqualTo(200);
+                        JsonNode data = r.json().get("outputs").get(0).get("data");
+                        assertThat(data.size()).isEqualTo(v.length);
+                        for (int k = 0; k < v.length; k++) {
+                            assertThat(data.get(k).doubleValue()).isEqualTo(v[k] * 3);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void unloadingReturnsTheModelsMemory() {
+        create("memory", """
+                {"inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 512]}],
+                 "outputs": [{"name": "output", "datatype": "FP32", "shape": [-1, 512]}],
+                 "layers": [{"type": "Linear", "in_features": 512, "out_features": 512}]}""", null);
+        assertThat(http.post("/v2/repository/models/memory/load", null, new byte[0], Map.of()).status())
+                .isEqualTo(200);
+        JsonNode cpu = http.get("/v1/devices").json().get(0);
+        assertThat(cpu.get("id").stringValue()).isEqualTo("cpu");
+        assertThat(cpu.get("memory").get("total").longValue()).isPositive();
+        long allocated = cpu.get("memory").get("allocated").longValue();
+        JsonNode arena = null;
+        for (JsonNode a : cpu.get("arenas")) {
+            if (a.get("owner").stringValue().equals("model:memory:1")) {
+                arena = a;
+            }
+        }
+        assertThat(arena).as("arena of model:memory:1 in %s", cpu).isNotNull();
+        long held = arena.get("allocated").longValue();
+        assertThat(held).as("weight and bias of Linear(512, 512)").isGreaterThanOrEqualTo(512 * 513 * 4);
+        assertThat(http.post("/v2/repository/models/memory/unload", null, new byte[0], Map.of()).status())
+                .isEqualTo(200);
+        JsonNode after = http.get("/v1/devices").json().get(0);
+        assertThat(after.get("arenas").toString()).doesNotContain("model:memory:1");
+        assertThat(allocated - after.get("memory").get("allocated").longValue()).isGreaterThanOrEqualTo(held);
+    }
+}
