@@ -14,10 +14,11 @@ def parse(path):
 d = pathlib.Path(sys.argv[1])
 out = ["| benchmark | Nabla | PyTorch | ratio (Nabla / PyTorch speed) |", "|---|---:|---:|---:|"]
 t = {r["n"]: float(r["median"]) for r in parse(d / "torch-gemm.txt")}
+label = {"nabla": "sgemm kernel", "nabla.matmul": "matmul op"}
 for r in parse(d / "nabla-gemm.txt"):
-    if r["n"] in t:
+    if r["n"] in t and r.get("impl") in label:
         g = float(r["median"])
-        out.append(f"| sgemm n={r['n']} (GFLOP/s) | {g:.1f} | {t[r['n']]:.1f} | {g / t[r['n']]:.2f}x |")
+        out.append(f"| {label[r['impl']]} n={r['n']} (GFLOP/s) | {g:.1f} | {t[r['n']]:.1f} | {g / t[r['n']]:.2f}x |")
 t = {r["op"]: float(r["median_ms"]) for r in parse(d / "torch-ops.txt")}
 for r in parse(d / "nabla-ops.txt"):
     if r["op"] in t:
