@@ -1,13 +1,13 @@
 package io.nabla.backend.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
-
 /**
- * The engine's one thread pool (one worker per core) and a chunked parallel loop. Work is always cut into the
- * same chunks of {@code grain} iterations whatever the number of threads, so a kernel that combines per-chunk
- * partial results in chunk order gives bit-identical results on 1 or 16 threads.
+ * The engine's compute threads and a chunked parallel loop. Work is always cut into the same chunks of
+ * {@code grain} iterations whatever the number of threads, so a kernel that combines per-chunk partial results in
+ * chunk order gives bit-identical results on 1 or 16 threads.
+ *
+ * <p>Guarantees: the calling thread takes part in its own loop (no hand-off latency for short loops); a loop
+ * started while another is running (from a loop body, or from another thread) runs serially on its caller, so
+ * nesting never deadlocks; the first exception thrown by a chunk is rethrown to the caller after every chunk ended.
  */
 public final class Parallel {
 
@@ -16,17 +16,12 @@ public final class Parallel {
 
     private static final int THREADS = Math.max(1, Integer.getInteger("nabla.threads",
             Runtime.getRuntime().availableProcessors()));
-    private static final ForkJoinPool POOL = new ForkJoinPool(THREADS, pool -> {
-        var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-        t.setName("nabla-compute-" + t.getPoolIndex());
-        t.setDaemon(true);
-        return t;
-    }, null, false);
+    private static final ComputeTeam TEAM = THREADS > 1 ? new ComputeTeam(THREADS - 1) : null;
 
     private Parallel() {
     }
 
-    /** Number of compute threads. */
+    /** Number of compute threads (the caller of a loop counts as one). */
     public static int threads() {
         return THREADS;
     }
@@ -61,45 +56,16 @@ public final class Parallel {
         }
         int chunks = chunkCount(n, grain);
         boolean small = n < SERIAL_THRESHOLD / Math.max(1, costPerIteration);
-        if (chunks == 1 || THREADS == 1 || small || ForkJoinTask.inForkJoinPool()) {
+        if (chunks == 1 || TEAM == null || small || !TEAM.run(body, n, grain, chunks)) {
             for (int c = 0; c < chunks; c++) {
                 long s = c * grain;
                 body.run(c, s, Math.min(n, s + grain));
             }
-            return;
         }
-        POOL.invoke(new Range(body, n, grain, 0, chunks));
     }
 
     /** Runs {@code body} for each index in [0, count) in parallel (coarse tasks such as batch entries). */
     public static void forEach(int count, ChunkBody body) {
         forChunks(count, 1, SERIAL_THRESHOLD, body);
-    }
-
-    private static final class Range extends RecursiveAction {
-        private final ChunkBody body;
-        private final long n;
-        private final long grain;
-        private final int from;
-        private final int to;
-
-        Range(ChunkBody body, long n, long grain, int from, int to) {
-            this.body = body;
-            this.n = n;
-            this.grain = grain;
-            this.from = from;
-            this.to = to;
-        }
-
-        @Override
-        protected void compute() {
-            if (to - from == 1) {
-                long s = from * grain;
-                body.run(from, s, Math.min(n, s + grain));
-                return;
-            }
-            int mid = (from + to) >>> 1;
-            invokeAll(new Range(body, n, grain, from, mid), new Range(body, n, grain, mid, to));
-        }
     }
 }
