@@ -32,6 +32,15 @@ public final class ModelBuilder {
      * reproduces a PyTorch run that seeds once and uses the global generator throughout.
      */
     public static Sequential build(ModelSpec spec, Generator g) {
+        return build(spec, g, ParameterBudget.DEFAULT_MAX_ELEMENTS);
+    }
+
+    /**
+     * Builds the model, first refusing (before allocating anything) a spec whose layers would hold more than
+     * {@code maxElements} parameter and buffer elements.
+     */
+    public static Sequential build(ModelSpec spec, Generator g, long maxElements) {
+        ParameterBudget.check(spec, maxElements);
         List<Module> layers = new ArrayList<>();
         for (int i = 0; i < spec.layers().size(); i++) {
             LayerSpec l = spec.layers().get(i);
