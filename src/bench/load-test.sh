@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# HTTP load test of the inference service with wrk (Debian package), as issue 4 specifies: MLP 784-256-256-10,
+# single-row FP32 requests, 32 connections, for JSON and binary bodies, with dynamic batching on and off.
+# Usage: src/bench/load-test.sh [seconds per run, default 60]
+# Prints one RESULT line per run (requests/s, p50/p99 latency, errors) and keeps wrk's output in target/load/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+secs=${1:-60}
+port=${NABLA_LOAD_PORT:-18080}
+command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+out=target/load
+mkdir -p "$out"
+ls target/nabla-*.jar >/dev/null 2>&1 || ./mvnw -q -B -ntp -DskipTests package
+jar=$(ls target/nabla-*.jar | grep -v plain | head -1)
+
+python3 - "$out" <<'PY'
+import json, random, struct, sys
+out = sys.argv[1]
+random.seed(0)
+row = [round(random.gauss(0, 1), 6) for _ in range(784)]
+spec = {"inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 784]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 10]}],
+        "layers": [{"type": "Linear", "in_features": 784, "out_features": 256}, {"type": "ReLU"},
+                   {"type": "Linear", "in_features": 256, "out_features": 256}, {"type": "ReLU"},
+                   {"type": "Linear", "in_features": 256, "out_features": 10}], "seed": 0}
+open(f"{out}/spec.json", "w").write(json.dumps(spec))
+open(f"{out}/json.body", "w").write(json.dumps({"inputs": [{"name": "input", "shape": [1, 784], "datatype": "FP32", "data": row}]}))
+header = json.dumps({"inputs": [{"name": "input", "shape": [1, 784], "datatype": "FP32",
+                                 "parameters": {"binary_data_size": 784 * 4}}],
+                     "parameters": {"binary_data_output": True}}).encode()
+open(f"{out}/binary.body", "wb").write(header + struct.pack("<784f", *row))
+open(f"{out}/binary.len", "w").write(str(len(header)))
+PY
+
+cat > "$out/post.lua" <<'LUA'
+local f = assert(io.open(os.getenv("BODY"), "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*all")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+local hl = os.getenv("HEADER_LEN")
+if hl and hl ~= "" then
+  wrk.headers["Content-Type"] = "application/octet-stream"
+  wrk.headers["Inference-Header-Content-Length"] = hl
+end
+LUA
+
+run() { # batching(on|off) body(json|binary)
+  local batching=$1 kind=$2 store
+  store=$(mktemp -d)
+  local props=(--server.port="$port" --nabla.store.path="$store")
+  if [ "$batching" = off ]; then props+=(--nabla.batching.max-batch-size=1 --nabla.batching.queue-delay=0ms); fi
+  java -Xmx2g -XX:+UseParallelGC -jar "$jar" "${props[@]}" > "$out/server-$batching-$kind.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 120); do curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null && break; sleep 0.5; done
+  curl -sf -X POST "http://127.0.0.1:$port/v2/repository/models/mlp" -F "spec=@$out/spec.json;type=application/json" >/dev/null
+  local hl=""
+  [ "$kind" = binary ] && hl=$(cat "$out/binary.len")
+  # warm-up (JIT, model load), then the measured run
+  BODY="$out/$kind.body" HEADER_LEN="$hl" wrk -t2 -c32 -d10s -s "$out/post.lua" "http://127.0.0.1:$port/v2/models/mlp/infer" >/dev/null
+  BODY="$out/$kind.body" HEADER_LEN="$hl" wrk -t2 -c32 -d"${secs}s" --latency -s "$out/post.lua" \
+    "http://127.0.0.1:$port/v2/models/mlp/infer" > "$out/wrk-$batching-$kind.txt"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  rm -rf "$store"
+  python3 - "$out/wrk-$batching-$kind.txt" "$batching" "$kind" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+def ms(s):
+    v, u = re.match(r"([\d.]+)(us|ms|s)", s).groups()
+    return float(v) * {"us": 1e-3, "ms": 1, "s": 1e3}[u]
+rps = re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)
+p50 = ms(re.search(r"50%\s+(\S+)", t).group(1)); p99 = ms(re.search(r"99%\s+(\S+)", t).group(1))
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+sock = re.search(r"Socket errors: (.*)", t)
+total = re.search(r"(\d+) requests in", t).group(1)
+print(f"RESULT body={sys.argv[3]} batching={sys.argv[2]} requests={total} requests_per_s={rps} p50_ms={p50:.2f} "
+      f"p99_ms={p99:.2f} non_2xx={non2xx.group(1) if non2xx else 0} socket_errors={sock.group(1).replace(' ', '') if sock else 'none'}")
+PY
+}
+
+for b in on off; do for k in json binary; do run "$b" "$k"; done; done
