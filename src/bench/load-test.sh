@@ -48,9 +48,9 @@ LUA
 run() { # batching(on|off) body(json|binary)
   local batching=$1 kind=$2 store
   store=$(mktemp -d)
-  local props=(--server.port="$port" --nabla.store.path="$store")
+  local props=(--server.port="$port" --nabla.store.path="$store" ${NABLA_LOAD_SERVER_ARGS:-})
   if [ "$batching" = off ]; then props+=(--nabla.batching.max-batch-size=1 --nabla.batching.queue-delay=0ms); fi
-  java -Xmx2g -XX:+UseParallelGC -jar "$jar" "${props[@]}" > "$out/server-$batching-$kind.log" 2>&1 &
+  java ${NABLA_LOAD_JVM_OPTS:--Xmx2g -XX:+UseParallelGC} -jar "$jar" "${props[@]}" > "$out/server-$batching-$kind.log" 2>&1 &
   local pid=$!
   for _ in $(seq 120); do curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null && break; sleep 0.5; done
   curl -sf -X POST "http://127.0.0.1:$port/v2/repository/models/mlp" -F "spec=@$out/spec.json;type=application/json" >/dev/null
@@ -78,4 +78,4 @@ print(f"RESULT body={sys.argv[3]} batching={sys.argv[2]} requests={total} reques
 PY
 }
 
-for b in on off; do for k in json binary; do run "$b" "$k"; done; done
+for b in ${NABLA_LOAD_BATCHING:-on off}; do for k in ${NABLA_LOAD_BODIES:-json binary}; do run "$b" "$k"; done; done
