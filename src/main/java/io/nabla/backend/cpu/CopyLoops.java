@@ -122,6 +122,14 @@ final class CopyLoops {
 
     /** Fills FP32/FP64 views; returns false for other dtypes. */
     static boolean fill(Memory dst, Layout l, DType dtype, double value) {
+        if (value == 0 && Double.doubleToRawLongBits(value) == 0 && l.isContiguous()) {
+            // +0.0 is all-zero bits in every dtype: one memset (zero_grad, fresh accumulators)
+            long base = dst.address() + l.offset() * dtype.itemSize();
+            long bytes = l.numel() * dtype.itemSize();
+            dst.hostBuffer(); // fails on freed memory before anything is written
+            Parallel.forChunks(bytes, 1 << 20, (c, s, e) -> RawMemory.zero(base + s, e - s));
+            return true;
+        }
         if (dtype == DType.FP32) {
             FloatBuffer d = dst.hostBuffer().asFloatBuffer();
             float v = (float) value;

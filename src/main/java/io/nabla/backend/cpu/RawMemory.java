@@ -39,6 +39,11 @@ final class RawMemory {
         UNSAFE.copyMemory(src, FLOAT_BASE, null, address, (long) n << 2);
     }
 
+    /** Sets {@code bytes} bytes of host memory to zero. */
+    static void zero(long address, long bytes) {
+        UNSAFE.setMemory(address, bytes, (byte) 0);
+    }
+
     static float getFloat(long address) {
         return UNSAFE.getFloat(address);
     }

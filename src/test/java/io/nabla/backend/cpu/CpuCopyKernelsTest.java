@@ -74,6 +74,15 @@ class CpuCopyKernelsTest {
                 }
                 assertThat(fast.toBytes()).as("fill %s %s", dt, io.nabla.tensor.Shape.format(shape))
                         .isEqualTo(ref.toBytes());
+                // zero a contiguous middle block (the memset path) of a tensor that holds other values
+                Tensor fz = Tensor.full(3, dt, shape);
+                Tensor rz = Tensor.full(3, dt, shape);
+                ShapeOps.narrow(fz, 0, 1, shape[0] - 2).fill(0);
+                try (Backends.Scope r = Backends.use(Backends.reference())) {
+                    ShapeOps.narrow(rz, 0, 1, shape[0] - 2).fill(0);
+                }
+                assertThat(fz.toBytes()).as("zero fill %s %s", dt, io.nabla.tensor.Shape.format(shape))
+                        .isEqualTo(rz.toBytes());
             }
         }
     }
