@@ -6,9 +6,6 @@ import io.nabla.backend.Memory;
 import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
-import java.nio.ShortBuffer;
 
 /**
  * Fast host copies and fills: bit copies between views of one dtype (bulk moves where both runs are dense),
@@ -63,60 +60,23 @@ final class CopyLoops {
         Runs r = Runs.of(dl.shape(), sl, dl);
         int ss = r.innerStride(0);
         int ds = r.innerStride(1);
+        r.parallel(GRAIN, (o, n) -> {
+            if (ss == 1 && ds == 1) { // a dense run: one bulk move (byte offsets fit an int: blocks are < 2 GiB)
+                db.put(o[1] * size, sb, o[0] * size, n * size);
+                return;
+            }
+            for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += ss, b += ds) {
+                copyElement(sb, a * size, db, b * size, size);
+            }
+        });
+    }
+
+    private static void copyElement(ByteBuffer s, int from, ByteBuffer d, int to, int size) {
         switch (size) {
-            case 8: {
-                LongBuffer s = sb.asLongBuffer();
-                LongBuffer d = db.asLongBuffer();
-                r.parallel(GRAIN, (o, n) -> {
-                    if (ss == 1 && ds == 1) {
-                        d.put(o[1], s, o[0], n);
-                        return;
-                    }
-                    for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += ss, b += ds) {
-                        d.put(b, s.get(a));
-                    }
-                });
-                break;
-            }
-            case 4: {
-                IntBuffer s = sb.asIntBuffer();
-                IntBuffer d = db.asIntBuffer();
-                r.parallel(GRAIN, (o, n) -> {
-                    if (ss == 1 && ds == 1) {
-                        d.put(o[1], s, o[0], n);
-                        return;
-                    }
-                    for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += ss, b += ds) {
-                        d.put(b, s.get(a));
-                    }
-                });
-                break;
-            }
-            case 2: {
-                ShortBuffer s = sb.asShortBuffer();
-                ShortBuffer d = db.asShortBuffer();
-                r.parallel(GRAIN, (o, n) -> {
-                    if (ss == 1 && ds == 1) {
-                        d.put(o[1], s, o[0], n);
-                        return;
-                    }
-                    for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += ss, b += ds) {
-                        d.put(b, s.get(a));
-                    }
-                });
-                break;
-            }
-            default: {
-                r.parallel(GRAIN, (o, n) -> {
-                    if (ss == 1 && ds == 1) {
-                        db.put(o[1], sb, o[0], n);
-                        return;
-                    }
-                    for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += ss, b += ds) {
-                        db.put(b, sb.get(a));
-                    }
-                });
-            }
+            case 8 -> d.putLong(to, s.getLong(from));
+            case 4 -> d.putInt(to, s.getInt(from));
+            case 2 -> d.putShort(to, s.getShort(from));
+            default -> d.put(to, s.get(from));
         }
     }
 
