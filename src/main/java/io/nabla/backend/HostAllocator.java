@@ -1,5 +1,8 @@
 package io.nabla.backend;
 
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.Pointer;
 
@@ -7,6 +10,11 @@ import org.bytedeco.javacpp.Pointer;
  * Allocates host memory off the Java heap, so native libraries (BLAS) read tensors in place.
  * Guarantees: every block is counted from allocation to close; the counters return to their start when every
  * block is closed. A host block holds at most {@link #MAX_BLOCK_BYTES} bytes (Java buffers are int-indexed).
+ *
+ * <p>Freed blocks of at least {@link #CACHE_MIN_BYTES} are kept (up to {@code nabla.host.cache-bytes}, default
+ * 256 MiB) and handed out again for a request of the same size, so a training step or a repeated op does not pay
+ * the page faults of fresh memory each time. Cached bytes count as reserved, not allocated; {@link #emptyCache()}
+ * returns them to the system.
  */
 public final class HostAllocator implements Allocator {
 
@@ -18,6 +26,13 @@ public final class HostAllocator implements Allocator {
     private final AtomicLong allocated = new AtomicLong();
     private final AtomicLong peak = new AtomicLong();
     private final AtomicLong blocks = new AtomicLong();
+
+    /** Freed blocks this size or larger are cached for reuse. */
+    public static final long CACHE_MIN_BYTES = 1 << 20;
+
+    private final long cacheLimit = Math.max(0, Long.getLong("nabla.host.cache-bytes", 256L << 20));
+    private final Map<Long, ArrayDeque<Pointer>> cache = new HashMap<>();
+    private long cachedBytes;
 
     private HostAllocator() {
     }
@@ -40,7 +55,10 @@ public final class HostAllocator implements Allocator {
             throw new IllegalArgumentException("a cpu tensor holds at most " + MAX_BLOCK_BYTES + " bytes, asked for "
                     + bytes);
         }
-        Pointer p = Pointer.malloc(Math.max(bytes, 8));
+        Pointer p = bytes >= CACHE_MIN_BYTES ? takeCached(bytes) : null;
+        if (p == null) {
+            p = Pointer.malloc(Math.max(bytes, 8));
+        }
         if (p == null || p.isNull()) {
             throw new OutOfDeviceMemoryException("allocation of " + bytes + " bytes failed on cpu: "
                     + allocated.get() + " bytes in use by tensors", bytes);
@@ -54,9 +72,47 @@ public final class HostAllocator implements Allocator {
         return new HostMemory(this, p, bytes);
     }
 
-    void released(long bytes) {
+    private synchronized Pointer takeCached(long bytes) {
+        ArrayDeque<Pointer> q = cache.get(bytes);
+        Pointer p = q == null ? null : q.poll();
+        if (p != null) {
+            cachedBytes -= bytes;
+        }
+        return p;
+    }
+
+    /** Takes back a closed block: caches it for reuse when it is large and the cache has room, else frees it. */
+    void release(Pointer raw, long bytes) {
         allocated.addAndGet(-bytes);
         blocks.decrementAndGet();
+        if (bytes >= CACHE_MIN_BYTES) {
+            synchronized (this) {
+                if (cachedBytes + bytes <= cacheLimit) {
+                    cache.computeIfAbsent(bytes, k -> new ArrayDeque<>()).push(raw);
+                    cachedBytes += bytes;
+                    return;
+                }
+            }
+        }
+        Pointer.free(raw);
+    }
+
+    /** Frees every cached block. */
+    public void emptyCache() {
+        synchronized (this) {
+            for (ArrayDeque<Pointer> q : cache.values()) {
+                for (Pointer p : q) {
+                    Pointer.free(p);
+                }
+            }
+            cache.clear();
+            cachedBytes = 0;
+        }
+    }
+
+    /** Bytes held for tensors plus bytes cached for reuse. */
+    public synchronized long reservedBytes() {
+        return allocated.get() + cachedBytes;
     }
 
     @Override

@@ -98,8 +98,7 @@ public final class HostMemory implements Memory {
 
         @Override
         public void run() {
-            Pointer.free(raw);
-            allocator.released(bytes);
+            allocator.release(raw, bytes);
         }
     }
 }

@@ -56,7 +56,7 @@ class DevicesController {
                 .map(a -> new Arena(a.owner(), a.allocated(), a.allocated(), null)).toList();
         String name = "cpu (" + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors()
                 + " threads)";
-        return List.of(new Device("cpu", name, new MemoryFigures(total, free, allocated, allocated,
+        return List.of(new Device("cpu", name, new MemoryFigures(total, free, allocated, host.reservedBytes(),
                 host.peakBytes()), arenas));
     }
 }
