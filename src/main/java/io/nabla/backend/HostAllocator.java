@@ -11,7 +11,7 @@ import org.bytedeco.javacpp.Pointer;
  * Guarantees: every block is counted from allocation to close; the counters return to their start when every
  * block is closed. A host block holds at most {@link #MAX_BLOCK_BYTES} bytes (Java buffers are int-indexed).
  *
- * <p>Freed blocks of at least {@link #CACHE_MIN_BYTES} are kept (up to {@code nabla.host.cache-bytes}, default
+ * <p>Freed blocks of at least {@link #CACHE_MIN_BYTES} (64 KiB) are kept (up to {@code nabla.host.cache-bytes}, default
  * 256 MiB) and handed out again for a request of the same size, so a training step or a repeated op does not pay
  * the page faults of fresh memory each time. Cached bytes count as reserved, not allocated; {@link #emptyCache()}
  * returns them to the system.
@@ -26,9 +26,10 @@ public final class HostAllocator implements Allocator {
     private final AtomicLong allocated = new AtomicLong();
     private final AtomicLong peak = new AtomicLong();
     private final AtomicLong blocks = new AtomicLong();
+    private final AtomicLong mallocs = new AtomicLong();
 
     /** Freed blocks this size or larger are cached for reuse. */
-    public static final long CACHE_MIN_BYTES = 1 << 20;
+    public static final long CACHE_MIN_BYTES = 64 << 10;
 
     private final long cacheLimit = Math.max(0, Long.getLong("nabla.host.cache-bytes", 256L << 20));
     private final Map<Long, ArrayDeque<Pointer>> cache = new HashMap<>();
@@ -58,6 +59,7 @@ public final class HostAllocator implements Allocator {
         Pointer p = bytes >= CACHE_MIN_BYTES ? takeCached(bytes) : null;
         if (p == null) {
             p = Pointer.malloc(Math.max(bytes, 8));
+            mallocs.incrementAndGet();
         }
         if (p == null || p.isNull()) {
             throw new OutOfDeviceMemoryException("allocation of " + bytes + " bytes failed on cpu: "
@@ -95,6 +97,11 @@ public final class HostAllocator implements Allocator {
             }
         }
         Pointer.free(raw);
+    }
+
+    /** Blocks obtained from the system so far (cache hits not counted). */
+    public long mallocCount() {
+        return mallocs.get();
     }
 
     /** Frees every cached block. */

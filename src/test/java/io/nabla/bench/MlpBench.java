@@ -22,7 +22,8 @@ import java.util.Random;
 /**
  * MLP training-step benchmark, the same models, batches, optimizers and sampling as ../shared/bench/torch_mlp.py:
  * one step = zero_grad + forward + cross_entropy + backward + optimizer step on one fixed batch. Prints the same
- * RESULT lines, plus the host bytes allocated per step in steady state. Run through src/bench/cpu-bench.sh.
+ * RESULT lines, plus the host bytes allocated per step in steady state. Warm-up is at least 10 s per model so that
+ * the JIT has compiled the step. Run through src/bench/cpu-bench.sh.
  */
 public final class MlpBench {
 
@@ -32,8 +33,10 @@ public final class MlpBench {
     public static void main(String[] args) {
         System.out.println("nabla threads=" + io.nabla.backend.cpu.Parallel.threads() + " java="
                 + System.getProperty("java.version"));
-        for (String model : new String[] {"small", "wide"}) {
-            for (String opt : new String[] {"sgd", "adam"}) {
+        String[] models = args.length > 0 ? args[0].split(",") : new String[] {"small", "wide"};
+        String[] opts = args.length > 1 ? args[1].split(",") : new String[] {"sgd", "adam"};
+        for (String model : models) {
+            for (String opt : opts) {
                 bench(model, opt, 300, 30, 30.0);
             }
         }
@@ -69,7 +72,9 @@ public final class MlpBench {
             Tensor y = Tensor.of(ys, batch);
             long t0 = System.nanoTime();
             int done = 0;
-            while (done < warmup && (done < 3 || System.nanoTime() - t0 < 10_000_000_000L)) {
+            // torch_mlp.py's warm-up rule (30 steps) plus what the JIT needs: at least 10 s of steps, so the
+            // measured steps run compiled code as a long-running server's do
+            while (done < warmup || System.nanoTime() - t0 < 10_000_000_000L) {
                 trainer.step(x, y);
                 done++;
             }
@@ -77,12 +82,18 @@ public final class MlpBench {
             steps = Math.max(15, Math.min(steps, (int) (budgetS / per)));
             double[] times = new double[steps];
             long peakBefore = HostAllocator.instance().allocatedBytes();
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long heapBefore = threads.getCurrentThreadAllocatedBytes();
+            long mallocsBefore = HostAllocator.instance().mallocCount();
             for (int i = 0; i < steps; i++) {
                 long s = System.nanoTime();
                 trainer.step(x, y);
                 times[i] = (System.nanoTime() - s) / 1e6;
             }
             long leaked = HostAllocator.instance().allocatedBytes() - peakBefore;
+            long heapPerStep = (threads.getCurrentThreadAllocatedBytes() - heapBefore) / steps;
+            double mallocsPerStep = (double) (HostAllocator.instance().mallocCount() - mallocsBefore) / steps;
             Arrays.sort(times);
             double med = times[steps / 2];
             long macs = 0;
@@ -91,10 +102,11 @@ public final class MlpBench {
             }
             double flop = 2.0 * batch * (3 * macs - (long) dims[0] * dims[1]);
             System.out.printf("RESULT model=%s dims=%s batch=%d opt=%s threads=%d median_ms=%.3f p10_ms=%.3f "
-                            + "p90_ms=%.3f steps_per_s=%.1f GFLOP/s=%.2f steps=%d host_bytes_retained=%d%n",
+                            + "p90_ms=%.3f steps_per_s=%.1f GFLOP/s=%.2f steps=%d host_bytes_retained=%d "
+                            + "heap_bytes_per_step=%d new_host_blocks_per_step=%.1f%n",
                     name, dims[0] + "-" + dims[1] + "-" + dims[2] + "-" + dims[3], batch, optName,
                     io.nabla.backend.cpu.Parallel.threads(), med, times[steps / 10], times[steps * 9 / 10],
-                    1000 / med, flop / med / 1e6, steps, leaked);
+                    1000 / med, flop / med / 1e6, steps, leaked, heapPerStep, mallocsPerStep);
         }
     }
 }
