@@ -1,7 +1,5 @@
 package io.nabla.autograd;
 
-import io.nabla.backend.BinaryOp;
-import io.nabla.backend.DType;
 import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
@@ -126,7 +124,7 @@ public final class Autograd {
                 }
                 if (e.node() != null) {
                     Tensor prev = pending.get(e.node());
-                    pending.put(e.node(), prev == null ? gi : add(prev, gi));
+                    pending.put(e.node(), prev == null ? gi : ElementwiseOps.add(prev, gi));
                 } else {
                     accumulateLeaf(e.leaf(), gi);
                 }
@@ -177,21 +175,7 @@ public final class Autograd {
             TensorScope.moveTo(copy, leaf.storage().owner());
             leaf.setGrad(copy);
         } else {
-            Tensor gi = g.dataAs(existing.dtype());
-            existing.backend().elementwise().binary(BinaryOp.ADD, existing.memory(), existing.layout(),
-                    gi.memory(), gi.layout(), existing.dtype(), existing.memory(), existing.layout(),
-                    existing.dtype());
-            existing.bumpVersion();
+            InPlaceOps.add_(existing, g); // bumps the gradient's version, casts g to its dtype
         }
-    }
-
-    private static Tensor add(Tensor a, Tensor b) {
-        DType t = DType.promote(a.dtype(), b.dtype());
-        Tensor x = a.dataAs(t);
-        Tensor y = b.dataAs(t);
-        Tensor out = Tensor.empty(t, a.device(), a.shape());
-        out.backend().elementwise().binary(BinaryOp.ADD, x.memory(), x.layout(), y.memory(), y.layout(), t,
-                out.memory(), out.layout(), t);
-        return out;
     }
 }
