@@ -12,7 +12,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,8 +42,8 @@ class DatasetStoreTest {
         assertThat(DatasetIds.isValid(info.id())).isTrue();
         assertThat(info.size()).isEqualTo(96);
         assertThat(info.tensors()).containsExactly(
-                java.util.Map.entry("input", new TensorInfo("F32", List.of(96L, 20L))),
-                java.util.Map.entry("target", new TensorInfo("I64", List.of(96L))));
+                Map.entry("input", new TensorInfo("F32", List.of(96L, 20L))),
+                Map.entry("target", new TensorInfo("I64", List.of(96L))));
         assertThat(store.find(info.id())).contains(info);
         assertThat(store.get(info.id())).isEqualTo(info);
         Path file = store.file(info.id());
@@ -83,6 +90,27 @@ class DatasetStoreTest {
         assertThat(stagingEntries()).isEmpty();
         try (Stream<Path> t = Files.list(datasets.resolve(".trash"))) {
             assertThat(t).isEmpty();
+        }
+    }
+
+    @Test
+    void concurrentUploadsGetDistinctIds() throws Exception {
+        DatasetStore store = new DatasetStore(root);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<DatasetInfo>> futures = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                futures.add(pool.submit(() -> store.create(golden())));
+            }
+            Set<String> ids = new HashSet<>();
+            for (var f : futures) {
+                ids.add(f.get().id());
+            }
+            assertThat(ids).hasSize(8);
+            assertThat(new DatasetStore(root).list()).extracting(DatasetInfo::id)
+                    .containsExactlyInAnyOrderElementsOf(ids);
+        } finally {
+            pool.shutdownNow();
         }
     }
 
