@@ -28,13 +28,13 @@ class CachingAllocatorModelTest {
 
     @Test
     void randomSequencesKeepTheInvariants() {
-        for (long seed = 1; seed <= 6; seed++) {
+        for (long seed = 1; seed <= 4; seed++) {
             FakeDeviceMemory device = new FakeDeviceMemory(96 * MIB);
             CachingAllocator allocator = new CachingAllocator("cuda:0", device, AllocatorSettings.DEFAULT);
             Random rnd = new Random(seed);
             TreeMap<Long, Live> live = new TreeMap<>();
             List<Long> order = new ArrayList<>();
-            for (int step = 0; step < 3000; step++) {
+            for (int step = 0; step < 2000; step++) {
                 if (!order.isEmpty() && rnd.nextInt(100) < 45) {
                     long address = order.remove(rnd.nextInt(order.size()));
                     live.remove(address);
@@ -53,10 +53,11 @@ class CachingAllocatorModelTest {
                 }
                 allocator.checkInvariants();
                 AllocatorStats s = allocator.stats();
-                assertThat(s.allocated()).as("seed %d step %d", seed, step)
-                        .isEqualTo(live.values().stream().mapToLong(Live::size).sum());
-                assertThat(s.activeBlocks()).isEqualTo(live.size());
-                assertThat(s.reserved()).isEqualTo(device.used());
+                long held = live.values().stream().mapToLong(Live::size).sum();
+                if (s.allocated() != held || s.activeBlocks() != live.size() || s.reserved() != device.used()) {
+                    throw new AssertionError("seed " + seed + " step " + step + ": " + s + " but the model holds "
+                            + live.size() + " blocks of " + held + " bytes and the device " + device.used());
+                }
             }
             for (long address : order) {
                 allocator.free(address);
@@ -116,11 +117,11 @@ class CachingAllocatorModelTest {
     }
 
     private static void admit(TreeMap<Long, Live> live, Live b, FakeDeviceMemory device, long seed, int step) {
-        assertThat(b.size()).as("seed %d step %d: block covers the request", seed, step)
-                .isGreaterThanOrEqualTo(b.requested()).isPositive();
-        assertThat(b.size() % 512).isZero();
-        assertThat(device.segmentOf(b.address(), b.size())).as("seed %d step %d: block inside a segment", seed, step)
-                .isNotEqualTo(-1);
+        if (b.size() < b.requested() || b.size() <= 0 || b.size() % 512 != 0
+                || device.segmentOf(b.address(), b.size()) == -1) {
+            throw new AssertionError("seed " + seed + " step " + step + ": " + b
+                    + " does not cover its request in 512 B units inside one device segment");
+        }
         noOverlap(live, b);
         live.put(b.address(), b);
     }
@@ -128,12 +129,9 @@ class CachingAllocatorModelTest {
     private static void noOverlap(TreeMap<Long, Live> live, Live b) {
         Map.Entry<Long, Live> below = live.floorEntry(b.address());
         Map.Entry<Long, Live> above = live.ceilingEntry(b.address());
-        if (below != null) {
-            assertThat(below.getKey() + below.getValue().size()).as("block below 0x%x", b.address())
-                    .isLessThanOrEqualTo(b.address());
-        }
-        if (above != null) {
-            assertThat(b.address() + b.size()).as("block above 0x%x", b.address()).isLessThanOrEqualTo(above.getKey());
+        if (below != null && below.getKey() + below.getValue().size() > b.address()
+                || above != null && b.address() + b.size() > above.getKey()) {
+            throw new AssertionError(b + " overlaps a live block: " + below + " / " + above);
         }
     }
 
