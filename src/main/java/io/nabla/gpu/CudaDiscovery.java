@@ -10,20 +10,30 @@ import org.slf4j.LoggerFactory;
 /**
  * Finds GPUs through the CUDA runtime (JavaCPP's {@code cudart}: {@code cudaGetDeviceCount} and
  * {@code cudaGetDeviceProperties}, both in CUDA 13.0). Without a driver the bindings fail to load
- * ({@code UnsatisfiedLinkError: libcuda.so.1}); that is logged in one line and gives no GPUs, never an error.
+ * ({@code UnsatisfiedLinkError: libcuda.so.1}); that is logged in one line and gives no GPUs, never an error. The
+ * same goes for any other failure to link the bindings (a {@link LinkageError}), which is remembered: a class whose
+ * initialisation failed never loads again in this JVM.
  */
 public final class CudaDiscovery implements GpuDiscovery {
 
     private static final Logger LOG = LoggerFactory.getLogger(CudaDiscovery.class);
 
+    /** Why the bindings did not load: a class that failed to initialise never loads again in this JVM. */
+    private static volatile String unavailable;
+
     @Override
     public List<DiscoveredGpu> discover() {
-        try {
-            return probe();
-        } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
-            LOG.info("no CUDA driver ({}): running on the CPU", why(e));
-            return List.of();
+        String reason = unavailable;
+        if (reason == null) {
+            try {
+                return probe();
+            } catch (LinkageError e) { // UnsatisfiedLinkError, NoClassDefFoundError, ExceptionInInitializerError, ...
+                reason = why(e);
+                unavailable = reason;
+            }
         }
+        LOG.info("no CUDA driver ({}): running on the CPU", reason);
+        return List.of();
     }
 
     private static List<DiscoveredGpu> probe() {
