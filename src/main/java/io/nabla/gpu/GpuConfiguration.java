@@ -8,15 +8,17 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.LivenessState;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * The GPU pool bean, built once at start from {@code nabla.gpu.*}: GPUs are discovered (unless disabled), each gets a
- * caching allocator over the raw memory the CUDA backend provides ({@link RawMemorySource}), and a device marked
- * unhealthy turns liveness to BROKEN, which fails {@code /v2/health/live} and {@code /actuator/health/liveness} alike.
+ * caching allocator over the raw memory the CUDA backend provides ({@link RawMemorySource}). A device marked
+ * unhealthy turns the liveness state to BROKEN and the {@code gpu} health contributor down, which fails
+ * {@code /v2/health/live} and {@code /actuator/health/liveness} alike.
  */
 @Configuration(proxyBeanMethods = false)
 public class GpuConfiguration {
@@ -44,15 +46,15 @@ public class GpuConfiguration {
         return new GpuPool(open(discovery.discover(), memory.getIfAvailable(), settings, health), health, limit);
     }
 
-    /** Keeps liveness BROKEN while a device is unhealthy, even if something reports CORRECT later (e.g. at start). */
+    /**
+     * The {@code gpu} health contributor, part of the liveness group ({@code application.properties}): down while any
+     * device is unhealthy, whatever the liveness state says, so the actuator's probe and {@code /v2/health/live}
+     * read the same {@link DeviceHealth}.
+     */
     @Bean
-    ApplicationListener<AvailabilityChangeEvent<LivenessState>> gpuLiveness(GpuPool pool,
-            ApplicationEventPublisher events) {
-        return event -> {
-            if (event.getState() == LivenessState.CORRECT && !pool.healthy()) {
-                AvailabilityChangeEvent.publish(events, pool.health(), LivenessState.BROKEN);
-            }
-        };
+    HealthIndicator gpuHealthIndicator(GpuPool pool) {
+        return () -> pool.healthy() ? Health.up().build()
+                : Health.down().withDetail("unhealthy", pool.health().summary()).build();
     }
 
     /** The pool's devices: none when no GPU was found, or GPUs were found but nothing can allocate on them. */
