@@ -1,5 +1,6 @@
 package io.nabla.web;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.when;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -7,9 +8,11 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import io.nabla.backend.Device;
 import io.nabla.config.NablaProperties;
+import io.nabla.gpu.AdmissionRefusedException;
 import io.nabla.gpu.AllocatorSettings;
 import io.nabla.gpu.ArenaScope;
 import io.nabla.gpu.DeviceHealth;
+import io.nabla.gpu.DeviceUnavailableException;
 import io.nabla.gpu.DiscoveredGpu;
 import io.nabla.gpu.GpuDevice;
 import io.nabla.gpu.GpuPool;
@@ -122,5 +125,22 @@ class GpuEndpointsTest {
         mvc.perform(get("/v2/health/live")).andExpect(status().is(503))
                 .andExpect(jsonPath("$.error").value("the server is broken: a device hit a sticky CUDA error:"
                         + " cuda:0 (cudaErrorIllegalAddress in add); restart the process"));
+    }
+
+    @Test
+    void anUnhealthyGpuAskedForByNameIsA503AndAnAdmissionRefusalA507() {
+        ApiExceptionHandler handler = new ApiExceptionHandler();
+        GpuPool own = new Pool().gpuPool(); // not the context's pool, which the other test marks
+        own.gpu(0).markUnhealthy("cudaErrorLaunchFailure");
+        try {
+            own.select("cuda:0");
+            throw new AssertionError("an unhealthy GPU was selected");
+        } catch (DeviceUnavailableException e) {
+            assertThat(handler.deviceUnavailable(e).getStatusCode().value()).isEqualTo(503);
+        }
+        AdmissionRefusedException refused = new AdmissionRefusedException("job:1", "cuda:0", 2 * MIB, MIB, 0, 0);
+        assertThat(handler.outOfMemory(refused).getStatusCode().value()).isEqualTo(507);
+        assertThat(handler.outOfMemory(refused).getBody().error()).isEqualTo("cannot admit job:1 on cuda:0: it needs"
+                + " 2.0 MiB, the device has 1.0 MiB free and 0 B cached");
     }
 }
