@@ -42,6 +42,7 @@ public final class GpuDevice {
         return gpu.totalBytes();
     }
 
+    /** The allocator under {@link #heap()}, for its figures; allocate and free through the heap, or arenas miss it. */
     public CachingAllocator allocator() {
         return allocator;
     }
