@@ -7,6 +7,9 @@ import io.nabla.backend.OutOfDeviceMemoryException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 /** Arenas over the caching allocator of a fake device: charging, crediting, caps, release on close. */
@@ -168,5 +171,39 @@ class MemoryArenaTest {
         s.close();
         heap.allocate(KIB, 0);
         assertThat(job.stats().reserved()).isZero();
+    }
+
+    @Test
+    void closingWhileOtherThreadsAllocateLeavesNothingBehind() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        for (int round = 0; round < 20; round++) {
+            MemoryArena job = heap.openArena("job:race", Long.MAX_VALUE, 0);
+            CountDownLatch started = new CountDownLatch(2);
+            List<CompletableFuture<Void>> workers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                workers.add(CompletableFuture.runAsync(() -> {
+                    started.countDown();
+                    try (ArenaScope s = job.enter()) {
+                        for (int i = 0; i < 500; i++) {
+                            long a = heap.allocate(4 * KIB, 0);
+                            if (i % 2 == 0) {
+                                heap.free(a);
+                            }
+                        }
+                    } catch (IllegalStateException | IllegalArgumentException closedUnderneath) {
+                        // the arena closed: allocating in it, or freeing what it already freed, is refused
+                    }
+                }, threads));
+            }
+            started.await();
+            job.release();
+            for (CompletableFuture<Void> w : workers) {
+                w.get();
+            }
+            assertThat(job.stats().reserved()).as("round %d", round).isZero();
+            assertThat(allocator.stats().allocated()).as("round %d", round).isZero();
+            allocator.checkInvariants();
+        }
+        threads.shutdown();
     }
 }
