@@ -2,12 +2,17 @@ package io.nabla.web;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.nabla.backend.HostAllocator;
+import io.nabla.gpu.ArenaStats;
+import io.nabla.gpu.DeviceMemory;
+import io.nabla.gpu.GpuDevice;
+import io.nabla.gpu.GpuPool;
 import io.nabla.inference.ModelRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -15,16 +20,20 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code GET /v1/devices}: the devices models run on and their memory. The CPU's total and free memory come from the
  * operating system; allocated and peak are the engine's host allocator counters (tensor memory off the Java heap);
- * each loaded model is an arena with the bytes its scope holds.
+ * each loaded model is an arena with the bytes its scope holds. Each GPU of the pool follows the CPU, with its caching
+ * allocator's figures (allocated and reserved bytes, peak allocated) and its arenas (allocated = bytes asked for,
+ * reserved = bytes in the blocks held, limit = the arena's cap).
  */
 @RestController
 @Tag(name = "devices")
 class DevicesController {
 
     private final ModelRegistry registry;
+    private final GpuPool gpus;
 
-    DevicesController(ModelRegistry registry) {
+    DevicesController(ModelRegistry registry, GpuPool gpus) {
         this.registry = registry;
+        this.gpus = gpus;
     }
 
     @Schema(name = "MemoryFigures", description = "Bytes")
@@ -56,7 +65,22 @@ class DevicesController {
                 .map(a -> new Arena(a.owner(), a.allocated(), a.allocated(), null)).toList();
         String name = "cpu (" + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors()
                 + " threads)";
-        return List.of(new Device("cpu", name, new MemoryFigures(total, free, allocated, host.reservedBytes(),
+        List<Device> devices = new ArrayList<>();
+        devices.add(new Device("cpu", name, new MemoryFigures(total, free, allocated, host.reservedBytes(),
                 host.peakBytes()), arenas));
+        for (GpuDevice gpu : gpus.gpus()) {
+            devices.add(gpu(gpu));
+        }
+        return devices;
+    }
+
+    private static Device gpu(GpuDevice gpu) {
+        DeviceMemory m = gpu.memory();
+        List<Arena> arenas = gpu.arenas().stream().map(a -> {
+            ArenaStats s = a.stats();
+            return new Arena(s.owner(), s.allocated(), s.reserved(), s.limit());
+        }).toList();
+        return new Device(gpu.device().toString(), gpu.name(), new MemoryFigures(m.total(), m.free(), m.allocated(),
+                m.reserved(), m.peak()), arenas);
     }
 }

@@ -1,5 +1,6 @@
 package io.nabla.web;
 
+import io.nabla.gpu.GpuPool;
 import io.nabla.inference.InferenceException;
 import io.nabla.inference.ModelRegistry;
 import io.swagger.v3.oas.annotations.Operation;
@@ -9,6 +10,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.time.Duration;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.LivenessState;
 import org.springframework.boot.availability.ReadinessState;
@@ -16,7 +18,10 @@ import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The Open Inference Protocol server endpoints: server metadata and health. */
+/**
+ * The Open Inference Protocol server endpoints: server metadata and health. Liveness fails while a GPU is unhealthy
+ * (the GPU pool also turns the liveness state to BROKEN, so the actuator's liveness probe agrees).
+ */
 @RestController
 @Tag(name = "server")
 class ServerController {
@@ -26,10 +31,13 @@ class ServerController {
     private final ApplicationAvailability availability;
     private final ModelRegistry registry;
     private final String version;
+    private final ObjectProvider<GpuPool> gpus;
 
-    ServerController(ApplicationAvailability availability, ModelRegistry registry, Environment environment) {
+    ServerController(ApplicationAvailability availability, ModelRegistry registry, Environment environment,
+            ObjectProvider<GpuPool> gpus) {
         this.availability = availability;
         this.registry = registry;
+        this.gpus = gpus;
         this.version = environment.getProperty("info.app.version", "0.0.0");
     }
 
@@ -45,6 +53,11 @@ class ServerController {
     @ApiResponse(responseCode = "200")
     @ApiResponse(responseCode = "503", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     OipSchemas.ServerLive live() {
+        GpuPool pool = gpus.getIfAvailable();
+        if (pool != null && !pool.healthy()) {
+            throw new InferenceException(InferenceException.Kind.UNAVAILABLE, "the server is broken: a device hit a"
+                    + " sticky CUDA error: " + pool.health().summary() + "; restart the process");
+        }
         if (availability.getLivenessState() != LivenessState.CORRECT) {
             throw new InferenceException(InferenceException.Kind.UNAVAILABLE, "the server is broken: liveness is "
                     + availability.getLivenessState());
