@@ -4,14 +4,17 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The order in which the service stops on SIGTERM. Spring stops {@link SmartLifecycle} beans from the highest phase
- * down; beans of one phase stop together and the next phase starts when they are done or after
- * {@code spring.lifecycle.timeout-per-shutdown-phase}. Singletons are destroyed after the last phase.
+ * The order in which the service stops on SIGTERM. Closing the context first publishes {@code ContextClosedEvent},
+ * then stops {@link SmartLifecycle} beans from the highest phase down (beans of one phase stop together; the next
+ * phase starts when they are done or after {@code spring.lifecycle.timeout-per-shutdown-phase}), then destroys the
+ * singletons.
  *
  * <ol>
- *   <li>{@link #DRAIN} ({@code Integer.MAX_VALUE}): readiness turns to refusing traffic ({@code /v2/health/ready}
- *       answers 503), then {@code nabla.shutdown.drain-delay} passes while every request is still served, so that
- *       endpoint controllers and load balancers take the instance out of rotation before it stops accepting.</li>
+ *   <li>Drain, on {@code ContextClosedEvent} ({@code io.nabla.web.ShutdownDrain}, before any phase): readiness turns
+ *       to refusing traffic ({@code /v2/health/ready} answers 503), then {@code nabla.shutdown.drain-delay} passes
+ *       while every request is still served, so that endpoint controllers and load balancers take the instance out
+ *       of rotation before it stops accepting. (On the event rather than in a phase: a context that is only stopped
+ *       and started again, as Spring's test context cache does, must not drain.)</li>
  *   <li>{@link #WEB_GRACEFUL} ({@code Integer.MAX_VALUE - 1024}, Spring Boot's graceful web server shutdown): the
  *       connector stops accepting, and requests in flight finish, including those waiting in a model's batch queue:
  *       the model workers still run, so every queued call completes.</li>
@@ -26,9 +29,6 @@ import org.springframework.context.SmartLifecycle;
  * must cover it (the Helm chart refuses a shorter one).
  */
 public final class ShutdownPhases {
-
-    /** Readiness down, then the drain delay. */
-    public static final int DRAIN = Integer.MAX_VALUE;
 
     /** Spring Boot's graceful web server shutdown: stop accepting, finish requests in flight. */
     public static final int WEB_GRACEFUL = WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE;

@@ -14,6 +14,8 @@ import org.springframework.boot.availability.LivenessState;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -55,8 +57,12 @@ class ServerController {
         return new OipSchemas.ServerLive(true);
     }
 
-    /** The context closing means shutdown began: readiness is refusing because of it, not because of startup. */
+    /**
+     * The context closing means shutdown began: readiness is refusing because of it, not because of startup. Runs
+     * first, before {@link ShutdownDrain} waits out the drain delay.
+     */
     @EventListener(ContextClosedEvent.class)
+    @Order(Ordered.HIGHEST_PRECEDENCE)
     void shutdownBegan() {
         draining = true;
     }

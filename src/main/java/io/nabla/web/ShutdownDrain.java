@@ -7,41 +7,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
-import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.context.SmartLifecycle;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 
 /**
- * The first step of shutdown ({@link ShutdownPhases#DRAIN}): readiness turns to refusing traffic, so
- * {@code /v2/health/ready} answers 503, and then {@code nabla.shutdown.drain-delay} passes with the web server still
- * serving everything, before Spring Boot's graceful shutdown stops accepting and waits for requests in flight.
+ * The first step of shutdown (see {@link ShutdownPhases}): when this context starts closing, readiness turns to
+ * refusing traffic, so {@code /v2/health/ready} answers 503, and then {@code nabla.shutdown.drain-delay} passes with
+ * the web server still serving everything, before Spring Boot's graceful shutdown stops accepting and waits for the
+ * requests in flight. It runs on {@link ContextClosedEvent}, which comes before any lifecycle phase stops, and only
+ * then: a context that is merely stopped and started again keeps its readiness.
  */
 @Component
-class ShutdownDrain implements SmartLifecycle {
+class ShutdownDrain implements ApplicationListener<ContextClosedEvent>, Ordered {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownDrain.class);
 
-    private final ApplicationEventPublisher publisher;
+    private final ApplicationContext context;
     private final Duration delay;
-    private volatile boolean running;
 
-    ShutdownDrain(ApplicationEventPublisher publisher, NablaProperties properties) {
-        this.publisher = publisher;
+    ShutdownDrain(ApplicationContext context, NablaProperties properties) {
+        this.context = context;
         this.delay = properties.shutdown().drainDelay();
     }
 
+    /** Last among the listeners to the close event, so that none of them waits for the drain delay. */
     @Override
-    public void start() {
-        running = true;
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
     }
 
     @Override
-    public void stop() {
-        if (!running) {
+    public void onApplicationEvent(ContextClosedEvent event) {
+        if (event.getApplicationContext() != context) {
             return;
         }
-        running = false;
-        AvailabilityChangeEvent.publish(publisher, this, ReadinessState.REFUSING_TRAFFIC);
+        AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
         if (delay.isZero()) {
             return;
         }
@@ -52,15 +55,5 @@ class ShutdownDrain implements SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
-    public int getPhase() {
-        return ShutdownPhases.DRAIN;
     }
 }

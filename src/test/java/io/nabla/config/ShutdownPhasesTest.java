@@ -10,7 +10,6 @@ class ShutdownPhasesTest {
 
     @Test
     void drainThenWebThenJobs() {
-        assertThat(ShutdownPhases.DRAIN).isEqualTo(Integer.MAX_VALUE);
         assertThat(ShutdownPhases.WEB_GRACEFUL).isEqualTo(SmartLifecycle.DEFAULT_PHASE - 1024);
         assertThat(ShutdownPhases.WEB_STOP).isEqualTo(SmartLifecycle.DEFAULT_PHASE - 2048);
         assertThat(ShutdownPhases.JOBS).isEqualTo(SmartLifecycle.DEFAULT_PHASE - 4096);
