@@ -17,11 +17,12 @@ import org.springframework.util.unit.DataSize;
  * @param batching dynamic batching of inference requests
  * @param openapi the OpenAPI document and Swagger UI
  * @param gpu the GPU pool and its caching allocators
+ * @param shutdown what happens on SIGTERM before the web server stops accepting (see {@link ShutdownPhases})
  */
 @ConfigurationProperties("nabla")
 public record NablaProperties(@DefaultValue Store store, @DefaultValue Security security,
         @DefaultValue Limits limits, @DefaultValue Batching batching, @DefaultValue Openapi openapi,
-        @DefaultValue Gpu gpu) {
+        @DefaultValue Gpu gpu, @DefaultValue Shutdown shutdown) {
 
     /** @param path the model store directory ({@code nabla.store.path}) */
     public record Store(@DefaultValue("./nabla-data") Path path) {
@@ -94,6 +95,19 @@ public record NablaProperties(@DefaultValue Store store, @DefaultValue Security 
         public Gpu {
             if (arenaLimit != null) {
                 positive("nabla.gpu.arena-limit", arenaLimit.toBytes());
+            }
+        }
+    }
+
+    /**
+     * @param drainDelay how long the server keeps serving after SIGTERM with readiness already 503, so that load
+     *     balancers stop sending before it stops accepting ({@code 0s} locally; a few seconds on Kubernetes)
+     */
+    public record Shutdown(@DefaultValue("0s") Duration drainDelay) {
+
+        public Shutdown {
+            if (drainDelay.isNegative()) {
+                throw new IllegalArgumentException("nabla.shutdown.drain-delay must be >= 0, got " + drainDelay);
             }
         }
     }

@@ -14,6 +14,10 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.LivenessState;
 import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -32,6 +36,7 @@ class ServerController {
     private final ModelRegistry registry;
     private final String version;
     private final ObjectProvider<GpuPool> gpus;
+    private volatile boolean draining;
 
     ServerController(ApplicationAvailability availability, ModelRegistry registry, Environment environment,
             ObjectProvider<GpuPool> gpus) {
@@ -65,6 +70,16 @@ class ServerController {
         return new OipSchemas.ServerLive(true);
     }
 
+    /**
+     * The context closing means shutdown began: readiness is refusing because of it, not because of startup. Runs
+     * first, before {@link ShutdownDrain} waits out the drain delay.
+     */
+    @EventListener(ContextClosedEvent.class)
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    void shutdownBegan() {
+        draining = true;
+    }
+
     @GetMapping("/v2/health/ready")
     @Operation(summary = "200 when every loaded model is ready; 503 while starting or draining")
     @ApiResponse(responseCode = "200")
@@ -73,8 +88,8 @@ class ServerController {
         ReadinessState state = availability.getReadinessState();
         if (state != ReadinessState.ACCEPTING_TRAFFIC || !registry.accepting()) {
             throw new InferenceException(InferenceException.Kind.UNAVAILABLE, "the server is not ready: "
-                    + (registry.accepting() ? "still starting" : "draining (shutting down)"), Duration.ofSeconds(5),
-                    null);
+                    + (draining || !registry.accepting() ? "draining (shutting down)" : "still starting"),
+                    Duration.ofSeconds(5), null);
         }
         if (!registry.healthy()) {
             throw new InferenceException(InferenceException.Kind.UNAVAILABLE, "the server is not ready: a loaded"
