@@ -58,7 +58,7 @@ class ModelRegistryTest {
     @Test
     void aFullQueueIsRefusedWithRetryAfter() throws Exception {
         ModelRegistry r = registry(2);
-        r.create("busy", SPEC, weights("scale=1;busy=300"));
+        r.create("busy", SPEC, weights("scale=1;busy=1000"));
         r.load("busy");
         List<CompletableFuture<List<OutputTensor>>> accepted = new ArrayList<>();
         InferenceException refused = null;
@@ -70,7 +70,7 @@ class ModelRegistryTest {
                     }
                 });
                 try {
-                    f.get(50, TimeUnit.MILLISECONDS);
+                    f.get(200, TimeUnit.MILLISECONDS);
                 } catch (java.util.concurrent.TimeoutException waiting) {
                     accepted.add(f.thenApply(InferenceResult::outputs));
                 } catch (java.util.concurrent.ExecutionException e) {

@@ -8,10 +8,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -94,6 +98,15 @@ class RepositoryIT extends ServerTestBase {
         assertThat(newest.json().get("outputs").get(0).get("data").toString()).isEqualTo("[5.0,5.0,5.0,5.0]");
     }
 
+    /** Waits (the machine may be loaded) until some client got an answer from {@code version}. */
+    private static void awaitServed(Set<String> served, String version) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!served.contains(version) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(served).as("versions answered so far").contains(version);
+    }
+
     @Test
     void swappingVersionsUnderLoadFailsNoRequestAndAFailedLoadKeepsThePreviousServing() throws Exception {
         scaleModel("swap", 1);
@@ -101,28 +114,46 @@ class RepositoryIT extends ServerTestBase {
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<List<String>>> clients = new ArrayList<>();
+        Set<String> served = ConcurrentHashMap.newKeySet();
+        AtomicBoolean paused = new AtomicBoolean();
+        AtomicInteger inFlight = new AtomicInteger();
         for (int t = 0; t < 4; t++) {
             clients.add(pool.submit(() -> {
                 List<String> versions = new ArrayList<>();
                 while (!stop.get()) {
+                    inFlight.incrementAndGet();
+                    if (paused.get()) {
+                        inFlight.decrementAndGet();
+                        Thread.sleep(1);
+                        continue;
+                    }
                     Http.Reply r = http.postJson("/v2/models/swap/infer", ONE_ROW);
+                    inFlight.decrementAndGet();
                     assertThat(r.status()).as(r.text()).isEqualTo(200);
                     versions.add(r.json().get("model_version").stringValue());
+                    served.add(versions.get(versions.size() - 1));
                 }
                 return versions;
             }));
         }
         try {
-            Thread.sleep(200);
+            awaitServed(served, "1");
             Http.Reply v2 = http.createModel("swap", SCALE_SPEC, Weights.diagonal("0.weight", 4, 2));
             assertThat(v2.status()).isEqualTo(201);
             Http.Reply load = post("/v2/repository/models/swap/load");
             assertThat(load.status()).as(load.text()).isEqualTo(200);
-            Thread.sleep(200);
+            awaitServed(served, "2");
 
+            // a request without a version starts loading a newer stored version in the background: pause the
+            // clients until version 3 is damaged, so none of them loads it intact first
+            paused.set(true);
+            while (inFlight.get() > 0) {
+                Thread.sleep(1);
+            }
             Http.Reply v3 = http.createModel("swap", SCALE_SPEC, Weights.diagonal("0.weight", 4, 3));
             assertThat(v3.status()).isEqualTo(201);
             Files.write(STORE.resolve("models/swap/3/weights.safetensors"), "damaged on disk".getBytes());
+            paused.set(false);
             Http.Reply failed = post("/v2/repository/models/swap/load");
             assertThat(failed.status()).isEqualTo(500);
             assertThat(failed.error()).contains("model 'swap' version 3 failed to load");
