@@ -13,7 +13,7 @@ mkdir -p target/bench
 ./mvnw -q -B -ntp -DskipTests test-compile
 ./mvnw -q -B -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/cp.txt >/dev/null
 cp="target/classes:target/test-classes:$(cat target/bench/cp.txt)"
-java_run() { java -Xmx8g -XX:+UseParallelGC --add-modules jdk.incubator.vector -cp "$cp" "$@"; }
+java_run() { java -Xmx8g -XX:+UseParallelGC -cp "$cp" "$@"; }
 
 for w in "${what[@]}"; do
   case $w in

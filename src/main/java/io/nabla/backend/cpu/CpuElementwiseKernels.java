@@ -15,7 +15,6 @@ import java.nio.FloatBuffer;
  * Host {@link io.nabla.backend.ElementwiseKernels}: fast paths over the reference loops. FP32 and FP64 operands of
  * any layout are merged into runs ({@link Runs}: contiguous tensors become one run, broadcast operands keep stride
  * 0) and processed by the typed loops of {@link FloatLoops}/{@link DoubleLoops}, on both cores for large tensors.
- * FP32 arithmetic, min and max on unit-stride or broadcast runs use {@link VectorLoops} when {@link Simd#ENABLED}.
  * Other dtypes (FP16, BF16, integers, bool) and dtype-converting stores use the reference loops. Results equal the
  * reference backend's bit for bit.
  */
@@ -112,16 +111,6 @@ public class CpuElementwiseKernels extends ReferenceElementwiseKernels {
             if (op.isComparison()) {
                 ByteBuffer y = out.hostBuffer();
                 r.parallel(GRAIN, (o, n) -> FloatLoops.compare(op, x, o[0], sa, z, o[1], sb, y, o[2], sy, n));
-            } else if (Simd.ENABLED && Simd.handles(op)) {
-                FloatBuffer y = floats(out);
-                ByteBuffer xb = a.hostBuffer();
-                ByteBuffer zb = b.hostBuffer();
-                ByteBuffer yb = out.hostBuffer();
-                r.parallel(GRAIN, (o, n) -> {
-                    if (!VectorLoops.binary(op, xb, o[0], sa, zb, o[1], sb, yb, o[2], sy, n)) {
-                        FloatLoops.binary(op, x, o[0], sa, z, o[1], sb, y, o[2], sy, n);
-                    }
-                });
             } else {
                 FloatBuffer y = floats(out);
                 r.parallel(GRAIN, (o, n) -> FloatLoops.binary(op, x, o[0], sa, z, o[1], sb, y, o[2], sy, n));
