@@ -12,8 +12,7 @@ import java.util.Arrays;
  * dimensions form one block, seen as {@code (outer, len, inner)} with {@code len} reduced (and their gradients, see
  * {@link ReduceGradients}); everything else runs the reference loops. {@code inner == 1} reduces rows (all elements, the last dims); otherwise columns (leading or middle
  * dims). Work is cut into fixed pieces of about {@link #SEG} elements whatever the thread count, and partial results
- * are combined in piece order, so results are bit-identical on any number of threads. FP32 sums (sum, mean, the
- * mean of var/std) run in OpenBLAS ({@link BlasLoops}). Variances are two-pass
+ * are combined in piece order, so results are bit-identical on any number of threads. Variances are two-pass
  * (mean, then squared deviations from it); log-sum-exp is max, then sum of exp.
  */
 public class CpuReduceKernels extends ReferenceReduceKernels {
@@ -36,7 +35,7 @@ public class CpuReduceKernels extends ReferenceReduceKernels {
         long src = in.address() + inLayout.offset() * size;
         long dst = out.address() + outLayout.offset() * size;
         if (split[2] == 1) {
-            rows(op, param, f32, new Source(src, f32 && OpenBlas.available()), dst, split[0], split[1]);
+            rows(op, param, f32, src, dst, split[0], split[1]);
         } else {
             ColumnReduction.run(op, param, f32, src, dst, split[0], split[1], split[2]);
         }
@@ -116,55 +115,38 @@ public class CpuReduceKernels extends ReferenceReduceKernels {
 
     // ---- rows: inner == 1 ------------------------------------------------------------------------------------
 
-    /** The input of a row reduction: its first element's address, and whether FP32 sums run in OpenBLAS. */
-    private record Source(long address, boolean blas) {
-
-        /** The sum of {@code n} elements from address {@code a}. */
-        double sum(boolean f32, long a, long n) {
-            return blas ? BlasLoops.sum(a, n) : RowLoops.sum(f32, a, n);
-        }
-    }
-
-    private static void rows(ReduceOp op, double corr, boolean f32, Source in, long dst, long rows, long len) {
-        long src = in.address();
+    private static void rows(ReduceOp op, double corr, boolean f32, long src, long dst, long rows, long len) {
         int size = f32 ? 4 : 8;
         if (len >= SEG) {
-            segmentedRows(op, corr, f32, in, dst, rows, len);
+            segmentedRows(op, corr, f32, src, dst, rows, len);
             return;
         }
         long perChunk = Math.max(1, SEG / len);
-        if (op == ReduceOp.SUM && in.blas() && len >= 16) {
-            // a block of rows times a vector of ones: one native call per chunk
-            Parallel.forChunks(rows * len, perChunk * len, (c, s, e) -> BlasLoops.rowSums(src + (s << 2),
-                    (int) ((e - s) / len), (int) len, dst + ((s / len) << 2)));
-            return;
-        }
         Parallel.forChunks(rows * len, perChunk * len, (c, s, e) -> {
             double[] acc = new double[2];
             NormRows.Scratch scratch = f32 && op == ReduceOp.LOGSUMEXP ? new NormRows.Scratch() : null;
             for (long r = s / len; r < e / len; r++) {
                 long a = src + r * len * size;
                 double v = scratch != null ? NormRows.logSumExpF(a, (int) len, scratch)
-                        : rowResult(op, corr, f32, in, a, len, acc);
+                        : rowResult(op, corr, f32, a, len, acc);
                 store(f32, dst, r, v);
             }
         });
     }
 
-    private static double rowResult(ReduceOp op, double corr, boolean f32, Source in, long a, long n,
-                                    double[] acc) {
+    private static double rowResult(ReduceOp op, double corr, boolean f32, long a, long n, double[] acc) {
         switch (op) {
             case SUM:
-                return in.sum(f32, a, n);
+                return RowLoops.sum(f32, a, n);
             case MEAN:
-                return in.sum(f32, a, n) / n;
+                return RowLoops.sum(f32, a, n) / n;
             case AMAX:
                 return RowLoops.max(f32, a, n);
             case AMIN:
                 return RowLoops.min(f32, a, n);
             case VAR:
             case STD:
-                double c = in.sum(f32, a, n) / n;
+                double c = RowLoops.sum(f32, a, n) / n;
                 Arrays.fill(acc, 0);
                 RowLoops.sqDev(f32, a, n, c, acc, 0);
                 return finishVar(op, acc[0], acc[1], n, corr);
@@ -177,9 +159,8 @@ public class CpuReduceKernels extends ReferenceReduceKernels {
     }
 
     /** Rows longer than a piece: each row is cut into pieces whose partial results are combined in order. */
-    private static void segmentedRows(ReduceOp op, double corr, boolean f32, Source in, long dst, long rows,
+    private static void segmentedRows(ReduceOp op, double corr, boolean f32, long src, long dst, long rows,
                                       long len) {
-        long src = in.address();
         int size = f32 ? 4 : 8;
         long segs = (len + SEG - 1) / SEG;
         int tasks = Math.toIntExact(rows * segs);
@@ -191,7 +172,7 @@ public class CpuReduceKernels extends ReferenceReduceKernels {
             long a = src + (r * len + from) * size;
             long n = Math.min(SEG, len - from);
             p[2 * c] = max ? RowLoops.max(f32, a, n) : op == ReduceOp.AMIN ? RowLoops.min(f32, a, n)
-                    : in.sum(f32, a, n);
+                    : RowLoops.sum(f32, a, n);
         });
         double[] first = new double[(int) rows];
         for (int r = 0; r < rows; r++) {
