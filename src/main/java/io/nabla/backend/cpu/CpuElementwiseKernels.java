@@ -15,8 +15,8 @@ import java.nio.FloatBuffer;
  * Host {@link io.nabla.backend.ElementwiseKernels}: fast paths over the reference loops. FP32 and FP64 operands of
  * any layout are merged into runs ({@link Runs}: contiguous tensors become one run, broadcast operands keep stride
  * 0) and processed by the typed loops of {@link FloatLoops}/{@link DoubleLoops}, on both cores for large tensors.
- * Other dtypes (FP16, BF16, integers, bool) and dtype-converting stores use the reference loops. Results equal the
- * reference backend's bit for bit.
+ * Unit-stride FP32 add and sub run in OpenBLAS ({@link BlasLoops#axpy}). Other dtypes (FP16, BF16, integers,
+ * bool) and dtype-converting stores use the reference loops. Results equal the reference backend's bit for bit.
  */
 public class CpuElementwiseKernels extends ReferenceElementwiseKernels {
 
@@ -111,6 +111,19 @@ public class CpuElementwiseKernels extends ReferenceElementwiseKernels {
             if (op.isComparison()) {
                 ByteBuffer y = out.hostBuffer();
                 r.parallel(GRAIN, (o, n) -> FloatLoops.compare(op, x, o[0], sa, z, o[1], sb, y, o[2], sy, n));
+            } else if ((op == BinaryOp.ADD || op == BinaryOp.SUB) && sa == 1 && sb == 1 && sy == 1
+                    && OpenBlas.available()) {
+                FloatBuffer y = floats(out);
+                float alpha = op == BinaryOp.ADD ? 1f : -1f;
+                long pa = a.address();
+                long pb = b.address();
+                long py = out.address();
+                r.parallel(GRAIN, (o, n) -> {
+                    if (!BlasLoops.axpy(alpha, pa + ((long) o[0] << 2), pb + ((long) o[1] << 2),
+                            py + ((long) o[2] << 2), n)) {
+                        FloatLoops.binary(op, x, o[0], sa, z, o[1], sb, y, o[2], sy, n);
+                    }
+                });
             } else {
                 FloatBuffer y = floats(out);
                 r.parallel(GRAIN, (o, n) -> FloatLoops.binary(op, x, o[0], sa, z, o[1], sb, y, o[2], sy, n));

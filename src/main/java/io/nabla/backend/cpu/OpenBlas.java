@@ -39,6 +39,11 @@ final class OpenBlas {
     private OpenBlas() {
     }
 
+    /** Whether the native library loaded (callers with a Java fallback test this instead of failing). */
+    static boolean available() {
+        return LOAD_FAILURE == null;
+    }
+
     /** Fails with a clear message when the native library could not be loaded. */
     static void ensureLoaded() {
         if (LOAD_FAILURE != null) {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fast reduce and norm kernels give bit-identical results on 1 and on 3 compute threads: {@link #main} prints
+ * The fast reduce, norm and FP32 add kernels give bit-identical results on 1 and on 3 compute threads: {@link #main} prints
  * a fingerprint of their results and runs in two JVMs with {@code -Dnabla.threads=1} and {@code =3}.
  */
 class ThreadCountIndependenceTest {
@@ -57,6 +57,8 @@ class ThreadCountIndependenceTest {
         print("sum dim 0", ReduceOps.sum(m, new int[] {0}, false));
         print("std dim 0", ReduceOps.std(m, new int[] {0}, true, false));
         print("mean dim 1", ReduceOps.mean(m, new int[] {1}, false));
+        print("sum dim 1", ReduceOps.sum(m, new int[] {1}, false));
+        print("add", io.nabla.autograd.ElementwiseOps.add(flat, io.nabla.autograd.ElementwiseOps.exp(flat)));
         print("softmax", NormOps.softmax(m, 1));
         Tensor x = m.detach().requiresGrad(true);
         Tensor w = Tensor.ones(DType.FP32, 1000).requiresGrad(true);
