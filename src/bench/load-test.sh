@@ -51,6 +51,10 @@ cpu_ticks() { # utime + stime of a process, in clock ticks
   awk '{print $14 + $15}' "/proc/$1/stat"
 }
 
+busy_ticks() { # CPU ticks the whole machine spent busy
+  awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat
+}
+
 switches() { # context switches of all threads of a process, voluntary + involuntary
   cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s}'
 }
@@ -68,11 +72,14 @@ run() { # batching(on|off) body(json|binary)
   [ "$kind" = binary ] && hl=$(cat "$out/binary.len")
   # warm-up (JIT, model load), then the measured run
   BODY="$out/$kind.body" HEADER_LEN="$hl" wrk -t2 -c32 -d10s -s "$out/post.lua" "http://127.0.0.1:$port/v2/models/mlp/infer" >/dev/null
-  local cpu0 cpu1 cs0 cs1
-  cpu0=$(cpu_ticks "$pid"); cs0=$(switches "$pid")
-  BODY="$out/$kind.body" HEADER_LEN="$hl" wrk -t2 -c32 -d"${secs}s" --latency -s "$out/post.lua" \
+  local cpu0 cpu1 cs0 cs1 busy0 busy1
+  cpu0=$(cpu_ticks "$pid"); cs0=$(switches "$pid"); busy0=$(busy_ticks)
+  BODY="$out/$kind.body" HEADER_LEN="$hl" /usr/bin/time -f "wrk_cpu_s %U %S" -a -o "$out/wrk-cpu.txt" \
+    wrk -t2 -c32 -d"${secs}s" --latency -s "$out/post.lua" \
     "http://127.0.0.1:$port/v2/models/mlp/infer" > "$out/wrk-$batching-$kind.txt"
-  cpu1=$(cpu_ticks "$pid"); cs1=$(switches "$pid")
+  cpu1=$(cpu_ticks "$pid"); cs1=$(switches "$pid"); busy1=$(busy_ticks)
+  tail -1 "$out/wrk-cpu.txt" >> "$out/wrk-$batching-$kind.txt"
+  echo "machine_busy_s $(awk -v d=$((busy1 - busy0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {print d / hz}')" >> "$out/wrk-$batching-$kind.txt"
   echo "server_switches $((cs1 - cs0))" >> "$out/wrk-$batching-$kind.txt"
   echo "server_cpu_s $(awk -v d=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {print d / hz}')" >> "$out/wrk-$batching-$kind.txt"
   kill "$pid"; wait "$pid" 2>/dev/null || true
@@ -81,8 +88,8 @@ run() { # batching(on|off) body(json|binary)
 import re, sys
 t = open(sys.argv[1]).read()
 def ms(s):
-    v, u = re.match(r"([\d.]+)(us|ms|s)", s).groups()
-    return float(v) * {"us": 1e-3, "ms": 1, "s": 1e3}[u]
+    v, u = re.match(r"([\d.]+)(us|ms|s|m)", s).groups()
+    return float(v) * {"us": 1e-3, "ms": 1, "s": 1e3, "m": 6e4}[u]
 rps = re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)
 p50 = ms(re.search(r"50%\s+(\S+)", t).group(1)); p99 = ms(re.search(r"99%\s+(\S+)", t).group(1))
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
@@ -90,9 +97,13 @@ sock = re.search(r"Socket errors: (.*)", t)
 total = re.search(r"(\d+) requests in", t).group(1)
 cpu = float(re.search(r"server_cpu_s ([\d.]+)", t).group(1))
 cs = int(re.search(r"server_switches (-?\d+)", t).group(1))
+wu, ws = map(float, re.search(r"wrk_cpu_s ([\d.]+) ([\d.]+)", t).groups())
+busy = float(re.search(r"machine_busy_s ([\d.]+)", t).group(1))
+secs = float(re.search(r"requests in ([\d.]+)s", t).group(1))
 print(f"RESULT body={sys.argv[3]} batching={sys.argv[2]} requests={total} requests_per_s={rps} p50_ms={p50:.2f} "
       f"p99_ms={p99:.2f} non_2xx={non2xx.group(1) if non2xx else 0} socket_errors={sock.group(1).replace(' ', '') if sock else 'none'} "
-      f"server_cpu_us_per_request={cpu * 1e6 / int(total):.0f} switches_per_request={cs / int(total):.2f}")
+      f"server_cpu_us_per_request={cpu * 1e6 / int(total):.0f} switches_per_request={cs / int(total):.2f} "
+      f"other_processes_cpu_pct={max(0.0, busy - cpu - wu - ws) * 100 / secs:.0f}")
 PY
 }
 
