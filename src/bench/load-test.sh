@@ -99,7 +99,7 @@ cpu = float(re.search(r"server_cpu_s ([\d.]+)", t).group(1))
 cs = int(re.search(r"server_switches (-?\d+)", t).group(1))
 wu, ws = map(float, re.search(r"wrk_cpu_s ([\d.]+) ([\d.]+)", t).groups())
 busy = float(re.search(r"machine_busy_s ([\d.]+)", t).group(1))
-secs = float(re.search(r"requests in ([\d.]+)s", t).group(1))
+secs = ms(re.search(r"requests in ([\d.]+(?:us|ms|s|m)),", t).group(1)) / 1e3
 print(f"RESULT body={sys.argv[3]} batching={sys.argv[2]} requests={total} requests_per_s={rps} p50_ms={p50:.2f} "
       f"p99_ms={p99:.2f} non_2xx={non2xx.group(1) if non2xx else 0} socket_errors={sock.group(1).replace(' ', '') if sock else 'none'} "
       f"server_cpu_us_per_request={cpu * 1e6 / int(total):.0f} switches_per_request={cs / int(total):.2f} "
