@@ -62,10 +62,12 @@ public record NablaProperties(@DefaultValue Store store, @DefaultValue Security 
 
     /**
      * @param maxBatchSize the most rows (dim 0) stacked into one forward pass
-     * @param queueDelay how long the first request of a batch waits for others to join it
+     * @param queueDelay how long the first request of a batch waits for others to join it; 0 (the default) runs a
+     *     batch as soon as the worker is free, with every compatible request that queued while the previous batch
+     *     ran (adaptive batching: no added latency when idle, larger batches under load)
      * @param queueCapacity the most requests waiting per loaded model before new ones are refused (429)
      */
-    public record Batching(@DefaultValue("32") int maxBatchSize, @DefaultValue("2ms") Duration queueDelay,
+    public record Batching(@DefaultValue("32") int maxBatchSize, @DefaultValue("0ms") Duration queueDelay,
             @DefaultValue("256") int queueCapacity) {
 
         public Batching {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -19,6 +20,10 @@ import java.util.stream.Stream;
  * rename the directory out of {@code models/} atomically, so a half-deleted version is never visible. Leftovers of a
  * crash (staging and trash) are removed on open. All paths are built from checked names, so nothing outside the root
  * is ever touched.
+ *
+ * <p>The versions of each model are scanned from disk once and then kept in memory, updated by every commit and
+ * delete (the store is the only writer of its directory), so the lookups each inference request makes
+ * ({@link #newest}, {@link #version}) read no directory and take no lock.
  */
 public final class ModelStore {
 
@@ -28,6 +33,8 @@ public final class ModelStore {
     private final Path models;
     private final Path staging;
     private final Path trash;
+    /** Versions of the models that exist (at least one version), ascending; written only under this's lock. */
+    private final ConcurrentHashMap<String, List<Integer>> index = new ConcurrentHashMap<>();
 
     public ModelStore(Path root) {
         try {
@@ -69,6 +76,7 @@ public final class ModelStore {
                     Integer.toString(next + 1).getBytes(StandardCharsets.US_ASCII));
             DurableFiles.move(staged.dir(), target);
             staged.committed = true;
+            index.remove(name);
             return new StoredVersion(name, next, target);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store a new version of model '" + name + "': " + e.getMessage(),
@@ -106,22 +114,38 @@ public final class ModelStore {
         return out;
     }
 
-    /** The versions of {@code name}, ascending; 404 when the model does not exist. */
-    public synchronized List<Integer> versions(String name) {
-        List<Integer> versions = scanVersions(modelDir(name));
+    /** The versions of {@code name}, ascending (unmodifiable); 404 when the model does not exist. */
+    public List<Integer> versions(String name) {
+        List<Integer> versions = index.get(ModelNames.check(name));
+        if (versions == null) {
+            versions = scanned(name);
+        }
         if (versions.isEmpty()) {
             throw InferenceException.notFound("model '" + name + "' does not exist");
         }
         return versions;
     }
 
+    /** Reads the versions from disk and remembers them when the model exists. */
+    private synchronized List<Integer> scanned(String name) {
+        List<Integer> versions = index.get(name);
+        if (versions == null) {
+            versions = List.copyOf(scanVersions(modelDir(name)));
+            if (!versions.isEmpty()) {
+                index.put(name, versions);
+            }
+        }
+        return versions;
+    }
+
     /** True when {@code name} has at least one version. */
-    public synchronized boolean exists(String name) {
-        return !scanVersions(modelDir(name)).isEmpty();
+    public boolean exists(String name) {
+        List<Integer> versions = index.get(ModelNames.check(name));
+        return !(versions == null ? scanned(name) : versions).isEmpty();
     }
 
     /** The given version; 404 naming the model and the versions it has when absent. */
-    public synchronized StoredVersion version(String name, int version) {
+    public StoredVersion version(String name, int version) {
         List<Integer> versions = versions(name);
         if (!versions.contains(version)) {
             throw InferenceException.notFound("model '" + name + "' has no version " + version + "; it has "
@@ -131,7 +155,7 @@ public final class ModelStore {
     }
 
     /** The newest version of {@code name}; 404 when the model does not exist. */
-    public synchronized StoredVersion newest(String name) {
+    public StoredVersion newest(String name) {
         List<Integer> versions = versions(name);
         int v = versions.get(versions.size() - 1);
         return new StoredVersion(name, v, modelDir(name).resolve(Integer.toString(v)));
@@ -140,6 +164,7 @@ public final class ModelStore {
     /** Deletes one version (404 when absent); the model disappears with its last version. */
     public synchronized void delete(String name, int version) {
         StoredVersion v = version(name, version);
+        index.remove(name);
         discard(v.dir());
         if (scanVersions(modelDir(name)).isEmpty()) {
             discard(modelDir(name));
@@ -149,6 +174,7 @@ public final class ModelStore {
     /** Deletes a model with all its versions (404 when absent). */
     public synchronized void delete(String name) {
         versions(name);
+        index.remove(name);
         discard(modelDir(name));
     }
 

@@ -70,4 +70,22 @@ class ModelStoreTest {
         assertThat(store.exists("m")).isFalse();
         assertThat(add(store, "m", "again").version()).isEqualTo(1);
     }
+
+    @Test
+    void lookupsAfterEveryCommitAndDeleteSeeTheStoreAsItIsNow() throws Exception {
+        ModelStore store = new ModelStore(root);
+        add(store, "m", "a");
+        assertThat(store.newest("m").version()).isEqualTo(1);
+        add(store, "m", "b");
+        assertThat(store.newest("m").version()).as("a commit after a lookup").isEqualTo(2);
+        assertThat(store.versions("m")).containsExactly(1, 2);
+        store.delete("m", 2);
+        assertThat(store.versions("m")).as("a version deleted after a lookup").containsExactly(1);
+        assertThat(Files.readString(store.newest("m").spec())).isEqualTo("a");
+        store.delete("m");
+        assertThatThrownBy(() -> store.newest("m")).hasMessageContaining("'m' does not exist");
+        assertThat(store.exists("m")).isFalse();
+        add(store, "m", "c");
+        assertThat(store.versions("m")).as("a model created again after its delete").containsExactly(1);
+    }
 }
