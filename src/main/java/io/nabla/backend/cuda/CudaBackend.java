@@ -56,7 +56,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         this.linalg = new CudaLinalgKernels(ctx, precision);
         this.norm = new CudaNormKernels(ctx);
         this.optimizer = new CudaOptimizerKernels(ctx, allocator);
-        this.loss = NotOnCuda.family(LossKernels.class, "loss");
+        this.loss = new CudaLossKernels(ctx, allocator);
     }
 
     /** A backend for {@code cuda:index} on plain {@code cudaMalloc}/{@code cudaFree}, FP32 products. */
