@@ -35,13 +35,23 @@ public final class CudaRuntime {
                 }
             }
         } catch (LinkageError | RuntimeException e) {
-            reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+            reason = describe(e);
         }
         UNAVAILABLE = reason;
         DEVICE_COUNT = count;
     }
 
     private CudaRuntime() {
+    }
+
+    /** The exception and its causes, one after another (the first names the JNI library, a cause the CUDA one). */
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null && sb.length() < 600; t = t.getCause() == t ? null : t.getCause()) {
+            sb.append(sb.length() == 0 ? "" : "; caused by ").append(t.getClass().getSimpleName()).append(": ")
+                    .append(t.getMessage());
+        }
+        return sb.toString();
     }
 
     /** True when the CUDA bindings loaded and at least one device is present. */
