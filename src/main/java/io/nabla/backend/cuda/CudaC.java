@@ -7,7 +7,8 @@ import io.nabla.backend.Layout;
  * The pieces of CUDA C every generated kernel shares: the prelude (strided layouts, FP16/BF16 conversions with
  * round-to-nearest-even, NaN-propagating max/min, PyTorch's pow special cases) and per-dtype storage types, loads
  * and stores. Floating values are computed in double and rounded once when stored, integers in 64 bits and wrapped
- * when stored, as the reference backend does. Kernels are compiled without FMA contraction, so every step rounds.
+ * when stored, as the reference backend does. The source needs no header (NVRTC includes none): infinity and the
+ * sign bit come from bit patterns, math functions are CUDA's built-in device functions. Kernels are compiled without FMA contraction, so every step rounds.
  */
 final class CudaC {
 
@@ -18,6 +19,7 @@ final class CudaC {
             #ifndef NABLA_PRELUDE
             #define NABLA_PRELUDE
             typedef long long i64;
+            #define NABLA_INF __longlong_as_double(0x7ff0000000000000LL)
             struct L { i64 off; i64 rank; i64 size[8]; i64 stride[8]; };
             __device__ __forceinline__ i64 at(const L& l, i64 i) {
               i64 o = l.off;
@@ -45,8 +47,10 @@ final class CudaC {
               if ((b & 0x7fffffffu) > 0x7f800000u) return (unsigned short) ((b >> 16) | 0x40u);
               b += 0x7fffu + ((b >> 16) & 1u); return (unsigned short) (b >> 16);
             }
-            __device__ __forceinline__ double nmax(double a, double b) { return a != a ? a : (b != b ? b : (a > b ? a : (b > a ? b : (a == 0.0 && b == 0.0 ? (signbit(a) ? b : a) : a)))); }
-            __device__ __forceinline__ double nmin(double a, double b) { return a != a ? a : (b != b ? b : (a < b ? a : (b < a ? b : (a == 0.0 && b == 0.0 ? (signbit(a) ? a : b) : a)))); }
+            __device__ __forceinline__ double nmax(double a, double b) { return a != a ? a : (b != b ? b : (a > b ? a : (b > a ? b : (a == 0.0 && b == 0.0 ? ((__double_as_longlong(a) < 0) ? b : a) : a)))); }
+            __device__ __forceinline__ double nmin(double a, double b) { return a != a ? a : (b != b ? b : (a < b ? a : (b < a ? b : (a == 0.0 && b == 0.0 ? ((__double_as_longlong(a) < 0) ? a : b) : a)))); }
+            __device__ __forceinline__ i64 imax(i64 a, i64 b) { return a > b ? a : b; }
+            __device__ __forceinline__ i64 imin(i64 a, i64 b) { return a < b ? a : b; }
             __device__ __forceinline__ double dpow(double x, double e) {
               if (e == 2.0) return x * x; if (e == 3.0) return x * x * x; if (e == 0.5) return sqrt(x);
               if (e == -0.5) return 1.0 / sqrt(x); if (e == -1.0) return 1.0 / x; if (e == -2.0) return 1.0 / (x * x);

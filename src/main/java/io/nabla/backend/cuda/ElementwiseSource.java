@@ -134,7 +134,7 @@ final class ElementwiseSource {
             case SILU -> "x / (1.0 + exp(-x))";
             case SOFTPLUS -> "(x * p0 > p1 ? x : log1p(exp(x * p0)) / p0)";
             case ELU -> "(x > 0 ? x : p0 * expm1(x))";
-            case CLAMP -> "nmin(nmax(x, p0 != p0 ? -INFINITY : p0), p1 != p1 ? INFINITY : p1)";
+            case CLAMP -> "nmin(nmax(x, p0 != p0 ? -NABLA_INF : p0), p1 != p1 ? NABLA_INF : p1)";
             case POW -> "dpow(x, p0)";
             case SIGN -> "(x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0))";
             case AFFINE -> "x * p0 + p1";
@@ -148,7 +148,7 @@ final class ElementwiseSource {
             case ABS -> "(x < 0 ? -x : x)";
             case SQUARE -> "x * x";
             case RELU -> "(x > 0 ? x : 0)";
-            case CLAMP -> "min(max(x, p0 != p0 ? (-9223372036854775807LL - 1) : d2l(p0)), "
+            case CLAMP -> "imin(imax(x, p0 != p0 ? (-9223372036854775807LL - 1) : d2l(p0)), "
                     + "p1 != p1 ? 9223372036854775807LL : d2l(p1))";
             case POW -> "ipow(x, d2l(p0))";
             case SIGN -> "(i64) ((x > 0) - (x < 0))";
@@ -186,7 +186,7 @@ final class ElementwiseSource {
             case SILU -> "g * (1.0 / (1.0 + exp(-s))) * (1.0 + s * (1.0 - 1.0 / (1.0 + exp(-s))))";
             case SOFTPLUS -> "(s * p0 > p1 ? g : g * exp(s * p0) / (exp(s * p0) + 1.0))";
             case ELU -> "(s > 0 ? g : g * p0 * exp(s))";
-            case CLAMP -> "(s >= (p0 != p0 ? -INFINITY : p0) && s <= (p1 != p1 ? INFINITY : p1) ? g : 0.0)";
+            case CLAMP -> "(s >= (p0 != p0 ? -NABLA_INF : p0) && s <= (p1 != p1 ? NABLA_INF : p1) ? g : 0.0)";
             case POW -> "(p0 == 0.0 ? 0.0 : g * (p0 * dpow(s, p0 - 1.0)))";
             case SIGN -> "0.0";
             case AFFINE -> "g * p0";

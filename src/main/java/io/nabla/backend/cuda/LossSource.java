@@ -136,8 +136,8 @@ final class LossSource {
                 + "  GRID_LOOP(r, n) {\n    i64 xb = at(lx, r); i64 y = ta[at(lt, r)]; double loss = 0, wy = 0;\n"
                 + "    if (y != ignore) {\n      wy = " + wAt(d, "y") + ";\n"
                 + "      if (!logsm) { loss = -wy * " + x.replace("c * cs", "y * cs") + "; } else {\n"
-                + "        double mx = -INFINITY; for (i64 c = 0; c < C; c++) mx = nmax(mx, " + x + ");\n"
-                + "        double lse = mx; if (mx != -INFINITY) { double s = 0; for (i64 c = 0; c < C; c++) s += exp("
+                + "        double mx = -NABLA_INF; for (i64 c = 0; c < C; c++) mx = nmax(mx, " + x + ");\n"
+                + "        double lse = mx; if (mx != -NABLA_INF) { double s = 0; for (i64 c = 0; c < C; c++) s += exp("
                 + x + " - mx); lse = mx + log(s); }\n"
                 + "        loss = (1 - eps) * wy * (lse - " + x.replace("c * cs", "y * cs") + ");\n"
                 + "        if (eps > 0) { double s = 0; for (i64 c = 0; c < C; c++) s += " + wAt(d, "c") + " * (lse - "
@@ -162,7 +162,7 @@ final class LossSource {
                 + "    if (!logsm) { for (i64 c = 0; c < C; c++) " + gi + CudaC.storeF(d, "c == y ? -g * wy : 0.0")
                 + "; continue; }\n"
                 + "    double W = 0; for (i64 c = 0; c < C; c++) W += " + wAt(d, "c") + ";\n"
-                + "    double mx = -INFINITY; for (i64 c = 0; c < C; c++) mx = nmax(mx, " + x + ");\n"
+                + "    double mx = -NABLA_INF; for (i64 c = 0; c < C; c++) mx = nmax(mx, " + x + ");\n"
                 + "    double s = 0; for (i64 c = 0; c < C; c++) s += exp(" + x + " - mx);\n"
                 + "    double ga2 = g * ((1 - eps) * wy + eps / C * W) / s; double smooth = g * eps / C;\n"
                 + "    for (i64 c = 0; c < C; c++) { double v = exp(" + x + " - mx) * ga2 - smooth * " + wAt(d, "c")

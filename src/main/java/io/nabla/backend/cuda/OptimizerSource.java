@@ -74,7 +74,7 @@ final class OptimizerSource {
                 + "  double acc = 0;\n"
                 + "  for (i64 i = j; i < n; i += " + PARTIALS + ") {\n"
                 + "    double a = fabs(" + CudaC.loadF(t, "a0[" + CudaC.offset(0, contiguous) + "]") + ");\n"
-                + "    if (p == INFINITY) acc = (a != a || a > acc) ? a : acc;\n"
+                + "    if (p == NABLA_INF) acc = (a != a || a > acc) ? a : acc;\n"
                 + "    else if (p == 0) acc += a != 0 ? 1.0 : 0.0;\n"
                 + "    else if (p == 1) acc += a;\n    else if (p == 2) acc += a * a;\n    else acc += pow(a, p);\n"
                 + "  }\n  partial[j] = acc;\n}\n";

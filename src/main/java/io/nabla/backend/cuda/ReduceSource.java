@@ -56,8 +56,9 @@ final class ReduceSource {
                     + " double acc = 0; for (i64 r = 0; r < m; r++) { double d = " + x + " - mean; acc += d * d; }"
                     + " double v = acc / fmax(0.0, (double) m - p); o[oo] = "
                     + CudaC.storeF(out, op == ReduceOp.VAR ? "v" : "sqrt(v)") + ";";
-            case LOGSUMEXP -> "double mx = -INFINITY; for (i64 r = 0; r < m; r++) mx = nmax(mx, " + x + ");"
-                    + " if (isinf(mx)) mx = 0; double acc = 0; for (i64 r = 0; r < m; r++) acc += exp(" + x
+            case LOGSUMEXP -> "double mx = -NABLA_INF; for (i64 r = 0; r < m; r++) mx = nmax(mx, " + x + ");"
+                    + " if (mx == NABLA_INF || mx == -NABLA_INF) mx = 0;"
+                    + " double acc = 0; for (i64 r = 0; r < m; r++) acc += exp(" + x
                     + " - mx); o[oo] = " + CudaC.storeF(out, "log(acc) + mx") + ";";
             case ARGMAX, ARGMIN -> arg(op == ReduceOp.ARGMAX, integral, x, xi, out);
         };
@@ -73,7 +74,7 @@ final class ReduceSource {
                     + "; for (i64 r = 0; r < m; r++) { i64 v = " + xi + "; acc = " + (max ? "v > acc" : "v < acc")
                     + " ? v : acc; } o[oo] = " + CudaC.storeI(out, "acc") + ";";
         }
-        return "double acc = " + (max ? "-INFINITY" : "INFINITY") + "; for (i64 r = 0; r < m; r++) acc = "
+        return "double acc = " + (max ? "-NABLA_INF" : "NABLA_INF") + "; for (i64 r = 0; r < m; r++) acc = "
                 + (max ? "nmax" : "nmin") + "(acc, " + x + "); o[oo] = " + CudaC.storeF(out, "acc") + ";";
     }
 
@@ -131,7 +132,7 @@ final class ReduceSource {
         String store = log ? "x - mx - log(s)" : "exp(x - mx) / s";
         String src = "extern \"C\" __global__ void " + name + "(i64 n, i64 m, L lk, L lr, " + T + "* a, L ok, L orr, "
                 + T + "* o) {\n  GRID_LOOP(j, n) {\n    i64 base = at(lk, j); i64 ob = at(ok, j);\n"
-                + "    double mx = -INFINITY; for (i64 r = 0; r < m; r++) mx = nmax(mx, " + x + ");\n"
+                + "    double mx = -NABLA_INF; for (i64 r = 0; r < m; r++) mx = nmax(mx, " + x + ");\n"
                 + "    double s = 0; for (i64 r = 0; r < m; r++) s += exp(" + x + " - mx);\n"
                 + "    for (i64 r = 0; r < m; r++) { double x = " + x + "; o[ob + at(orr, r)] = " + CudaC.storeF(t, store)
                 + "; }\n  }\n}\n";

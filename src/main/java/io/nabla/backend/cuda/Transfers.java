@@ -13,7 +13,7 @@ import org.bytedeco.javacpp.Pointer;
 /**
  * Copies between host and device memory through the calling thread's pinned staging buffer
  * ({@code cudaHostAlloc}, {@code cudaMemcpyAsync}). The host side is packed to (or unpacked from) a contiguous
- * block of the source dtype on the host; strides and dtype conversion on the device side run as a device copy
+ * block of the source dtype in the staging buffer (a plain memcpy when the host view is contiguous); strides and dtype conversion on the device side run as a device copy
  * kernel through a contiguous temporary. Every transfer waits for its stream before it returns.
  */
 final class Transfers {
@@ -76,8 +76,11 @@ final class Transfers {
                 ctx.streams.synchronize();
             }
         }
-        Memory view = new PinnedView(staging, bytes);
-        Backends.reference().elementwise().copy(view, packed, srcType, dst, dstLayout, dstType);
+        if (dstLayout.isContiguous() && dstType == srcType) {
+            Pointer.memcpy(CudaRuntime.at(dst.address() + dstLayout.offset() * dstType.itemSize()), staging, bytes);
+        } else {
+            Backends.cpu().elementwise().copy(new PinnedView(staging, bytes), packed, srcType, dst, dstLayout, dstType);
+        }
     }
 
     /** Packs a host view into the staging buffer, contiguous, in its own dtype. */
@@ -85,7 +88,7 @@ final class Transfers {
         if (srcLayout.isContiguous()) {
             Pointer.memcpy(staging, CudaRuntime.at(src.address() + srcLayout.offset() * srcType.itemSize()), bytes);
         } else {
-            Backends.reference().elementwise().copy(src, srcLayout, srcType, new PinnedView(staging, bytes),
+            Backends.cpu().elementwise().copy(src, srcLayout, srcType, new PinnedView(staging, bytes),
                     Layout.contiguous(srcLayout.shape()), srcType);
         }
     }
@@ -102,7 +105,7 @@ final class Transfers {
                 + " bytes)");
     }
 
-    /** The staging buffer seen as host memory, for the reference kernels' strided packing; closing does nothing. */
+    /** The staging buffer seen as host memory, for the host kernels' strided packing; closing does nothing. */
     private static final class PinnedView implements Memory {
         private final Pointer base;
         private final long bytes;
