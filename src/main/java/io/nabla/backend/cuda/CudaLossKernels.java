@@ -36,6 +36,9 @@ final class CudaLossKernels implements LossKernels {
     public void pointwise(PointwiseLoss loss, double beta, Operand input, Operand target, Operand weight,
                           Operand posWeight, DType dtype, boolean reduce, double scale, Operand out) {
         ctx.requireDevice(input.memory(), "loss input");
+        ctx.requireDevice(target.memory(), "loss target");
+        ctx.requireDevice(memory(weight), "loss weight");
+        ctx.requireDevice(memory(posWeight), "loss pos_weight");
         ctx.requireDevice(out.memory(), "loss output");
         Layout x = input.layout();
         long n = x.numel();
@@ -60,6 +63,12 @@ final class CudaLossKernels implements LossKernels {
                                   Operand weight, Operand posWeight, DType dtype, double scale, Operand gradInput,
                                   Operand gradTarget) {
         ctx.requireDevice(input.memory(), "loss input");
+        ctx.requireDevice(target.memory(), "loss target");
+        ctx.requireDevice(gradOut.memory(), "loss gradient");
+        ctx.requireDevice(memory(weight), "loss weight");
+        ctx.requireDevice(memory(posWeight), "loss pos_weight");
+        ctx.requireDevice(memory(gradInput), "loss input gradient");
+        ctx.requireDevice(memory(gradTarget), "loss target gradient");
         Layout x = input.layout();
         boolean gi = gradInput != null;
         boolean gt = gradTarget != null;
@@ -119,6 +128,8 @@ final class CudaLossKernels implements LossKernels {
                            long ignoreIndex, double labelSmoothing, Reduction reduction, Operand out) {
         ctx.requireDevice(input.memory(), "loss input");
         ctx.requireDevice(target.memory(), "loss target");
+        ctx.requireDevice(memory(weight), "loss weight");
+        ctx.requireDevice(out.memory(), "loss output");
         int classes = input.layout().shape()[1];
         long n = rows(input.layout()).numel();
         checkTargets(target, classes, ignoreIndex, n);
@@ -141,6 +152,9 @@ final class CudaLossKernels implements LossKernels {
                                    Reduction reduction, Operand gradInput) {
         ctx.requireDevice(input.memory(), "loss input");
         ctx.requireDevice(gradInput.memory(), "loss input gradient");
+        ctx.requireDevice(target.memory(), "loss target");
+        ctx.requireDevice(gradOut.memory(), "loss gradient");
+        ctx.requireDevice(memory(weight), "loss weight");
         Layout rows = rows(input.layout());
         int classes = input.layout().shape()[1];
         long n = rows.numel();

@@ -35,6 +35,7 @@ final class CudaNormKernels implements NormKernels {
     @Override
     public void softmaxBackward(boolean log, int dim, Operand out, Operand gradOut, Operand gradIn, DType dtype) {
         ctx.requireDevice(out.memory(), "softmax output");
+        ctx.requireDevice(gradOut.memory(), "softmax output gradient");
         ctx.requireDevice(gradIn.memory(), "softmax input gradient");
         int[] dims = {dim};
         Layout yl = out.layout();

@@ -40,6 +40,9 @@ final class CudaOptimizerKernels implements OptimizerKernels {
     public void sgd(SgdStep h, DType dtype, Memory param, Layout pl, Memory grad, Layout gl, Memory buf,
                     Layout bl) {
         requireFloat(dtype, "sgd");
+        ctx.requireDevice(param, "sgd parameter");
+        ctx.requireDevice(grad, "sgd gradient");
+        ctx.requireDevice(buf, "sgd momentum buffer");
         if (h.momentum() != 0 && buf == null) {
             throw new IllegalArgumentException("sgd with momentum " + h.momentum() + " needs a momentum buffer");
         }
@@ -55,6 +58,11 @@ final class CudaOptimizerKernels implements OptimizerKernels {
     public void adam(AdamStep h, DType dtype, Memory param, Layout pl, Memory grad, Layout gl, Memory expAvg,
                      Layout ml, Memory expAvgSq, Layout vl, Memory maxExpAvgSq, Layout xl) {
         requireFloat(dtype, "adam");
+        ctx.requireDevice(param, "adam parameter");
+        ctx.requireDevice(grad, "adam gradient");
+        ctx.requireDevice(expAvg, "adam exp_avg");
+        ctx.requireDevice(expAvgSq, "adam exp_avg_sq");
+        ctx.requireDevice(maxExpAvgSq, "adam max_exp_avg_sq");
         boolean ams = maxExpAvgSq != null;
         boolean c = allContiguous(pl, gl, ml, vl, xl);
         ctx.run("adam" + dtype + c + ams, () -> OptimizerSource.adam(dtype, c, ams), pl.numel(),
@@ -66,6 +74,7 @@ final class CudaOptimizerKernels implements OptimizerKernels {
 
     @Override
     public double sumAbsPow(DType dtype, Memory data, Layout layout, double p) {
+        ctx.requireDevice(data, "norm input");
         int k = OptimizerSource.PARTIALS;
         try (Memory partial = allocator.allocate(8L * k, false); DoublePointer host = new DoublePointer(k)) {
             boolean c = layout.isContiguous();
@@ -90,6 +99,7 @@ final class CudaOptimizerKernels implements OptimizerKernels {
     @Override
     public void scale(DType dtype, Memory data, Layout layout, double factor) {
         requireFloat(dtype, "scale");
+        ctx.requireDevice(data, "scale target");
         boolean c = layout.isContiguous();
         double f = dtype == DType.FP64 ? factor : (float) factor;
         ctx.run("scale" + dtype + c, () -> OptimizerSource.scale(dtype, c), layout.numel(),

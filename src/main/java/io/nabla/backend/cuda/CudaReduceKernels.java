@@ -39,6 +39,8 @@ final class CudaReduceKernels implements ReduceKernels {
                                Layout outLayout, Memory gradOut, Layout gradOutLayout, Memory gradIn,
                                Layout gradInLayout, DType dtype) {
         ctx.requireDevice(in, "reduction input");
+        ctx.requireDevice(out, "reduction output");
+        ctx.requireDevice(gradOut, "reduction output gradient");
         ctx.requireDevice(gradIn, "reduction input gradient");
         if (!dtype.isFloatingPoint()) {
             throw new IllegalArgumentException("reduction gradients need a floating dtype, got " + dtype.torchName());

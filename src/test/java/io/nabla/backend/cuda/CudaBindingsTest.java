@@ -48,6 +48,7 @@ class CudaBindingsTest {
                 assertThat(b.compiledKernels()).isPositive();
             } finally {
                 io.nabla.backend.Backends.unregister(b.device());
+                CudaTestBackend.restore();
             }
         }
     }

@@ -186,4 +186,39 @@ class CudaConformanceTest {
             }
         }));
     }
+
+    @TestFactory
+    Stream<DynamicTest> optimizerTrajectoriesMatchTheReference() {
+        Map<String, Function<List<Tensor>, io.nabla.optim.Optimizer>> optimizers = new LinkedHashMap<>();
+        optimizers.put("sgd_momentum_nesterov", p -> new io.nabla.optim.Sgd(p,
+                io.nabla.optim.Sgd.Options.lr(0.05).withMomentum(0.9).withNesterov(true).withWeightDecay(1e-3)));
+        optimizers.put("adam_amsgrad", p -> new io.nabla.optim.Adam(p, new io.nabla.optim.Adam.Options(1e-2, 0.9,
+                0.999, 1e-8, 0, true, false)));
+        optimizers.put("adamw", p -> new io.nabla.optim.AdamW(p, io.nabla.optim.AdamW.defaults().withLr(1e-2)));
+        return optimizers.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
+            double[][] finalWeights = new double[2][];
+            Device[] devices = {Device.CPU, CudaTestBackend.device()};
+            for (int k = 0; k < 2; k++) {
+                try (TensorScope scope = TensorScope.open(); var ref = Backends.use(Backends.reference())) {
+                    Random rnd = new Random(11);
+                    Tensor x = random(rnd, DType.FP32, 6, 5).toDevice(devices[k]);
+                    Tensor w1 = random(rnd, DType.FP32, 8, 5).toDevice(devices[k]).requiresGrad(true);
+                    Tensor w2 = random(rnd, DType.FP32, 3, 8).toDevice(devices[k]).requiresGrad(true);
+                    Tensor y = Tensor.of(new double[] {0, 1, 2, 1, 0, 2}, DType.INT64, 6).toDevice(devices[k]);
+                    io.nabla.optim.Optimizer opt = e.getValue().apply(List.of(w1, w2));
+                    for (int step = 0; step < 5; step++) {
+                        opt.zeroGrad();
+                        Tensor h = ActivationOps.tanh(LinalgOps.linear(x, w1, null));
+                        io.nabla.autograd.Autograd.backward(LossOps.crossEntropy(LinalgOps.linear(h, w2, null), y));
+                        opt.step();
+                    }
+                    finalWeights[k] = w2.toDoubleArray();
+                }
+            }
+            for (int i = 0; i < finalWeights[0].length; i++) {
+                assertThat(finalWeights[1][i]).as(e.getKey() + " weight " + i + " after 5 steps on cuda vs reference")
+                        .isCloseTo(finalWeights[0][i], org.assertj.core.data.Offset.offset(1e-4));
+            }
+        }));
+    }
 }

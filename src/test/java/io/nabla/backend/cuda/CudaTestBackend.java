@@ -19,6 +19,13 @@ final class CudaTestBackend {
         return backend;
     }
 
+    /** Registers the shared backend again after a test registered a backend of its own for cuda:0. */
+    static synchronized void restore() {
+        if (backend != null) {
+            Backends.register(backend);
+        }
+    }
+
     static Device device() {
         return get().device();
     }
