@@ -32,7 +32,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     private final OptimizerKernels optimizer;
     private final LossKernels loss;
     private final ConvKernels conv = NotOnCuda.family(ConvKernels.class, "conv");
-    private final IndexKernels index = NotOnCuda.family(IndexKernels.class, "index");
+    private final IndexKernels index;
 
     /**
      * Opens device {@code index} (its primary context) with memory from {@code heap}.
@@ -56,6 +56,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         this.linalg = new CudaLinalgKernels(ctx, precision);
         this.norm = new CudaNormKernels(ctx);
         this.optimizer = new CudaOptimizerKernels(ctx, allocator);
+        this.index = new CudaIndexKernels(ctx, allocator, elementwise);
         this.loss = new CudaLossKernels(ctx, allocator);
     }
 

@@ -45,8 +45,9 @@ final class ElementwiseSource {
                 "a0[o0] = " + v + ";");
     }
 
+    /** A dtype conversion; within one dtype a bit copy (NaN payloads kept, as a host copy keeps them). */
     static Kernel copy(DType from, DType to, boolean cs, boolean cd) {
-        String v = from.isFloatingPoint() ? CudaC.storeF(to, CudaC.loadF(from, "a0[o0]"))
+        String v = from == to ? "a0[o0]" : from.isFloatingPoint() ? CudaC.storeF(to, CudaC.loadF(from, "a0[o0]"))
                 : CudaC.storeI(to, CudaC.loadI(from, "a0[o0]"));
         return map("copy_" + CudaC.tag(from) + "_" + CudaC.tag(to) + "_" + sig(cs, cd),
                 new String[] {CudaC.type(from), CudaC.type(to)}, new boolean[] {cs, cd}, "a1[o1] = " + v + ";");

@@ -73,6 +73,15 @@ class CudaConformanceTest {
         ops.add(new Op("log_softmax", true, t -> NormOps.logSoftmax(t[0], 0)));
         ops.add(new Op("matmul", true, t -> LinalgOps.matmul(t[0], ShapeOps.transpose(t[1], 0, 1))));
         ops.add(new Op("mse_loss", true, t -> LossOps.mseLoss(t[0], t[1])));
+        ops.add(new Op("masked_fill", false, t -> io.nabla.autograd.IndexOps.maskedFill(t[0],
+                ElementwiseOps.gt(t[0], t[1]), 3)));
+        ops.add(new Op("gather", false, t -> io.nabla.autograd.IndexOps.gather(t[0], 1,
+                Tensor.of(new double[] {6, 0, 3, 1, 2, 5, 4, 0, 1, 2}, DType.INT64, 5, 2).toDevice(t[0].device()))));
+        ops.add(new Op("cumsum", false, t -> io.nabla.autograd.OrderOps.cumsum(t[0], 1)));
+        ops.add(new Op("flip", false, t -> io.nabla.autograd.OrderOps.flip(t[0], 0, 1)));
+        ops.add(new Op("cat", false, t -> io.nabla.autograd.JoinOps.cat(List.of(t[0], t[1]), 0)));
+        ops.add(new Op("index_select", false, t -> io.nabla.autograd.IndexOps.indexSelect(t[0], 0,
+                Tensor.of(new double[] {4, 0, 0, 2}, DType.INT64, 4).toDevice(t[0].device()))));
         return ops;
     }
 

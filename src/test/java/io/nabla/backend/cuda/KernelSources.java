@@ -26,6 +26,7 @@ final class KernelSources {
         out.put("reduce", reduce());
         out.put("optimizer", optimizer());
         out.put("loss", loss());
+        out.put("index", index());
         return out;
     }
 
@@ -112,6 +113,23 @@ final class KernelSources {
         }
         k.add(LossSource.checkTargets());
         k.add(LossSource.sumWeights());
+        return k;
+    }
+
+    static List<Kernel> index() {
+        List<Kernel> k = new ArrayList<>();
+        for (DType it : List.of(DType.INT64, DType.INT32)) {
+            k.add(IndexSource.check(it));
+        }
+        for (DType t : DType.values()) {
+            k.add(IndexSource.maskedFill(t));
+            for (DType it : List.of(DType.INT64, DType.INT32)) {
+                k.add(IndexSource.gather(t, it));
+                k.add(IndexSource.indexSelect(t, it));
+            }
+            DType out = t.isFloatingPoint() ? t : DType.INT64;
+            k.add(IndexSource.cumsum(t, out));
+        }
         return k;
     }
 
