@@ -71,6 +71,7 @@ class CudaConformanceTest {
         ops.add(new Op("var_dim1", true, t -> ReduceOps.var(t[0], new int[] {1}, true, false)));
         ops.add(new Op("softmax", true, t -> NormOps.softmax(t[0], 1)));
         ops.add(new Op("log_softmax", true, t -> NormOps.logSoftmax(t[0], 0)));
+        ops.add(new Op("layer_norm", true, t -> NormOps.layerNorm(t[0], new int[] {7}, null, null, 1e-5)));
         ops.add(new Op("matmul", true, t -> LinalgOps.matmul(t[0], ShapeOps.transpose(t[1], 0, 1))));
         ops.add(new Op("mse_loss", true, t -> LossOps.mseLoss(t[0], t[1])));
         ops.add(new Op("masked_fill", false, t -> io.nabla.autograd.IndexOps.maskedFill(t[0],

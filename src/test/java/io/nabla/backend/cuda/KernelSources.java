@@ -84,6 +84,10 @@ final class KernelSources {
             }
         }
         for (DType t : floats()) {
+            DType stats = t == DType.FP64 ? DType.FP64 : DType.FP32;
+            k.add(LayerNormSource.forward(t, stats));
+            k.add(LayerNormSource.inputGrad(t, stats));
+            k.add(LayerNormSource.affineGrad(t, stats));
             for (boolean log : new boolean[] {false, true}) {
                 k.add(ReduceSource.softmax(log, t));
                 k.add(ReduceSource.softmaxBackward(log, t));
