@@ -359,6 +359,9 @@ public final class ShapeOps {
     /** Converts to another dtype, staying in the graph for floating targets. */
     /** {@code t} on {@code device} (itself when already there); the gradient flows back to t's device. */
     public static Tensor to(Tensor t, io.nabla.backend.Device device) {
+        if (device == null) {
+            throw new IllegalArgumentException("to(): device must be cpu or cuda:N, got null");
+        }
         if (t.device().equals(device)) {
             return t;
         }

@@ -330,6 +330,9 @@ public final class Tensor {
 
     /** A copy of the data on {@code target} (this tensor when it already lives there), no gradient recorded. */
     public Tensor toDevice(Device target) {
+        if (target == null) {
+            throw new IllegalArgumentException("target device must be cpu or cuda:N, got null");
+        }
         if (target.equals(device())) {
             return this;
         }
