@@ -8,9 +8,10 @@ import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.LongPointer;
 
 /**
- * Index kernels on CUDA: gather, index_select, masked_fill, cumsum and cat (strided device copies) as generated
- * CUDA C; index values are checked on the device before anything is written. scatter_add and index_add (which must
- * add in a fixed order) are not built yet and throw {@link UnsupportedOperationException}.
+ * Index kernels on CUDA: gather, scatter_add, index_select, index_add, masked_fill, cumsum and cat (strided device
+ * copies) as generated
+ * CUDA C; index values are checked on the device before anything is written. scatter_add and index_add run one
+ * thread per column, so every element receives its adds in the reference's order.
  */
 final class CudaIndexKernels implements IndexKernels {
 
@@ -75,7 +76,18 @@ final class CudaIndexKernels implements IndexKernels {
     @Override
     public void scatterAdd(int dim, Memory index, Layout indexLayout, DType indexType, Memory src, Layout srcLayout,
                            DType dtype, Memory out, Layout outLayout) {
-        throw NotOnCuda.missing("index.scatterAdd");
+        ctx.requireDevice(src, "scatter_add source");
+        ctx.requireDevice(out, "scatter_add output");
+        checkIndices("scatter_add", index, indexLayout, indexType, dim, sizeAt(outLayout, dim));
+        int[] shape = indexLayout.shape();
+        Layout srcView = new Layout(shape.clone(), srcLayout.strides(), srcLayout.offset());
+        Layout outView = new Layout(shape.clone(), outLayout.strides(), outLayout.offset());
+        Layout cols = dropDim(indexLayout, dim);
+        long n = cols.numel();
+        ctx.run(IndexSource.scatterAdd(dtype, indexType), n, new Launch().i64(n).i64(sizeAt(indexLayout, dim))
+                .i64(strideAt(indexLayout, dim)).i64(strideAt(srcLayout, dim)).i64(strideAt(outLayout, dim))
+                .layout(cols).ptr(index).layout(dropDim(srcView, dim)).ptr(src).layout(dropDim(outView, dim))
+                .ptr(out));
     }
 
     @Override
@@ -98,7 +110,14 @@ final class CudaIndexKernels implements IndexKernels {
     @Override
     public void indexAdd(int dim, Memory index, Layout indexLayout, DType indexType, Memory src, Layout srcLayout,
                          DType dtype, Memory out, Layout outLayout) {
-        throw NotOnCuda.missing("index.indexAdd");
+        ctx.requireDevice(src, "index_add source");
+        ctx.requireDevice(out, "index_add output");
+        checkIndices("index_add", index, indexLayout, indexType, dim, sizeAt(outLayout, dim));
+        Layout cols = dropDim(outLayout, dim);
+        long n = cols.numel();
+        ctx.run(IndexSource.indexAdd(dtype, indexType), n, new Launch().i64(n).i64(indexLayout.numel())
+                .i64(strideAt(srcLayout, dim)).i64(strideAt(outLayout, dim)).layout(dropDim(srcLayout, dim)).ptr(src)
+                .layout(cols).ptr(out).layout(indexLayout).ptr(index));
     }
 
     @Override

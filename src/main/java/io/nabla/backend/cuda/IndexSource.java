@@ -3,8 +3,9 @@ package io.nabla.backend.cuda;
 import io.nabla.backend.DType;
 
 /**
- * CUDA C of the index kernels that need no ordered accumulation: the index check, masked_fill, gather,
- * index_select and cumsum (one thread per line, summing in the reference's order and precision). Data are copied
+ * CUDA C of the index kernels: the index check, masked_fill, gather, index_select, cumsum (one thread per line,
+ * summing in the reference's order and precision), and index_add / scatter_add (one thread per column, adding in
+ * the reference's order, no atomics). Data are copied
  * bit for bit; index values are read as 64-bit integers.
  */
 final class IndexSource {
@@ -58,5 +59,40 @@ final class IndexSource {
         return new Kernel(name, "extern \"C\" __global__ void " + name + "(i64 n, i64 len, i64 is, i64 os, L lri, "
                 + CudaC.type(in) + "* a, L lro, " + CudaC.type(out) + "* o) {\n  GRID_LOOP(r, n) {\n"
                 + "    i64 bi = at(lri, r); i64 bo = at(lro, r);\n    " + body + "\n  }\n}\n");
+    }
+
+    /** {@code *d += *s} in the dtype's arithmetic (FP16/BF16 through float), as the reference's addElement. */
+    private static String add(DType t, String d, String s) {
+        if (t.isFloatingPoint()) {
+            return "{ double sum = " + CudaC.loadF(t, d) + " + " + CudaC.loadF(t, s) + ";"
+                    + (t.isReducedFloat() ? " sum = (double) (float) sum;" : "") + " " + d + " = "
+                    + CudaC.storeF(t, "sum") + "; }";
+        }
+        return d + " = " + CudaC.storeI(t, CudaC.loadI(t, d) + " + " + CudaC.loadI(t, s)) + ";";
+    }
+
+    /**
+     * index_add: one thread per position q of the output without dim, walking the index in order, so every output
+     * element receives its adds in the order of j without atomics.
+     */
+    static Kernel indexAdd(DType t, DType indexType) {
+        String name = "index_add_" + CudaC.tag(t) + "_" + CudaC.tag(indexType);
+        String T = CudaC.type(t);
+        return new Kernel(name, "extern \"C\" __global__ void " + name + "(i64 n, i64 len, i64 ss, i64 os, L ls, "
+                + T + "* src, L lo, " + T + "* out, L li, " + CudaC.type(indexType) + "* idx) {\n  GRID_LOOP(q, n) {\n"
+                + "    i64 sb = at(ls, q); i64 ob = at(lo, q);\n"
+                + "    for (i64 j = 0; j < len; j++) { i64 ix = (i64) idx[at(li, j)]; "
+                + add(t, "out[ob + ix * os]", "src[sb + j * ss]") + " }\n  }\n}\n");
+    }
+
+    /** scatter_add: one thread per position q of the index without dim, walking dim in order. */
+    static Kernel scatterAdd(DType t, DType indexType) {
+        String name = "scatter_add_" + CudaC.tag(t) + "_" + CudaC.tag(indexType);
+        String T = CudaC.type(t);
+        return new Kernel(name, "extern \"C\" __global__ void " + name + "(i64 n, i64 len, i64 is, i64 ss, i64 os, "
+                + "L li, " + CudaC.type(indexType) + "* idx, L ls, " + T + "* src, L lo, " + T + "* out) {\n"
+                + "  GRID_LOOP(q, n) {\n    i64 ib = at(li, q); i64 sb = at(ls, q); i64 ob = at(lo, q);\n"
+                + "    for (i64 k = 0; k < len; k++) { i64 ix = (i64) idx[ib + k * is]; "
+                + add(t, "out[ob + ix * os]", "src[sb + k * ss]") + " }\n  }\n}\n");
     }
 }

@@ -78,6 +78,12 @@ class CudaConformanceTest {
                 ElementwiseOps.gt(t[0], t[1]), 3)));
         ops.add(new Op("gather", false, t -> io.nabla.autograd.IndexOps.gather(t[0], 1,
                 Tensor.of(new double[] {6, 0, 3, 1, 2, 5, 4, 0, 1, 2}, DType.INT64, 5, 2).toDevice(t[0].device()))));
+        ops.add(new Op("index_add", false, t -> io.nabla.autograd.IndexOps.indexAdd(t[0], 0,
+                Tensor.of(new double[] {4, 0, 4}, DType.INT64, 3).toDevice(t[0].device()),
+                ShapeOps.narrow(t[1], 0, 0, 3))));
+        ops.add(new Op("scatter_add", false, t -> io.nabla.autograd.IndexOps.scatterAdd(t[0], 1,
+                Tensor.of(new double[] {6, 0, 3, 3, 2, 5, 4, 0, 1, 1}, DType.INT64, 5, 2).toDevice(t[0].device()),
+                ShapeOps.narrow(t[1], 1, 0, 2))));
         ops.add(new Op("cumsum", false, t -> io.nabla.autograd.OrderOps.cumsum(t[0], 1)));
         ops.add(new Op("flip", false, t -> io.nabla.autograd.OrderOps.flip(t[0], 0, 1)));
         ops.add(new Op("cat", false, t -> io.nabla.autograd.JoinOps.cat(List.of(t[0], t[1]), 0)));

@@ -130,6 +130,10 @@ final class KernelSources {
             for (DType it : List.of(DType.INT64, DType.INT32)) {
                 k.add(IndexSource.gather(t, it));
                 k.add(IndexSource.indexSelect(t, it));
+                if (t != DType.BOOL) {
+                    k.add(IndexSource.indexAdd(t, it));
+                    k.add(IndexSource.scatterAdd(t, it));
+                }
             }
             DType out = t.isFloatingPoint() ? t : DType.INT64;
             k.add(IndexSource.cumsum(t, out));
