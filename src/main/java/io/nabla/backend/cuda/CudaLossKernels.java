@@ -10,9 +10,9 @@ import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.LongPointer;
 
 /**
- * Pointwise and class-index losses as generated CUDA C (see {@link LossSource}); class targets are checked on the
- * device before anything is written, and a bad one is reported with the reference kernel's message. Losses with
- * class-probability targets are not built yet and throw {@link UnsupportedOperationException}.
+ * Pointwise, class-index and class-probability losses as generated CUDA C (see {@link LossSource}), class losses
+ * one thread per row. Class targets are checked on the device before anything is written, and a bad one is reported
+ * with the reference kernel's message.
  */
 final class CudaLossKernels implements LossKernels {
 
@@ -179,13 +179,55 @@ final class CudaLossKernels implements LossKernels {
     @Override
     public void classProbability(Operand input, Operand target, Operand weight, DType dtype, double labelSmoothing,
                                  Reduction reduction, Operand out) {
-        throw NotOnCuda.missing("loss.classProbability");
+        ctx.requireDevice(input.memory(), "loss input");
+        ctx.requireDevice(target.memory(), "loss target");
+        ctx.requireDevice(memory(weight), "loss weight");
+        ctx.requireDevice(out.memory(), "loss output");
+        Layout rows = rows(input.layout());
+        int classes = input.layout().shape()[1];
+        long n = rows.numel();
+        boolean none = reduction == Reduction.NONE;
+        try (Memory rowLoss = allocator.allocate(8 * Math.max(n, 1), false);
+             Memory rowW = allocator.allocate(8 * Math.max(n, 1), false)) {
+            ctx.run(LossSource.classProbability(dtype), n, new Launch().i64(n).i64(classes)
+                    .i64(input.layout().strides()[1]).i64(target.layout().strides()[1]).f64(labelSmoothing)
+                    .i64(weight != null ? 1 : 0).i64(none ? 1 : 0).layout(rows).ptr(input.memory())
+                    .layout(rows(target.layout())).ptr(target.memory()).layout(layoutOr(weight, rows))
+                    .ptr(memory(weight)).layout(none ? out.layout() : rows).ptr(none ? out.memory() : null)
+                    .ptr(rowLoss).ptr(rowW));
+            if (!none) {
+                ctx.run(LossSource.finish(dtype), 1, new Launch().i64(n).f64(1.0)
+                        .i64(reduction == Reduction.MEAN ? 1 : 0).ptr(rowLoss).ptr(rowW).layout(out.layout())
+                        .ptr(out.memory()));
+            }
+        }
     }
 
     @Override
     public void classProbabilityBackward(Operand gradOut, Operand input, Operand target, Operand weight,
                                          DType dtype, double labelSmoothing, Reduction reduction, Operand gradInput,
                                          Operand gradTarget) {
-        throw NotOnCuda.missing("loss.classProbabilityBackward");
+        ctx.requireDevice(input.memory(), "loss input");
+        ctx.requireDevice(target.memory(), "loss target");
+        ctx.requireDevice(gradOut.memory(), "loss gradient");
+        ctx.requireDevice(memory(weight), "loss weight");
+        ctx.requireDevice(memory(gradInput), "loss input gradient");
+        ctx.requireDevice(memory(gradTarget), "loss target gradient");
+        if (gradInput == null && gradTarget == null) {
+            return;
+        }
+        Layout rows = rows(input.layout());
+        int classes = input.layout().shape()[1];
+        long n = rows.numel();
+        ctx.run(LossSource.classProbabilityBackward(dtype), n, new Launch().i64(n).i64(classes)
+                .i64(input.layout().strides()[1]).i64(target.layout().strides()[1])
+                .i64(gradInput == null ? 0 : gradInput.layout().strides()[1])
+                .i64(gradTarget == null ? 0 : gradTarget.layout().strides()[1]).f64(labelSmoothing)
+                .i64(weight != null ? 1 : 0).f64(reduction == Reduction.MEAN ? n : 1)
+                .i64(gradInput != null ? 1 : 0).i64(gradTarget != null ? 1 : 0).layout(rows).ptr(input.memory())
+                .layout(rows(target.layout())).ptr(target.memory()).layout(gradOut.layout()).ptr(gradOut.memory())
+                .layout(gradInput == null ? rows : rows(gradInput.layout())).ptr(memory(gradInput))
+                .layout(gradTarget == null ? rows : rows(gradTarget.layout())).ptr(memory(gradTarget))
+                .layout(layoutOr(weight, rows)).ptr(memory(weight)));
     }
 }

@@ -177,4 +177,48 @@ final class LossSource {
                 + "double* div) {\n  if (blockIdx.x != 0 || threadIdx.x != 0) return;\n"
                 + "  double s = 0; for (i64 i = 0; i < n; i++) s += rowW[i]; div[0] = s;\n}\n");
     }
+
+    private static String lse(DType d, String x) {
+        return "double mx = -NABLA_INF; for (i64 c = 0; c < C; c++) mx = nmax(mx, " + x + ");"
+                + " double lse = mx; if (mx != -NABLA_INF) { double s = 0; for (i64 c = 0; c < C; c++) s += exp(" + x
+                + " - mx); lse = mx + log(s); }";
+    }
+
+    /** Probability targets: rowLoss[r] = -sum_c w[c] t'[c] (x[c] - lse), rowW[r] = 1; NONE writes out. */
+    static Kernel classProbability(DType d) {
+        String T = CudaC.type(d);
+        String name = "ploss_prob_" + CudaC.tag(d);
+        String x = CudaC.loadF(d, "xa[xb + c * xs]");
+        String t = CudaC.loadF(d, "ta[tb + c * ts]");
+        String src = "extern \"C\" __global__ void " + name + "(i64 n, i64 C, i64 xs, i64 ts, double eps, i64 hasw, "
+                + "i64 none, L lx, " + T + "* xa, L lt, " + T + "* ta, L lw, " + T + "* wa, L lo, " + T + "* oa, "
+                + "double* rowLoss, double* rowW) {\n  GRID_LOOP(r, n) {\n    i64 xb = at(lx, r); i64 tb = at(lt, r);\n"
+                + "    " + lse(d, x) + "\n"
+                + "    double s = 0; for (i64 c = 0; c < C; c++) { double tc = eps > 0 ? " + t + " * (1 - eps) + eps / C"
+                + " : " + t + "; s += " + wAt(d, "c") + " * tc * (" + x + " - lse); }\n"
+                + "    if (none) oa[at(lo, r)] = " + CudaC.storeF(d, "-s") + "; rowLoss[r] = -s; rowW[r] = 1.0;\n"
+                + "  }\n}\n";
+        return new Kernel(name, src);
+    }
+
+    /** Gradients of {@link #classProbability}; {@code div} is the row count for MEAN, else 1. */
+    static Kernel classProbabilityBackward(DType d) {
+        String T = CudaC.type(d);
+        String name = "plossgrad_prob_" + CudaC.tag(d);
+        String x = CudaC.loadF(d, "xa[xb + c * xs]");
+        String t = CudaC.loadF(d, "ta[tb + c * ts]");
+        String tc = "(eps > 0 ? " + t + " * (1 - eps) + eps / C : " + t + ")";
+        String src = "extern \"C\" __global__ void " + name + "(i64 n, i64 C, i64 xs, i64 ts, i64 gis, i64 gts, "
+                + "double eps, i64 hasw, double div, i64 wgi, i64 wgt, L lx, " + T + "* xa, L lt, " + T + "* ta, L lg, "
+                + T + "* ga, L lgi, " + T + "* gia, L lgt, " + T + "* gta, L lw, " + T + "* wa) {\n"
+                + "  GRID_LOOP(r, n) {\n    i64 xb = at(lx, r); i64 tb = at(lt, r); i64 gib = at(lgi, r);"
+                + " i64 gtb = at(lgt, r);\n    double g = " + CudaC.loadF(d, "ga[at(lg, r)]") + " / div;\n"
+                + "    " + lse(d, x) + "\n"
+                + "    double wt = 0; for (i64 c = 0; c < C; c++) wt += " + wAt(d, "c") + " * " + tc + ";\n"
+                + "    for (i64 c = 0; c < C; c++) { double wc = " + wAt(d, "c") + "; double xc = " + x + ";\n"
+                + "      if (wgi) gia[gib + c * gis] = " + CudaC.storeF(d, "g * (exp(xc - lse) * wt - wc * " + tc + ")")
+                + ";\n      if (wgt) gta[gtb + c * gts] = " + CudaC.storeF(d, "-g * (1 - eps) * wc * (xc - lse)")
+                + ";\n    }\n  }\n}\n";
+        return new Kernel(name, src);
+    }
 }
