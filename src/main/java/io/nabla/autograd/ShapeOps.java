@@ -357,6 +357,23 @@ public final class ShapeOps {
     }
 
     /** Converts to another dtype, staying in the graph for floating targets. */
+    /** {@code t} on {@code device} (itself when already there); the gradient flows back to t's device. */
+    public static Tensor to(Tensor t, io.nabla.backend.Device device) {
+        if (device == null) {
+            throw new IllegalArgumentException("to(): device must be cpu or cuda:N, got null");
+        }
+        if (t.device().equals(device)) {
+            return t;
+        }
+        Tensor out = t.toDevice(device);
+        if (!t.dtype().isFloatingPoint() || !Autograd.needsGrad(t)) {
+            return out;
+        }
+        io.nabla.backend.Device from = t.device();
+        return Autograd.record("ToCopyBackward", out, new Tensor[] {t}, new Tensor[0],
+                (n, g) -> new Tensor[] {g.toDevice(from)});
+    }
+
     public static Tensor to(Tensor t, io.nabla.backend.DType dtype) {
         if (t.dtype() == dtype) {
             return t;

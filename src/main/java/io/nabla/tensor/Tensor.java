@@ -314,14 +314,41 @@ public final class Tensor {
         return out;
     }
 
-    /** Copies {@code src} (same shape) into this view in place, converting the dtype; bumps the version. */
+    /**
+     * Copies {@code src} (same shape, any device) into this view in place, converting the dtype; bumps the version.
+     * A copy between the host and a device runs on the device's backend.
+     */
     public void copyFrom(Tensor src) {
         if (!java.util.Arrays.equals(src.shape, shape)) {
             throw new IllegalArgumentException("cannot copy " + Shape.format(src.shape) + " into "
                     + Shape.format(shape));
         }
-        backend().elementwise().copy(src.memory(), src.layout(), src.dtype, memory(), layout(), dtype);
+        Backend b = device().isCpu() ? src.backend() : backend();
+        b.elementwise().copy(src.memory(), src.layout(), src.dtype, memory(), layout(), dtype);
         bumpVersion();
+    }
+
+    /** A copy of the data on {@code target} (this tensor when it already lives there), no gradient recorded. */
+    public Tensor toDevice(Device target) {
+        if (target == null) {
+            throw new IllegalArgumentException("target device must be cpu or cuda:N, got null");
+        }
+        if (target.equals(device())) {
+            return this;
+        }
+        Tensor out = empty(dtype, target, shape);
+        out.copyFrom(this);
+        return out;
+    }
+
+    /** A host copy of the data converted to {@code target}, for reading elements of a tensor on any device. */
+    private Tensor onHost(DType target) {
+        if (device().isCpu()) {
+            return dataAs(target, true);
+        }
+        Tensor out = empty(target, Device.CPU, shape);
+        out.copyFrom(this);
+        return out;
     }
 
     /** Fills this view with {@code value} in place; bumps the version. */
@@ -374,33 +401,36 @@ public final class Tensor {
             throw new IllegalArgumentException("item() needs a tensor with one element, got shape "
                     + Shape.format(shape));
         }
+        if (!device().isCpu()) {
+            return onHost(dtype).item();
+        }
         return ElementAccess.getDouble(hostBuffer(), dtype, offset);
     }
 
     /** The elements in row-major order as doubles. */
     public double[] toDoubleArray() {
-        Tensor c = dataAs(DType.FP64, true);
+        Tensor c = onHost(DType.FP64);
         double[] out = new double[Math.toIntExact(numel())];
         c.hostBuffer().asDoubleBuffer().get(0, out);
         return out;
     }
 
     public float[] toFloatArray() {
-        Tensor c = dataAs(DType.FP32, true);
+        Tensor c = onHost(DType.FP32);
         float[] out = new float[Math.toIntExact(numel())];
         c.hostBuffer().asFloatBuffer().get(0, out);
         return out;
     }
 
     public long[] toLongArray() {
-        Tensor c = dataAs(DType.INT64, true);
+        Tensor c = onHost(DType.INT64);
         long[] out = new long[Math.toIntExact(numel())];
         c.hostBuffer().asLongBuffer().get(0, out);
         return out;
     }
 
     public boolean[] toBooleanArray() {
-        Tensor c = dataAs(DType.BOOL, true);
+        Tensor c = onHost(DType.BOOL);
         ByteBuffer b = c.hostBuffer();
         boolean[] out = new boolean[Math.toIntExact(numel())];
         for (int i = 0; i < out.length; i++) {
@@ -411,7 +441,7 @@ public final class Tensor {
 
     /** The elements as little-endian row-major bytes. */
     public byte[] toBytes() {
-        Tensor c = dataContiguous();
+        Tensor c = device().isCpu() ? dataContiguous() : onHost(dtype);
         ByteBuffer b = c.hostBuffer().duplicate();
         int start = Math.toIntExact(c.offset * dtype.itemSize());
         int len = Math.toIntExact(numel() * dtype.itemSize());

@@ -157,8 +157,26 @@ public final class Golden {
         return DType.parse(name);
     }
 
-    /** A fixture tensor as a new tensor of its dtype. */
+    private static final ThreadLocal<io.nabla.backend.Device> DEVICE = new ThreadLocal<>();
+
+    /**
+     * Makes this thread's fixture tensors (inputs and upstream gradients) live on {@code device} until the returned
+     * handle is closed, so the same golden factories run on an accelerator backend.
+     */
+    public static AutoCloseable onDevice(io.nabla.backend.Device device) {
+        io.nabla.backend.Device previous = DEVICE.get();
+        DEVICE.set(device);
+        return () -> DEVICE.set(previous);
+    }
+
+    /** A fixture tensor as a new tensor of its dtype (on the device set by {@link #onDevice}, else the cpu). */
     public static Tensor tensor(JsonNode t) {
+        Tensor host = hostTensor(t);
+        io.nabla.backend.Device d = DEVICE.get();
+        return d == null ? host : host.toDevice(d);
+    }
+
+    private static Tensor hostTensor(JsonNode t) {
         int[] shape = shapeOf(t);
         DType dt = dtypeOf(t.get("dtype").asString());
         JsonNode data = t.get("data");

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Builds what the GPU machine needs (here) and runs the GPU test suite and benchmark (there).
+#
+#   src/bench/gpu-run.sh              (on the development machine)
+#       builds the runnable jar (./mvnw -DskipTests package), copies the few test-scope jars the GPU suite needs into
+#       target/gpu/lib (JUnit launcher, AssertJ, Jackson, JavaCPP and the CUDA bindings; no Spring, no OpenBLAS
+#       natives), packs a small Java 17 runtime made by jlink into target/gpu/jre.tar.xz (the GPU machine has no
+#       Java and no Maven), checks that the carry stays under 64 MiB, and prints the device-tool command.
+#   src/bench/gpu-run.sh --on-device  (on the GPU machine, from the repository root, with the carried paths)
+#       finds libcudart/libcublas/libcublasLt/libnvrtc 13 (CUDA toolkit or the nvidia-* pip packages of the installed
+#       PyTorch) and puts them on LD_LIBRARY_PATH, runs io.nabla.backend.cuda.GpuSuite (bindings, reference-vs-cuda
+#       matrix, golden cases on cuda:0, nvcc compile check), then io.nabla.bench.GpuBench and
+#       src/bench/gpu_torch_bench.py (FP32/BF16 GEMM 4096 and 8192, add of 256 M floats, MLP training step), and
+#       writes env.txt, gpu-tests.txt, nabla-bench.txt and torch-bench.txt under $OUT. Exit status 1 when a GPU
+#       test failed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if [ "${1:-}" != "--on-device" ]; then
+  ./mvnw -q -B -o -DskipTests package || ./mvnw -q -B -DskipTests package
+  rm -rf target/gpu/lib && mkdir -p target/gpu/lib
+  ./mvnw -q -B -o dependency:copy-dependencies -DincludeScope=test -DoutputDirectory=target/gpu/lib \
+    -DincludeGroupIds=org.bytedeco,tools.jackson.core,com.fasterxml.jackson.core,org.junit.jupiter,org.junit.platform,org.assertj,org.opentest4j,org.apiguardian,net.bytebuddy,org.jspecify \
+    -DexcludeArtifactIds=openblas >/dev/null
+  if [ ! -f target/gpu/jre.tar.xz ]; then
+    rm -rf target/gpu/jre
+    jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.xml --strip-debug \
+      --no-header-files --no-man-pages --compress=2 --output target/gpu/jre
+    tar -cJf target/gpu/jre.tar.xz -C target/gpu/jre . && rm -rf target/gpu/jre
+  fi
+  du -shc target/classes target/test-classes target/gpu
+  total=$(du -sbc target/classes target/test-classes target/gpu | tail -1 | cut -f1)
+  [ "$total" -lt $((60 << 20)) ] || { echo "carry is $total bytes: over the 64 MiB limit" >&2; exit 1; }
+  cat <<'CMD'
+Run on the device machine with the device tool:
+  run(kind="nvidia-h100-x1", timeout_s=600,
+      carry=["target/classes", "target/test-classes", "target/gpu"],
+      command="bash src/bench/gpu-run.sh --on-device")
+CMD
+  exit 0
+fi
+
+out=${OUT:-target/gpu-out}
+mkdir -p "$out"
+env_txt="$out/env.txt"
+: > "$env_txt"
+nvidia-smi -L >> "$env_txt" 2>&1 || echo "nvidia-smi failed" >> "$env_txt"
+
+if command -v java >/dev/null 2>&1 && java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then
+  JAVA=java
+else
+  mkdir -p /tmp/nabla-jre && tar -xJf target/gpu/jre.tar.xz -C /tmp/nabla-jre
+  JAVA=/tmp/nabla-jre/bin/java
+fi
+"$JAVA" -version >> "$env_txt" 2>&1
+
+# directories that may hold the CUDA 13 libraries: the toolkit, the system, PyTorch's nvidia-* wheels
+candidates() {
+  ls -d /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib /usr/local/cuda-13*/lib64 \
+    /usr/local/cuda-13*/targets/x86_64-linux/lib /usr/lib/x86_64-linux-gnu 2>/dev/null || true
+  python3 - <<'PY' 2>/dev/null || true
+import glob, os, site
+for s in site.getsitepackages():
+    for d in sorted(set(glob.glob(os.path.join(s, "nvidia", "**", "lib"), recursive=True))):
+        print(d)
+PY
+}
+dirs=()
+for lib in libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libnvrtc.so.13; do
+  found=""
+  while read -r d; do
+    if [ -e "$d/$lib" ]; then found=$d; break; fi
+  done < <(candidates)
+  if [ -z "$found" ]; then
+    echo "MISSING $lib (searched: $(candidates | tr '\n' ' '))" | tee -a "$env_txt"
+  else
+    echo "FOUND $lib in $found" >> "$env_txt"
+    case " ${dirs[*]:-} " in *" $found "*) ;; *) dirs+=("$found") ;; esac
+  fi
+done
+LD_LIBRARY_PATH="$(IFS=:; echo "${dirs[*]:-}")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export LD_LIBRARY_PATH
+echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH" >> "$env_txt"
+cat "$env_txt"
+
+cp="target/classes:target/test-classes:target/gpu/lib/*"
+status=0
+timeout 330 "$JAVA" -Xmx16g -Dnabla.cuda.matmul-precision=fp32 -cp "$cp" io.nabla.backend.cuda.GpuSuite \
+  2>&1 | tee "$out/gpu-tests.txt" || status=1
+grep -q 'GPU-SUITE .* failed=0 ' "$out/gpu-tests.txt" || status=1
+timeout 120 "$JAVA" -Xmx16g -cp "$cp" io.nabla.bench.GpuBench 2>&1 | tee "$out/nabla-bench.txt" || true
+timeout 100 python3 src/bench/gpu_torch_bench.py 2>&1 | tee "$out/torch-bench.txt" || true
+exit $status

@@ -1,0 +1,124 @@
+package io.nabla.backend.cuda;
+
+import io.nabla.backend.BlasMatrix;
+import io.nabla.backend.DType;
+import io.nabla.backend.Layout;
+import io.nabla.backend.Memory;
+import io.nabla.backend.reference.ReferenceLinalgKernels;
+import org.bytedeco.cuda.global.cublas;
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * Matrix products through cuBLAS ({@code cublasGemmEx}, {@code cublasGemmStridedBatchedEx}) for FP32, FP64, FP16
+ * and BF16 views that have a BLAS form. Row-major operands use the transpose trick: a row-major C is the
+ * column-major C^T = B^T A^T, so cuBLAS gets B first. FP16/BF16 accumulate in FP32; FP32 computes as
+ * {@link MatmulPrecision} says (FP32 by default). Validation is the reference kernel's.
+ */
+final class CudaLinalgKernels extends ReferenceLinalgKernels {
+
+    private final CudaContext ctx;
+    private final MatmulPrecision precision;
+
+    CudaLinalgKernels(CudaContext ctx, MatmulPrecision precision) {
+        this.ctx = ctx;
+        this.precision = precision;
+    }
+
+    @Override
+    protected void compute(double alpha, Memory a, Layout aLayout, Memory b, Layout bLayout, double beta,
+                           Memory c, Layout cLayout, DType dtype, GemmShape s) {
+        ctx.requireDevice(a, "gemm operand A");
+        ctx.requireDevice(b, "gemm operand B");
+        ctx.requireDevice(c, "gemm output C");
+        BlasMatrix ma = BlasMatrix.of(aLayout);
+        BlasMatrix mb = BlasMatrix.of(bLayout);
+        BlasMatrix mc = BlasMatrix.of(cLayout);
+        if (!dtype.isFloatingPoint() || ma == null || mb == null || mc == null) {
+            throw new UnsupportedOperationException("gemm of " + dtype.torchName() + (dtype.isFloatingPoint()
+                    ? " views without a BLAS form (copy them first)" : "") + " is not yet implemented on CUDA");
+        }
+        if (s.k() == 0) {
+            ctx.run(ElementwiseSource.fill(dtype, false), cLayout.numel(), fillArgs(beta, c, cLayout, dtype));
+            return;
+        }
+        long[][] off = batchOffsets(s, aLayout, bLayout, cLayout);
+        boolean cRow = mc.rowMajor();
+        // column-major call: C' (m' x n') = op(first) op(second)
+        int opFirst = cRow ? op(!mb.rowMajor()) : op(ma.rowMajor());
+        int opSecond = cRow ? op(!ma.rowMajor()) : op(mb.rowMajor());
+        int m2 = cRow ? s.n() : s.m();
+        int n2 = cRow ? s.m() : s.n();
+        int ldFirst = cRow ? mb.ld() : ma.ld();
+        int ldSecond = cRow ? ma.ld() : mb.ld();
+        long[] offFirst = cRow ? off[1] : off[0];
+        long[] offSecond = cRow ? off[0] : off[1];
+        Memory first = cRow ? b : a;
+        Memory second = cRow ? a : b;
+        int item = dtype.itemSize();
+        int type = dataType(dtype);
+        int compute = dtype == DType.FP64 ? cublas.CUBLAS_COMPUTE_64F
+                : dtype == DType.FP32 ? precision.computeType() : cublas.CUBLAS_COMPUTE_32F;
+        try (Pointer al = scalar(dtype, alpha); Pointer be = scalar(dtype, beta)) {
+            long[] strides = uniformStrides(offFirst, offSecond, off[2]);
+            if (strides != null) {
+                CublasHandles.check(cublas.cublasGemmStridedBatchedEx(ctx.cublas.current(), opFirst, opSecond, m2, n2,
+                        s.k(), al, CudaRuntime.at(first.address() + offFirst[0] * item), type, ldFirst, strides[0],
+                        CudaRuntime.at(second.address() + offSecond[0] * item), type, ldSecond, strides[1], be,
+                        CudaRuntime.at(c.address() + off[2][0] * item), type, mc.ld(), strides[2], off[2].length,
+                        compute, cublas.CUBLAS_GEMM_DEFAULT), "cublasGemmStridedBatchedEx");
+                return;
+            }
+            for (int t = 0; t < off[2].length; t++) {
+                CublasHandles.check(cublas.cublasGemmEx(ctx.cublas.current(), opFirst, opSecond, m2, n2, s.k(), al,
+                        CudaRuntime.at(first.address() + offFirst[t] * item), type, ldFirst,
+                        CudaRuntime.at(second.address() + offSecond[t] * item), type, ldSecond, be,
+                        CudaRuntime.at(c.address() + off[2][t] * item), type, mc.ld(), compute,
+                        cublas.CUBLAS_GEMM_DEFAULT), "cublasGemmEx");
+            }
+        }
+    }
+
+    private static Launch fillArgs(double beta, Memory c, Layout cLayout, DType dtype) {
+        if (beta != 0) {
+            throw new UnsupportedOperationException("gemm with k = 0 and beta != 0 is not yet implemented on CUDA");
+        }
+        return new Launch().i64(cLayout.numel()).f64(0).f64(0).layout(cLayout).ptr(c);
+    }
+
+    private static int op(boolean transpose) {
+        return transpose ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
+    }
+
+    /** Per-operand batch strides when every operand's batch entries are evenly spaced, else null. */
+    private static long[] uniformStrides(long[]... offsets) {
+        long[] out = new long[offsets.length];
+        for (int i = 0; i < offsets.length; i++) {
+            long[] o = offsets[i];
+            out[i] = o.length > 1 ? o[1] - o[0] : 0;
+            for (int t = 2; t < o.length; t++) {
+                if (o[t] - o[t - 1] != out[i]) {
+                    return null;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int dataType(DType t) {
+        return switch (t) {
+            case FP32 -> cudart.CUDA_R_32F;
+            case FP64 -> cudart.CUDA_R_64F;
+            case FP16 -> cudart.CUDA_R_16F;
+            case BF16 -> cudart.CUDA_R_16BF;
+            default -> throw new IllegalArgumentException("no cuBLAS type for " + t);
+        };
+    }
+
+    /** alpha/beta in host memory, of the compute type's scalar type (double for FP64, float otherwise). */
+    private static Pointer scalar(DType t, double v) {
+        return t == DType.FP64 ? new DoublePointer(1).put(v) : new FloatPointer(1).put((float) v);
+    }
+}

@@ -1,0 +1,110 @@
+package io.nabla.bench;
+
+import io.nabla.autograd.ActivationOps;
+import io.nabla.autograd.Autograd;
+import io.nabla.autograd.ElementwiseOps;
+import io.nabla.autograd.LinalgOps;
+import io.nabla.autograd.LossOps;
+import io.nabla.backend.Backends;
+import io.nabla.backend.DType;
+import io.nabla.backend.Device;
+import io.nabla.backend.cuda.CudaBackend;
+import io.nabla.optim.Sgd;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * GPU benchmarks of Nabla on cuda:0, printed as {@code RESULT name value unit} lines that sit next to
+ * {@code src/bench/gpu_torch_bench.py}'s: GEMM (FP32 and BF16, n = 4096 and 8192) in TFLOP/s, an FP32 add of two
+ * 256 M-element tensors in GB/s, and an MLP training step (784-1024-1024-10, batch 256, SGD, cross entropy) in ms.
+ * Each figure is the median of timed samples after a warm-up, the device synchronised around each sample. Not a
+ * unit test; run by {@code src/bench/gpu-run.sh --on-device}.
+ */
+public final class GpuBench {
+
+    private GpuBench() {
+    }
+
+    public static void main(String[] args) {
+        CudaBackend cuda = CudaBackend.direct(0);
+        Backends.register(cuda);
+        Device dev = cuda.device();
+        for (DType t : List.of(DType.FP32, DType.BF16)) {
+            for (int n : new int[] {4096, 8192}) {
+                try (TensorScope s = TensorScope.open()) {
+                    Tensor a = Tensor.full(0.5, t, dev, n, n);
+                    Tensor b = Tensor.full(0.25, t, dev, n, n);
+                    double ms = median(cuda, 10, () -> LinalgOps.matmul(a, b));
+                    System.out.printf("RESULT gemm_%s_%d %.1f TFLOP/s (%.3f ms)%n", t.torchName(), n,
+                            2.0 * n * n * n / (ms * 1e-3) / 1e12, ms);
+                }
+            }
+        }
+        try (TensorScope s = TensorScope.open()) {
+            int n = 256 << 20;
+            Tensor a = Tensor.full(1, DType.FP32, dev, n);
+            Tensor b = Tensor.full(2, DType.FP32, dev, n);
+            double ms = median(cuda, 10, () -> ElementwiseOps.add(a, b));
+            System.out.printf("RESULT add_fp32_256M %.0f GB/s (%.3f ms)%n", 3.0 * 4 * n / (ms * 1e-3) / 1e9, ms);
+        }
+        mlp(cuda, dev);
+        cuda.synchronize();
+    }
+
+    private static void mlp(CudaBackend cuda, Device dev) {
+        try (TensorScope s = TensorScope.open()) {
+            Random rnd = new Random(1);
+            int[] sizes = {784, 1024, 1024, 10};
+            Tensor[] params = new Tensor[6];
+            for (int l = 0; l < 3; l++) {
+                params[2 * l] = randn(rnd, dev, 0.03, sizes[l + 1], sizes[l]).requiresGrad(true);
+                params[2 * l + 1] = randn(rnd, dev, 0.01, sizes[l + 1]).requiresGrad(true);
+            }
+            Tensor x = randn(rnd, dev, 1, 256, 784);
+            double[] labels = new double[256];
+            Arrays.setAll(labels, i -> i % 10);
+            Tensor y = Tensor.of(labels, DType.INT64, 256).toDevice(dev);
+            Sgd opt = new Sgd(List.of(params), Sgd.Options.lr(0.01));
+            double ms = median(cuda, 30, () -> {
+                try (TensorScope step = TensorScope.open()) {
+                    opt.zeroGrad();
+                    Tensor h = ActivationOps.relu(LinalgOps.linear(x, params[0], params[1]));
+                    h = ActivationOps.relu(LinalgOps.linear(h, params[2], params[3]));
+                    Tensor loss = LossOps.crossEntropy(LinalgOps.linear(h, params[4], params[5]), y);
+                    Autograd.backward(loss);
+                    opt.step();
+                }
+                return null;
+            });
+            System.out.printf("RESULT mlp_step_784_1024_1024_10_b256_sgd %.3f ms%n", ms);
+        }
+    }
+
+    private static Tensor randn(Random rnd, Device dev, double scale, int... shape) {
+        int n = Arrays.stream(shape).reduce(1, (p, q) -> p * q);
+        double[] v = new double[n];
+        Arrays.setAll(v, i -> rnd.nextGaussian() * scale);
+        return Tensor.of(v, DType.FP32, shape).toDevice(dev);
+    }
+
+    /** Median milliseconds of {@code samples} synchronised runs after three warm-up runs. */
+    private static double median(CudaBackend cuda, int samples, java.util.function.Supplier<Tensor> op) {
+        double[] ms = new double[samples];
+        for (int i = -3; i < samples; i++) {
+            try (TensorScope s = TensorScope.open()) {
+                cuda.synchronize();
+                long t0 = System.nanoTime();
+                op.get();
+                cuda.synchronize();
+                if (i >= 0) {
+                    ms[i] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+        }
+        Arrays.sort(ms);
+        return ms[samples / 2];
+    }
+}
