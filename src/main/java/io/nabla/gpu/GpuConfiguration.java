@@ -1,5 +1,6 @@
 package io.nabla.gpu;
 
+import io.nabla.backend.cuda.CudaRawMemory;
 import io.nabla.config.NablaProperties;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,18 @@ public class GpuConfiguration {
     @Bean
     GpuDiscovery gpuDiscovery() {
         return new CudaDiscovery();
+    }
+
+    /** Raw memory of a GPU through the CUDA runtime ({@code cudaMalloc}, {@code cudaFree}, {@code cudaMemGetInfo}). */
+    @Bean
+    RawMemorySource cudaRawMemory() {
+        return g -> new CudaRawMemory(g.index());
+    }
+
+    /** A CUDA backend per GPU of the pool (none without GPUs), closed before the pool. */
+    @Bean(destroyMethod = "close")
+    CudaBackends cudaBackends(GpuPool pool) {
+        return CudaBackends.register(pool);
     }
 
     @Bean(destroyMethod = "close")
@@ -70,7 +83,11 @@ public class GpuConfiguration {
         }
         List<GpuDevice> devices = new ArrayList<>();
         for (DiscoveredGpu g : found) {
-            devices.add(new GpuDevice(g, memory.open(g), settings, health));
+            try {
+                devices.add(new GpuDevice(g, memory.open(g), settings, health));
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("cannot open the memory of GPU {} ({}): {}; it is left out", g.index(), g.name(), e.toString());
+            }
         }
         return devices;
     }
