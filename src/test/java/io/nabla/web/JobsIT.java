@@ -71,7 +71,8 @@ class JobsIT extends ServerTestBase {
     void eventsStreamEveryStepThenTheFinalStatus() throws Exception {
         String dataset = JobFixtures.prepare(http, "mlp_sgd", "jobs-events");
         ObjectNode request = JobFixtures.request("mlp_sgd", "jobs-events", dataset);
-        request.put("epochs", 200);
+        request.put("epochs", 50);
+        request.put("checkpoint_every_steps", 100);
         String id = JobFixtures.submit(http, request);
         HttpResponse<Stream<String>> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         java.net.URI.create("http://127.0.0.1:" + port + "/v1/jobs/" + id + "/events"))
@@ -82,7 +83,7 @@ class JobsIT extends ServerTestBase {
         r.body().filter(l -> l.startsWith("data:")).forEach(l -> events.add(Http.JSON.readTree(l.substring(5))));
         JsonNode last = events.get(events.size() - 1);
         assertThat(last.get("status").stringValue()).isEqualTo("SUCCEEDED");
-        assertThat(last.get("step").intValue()).isEqualTo(1200);
+        assertThat(last.get("step").intValue()).isEqualTo(300);
         List<JsonNode> progress = events.stream().filter(e -> !e.get("loss").isNull()).toList();
         assertThat(progress).isNotEmpty();
         for (int i = 1; i < progress.size(); i++) {
