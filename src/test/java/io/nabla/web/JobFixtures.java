@@ -17,6 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class JobFixtures {
 
     static final Duration JOB_TIMEOUT = Duration.ofSeconds(90);
+    static java.nio.file.Path fallbackStore = ServerTestBase.STORE; // PRE-MERGE
 
     private JobFixtures() {
     }
@@ -51,7 +52,7 @@ final class JobFixtures {
         if (r.status() == 404) { // PRE-MERGE: until the datasets endpoint exists, place the file for the stub store
             String id = "d" + java.util.UUID.randomUUID().toString().replace("-", "");
             try {
-                java.nio.file.Path d = java.nio.file.Files.createDirectories(ServerTestBase.STORE.resolve("datasets"));
+                java.nio.file.Path d = java.nio.file.Files.createDirectories(fallbackStore.resolve("datasets"));
                 java.nio.file.Files.write(d.resolve(id + ".safetensors"), file);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -115,6 +116,21 @@ final class JobFixtures {
             sleep(50);
         }
         throw new AssertionError("job " + id + " not final within " + JOB_TIMEOUT + ": " + job);
+    }
+
+    /** Polls the job until it has done at least {@code steps} steps (fails if it ends first); returns it. */
+    static JsonNode awaitStep(Http http, String id, int steps) {
+        long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
+        JsonNode job = null;
+        while (System.nanoTime() < deadline) {
+            job = http.get("/v1/jobs/" + id).json();
+            if (job.get("step").intValue() >= steps) {
+                return job;
+            }
+            assertThat(job.get("status").stringValue()).as(job.toString()).isIn("QUEUED", "RUNNING");
+            sleep(20);
+        }
+        throw new AssertionError("job " + id + " did not reach step " + steps + " within " + JOB_TIMEOUT + ": " + job);
     }
 
     /** The tensors of a safetensors file, in the current scope. */
