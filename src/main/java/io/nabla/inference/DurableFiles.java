@@ -14,13 +14,13 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** File writes that survive a crash: write to a temporary name, fsync, rename into place, fsync the directory. */
-final class DurableFiles {
+public final class DurableFiles {
 
     private DurableFiles() {
     }
 
     /** Writes {@code bytes} to {@code target} atomically. */
-    static void write(Path target, byte[] bytes) throws IOException {
+    public static void write(Path target, byte[] bytes) throws IOException {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -34,7 +34,7 @@ final class DurableFiles {
     }
 
     /** Copies {@code in} to a new file {@code target} and fsyncs it; returns the number of bytes written. */
-    static long copy(InputStream in, Path target) throws IOException {
+    public static long copy(InputStream in, Path target) throws IOException {
         long n;
         try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 OutputStream out = Channels.newOutputStream(ch)) {
@@ -46,7 +46,7 @@ final class DurableFiles {
     }
 
     /** Renames {@code from} to {@code to} atomically and fsyncs the target's directory. */
-    static void move(Path from, Path to) throws IOException {
+    public static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
@@ -57,7 +57,7 @@ final class DurableFiles {
     }
 
     /** Fsyncs every regular file under {@code dir} and the directory itself. */
-    static void syncTree(Path dir) throws IOException {
+    public static void syncTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 if (Files.isRegularFile(p)) {
@@ -70,7 +70,7 @@ final class DurableFiles {
         syncDirectory(dir);
     }
 
-    static void syncDirectory(Path dir) {
+    public static void syncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException e) {
@@ -79,7 +79,7 @@ final class DurableFiles {
     }
 
     /** Deletes {@code dir} and everything under it; missing is fine. */
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

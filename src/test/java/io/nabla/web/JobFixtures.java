@@ -17,7 +17,6 @@ import tools.jackson.databind.node.ObjectNode;
 final class JobFixtures {
 
     static final Duration JOB_TIMEOUT = Duration.ofSeconds(90);
-    static java.nio.file.Path fallbackStore = ServerTestBase.STORE; // PRE-MERGE
 
     private JobFixtures() {
     }
@@ -49,16 +48,6 @@ final class JobFixtures {
     static String uploadDataset(Http http, byte[] file) {
         Http.Multipart m = new Http.Multipart().part("file", "data.safetensors", "application/octet-stream", file);
         Http.Reply r = http.post("/v1/datasets", m.contentType(), m.build(), Map.of());
-        if (r.status() == 404) { // PRE-MERGE: until the datasets endpoint exists, place the file for the stub store
-            String id = "d" + java.util.UUID.randomUUID().toString().replace("-", "");
-            try {
-                java.nio.file.Path d = java.nio.file.Files.createDirectories(fallbackStore.resolve("datasets"));
-                java.nio.file.Files.write(d.resolve(id + ".safetensors"), file);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return id;
-        }
         assertThat(r.status()).as("dataset upload: %s", r.text()).isEqualTo(201);
         return r.json().get("id").stringValue();
     }

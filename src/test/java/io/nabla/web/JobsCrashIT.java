@@ -38,7 +38,6 @@ class JobsCrashIT {
     void jobsResumeAfterSigkillACrashDuringACheckpointAndSigterm(@TempDir Path dir) throws IOException {
         Path store = dir.resolve("store");
         log = dir.resolve("server.log");
-        JobFixtures.fallbackStore = store;
         ObjectNode request;
         String first;
         int checkpointed;

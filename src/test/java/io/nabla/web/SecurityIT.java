@@ -44,7 +44,7 @@ class SecurityIT {
 
     @Test
     void everythingElseNeedsAValidBearerToken() {
-        for (String path : new String[] {"/v2", "/v2/models/x", "/v1/devices", "/actuator/health",
+        for (String path : new String[] {"/v2", "/v2/models/x", "/v1/devices", "/v1/datasets", "/actuator/health",
             "/actuator/prometheus", "/v3/api-docs", "/nowhere", "/v2/health/live;x=1",
             "/v2/health/live/..%2F..%2Fv2"}) {
             Http.Reply r = anonymous.get(path);
@@ -57,6 +57,8 @@ class SecurityIT {
         assertThat(anonymous.send("GET", "/v2", Map.of("Authorization", "Basic Zm9vOmJhcg==")).error())
                 .contains("Bearer scheme");
         assertThat(anonymous.post("/v2/repository/models/m", "multipart/form-data; boundary=x", new byte[10],
+                Map.of()).status()).isEqualTo(401);
+        assertThat(anonymous.post("/v1/datasets", "multipart/form-data; boundary=x", new byte[10],
                 Map.of()).status()).isEqualTo(401);
     }
 
