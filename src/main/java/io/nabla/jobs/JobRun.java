@@ -58,6 +58,7 @@ final class JobRun {
     private volatile List<Double> losses = List.of();
     private final int perEpoch;
     private Integer resultVersion;
+    private volatile TensorScope scope;
 
     JobRun(FineTuneJob job, ModelRegistry registry, DatasetStore datasets, CheckpointFiles checkpoints,
             JobStore store, JobEvents events, Duration stepDelay) {
@@ -100,6 +101,12 @@ final class JobRun {
         return losses;
     }
 
+    /** Bytes the run holds now (model, optimizer state, dataset); 0 once it ended and freed them. */
+    long bytes() {
+        TensorScope s = scope;
+        return s == null ? 0 : s.bytes();
+    }
+
     Integer resultVersion() {
         return resultVersion;
     }
@@ -117,8 +124,11 @@ final class JobRun {
             resultVersion = published.get().version();
             return Outcome.SUCCEEDED;
         }
-        try (TensorScope scope = TensorScope.open()) {
+        try (TensorScope jobScope = TensorScope.open()) {
+            scope = jobScope;
             return train(origin);
+        } finally {
+            scope = null;
         }
     }
 

@@ -78,6 +78,13 @@ public final class JobRunner implements SmartLifecycle {
         return Optional.ofNullable(runs.get(id));
     }
 
+    /** The memory each running job holds, by owner {@code job:<id>}. */
+    Map<String, Long> arenas() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        runs.forEach((id, run) -> out.put("job:" + id, run.bytes()));
+        return out;
+    }
+
     /** Removes a cancelled job from the queue. */
     void dequeue(String id) {
         queue.remove(id);
@@ -171,20 +178,23 @@ public final class JobRunner implements SmartLifecycle {
             run.cancel();
         }
         events.publish(id, new JobEvent(job.step(), job.epoch(), null, JobStatus.RUNNING));
+        JobRun.Outcome outcome;
         try {
-            switch (run.run()) {
-                case SUCCEEDED -> finish(job, JobStatus.SUCCEEDED, run.resultVersion(), run.step(), run.epoch(),
-                        run.losses(), null);
-                case CANCELLED -> finish(job, JobStatus.CANCELLED, null, run.step(), run.epoch(), run.losses(),
-                        "cancelled by request after step " + run.step());
-                case STOPPED -> LOG.info("job {} stopped for shutdown at step {}; it resumes at the next start", id,
-                        run.step());
-            }
+            outcome = run.run();
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             LOG.warn("job {} failed: {}", id, e.toString(), e);
-            finish(job, JobStatus.FAILED, null, run.step(), run.epoch(), run.losses(), message(e));
-        } finally {
             runs.remove(id);
+            finish(job, JobStatus.FAILED, null, run.step(), run.epoch(), run.losses(), message(e));
+            return;
+        }
+        runs.remove(id); // its memory is freed already: the run's scope closed when run() returned
+        switch (outcome) {
+            case SUCCEEDED -> finish(job, JobStatus.SUCCEEDED, run.resultVersion(), run.step(), run.epoch(),
+                    run.losses(), null);
+            case CANCELLED -> finish(job, JobStatus.CANCELLED, null, run.step(), run.epoch(), run.losses(),
+                    "cancelled by request after step " + run.step());
+            case STOPPED -> LOG.info("job {} stopped for shutdown at step {}; it resumes at the next start", id,
+                    run.step());
         }
     }
 

@@ -77,6 +77,11 @@ public final class JobService {
         return new Subscription(get(id), cancel);
     }
 
+    /** The host memory held by each running job, by owner {@code job:<id>} (for {@code /v1/devices}). */
+    public java.util.Map<String, Long> arenas() {
+        return runner.arenas();
+    }
+
     /** The job as it was when the subscription began, and the handle that ends it. */
     public record Subscription(FineTuneJob job, Runnable unsubscribe) {
     }

@@ -3,6 +3,7 @@ package io.nabla.web;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.nabla.backend.HostAllocator;
 import io.nabla.inference.ModelRegistry;
+import io.nabla.jobs.JobService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -15,16 +16,18 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code GET /v1/devices}: the devices models run on and their memory. The CPU's total and free memory come from the
  * operating system; allocated and peak are the engine's host allocator counters (tensor memory off the Java heap);
- * each loaded model is an arena with the bytes its scope holds.
+ * each loaded model and each running fine-tuning job is an arena with the bytes its scope holds.
  */
 @RestController
 @Tag(name = "devices")
 class DevicesController {
 
     private final ModelRegistry registry;
+    private final JobService jobs;
 
-    DevicesController(ModelRegistry registry) {
+    DevicesController(ModelRegistry registry, JobService jobs) {
         this.registry = registry;
+        this.jobs = jobs;
     }
 
     @Schema(name = "MemoryFigures", description = "Bytes")
@@ -52,8 +55,9 @@ class DevicesController {
             free = os.getFreeMemorySize();
         }
         long allocated = host.allocatedBytes();
-        List<Arena> arenas = registry.arenas().stream()
-                .map(a -> new Arena(a.owner(), a.allocated(), a.allocated(), null)).toList();
+        List<Arena> arenas = new java.util.ArrayList<>(registry.arenas().stream()
+                .map(a -> new Arena(a.owner(), a.allocated(), a.allocated(), null)).toList());
+        jobs.arenas().forEach((owner, bytes) -> arenas.add(new Arena(owner, bytes, bytes, null)));
         String name = "cpu (" + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors()
                 + " threads)";
         return List.of(new Device("cpu", name, new MemoryFigures(total, free, allocated, host.reservedBytes(),

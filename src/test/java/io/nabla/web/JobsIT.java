@@ -112,23 +112,31 @@ class JobsIT extends ServerTestBase {
     }
 
     @Test
-    void cancellingStopsARunningJobAndRefusesFinishedOrUnknownOnes() {
+    void cancellingStopsARunningJobFreesItsMemoryAndRefusesFinishedOrUnknownOnes() {
         String dataset = JobFixtures.prepare(http, "mlp_sgd", "jobs-cancel");
         ObjectNode request = JobFixtures.request("mlp_sgd", "jobs-cancel", dataset);
         request.put("epochs", 50_000);
         String id = JobFixtures.submit(http, request);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (http.get("/v1/jobs/" + id).json().get("step").intValue() < 3 && System.nanoTime() < deadline) {
-            JobFixtures.sleep(20);
-        }
+        String queued = JobFixtures.submit(http, request);
+        JobFixtures.awaitStep(http, id, 3);
+        assertThat(http.get("/v1/devices").json().get(0).get("arenas").toString()).contains("job:" + id);
+
+        Http.Reply cancelQueued = http.delete("/v1/jobs/" + queued);
+        assertThat(cancelQueued.status()).as(cancelQueued.text()).isEqualTo(202);
+        assertThat(cancelQueued.json().get("status").stringValue()).isEqualTo("CANCELLED");
+        assertThat(cancelQueued.json().get("step").intValue()).isZero();
+        assertThat(cancelQueued.json().get("started_at").isNull()).isTrue();
+
         Http.Reply cancel = http.delete("/v1/jobs/" + id);
         assertThat(cancel.status()).as(cancel.text()).isEqualTo(202);
         JsonNode job = JobFixtures.awaitFinal(http, id);
         assertThat(job.get("status").stringValue()).isEqualTo("CANCELLED");
+        assertThat(job.get("error").stringValue()).contains("cancelled");
         assertThat(job.get("step").intValue()).isBetween(3, 299_999);
         assertThat(job.get("losses").size()).isEqualTo(job.get("step").intValue());
         assertThat(job.get("result_version").isNull()).isTrue();
-        assertThat(http.get("/v2/repository/models/" + "jobs-cancel" + "/versions/2/spec").status()).isEqualTo(404);
+        assertThat(http.get("/v2/repository/models/jobs-cancel/versions/2/spec").status()).isEqualTo(404);
+        assertThat(http.get("/v1/devices").json().get(0).get("arenas").toString()).doesNotContain("job:" + id);
 
         Http.Reply again = http.delete("/v1/jobs/" + id);
         assertThat(again.status()).isEqualTo(409);
@@ -137,6 +145,14 @@ class JobsIT extends ServerTestBase {
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.error()).contains("no-such-job");
         assertThat(http.get("/v1/jobs/no-such-job").status()).isEqualTo(404);
+        Http.Reply events = http.get("/v1/jobs/no-such-job/events");
+        assertThat(events.status()).isEqualTo(404);
+        assertThat(events.error()).contains("no-such-job");
+    }
+
+    @Test
+    void theDefaultJobDatabaseIsAnH2FileInTheStore() {
+        assertThat(STORE.resolve("jobs/jobs.mv.db")).exists();
     }
 
     @Test
