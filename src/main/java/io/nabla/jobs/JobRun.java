@@ -55,7 +55,8 @@ final class JobRun {
     private volatile boolean cancel;
     private volatile boolean stop;
     private volatile int step;
-    private volatile List<Double> losses = List.of();
+    /** Every step's loss so far; appended by the worker, copied by readers (so a step costs O(1), not O(steps)). */
+    private final List<Double> done = new ArrayList<>();
     private final int perEpoch;
     private Integer resultVersion;
     private volatile TensorScope scope;
@@ -71,7 +72,7 @@ final class JobRun {
         this.events = events;
         this.stepDelay = stepDelay;
         this.step = job.step();
-        this.losses = job.losses();
+        this.done.addAll(job.losses());
         this.perEpoch = Math.max(1, job.totalSteps() / request.epochs());
     }
 
@@ -94,11 +95,18 @@ final class JobRun {
     }
 
     int epoch() {
-        return step / perEpoch;
+        return epochOf(step);
+    }
+
+    /** The epoch (from 0) the step after {@code steps} steps belongs to. */
+    int epochOf(int steps) {
+        return steps / perEpoch;
     }
 
     List<Double> losses() {
-        return losses;
+        synchronized (done) {
+            return List.copyOf(done);
+        }
     }
 
     /** Bytes the run holds now (model, optimizer state, dataset); 0 once it ended and freed them. */
@@ -118,9 +126,9 @@ final class JobRun {
         if (published.isPresent()) {
             // a previous run published the result and died before recording it
             try (TensorScope scope = TensorScope.open()) {
-                checkpoints.read(job.id()).ifPresent(c -> losses = c.losses());
+                checkpoints.read(job.id()).ifPresent(c -> replaceLosses(c.losses()));
             }
-            step = losses.size();
+            step = losses().size();
             resultVersion = published.get().version();
             return Outcome.SUCCEEDED;
         }
@@ -150,7 +158,7 @@ final class JobRun {
         }
         Optimizer optimizer = request.optimizer().create(model.parameters());
         Trainer trainer = new Trainer(model, request.loss(), optimizer).useGenerator(g);
-        List<Double> done = new ArrayList<>();
+        replaceLosses(List.of());
         int at = 0;
         long[] epochStart = g.getState();
         long[] resumeRng = null;
@@ -160,7 +168,7 @@ final class JobRun {
                 model.loadStateDict(c.get().model(), true);
                 optimizer.loadStateDict(c.get().optimizer());
                 at = c.get().step();
-                done.addAll(c.get().losses());
+                replaceLosses(c.get().losses());
                 epochStart = c.get().rngEpochStart();
                 resumeRng = c.get().rngNow();
                 LOG.info("job {} resumes from its checkpoint at step {} of {}", job.id(), at, job.totalSteps());
@@ -169,7 +177,6 @@ final class JobRun {
             }
         }
         step = at;
-        losses = List.copyOf(done);
         int total = job.totalSteps();
         while (at < total) {
             Iterator<DataLoader.Batch> it;
@@ -191,7 +198,7 @@ final class JobRun {
                     return Outcome.CANCELLED;
                 }
                 if (stop) {
-                    checkpoint(model, optimizer, done, epochStart, g);
+                    checkpoint(model, optimizer, epochStart, g);
                     return Outcome.STOPPED;
                 }
                 double loss;
@@ -199,13 +206,14 @@ final class JobRun {
                     DataLoader.Batch b = it.next();
                     loss = trainer.step(b.get(request.input()), b.get(request.target()));
                 }
-                done.add(loss);
+                synchronized (done) {
+                    done.add(loss);
+                }
                 at++;
                 step = at;
-                losses = List.copyOf(done);
                 events.publish(job.id(), new JobEvent(at, at / perEpoch, loss, JobStatus.RUNNING));
                 if (at % request.checkpointEverySteps() == 0 || at == total) {
-                    checkpoint(model, optimizer, done, epochStart, g);
+                    checkpoint(model, optimizer, epochStart, g);
                 }
                 pause();
             }
@@ -241,12 +249,19 @@ final class JobRun {
         }
     }
 
-    private void checkpoint(Sequential model, Optimizer optimizer, List<Double> done, long[] epochStart,
-            Generator g) {
-        int at = done.size();
-        checkpoints.write(job.id(), new Checkpoint(at, done, model.stateDict(), optimizer.stateDict(), epochStart,
+    private void checkpoint(Sequential model, Optimizer optimizer, long[] epochStart, Generator g) {
+        List<Double> all = losses();
+        int at = all.size();
+        checkpoints.write(job.id(), new Checkpoint(at, all, model.stateDict(), optimizer.stateDict(), epochStart,
                 g.getState()));
-        store.progress(job.id(), at, at / perEpoch, done);
+        store.progress(job.id(), at, at / perEpoch, all);
+    }
+
+    private void replaceLosses(List<Double> losses) {
+        synchronized (done) {
+            done.clear();
+            done.addAll(losses);
+        }
     }
 
     private Integer publish(Sequential model, byte[] spec, String origin) {

@@ -90,7 +90,10 @@ public final class JobService {
         if (job.status() != JobStatus.RUNNING) {
             return job;
         }
-        return runner.run(job.id()).map(r -> job.withProgress(r.step(), r.epoch(), r.losses())).orElse(job);
+        return runner.run(job.id()).map(r -> {
+            List<Double> losses = r.losses();
+            return job.withProgress(losses.size(), r.epochOf(losses.size()), losses);
+        }).orElse(job);
     }
 
     private static InferenceException finished(FineTuneJob job) {
