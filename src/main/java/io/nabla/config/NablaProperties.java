@@ -16,12 +16,14 @@ import org.springframework.util.unit.DataSize;
  * @param limits request size limits
  * @param batching dynamic batching of inference requests
  * @param openapi the OpenAPI document and Swagger UI
+ * @param gpu the GPU pool and its caching allocators
+ * @param shutdown what happens on SIGTERM before the web server stops accepting (see {@link ShutdownPhases})
  * @param jobs asynchronous fine-tuning jobs
  */
 @ConfigurationProperties("nabla")
 public record NablaProperties(@DefaultValue Store store, @DefaultValue Security security,
         @DefaultValue Limits limits, @DefaultValue Batching batching, @DefaultValue Openapi openapi,
-        @DefaultValue Jobs jobs) {
+        @DefaultValue Gpu gpu, @DefaultValue Shutdown shutdown, @DefaultValue Jobs jobs) {
 
     /** @param path the model store directory ({@code nabla.store.path}) */
     public record Store(@DefaultValue("./nabla-data") Path path) {
@@ -78,6 +80,37 @@ public record NablaProperties(@DefaultValue Store store, @DefaultValue Security 
 
     /** @param swaggerUi whether {@code /swagger-ui.html} is served ({@code /v3/api-docs} always is) */
     public record Openapi(@DefaultValue("true") boolean swaggerUi) {
+    }
+
+    /**
+     * @param enabled whether GPUs are looked for at start; false runs on the CPU without loading the CUDA libraries
+     * @param arenaLimit the default cap on the GPU memory of one model or job (its arena); unset means uncapped
+     * @param blockRounding GPU requests are rounded up to a multiple of this (a power of two)
+     * @param smallRequestLimit GPU requests up to this size share segments; larger ones get segments of their own
+     * @param segmentSize the size of a shared segment, and the rounding of a large request's own segment
+     */
+    public record Gpu(@DefaultValue("true") boolean enabled, DataSize arenaLimit,
+            @DefaultValue("512B") DataSize blockRounding, @DefaultValue("1MB") DataSize smallRequestLimit,
+            @DefaultValue("2MB") DataSize segmentSize) {
+
+        public Gpu {
+            if (arenaLimit != null) {
+                positive("nabla.gpu.arena-limit", arenaLimit.toBytes());
+            }
+        }
+    }
+
+    /**
+     * @param drainDelay how long the server keeps serving after SIGTERM with readiness already 503, so that load
+     *     balancers stop sending before it stops accepting ({@code 0s} locally; a few seconds on Kubernetes)
+     */
+    public record Shutdown(@DefaultValue("0s") Duration drainDelay) {
+
+        public Shutdown {
+            if (drainDelay.isNegative()) {
+                throw new IllegalArgumentException("nabla.shutdown.drain-delay must be >= 0, got " + drainDelay);
+            }
+        }
     }
 
     /**

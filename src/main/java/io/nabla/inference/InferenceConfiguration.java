@@ -2,17 +2,14 @@ package io.nabla.inference;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nabla.config.NablaProperties;
-import org.springframework.boot.availability.AvailabilityChangeEvent;
-import org.springframework.boot.availability.ReadinessState;
-import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.event.ContextClosedEvent;
 
 /**
- * The inference beans: the model store at {@code nabla.store.path}, the registry of loaded models (closed on
- * shutdown, freeing every model) and its metrics. When shutdown begins, the registry stops accepting inference and
- * readiness turns to refusing traffic, while requests already accepted finish.
+ * The inference beans: the model store at {@code nabla.store.path}, the registry of loaded models and its metrics.
+ * The registry is closed when the context destroys its beans, after the web server has stopped and every request in
+ * flight has finished (see {@link io.nabla.config.ShutdownPhases}): it then refuses new inference, lets the calls
+ * still queued complete and frees every model.
  */
 @Configuration(proxyBeanMethods = false)
 public class InferenceConfiguration {
@@ -31,13 +28,5 @@ public class InferenceConfiguration {
     ModelRegistry modelRegistry(ModelStore store, ModelLoader loader, NablaProperties properties,
             InferenceMetrics metrics) {
         return new ModelRegistry(store, loader, properties.batching(), metrics);
-    }
-
-    @Bean
-    ApplicationListener<ContextClosedEvent> drainOnShutdown(ModelRegistry registry) {
-        return event -> {
-            registry.drain();
-            AvailabilityChangeEvent.publish(event.getApplicationContext(), ReadinessState.REFUSING_TRAFFIC);
-        };
     }
 }

@@ -1,5 +1,6 @@
 package io.nabla.jobs;
 
+import io.nabla.config.ShutdownPhases;
 import io.nabla.inference.InferenceException;
 import io.nabla.inference.ModelRegistry;
 import java.time.Duration;
@@ -138,6 +139,12 @@ public final class JobRunner implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    /** Stops after the web server (no request can start or change a job then), before the data source closes. */
+    @Override
+    public int getPhase() {
+        return ShutdownPhases.JOBS;
     }
 
     private void work() {

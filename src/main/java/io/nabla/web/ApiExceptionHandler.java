@@ -1,6 +1,7 @@
 package io.nabla.web;
 
 import io.nabla.backend.OutOfDeviceMemoryException;
+import io.nabla.gpu.DeviceUnavailableException;
 import io.nabla.inference.InferenceException;
 import java.io.UncheckedIOException;
 import org.slf4j.Logger;
@@ -67,6 +68,11 @@ class ApiExceptionHandler {
     @ExceptionHandler(OutOfDeviceMemoryException.class)
     ResponseEntity<ErrorBody> outOfMemory(OutOfDeviceMemoryException e) {
         return error(HttpStatus.INSUFFICIENT_STORAGE, e.getMessage());
+    }
+
+    @ExceptionHandler(DeviceUnavailableException.class)
+    ResponseEntity<ErrorBody> deviceUnavailable(DeviceUnavailableException e) {
+        return error(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
     }
 
     @ExceptionHandler(IllegalArgumentException.class)

@@ -11,8 +11,12 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -40,8 +44,20 @@ class JobsController {
         return t;
     });
 
+    private final Set<SseEmitter> streams = ConcurrentHashMap.newKeySet();
+
     JobsController(JobService jobs) {
         this.jobs = jobs;
+    }
+
+    /**
+     * Ends every event stream when shutdown begins: an open stream is a request in flight, and graceful shutdown
+     * would otherwise wait for it until the phase times out. Clients reconnect to the restarted server.
+     */
+    @EventListener(ContextClosedEvent.class)
+    void endStreams() {
+        streams.forEach(SseEmitter::complete);
+        streams.clear();
     }
 
     @PostMapping(path = "/v1/jobs", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -94,9 +110,14 @@ class JobsController {
     SseEmitter events(@PathVariable String id) {
         SseEmitter emitter = new SseEmitter(EVENT_STREAM_TIMEOUT_MS);
         JobService.Subscription sub = jobs.follow(id, e -> sender.execute(() -> send(emitter, e)));
-        emitter.onCompletion(sub.unsubscribe());
-        emitter.onTimeout(sub.unsubscribe());
-        emitter.onError(t -> sub.unsubscribe().run());
+        streams.add(emitter);
+        Runnable end = () -> {
+            streams.remove(emitter);
+            sub.unsubscribe().run();
+        };
+        emitter.onCompletion(end);
+        emitter.onTimeout(end);
+        emitter.onError(t -> end.run());
         FineTuneJob now = sub.job();
         JobEvent first = new JobEvent(now.step(), now.epoch(), null, now.status());
         sender.execute(() -> send(emitter, first));
