@@ -198,7 +198,9 @@ final class JobRun {
                     return Outcome.CANCELLED;
                 }
                 if (stop) {
-                    checkpoint(model, optimizer, epochStart, g);
+                    // at an epoch's first batch the epoch has drawn its order already; the state after step `at`
+                    // of an uninterrupted run is the one before that draw
+                    checkpoint(model, optimizer, epochStart, at % perEpoch == 0 ? epochStart : g.getState());
                     return Outcome.STOPPED;
                 }
                 double loss;
@@ -213,7 +215,7 @@ final class JobRun {
                 step = at;
                 events.publish(job.id(), new JobEvent(at, at / perEpoch, loss, JobStatus.RUNNING));
                 if (at % request.checkpointEverySteps() == 0 || at == total) {
-                    checkpoint(model, optimizer, epochStart, g);
+                    checkpoint(model, optimizer, epochStart, g.getState());
                 }
                 pause();
             }
@@ -249,11 +251,15 @@ final class JobRun {
         }
     }
 
-    private void checkpoint(Sequential model, Optimizer optimizer, long[] epochStart, Generator g) {
+    /**
+     * Writes the state after the steps done so far: {@code epochStart} is the generator's state before the current
+     * epoch drew its order, {@code rng} its state after the last step (before anything is drawn for the next one).
+     */
+    private void checkpoint(Sequential model, Optimizer optimizer, long[] epochStart, long[] rng) {
         List<Double> all = losses();
         int at = all.size();
         checkpoints.write(job.id(), new Checkpoint(at, all, model.stateDict(), optimizer.stateDict(), epochStart,
-                g.getState()));
+                rng));
         store.progress(job.id(), at, at / perEpoch, all);
     }
 
