@@ -18,11 +18,12 @@ import org.springframework.util.unit.DataSize;
  * @param openapi the OpenAPI document and Swagger UI
  * @param gpu the GPU pool and its caching allocators
  * @param shutdown what happens on SIGTERM before the web server stops accepting (see {@link ShutdownPhases})
+ * @param jobs asynchronous fine-tuning jobs
  */
 @ConfigurationProperties("nabla")
 public record NablaProperties(@DefaultValue Store store, @DefaultValue Security security,
         @DefaultValue Limits limits, @DefaultValue Batching batching, @DefaultValue Openapi openapi,
-        @DefaultValue Gpu gpu, @DefaultValue Shutdown shutdown) {
+        @DefaultValue Gpu gpu, @DefaultValue Shutdown shutdown, @DefaultValue Jobs jobs) {
 
     /** @param path the model store directory ({@code nabla.store.path}) */
     public record Store(@DefaultValue("./nabla-data") Path path) {
@@ -111,6 +112,32 @@ public record NablaProperties(@DefaultValue Store store, @DefaultValue Security 
             if (drainDelay.isNegative()) {
                 throw new IllegalArgumentException("nabla.shutdown.drain-delay must be >= 0, got " + drainDelay);
             }
+        }
+    }
+
+    /**
+     * @param queueCapacity the most jobs waiting for a worker before new submissions are refused (429)
+     * @param shutdownWait how long graceful shutdown waits for running jobs to reach a step boundary and write
+     *     their checkpoint
+     * @param checkpointWriteDelay fault injection for tests: a pause between writing a checkpoint's temporary file
+     *     and renaming it into place (0: none)
+     * @param stepDelay fault injection for tests: a pause after every optimizer step, so a test can stop the server
+     *     in the middle of a job (0: none)
+     */
+    public record Jobs(@DefaultValue("16") int queueCapacity, @DefaultValue("15s") Duration shutdownWait,
+            @DefaultValue("0ms") Duration checkpointWriteDelay, @DefaultValue("0ms") Duration stepDelay) {
+
+        public Jobs {
+            positive("nabla.jobs.queue-capacity", queueCapacity);
+            notNegative("nabla.jobs.shutdown-wait", shutdownWait);
+            notNegative("nabla.jobs.checkpoint-write-delay", checkpointWriteDelay);
+            notNegative("nabla.jobs.step-delay", stepDelay);
+        }
+    }
+
+    private static void notNegative(String name, Duration value) {
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(name + " must be >= 0, got " + value);
         }
     }
 

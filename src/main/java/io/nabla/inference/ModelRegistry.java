@@ -51,10 +51,22 @@ public final class ModelRegistry implements AutoCloseable {
      * the spec) or, when null, weights initialised from the spec's seed.
      */
     public StoredVersion create(String name, byte[] spec, InputStream weights) {
+        return create(name, spec, weights, null);
+    }
+
+    /**
+     * As {@link #create(String, byte[], InputStream)}, recording {@code origin} (e.g. {@code job:<id>}, or null)
+     * with the version, so {@link ModelStore#findByOrigin} finds it after a restart: a caller that may be retried
+     * after a crash publishes at most one version per origin.
+     */
+    public StoredVersion create(String name, byte[] spec, InputStream weights, String origin) {
         ModelNames.check(name);
         ModelSignature signature = invalidOnIae(() -> loader.signature(spec));
         try (ModelStore.Staging staged = store.stage()) {
             DurableFiles.write(staged.spec(), spec);
+            if (origin != null) {
+                DurableFiles.write(staged.origin(), origin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
             if (weights != null) {
                 DurableFiles.copy(weights, staged.weights());
                 invalidOnIae(() -> {

@@ -161,6 +161,23 @@ public final class ModelStore {
         return new StoredVersion(name, v, modelDir(name).resolve(Integer.toString(v)));
     }
 
+    /** The version of {@code name} whose recorded origin is {@code origin}, if any (see ModelRegistry#create). */
+    public synchronized java.util.Optional<StoredVersion> findByOrigin(String name, String origin) {
+        Path modelDir = modelDir(name);
+        for (int v : scanVersions(modelDir)) {
+            Path dir = modelDir.resolve(Integer.toString(v));
+            Path file = dir.resolve(StoredVersion.ORIGIN_FILE);
+            try {
+                if (Files.isRegularFile(file) && Files.readString(file, StandardCharsets.UTF_8).equals(origin)) {
+                    return java.util.Optional.of(new StoredVersion(name, v, dir));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Deletes one version (404 when absent); the model disappears with its last version. */
     public synchronized void delete(String name, int version) {
         StoredVersion v = version(name, version);
@@ -239,6 +256,11 @@ public final class ModelStore {
 
         public Path weights() {
             return dir.resolve(StoredVersion.WEIGHTS_FILE);
+        }
+
+        /** The file recording who made the version (optional). */
+        public Path origin() {
+            return dir.resolve(StoredVersion.ORIGIN_FILE);
         }
 
         @Override

@@ -17,6 +17,8 @@ public record StoredVersion(String name, int version, Path dir) {
 
     public static final String SPEC_FILE = "spec.json";
     public static final String WEIGHTS_FILE = "weights.safetensors";
+    /** Optional: who made this version, e.g. {@code job:<id>} for a fine-tuning job's result. */
+    public static final String ORIGIN_FILE = "origin";
 
     public Path spec() {
         return dir.resolve(SPEC_FILE);

@@ -131,4 +131,37 @@ public final class Generator {
         }
         return r;
     }
+
+    /** Number of values in {@link #getState()}: seed, position, cached-normal flag and bits, the 624 words. */
+    public static final int STATE_LENGTH = 4 + N;
+
+    /**
+     * The generator's whole state (PyTorch's {@code get_state}), so a checkpoint can continue the same stream of
+     * numbers: {@code setState(getState())} on any generator makes it draw exactly what this one draws next.
+     */
+    public long[] getState() {
+        long[] out = new long[STATE_LENGTH];
+        out[0] = seed;
+        out[1] = next;
+        out[2] = nextDoubleNormal == null ? 0 : 1;
+        out[3] = nextDoubleNormal == null ? 0 : Double.doubleToRawLongBits(nextDoubleNormal);
+        for (int j = 0; j < N; j++) {
+            out[4 + j] = state[j];
+        }
+        return out;
+    }
+
+    /** Restores a state returned by {@link #getState()} (PyTorch's {@code set_state}). */
+    public void setState(long[] s) {
+        if (s == null || s.length != STATE_LENGTH || s[1] < 0 || s[1] > N || (s[2] != 0 && s[2] != 1)) {
+            throw new IllegalArgumentException("generator state: expected " + STATE_LENGTH + " values with a position "
+                    + "in [0, " + N + "], got " + (s == null ? "nothing" : s.length + " values"));
+        }
+        seed = s[0];
+        next = (int) s[1];
+        nextDoubleNormal = s[2] == 1 ? Double.longBitsToDouble(s[3]) : null;
+        for (int j = 0; j < N; j++) {
+            state[j] = (int) s[4 + j];
+        }
+    }
 }

@@ -7,6 +7,7 @@ import io.nabla.gpu.DeviceMemory;
 import io.nabla.gpu.GpuDevice;
 import io.nabla.gpu.GpuPool;
 import io.nabla.inference.ModelRegistry;
+import io.nabla.jobs.JobService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -20,7 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code GET /v1/devices}: the devices models run on and their memory. The CPU's total and free memory come from the
  * operating system; allocated and peak are the engine's host allocator counters (tensor memory off the Java heap);
- * each loaded model is an arena with the bytes its scope holds. Each GPU of the pool follows the CPU, with its caching
+ * each loaded model and each running fine-tuning job is an arena with the bytes its scope holds. Each GPU of the pool follows the CPU, with its caching
  * allocator's figures (allocated and reserved bytes, peak allocated) and its arenas (allocated = bytes asked for,
  * reserved = bytes in the blocks held, limit = the arena's cap).
  */
@@ -30,10 +31,12 @@ class DevicesController {
 
     private final ModelRegistry registry;
     private final GpuPool gpus;
+    private final JobService jobs;
 
-    DevicesController(ModelRegistry registry, GpuPool gpus) {
+    DevicesController(ModelRegistry registry, GpuPool gpus, JobService jobs) {
         this.registry = registry;
         this.gpus = gpus;
+        this.jobs = jobs;
     }
 
     @Schema(name = "MemoryFigures", description = "Bytes")
@@ -61,8 +64,9 @@ class DevicesController {
             free = os.getFreeMemorySize();
         }
         long allocated = host.allocatedBytes();
-        List<Arena> arenas = registry.arenas().stream()
-                .map(a -> new Arena(a.owner(), a.allocated(), a.allocated(), null)).toList();
+        List<Arena> arenas = new ArrayList<>(registry.arenas().stream()
+                .map(a -> new Arena(a.owner(), a.allocated(), a.allocated(), null)).toList());
+        jobs.arenas().forEach((owner, bytes) -> arenas.add(new Arena(owner, bytes, bytes, null)));
         String name = "cpu (" + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors()
                 + " threads)";
         List<Device> devices = new ArrayList<>();

@@ -95,6 +95,9 @@ class GpuEndpointsTest {
     @MockitoBean
     ApplicationAvailability availability;
 
+    @MockitoBean
+    io.nabla.jobs.JobService jobs;
+
     @BeforeEach
     void alive() {
         when(availability.getLivenessState()).thenReturn(LivenessState.CORRECT);

@@ -44,7 +44,8 @@ class SecurityIT {
 
     @Test
     void everythingElseNeedsAValidBearerToken() {
-        for (String path : new String[] {"/v2", "/v2/models/x", "/v1/devices", "/v1/datasets", "/actuator/health",
+        for (String path : new String[] {"/v2", "/v2/models/x", "/v1/devices", "/v1/datasets", "/v1/jobs",
+            "/v1/jobs/x", "/v1/jobs/x/events", "/actuator/health",
             "/actuator/prometheus", "/v3/api-docs", "/nowhere", "/v2/health/live;x=1",
             "/v2/health/live/..%2F..%2Fv2"}) {
             Http.Reply r = anonymous.get(path);
@@ -60,6 +61,9 @@ class SecurityIT {
                 Map.of()).status()).isEqualTo(401);
         assertThat(anonymous.post("/v1/datasets", "multipart/form-data; boundary=x", new byte[10],
                 Map.of()).status()).isEqualTo(401);
+        assertThat(anonymous.postJson("/v1/jobs", "{}").status()).isEqualTo(401);
+        assertThat(anonymous.delete("/v1/jobs/x").status()).isEqualTo(401);
+        assertThat(authorised.get("/v1/jobs").status()).isEqualTo(200);
     }
 
     @Test

@@ -1,0 +1,29 @@
+package io.nabla.jobs;
+
+import io.nabla.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a job needs to continue exactly where it was: after {@code step} optimizer steps, the model's state
+ * dict, the optimizer's state dict, the random generator's state at the start of the current epoch (to draw that
+ * epoch's batch order again) and now (for what it draws next), and every loss so far.
+ *
+ * @param step optimizer steps done
+ * @param losses the loss of each of those steps
+ * @param model the model's state dict
+ * @param optimizer the optimizer's state dict
+ * @param rngEpochStart the generator's state before the current epoch drew its permutation
+ * @param rngNow the generator's state after the last step
+ */
+record Checkpoint(int step, List<Double> losses, Map<String, Tensor> model, Map<String, Tensor> optimizer,
+        long[] rngEpochStart, long[] rngNow) {
+
+    Checkpoint {
+        losses = List.copyOf(losses);
+        if (losses.size() != step) {
+            throw new IllegalArgumentException("a checkpoint after " + step + " steps needs " + step + " losses, got "
+                    + losses.size());
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.nabla.jobs;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A fine-tuning job as stored: its request, state and progress (API section 4).
+ *
+ * @param id the job id
+ * @param status where it is in its life
+ * @param request the validated request, as JSON (normalised: every field present)
+ * @param model the model trained
+ * @param version the version trained from
+ * @param resultVersion the version the job published, or null
+ * @param step optimizer steps done
+ * @param totalSteps optimizer steps of the whole job
+ * @param epoch the epoch (from 0) the next step belongs to; equals the number of epochs when all steps are done
+ * @param losses every step's loss, in order
+ * @param device the device the job runs on ({@code cpu}), or null before it starts
+ * @param createdAt when it was accepted
+ * @param startedAt when it first started running, or null
+ * @param finishedAt when it reached a final state, or null
+ * @param error why it failed or was cancelled, or null
+ * @param cancelRequested true once DELETE asked to cancel it
+ */
+public record FineTuneJob(String id, JobStatus status, String request, String model, int version,
+        Integer resultVersion, int step, int totalSteps, int epoch, List<Double> losses, String device,
+        Instant createdAt, Instant startedAt, Instant finishedAt, String error, boolean cancelRequested) {
+
+    public FineTuneJob {
+        losses = List.copyOf(losses);
+    }
+
+    /** This job with live progress (from the worker that runs it) instead of the stored one. */
+    public FineTuneJob withProgress(int step, int epoch, List<Double> losses) {
+        return new FineTuneJob(id, status, request, model, version, resultVersion, step, totalSteps, epoch, losses,
+                device, createdAt, startedAt, finishedAt, error, cancelRequested);
+    }
+}

@@ -1,0 +1,144 @@
+package io.nabla.jobs;
+
+import io.nabla.backend.DType;
+import io.nabla.inference.InferenceException;
+import io.nabla.inference.ModelRegistry;
+import io.nabla.inference.StoredVersion;
+import io.nabla.model.ModelSpec;
+import io.nabla.model.SafetensorsFile;
+import io.nabla.model.TensorSpec;
+import io.nabla.tensor.Shape;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Checks a job request against the model and dataset it names before the job is accepted, so a job that cannot
+ * run is a 400 naming the field and not a FAILED job later: the model and version exist, the dataset exists and
+ * holds the input and target tensors, the input fits the model's declared input, the target fits the loss (int64
+ * class indices for {@code cross_entropy}/{@code nll}, floats shaped like the output for the others), the device is
+ * one this server has, and the step count fits.
+ */
+final class JobAdmission {
+
+    /** A request that passed: its version resolved, its step count and its device. */
+    record Admitted(JobRequest request, int totalSteps, int rows, String device) {
+    }
+
+    private final ModelRegistry registry;
+    private final DatasetStore datasets;
+
+    JobAdmission(ModelRegistry registry, DatasetStore datasets) {
+        this.registry = registry;
+        this.datasets = datasets;
+    }
+
+    Admitted admit(JobRequest r) {
+        String device = JobDevices.select(r.device()).toString();
+        StoredVersion v = version(r);
+        ModelSpec spec = ModelSpec.parse(new String(v.readSpec(), StandardCharsets.UTF_8));
+        if (datasets.find(r.dataset()).isEmpty()) {
+            throw new IllegalArgumentException("dataset: expected the id of an uploaded dataset, got \""
+                    + r.dataset() + "\", which does not exist");
+        }
+        int rows;
+        try (SafetensorsFile f = SafetensorsFile.open(datasets.file(r.dataset()))) {
+            TensorSpec in = spec.inputs().get(0);
+            TensorSpec out = spec.outputs().get(0);
+            int[] input = tensor(f, "input", r.input());
+            int[] target = tensor(f, "target", r.target());
+            rows = input[0];
+            if (rows == 0) {
+                throw new IllegalArgumentException("dataset: expected at least one sample, tensor \"" + r.input()
+                        + "\" has shape " + Shape.format(input));
+            }
+            checkInput(r, in, f.dtype(r.input()), input);
+            checkTarget(r, out, f.dtype(r.target()), target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read dataset " + r.dataset() + ": " + e.getMessage(), e);
+        }
+        long perEpoch = (rows + (long) r.batchSize() - 1) / r.batchSize();
+        long total = perEpoch * r.epochs();
+        if (total > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("epochs: " + r.epochs() + " epochs of " + perEpoch + " batches are "
+                    + total + " steps; expected at most " + Integer.MAX_VALUE);
+        }
+        return new Admitted(r.withVersion(v.version()), (int) total, rows, device);
+    }
+
+    private StoredVersion version(JobRequest r) {
+        try {
+            if (!registry.store().exists(r.model())) {
+                throw new IllegalArgumentException("model: expected the name of a stored model, got \"" + r.model()
+                        + "\", which does not exist");
+            }
+            return registry.resolve(r.model(), r.version());
+        } catch (InferenceException e) {
+            String field = e.kind() == InferenceException.Kind.NOT_FOUND && r.version() != null ? "version" : "model";
+            throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int[] tensor(SafetensorsFile f, String field, String name) {
+        if (!f.contains(name)) {
+            throw new IllegalArgumentException(field + ": expected the name of a tensor of the dataset " + f.names()
+                    + ", got \"" + name + "\"");
+        }
+        int[] shape = f.shape(name);
+        if (shape.length == 0) {
+            throw new IllegalArgumentException(field + ": tensor \"" + name + "\" is 0-dim; expected a first "
+                    + "dimension of samples");
+        }
+        return shape;
+    }
+
+    private static void checkInput(JobRequest r, TensorSpec in, DType dtype, int[] shape) {
+        if (dtype != in.datatype()) {
+            throw new IllegalArgumentException("input: the model's input \"" + in.name() + "\" is "
+                    + in.datatype().inferenceName() + ", tensor \"" + r.input() + "\" is " + dtype.inferenceName());
+        }
+        if (!fits(in.shape(), shape)) {
+            throw new IllegalArgumentException("input: the model's input \"" + in.name() + "\" has shape "
+                    + Shape.format(in.shape()) + ", tensor \"" + r.input() + "\" has shape " + Shape.format(shape));
+        }
+    }
+
+    private static void checkTarget(JobRequest r, TensorSpec out, DType dtype, int[] shape) {
+        String loss = r.loss().apiName();
+        int[] outShape = out.shape();
+        if (JobRequest.CLASS_LOSSES.contains(r.loss())) {
+            if (dtype != DType.INT64) {
+                throw new IllegalArgumentException("target: loss " + loss + " needs int64 class indices, tensor \""
+                        + r.target() + "\" is " + dtype.inferenceName());
+            }
+            if (shape.length != outShape.length - 1) {
+                throw new IllegalArgumentException("target: loss " + loss + " needs class indices of rank "
+                        + (outShape.length - 1) + " for the output " + Shape.format(outShape) + ", tensor \""
+                        + r.target() + "\" has shape " + Shape.format(shape));
+            }
+            return;
+        }
+        if (!dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException("target: loss " + loss + " needs a floating point target, tensor \""
+                    + r.target() + "\" is " + dtype.inferenceName());
+        }
+        if (!fits(outShape, shape)) {
+            throw new IllegalArgumentException("target: loss " + loss + " needs a target shaped like the output "
+                    + Shape.format(outShape) + ", tensor \"" + r.target() + "\" has shape " + Shape.format(shape));
+        }
+    }
+
+    /** True when {@code actual} matches {@code declared}, where -1 matches any size. */
+    private static boolean fits(int[] declared, int[] actual) {
+        if (declared.length != actual.length) {
+            return false;
+        }
+        for (int i = 0; i < declared.length; i++) {
+            if (declared[i] != -1 && declared[i] != actual[i]) {
+                return false;
+            }
+        }
+        return declared.length > 0 && Arrays.stream(actual).allMatch(d -> d >= 0);
+    }
+}

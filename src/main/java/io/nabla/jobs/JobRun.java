@@ -1,0 +1,293 @@
+package io.nabla.jobs;
+
+import io.nabla.inference.ModelRegistry;
+import io.nabla.inference.StoredVersion;
+import io.nabla.model.DataLoader;
+import io.nabla.model.ModelBuilder;
+import io.nabla.model.ModelSpec;
+import io.nabla.model.SafetensorsFile;
+import io.nabla.model.SafetensorsWriter;
+import io.nabla.model.Trainer;
+import io.nabla.nn.Generator;
+import io.nabla.nn.Sequential;
+import io.nabla.optim.Optimizer;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One execution of a job on its worker thread, with the plain training core ({@link Trainer#step}, {@link DataLoader},
+ * the optimizer of the request): from its newest checkpoint or from the start, until it is done, cancelled or told
+ * to stop for shutdown.
+ *
+ * <p>Guarantees: everything it allocates (model, optimizer state, dataset, batches) lives in the run's
+ * {@link TensorScope} and is freed when {@link #run()} returns; cancel and stop take effect only between steps;
+ * a checkpoint is written every {@code checkpoint_every_steps} steps, at the end and when stopping, and resuming
+ * from it replays exactly the same steps an uninterrupted run takes (same batches, same random draws); the result
+ * is published as a model version at most once, whatever crash happens when (the version records the job as its
+ * origin, and a retry finds it).
+ */
+final class JobRun {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobRun.class);
+
+    /** How a run ended. */
+    enum Outcome { SUCCEEDED, CANCELLED, STOPPED }
+
+    private final FineTuneJob job;
+    private final JobRequest request;
+    private final ModelRegistry registry;
+    private final DatasetStore datasets;
+    private final CheckpointFiles checkpoints;
+    private final JobStore store;
+    private final JobEvents events;
+    private final Duration stepDelay;
+    private volatile boolean cancel;
+    private volatile boolean stop;
+    private volatile int step;
+    /** Every step's loss so far; appended by the worker, copied by readers (so a step costs O(1), not O(steps)). */
+    private final List<Double> done = new ArrayList<>();
+    private final int perEpoch;
+    private Integer resultVersion;
+    private volatile TensorScope scope;
+
+    JobRun(FineTuneJob job, ModelRegistry registry, DatasetStore datasets, CheckpointFiles checkpoints,
+            JobStore store, JobEvents events, Duration stepDelay) {
+        this.job = job;
+        this.request = JobRequest.parse(job.request());
+        this.registry = registry;
+        this.datasets = datasets;
+        this.checkpoints = checkpoints;
+        this.store = store;
+        this.events = events;
+        this.stepDelay = stepDelay;
+        this.step = job.step();
+        this.done.addAll(job.losses());
+        this.perEpoch = Math.max(1, job.totalSteps() / request.epochs());
+    }
+
+    FineTuneJob job() {
+        return job;
+    }
+
+    /** Asks the run to end as CANCELLED before its next step. */
+    void cancel() {
+        cancel = true;
+    }
+
+    /** Asks the run to checkpoint and end before its next step, staying resumable (shutdown). */
+    void stop() {
+        stop = true;
+    }
+
+    int step() {
+        return step;
+    }
+
+    int epoch() {
+        return epochOf(step);
+    }
+
+    /** The epoch (from 0) the step after {@code steps} steps belongs to. */
+    int epochOf(int steps) {
+        return steps / perEpoch;
+    }
+
+    List<Double> losses() {
+        synchronized (done) {
+            return List.copyOf(done);
+        }
+    }
+
+    /** Bytes the run holds now (model, optimizer state, dataset); 0 once it ended and freed them. */
+    long bytes() {
+        TensorScope s = scope;
+        return s == null ? 0 : s.bytes();
+    }
+
+    Integer resultVersion() {
+        return resultVersion;
+    }
+
+    /** Runs the job; failures throw (the caller records them as FAILED). */
+    Outcome run() {
+        String origin = "job:" + job.id();
+        Optional<StoredVersion> published = registry.store().findByOrigin(job.model(), origin);
+        if (published.isPresent()) {
+            // a previous run published the result and died before recording it
+            try (TensorScope scope = TensorScope.open()) {
+                checkpoints.read(job.id()).ifPresent(c -> replaceLosses(c.losses()));
+            }
+            step = losses().size();
+            resultVersion = published.get().version();
+            return Outcome.SUCCEEDED;
+        }
+        try (TensorScope jobScope = TensorScope.open()) {
+            scope = jobScope;
+            return train(origin);
+        } finally {
+            scope = null;
+        }
+    }
+
+    private Outcome train(String origin) {
+        StoredVersion base = registry.resolve(job.model(), job.version());
+        byte[] specBytes = base.readSpec();
+        Sequential model = ModelBuilder.build(ModelSpec.parse(new String(specBytes, StandardCharsets.UTF_8)));
+        try (TensorScope weights = TensorScope.open(); SafetensorsFile f = SafetensorsFile.open(base.weights())) {
+            model.loadStateDict(f.tensors(), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the weights of " + base.owner() + ": " + e.getMessage(), e);
+        }
+        Generator g = new Generator(request.seed());
+        DataLoader loader = new DataLoader(dataset(), request.batchSize(), request.shuffle(), false,
+                request.shuffle() ? g : null);
+        if (loader.batchesPerEpoch() != perEpoch) {
+            throw new IllegalStateException("dataset \"" + request.dataset() + "\" changed: " + loader.batchesPerEpoch()
+                    + " batches per epoch, the job was admitted with " + perEpoch);
+        }
+        Optimizer optimizer = request.optimizer().create(model.parameters());
+        Trainer trainer = new Trainer(model, request.loss(), optimizer).useGenerator(g);
+        replaceLosses(List.of());
+        int at = 0;
+        long[] epochStart = g.getState();
+        long[] resumeRng = null;
+        try (TensorScope cp = TensorScope.open()) {
+            Optional<Checkpoint> c = checkpoints.read(job.id());
+            if (c.isPresent()) {
+                model.loadStateDict(c.get().model(), true);
+                optimizer.loadStateDict(c.get().optimizer());
+                at = c.get().step();
+                replaceLosses(c.get().losses());
+                epochStart = c.get().rngEpochStart();
+                resumeRng = c.get().rngNow();
+                LOG.info("job {} resumes from its checkpoint at step {} of {}", job.id(), at, job.totalSteps());
+            } else if (job.startedAt() != null && job.step() > 0) {
+                LOG.info("job {} has no checkpoint; it starts again from step 0", job.id());
+            }
+        }
+        step = at;
+        int total = job.totalSteps();
+        while (at < total) {
+            Iterator<DataLoader.Batch> it;
+            if (resumeRng != null && at % perEpoch != 0) {
+                g.setState(epochStart);
+                it = loader.epoch();
+                skip(it, at % perEpoch);
+                g.setState(resumeRng);
+            } else {
+                if (resumeRng != null) {
+                    g.setState(resumeRng);
+                }
+                epochStart = g.getState();
+                it = loader.epoch();
+            }
+            resumeRng = null;
+            while (it.hasNext() && at < total) {
+                if (cancel) {
+                    return Outcome.CANCELLED;
+                }
+                if (stop) {
+                    // at an epoch's first batch the epoch has drawn its order already; the state after step `at`
+                    // of an uninterrupted run is the one before that draw
+                    checkpoint(model, optimizer, epochStart, at % perEpoch == 0 ? epochStart : g.getState());
+                    return Outcome.STOPPED;
+                }
+                double loss;
+                try (TensorScope s = TensorScope.open()) {
+                    DataLoader.Batch b = it.next();
+                    loss = trainer.step(b.get(request.input()), b.get(request.target()));
+                }
+                synchronized (done) {
+                    done.add(loss);
+                }
+                at++;
+                step = at;
+                events.publish(job.id(), new JobEvent(at, at / perEpoch, loss, JobStatus.RUNNING));
+                if (at % request.checkpointEverySteps() == 0 || at == total) {
+                    checkpoint(model, optimizer, epochStart, g.getState());
+                }
+                pause();
+            }
+        }
+        if (cancel) {
+            return Outcome.CANCELLED;
+        }
+        resultVersion = publish(model, specBytes, origin);
+        return Outcome.SUCCEEDED;
+    }
+
+    /** The input and target tensors of the dataset, in the current scope. */
+    private Map<String, Tensor> dataset() {
+        if (datasets.find(request.dataset()).isEmpty()) {
+            throw new IllegalStateException("dataset \"" + request.dataset() + "\" was deleted before the job "
+                    + "could read it");
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(datasets.file(request.dataset()))) {
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            out.put(request.input(), f.tensor(request.input()));
+            out.put(request.target(), f.tensor(request.target()));
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read dataset " + request.dataset() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void skip(Iterator<DataLoader.Batch> it, int batches) {
+        for (int i = 0; i < batches; i++) {
+            try (TensorScope s = TensorScope.open()) {
+                it.next();
+            }
+        }
+    }
+
+    /**
+     * Writes the state after the steps done so far: {@code epochStart} is the generator's state before the current
+     * epoch drew its order, {@code rng} its state after the last step (before anything is drawn for the next one).
+     */
+    private void checkpoint(Sequential model, Optimizer optimizer, long[] epochStart, long[] rng) {
+        List<Double> all = losses();
+        int at = all.size();
+        checkpoints.write(job.id(), new Checkpoint(at, all, model.stateDict(), optimizer.stateDict(), epochStart,
+                rng));
+        store.progress(job.id(), at, at / perEpoch, all);
+    }
+
+    private void replaceLosses(List<Double> losses) {
+        synchronized (done) {
+            done.clear();
+            done.addAll(losses);
+        }
+    }
+
+    private Integer publish(Sequential model, byte[] spec, String origin) {
+        if (!registry.store().exists(job.model())) {
+            throw new IllegalStateException("model \"" + job.model() + "\" was deleted while the job ran; its result "
+                    + "has nowhere to go");
+        }
+        byte[] weights = SafetensorsWriter.toBytes(model.stateDict(), null);
+        return registry.create(job.model(), spec, new ByteArrayInputStream(weights), origin).version();
+    }
+
+    private void pause() {
+        if (stepDelay.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(stepDelay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop = true;
+        }
+    }
+}

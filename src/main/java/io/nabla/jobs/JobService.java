@@ -1,0 +1,103 @@
+package io.nabla.jobs;
+
+import io.nabla.inference.InferenceException;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * What the HTTP layer does with jobs: submit (checked, stored, queued; 202 at once), read one or all with live
+ * progress, cancel, and follow a job's events.
+ */
+public final class JobService {
+
+    private final JobStore store;
+    private final JobAdmission admission;
+    private final JobRunner runner;
+    private final JobEvents events;
+    private final CheckpointFiles checkpoints;
+
+    JobService(JobStore store, JobAdmission admission, JobRunner runner, JobEvents events,
+            CheckpointFiles checkpoints) {
+        this.store = store;
+        this.admission = admission;
+        this.runner = runner;
+        this.events = events;
+        this.checkpoints = checkpoints;
+    }
+
+    /** Checks and queues the request (a JSON body); returns the QUEUED job. 400 naming the field when it is bad. */
+    public FineTuneJob submit(String body) {
+        JobAdmission.Admitted a = admission.admit(JobRequest.parse(body));
+        JobRequest r = a.request();
+        FineTuneJob job = new FineTuneJob(UUID.randomUUID().toString(), JobStatus.QUEUED, r.toJson(), r.model(),
+                r.version(), null, 0, a.totalSteps(), 0, List.of(), null, Instant.now(), null, null, null, false);
+        runner.submit(job);
+        return job;
+    }
+
+    /** The job with its live progress; 404 when unknown. */
+    public FineTuneJob get(String id) {
+        return live(store.find(id).orElseThrow(() -> InferenceException.notFound("job '" + id
+                + "' does not exist")));
+    }
+
+    /** Every job, newest first. */
+    public List<FineTuneJob> list() {
+        return store.list().stream().map(this::live).toList();
+    }
+
+    /** Cancels a QUEUED or RUNNING job (a running one stops at its next step boundary); 404 unknown, 409 final. */
+    public FineTuneJob cancel(String id) {
+        FineTuneJob job = get(id);
+        if (job.status().isFinal()) {
+            throw finished(job);
+        }
+        if (store.cancelQueued(id, "cancelled by request before it started", Instant.now())) {
+            runner.dequeue(id);
+            checkpoints.delete(id);
+            events.publish(id, new JobEvent(job.step(), job.epoch(), null, JobStatus.CANCELLED));
+            return get(id);
+        }
+        if (!store.requestCancel(id)) {
+            throw finished(get(id));
+        }
+        runner.run(id).ifPresent(JobRun::cancel);
+        return get(id);
+    }
+
+    /**
+     * Sends {@code listener} the job's events from now on, ending with its final status; returns the job as it is
+     * now (when it is final already, no event follows) and a handle that unsubscribes.
+     */
+    public Subscription follow(String id, Consumer<JobEvent> listener) {
+        get(id);
+        Runnable cancel = events.subscribe(id, listener);
+        return new Subscription(get(id), cancel);
+    }
+
+    /** The host memory held by each running job, by owner {@code job:<id>} (for {@code /v1/devices}). */
+    public java.util.Map<String, Long> arenas() {
+        return runner.arenas();
+    }
+
+    /** The job as it was when the subscription began, and the handle that ends it. */
+    public record Subscription(FineTuneJob job, Runnable unsubscribe) {
+    }
+
+    private FineTuneJob live(FineTuneJob job) {
+        if (job.status() != JobStatus.RUNNING) {
+            return job;
+        }
+        return runner.run(job.id()).map(r -> {
+            List<Double> losses = r.losses();
+            return job.withProgress(losses.size(), r.epochOf(losses.size()), losses);
+        }).orElse(job);
+    }
+
+    private static InferenceException finished(FineTuneJob job) {
+        return new InferenceException(InferenceException.Kind.CONFLICT, "job '" + job.id() + "' is "
+                + job.status() + " already; only QUEUED or RUNNING jobs can be cancelled");
+    }
+}

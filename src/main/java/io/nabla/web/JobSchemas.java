@@ -1,0 +1,79 @@
+package io.nabla.web;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.nabla.jobs.FineTuneJob;
+import io.nabla.jobs.JobEvent;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.time.Instant;
+import java.util.List;
+
+/** The JSON documents of the fine-tuning job endpoints (API section 4). */
+final class JobSchemas {
+
+    private JobSchemas() {
+    }
+
+    @Schema(name = "JobOptimizer", description = "sgd (lr, momentum, dampening, weight_decay, nesterov), adam or adamw"
+            + " (lr, betas, eps, weight_decay, amsgrad), with PyTorch's defaults; lr is required")
+    record Optimizer(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"sgd", "adam", "adamw"})
+            String type, @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Double lr, Double momentum,
+            Double dampening, @JsonProperty("weight_decay") Double weightDecay, Boolean nesterov, List<Double> betas,
+            Double eps, Boolean amsgrad) {
+    }
+
+    @Schema(name = "JobRequest", description = "A fine-tuning job: train a model version on a dataset")
+    record Request(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) String model,
+            @Schema(description = "the version to start from; the newest when omitted") String version,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String dataset,
+            @Schema(description = "dataset tensor fed to the model (default input)") String input,
+            @Schema(description = "dataset tensor the loss compares with (default target)") String target,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"cross_entropy", "mse", "l1",
+                "smooth_l1", "bce_with_logits", "nll"}) String loss,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Optimizer optimizer,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Integer epochs,
+            @JsonProperty("batch_size") @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Integer batchSize,
+            Boolean shuffle, Long seed,
+            @Schema(description = "auto, cpu, cuda or cuda:N (default auto)") String device,
+            @Schema(description = "fp32; bf16 and fp16 are not available yet", allowableValues = {"fp32", "bf16",
+                "fp16"}) String precision,
+            @JsonProperty("checkpoint_every_steps") @Schema(description = "default 100") Integer checkpointEverySteps) {
+    }
+
+    @Schema(name = "JobCreated", description = "The accepted job; follow it at the Location")
+    record Created(String id, String status) {
+    }
+
+    @Schema(name = "Job", description = "A fine-tuning job and its progress")
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Job(String id,
+            @Schema(allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"}) String status,
+            String model, String version, @JsonProperty("result_version") String resultVersion, int step,
+            @JsonProperty("total_steps") int totalSteps, int epoch,
+            @Schema(description = "the loss of every optimizer step, in order") List<Double> losses, String device,
+            @JsonProperty("created_at") String createdAt, @JsonProperty("started_at") String startedAt,
+            @JsonProperty("finished_at") String finishedAt, String error) {
+
+        static Job of(FineTuneJob j) {
+            return new Job(j.id(), j.status().name(), j.model(), Integer.toString(j.version()),
+                    j.resultVersion() == null ? null : j.resultVersion().toString(), j.step(), j.totalSteps(),
+                    j.epoch(), j.losses(), j.device(), time(j.createdAt()), time(j.startedAt()),
+                    time(j.finishedAt()), j.error());
+        }
+
+        private static String time(Instant t) {
+            return t == null ? null : t.toString();
+        }
+    }
+
+    @Schema(name = "JobEvent", description = "One server-sent event: after an optimizer step (event name progress,"
+            + " with its loss) or on a change of status (event name status, loss null)")
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Event(int step, int epoch, Double loss,
+            @Schema(allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"}) String status) {
+
+        static Event of(JobEvent e) {
+            return new Event(e.step(), e.epoch(), e.loss(), e.status().name());
+        }
+    }
+}

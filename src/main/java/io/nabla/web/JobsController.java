@@ -1,0 +1,138 @@
+package io.nabla.web;
+
+import io.nabla.jobs.FineTuneJob;
+import io.nabla.jobs.JobEvent;
+import io.nabla.jobs.JobService;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * Fine-tuning jobs: submit (202 at once), read, list, follow as server-sent events, cancel. Events are written by
+ * one sender thread, so a slow client never holds up a job's worker.
+ */
+@RestController
+@Tag(name = "jobs")
+class JobsController {
+
+    private static final long EVENT_STREAM_TIMEOUT_MS = 24L * 3600 * 1000;
+
+    private final JobService jobs;
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "job-events");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final Set<SseEmitter> streams = ConcurrentHashMap.newKeySet();
+
+    JobsController(JobService jobs) {
+        this.jobs = jobs;
+    }
+
+    /**
+     * Ends every event stream when shutdown begins: an open stream is a request in flight, and graceful shutdown
+     * would otherwise wait for it until the phase times out. Clients reconnect to the restarted server.
+     */
+    @EventListener(ContextClosedEvent.class)
+    void endStreams() {
+        streams.forEach(SseEmitter::complete);
+        streams.clear();
+    }
+
+    @PostMapping(path = "/v1/jobs", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Submit a fine-tuning job; it runs asynchronously")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+            mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = JobSchemas.Request.class)))
+    @ApiResponse(responseCode = "202")
+    @ApiResponse(responseCode = "400", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "413", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "415", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "429", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "503", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    ResponseEntity<JobSchemas.Created> submit(
+            @RequestBody @io.swagger.v3.oas.annotations.Parameter(hidden = true) String body) {
+        FineTuneJob job = jobs.submit(body);
+        return ResponseEntity.accepted().location(URI.create("/v1/jobs/" + job.id()))
+                .body(new JobSchemas.Created(job.id(), job.status().name()));
+    }
+
+    @GetMapping("/v1/jobs")
+    @Operation(summary = "Every job, newest first")
+    @ApiResponse(responseCode = "200")
+    List<JobSchemas.Job> list() {
+        return jobs.list().stream().map(JobSchemas.Job::of).toList();
+    }
+
+    @GetMapping("/v1/jobs/{id}")
+    @Operation(summary = "A job and its progress")
+    @ApiResponse(responseCode = "200")
+    @ApiResponse(responseCode = "404", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    JobSchemas.Job get(@PathVariable String id) {
+        return JobSchemas.Job.of(jobs.get(id));
+    }
+
+    @DeleteMapping("/v1/jobs/{id}")
+    @Operation(summary = "Cancel a queued or running job; a running job stops at its next step boundary")
+    @ApiResponse(responseCode = "202")
+    @ApiResponse(responseCode = "404", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "409", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    ResponseEntity<JobSchemas.Job> cancel(@PathVariable String id) {
+        return ResponseEntity.accepted().body(JobSchemas.Job.of(jobs.cancel(id)));
+    }
+
+    @GetMapping(path = "/v1/jobs/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "Server-sent events of the job's progress until it ends")
+    @ApiResponse(responseCode = "200", content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+            schema = @Schema(implementation = JobSchemas.Event.class)))
+    @ApiResponse(responseCode = "404", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = ErrorBody.class)))
+    SseEmitter events(@PathVariable String id) {
+        SseEmitter emitter = new SseEmitter(EVENT_STREAM_TIMEOUT_MS);
+        JobService.Subscription sub = jobs.follow(id, e -> sender.execute(() -> send(emitter, e)));
+        streams.add(emitter);
+        Runnable end = () -> {
+            streams.remove(emitter);
+            sub.unsubscribe().run();
+        };
+        emitter.onCompletion(end);
+        emitter.onTimeout(end);
+        emitter.onError(t -> end.run());
+        FineTuneJob now = sub.job();
+        JobEvent first = new JobEvent(now.step(), now.epoch(), null, now.status());
+        sender.execute(() -> send(emitter, first));
+        return emitter;
+    }
+
+    private static void send(SseEmitter emitter, JobEvent e) {
+        try {
+            emitter.send(SseEmitter.event().name(e.loss() == null ? "status" : "progress")
+                    .data(JobSchemas.Event.of(e), MediaType.APPLICATION_JSON));
+            if (e.status().isFinal()) {
+                emitter.complete();
+            }
+        } catch (IOException | IllegalStateException ex) {
+            emitter.completeWithError(ex);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.nabla.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The job store on both databases it supports, embedded H2 and a real PostgreSQL: the schema is created once and
+ * reopened, every field round-trips, state changes are conditional (each happens at most once, a final state is
+ * never left), listing is newest first, and a restart puts RUNNING jobs back in the queue.
+ */
+class JobStoreTest {
+
+    static Stream<Arguments> databases() {
+        return Stream.of(Arguments.of("h2"), Arguments.of("postgresql"));
+    }
+
+    private static JdbcClient fresh(String db) {
+        DataSource ds = db.equals("h2") ? Databases.h2() : Databases.postgresForStoreTests();
+        JdbcClient jdbc = JdbcClient.create(ds);
+        jdbc.sql("DROP TABLE IF EXISTS training_jobs").update();
+        return jdbc;
+    }
+
+    private static FineTuneJob queued(String id, Instant created) {
+        return new FineTuneJob(id, JobStatus.QUEUED, "{\"model\":\"m\"}", "m", 1, null, 0, 12, 0, List.of(), null,
+                created, null, null, null, false);
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void fieldsRoundTripAndTransitionsHappenOnce(String db) {
+        JobStore store = new JobStore(fresh(db));
+        Instant t0 = Instant.parse("2026-01-02T03:04:05.123456Z");
+        store.insert(queued("a", t0));
+        FineTuneJob a = store.find("a").orElseThrow();
+        assertThat(a).isEqualTo(queued("a", t0));
+        assertThat(store.find("zzz")).isEmpty();
+
+        Instant t1 = t0.plusSeconds(1);
+        assertThat(store.claim("a", "cpu", t1)).isTrue();
+        assertThat(store.claim("a", "cpu", t1.plusSeconds(1))).as("claimed twice").isFalse();
+        assertThat(store.cancelQueued("a", "x", t1)).as("not queued any more").isFalse();
+        List<Double> losses = List.of(2.302585092994046, 1.0E-300, 0.1 + 0.2);
+        assertThat(store.progress("a", 3, 0, losses)).isTrue();
+        FineTuneJob running = store.find("a").orElseThrow();
+        assertThat(running.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(running.startedAt()).isEqualTo(t1);
+        assertThat(running.device()).isEqualTo("cpu");
+        assertThat(running.losses()).containsExactlyElementsOf(losses);
+
+        Instant t2 = t1.plus(5, ChronoUnit.MILLIS);
+        assertThat(store.finish("a", JobStatus.SUCCEEDED, 2, 12, 2, losses, null, t2)).isTrue();
+        assertThat(store.finish("a", JobStatus.FAILED, null, 12, 2, losses, "late", t2)).as("left a final state")
+                .isFalse();
+        assertThat(store.requestCancel("a")).isFalse();
+        FineTuneJob done = store.find("a").orElseThrow();
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.resultVersion()).isEqualTo(2);
+        assertThat(done.finishedAt()).isEqualTo(t2);
+        assertThat(done.error()).isNull();
+        assertThatThrownBy(() -> store.finish("a", JobStatus.RUNNING, null, 0, 0, List.of(), null, t2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("RUNNING");
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void cancellingAQueuedJobKeepsItFromRunning(String db) {
+        JobStore store = new JobStore(fresh(db));
+        Instant now = Instant.now();
+        store.insert(queued("q1", now));
+        store.insert(queued("q2", now));
+        assertThat(store.requestCancel("q1")).isTrue();
+        assertThat(store.claim("q1", "cpu", now)).as("a job asked to cancel never starts").isFalse();
+        assertThat(store.cancelQueued("q1", "cancelled by request", now)).isTrue();
+        assertThat(store.find("q1").orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(store.claim("q2", "cpu", now)).isTrue();
+        assertThat(store.failQueued("q2", "x", now)).isFalse();
+        assertThat(store.finish("q2", JobStatus.FAILED, null, 1, 0, List.of(9.0), "dataset \"d\" was deleted", now))
+                .isTrue();
+        assertThat(store.find("q2").orElseThrow().error()).isEqualTo("dataset \"d\" was deleted");
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aReopenedStoreListsNewestFirstAndRequeuesRunningJobs(String db) {
+        JdbcClient jdbc = fresh(db);
+        JobStore store = new JobStore(jdbc);
+        Instant same = Instant.now();
+        for (String id : List.of("j1", "j2", "j3")) {
+            store.insert(queued(id, same));
+        }
+        store.claim("j1", "cpu", same);
+        store.claim("j2", "cpu", same);
+        store.finish("j2", JobStatus.CANCELLED, null, 0, 0, List.of(), "cancelled", same);
+
+        JobStore reopened = new JobStore(jdbc);
+        reopened.insert(queued("j4", same));
+        assertThat(reopened.list()).extracting(FineTuneJob::id).containsExactly("j4", "j3", "j2", "j1");
+        assertThat(reopened.requeueRunning()).isEqualTo(1);
+        assertThat(reopened.unfinished()).extracting(FineTuneJob::id).containsExactly("j1", "j3", "j4");
+        assertThat(reopened.find("j1").orElseThrow().startedAt()).as("kept when requeued").isNotNull();
+        assertThat(reopened.claim("j1", "cpu", same)).isTrue();
+    }
+}

@@ -1,0 +1,159 @@
+package io.nabla.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nabla.backend.DType;
+import io.nabla.model.SafetensorsWriter;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Job requests that cannot run are a 400 naming the field; a full queue is a 429 with Retry-After. */
+class JobRequestsIT extends ServerTestBase {
+
+    private static String dataset;
+    private static String regression;
+
+    @BeforeEach
+    void fixtures() {
+        if (dataset == null) {
+            dataset = JobFixtures.prepare(http, "mlp_sgd", "jobs-bad");
+            try (TensorScope scope = TensorScope.open()) {
+                Map<String, Tensor> t = new LinkedHashMap<>();
+                t.put("input", Tensor.zeros(DType.FP32, 8, 20));
+                t.put("target", Tensor.zeros(DType.FP32, 8, 3));
+                t.put("wide", Tensor.zeros(DType.FP32, 8, 5));
+                t.put("classes", Tensor.zeros(DType.INT64, 8));
+                t.put("narrow", Tensor.zeros(DType.FP32, 8, 7));
+                t.put("doubles", Tensor.zeros(DType.FP64, 8, 20));
+                regression = JobFixtures.uploadDataset(http, SafetensorsWriter.toBytes(t, Map.of()));
+            }
+        }
+    }
+
+    private ObjectNode valid() {
+        return JobFixtures.request("mlp_sgd", "jobs-bad", dataset);
+    }
+
+    private void assertBad(String what, Consumer<ObjectNode> change, String... fragments) {
+        ObjectNode r = valid();
+        change.accept(r);
+        Http.Reply reply = http.postJson("/v1/jobs", r.toString());
+        assertThat(reply.status()).as("%s: %s", what, reply.text()).isEqualTo(400);
+        assertThat(reply.error()).as(what).contains(fragments);
+    }
+
+    private static ObjectNode opt(ObjectNode r) {
+        return (ObjectNode) r.get("optimizer");
+    }
+
+    @Test
+    void badRequestsNameTheFieldTheExpectedAndTheActualValue() {
+        assertBad("unknown model", r -> r.put("model", "no-such-model"), "model", "no-such-model");
+        assertBad("unknown version", r -> r.put("version", "999"), "version", "999");
+        assertBad("bad version", r -> r.put("version", "one"), "version", "\"one\"");
+        assertBad("unknown dataset", r -> r.put("dataset", "no-such-dataset"), "dataset", "no-such-dataset");
+        assertBad("missing input", r -> r.put("input", "pixels"), "input", "pixels", "target");
+        assertBad("missing target", r -> r.put("target", "labels"), "target", "labels", "input");
+        assertBad("float targets for cross_entropy", r -> {
+            r.put("dataset", regression);
+            r.put("target", "target");
+        }, "target", "cross_entropy", "int64", "FP32");
+        assertBad("class targets for mse", r -> {
+            r.put("dataset", regression);
+            r.put("loss", "mse");
+            r.put("target", "classes");
+        }, "target", "mse", "floating point", "INT64");
+        assertBad("mse target of another shape", r -> {
+            r.put("dataset", regression);
+            r.put("loss", "mse");
+            r.put("target", "wide");
+        }, "target", "mse", "(-1, 3)", "(8, 5)");
+        assertBad("bce target of another shape", r -> {
+            r.put("dataset", regression);
+            r.put("loss", "bce_with_logits");
+            r.put("target", "wide");
+        }, "target", "bce_with_logits", "(8, 5)");
+        assertBad("input of another shape", r -> {
+            r.put("dataset", regression);
+            r.put("input", "narrow");
+        }, "input", "(-1, 20)", "(8, 7)");
+        assertBad("input of another dtype", r -> {
+            r.put("dataset", regression);
+            r.put("input", "doubles");
+        }, "input", "FP32", "FP64");
+        assertBad("lr absent", r -> opt(r).remove("lr"), "optimizer.lr", "required");
+        assertBad("lr negative", r -> opt(r).put("lr", -0.1), "optimizer.lr", "-0.1");
+        assertBad("lr a string", r -> opt(r).put("lr", "fast"), "optimizer.lr", "fast");
+        Http.Reply nan = http.postJson("/v1/jobs", valid().toString().replace("\"lr\":0.1", "\"lr\":NaN"));
+        assertThat(nan.status()).as(nan.text()).isEqualTo(400);
+        assertThat(nan.error()).contains("optimizer.lr", "NaN");
+        assertBad("epochs 0", r -> r.put("epochs", 0), "epochs", "[1, 100000]", "0");
+        assertBad("epochs absurd", r -> r.put("epochs", 1_000_000_000), "epochs", "1000000000");
+        assertBad("epochs absent", r -> r.remove("epochs"), "epochs", "required");
+        assertBad("batch_size 0", r -> r.put("batch_size", 0), "batch_size", "0");
+        assertBad("unknown optimizer", r -> opt(r).put("type", "lbfgs"), "optimizer.type", "lbfgs", "sgd");
+        assertBad("unknown loss", r -> r.put("loss", "hinge"), "loss", "hinge", "cross_entropy");
+        assertBad("unknown device", r -> r.put("device", "tpu"), "device", "tpu", "cpu");
+        assertBad("cuda", r -> r.put("device", "cuda"), "device", "no CUDA device", "cuda");
+        assertBad("cuda:1", r -> r.put("device", "cuda:1"), "device", "no CUDA device", "cuda:1");
+        assertBad("bf16", r -> r.put("precision", "bf16"), "precision", "mixed precision", "not available", "bf16");
+        assertBad("fp16", r -> r.put("precision", "fp16"), "precision", "mixed precision", "fp16");
+        assertBad("unknown field", r -> r.put("learning_rate", 1), "learning_rate", "unknown field");
+        assertBad("model absent", r -> r.remove("model"), "model", "required");
+        Http.Reply notJson = http.postJson("/v1/jobs", "{\"model\": ");
+        assertThat(notJson.status()).isEqualTo(400);
+        assertThat(http.get("/v1/jobs").json().toString()).doesNotContain("no-such-model");
+    }
+
+    @Test
+    void aFullQueueRefusesWithRetryAfterAndEveryAcceptedJobEnds() throws Exception {
+        ObjectNode request = valid();
+        request.put("epochs", 4);
+        request.put("checkpoint_every_steps", 1000);
+        int submissions = 10 * 16;
+        List<Http.Reply> replies = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < submissions; i++) {
+                futures.add(pool.submit(() -> replies.add(http.postJson("/v1/jobs", request.toString()))));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        List<String> accepted = new ArrayList<>();
+        int refused = 0;
+        for (Http.Reply r : replies) {
+            if (r.status() == 202) {
+                accepted.add(r.json().get("id").stringValue());
+            } else {
+                assertThat(r.status()).as(r.text()).isEqualTo(429);
+                assertThat(r.header("Retry-After")).isNotNull();
+                assertThat(r.error()).contains("queue", "16");
+                refused++;
+            }
+        }
+        assertThat(refused).isPositive();
+        assertThat(accepted.size() + refused).isEqualTo(submissions);
+        for (String id : accepted) {
+            JsonNode job = JobFixtures.awaitFinal(http, id);
+            assertThat(job.get("status").stringValue()).as(job.toString()).isEqualTo("SUCCEEDED");
+        }
+    }
+}

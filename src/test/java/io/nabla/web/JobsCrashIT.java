@@ -1,0 +1,163 @@
+package io.nabla.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nabla.process.ServerProcess;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Jobs survive the server dying: the server runs as its own process on one store and is killed with SIGKILL in the
+ * middle of a job, then again while a checkpoint is being written (between the temporary file and the rename, held
+ * open by nabla.jobs.checkpoint-write-delay), then stopped with SIGTERM in the middle of another job. After each
+ * restart the jobs resume from their newest checkpoint; in the end every job succeeded exactly once, and the
+ * interrupted jobs' weights equal those of an uninterrupted run of the same request.
+ */
+class JobsCrashIT {
+
+    private static final String MODEL = "crash";
+    private static final String SLOW = "--nabla.jobs.step-delay=40ms";
+
+    private Path log;
+    private int logStart;
+
+    @Test
+    void jobsResumeAfterSigkillACrashDuringACheckpointAndSigterm(@TempDir Path dir) throws IOException {
+        Path store = dir.resolve("store");
+        log = dir.resolve("server.log");
+        ObjectNode request;
+        String first;
+        int checkpointed;
+        try (ServerProcess server = start(store, SLOW)) {
+            Http http = new Http(server.port());
+            String dataset = JobFixtures.prepare(http, "mlp_sgd", MODEL);
+            request = JobFixtures.request("mlp_sgd", MODEL, dataset);
+            request.put("epochs", 8);
+            request.put("shuffle", true);
+            first = JobFixtures.submit(http, request);
+            JobFixtures.awaitStep(http, first, 13);
+            server.sigkill();
+        }
+        Path temp = store.resolve("jobs/checkpoints/" + first + "/.checkpoint.safetensors.tmp");
+        try (ServerProcess server = start(store, SLOW, "--nabla.jobs.checkpoint-write-delay=4s")) {
+            Http http = new Http(server.port());
+            int resumedAt = resumedStep(first);
+            assertThat(resumedAt).as("resumed from the newest checkpoint before the kill").isGreaterThanOrEqualTo(10)
+                    .matches(s -> s % 5 == 0);
+            awaitFile(temp);
+            checkpointed = http.get("/v1/jobs/" + first).json().get("step").intValue();
+            assertThat(checkpointed).isEqualTo(resumedAt + 5);
+            server.sigkill();
+        }
+        String second;
+        int stoppedAt;
+        try (ServerProcess server = start(store, SLOW)) {
+            Http http = new Http(server.port());
+            assertThat(resumedStep(first)).as("the interrupted checkpoint write left the previous one")
+                    .isEqualTo(checkpointed - 5);
+            second = JobFixtures.submit(http, request);
+            assertThat(JobFixtures.awaitFinal(http, first).get("status").stringValue()).isEqualTo("SUCCEEDED");
+            stoppedAt = JobFixtures.awaitStep(http, second, 7).get("step").intValue();
+            server.sigterm();
+            assertThat(server.awaitExit(Duration.ofSeconds(60))).as(server.log()).isIn(0, 143);
+        }
+        Matcher stopped = Pattern.compile("job " + second + " stopped for shutdown at step (\\d+)").matcher(newLog());
+        assertThat(stopped.find()).as(newLog()).isTrue();
+        assertThat(Integer.parseInt(stopped.group(1))).isGreaterThanOrEqualTo(stoppedAt);
+        assertThat(store.resolve("jobs/checkpoints/" + second + "/checkpoint.safetensors")).exists();
+        try (ServerProcess server = start(store)) {
+            Http http = new Http(server.port());
+            assertThat(resumedStep(second)).isEqualTo(Integer.parseInt(stopped.group(1)));
+            assertThat(JobFixtures.awaitFinal(http, second).get("status").stringValue()).isEqualTo("SUCCEEDED");
+            String uninterrupted = JobFixtures.submit(http, request);
+            assertThat(JobFixtures.awaitFinal(http, uninterrupted).get("status").stringValue()).isEqualTo("SUCCEEDED");
+            assertOneVersionPerJob(http, List.of(first, second, uninterrupted));
+        }
+    }
+
+    private void assertOneVersionPerJob(Http http, List<String> ids) {
+        JsonNode jobs = http.get("/v1/jobs").json();
+        assertThat(jobs.size()).as(jobs.toString()).isEqualTo(ids.size());
+        List<String> versions = new ArrayList<>();
+        List<JsonNode> losses = new ArrayList<>();
+        for (String id : ids) {
+            JsonNode job = http.get("/v1/jobs/" + id).json();
+            assertThat(job.get("status").stringValue()).isEqualTo("SUCCEEDED");
+            assertThat(job.get("losses").size()).isEqualTo(job.get("total_steps").intValue());
+            versions.add(job.get("result_version").stringValue());
+            losses.add(job.get("losses"));
+        }
+        assertThat(versions).containsExactlyInAnyOrder("2", "3", "4");
+        JsonNode model = http.get("/v2/models/" + MODEL).json();
+        assertThat(model.get("versions").toString()).isEqualTo("[\"1\",\"2\",\"3\",\"4\"]");
+        try (TensorScope scope = TensorScope.open()) {
+            Map<String, Tensor> reference = weights(http, versions.get(2));
+            for (int j = 0; j < 2; j++) {
+                Map<String, Tensor> w = weights(http, versions.get(j));
+                String what = "job " + ids.get(j) + " (interrupted) vs uninterrupted ";
+                reference.forEach((k, v) -> JobFixtures.assertClose(what + k, w.get(k), v, 0, 1e-6));
+                for (int i = 0; i < losses.get(2).size(); i++) {
+                    assertThat(losses.get(j).get(i).doubleValue()).as(what + "loss " + i)
+                            .isCloseTo(losses.get(2).get(i).doubleValue(), org.assertj.core.data.Offset.offset(1e-6));
+                }
+            }
+        }
+    }
+
+    private static Map<String, Tensor> weights(Http http, String version) {
+        Http.Reply r = http.get("/v2/repository/models/" + MODEL + "/versions/" + version + "/weights");
+        assertThat(r.status()).isEqualTo(200);
+        return JobFixtures.tensors(r.body());
+    }
+
+    private ServerProcess start(Path store, String... args) throws IOException {
+        logStart = Files.exists(log) ? (int) Files.size(log) : 0;
+        return ServerProcess.start(store, log, args);
+    }
+
+    private String newLog() {
+        try {
+            String all = Files.readString(log);
+            return all.substring(Math.min(logStart, all.length()));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The step the job resumed from in the current server's log (waits for the line). */
+    private int resumedStep(String id) {
+        Pattern p = Pattern.compile("job " + id + " resumes from its checkpoint at step (\\d+)");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            Matcher m = p.matcher(newLog());
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            JobFixtures.sleep(50);
+        }
+        throw new AssertionError("no resume line for job " + id + " in\n" + newLog());
+    }
+
+    private static void awaitFile(Path file) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.exists(file)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(file + " never appeared");
+            }
+            JobFixtures.sleep(10);
+        }
+    }
+}

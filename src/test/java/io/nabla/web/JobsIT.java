@@ -1,0 +1,162 @@
+package io.nabla.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Fine-tuning jobs through real HTTP on the embedded database: the golden PyTorch runs reproduced by a job (every
+ * loss, the published weights), the event stream, listing, cancelling.
+ */
+class JobsIT extends ServerTestBase {
+
+    /** Runs a golden training run as a job and checks it against PyTorch; returns the finished job. */
+    static JsonNode goldenJob(Http http, String run, String model) {
+        String dataset = JobFixtures.prepare(http, run, model);
+        String id = JobFixtures.submit(http, JobFixtures.request(run, model, dataset));
+        JsonNode job = JobFixtures.awaitFinal(http, id);
+        assertThat(job.get("status").stringValue()).as(job.toString()).isEqualTo("SUCCEEDED");
+        JsonNode expected = JobFixtures.json(JobFixtures.dir(run) + "losses.json").get("losses");
+        JsonNode losses = job.get("losses");
+        assertThat(losses.size()).as("one loss per step").isEqualTo(expected.size());
+        assertThat(job.get("step").intValue()).isEqualTo(expected.size());
+        assertThat(job.get("total_steps").intValue()).isEqualTo(expected.size());
+        for (int i = 0; i < expected.size(); i++) {
+            double e = expected.get(i).doubleValue();
+            assertThat(Math.abs(losses.get(i).doubleValue() - e)).as("%s loss of step %d: %s vs PyTorch %s", run, i,
+                    losses.get(i), e).isLessThanOrEqualTo(1e-6 + 1e-4 * Math.abs(e));
+        }
+        assertThat(job.get("version").stringValue()).isEqualTo("1");
+        assertThat(job.get("result_version").stringValue()).isEqualTo("2");
+        assertThat(job.get("device").stringValue()).isEqualTo("cpu");
+        assertThat(job.get("error").isNull()).isTrue();
+        for (String t : List.of("created_at", "started_at", "finished_at")) {
+            assertThat(job.get(t).isString()).as(t).isTrue();
+        }
+        Http.Reply weights = http.get("/v2/repository/models/" + model + "/versions/2/weights");
+        assertThat(weights.status()).isEqualTo(200);
+        try (TensorScope scope = TensorScope.open()) {
+            Map<String, Tensor> actual = JobFixtures.tensors(weights.body());
+            Map<String, Tensor> golden = JobFixtures.tensors(JobFixtures.bytes(JobFixtures.dir(run)
+                    + "final.safetensors"));
+            assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(golden.keySet());
+            golden.forEach((k, v) -> JobFixtures.assertClose(run + " final " + k, actual.get(k), v, 1e-4, 1e-5));
+        }
+        Http.Reply ready = http.get("/v2/models/" + model + "/versions/2");
+        assertThat(ready.status()).as("the result is servable: %s", ready.text()).isEqualTo(200);
+        return job;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mlp_sgd", "mlp_adamw"})
+    void aJobReproducesPyTorchAndPublishesTheNextVersion(String run) {
+        goldenJob(http, run, "jobs-" + run.replace('_', '-'));
+    }
+
+    @Test
+    void eventsStreamEveryStepThenTheFinalStatus() throws Exception {
+        String dataset = JobFixtures.prepare(http, "mlp_sgd", "jobs-events");
+        ObjectNode request = JobFixtures.request("mlp_sgd", "jobs-events", dataset);
+        request.put("epochs", 50);
+        request.put("checkpoint_every_steps", 100);
+        String id = JobFixtures.submit(http, request);
+        HttpResponse<Stream<String>> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/v1/jobs/" + id + "/events"))
+                .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofLines());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        List<JsonNode> events = new ArrayList<>();
+        r.body().filter(l -> l.startsWith("data:")).forEach(l -> events.add(Http.JSON.readTree(l.substring(5))));
+        JsonNode last = events.get(events.size() - 1);
+        assertThat(last.get("status").stringValue()).isEqualTo("SUCCEEDED");
+        assertThat(last.get("step").intValue()).isEqualTo(300);
+        List<JsonNode> progress = events.stream().filter(e -> !e.get("loss").isNull()).toList();
+        assertThat(progress).isNotEmpty();
+        for (int i = 1; i < progress.size(); i++) {
+            assertThat(progress.get(i).get("step").intValue()).isEqualTo(progress.get(i - 1).get("step").intValue()
+                    + 1);
+        }
+        JsonNode job = JobFixtures.awaitFinal(http, id);
+        JsonNode lastProgress = progress.get(progress.size() - 1);
+        assertThat(lastProgress.get("loss").doubleValue())
+                .isEqualTo(job.get("losses").get(lastProgress.get("step").intValue() - 1).doubleValue());
+    }
+
+    @Test
+    void jobsAreListedNewestFirst() {
+        String dataset = JobFixtures.prepare(http, "mlp_sgd", "jobs-list");
+        String first = JobFixtures.submit(http, JobFixtures.request("mlp_sgd", "jobs-list", dataset));
+        String second = JobFixtures.submit(http, JobFixtures.request("mlp_sgd", "jobs-list", dataset));
+        JobFixtures.awaitFinal(http, first);
+        JobFixtures.awaitFinal(http, second);
+        Http.Reply r = http.get("/v1/jobs");
+        assertThat(r.status()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        r.json().forEach(j -> ids.add(j.get("id").stringValue()));
+        assertThat(ids).contains(first, second);
+        assertThat(ids.indexOf(second)).isLessThan(ids.indexOf(first));
+    }
+
+    @Test
+    void cancellingStopsARunningJobFreesItsMemoryAndRefusesFinishedOrUnknownOnes() {
+        String dataset = JobFixtures.prepare(http, "mlp_sgd", "jobs-cancel");
+        ObjectNode request = JobFixtures.request("mlp_sgd", "jobs-cancel", dataset);
+        request.put("epochs", 50_000);
+        String id = JobFixtures.submit(http, request);
+        String queued = JobFixtures.submit(http, request);
+        JobFixtures.awaitStep(http, id, 3);
+        assertThat(http.get("/v1/devices").json().get(0).get("arenas").toString()).contains("job:" + id);
+
+        Http.Reply cancelQueued = http.delete("/v1/jobs/" + queued);
+        assertThat(cancelQueued.status()).as(cancelQueued.text()).isEqualTo(202);
+        assertThat(cancelQueued.json().get("status").stringValue()).isEqualTo("CANCELLED");
+        assertThat(cancelQueued.json().get("step").intValue()).isZero();
+        assertThat(cancelQueued.json().get("started_at").isNull()).isTrue();
+
+        Http.Reply cancel = http.delete("/v1/jobs/" + id);
+        assertThat(cancel.status()).as(cancel.text()).isEqualTo(202);
+        JsonNode job = JobFixtures.awaitFinal(http, id);
+        assertThat(job.get("status").stringValue()).isEqualTo("CANCELLED");
+        assertThat(job.get("error").stringValue()).contains("cancelled");
+        assertThat(job.get("step").intValue()).isBetween(3, 299_999);
+        assertThat(job.get("losses").size()).isEqualTo(job.get("step").intValue());
+        assertThat(job.get("result_version").isNull()).isTrue();
+        assertThat(http.get("/v2/repository/models/jobs-cancel/versions/2/spec").status()).isEqualTo(404);
+        assertThat(http.get("/v1/devices").json().get(0).get("arenas").toString()).doesNotContain("job:" + id);
+
+        Http.Reply again = http.delete("/v1/jobs/" + id);
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.error()).contains(id, "CANCELLED");
+        Http.Reply unknown = http.delete("/v1/jobs/no-such-job");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.error()).contains("no-such-job");
+        assertThat(http.get("/v1/jobs/no-such-job").status()).isEqualTo(404);
+        Http.Reply events = http.get("/v1/jobs/no-such-job/events");
+        assertThat(events.status()).isEqualTo(404);
+        assertThat(events.error()).contains("no-such-job");
+    }
+
+    @Test
+    void theDefaultJobDatabaseIsAnH2FileInTheStore() {
+        assertThat(STORE.resolve("jobs/jobs.mv.db")).exists();
+    }
+
+    @Test
+    void theServerAnnouncesTrainingJobs() {
+        assertThat(http.get("/v2").json().get("extensions").toString()).contains("training_jobs");
+    }
+}
