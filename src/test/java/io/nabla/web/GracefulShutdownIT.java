@@ -10,14 +10,19 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * SIGTERM while clients are sending inference requests that wait in a model's batch queue (a long queue delay and
- * batches that never fill keep each one in flight for {@link #QUEUE_DELAY_MS} ms): every request sent before the
- * signal gets 200, readiness answers 503 ("draining") before the server stops accepting, and the process exits
- * within the drain delay plus the shutdown phase timeouts.
+ * batches that never fill keep each one in flight for {@link #QUEUE_DELAY_MS} ms) and a fine-tuning job is running:
+ * every request sent before the signal gets 200, readiness answers 503 ("draining") before the server stops
+ * accepting, the job is checkpointed at a step boundary, and the process exits within the drain delay plus the
+ * shutdown phase timeouts. Restarted on the same store, the job resumes from that checkpoint and succeeds.
  */
 class GracefulShutdownIT {
 
@@ -46,13 +51,19 @@ class GracefulShutdownIT {
                 "--nabla.shutdown.drain-delay=" + DRAIN.toSeconds() + "s",
                 "--spring.lifecycle.timeout-per-shutdown-phase=" + PHASE.toSeconds() + "s",
                 "--nabla.batching.queue-delay=" + QUEUE_DELAY_MS + "ms",
-                "--nabla.batching.max-batch-size=64")) {
+                "--nabla.batching.max-batch-size=64", "--nabla.jobs.step-delay=40ms")) {
             Http http = new Http(server.port());
             Http.Reply created = http.createModel("slow", SPEC, null);
             assertThat(created.status()).as(created.text()).isEqualTo(201);
             String body = request();
             Http.Reply warm = http.postJson("/v2/models/slow/infer", body);
             assertThat(warm.status()).as(warm.text()).isEqualTo(200);
+
+            String dataset = JobFixtures.prepare(http, "mlp_sgd", "tuned");
+            ObjectNode jobRequest = JobFixtures.request("mlp_sgd", "tuned", dataset);
+            jobRequest.put("epochs", 60); // 6 steps an epoch at 40 ms each: still running when SIGTERM comes
+            String job = JobFixtures.submit(http, jobRequest);
+            JobFixtures.awaitStep(http, job, 3);
 
             Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
             Queue<Poll> polls = new ConcurrentLinkedQueue<>();
@@ -96,7 +107,26 @@ class GracefulShutdownIT {
                     .filter(o -> o.sent() > sigterm && o.sent() < firstDraining + DRAIN.toNanos() / 2).toList();
             assertThat(duringDrain).as("requests sent in the first half of the drain delay are all served\n" + timeline)
                     .isNotEmpty().allMatch(o -> o.status() == 200);
+
+            Matcher stopped = Pattern.compile("job " + job + " stopped for shutdown at step (\\d+)").matcher(log);
+            assertThat(stopped.find()).as("the running job checkpointed on SIGTERM\n" + log).isTrue();
+            assertThat(dir.resolve("store/jobs/checkpoints/" + job + "/checkpoint.safetensors")).exists();
         }
+        try (ServerProcess again = ServerProcess.start(dir.resolve("store"), dir.resolve("server2.log"))) {
+            Http http = new Http(again.port());
+            JsonNode done = JobFixtures.awaitFinal(http, job(again, http));
+            assertThat(done.get("status").stringValue()).as(done.toString()).isEqualTo("SUCCEEDED");
+            assertThat(done.get("losses").size()).isEqualTo(done.get("total_steps").intValue());
+            assertThat(again.log()).as("resumed from the checkpoint, not from the start").containsPattern(
+                    "job \\S+ resumes from its checkpoint at step [1-9]");
+        }
+    }
+
+    /** The one job the restarted server knows. */
+    private static String job(ServerProcess server, Http http) {
+        JsonNode jobs = http.get("/v1/jobs").json();
+        assertThat(jobs.size()).as(jobs.toString()).isEqualTo(1);
+        return jobs.get(0).get("id").stringValue();
     }
 
     /** What happened after SIGTERM, in milliseconds from it, for assertion messages. */
