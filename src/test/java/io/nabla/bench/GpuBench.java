@@ -9,6 +9,11 @@ import io.nabla.backend.Backends;
 import io.nabla.backend.DType;
 import io.nabla.backend.Device;
 import io.nabla.backend.cuda.CudaBackend;
+import io.nabla.backend.cuda.CudaRawMemory;
+import io.nabla.backend.cuda.MatmulPrecision;
+import io.nabla.gpu.AllocatorSettings;
+import io.nabla.gpu.ArenaHeap;
+import io.nabla.gpu.CachingAllocator;
 import io.nabla.optim.Sgd;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
@@ -29,7 +34,10 @@ public final class GpuBench {
     }
 
     public static void main(String[] args) {
-        CudaBackend cuda = CudaBackend.direct(0);
+        // the allocator stack the server uses (GpuDevice): arenas over the caching allocator over cudaMalloc, so
+        // steady-state steps never call cudaMalloc/cudaFree (cudaFree synchronises the device)
+        CachingAllocator caching = new CachingAllocator("cuda:0", new CudaRawMemory(0), AllocatorSettings.DEFAULT);
+        CudaBackend cuda = new CudaBackend(0, new ArenaHeap("cuda:0", caching), MatmulPrecision.fromSystemProperty());
         Backends.register(cuda);
         Device dev = cuda.device();
         for (DType t : List.of(DType.FP32, DType.BF16)) {
@@ -52,6 +60,7 @@ public final class GpuBench {
         }
         mlp(cuda, dev);
         cuda.synchronize();
+        System.out.println("INFO allocator " + caching.stats());
     }
 
     private static void mlp(CudaBackend cuda, Device dev) {
@@ -80,6 +89,10 @@ public final class GpuBench {
                 return null;
             });
             System.out.printf("RESULT mlp_step_784_1024_1024_10_b256_sgd %.3f ms%n", ms);
+            double[] host = hostMs.clone();
+            Arrays.sort(host);
+            System.out.printf("INFO mlp step: %.3f ms on the host before synchronising (median); kernels compiled %d%n",
+                    host[host.length / 2], cuda.compiledKernels());
         }
     }
 
@@ -90,17 +103,23 @@ public final class GpuBench {
         return Tensor.of(v, DType.FP32, shape).toDevice(dev);
     }
 
+    /** Host milliseconds of each sample of the last {@link #median} call, up to the point of synchronising. */
+    private static double[] hostMs = new double[0];
+
     /** Median milliseconds of {@code samples} synchronised runs after three warm-up runs. */
     private static double median(CudaBackend cuda, int samples, java.util.function.Supplier<Tensor> op) {
         double[] ms = new double[samples];
+        hostMs = new double[samples];
         for (int i = -3; i < samples; i++) {
             try (TensorScope s = TensorScope.open()) {
                 cuda.synchronize();
                 long t0 = System.nanoTime();
                 op.get();
+                long queued = System.nanoTime();
                 cuda.synchronize();
                 if (i >= 0) {
                     ms[i] = (System.nanoTime() - t0) / 1e6;
+                    hostMs[i] = (queued - t0) / 1e6;
                 }
             }
         }
