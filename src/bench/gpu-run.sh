@@ -6,7 +6,7 @@
 #       target/gpu/lib (JUnit launcher, AssertJ, Jackson, JavaCPP and the CUDA bindings; no Spring, no OpenBLAS
 #       natives), packs a small Java 17 runtime made by jlink into target/gpu/jre.tar.xz (the GPU machine has no
 #       Java and no Maven), checks that the carry stays under 64 MiB, and prints the device-tool command.
-#   src/bench/gpu-run.sh --on-device [--bench-only]  (on the GPU machine, from the repository root, with the carried paths)
+#   [NABLA_GPU_TESTS="Class ..."] src/bench/gpu-run.sh --on-device [--bench-only]  (on the GPU machine, from the repository root, with the carried paths)
 #       finds libcudart/libcublas/libcublasLt/libnvrtc 13 (CUDA toolkit or the nvidia-* pip packages of the installed
 #       PyTorch) and puts them on LD_LIBRARY_PATH, runs io.nabla.backend.cuda.GpuSuite (bindings, reference-vs-cuda
 #       matrix, golden cases on cuda:0, nvcc compile check), then io.nabla.bench.GpuBench and
@@ -86,7 +86,7 @@ cat "$env_txt"
 cp="target/classes:target/test-classes:target/gpu/lib/*"
 status=0
 if [ "${2:-}" != "--bench-only" ]; then
-timeout 330 "$JAVA" -Xmx16g -Dnabla.cuda.matmul-precision=fp32 -cp "$cp" io.nabla.backend.cuda.GpuSuite \
+timeout 330 "$JAVA" -Xmx16g -Dnabla.cuda.matmul-precision=fp32 -cp "$cp" io.nabla.backend.cuda.GpuSuite ${NABLA_GPU_TESTS:-} \
   2>&1 | tee "$out/gpu-tests.txt" || status=1
 grep -q 'GPU-SUITE .* failed=0 ' "$out/gpu-tests.txt" || status=1
 fi

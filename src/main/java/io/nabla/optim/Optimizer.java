@@ -78,12 +78,19 @@ public abstract class Optimizer {
         zeroGrad(false);
     }
 
-    /** With {@code setToNone}, drops the gradients instead of zeroing them. */
+    /**
+     * With {@code setToNone}, drops the gradients instead of zeroing them (PyTorch 2's default): the next backward
+     * writes fresh ones, with one kernel less per parameter. A dropped gradient's memory moves to the current
+     * {@link io.nabla.tensor.TensorScope} (freed when it closes, so a reference taken before stays valid until then;
+     * with no scope open only the GC frees it) instead of staying with the parameter's scope for the model's life.
+     */
     public void zeroGrad(boolean setToNone) {
         for (Tensor p : params) {
-            if (p.grad() != null) {
+            Tensor old = p.grad();
+            if (old != null) {
                 if (setToNone) {
                     p.setGrad(null);
+                    io.nabla.tensor.TensorScope.moveTo(old, io.nabla.tensor.TensorScope.current());
                 } else {
                     p.grad().fill(0.0);
                 }

@@ -77,15 +77,18 @@ public final class GpuBench {
             Arrays.setAll(labels, i -> i % 10);
             Tensor y = Tensor.of(labels, DType.INT64, 256).toDevice(dev);
             Sgd opt = new Sgd(List.of(params), Sgd.Options.lr(0.01));
-            double ms = median(cuda, 30, () -> {
-                try (TensorScope step = TensorScope.open()) {
-                    opt.zeroGrad();
+            Runnable step = () -> {
+                try (TensorScope scope = TensorScope.open()) {
+                    opt.zeroGrad(true); // torch's zero_grad() default: set_to_none
                     Tensor h = ActivationOps.relu(LinalgOps.linear(x, params[0], params[1]));
                     h = ActivationOps.relu(LinalgOps.linear(h, params[2], params[3]));
                     Tensor loss = LossOps.crossEntropy(LinalgOps.linear(h, params[4], params[5]), y);
                     Autograd.backward(loss);
                     opt.step();
                 }
+            };
+            double ms = median(cuda, 30, () -> {
+                step.run();
                 return null;
             });
             System.out.printf("RESULT mlp_step_784_1024_1024_10_b256_sgd %.3f ms%n", ms);
@@ -93,7 +96,61 @@ public final class GpuBench {
             Arrays.sort(host);
             System.out.printf("INFO mlp step: %.3f ms on the host before synchronising (median); kernels compiled %d%n",
                     host[host.length / 2], cuda.compiledKernels());
+            long before = CudaBackend.launches();
+            step.run();
+            System.out.printf("INFO mlp step: %d kernel launches and cuBLAS calls%n", CudaBackend.launches() - before);
+            profile(cuda, step);
         }
+    }
+
+    /**
+     * Runs {@code step} for two seconds on this thread while another samples its stack every 0.2 ms, and prints the
+     * 15 most frequent innermost frames overall and innermost io.nabla frames: where the host time of a step goes.
+     */
+    private static void profile(CudaBackend cuda, Runnable step) {
+        Thread worker = Thread.currentThread();
+        java.util.Map<String, Integer> top = new java.util.HashMap<>();
+        java.util.Map<String, Integer> ours = new java.util.HashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread sampler = new Thread(() -> {
+            while (!done.get()) {
+                StackTraceElement[] st = worker.getStackTrace();
+                if (st.length > 0) {
+                    top.merge(st[0].getClassName() + "." + st[0].getMethodName(), 1, Integer::sum);
+                    for (StackTraceElement e : st) {
+                        if (e.getClassName().startsWith("io.nabla") && !e.getClassName().startsWith("io.nabla.bench")) {
+                            ours.merge(e.getClassName().replace("io.nabla.", "") + "." + e.getMethodName() + ":"
+                                    + e.getLineNumber(), 1, Integer::sum);
+                            break;
+                        }
+                    }
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+            }
+        });
+        sampler.start();
+        long end = System.nanoTime() + 2_000_000_000L;
+        int steps = 0;
+        while (System.nanoTime() < end) {
+            step.run();
+            steps++;
+        }
+        cuda.synchronize();
+        done.set(true);
+        try {
+            sampler.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        System.out.println("INFO profile of " + steps + " steps in 2 s (samples by innermost frame):");
+        print(top);
+        System.out.println("INFO profile by innermost io.nabla frame:");
+        print(ours);
+    }
+
+    private static void print(java.util.Map<String, Integer> counts) {
+        counts.entrySet().stream().sorted((x, y) -> y.getValue() - x.getValue()).limit(15)
+                .forEach(e -> System.out.printf("INFO   %6d %s%n", e.getValue(), e.getKey()));
     }
 
     private static Tensor randn(Random rnd, Device dev, double scale, int... shape) {

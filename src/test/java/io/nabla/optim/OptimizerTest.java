@@ -1,5 +1,8 @@
 package io.nabla.optim;
 
+import io.nabla.autograd.ElementwiseOps;
+import io.nabla.autograd.ReduceOps;
+import io.nabla.autograd.Autograd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -113,6 +116,29 @@ class OptimizerTest {
             assertThat(g.toFloatArray()).containsOnly(0f);
             sgd.zeroGrad(true);
             assertThat(p.grad()).isNull();
+        }
+    }
+
+    @Test
+    void aGradientSetToNoneIsFreedWithTheStepScopeNotKeptByTheModel() {
+        try (TensorScope model = TensorScope.open()) {
+            Tensor p = param();
+            Sgd sgd = new Sgd(List.of(p), Sgd.Options.lr(0.1));
+            for (int step = 0; step < 5; step++) {
+                try (TensorScope s = TensorScope.open()) {
+                    sgd.zeroGrad(true);
+                    Autograd.backward(ReduceOps.sum(ElementwiseOps.mul(p, p)));
+                    sgd.step();
+                }
+                assertThat(model.size()).as("after step " + step).isEqualTo(2); // the parameter and one gradient
+            }
+            Tensor g = p.grad();
+            try (TensorScope s = TensorScope.open()) {
+                sgd.zeroGrad(true);
+                assertThat(g.storage().owner()).isSameAs(s);
+            }
+            assertThatThrownBy(() -> g.storage().memory()).hasMessageContaining("was freed");
+            assertThat(model.size()).isEqualTo(1);
         }
     }
 

@@ -4,13 +4,23 @@ import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.cuda.cublas.cublasContext;
 import org.bytedeco.cuda.global.cublas;
+import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerPointer;
 
-/** One cuBLAS handle per worker thread, bound to that thread's stream; closing destroys them all. */
+/**
+ * One cuBLAS handle per worker thread, bound to that thread's stream, with its own {@link #WORKSPACE_BYTES} device
+ * workspace (as PyTorch gives its handles on Hopper: without one cuBLAS cannot pick its split-K and stream-K
+ * kernels); closing destroys them all and frees the workspaces. The workspaces are the device's, outside any arena.
+ */
 final class CublasHandles implements AutoCloseable {
 
     private final CudaStreams streams;
+    /** Bytes of each handle's workspace: 32 MiB, PyTorch's default for compute capability 9.x. */
+    static final long WORKSPACE_BYTES = 32L << 20;
+
     private final List<cublasContext> all = new ArrayList<>();
+    private final List<Long> workspaces = new ArrayList<>();
     private final ThreadLocal<cublasContext> local = ThreadLocal.withInitial(this::create);
 
     CublasHandles(CudaStreams streams) {
@@ -29,6 +39,13 @@ final class CublasHandles implements AutoCloseable {
         check(cublas.cublasSetStream_v2(h, streams.current()), "cublasSetStream");
         check(cublas.cublasSetMathMode(h, cublas.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
         all.add(h);
+        try (PointerPointer<?> out = new PointerPointer<>(1)) {
+            CudaRuntime.check(cudart.cudaMalloc(out, WORKSPACE_BYTES), "cudaMalloc(cuBLAS workspace, "
+                    + WORKSPACE_BYTES + " bytes)");
+            long workspace = out.get(0).address();
+            workspaces.add(workspace);
+            check(cublas.cublasSetWorkspace_v2(h, CudaRuntime.at(workspace), WORKSPACE_BYTES), "cublasSetWorkspace");
+        }
         return h;
     }
 
@@ -48,5 +65,9 @@ final class CublasHandles implements AutoCloseable {
             cublas.cublasDestroy_v2(h);
         }
         all.clear();
+        for (long w : workspaces) {
+            cudart.cudaFree(CudaRuntime.at(w));
+        }
+        workspaces.clear();
     }
 }

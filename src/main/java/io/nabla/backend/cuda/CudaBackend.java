@@ -71,6 +71,11 @@ public final class CudaBackend implements Backend, AutoCloseable {
         ctx.streams.synchronize();
     }
 
+    /** Kernel launches and cuBLAS calls made so far by every CUDA backend of this JVM (for benchmarks). */
+    public static long launches() {
+        return Launch.COUNT.sum();
+    }
+
     /** Number of kernels compiled so far (each signature once). */
     public int compiledKernels() {
         return ctx.kernels.size();

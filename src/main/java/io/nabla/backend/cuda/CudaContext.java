@@ -22,7 +22,7 @@ final class CudaContext implements AutoCloseable {
     CudaContext(int index) {
         this.index = index;
         this.device = Device.cuda(index);
-        CudaRuntime.check(cudart.cudaSetDevice(index), "cudaSetDevice(" + index + ")");
+        CudaRuntime.check(CudaRuntime.setDevice(index), "cudaSetDevice(" + index + ")");
         CudaRuntime.check(cudart.cudaFree(null), "cudaFree(null) (creating the primary context of cuda:" + index
                 + ")");
         int[] major = new int[1];

@@ -8,7 +8,6 @@ import io.nabla.backend.reference.ReferenceLinalgKernels;
 import org.bytedeco.cuda.global.cublas;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -61,23 +60,27 @@ final class CudaLinalgKernels extends ReferenceLinalgKernels {
         int type = dataType(dtype);
         int compute = dtype == DType.FP64 ? cublas.CUBLAS_COMPUTE_64F
                 : dtype == DType.FP32 ? precision.computeType() : cublas.CUBLAS_COMPUTE_32F;
-        try (Pointer al = scalar(dtype, alpha); Pointer be = scalar(dtype, beta)) {
-            long[] strides = uniformStrides(offFirst, offSecond, off[2]);
-            if (strides != null) {
-                CublasHandles.check(cublas.cublasGemmStridedBatchedEx(ctx.cublas.current(), opFirst, opSecond, m2, n2,
-                        s.k(), al, CudaRuntime.at(first.address() + offFirst[0] * item), type, ldFirst, strides[0],
-                        CudaRuntime.at(second.address() + offSecond[0] * item), type, ldSecond, strides[1], be,
-                        CudaRuntime.at(c.address() + off[2][0] * item), type, mc.ld(), strides[2], off[2].length,
-                        compute, cublas.CUBLAS_GEMM_DEFAULT), "cublasGemmStridedBatchedEx");
-                return;
-            }
-            for (int t = 0; t < off[2].length; t++) {
-                CublasHandles.check(cublas.cublasGemmEx(ctx.cublas.current(), opFirst, opSecond, m2, n2, s.k(), al,
-                        CudaRuntime.at(first.address() + offFirst[t] * item), type, ldFirst,
-                        CudaRuntime.at(second.address() + offSecond[t] * item), type, ldSecond, be,
-                        CudaRuntime.at(c.address() + off[2][t] * item), type, mc.ld(), compute,
-                        cublas.CUBLAS_GEMM_DEFAULT), "cublasGemmEx");
-            }
+        Pointer al = scalar(dtype, 0, alpha);
+        Pointer be = scalar(dtype, 1, beta);
+        long[] strides = off[2].length == 1 ? null : uniformStrides(offFirst, offSecond, off[2]);
+        if (strides != null) {
+            Launch.COUNT.increment();
+            CublasHandles.check(cublas.cublasGemmStridedBatchedEx(ctx.cublas.current(), opFirst, opSecond, m2, n2,
+                    s.k(), al, CudaRuntime.at(first.address() + offFirst[0] * item), type, ldFirst, strides[0],
+                    CudaRuntime.at(second.address() + offSecond[0] * item), type, ldSecond, strides[1], be,
+                    CudaRuntime.at(c.address() + off[2][0] * item), type, mc.ld(), strides[2], off[2].length,
+                    compute, cublas.CUBLAS_GEMM_DEFAULT), "cublasGemmStridedBatchedEx");
+            return;
+        }
+        // one product (cuBLAS's heuristics pick faster kernels for a plain GEMM than for a batch of one), or
+        // batch entries that are not evenly spaced
+        for (int t = 0; t < off[2].length; t++) {
+            Launch.COUNT.increment();
+            CublasHandles.check(cublas.cublasGemmEx(ctx.cublas.current(), opFirst, opSecond, m2, n2, s.k(), al,
+                    CudaRuntime.at(first.address() + offFirst[t] * item), type, ldFirst,
+                    CudaRuntime.at(second.address() + offSecond[t] * item), type, ldSecond, be,
+                    CudaRuntime.at(c.address() + off[2][t] * item), type, mc.ld(), compute,
+                    cublas.CUBLAS_GEMM_DEFAULT), "cublasGemmEx");
         }
     }
 
@@ -117,8 +120,27 @@ final class CudaLinalgKernels extends ReferenceLinalgKernels {
         };
     }
 
-    /** alpha/beta in host memory, of the compute type's scalar type (double for FP64, float otherwise). */
-    private static Pointer scalar(DType t, double v) {
-        return t == DType.FP64 ? new DoublePointer(1).put(v) : new FloatPointer(1).put((float) v);
+    /** This thread's two host words for alpha (0) and beta (1), kept for the thread's life. */
+    private static final ThreadLocal<Scalars> SCALARS = ThreadLocal.withInitial(Scalars::new);
+
+    /**
+     * alpha ({@code slot} 0) or beta (1) in this thread's host memory, of the compute type's scalar type (double for
+     * FP64, float otherwise). cuBLAS reads host scalars during the call (CUBLAS_POINTER_MODE_HOST), so the words are
+     * free again for the next call.
+     */
+    private static Pointer scalar(DType t, int slot, double v) {
+        Scalars s = SCALARS.get();
+        if (t == DType.FP64) {
+            s.view.putDouble(8 * slot, v);
+        } else {
+            s.view.putFloat(8 * slot, (float) v);
+        }
+        return CudaRuntime.at(s.address + 8L * slot);
+    }
+
+    private static final class Scalars {
+        final DoublePointer words = new DoublePointer(2);
+        final long address = words.address();
+        final java.nio.ByteBuffer view = words.asByteBuffer().order(java.nio.ByteOrder.nativeOrder());
     }
 }

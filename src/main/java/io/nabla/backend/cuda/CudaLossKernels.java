@@ -97,22 +97,26 @@ final class CudaLossKernels implements LossKernels {
         return new Layout(shape, strides, l.offset());
     }
 
-    private void checkTargets(Operand target, int classes, long ignoreIndex, long n) {
-        try (Memory bad = allocator.allocate(16, true); LongPointer host = new LongPointer(2)) {
-            ctx.run(LossSource.checkTargets(), n, new Launch().i64(n).i64(classes).i64(ignoreIndex)
-                    .layout(target.layout()).ptr(target.memory()).ptr(bad));
-            CudaRuntime.check(cudart.cudaMemcpyAsync(host, CudaRuntime.at(bad.address()), 16,
-                    cudart.cudaMemcpyDeviceToHost, ctx.stream()), "cudaMemcpyAsync(target check)");
-            ctx.streams.synchronize();
-            if (host.get(0) != 0) {
-                ReferenceLossKernels.checkClass(host.get(1), classes, ignoreIndex);
+    /**
+     * The deferred-check words for the class targets of a forward row kernel: an out-of-range target is reported at
+     * this thread's next synchronisation (a loss read with item(), any copy to the host) with the reference backend's
+     * message; the row kernels treat it as a NaN row meanwhile. Waiting for the answer here would stall the host on
+     * every training step until the forward pass had run.
+     */
+    private long targetCheck() {
+        return ctx.streams.deferredCheckWords(w -> {
+            try {
+                ReferenceLossKernels.checkClass(w[1], (int) w[2], w[3]);
+                return new IllegalArgumentException("target " + w[1] + " failed the device check");
+            } catch (IllegalArgumentException e) {
+                return e;
             }
-        }
+        });
     }
 
     /** Runs the row kernel into {@code rowLoss}/{@code rowW} (and {@code out} for NONE). */
     private void rowLosses(boolean logSoftmax, Operand input, Operand target, Operand weight, DType dtype,
-                           long ignoreIndex, double eps, Operand out, Memory rowLoss, Memory rowW) {
+                           long ignoreIndex, double eps, Operand out, Memory rowLoss, Memory rowW, long check) {
         Layout rows = rows(input.layout());
         int classes = input.layout().shape()[1];
         long n = rows.numel();
@@ -120,7 +124,7 @@ final class CudaLossKernels implements LossKernels {
                 .i64(ignoreIndex).f64(eps).i64(logSoftmax ? 1 : 0).i64(weight != null ? 1 : 0).i64(out != null ? 1 : 0)
                 .layout(rows).ptr(input.memory()).layout(target.layout()).ptr(target.memory())
                 .layout(layoutOr(weight, rows)).ptr(memory(weight)).layout(out == null ? rows : out.layout())
-                .ptr(out == null ? null : out.memory()).ptr(rowLoss).ptr(rowW));
+                .ptr(out == null ? null : out.memory()).ptr(rowLoss).ptr(rowW).ptr(check));
     }
 
     @Override
@@ -132,12 +136,11 @@ final class CudaLossKernels implements LossKernels {
         ctx.requireDevice(out.memory(), "loss output");
         int classes = input.layout().shape()[1];
         long n = rows(input.layout()).numel();
-        checkTargets(target, classes, ignoreIndex, n);
         try (Memory rowLoss = allocator.allocate(8 * Math.max(n, 1), false);
              Memory rowW = allocator.allocate(8 * Math.max(n, 1), false)) {
             boolean none = reduction == Reduction.NONE;
             rowLosses(logSoftmax, input, target, weight, dtype, ignoreIndex, labelSmoothing, none ? out : null,
-                    rowLoss, rowW);
+                    rowLoss, rowW, targetCheck());
             if (!none) {
                 ctx.run(LossSource.finish(dtype), 1, new Launch().i64(n).f64(1.0)
                         .i64(reduction == Reduction.MEAN ? 1 : 0).ptr(rowLoss).ptr(rowW).layout(out.layout())
@@ -158,14 +161,13 @@ final class CudaLossKernels implements LossKernels {
         Layout rows = rows(input.layout());
         int classes = input.layout().shape()[1];
         long n = rows.numel();
-        checkTargets(target, classes, ignoreIndex, n);
         boolean mean = reduction == Reduction.MEAN;
-        try (Memory rowLoss = allocator.allocate(8 * Math.max(n, 1), false);
-             Memory rowW = allocator.allocate(8 * Math.max(n, 1), false);
-             Memory div = allocator.allocate(8, false)) {
+        // the targets were checked by the forward pass (its deferred check); the kernels guard bad ones anyway
+        try (Memory div = allocator.allocate(8, false)) {
             if (mean) {
-                rowLosses(logSoftmax, input, target, weight, dtype, ignoreIndex, labelSmoothing, null, rowLoss, rowW);
-                ctx.run(LossSource.sumWeights(), 1, new Launch().i64(n).ptr(rowW).ptr(div));
+                ctx.run(LossSource.meanDivisor(dtype), 1, new Launch().i64(n).i64(classes).i64(ignoreIndex)
+                        .i64(weight != null ? 1 : 0).layout(target.layout()).ptr(target.memory())
+                        .layout(layoutOr(weight, rows)).ptr(memory(weight)).ptr(div));
             }
             ctx.run(LossSource.classIndexBackward(dtype), n, new Launch().i64(n).i64(classes)
                     .i64(input.layout().strides()[1]).i64(ignoreIndex).f64(labelSmoothing).i64(logSoftmax ? 1 : 0)

@@ -16,7 +16,7 @@ public final class CudaRawMemory implements RawDeviceMemory {
 
     @Override
     public long malloc(long bytes) {
-        CudaRuntime.check(cudart.cudaSetDevice(device), "cudaSetDevice(" + device + ")");
+        CudaRuntime.check(CudaRuntime.setDevice(device), "cudaSetDevice(" + device + ")");
         try (PointerPointer<?> out = new PointerPointer<>(1)) {
             int st = cudart.cudaMalloc(out, bytes);
             if (st == cudart.cudaErrorMemoryAllocation) {
@@ -30,7 +30,7 @@ public final class CudaRawMemory implements RawDeviceMemory {
 
     @Override
     public void free(long address) {
-        CudaRuntime.check(cudart.cudaSetDevice(device), "cudaSetDevice(" + device + ")");
+        CudaRuntime.check(CudaRuntime.setDevice(device), "cudaSetDevice(" + device + ")");
         CudaRuntime.check(cudart.cudaFree(CudaRuntime.at(address)), "cudaFree on cuda:" + device);
     }
 
@@ -45,7 +45,7 @@ public final class CudaRawMemory implements RawDeviceMemory {
     }
 
     private long[] memInfo() {
-        CudaRuntime.check(cudart.cudaSetDevice(device), "cudaSetDevice(" + device + ")");
+        CudaRuntime.check(CudaRuntime.setDevice(device), "cudaSetDevice(" + device + ")");
         try (SizeTPointer free = new SizeTPointer(1); SizeTPointer total = new SizeTPointer(1)) {
             CudaRuntime.check(cudart.cudaMemGetInfo(free, total), "cudaMemGetInfo on cuda:" + device);
             return new long[] {free.get(0), total.get(0)};

@@ -108,6 +108,23 @@ public final class CudaRuntime {
         return p == null || p.isNull() ? "no description" : p.getString();
     }
 
+    /** The device this thread made current through {@link #setDevice}, or -1: cudaSetDevice is skipped when unchanged. */
+    private static final ThreadLocal<int[]> CURRENT = ThreadLocal.withInitial(() -> new int[] {-1});
+
+    /**
+     * cudaSetDevice, skipped when this thread already made {@code device} current (every call in Nabla goes through
+     * here, and nothing else changes a thread's device): it is on the path of every kernel launch.
+     */
+    static int setDevice(int device) {
+        int[] current = CURRENT.get();
+        if (current[0] == device) {
+            return cudart.cudaSuccess;
+        }
+        int st = cudart.cudaSetDevice(device);
+        current[0] = st == cudart.cudaSuccess ? device : -1;
+        return st;
+    }
+
     /** A JavaCPP pointer at a raw (device or host) address, for bindings that take {@code void*}. */
     static Pointer at(long address) {
         return new RawPointer(address);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 
@@ -24,13 +25,58 @@ final class CudaStreams implements AutoCloseable {
 
     /** Makes the device current on this thread and returns the thread's stream. */
     CUstream_st current() {
-        CudaRuntime.check(cudart.cudaSetDevice(device), "cudaSetDevice(" + device + ")");
+        CudaRuntime.check(CudaRuntime.setDevice(device), "cudaSetDevice(" + device + ")");
         return local.get().stream;
     }
 
-    /** Waits until everything queued on this thread's stream has run. */
+    /**
+     * Waits until everything queued on this thread's stream has run, then reads the verdict of the checks deferred
+     * since the last synchronisation ({@link #deferredCheckWords}) and throws the error of a failed one.
+     */
     void synchronize() {
         CudaRuntime.check(cudart.cudaStreamSynchronize(current()), "cudaStreamSynchronize on cuda:" + device);
+        PerThread t = local.get();
+        if (t.verdict != null) {
+            java.util.function.Function<long[], RuntimeException> verdict = t.verdict;
+            t.verdict = null;
+            long[] words = new long[CHECK_WORDS];
+            try (LongPointer host = new LongPointer(CHECK_WORDS)) {
+                CudaRuntime.check(cudart.cudaMemcpy(host, t.checkWords, 8L * CHECK_WORDS,
+                        cudart.cudaMemcpyDeviceToHost), "cudaMemcpy(deferred check words)");
+                host.get(words);
+            }
+            if (words[0] != 0) {
+                CudaRuntime.check(cudart.cudaMemset(t.checkWords, 0, 8L * CHECK_WORDS), "cudaMemset(check words)");
+                throw verdict.apply(words);
+            }
+        }
+    }
+
+    /** Words of a thread's deferred-check block: word 0 is the failed flag, the rest are the check's to use. */
+    static final int CHECK_WORDS = 4;
+
+    /**
+     * The device address of this thread's deferred-check block, for a check kernel queued next that writes a nonzero
+     * word 0 (and its details in words 1..3) when its input is bad. The host does not wait for it: the next
+     * {@link #synchronize()} of this thread (every copy to the host does one) reads the block and throws
+     * {@code error(words)} if the check failed, as PyTorch's CUDA kernels report bad indices at the next
+     * synchronisation, but as an ordinary exception that leaves the device usable. Kernels must guard against the
+     * bad input themselves. Checks queued before one synchronisation share the block; the first error function is
+     * the one applied.
+     */
+    long deferredCheckWords(java.util.function.Function<long[], RuntimeException> error) {
+        PerThread t = local.get();
+        if (t.checkWords == null) {
+            try (PointerPointer<?> out = new PointerPointer<>(1)) {
+                CudaRuntime.check(cudart.cudaMalloc(out, 8L * CHECK_WORDS), "cudaMalloc(check words)");
+                t.checkWords = CudaRuntime.at(out.get(0).address());
+            }
+            CudaRuntime.check(cudart.cudaMemset(t.checkWords, 0, 8L * CHECK_WORDS), "cudaMemset(check words)");
+        }
+        if (t.verdict == null) {
+            t.verdict = error;
+        }
+        return t.checkWords.address();
     }
 
     /** This thread's pinned host buffer of at least {@code bytes} bytes (grown on demand; valid until the next call). */
@@ -54,7 +100,7 @@ final class CudaStreams implements AutoCloseable {
     }
 
     private synchronized PerThread create() {
-        CudaRuntime.check(cudart.cudaSetDevice(device), "cudaSetDevice(" + device + ")");
+        CudaRuntime.check(CudaRuntime.setDevice(device), "cudaSetDevice(" + device + ")");
         CUstream_st s = new CUstream_st();
         CudaRuntime.check(cudart.cudaStreamCreateWithFlags(s, cudart.cudaStreamNonBlocking),
                 "cudaStreamCreateWithFlags on cuda:" + device);
@@ -71,6 +117,9 @@ final class CudaStreams implements AutoCloseable {
             if (t.staging != null) {
                 CudaRuntime.check(cudart.cudaFreeHost(t.staging), "cudaFreeHost");
             }
+            if (t.checkWords != null) {
+                cudart.cudaFree(t.checkWords);
+            }
         }
         all.clear();
     }
@@ -79,6 +128,8 @@ final class CudaStreams implements AutoCloseable {
         final CUstream_st stream;
         Pointer staging;
         long stagingBytes;
+        Pointer checkWords;
+        java.util.function.Function<long[], RuntimeException> verdict;
 
         PerThread(CUstream_st stream) {
             this.stream = stream;

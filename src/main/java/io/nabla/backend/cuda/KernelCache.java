@@ -54,7 +54,7 @@ final class KernelCache implements AutoCloseable {
     private CUfunc_st load(String name, String source) {
         byte[] ptx = compile(name, source);
         CUmod_st module = new CUmod_st();
-        CudaRuntime.check(cudart.cudaSetDevice(device), "cudaSetDevice(" + device + ")");
+        CudaRuntime.check(CudaRuntime.setDevice(device), "cudaSetDevice(" + device + ")");
         try (BytePointer image = new BytePointer(ptx.length + 1)) {
             image.put(ptx).put(ptx.length, (byte) 0);
             CudaRuntime.check(cudart.cuModuleLoadData(module, image), "cuModuleLoadData(" + name + ")");

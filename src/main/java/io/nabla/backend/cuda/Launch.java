@@ -2,35 +2,69 @@ package io.nabla.backend.cuda;
 
 import io.nabla.backend.Layout;
 import io.nabla.backend.Memory;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.LongBuffer;
+import java.util.ArrayDeque;
 import org.bytedeco.cuda.cudart.CUfunc_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.cuda.global.cudart;
-import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * The arguments of one kernel launch, in the order of the kernel's C parameters: 64-bit integers, doubles, layouts
  * (the prelude's {@code struct L}: offset, rank, sizes[8], strides[8]) and device pointers. Every launch uses
  * blocks of 256 threads in a grid-stride loop over {@code n} work items.
+ *
+ * <p>The values and the parameter-pointer array live in a native buffer that the thread reuses from launch to launch
+ * ({@code cuLaunchKernel} copies the parameters when it queues the kernel, so a buffer is free again as soon as the
+ * call returns): a launch allocates nothing. A thread that builds a second launch before running the first (an
+ * argument computed by another kernel) gets a second buffer; {@link #close()} hands the buffer back.
  */
 final class Launch implements AutoCloseable {
 
     private static final int BLOCK = 256;
     private static final int MAX_BLOCKS = 65535;
+    /** Parameters of one kernel, at most. */
+    static final int MAX_ARGS = 48;
+    /** 8-byte words of parameter values: room for every parameter to be a layout. */
+    private static final int LAYOUT_WORDS = 2 + 2 * CudaC.MAX_RANK;
+    private static final int WORDS = MAX_ARGS * LAYOUT_WORDS;
 
-    private final List<Pointer> args = new ArrayList<>();
+    /** Kernels launched (generated kernels and cuBLAS calls) since the JVM started, on every device. */
+    static final java.util.concurrent.atomic.LongAdder COUNT = new java.util.concurrent.atomic.LongAdder();
+
+    private static final ThreadLocal<ArrayDeque<Buffer>> FREE = ThreadLocal.withInitial(ArrayDeque::new);
+
+    private Buffer buffer;
+    private int args;
+    private int words;
+
+    private Buffer buffer() {
+        if (buffer == null) {
+            Buffer b = FREE.get().poll();
+            buffer = b != null ? b : new Buffer();
+        }
+        return buffer;
+    }
+
+    private int slot(int size) {
+        if (args == MAX_ARGS) {
+            throw new IllegalStateException("a kernel launch takes at most " + MAX_ARGS + " parameters");
+        }
+        Buffer b = buffer();
+        int at = words;
+        b.slots.put(args++, b.valuesAddress + 8L * at);
+        words += size;
+        return at;
+    }
 
     Launch i64(long v) {
-        args.add(new LongPointer(1).put(v));
+        buffer().values.put(slot(1), v);
         return this;
     }
 
     Launch f64(double v) {
-        args.add(new DoublePointer(1).put(v));
+        buffer().values.put(slot(1), Double.doubleToRawLongBits(v));
         return this;
     }
 
@@ -41,13 +75,15 @@ final class Launch implements AutoCloseable {
             throw new IllegalArgumentException("CUDA kernels take tensors of rank <= " + CudaC.MAX_RANK + ", got rank "
                     + r + " " + java.util.Arrays.toString(l.shape()));
         }
-        LongPointer p = new LongPointer(2 + 2 * CudaC.MAX_RANK);
-        p.put(0, l.offset()).put(1, r);
+        int at = slot(LAYOUT_WORDS);
+        LongBuffer v = buffer.values;
+        v.put(at, l.offset()).put(at + 1, r);
+        int[] shape = l.shape();
+        int[] strides = l.strides();
         for (int d = 0; d < r; d++) {
-            p.put(2 + d, l.shape()[d]);
-            p.put(2 + CudaC.MAX_RANK + d, l.strides()[d]);
+            v.put(at + 2 + d, shape[d]);
+            v.put(at + 2 + CudaC.MAX_RANK + d, strides[d]);
         }
-        args.add(p);
         return this;
     }
 
@@ -66,15 +102,28 @@ final class Launch implements AutoCloseable {
             return;
         }
         int blocks = (int) Math.min(MAX_BLOCKS, (n + BLOCK - 1) / BLOCK);
-        try (PointerPointer<?> pp = new PointerPointer<>(args.toArray(new Pointer[0]))) {
-            CudaRuntime.check(cudart.cuLaunchKernel(f, blocks, 1, 1, BLOCK, 1, 1, 0, stream, pp,
-                    (PointerPointer<?>) null), "cuLaunchKernel(" + what + ")");
-        }
+        COUNT.increment();
+        CudaRuntime.check(cudart.cuLaunchKernel(f, blocks, 1, 1, BLOCK, 1, 1, 0, stream, buffer().params,
+                (PointerPointer<?>) null), "cuLaunchKernel(" + what + ")");
     }
 
     @Override
     public void close() {
-        args.forEach(Pointer::close);
-        args.clear();
+        if (buffer != null) {
+            FREE.get().push(buffer);
+            buffer = null;
+        }
+        args = 0;
+        words = 0;
+    }
+
+    /** A thread's native argument block: the values, and the array of pointers to them that the driver reads. */
+    private static final class Buffer {
+        final LongPointer valueBlock = new LongPointer(WORDS);
+        final LongPointer slotBlock = new LongPointer(MAX_ARGS);
+        final long valuesAddress = valueBlock.address();
+        final LongBuffer values = valueBlock.asBuffer();
+        final LongBuffer slots = slotBlock.asBuffer();
+        final PointerPointer<?> params = new PointerPointer<>(slotBlock);
     }
 }

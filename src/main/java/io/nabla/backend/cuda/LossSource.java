@@ -115,26 +115,26 @@ final class LossSource {
 
     private static final String CLASS_PARAMS = "i64 n, i64 C, i64 cs, i64 ignore, double eps, i64 logsm, i64 hasw, ";
 
-    /** Row r: bad[0] = 1 and bad[1] = the target when a target is neither in [0, C) nor ignored. */
-    static Kernel checkTargets() {
-        return new Kernel("loss_check_targets", "extern \"C\" __global__ void loss_check_targets(i64 n, i64 C, "
-                + "i64 ignore, L lt, i64* ta, i64* bad) {\n  GRID_LOOP(r, n) { i64 y = ta[at(lt, r)];"
-                + " if (y != ignore && (y < 0 || y >= C)) { bad[0] = 1; bad[1] = y; } }\n}\n");
-    }
-
     private static String wAt(DType d, String c) {
         return "(hasw ? " + CudaC.loadF(d, "wa[at(lw, " + c + ")]") + " : 1.0)";
     }
 
-    /** Row losses (class-index targets): rowLoss[r] and rowW[r] (w[y], 0 when ignored); NONE writes out. */
+    /**
+     * Row losses (class-index targets): rowLoss[r] and rowW[r] (w[y], 0 when ignored); NONE writes out. A target
+     * neither ignored nor in [0, C) makes its row NaN and, when {@code bad} is not null, is reported there (bad[0] = 1,
+     * bad[1..3] = target, C, ignore), for the stream's deferred check.
+     */
     static Kernel classIndex(DType d) {
         String T = CudaC.type(d);
         String name = "closs_" + CudaC.tag(d);
         String x = CudaC.loadF(d, "xa[xb + c * cs]");
         String src = "extern \"C\" __global__ void " + name + "(" + CLASS_PARAMS + "i64 none, L lx, " + T
-                + "* xa, L lt, i64* ta, L lw, " + T + "* wa, L lo, " + T + "* oa, double* rowLoss, double* rowW) {\n"
+                + "* xa, L lt, i64* ta, L lw, " + T + "* wa, L lo, " + T + "* oa, double* rowLoss, double* rowW, i64* bad) {\n"
                 + "  GRID_LOOP(r, n) {\n    i64 xb = at(lx, r); i64 y = ta[at(lt, r)]; double loss = 0, wy = 0;\n"
-                + "    if (y != ignore) {\n      wy = " + wAt(d, "y") + ";\n"
+                + "    if (y != ignore && (y < 0 || y >= C)) {\n"
+                + "      loss = __longlong_as_double(0x7ff8000000000000LL);\n"
+                + "      if (bad) { bad[0] = 1; bad[1] = y; bad[2] = C; bad[3] = ignore; }\n    }\n"
+                + "    else if (y != ignore) {\n      wy = " + wAt(d, "y") + ";\n"
                 + "      if (!logsm) { loss = -wy * " + x.replace("c * cs", "y * cs") + "; } else {\n"
                 + "        double mx = -NABLA_INF; for (i64 c = 0; c < C; c++) mx = nmax(mx, " + x + ");\n"
                 + "        double lse = mx; if (mx != -NABLA_INF) { double s = 0; for (i64 c = 0; c < C; c++) s += exp("
@@ -156,7 +156,8 @@ final class LossSource {
         String src = "extern \"C\" __global__ void " + name + "(" + CLASS_PARAMS + "i64 gcs, i64 mean, L lx, " + T
                 + "* xa, L lt, i64* ta, L lg, " + T + "* ga, L lgi, " + T + "* gia, L lw, " + T + "* wa, double* div) {\n"
                 + "  GRID_LOOP(r, n) {\n    i64 xb = at(lx, r); i64 gb = at(lgi, r); i64 y = ta[at(lt, r)];\n"
-                + "    if (y == ignore) { for (i64 c = 0; c < C; c++) " + gi + CudaC.storeF(d, "0.0") + "; continue; }\n"
+                + "    if (y == ignore || y < 0 || y >= C) { for (i64 c = 0; c < C; c++) " + gi + CudaC.storeF(d, "0.0")
+                + "; continue; }\n"
                 + "    double g = " + CudaC.loadF(d, "ga[at(lg, r)]") + " / (mean ? div[0] : 1.0); double wy = "
                 + wAt(d, "y") + ";\n"
                 + "    if (!logsm) { for (i64 c = 0; c < C; c++) " + gi + CudaC.storeF(d, "c == y ? -g * wy : 0.0")
@@ -171,11 +172,18 @@ final class LossSource {
         return new Kernel(name, src);
     }
 
-    /** One thread: div[0] = sum over rows of rowW (the weighted mean's divisor). */
-    static Kernel sumWeights() {
-        return new Kernel("loss_sum_weights", "extern \"C\" __global__ void loss_sum_weights(i64 n, double* rowW, "
-                + "double* div) {\n  if (blockIdx.x != 0 || threadIdx.x != 0) return;\n"
-                + "  double s = 0; for (i64 i = 0; i < n; i++) s += rowW[i]; div[0] = s;\n}\n");
+    /**
+     * One thread: div[0] = sum over rows of w[y] (1 without weights) for targets that are neither ignored nor out of
+     * range — the weighted mean's divisor, summed in row order as the forward's
+     * {@link #finish} sums rowW.
+     */
+    static Kernel meanDivisor(DType d) {
+        String T = CudaC.type(d);
+        String name = "loss_mean_divisor_" + CudaC.tag(d);
+        return new Kernel(name, "extern \"C\" __global__ void " + name + "(i64 n, i64 C, i64 ignore, i64 hasw, L lt, "
+                + "i64* ta, L lw, " + T + "* wa, double* div) {\n  if (blockIdx.x != 0 || threadIdx.x != 0) return;\n"
+                + "  double s = 0; for (i64 r = 0; r < n; r++) { i64 y = ta[at(lt, r)];"
+                + " if (y != ignore && y >= 0 && y < C) s += " + wAt(d, "y") + "; }\n  div[0] = s;\n}\n");
     }
 
     private static String lse(DType d, String x) {

@@ -12,22 +12,28 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
  * Runs the GPU test classes without Maven (the device machine has none), through the JUnit Platform launcher:
- * {@code java -cp target/classes:target/test-classes:target/gpu-lib/* io.nabla.backend.cuda.GpuSuite}. Prints each
+ * {@code java -cp target/classes:target/test-classes:target/gpu-lib/* io.nabla.backend.cuda.GpuSuite [Class ...]} (all
+ * GPU test classes, or the named ones). Prints each
  * failure and a last line {@code GPU-SUITE tests=N succeeded=N failed=N skipped=N aborted=N} that
  * {@code src/bench/gpu-run.sh} reads for its exit status.
  */
 public final class GpuSuite {
 
     private static final Class<?>[] CLASSES = {CudaBindingsTest.class, CudaConformanceTest.class,
-        CudaGoldenTest.class, KernelSourceCompileTest.class};
+        CudaGoldenTest.class, CudaDeferredCheckTest.class, KernelSourceCompileTest.class};
 
     private GpuSuite() {
     }
 
     public static void main(String[] args) {
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request();
-        for (Class<?> c : CLASSES) {
-            request.selectors(selectClass(c));
+        if (args.length == 0) {
+            for (Class<?> c : CLASSES) {
+                request.selectors(selectClass(c));
+            }
+        }
+        for (String name : args) {
+            request.selectors(selectClass(name.contains(".") ? name : "io.nabla.backend.cuda." + name));
         }
         LauncherDiscoveryRequest r = request.build();
         Launcher launcher = LauncherFactory.create();

@@ -114,11 +114,10 @@ final class KernelSources {
             k.add(LossSource.finish(t));
             k.add(LossSource.classIndex(t));
             k.add(LossSource.classIndexBackward(t));
+            k.add(LossSource.meanDivisor(t));
             k.add(LossSource.classProbability(t));
             k.add(LossSource.classProbabilityBackward(t));
         }
-        k.add(LossSource.checkTargets());
-        k.add(LossSource.sumWeights());
         return k;
     }
 
