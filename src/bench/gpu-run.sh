@@ -89,6 +89,12 @@ if [ "${2:-}" != "--bench-only" ]; then
 timeout 330 "$JAVA" -Xmx16g -Dnabla.cuda.matmul-precision=fp32 -cp "$cp" io.nabla.backend.cuda.GpuSuite ${NABLA_GPU_TESTS:-} \
   2>&1 | tee "$out/gpu-tests.txt" || status=1
 grep -q 'GPU-SUITE .* failed=0 ' "$out/gpu-tests.txt" || status=1
+if [ -z "${NABLA_GPU_TESTS:-}" ]; then
+  # a sticky error loses the process's CUDA context: its test runs alone, in a JVM of its own
+  timeout 60 "$JAVA" -cp "$cp" io.nabla.backend.cuda.GpuSuite CudaStickyErrorTest 2>&1 \
+    | tee "$out/gpu-sticky.txt" || status=1
+  grep -q 'GPU-SUITE tests=1 succeeded=1 ' "$out/gpu-sticky.txt" || status=1
+fi
 fi
 timeout 120 "$JAVA" -Xmx16g -cp "$cp" io.nabla.bench.GpuBench 2>&1 | tee "$out/nabla-bench.txt" || true
 timeout 100 python3 src/bench/gpu_torch_bench.py 2>&1 | tee "$out/torch-bench.txt" || true
