@@ -31,7 +31,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     private final NormKernels norm;
     private final OptimizerKernels optimizer;
     private final LossKernels loss;
-    private final ConvKernels conv = NotOnCuda.family(ConvKernels.class, "conv");
+    private final ConvKernels conv;
     private final IndexKernels index;
 
     /**
@@ -58,6 +58,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         this.optimizer = new CudaOptimizerKernels(ctx, allocator);
         this.index = new CudaIndexKernels(ctx, allocator, elementwise);
         this.loss = new CudaLossKernels(ctx, allocator);
+        this.conv = new CudaConvKernels(ctx, allocator);
     }
 
     /** A backend for {@code cuda:index} on plain {@code cudaMalloc}/{@code cudaFree}, FP32 products. */

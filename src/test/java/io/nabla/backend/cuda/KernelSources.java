@@ -27,6 +27,7 @@ final class KernelSources {
         out.put("optimizer", optimizer());
         out.put("loss", loss());
         out.put("index", index());
+        out.put("conv", conv());
         return out;
     }
 
@@ -139,6 +140,22 @@ final class KernelSources {
             }
             DType out = t.isFloatingPoint() ? t : DType.INT64;
             k.add(IndexSource.cumsum(t, out));
+        }
+        return k;
+    }
+
+    /** Pooling takes every dtype; im2col/col2im and the backward kernels are generated for every dtype too. */
+    static List<Kernel> conv() {
+        List<Kernel> k = new ArrayList<>();
+        for (DType t : DType.values()) {
+            k.add(ConvSource.im2col(t));
+            k.add(ConvSource.col2im(t));
+            k.add(ConvSource.maxPool(t));
+            k.add(ConvSource.maxPoolBackward(t));
+            k.add(ConvSource.avgPool(t));
+            k.add(ConvSource.avgPoolBackward(t));
+            k.add(ConvSource.adaptiveAvgPool(t));
+            k.add(ConvSource.adaptiveAvgPoolBackward(t));
         }
         return k;
     }
