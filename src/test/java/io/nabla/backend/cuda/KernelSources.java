@@ -89,6 +89,9 @@ final class KernelSources {
             k.add(LayerNormSource.forward(t, stats));
             k.add(LayerNormSource.inputGrad(t, stats));
             k.add(LayerNormSource.affineGrad(t, stats));
+            k.add(BatchNormSource.forward(t, stats));
+            k.add(BatchNormSource.inputGrad(t, stats));
+            k.add(BatchNormSource.affineGrad(t, stats));
             for (boolean log : new boolean[] {false, true}) {
                 k.add(ReduceSource.softmax(log, t));
                 k.add(ReduceSource.softmaxBackward(log, t));
