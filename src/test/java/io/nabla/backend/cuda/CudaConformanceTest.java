@@ -74,6 +74,7 @@ class CudaConformanceTest {
         ops.add(new Op("log_softmax", true, t -> NormOps.logSoftmax(t[0], 0)));
         ops.add(new Op("layer_norm", true, t -> NormOps.layerNorm(t[0], new int[] {7}, null, null, 1e-5)));
         ops.add(new Op("matmul", true, t -> LinalgOps.matmul(t[0], ShapeOps.transpose(t[1], 0, 1))));
+        ops.add(new Op("matmul_all_dtypes", false, t -> LinalgOps.matmul(ShapeOps.transpose(t[0], 0, 1), t[1])));
         ops.add(new Op("mse_loss", true, t -> LossOps.mseLoss(t[0], t[1])));
         ops.add(new Op("masked_fill", false, t -> io.nabla.autograd.IndexOps.maskedFill(t[0],
                 ElementwiseOps.gt(t[0], t[1]), 3)));

@@ -28,6 +28,7 @@ final class KernelSources {
         out.put("loss", loss());
         out.put("index", index());
         out.put("conv", conv());
+        out.put("gemm", gemm());
         return out;
     }
 
@@ -159,6 +160,17 @@ final class KernelSources {
             k.add(ConvSource.avgPoolBackward(t));
             k.add(ConvSource.adaptiveAvgPool(t));
             k.add(ConvSource.adaptiveAvgPoolBackward(t));
+        }
+        return k;
+    }
+
+    /** The generic product: every dtype gemm accepts (all but bool). */
+    static List<Kernel> gemm() {
+        List<Kernel> k = new ArrayList<>();
+        for (DType t : DType.values()) {
+            if (t != DType.BOOL) {
+                k.add(GemmSource.gemm(t));
+            }
         }
         return k;
     }
