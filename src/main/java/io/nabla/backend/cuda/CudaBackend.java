@@ -17,8 +17,7 @@ import io.nabla.gpu.DeviceHeap;
  * The backend of one CUDA device ({@code cuda:N}): memory from a {@link DeviceHeap} (the GPU pool's caching
  * allocator in the server, a {@link DirectDeviceHeap} in tests), kernels on the calling thread's stream in the
  * device's primary context, matrix products on cuBLAS and the other kernels as CUDA C compiled at run time with
- * NVRTC. Every kernel family is built; integer matrix products are not, and throw
- * {@link UnsupportedOperationException} naming the kernel (see the README's GPU section). Closing frees streams, staging buffers, cuBLAS handles and modules; tensor memory belongs
+ * NVRTC; every kernel family of the SPI is built (see the README's GPU section). Closing frees streams, staging buffers, cuBLAS handles and modules; tensor memory belongs
  * to its owners and must be closed before.
  */
 public final class CudaBackend implements Backend, AutoCloseable {
