@@ -17,8 +17,7 @@ import io.nabla.gpu.DeviceHeap;
  * The backend of one CUDA device ({@code cuda:N}): memory from a {@link DeviceHeap} (the GPU pool's caching
  * allocator in the server, a {@link DirectDeviceHeap} in tests), kernels on the calling thread's stream in the
  * device's primary context, matrix products on cuBLAS and the other kernels as CUDA C compiled at run time with
- * NVRTC. Families or kernels not built yet throw {@link UnsupportedOperationException} naming the kernel (see the
- * README's GPU section). Closing frees streams, staging buffers, cuBLAS handles and modules; tensor memory belongs
+ * NVRTC; every kernel family of the SPI is built (see the README's GPU section). Closing frees streams, staging buffers, cuBLAS handles and modules; tensor memory belongs
  * to its owners and must be closed before.
  */
 public final class CudaBackend implements Backend, AutoCloseable {
@@ -31,7 +30,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     private final NormKernels norm;
     private final OptimizerKernels optimizer;
     private final LossKernels loss;
-    private final ConvKernels conv = NotOnCuda.family(ConvKernels.class, "conv");
+    private final ConvKernels conv;
     private final IndexKernels index;
 
     /**
@@ -58,6 +57,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         this.optimizer = new CudaOptimizerKernels(ctx, allocator);
         this.index = new CudaIndexKernels(ctx, allocator, elementwise);
         this.loss = new CudaLossKernels(ctx, allocator);
+        this.conv = new CudaConvKernels(ctx, allocator);
     }
 
     /** A backend for {@code cuda:index} on plain {@code cudaMalloc}/{@code cudaFree}, FP32 products. */

@@ -6,8 +6,10 @@ import io.nabla.backend.Layout;
 /**
  * The pieces of CUDA C every generated kernel shares: the prelude (strided layouts, FP16/BF16 conversions with
  * round-to-nearest-even, NaN-propagating max/min, PyTorch's pow special cases) and per-dtype storage types, loads
- * and stores. Floating values are computed in double and rounded once when stored, integers in 64 bits and wrapped
- * when stored, as the reference backend does. The source needs no header (NVRTC includes none): infinity and the
+ * and stores, the offset of {@code (n, c, y, x)} in a 4-dim layout ({@code at4}) and a deterministic tree sum over a
+ * block of {@link Launch#BLOCK} threads ({@code block_sum}, called by every thread of the block). Floating values
+ * are computed in double and rounded once when stored, integers in 64 bits and wrapped when stored, as the reference
+ * backend does. The source needs no header (NVRTC includes none): infinity and the
  * sign bit come from bit patterns, math functions are CUDA's built-in device functions. Kernels are compiled without FMA contraction, so every step rounds.
  */
 final class CudaC {
@@ -61,6 +63,14 @@ final class CudaC {
               i64 r = 1; while (e > 0) { if (e & 1) r *= b; b *= b; e >>= 1; } return r;
             }
             __device__ __forceinline__ i64 d2l(double v) { return v != v ? 0 : (v >= 9.2233720368547758e18 ? 9223372036854775807LL : (v <= -9.2233720368547758e18 ? (-9223372036854775807LL - 1) : (i64) v)); }
+            __device__ __forceinline__ i64 at4(const L& l, i64 n, i64 c, i64 y, i64 x) {
+              return l.off + n * l.stride[0] + c * l.stride[1] + y * l.stride[2] + x * l.stride[3];
+            }
+            __device__ __forceinline__ double block_sum(double v, double* buf) {
+              int t = threadIdx.x; buf[t] = v; __syncthreads();
+              for (int s = blockDim.x / 2; s > 0; s >>= 1) { if (t < s) buf[t] += buf[t + s]; __syncthreads(); }
+              double r = buf[0]; __syncthreads(); return r;
+            }
             #define GRID_LOOP(i, n) for (i64 i = blockIdx.x * (i64) blockDim.x + threadIdx.x; i < (n); i += (i64) blockDim.x * gridDim.x)
             #endif
             """;

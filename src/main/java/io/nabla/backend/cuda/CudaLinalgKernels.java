@@ -12,7 +12,8 @@ import org.bytedeco.javacpp.Pointer;
 
 /**
  * Matrix products through cuBLAS ({@code cublasGemmEx}, {@code cublasGemmStridedBatchedEx}) for FP32, FP64, FP16
- * and BF16 views that have a BLAS form. Row-major operands use the transpose trick: a row-major C is the
+ * and BF16 views that have a BLAS form; integer dtypes and other views run the reference's dot products as generated
+ * CUDA C ({@link GemmSource}). Row-major operands use the transpose trick: a row-major C is the
  * column-major C^T = B^T A^T, so cuBLAS gets B first. FP16/BF16 accumulate in FP32; FP32 computes as
  * {@link MatmulPrecision} says (FP32 by default). Validation is the reference kernel's.
  */
@@ -35,12 +36,13 @@ final class CudaLinalgKernels extends ReferenceLinalgKernels {
         BlasMatrix ma = BlasMatrix.of(aLayout);
         BlasMatrix mb = BlasMatrix.of(bLayout);
         BlasMatrix mc = BlasMatrix.of(cLayout);
-        if (!dtype.isFloatingPoint() || ma == null || mb == null || mc == null) {
-            throw new UnsupportedOperationException("gemm of " + dtype.torchName() + (dtype.isFloatingPoint()
-                    ? " views without a BLAS form (copy them first)" : "") + " is not yet implemented on CUDA");
+        if (!dtype.isFloatingPoint() || ma == null || mb == null || mc == null || (s.k() == 0 && beta != 0)) {
+            generic(alpha, a, aLayout, b, bLayout, beta, c, cLayout, dtype, s);
+            return;
         }
         if (s.k() == 0) {
-            ctx.run(ElementwiseSource.fill(dtype, false), cLayout.numel(), fillArgs(beta, c, cLayout, dtype));
+            ctx.run(ElementwiseSource.fill(dtype, false), cLayout.numel(), new Launch().i64(cLayout.numel()).f64(0)
+                    .f64(0).layout(cLayout).ptr(c));
             return;
         }
         long[][] off = batchOffsets(s, aLayout, bLayout, cLayout);
@@ -84,11 +86,15 @@ final class CudaLinalgKernels extends ReferenceLinalgKernels {
         }
     }
 
-    private static Launch fillArgs(double beta, Memory c, Layout cLayout, DType dtype) {
-        if (beta != 0) {
-            throw new UnsupportedOperationException("gemm with k = 0 and beta != 0 is not yet implemented on CUDA");
-        }
-        return new Launch().i64(cLayout.numel()).f64(0).f64(0).layout(cLayout).ptr(c);
+    /** The reference's dot products as generated CUDA C, one thread per element of C (see {@link GemmSource}). */
+    private void generic(double alpha, Memory a, Layout aLayout, Memory b, Layout bLayout, double beta, Memory c,
+                         Layout cLayout, DType dtype, GemmShape s) {
+        int r = cLayout.rank();
+        long n = cLayout.numel();
+        ctx.run("gemm_" + CudaC.tag(dtype), () -> GemmSource.gemm(dtype), n, new Launch().i64(n).i64(s.k()).f64(alpha)
+                .f64(beta).i64(aLayout.strides()[r - 1]).layout(GemmSource.rowsOver(aLayout, cLayout)).ptr(a)
+                .i64(bLayout.strides()[r - 2]).layout(GemmSource.colsOver(bLayout, cLayout)).ptr(b).layout(cLayout)
+                .ptr(c));
     }
 
     private static int op(boolean transpose) {

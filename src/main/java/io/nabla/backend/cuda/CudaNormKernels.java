@@ -7,8 +7,8 @@ import io.nabla.backend.NormKernels;
 
 /**
  * The softmax family and layer normalisation as generated CUDA C (one thread per row, see {@link ReduceSource}
- * and {@link LayerNormSource}). Batch normalisation is not built yet and throws
- * {@link UnsupportedOperationException} naming the kernel.
+ * and {@link LayerNormSource}), and batch normalisation (one block per channel with a deterministic tree sum, see
+ * {@link BatchNormSource}).
  */
 final class CudaNormKernels implements NormKernels {
 
@@ -154,17 +154,92 @@ final class CudaNormKernels implements NormKernels {
         }
     }
 
+    /** Every dimension but the channels (dimension 1): what a channel's statistics reduce over. */
+    private static int[] notChannels(int rank) {
+        int[] dims = new int[rank - 1];
+        for (int d = 0, k = 0; d < rank; d++) {
+            if (d != 1) {
+                dims[k++] = d;
+            }
+        }
+        return dims;
+    }
+
+    /** A per-channel vector's layout, or a contiguous stand-in of {@code c} elements when absent. */
+    private static Layout vector(Operand v, int c) {
+        return v == null ? Layout.contiguous(new int[] {c}) : v.layout();
+    }
+
+    /** One block per channel: a launch over {@code c} blocks of {@link Launch#BLOCK} threads. */
+    private static long blocks(int c) {
+        return (long) c * Launch.BLOCK;
+    }
+
     @Override
     public void batchNorm(Operand in, Operand weight, Operand bias, Operand runningMean, Operand runningVar,
                           boolean training, double momentum, double eps, Operand out, Memory saveMean,
                           Memory saveRstd, DType dtype, DType statsType) {
-        throw NotOnCuda.missing("norm.batchNorm");
+        ctx.requireDevice(in.memory(), "batch_norm input");
+        ctx.requireDevice(memoryOf(weight), "batch_norm weight");
+        ctx.requireDevice(memoryOf(bias), "batch_norm bias");
+        ctx.requireDevice(memoryOf(runningMean), "batch_norm running mean");
+        ctx.requireDevice(memoryOf(runningVar), "batch_norm running var");
+        ctx.requireDevice(out.memory(), "batch_norm output");
+        ctx.requireDevice(saveMean, "batch_norm saved mean");
+        ctx.requireDevice(saveRstd, "batch_norm saved rstd");
+        Layout x = in.layout();
+        int c = x.shape()[1];
+        long m = c == 0 ? 0 : x.numel() / c;
+        if (!training && (runningMean == null || runningVar == null)) {
+            throw new IllegalArgumentException("batch_norm: evaluation needs the running mean and variance");
+        }
+        int[] dims = notChannels(x.rank());
+        Launch a = new Launch().i64(c).i64(m).f64(eps).f64(momentum).i64(training ? 1 : 0)
+                .i64(weight != null ? 1 : 0).i64(bias != null ? 1 : 0).i64(runningMean != null ? 1 : 0)
+                .i64(runningVar != null ? 1 : 0);
+        split(a, x, dims, in.memory());
+        a.layout(vector(weight, c)).ptr(memoryOf(weight)).layout(vector(bias, c)).ptr(memoryOf(bias));
+        a.layout(vector(runningMean, c)).ptr(memoryOf(runningMean));
+        a.layout(vector(runningVar, c)).ptr(memoryOf(runningVar));
+        split(a, out.layout(), dims, out.memory());
+        ctx.run("batchnorm_" + CudaC.tag(dtype) + "_" + CudaC.tag(statsType),
+                () -> BatchNormSource.forward(dtype, statsType), blocks(c), a.ptr(saveMean).ptr(saveRstd));
     }
 
     @Override
     public void batchNormBackward(boolean training, Operand in, Operand weight, Memory saveMean, Memory saveRstd,
                                   Operand gradOut, Operand gradIn, Operand gradWeight, Operand gradBias, DType dtype,
                                   DType statsType) {
-        throw NotOnCuda.missing("norm.batchNormBackward");
+        ctx.requireDevice(in.memory(), "batch_norm input");
+        ctx.requireDevice(memoryOf(weight), "batch_norm weight");
+        ctx.requireDevice(gradOut.memory(), "batch_norm output gradient");
+        ctx.requireDevice(memoryOf(gradIn), "batch_norm input gradient");
+        ctx.requireDevice(memoryOf(gradWeight), "batch_norm weight gradient");
+        ctx.requireDevice(memoryOf(gradBias), "batch_norm bias gradient");
+        ctx.requireDevice(saveMean, "batch_norm saved mean");
+        ctx.requireDevice(saveRstd, "batch_norm saved rstd");
+        Layout x = in.layout();
+        int c = x.shape()[1];
+        long m = c == 0 ? 0 : x.numel() / c;
+        int[] dims = notChannels(x.rank());
+        String sig = CudaC.tag(dtype) + "_" + CudaC.tag(statsType);
+        if (gradIn != null) {
+            Launch a = new Launch().i64(c).i64(m).i64(training ? 0 : 1).i64(weight != null ? 1 : 0);
+            split(a, x, dims, in.memory());
+            a.layout(vector(weight, c)).ptr(memoryOf(weight));
+            split(a, gradOut.layout(), dims, gradOut.memory());
+            split(a, gradIn.layout(), dims, gradIn.memory());
+            ctx.run("batchnormgrad_" + sig, () -> BatchNormSource.inputGrad(dtype, statsType), blocks(c),
+                    a.ptr(saveMean).ptr(saveRstd));
+        }
+        if (gradWeight != null || gradBias != null) {
+            Launch a = new Launch().i64(c).i64(m).i64(gradWeight != null ? 1 : 0).i64(gradBias != null ? 1 : 0);
+            split(a, x, dims, in.memory());
+            split(a, gradOut.layout(), dims, gradOut.memory());
+            a.ptr(saveMean).ptr(saveRstd);
+            a.layout(vector(gradWeight, c)).ptr(memoryOf(gradWeight)).layout(vector(gradBias, c))
+                    .ptr(memoryOf(gradBias));
+            ctx.run("batchnormaffine_" + sig, () -> BatchNormSource.affineGrad(dtype, statsType), blocks(c), a);
+        }
     }
 }

@@ -22,7 +22,8 @@ import org.bytedeco.javacpp.PointerPointer;
  */
 final class Launch implements AutoCloseable {
 
-    private static final int BLOCK = 256;
+    /** Threads per block (a power of two: {@code block_sum} halves it). */
+    static final int BLOCK = 256;
     private static final int MAX_BLOCKS = 65535;
     /** Parameters of one kernel, at most. */
     static final int MAX_ARGS = 48;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.nabla.autograd.ActivationOps;
+import io.nabla.autograd.ConvOps;
 import io.nabla.autograd.ElementwiseOps;
 import io.nabla.autograd.LinalgOps;
 import io.nabla.autograd.LossOps;
@@ -73,6 +74,7 @@ class CudaConformanceTest {
         ops.add(new Op("log_softmax", true, t -> NormOps.logSoftmax(t[0], 0)));
         ops.add(new Op("layer_norm", true, t -> NormOps.layerNorm(t[0], new int[] {7}, null, null, 1e-5)));
         ops.add(new Op("matmul", true, t -> LinalgOps.matmul(t[0], ShapeOps.transpose(t[1], 0, 1))));
+        ops.add(new Op("matmul_all_dtypes", false, t -> LinalgOps.matmul(ShapeOps.transpose(t[0], 0, 1), t[1])));
         ops.add(new Op("mse_loss", true, t -> LossOps.mseLoss(t[0], t[1])));
         ops.add(new Op("masked_fill", false, t -> io.nabla.autograd.IndexOps.maskedFill(t[0],
                 ElementwiseOps.gt(t[0], t[1]), 3)));
@@ -89,7 +91,75 @@ class CudaConformanceTest {
         ops.add(new Op("cat", false, t -> io.nabla.autograd.JoinOps.cat(List.of(t[0], t[1]), 0)));
         ops.add(new Op("index_select", false, t -> io.nabla.autograd.IndexOps.indexSelect(t[0], 0,
                 Tensor.of(new double[] {4, 0, 0, 2}, DType.INT64, 4).toDevice(t[0].device()))));
+        convOps(ops);
         return ops;
+    }
+
+    /** A (5, 7) operand as the image (1, 1, 5, 7): a view, so transposed and broadcast strides reach the kernels. */
+    private static Tensor image(Tensor t) {
+        return ShapeOps.unsqueeze(ShapeOps.unsqueeze(t, 0), 0);
+    }
+
+    /** A (5, 7) operand as (1, 5, 1, 7): five channels of one row each (a view). */
+    private static Tensor channels(Tensor t) {
+        return ShapeOps.unsqueeze(ShapeOps.unsqueeze(t, 0), 2);
+    }
+
+    /** The gradient of sum(f(x)^2) with respect to x (a leaf copy of {@code x}): exercises the backward kernels. */
+    private static Tensor gradOf(Tensor x, Function<Tensor, Tensor> f) {
+        Tensor leaf = x.dataCopy().requiresGrad(true);
+        Tensor y = f.apply(leaf);
+        io.nabla.autograd.Autograd.backward(ReduceOps.sum(ElementwiseOps.mul(y, y)));
+        return leaf.grad();
+    }
+
+    /** Convolution, pooling and batch normalisation, forward and backward (floating dtypes only). */
+    private static void convOps(List<Op> ops) {
+        Function<Tensor, Tensor> maxPool = x -> ConvOps.maxPool2d(x, new int[] {3, 2}, new int[] {2, 1},
+                new int[] {1, 1});
+        Function<Tensor, Tensor> avgPool = x -> ConvOps.avgPool2d(x, new int[] {3, 3}, new int[] {2, 2},
+                new int[] {1, 1}, false);
+        Function<Tensor, Tensor> avgPoolPad = x -> ConvOps.avgPool2d(x, new int[] {2, 3}, new int[] {1, 2},
+                new int[] {1, 1}, true);
+        Function<Tensor, Tensor> adaptive = x -> ConvOps.adaptiveAvgPool2d(x, new int[] {3, 4});
+        ops.add(new Op("max_pool2d", true, t -> maxPool.apply(image(t[0]))));
+        ops.add(new Op("max_pool2d_indices", true, t -> ConvOps.maxPool2dWithIndices(channels(t[0]),
+                new int[] {1, 3}, new int[] {1, 2}, new int[] {0, 1})[1]));
+        ops.add(new Op("max_pool2d_grad", true, t -> gradOf(image(t[0]), maxPool)));
+        ops.add(new Op("avg_pool2d", true, t -> avgPool.apply(image(t[0]))));
+        ops.add(new Op("avg_pool2d_grad", true, t -> gradOf(image(t[0]), avgPool)));
+        ops.add(new Op("avg_pool2d_include_pad", true, t -> avgPoolPad.apply(image(t[0]))));
+        ops.add(new Op("avg_pool2d_include_pad_grad", true, t -> gradOf(image(t[0]), avgPoolPad)));
+        ops.add(new Op("adaptive_avg_pool2d", true, t -> adaptive.apply(image(t[0]))));
+        ops.add(new Op("adaptive_avg_pool2d_grad", true, t -> gradOf(image(t[0]), adaptive)));
+        Function<Tensor[], Tensor> weight = t -> image(ShapeOps.narrow(ShapeOps.narrow(t[1], 0, 0, 3), 1, 0, 3));
+        ops.add(new Op("conv2d", true, t -> ConvOps.conv2d(image(t[0]), weight.apply(t), null, new int[] {1, 2},
+                new int[] {1, 1}, new int[] {1, 1}, 1)));
+        ops.add(new Op("conv2d_dilated_grad", true, t -> gradOf(image(t[0]), x -> ConvOps.conv2d(x,
+                weight.apply(t), null, new int[] {1, 1}, new int[] {2, 1}, new int[] {2, 1}, 1))));
+        Function<Tensor[], Tensor> w = t -> ShapeOps.select(t[1], 0, 0); // (7), strided when t[1] is transposed
+        Function<Tensor[], Tensor> b = t -> ShapeOps.select(t[1], 0, 1);
+        ops.add(new Op("batch_norm_train", true, t -> NormOps.batchNorm(t[0], null, null, w.apply(t), b.apply(t),
+                true, 0.1, 1e-5)));
+        ops.add(new Op("batch_norm_train_4d", true, t -> NormOps.batchNorm(channels(t[0]), null, null, null, null,
+                true, 0.1, 1e-5)));
+        ops.add(new Op("batch_norm_running_var", true, t -> {
+            Tensor rm = ElementwiseOps.mul(ShapeOps.select(t[1], 0, 2), 1.0);
+            Tensor rv = ElementwiseOps.abs(ShapeOps.select(t[1], 0, 3));
+            NormOps.batchNorm(t[0], rm, rv, null, null, true, 0.1, 1e-5);
+            return ElementwiseOps.add(rv, rm);
+        }));
+        ops.add(new Op("batch_norm_eval", true, t -> NormOps.batchNorm(t[0], ShapeOps.select(t[1], 0, 2),
+                ElementwiseOps.abs(ShapeOps.select(t[1], 0, 3)), w.apply(t), b.apply(t), false, 0.1, 1e-5)));
+        ops.add(new Op("batch_norm_grad_input", true, t -> gradOf(t[0], x -> NormOps.batchNorm(x, null, null,
+                w.apply(t), b.apply(t), true, 0.1, 1e-5))));
+        ops.add(new Op("batch_norm_eval_grad_input", true, t -> gradOf(t[0], x -> NormOps.batchNorm(x,
+                ShapeOps.select(t[1], 0, 2), ElementwiseOps.abs(ShapeOps.select(t[1], 0, 3)), w.apply(t), b.apply(t),
+                false, 0.1, 1e-5))));
+        ops.add(new Op("batch_norm_grad_weight", true, t -> gradOf(w.apply(t), ww -> NormOps.batchNorm(t[0], null,
+                null, ww, b.apply(t), true, 0.1, 1e-5))));
+        ops.add(new Op("batch_norm_grad_bias", true, t -> gradOf(b.apply(t), bb -> NormOps.batchNorm(t[0], null,
+                null, w.apply(t), bb, true, 0.1, 1e-5))));
     }
 
     /** Inputs of one layout on the host: a (5, 7) pair, contiguous, transposed views or broadcast rows. */

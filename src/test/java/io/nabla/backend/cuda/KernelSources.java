@@ -27,6 +27,8 @@ final class KernelSources {
         out.put("optimizer", optimizer());
         out.put("loss", loss());
         out.put("index", index());
+        out.put("conv", conv());
+        out.put("gemm", gemm());
         return out;
     }
 
@@ -88,6 +90,9 @@ final class KernelSources {
             k.add(LayerNormSource.forward(t, stats));
             k.add(LayerNormSource.inputGrad(t, stats));
             k.add(LayerNormSource.affineGrad(t, stats));
+            k.add(BatchNormSource.forward(t, stats));
+            k.add(BatchNormSource.inputGrad(t, stats));
+            k.add(BatchNormSource.affineGrad(t, stats));
             for (boolean log : new boolean[] {false, true}) {
                 k.add(ReduceSource.softmax(log, t));
                 k.add(ReduceSource.softmaxBackward(log, t));
@@ -138,6 +143,33 @@ final class KernelSources {
             }
             DType out = t.isFloatingPoint() ? t : DType.INT64;
             k.add(IndexSource.cumsum(t, out));
+        }
+        return k;
+    }
+
+    /** Pooling takes every dtype; im2col/col2im and the backward kernels are generated for every dtype too. */
+    static List<Kernel> conv() {
+        List<Kernel> k = new ArrayList<>();
+        for (DType t : DType.values()) {
+            k.add(ConvSource.im2col(t));
+            k.add(ConvSource.col2im(t));
+            k.add(ConvSource.maxPool(t));
+            k.add(ConvSource.maxPoolBackward(t));
+            k.add(ConvSource.avgPool(t));
+            k.add(ConvSource.avgPoolBackward(t));
+            k.add(ConvSource.adaptiveAvgPool(t));
+            k.add(ConvSource.adaptiveAvgPoolBackward(t));
+        }
+        return k;
+    }
+
+    /** The generic product: every dtype gemm accepts (all but bool). */
+    static List<Kernel> gemm() {
+        List<Kernel> k = new ArrayList<>();
+        for (DType t : DType.values()) {
+            if (t != DType.BOOL) {
+                k.add(GemmSource.gemm(t));
+            }
         }
         return k;
     }
