@@ -1,5 +1,6 @@
 package io.nabla.gpu;
 
+import io.nabla.backend.cuda.CudaRuntime;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.cuda.cudart.cudaDeviceProp;
@@ -24,6 +25,12 @@ public final class CudaDiscovery implements GpuDiscovery {
     @Override
     public List<DiscoveredGpu> discover() {
         String reason = unavailable;
+        if (reason == null && CudaRuntime.status().contains("libcuda.so.1")) {
+            // the runtime's first load attempt saw the missing driver; a second attempt here would only see the
+            // class that failed to initialise ("no jnicudart ...")
+            reason = "libcuda.so.1 not found";
+            unavailable = reason;
+        }
         if (reason == null) {
             try {
                 return probe();
