@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * final weights and logits within the same tolerances as {@link TrainingGoldenTest}. Skipped without a GPU.
  */
 @RequiresCuda
-class CudaTrainingGoldenTest {
+public class CudaTrainingGoldenTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mlp_sgd", "mlp_adamw"})
