@@ -49,9 +49,11 @@ final class JobDevices {
         DeviceRequest r = parse(requested);
         return switch (r.kind()) {
             case CPU -> Device.CPU;
-            case AUTO -> roomiest(bytes).map(GpuDevice::device).orElse(Device.CPU);
+            case AUTO -> bytes > pool.defaultArenaLimit() ? Device.CPU
+                    : roomiest(bytes).map(GpuDevice::device).orElse(Device.CPU);
             case CUDA, CUDA_INDEX -> {
                 GpuDevice gpu = gpu(r, requested);
+                pool.checkArenaLimit(owner, bytes, gpu.device());
                 if (bytes > gpu.availableBytes()) {
                     throw refusal(owner, gpu, bytes);
                 }
@@ -73,6 +75,9 @@ final class JobDevices {
             case CPU:
                 return new Placement(Device.CPU, null);
             case AUTO:
+                if (bytes > pool.defaultArenaLimit()) {
+                    return new Placement(Device.CPU, null);
+                }
                 for (GpuDevice g : pool.gpus().stream().filter(GpuDevice::healthy)
                         .sorted(Comparator.comparingLong(GpuDevice::availableBytes).reversed()).toList()) {
                     try {
@@ -84,6 +89,7 @@ final class JobDevices {
                 return new Placement(Device.CPU, null);
             default:
                 GpuDevice gpu = gpu(r, requested);
+                pool.checkArenaLimit(owner, bytes, gpu.device());
                 return new Placement(gpu.device(), pool.admit(owner, bytes, gpu.device()));
         }
     }
