@@ -60,6 +60,21 @@ class DevicePlacementTest {
     }
 
     @Test
+    void theSpecsDeviceFieldIsOptionalAndChecked() {
+        String base = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[-1,3]}],"
+                + "\"outputs\":[{\"name\":\"y\",\"datatype\":\"FP32\",\"shape\":[-1,3]}],\"layers\":[]";
+        assertThat(ModelSpec.parse(base + "}").device()).isNull();
+        for (String d : List.of("auto", "cpu", "cuda", "cuda:0", "cuda:12")) {
+            assertThat(ModelSpec.parse(base + ",\"device\":\"" + d + "\"}").device()).isEqualTo(d);
+        }
+        assertThatThrownBy(() -> ModelSpec.parse(base + ",\"device\":\"gpu\"}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("device: expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", got \"gpu\"");
+        assertThatThrownBy(() -> ModelSpec.parse(base + ",\"device\":0}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("device: expected");
+    }
+
+    @Test
     void parametersAndBuffersMoveAndAreChargedToTheCurrentArena() {
         try (FakeGpus gpus = FakeGpus.of(64 * MIB)) {
             long start = gpus.allocated(0);
