@@ -62,7 +62,7 @@ class DevicePlacementTest {
     @Test
     void theSpecsDeviceFieldIsOptionalAndChecked() {
         String base = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[-1,3]}],"
-                + "\"outputs\":[{\"name\":\"y\",\"datatype\":\"FP32\",\"shape\":[-1,3]}],\"layers\":[]";
+                + "\"outputs\":[{\"name\":\"y\",\"datatype\":\"FP32\",\"shape\":[-1,3]}],\"layers\":[{\"type\":\"ReLU\"}]";
         assertThat(ModelSpec.parse(base + "}").device()).isNull();
         for (String d : List.of("auto", "cpu", "cuda", "cuda:0", "cuda:12")) {
             assertThat(ModelSpec.parse(base + ",\"device\":\"" + d + "\"}").device()).isEqualTo(d);
