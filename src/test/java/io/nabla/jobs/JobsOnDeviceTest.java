@@ -168,13 +168,6 @@ class JobsOnDeviceTest {
         assertReturned(pd.arena(), start);
     }
 
-    @Test
-    void theGpuSuitesJobScenarioHoldsOnAFakeGpu() {
-        gpus = FakeGpus.of(256 * MIB);
-        JobScenarios.jobMemoryIsReturned(gpus.pool(), false);
-        JobScenarios.jobMemoryIsReturned(gpus.pool(), true);
-    }
-
     private static JobRun run(String id, String request, JobDevices.Placement p, ModelRegistry registry,
             DatasetStore datasets, CheckpointFiles checkpoints, JobStore store, JobEvents events) {
         assertThat(p.device()).isEqualTo(Device.cuda(0));
