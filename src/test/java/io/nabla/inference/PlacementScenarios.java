@@ -107,11 +107,11 @@ public final class PlacementScenarios {
         assertThat(allocated(pool)).isEqualTo(start);
 
         try (ModelRegistry registry = registry(root.resolve("full"), pool, "auto")) {
-            registry.create("mid", mlp("cuda:0", 1024, 2048, 16), null); // about 8.5 MB
-            registry.create("auto", mlp(null, 1024, 2048, 16), null);
+            registry.create("mid", mlp("cuda:0", 2048, 8192, 16), null); // about 67 MB
+            registry.create("auto", mlp(null, 2048, 8192, 16), null);
             GpuDevice gpu = pool.gpu(0);
             gpu.allocator().emptyCache();
-            long hog = gpu.heap().allocate(gpu.memory().free() - 4 * MIB, 0);
+            long hog = gpu.heap().allocate(gpu.memory().free() - 32 * MIB, 0); // leaves about 32 MiB
             try {
                 assertThatThrownBy(() -> registry.load("mid")).isInstanceOfSatisfying(InferenceException.class,
                         e -> assertThat(e.kind()).isEqualTo(InferenceException.Kind.OUT_OF_MEMORY))
