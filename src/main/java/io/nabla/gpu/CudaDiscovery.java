@@ -1,5 +1,6 @@
 package io.nabla.gpu;
 
+import io.nabla.backend.cuda.CudaRuntime;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.cuda.cudart.cudaDeviceProp;
@@ -28,7 +29,10 @@ public final class CudaDiscovery implements GpuDiscovery {
             try {
                 return probe();
             } catch (LinkageError e) { // UnsatisfiedLinkError, NoClassDefFoundError, ExceptionInInitializerError, ...
-                reason = why(e);
+                // a second attempt to load the bindings in this JVM no longer names the missing driver; the CUDA
+                // runtime's first attempt recorded it
+                String first = CudaRuntime.status();
+                reason = first.contains("libcuda.so.1") ? "libcuda.so.1 not found" : why(e);
                 unavailable = reason;
             }
         }
