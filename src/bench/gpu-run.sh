@@ -3,7 +3,8 @@
 #
 #   src/bench/gpu-run.sh              (on the development machine)
 #       builds the runnable jar (./mvnw -DskipTests package), copies the few test-scope jars the GPU suite needs into
-#       target/gpu/lib (JUnit launcher, AssertJ, Jackson, JavaCPP and the CUDA bindings; no Spring, no OpenBLAS
+#       target/gpu/lib (JUnit launcher, AssertJ, Jackson, JavaCPP, the CUDA bindings, slf4j-api for the gpu package,
+#       Micrometer for the hand-built model registry of GpuServiceAcceptanceTest; no Spring, no OpenBLAS
 #       natives), packs a small Java 17 runtime made by jlink into target/gpu/jre.tar.xz (the GPU machine has no
 #       Java and no Maven), checks that the carry stays under 64 MiB, and prints the device-tool command.
 #   [NABLA_GPU_TESTS="Class ..."] src/bench/gpu-run.sh --on-device [--bench-only]  (on the GPU machine, from the repository root, with the carried paths)
@@ -20,8 +21,8 @@ if [ "${1:-}" != "--on-device" ]; then
   ./mvnw -q -B -o -DskipTests package || ./mvnw -q -B -DskipTests package
   rm -rf target/gpu/lib && mkdir -p target/gpu/lib
   ./mvnw -q -B -o dependency:copy-dependencies -DincludeScope=test -DoutputDirectory=target/gpu/lib \
-    -DincludeGroupIds=org.bytedeco,tools.jackson.core,com.fasterxml.jackson.core,org.junit.jupiter,org.junit.platform,org.assertj,org.opentest4j,org.apiguardian,net.bytebuddy,org.jspecify \
-    -DexcludeArtifactIds=openblas >/dev/null
+    -DincludeGroupIds=org.bytedeco,tools.jackson.core,com.fasterxml.jackson.core,org.junit.jupiter,org.junit.platform,org.assertj,org.opentest4j,org.apiguardian,net.bytebuddy,org.jspecify,org.slf4j,io.micrometer,org.hdrhistogram \
+    -DexcludeArtifactIds=openblas,jul-to-slf4j,jcl-over-slf4j,slf4j-simple,slf4j-jdk14,micrometer-registry-prometheus,micrometer-jakarta9 >/dev/null
   if [ ! -f target/gpu/jre.tar.xz ]; then
     rm -rf target/gpu/jre
     jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.xml --strip-debug \

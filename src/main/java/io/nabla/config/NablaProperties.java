@@ -19,11 +19,13 @@ import org.springframework.util.unit.DataSize;
  * @param gpu the GPU pool and its caching allocators
  * @param shutdown what happens on SIGTERM before the web server stops accepting (see {@link ShutdownPhases})
  * @param jobs asynchronous fine-tuning jobs
+ * @param models where loaded models live
  */
 @ConfigurationProperties("nabla")
 public record NablaProperties(@DefaultValue Store store, @DefaultValue Security security,
         @DefaultValue Limits limits, @DefaultValue Batching batching, @DefaultValue Openapi openapi,
-        @DefaultValue Gpu gpu, @DefaultValue Shutdown shutdown, @DefaultValue Jobs jobs) {
+        @DefaultValue Gpu gpu, @DefaultValue Shutdown shutdown, @DefaultValue Jobs jobs,
+        @DefaultValue Models models) {
 
     /** @param path the model store directory ({@code nabla.store.path}) */
     public record Store(@DefaultValue("./nabla-data") Path path) {
@@ -132,6 +134,20 @@ public record NablaProperties(@DefaultValue Store store, @DefaultValue Security 
             notNegative("nabla.jobs.shutdown-wait", shutdownWait);
             notNegative("nabla.jobs.checkpoint-write-delay", checkpointWriteDelay);
             notNegative("nabla.jobs.step-delay", stepDelay);
+        }
+    }
+
+    /**
+     * @param device where a model whose spec names no {@code device} is loaded: {@code auto} (a GPU with room for it,
+     *     else the CPU), {@code cpu}, {@code cuda} (the GPU with the most room) or {@code cuda:N}
+     */
+    public record Models(@DefaultValue("auto") String device) {
+
+        public Models {
+            if (device == null || !device.matches("auto|cpu|cuda|cuda:[0-9]{1,3}")) {
+                throw new IllegalArgumentException("nabla.models.device must be auto, cpu, cuda or cuda:N, got '"
+                        + device + "'");
+            }
         }
     }
 

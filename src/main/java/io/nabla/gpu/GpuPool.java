@@ -47,6 +47,23 @@ public final class GpuPool implements AutoCloseable {
         return gpus;
     }
 
+    /** The cap of arenas opened by {@link #admit(String, long, Device)}; {@link Long#MAX_VALUE} for none. */
+    public long defaultArenaLimit() {
+        return defaultArenaLimit;
+    }
+
+    /**
+     * Refuses, as admission does, an owner that needs more than the default arena limit: an
+     * {@link io.nabla.backend.OutOfDeviceMemoryException} (507) naming the owner, the device and both figures.
+     */
+    public void checkArenaLimit(String owner, long bytes, Device device) {
+        if (bytes > defaultArenaLimit) {
+            throw new io.nabla.backend.OutOfDeviceMemoryException("cannot admit " + owner + " on " + device
+                    + ": it needs " + ByteFormat.of(bytes) + ", over the arena limit of " + ByteFormat.of(
+                    defaultArenaLimit) + " (nabla.gpu.arena-limit)", bytes);
+        }
+    }
+
     public DeviceHealth health() {
         return health;
     }

@@ -2,6 +2,7 @@ package io.nabla.inference;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nabla.config.NablaProperties;
+import io.nabla.gpu.GpuPool;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -26,7 +27,8 @@ public class InferenceConfiguration {
 
     @Bean(destroyMethod = "close")
     ModelRegistry modelRegistry(ModelStore store, ModelLoader loader, NablaProperties properties,
-            InferenceMetrics metrics) {
-        return new ModelRegistry(store, loader, properties.batching(), metrics);
+            InferenceMetrics metrics, GpuPool gpus) {
+        return new ModelRegistry(store, loader, properties.batching(), metrics,
+                new ModelPlacement(gpus, properties.models().device()));
     }
 }

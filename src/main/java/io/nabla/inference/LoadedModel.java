@@ -1,8 +1,10 @@
 package io.nabla.inference;
 
 import io.nabla.autograd.GradMode;
+import io.nabla.backend.Device;
 import io.nabla.backend.OutOfDeviceMemoryException;
 import io.nabla.config.NablaProperties;
+import io.nabla.gpu.ArenaScope;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
 import java.time.Duration;
@@ -18,7 +20,9 @@ import java.util.concurrent.CompletableFuture;
  * new requests, lets every queued one finish, then closes the model's scope, returning every byte it held (the
  * future from {@link #closed()} completes after that). A request refused because the model is unloading gets
  * {@link Retired}, so the caller can send it to the version that replaced it. Forward passes run with gradient
- * recording disabled.
+ * recording disabled. A model placed on a GPU ({@link ModelPlacement}) runs there with its arena current on the worker
+ * thread, so its parameters and each batch's activations are charged to it; the arena closes after the model's scope,
+ * before {@link #closed()} completes.
  */
 public final class LoadedModel {
 
@@ -51,6 +55,7 @@ public final class LoadedModel {
     private final CompletableFuture<LoadedModel> loaded = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private volatile TensorScope scope;
+    private volatile Device device = Device.CPU;
 
     private LoadedModel(StoredVersion version, ModelSignature signature, NablaProperties.Batching batching,
             InferenceMetrics metrics) {
@@ -66,8 +71,16 @@ public final class LoadedModel {
      */
     public static CompletableFuture<LoadedModel> load(StoredVersion version, byte[] spec, ModelSignature signature,
             ModelLoader loader, NablaProperties.Batching batching, InferenceMetrics metrics) {
+        return load(version, spec, signature, loader, batching, metrics, ModelPlacement.cpuOnly());
+    }
+
+    /** As above, on the device {@code placement} chooses for the version. */
+    public static CompletableFuture<LoadedModel> load(StoredVersion version, byte[] spec, ModelSignature signature,
+            ModelLoader loader, NablaProperties.Batching batching, InferenceMetrics metrics,
+            ModelPlacement placement) {
         LoadedModel m = new LoadedModel(version, signature, batching, metrics);
-        Thread worker = new Thread(() -> m.run(loader, spec), "nabla-" + version.owner());
+        Thread worker = new Thread(() -> m.run(loader, spec, placement, batching.maxBatchSize()),
+                "nabla-" + version.owner());
         worker.setDaemon(true);
         worker.start();
         return m.loaded;
@@ -79,6 +92,11 @@ public final class LoadedModel {
 
     public ModelSignature signature() {
         return signature;
+    }
+
+    /** Where the model lives (the CPU until it is placed). */
+    public Device device() {
+        return device;
     }
 
     /** Bytes the model holds now (its parameters and buffers, plus a running batch's activations). */
@@ -126,14 +144,31 @@ public final class LoadedModel {
         return closed;
     }
 
-    private void run(ModelLoader loader, byte[] spec) {
+    private void run(ModelLoader loader, byte[] spec, ModelPlacement placement, int batchRows) {
+        ModelPlacement.Placement placed;
+        try {
+            placed = placement.place(version, loader.device(spec), loader.deviceBytes(spec, batchRows));
+        } catch (Throwable e) {
+            closed.complete(null);
+            loaded.completeExceptionally(new LoadFailure(version, e));
+            return;
+        }
+        device = placed.device();
+        try (ArenaScope onDevice = placed.enter()) {
+            serve(loader, spec, placed.device());
+        } finally {
+            placed.release(); // after the model's scope closed: frees only what escaped it
+            closed.complete(null);
+        }
+    }
+
+    private void serve(ModelLoader loader, byte[] spec, Device on) {
         TensorScope root = TensorScope.openDetached();
         ModelProgram program;
         try (GradMode.Region noGrad = GradMode.disable()) {
-            program = loader.build(spec, version.weights());
+            program = loader.build(spec, version.weights(), on);
         } catch (Throwable e) {
             root.close();
-            closed.complete(null);
             loaded.completeExceptionally(new LoadFailure(version, e));
             return;
         }
@@ -152,7 +187,6 @@ public final class LoadedModel {
             }
             root.close();
             metrics.untrack(this);
-            closed.complete(null);
         }
     }
 

@@ -25,9 +25,12 @@ final class LoadedVersions {
     private final Function<StoredVersion, ModelSignature> signatures;
     private final Function<Throwable, String> failures;
     private final Map<String, ModelState> models = new ConcurrentHashMap<>();
+    private final ModelPlacement placement;
 
     LoadedVersions(ModelLoader loader, NablaProperties.Batching batching, InferenceMetrics metrics,
-            Function<StoredVersion, ModelSignature> signatures, Function<Throwable, String> failures) {
+            Function<StoredVersion, ModelSignature> signatures, Function<Throwable, String> failures,
+            ModelPlacement placement) {
+        this.placement = placement;
         this.loader = loader;
         this.batching = batching;
         this.metrics = metrics;
@@ -92,7 +95,7 @@ final class LoadedVersions {
                 slot.failure = null;
                 slot.promote = promote;
                 ModelSignature signature = signatures.apply(v);
-                future = LoadedModel.load(v, v.readSpec(), signature, loader, batching, metrics);
+                future = LoadedModel.load(v, v.readSpec(), signature, loader, batching, metrics, placement);
                 slot.loading = future;
                 future.whenComplete((m, e) -> finished(state, slot, m, e));
             }
@@ -202,13 +205,13 @@ final class LoadedVersions {
         }
     }
 
-    /** The memory held by each loaded model. */
+    /** The memory held by each model loaded on the CPU (a GPU's models are its arenas). */
     List<ModelArena> arenas() {
         List<ModelArena> out = new ArrayList<>();
         for (ModelState state : models.values()) {
             synchronized (state) {
                 for (VersionSlot slot : state.slots.values()) {
-                    if (slot.model != null) {
+                    if (slot.model != null && slot.model.device().isCpu()) {
                         out.add(new ModelArena(slot.model.version().owner(), slot.model.bytes()));
                     }
                 }

@@ -25,4 +25,25 @@ public interface ModelLoader {
      * current {@link io.nabla.tensor.TensorScope}; temporaries are freed before it returns.
      */
     ModelProgram build(byte[] specJson, Path weights);
+
+    /** The device the spec asks for ({@code auto}, {@code cpu}, {@code cuda}, {@code cuda:N}); null for none. */
+    default String device(byte[] specJson) {
+        return null;
+    }
+
+    /** About how many bytes the model needs on a GPU with batches of up to {@code batchRows} rows (admission). */
+    default long deviceBytes(byte[] specJson, int batchRows) {
+        return 0;
+    }
+
+    /**
+     * {@link #build(byte[], Path)} with the model on {@code device}: inputs are copied there, outputs come back to
+     * the host. Device tensors it keeps are allocated in the caller's current scope (and arena).
+     */
+    default ModelProgram build(byte[] specJson, Path weights, io.nabla.backend.Device device) {
+        if (device.isCpu()) {
+            return build(specJson, weights);
+        }
+        throw new IllegalArgumentException(getClass().getSimpleName() + " cannot place models on " + device);
+    }
 }

@@ -2,6 +2,7 @@ package io.nabla.inference;
 
 import io.nabla.backend.OutOfDeviceMemoryException;
 import io.nabla.config.NablaProperties;
+import io.nabla.gpu.DeviceUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -36,12 +37,20 @@ public final class ModelRegistry implements AutoCloseable {
     private final Map<String, ModelSignature> signatures = new ConcurrentHashMap<>();
     private volatile boolean draining;
 
+    /** A registry whose models all load on the CPU. */
     public ModelRegistry(ModelStore store, ModelLoader loader, NablaProperties.Batching batching,
             InferenceMetrics metrics) {
+        this(store, loader, batching, metrics, ModelPlacement.cpuOnly());
+    }
+
+    /** A registry that loads each model where {@code placement} says (a GPU's arena or the CPU). */
+    public ModelRegistry(ModelStore store, ModelLoader loader, NablaProperties.Batching batching,
+            InferenceMetrics metrics, ModelPlacement placement) {
         this.store = store;
         this.loader = loader;
         this.metrics = metrics;
-        this.loaded = new LoadedVersions(loader, batching, metrics, this::signature, e -> loadFailure(e).getMessage());
+        this.loaded = new LoadedVersions(loader, batching, metrics, this::signature, e -> loadFailure(e).getMessage(),
+                placement);
     }
 
     // ---- repository --------------------------------------------------------------------------------------------
@@ -251,6 +260,13 @@ public final class ModelRegistry implements AutoCloseable {
         }
         String what = e instanceof LoadedModel.LoadFailure f ? f.what() : "the model";
         Throwable cause = e instanceof LoadedModel.LoadFailure ? e.getCause() : e;
+        if (cause instanceof InferenceException ie) {
+            return ie;
+        }
+        if (cause instanceof DeviceUnavailableException) {
+            return new InferenceException(InferenceException.Kind.UNAVAILABLE, "cannot load " + what + ": "
+                    + cause.getMessage(), null, cause);
+        }
         if (cause instanceof OutOfDeviceMemoryException || cause instanceof OutOfMemoryError) {
             return new InferenceException(InferenceException.Kind.OUT_OF_MEMORY, "not enough memory to load " + what
                     + ": " + cause.getMessage(), null, cause);

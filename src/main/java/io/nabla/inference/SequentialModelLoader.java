@@ -1,10 +1,13 @@
 package io.nabla.inference;
 
+import io.nabla.backend.Device;
 import io.nabla.model.ModelBuilder;
 import io.nabla.model.ModelSpec;
+import io.nabla.model.ParameterBudget;
 import io.nabla.model.SafetensorsFile;
 import io.nabla.model.SafetensorsWriter;
 import io.nabla.model.TensorSpec;
+import io.nabla.nn.Generator;
 import io.nabla.nn.Sequential;
 import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
@@ -88,15 +91,50 @@ public final class SequentialModelLoader implements ModelLoader {
 
     @Override
     public ModelProgram build(byte[] specJson, Path weights) {
+        return build(specJson, weights, Device.CPU);
+    }
+
+    @Override
+    public String device(byte[] specJson) {
+        return spec(specJson).device();
+    }
+
+    /**
+     * Parameters and buffers (4-byte elements), plus a batch of {@code batchRows} rows of the input and the output
+     * four times over (the batch, the layers' activations, the output and its copy), in 4-byte elements.
+     */
+    @Override
+    public long deviceBytes(byte[] specJson, int batchRows) {
         ModelSpec spec = spec(specJson);
-        Sequential model = ModelBuilder.build(spec);
+        long rows = row(spec.inputs().get(0)) + row(spec.outputs().get(0));
+        return Math.multiplyExact(4L, Math.addExact(ParameterBudget.elements(spec),
+                Math.multiplyExact(Math.multiplyExact(rows, Math.max(1, batchRows)), 4L)));
+    }
+
+    private static long row(TensorSpec t) {
+        long n = 1;
+        for (int d = 1; d < t.shape().length; d++) {
+            n = Math.multiplyExact(n, Math.max(1, t.shape()[d]));
+        }
+        return n;
+    }
+
+    /** The model on {@code device} (built on the host as PyTorch initialises it, then moved and loaded there). */
+    @Override
+    public ModelProgram build(byte[] specJson, Path weights, Device device) {
+        ModelSpec spec = spec(specJson);
+        Sequential model = ModelBuilder.build(spec, new Generator(spec.seed()), ParameterBudget.DEFAULT_MAX_ELEMENTS,
+                device);
         try (TensorScope loading = TensorScope.open(); SafetensorsFile file = open(weights)) {
             model.loadStateDict(file.tensors(), true);
         }
         model.eval();
         String input = spec.inputs().get(0).name();
         String output = spec.outputs().get(0).name();
-        return inputs -> Map.of(output, model.forward(inputs.get(input)));
+        if (device.isCpu()) {
+            return inputs -> Map.of(output, model.forward(inputs.get(input)));
+        }
+        return inputs -> Map.of(output, model.forward(inputs.get(input).toDevice(device)).toDevice(Device.CPU));
     }
 
     private static SafetensorsFile open(Path weights) {

@@ -16,7 +16,8 @@ import java.util.List;
  * @param totalSteps optimizer steps of the whole job
  * @param epoch the epoch (from 0) the next step belongs to; equals the number of epochs when all steps are done
  * @param losses every step's loss, in order
- * @param device the device the job runs on ({@code cpu}), or null before it starts
+ * @param device the device the job runs on ({@code cpu} or {@code cuda:N}), or null before it starts (and for a
+ *     job that could not be placed)
  * @param createdAt when it was accepted
  * @param startedAt when it first started running, or null
  * @param finishedAt when it reached a final state, or null

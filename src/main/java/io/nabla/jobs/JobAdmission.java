@@ -28,16 +28,19 @@ final class JobAdmission {
 
     private final ModelRegistry registry;
     private final DatasetStore datasets;
+    private final JobDevices devices;
 
-    JobAdmission(ModelRegistry registry, DatasetStore datasets) {
+    JobAdmission(ModelRegistry registry, DatasetStore datasets, JobDevices devices) {
         this.registry = registry;
         this.datasets = datasets;
+        this.devices = devices;
     }
 
-    Admitted admit(JobRequest r) {
-        String device = JobDevices.select(r.device()).toString();
+    /** Checks request {@code r} of the job that will be {@code id}. */
+    Admitted admit(String id, JobRequest r) {
         StoredVersion v = version(r);
         ModelSpec spec = ModelSpec.parse(new String(v.readSpec(), StandardCharsets.UTF_8));
+        String device = devices.check("job:" + id, r.device(), JobMemory.estimate(spec, r)).toString();
         if (datasets.find(r.dataset()).isEmpty()) {
             throw new IllegalArgumentException("dataset: expected the id of an uploaded dataset, got \""
                     + r.dataset() + "\", which does not exist");

@@ -1,28 +1,137 @@
 package io.nabla.jobs;
 
 import io.nabla.backend.Device;
+import io.nabla.gpu.AdmissionRefusedException;
+import io.nabla.gpu.DeviceRequest;
+import io.nabla.gpu.GpuDevice;
+import io.nabla.gpu.GpuPool;
+import io.nabla.gpu.MemoryArena;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
- * The one place that decides where a job runs. Today that is the CPU: {@code auto} and {@code cpu} run there, and
- * {@code cuda}/{@code cuda:N} are refused because this server has no CUDA device to lend (the GPU pool plugs in
- * here). Mixed precision is refused the same way until it exists.
+ * The one place that decides where a job runs, over the {@link GpuPool} (empty on a machine without GPUs: then
+ * {@code auto} and {@code cpu} run on the CPU and {@code cuda}/{@code cuda:N} are refused).
+ *
+ * <p>Guarantees: {@link #check} (at submission) refuses a device that cannot exist here with a 400 naming the field
+ * and the devices there are, and a job whose estimated memory does not fit the GPU it names with
+ * {@link AdmissionRefusedException} (507, with the figures); {@link #place} (when the job starts) opens the job's
+ * arena {@code job:<id>} on the GPU it runs on, so everything it allocates there is accounted and capped, and
+ * {@code auto} falls back to the CPU when no healthy GPU admits it. Mixed precision is refused until it exists.
  */
 final class JobDevices {
 
-    private JobDevices() {
+    /** Where a job runs, and its arena there (null on the CPU): close the arena when the job ends. */
+    record Placement(Device device, MemoryArena arena) {
     }
 
-    /** The device a job asking for {@code requested} runs on; 400 naming the request when none can serve it. */
-    static Device select(String requested) {
-        if (requested.equals("auto") || requested.equals("cpu")) {
-            return Device.CPU;
+    private final GpuPool pool;
+
+    JobDevices(GpuPool pool) {
+        this.pool = pool;
+    }
+
+    /** Jobs on the CPU only. */
+    static JobDevices cpuOnly() {
+        return new JobDevices(GpuPool.empty());
+    }
+
+    GpuPool pool() {
+        return pool;
+    }
+
+    /**
+     * The device a job asking for {@code requested} and needing {@code bytes} would run on now; 400 naming the field
+     * when no device here can serve the request, 507 when the GPU it names cannot hold it.
+     */
+    Device check(String owner, String requested, long bytes) {
+        DeviceRequest r = parse(requested);
+        return switch (r.kind()) {
+            case CPU -> Device.CPU;
+            case AUTO -> bytes > pool.defaultArenaLimit() ? Device.CPU
+                    : roomiest(bytes).map(GpuDevice::device).orElse(Device.CPU);
+            case CUDA, CUDA_INDEX -> {
+                GpuDevice gpu = gpu(r, requested);
+                pool.checkArenaLimit(owner, bytes, gpu.device());
+                if (bytes > gpu.availableBytes()) {
+                    throw refusal(owner, gpu, bytes);
+                }
+                yield gpu.device();
+            }
+        };
+    }
+
+    /**
+     * Chooses the device of a starting job and opens its arena there; {@code auto} takes the CPU when no healthy GPU
+     * admits the job.
+     *
+     * @throws AdmissionRefusedException when a named GPU cannot hold it now
+     * @throws IllegalArgumentException when the named device does not exist (any more)
+     */
+    Placement place(String owner, String requested, long bytes) {
+        DeviceRequest r = parse(requested);
+        switch (r.kind()) {
+            case CPU:
+                return new Placement(Device.CPU, null);
+            case AUTO:
+                if (bytes > pool.defaultArenaLimit()) {
+                    return new Placement(Device.CPU, null);
+                }
+                for (GpuDevice g : pool.gpus().stream().filter(GpuDevice::healthy)
+                        .sorted(Comparator.comparingLong(GpuDevice::availableBytes).reversed()).toList()) {
+                    try {
+                        return new Placement(g.device(), pool.admit(owner, bytes, g.device()));
+                    } catch (AdmissionRefusedException e) {
+                        // the next GPU, else the CPU
+                    }
+                }
+                return new Placement(Device.CPU, null);
+            default:
+                GpuDevice gpu = gpu(r, requested);
+                pool.checkArenaLimit(owner, bytes, gpu.device());
+                return new Placement(gpu.device(), pool.admit(owner, bytes, gpu.device()));
         }
-        if (requested.equals("cuda") || requested.matches("cuda:[0-9]{1,3}")) {
+    }
+
+    private static DeviceRequest parse(String requested) {
+        try {
+            return DeviceRequest.parse(requested);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("device: expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", got \""
+                    + requested + "\"", e);
+        }
+    }
+
+    /** The GPU of {@code cuda} (the healthy one with the most room) or {@code cuda:N}; 400 when there is none. */
+    private GpuDevice gpu(DeviceRequest r, String requested) {
+        if (pool.gpus().isEmpty()) {
             throw new IllegalArgumentException("device: no CUDA device is available on this server; expected "
                     + "\"auto\" or \"cpu\", got \"" + requested + "\"");
         }
-        throw new IllegalArgumentException("device: expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", got \""
-                + requested + "\"");
+        if (r.kind() == DeviceRequest.Kind.CUDA_INDEX) {
+            if (pool.find(r.index()).isEmpty()) {
+                throw new IllegalArgumentException("device: there is no " + requested + " on this server; expected "
+                        + "one of " + available() + ", got \"" + requested + "\"");
+            }
+        }
+        Device d = pool.select(r); // DeviceUnavailableException (503) when unhealthy
+        return pool.gpu(d.index());
+    }
+
+    private Optional<GpuDevice> roomiest(long bytes) {
+        return pool.gpus().stream().filter(GpuDevice::healthy).filter(g -> g.availableBytes() >= bytes)
+                .max(Comparator.comparingLong(GpuDevice::availableBytes));
+    }
+
+    private static AdmissionRefusedException refusal(String owner, GpuDevice gpu, long bytes) {
+        return new AdmissionRefusedException(owner, gpu.device().toString(), bytes, gpu.memory().free(),
+                gpu.allocator().cachedFreeBytes(), gpu.heap().outstandingAdmissions());
+    }
+
+    private String available() {
+        return "\"auto\", \"cpu\"" + (pool.gpus().isEmpty() ? "" : ", \"cuda\"") + pool.gpus().stream()
+                .map(g -> ", \"" + g.device() + "\"").collect(Collectors.joining());
     }
 
     /** Refuses every precision but fp32, naming the field. */

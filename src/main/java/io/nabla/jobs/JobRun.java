@@ -1,10 +1,14 @@
 package io.nabla.jobs;
 
+import io.nabla.backend.Device;
+import io.nabla.gpu.ArenaScope;
+import io.nabla.gpu.MemoryArena;
 import io.nabla.inference.ModelRegistry;
 import io.nabla.inference.StoredVersion;
 import io.nabla.model.DataLoader;
 import io.nabla.model.ModelBuilder;
 import io.nabla.model.ModelSpec;
+import io.nabla.model.ParameterBudget;
 import io.nabla.model.SafetensorsFile;
 import io.nabla.model.SafetensorsWriter;
 import io.nabla.model.Trainer;
@@ -60,9 +64,26 @@ final class JobRun {
     private final int perEpoch;
     private Integer resultVersion;
     private volatile TensorScope scope;
+    private final Device device;
+    private final MemoryArena arena;
 
+    /** A run on the CPU. */
     JobRun(FineTuneJob job, ModelRegistry registry, DatasetStore datasets, CheckpointFiles checkpoints,
             JobStore store, JobEvents events, Duration stepDelay) {
+        this(job, registry, datasets, checkpoints, store, events, stepDelay, Device.CPU, null);
+    }
+
+    /**
+     * A run on {@code device}; on a GPU every device allocation is charged to {@code arena} (the job's, which the
+     * caller closes after {@link #run()}).
+     */
+    JobRun(FineTuneJob job, ModelRegistry registry, DatasetStore datasets, CheckpointFiles checkpoints,
+            JobStore store, JobEvents events, Duration stepDelay, Device device, MemoryArena arena) {
+        if (!device.isCpu() && arena == null) {
+            throw new IllegalArgumentException("a run on " + device + " needs the job's arena there");
+        }
+        this.device = device;
+        this.arena = arena;
         this.job = job;
         this.request = JobRequest.parse(job.request());
         this.registry = registry;
@@ -78,6 +99,11 @@ final class JobRun {
 
     FineTuneJob job() {
         return job;
+    }
+
+    /** Where the run trains. */
+    Device device() {
+        return device;
     }
 
     /** Asks the run to end as CANCELLED before its next step. */
@@ -132,7 +158,8 @@ final class JobRun {
             resultVersion = published.get().version();
             return Outcome.SUCCEEDED;
         }
-        try (TensorScope jobScope = TensorScope.open()) {
+        // the tensor scope closes first, giving every device block back to the arena while it is still current
+        try (ArenaScope onDevice = arena == null ? null : arena.enter(); TensorScope jobScope = TensorScope.open()) {
             scope = jobScope;
             return train(origin);
         } finally {
@@ -143,7 +170,9 @@ final class JobRun {
     private Outcome train(String origin) {
         StoredVersion base = registry.resolve(job.model(), job.version());
         byte[] specBytes = base.readSpec();
-        Sequential model = ModelBuilder.build(ModelSpec.parse(new String(specBytes, StandardCharsets.UTF_8)));
+        ModelSpec spec = ModelSpec.parse(new String(specBytes, StandardCharsets.UTF_8));
+        Sequential model = ModelBuilder.build(spec, new Generator(spec.seed()), ParameterBudget.DEFAULT_MAX_ELEMENTS,
+                device);
         try (TensorScope weights = TensorScope.open(); SafetensorsFile f = SafetensorsFile.open(base.weights())) {
             model.loadStateDict(f.tensors(), true);
         } catch (IOException e) {
@@ -258,9 +287,18 @@ final class JobRun {
     private void checkpoint(Sequential model, Optimizer optimizer, long[] epochStart, long[] rng) {
         List<Double> all = losses();
         int at = all.size();
-        checkpoints.write(job.id(), new Checkpoint(at, all, model.stateDict(), optimizer.stateDict(), epochStart,
-                rng));
+        try (TensorScope copies = TensorScope.open()) {
+            checkpoints.write(job.id(), new Checkpoint(at, all, onHost(model.stateDict()),
+                    onHost(optimizer.stateDict()), epochStart, rng));
+        }
         store.progress(job.id(), at, at / perEpoch, all);
+    }
+
+    /** The tensors copied to the host (those there already as they are), in the current scope. */
+    private static Map<String, Tensor> onHost(Map<String, Tensor> state) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        state.forEach((k, v) -> out.put(k, v.toDevice(Device.CPU)));
+        return out;
     }
 
     private void replaceLosses(List<Double> losses) {
@@ -275,7 +313,10 @@ final class JobRun {
             throw new IllegalStateException("model \"" + job.model() + "\" was deleted while the job ran; its result "
                     + "has nowhere to go");
         }
-        byte[] weights = SafetensorsWriter.toBytes(model.stateDict(), null);
+        byte[] weights;
+        try (TensorScope copies = TensorScope.open()) {
+            weights = SafetensorsWriter.toBytes(onHost(model.stateDict()), null);
+        }
         return registry.create(job.model(), spec, new ByteArrayInputStream(weights), origin).version();
     }
 

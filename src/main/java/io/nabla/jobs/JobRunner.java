@@ -3,6 +3,9 @@ package io.nabla.jobs;
 import io.nabla.config.ShutdownPhases;
 import io.nabla.inference.InferenceException;
 import io.nabla.inference.ModelRegistry;
+import io.nabla.inference.StoredVersion;
+import io.nabla.model.ModelSpec;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -28,13 +31,13 @@ import org.springframework.context.SmartLifecycle;
 public final class JobRunner implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
-    private static final String DEVICE = "cpu";
 
     private final JobStore store;
     private final ModelRegistry registry;
     private final DatasetStore datasets;
     private final CheckpointFiles checkpoints;
     private final JobEvents events;
+    private final JobDevices devices;
     private final int capacity;
     private final Duration shutdownWait;
     private final Duration stepDelay;
@@ -46,12 +49,13 @@ public final class JobRunner implements SmartLifecycle {
     private Thread worker;
 
     JobRunner(JobStore store, ModelRegistry registry, DatasetStore datasets, CheckpointFiles checkpoints,
-            JobEvents events, int capacity, Duration shutdownWait, Duration stepDelay) {
+            JobEvents events, JobDevices devices, int capacity, Duration shutdownWait, Duration stepDelay) {
         this.store = store;
         this.registry = registry;
         this.datasets = datasets;
         this.checkpoints = checkpoints;
         this.events = events;
+        this.devices = devices;
         this.capacity = capacity;
         this.shutdownWait = shutdownWait;
         this.stepDelay = stepDelay;
@@ -79,10 +83,14 @@ public final class JobRunner implements SmartLifecycle {
         return Optional.ofNullable(runs.get(id));
     }
 
-    /** The memory each running job holds, by owner {@code job:<id>}. */
+    /** The memory each job running on the CPU holds, by owner {@code job:<id>} (GPU jobs show in their arenas). */
     Map<String, Long> arenas() {
         Map<String, Long> out = new java.util.TreeMap<>();
-        runs.forEach((id, run) -> out.put("job:" + id, run.bytes()));
+        runs.forEach((id, run) -> {
+            if (run.device().isCpu()) {
+                out.put("job:" + id, run.bytes());
+            }
+        });
         return out;
     }
 
@@ -109,7 +117,7 @@ public final class JobRunner implements SmartLifecycle {
         }
         stopping = false;
         running = true;
-        worker = new Thread(this::work, "job-worker-" + DEVICE);
+        worker = new Thread(this::work, "job-worker");
         worker.setDaemon(true);
         worker.start();
     }
@@ -166,13 +174,46 @@ public final class JobRunner implements SmartLifecycle {
     }
 
     private void execute(String id) {
-        if (!store.claim(id, DEVICE, Instant.now())) {
+        FineTuneJob queued = store.find(id).orElse(null);
+        if (queued == null || queued.status() != JobStatus.QUEUED) {
+            return;
+        }
+        JobDevices.Placement placement;
+        try {
+            placement = place(queued);
+        } catch (RuntimeException e) {
+            if (store.claim(id, null, Instant.now())) {
+                LOG.warn("job {} cannot start: {}", id, e.toString());
+                finish(queued, JobStatus.FAILED, null, queued.step(), queued.epoch(), queued.losses(), message(e));
+            }
+            return;
+        }
+        try {
+            execute(id, placement);
+        } finally {
+            if (placement.arena() != null) {
+                placement.arena().close(); // returns whatever the run still held on the GPU
+            }
+        }
+    }
+
+    /** The job's device and arena there, from its request's {@code device} and its estimated memory. */
+    private JobDevices.Placement place(FineTuneJob job) {
+        JobRequest request = JobRequest.parse(job.request());
+        StoredVersion base = registry.resolve(job.model(), job.version());
+        ModelSpec spec = ModelSpec.parse(new String(base.readSpec(), StandardCharsets.UTF_8));
+        return devices.place("job:" + job.id(), request.device(), JobMemory.estimate(spec, request));
+    }
+
+    private void execute(String id, JobDevices.Placement placement) {
+        if (!store.claim(id, placement.device().toString(), Instant.now())) {
             return;
         }
         FineTuneJob job = store.find(id).orElseThrow();
         JobRun run;
         try {
-            run = new JobRun(job, registry, datasets, checkpoints, store, events, stepDelay);
+            run = new JobRun(job, registry, datasets, checkpoints, store, events, stepDelay, placement.device(),
+                    placement.arena());
         } catch (RuntimeException e) {
             finish(job, JobStatus.FAILED, null, job.step(), job.epoch(), job.losses(), message(e));
             return;

@@ -29,9 +29,10 @@ public final class JobService {
 
     /** Checks and queues the request (a JSON body); returns the QUEUED job. 400 naming the field when it is bad. */
     public FineTuneJob submit(String body) {
-        JobAdmission.Admitted a = admission.admit(JobRequest.parse(body));
+        String id = UUID.randomUUID().toString();
+        JobAdmission.Admitted a = admission.admit(id, JobRequest.parse(body));
         JobRequest r = a.request();
-        FineTuneJob job = new FineTuneJob(UUID.randomUUID().toString(), JobStatus.QUEUED, r.toJson(), r.model(),
+        FineTuneJob job = new FineTuneJob(id, JobStatus.QUEUED, r.toJson(), r.model(),
                 r.version(), null, 0, a.totalSteps(), 0, List.of(), null, Instant.now(), null, null, null, false);
         runner.submit(job);
         return job;

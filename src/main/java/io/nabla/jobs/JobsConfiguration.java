@@ -2,6 +2,7 @@ package io.nabla.jobs;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.nabla.config.NablaProperties;
+import io.nabla.gpu.GpuPool;
 import io.nabla.inference.ModelRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,17 +56,22 @@ public class JobsConfiguration {
     }
 
     @Bean
+    JobDevices jobDevices(GpuPool pool) {
+        return new JobDevices(pool);
+    }
+
+    @Bean
     JobRunner jobRunner(JobStore store, ModelRegistry registry, DatasetStore datasets, CheckpointFiles checkpoints,
-            JobEvents events, NablaProperties nabla) {
+            JobEvents events, JobDevices devices, NablaProperties nabla) {
         NablaProperties.Jobs jobs = nabla.jobs();
-        return new JobRunner(store, registry, datasets, checkpoints, events, jobs.queueCapacity(),
+        return new JobRunner(store, registry, datasets, checkpoints, events, devices, jobs.queueCapacity(),
                 jobs.shutdownWait(), jobs.stepDelay());
     }
 
     @Bean
     JobService jobService(JobStore store, ModelRegistry registry, DatasetStore datasets, JobRunner runner,
-            JobEvents events, CheckpointFiles checkpoints) {
-        return new JobService(store, new JobAdmission(registry, datasets), runner, events, checkpoints);
+            JobEvents events, CheckpointFiles checkpoints, JobDevices devices) {
+        return new JobService(store, new JobAdmission(registry, datasets, devices), runner, events, checkpoints);
     }
 
     private static Path jobsDir(NablaProperties nabla) {

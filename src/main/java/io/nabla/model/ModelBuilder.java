@@ -1,10 +1,12 @@
 package io.nabla.model;
 
 import io.nabla.backend.DType;
+import io.nabla.backend.Device;
 import io.nabla.nn.Generator;
 import io.nabla.nn.Module;
 import io.nabla.nn.Sequential;
 import io.nabla.tensor.Shape;
+import io.nabla.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,6 +55,29 @@ public final class ModelBuilder {
         Sequential model = new Sequential(layers);
         check(spec, model);
         return model;
+    }
+
+    /**
+     * Builds the model as {@link #build(ModelSpec, Generator, long)} does (initialised on the host, exactly as
+     * PyTorch initialises it) and moves it to {@code device} ({@link io.nabla.nn.Module#to}): the device tensors are
+     * allocated in the caller's current {@link TensorScope} (and a GPU's arena current on this thread), the host
+     * tensors are freed before it returns.
+     */
+    public static Sequential build(ModelSpec spec, Generator g, long maxElements, Device device) {
+        if (device == null) {
+            throw new IllegalArgumentException("device must be cpu or cuda:N, got null");
+        }
+        if (device.isCpu()) {
+            return build(spec, g, maxElements);
+        }
+        TensorScope outer = TensorScope.current();
+        try (TensorScope host = TensorScope.open()) {
+            Sequential model = build(spec, g, maxElements);
+            model.to(device);
+            model.parameters().forEach(t -> TensorScope.moveTo(t, outer));
+            model.namedBuffers().values().forEach(t -> TensorScope.moveTo(t, outer));
+            return model;
+        }
     }
 
     /** Checks that the layers carry the spec's input to its output (shapes and dtypes). */

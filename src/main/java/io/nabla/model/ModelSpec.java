@@ -15,17 +15,30 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code torch.nn} layers with PyTorch's argument names and defaults, and the seed of the default initialisation.
  * {@link #parse} checks every field and names the first bad one by its path, with what was expected and what was
  * found ({@code layers[2].in_features: expected a positive integer, got -3}); whether the layers fit together is
- * checked when the model is built ({@link ModelBuilder}).
+ * checked when the model is built ({@link ModelBuilder}). The optional {@code device} ({@code auto}, {@code cpu},
+ * {@code cuda} or {@code cuda:N}) says where the service loads the model; null when the spec leaves it to the server.
  */
-public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<LayerSpec> layers, long seed) {
+public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<LayerSpec> layers, long seed,
+        String device) {
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
-    private static final Set<String> FIELDS = Set.of("inputs", "outputs", "layers", "seed");
+    private static final Set<String> FIELDS = Set.of("inputs", "outputs", "layers", "seed", "device");
+    private static final java.util.regex.Pattern DEVICE =
+            java.util.regex.Pattern.compile("auto|cpu|cuda|cuda:[0-9]{1,3}");
 
     public ModelSpec {
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
         layers = List.copyOf(layers);
+        if (device != null && !DEVICE.matcher(device).matches()) {
+            throw new IllegalArgumentException("device: expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", got \""
+                    + device + "\"");
+        }
+    }
+
+    /** A spec without a device of its own. */
+    public ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<LayerSpec> layers, long seed) {
+        this(inputs, outputs, layers, seed, null);
     }
 
     /** Parses and checks a spec given as JSON text. */
@@ -49,7 +62,7 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
         for (String name : root.propertyNames()) {
             if (!FIELDS.contains(name)) {
                 throw new IllegalArgumentException(name + ": unknown field of a model spec; expected one of "
-                        + "[inputs, outputs, layers, seed]");
+                        + "[inputs, outputs, layers, seed, device]");
             }
         }
         List<TensorSpec> inputs = tensors(root.get("inputs"), "inputs");
@@ -63,7 +76,16 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
             }
             seed = s.longValue();
         }
-        return new ModelSpec(inputs, outputs, layers, seed);
+        String device = null;
+        JsonNode d = root.get("device");
+        if (d != null) {
+            if (!d.isString()) {
+                throw new IllegalArgumentException("device: expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", got "
+                        + describe(d));
+            }
+            device = d.stringValue();
+        }
+        return new ModelSpec(inputs, outputs, layers, seed, device);
     }
 
     private static List<TensorSpec> tensors(JsonNode node, String path) {

@@ -9,6 +9,7 @@ import io.nabla.nn.Module;
 import io.nabla.optim.GradientClipping;
 import io.nabla.optim.LrScheduler;
 import io.nabla.optim.Optimizer;
+import io.nabla.backend.Device;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
 import java.util.ArrayList;
@@ -107,6 +108,9 @@ public final class Trainer {
     }
 
     private double stepInScope(Tensor input, Tensor target) {
+        Device device = model.device(); // a batch from the host goes to the model's device, in the step's scope
+        input = input.toDevice(device);
+        target = target.toDevice(device);
         model.train();
         optimizer.zeroGrad(true); // the dropped gradients belong to this step's scope; identical results to zeroing
         Tensor out;
@@ -160,12 +164,15 @@ public final class Trainer {
         return losses;
     }
 
-    /** The model's output in evaluation mode without recording gradients (the mode is restored after). */
+    /**
+     * The model's output in evaluation mode without recording gradients (the mode is restored after), on the model's
+     * device (the input is copied there).
+     */
     public Tensor predict(Tensor input) {
         boolean wasTraining = model.isTraining();
         model.eval();
         try (GradMode.Region ignored = GradMode.disable()) {
-            return model.forward(input);
+            return model.forward(input.toDevice(model.device()));
         } finally {
             model.train(wasTraining);
         }

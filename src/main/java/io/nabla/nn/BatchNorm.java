@@ -21,9 +21,6 @@ public final class BatchNorm extends Module {
     private final Double momentum;
     private final Parameter weight;
     private final Parameter bias;
-    private final Tensor runningMean;
-    private final Tensor runningVar;
-    private final Tensor numBatchesTracked;
 
     /**
      * @param spatialDims 1 for BatchNorm1d ((N, C) or (N, C, L) inputs), 2 for BatchNorm2d ((N, C, H, W) inputs)
@@ -45,9 +42,9 @@ public final class BatchNorm extends Module {
         this.momentum = momentum;
         this.weight = registerParameter("weight", Tensor.ones(DType.FP32, numFeatures));
         this.bias = registerParameter("bias", Tensor.zeros(DType.FP32, numFeatures));
-        this.runningMean = registerBuffer("running_mean", Tensor.zeros(DType.FP32, numFeatures));
-        this.runningVar = registerBuffer("running_var", Tensor.ones(DType.FP32, numFeatures));
-        this.numBatchesTracked = registerBuffer("num_batches_tracked", Tensor.zeros(DType.INT64));
+        registerBuffer("running_mean", Tensor.zeros(DType.FP32, numFeatures));
+        registerBuffer("running_var", Tensor.ones(DType.FP32, numFeatures));
+        registerBuffer("num_batches_tracked", Tensor.zeros(DType.INT64));
     }
 
     @Override
@@ -55,16 +52,18 @@ public final class BatchNorm extends Module {
         return "BatchNorm" + spatialDims + "d";
     }
 
+    // buffers are read by name: Module.to(device) replaces them
+
     public Tensor runningMean() {
-        return runningMean;
+        return buffer("running_mean");
     }
 
     public Tensor runningVar() {
-        return runningVar;
+        return buffer("running_var");
     }
 
     public Tensor numBatchesTracked() {
-        return numBatchesTracked;
+        return buffer("num_batches_tracked");
     }
 
     @Override
@@ -72,12 +71,13 @@ public final class BatchNorm extends Module {
         outputShape(input.shape());
         double factor = 0.0;
         if (isTraining()) {
-            long batches = numBatchesTracked.getLong() + 1;
-            numBatchesTracked.fill(batches);
+            Tensor tracked = numBatchesTracked();
+            long batches = (long) tracked.item() + 1; // item() reads a device tensor too
+            tracked.fill(batches);
             factor = momentum != null ? momentum : 1.0 / batches;
         }
-        return NormOps.batchNorm(input, runningMean, runningVar, weight.tensor(), bias.tensor(), isTraining(),
-                factor, eps);
+        return NormOps.batchNorm(input, runningMean(), runningVar(), weight.tensor(), bias.tensor(),
+                isTraining(), factor, eps);
     }
 
     @Override

@@ -44,7 +44,7 @@ public final class Dropout extends Module {
             mask[i] = generator.uniformDouble(0, 1) < 1 - p ? keep : 0;
         }
         Tensor m = Tensor.of(mask, input.dtype() == DType.FP64 ? DType.FP64 : DType.FP32, input.shape())
-                .dataAs(input.dtype());
+                .dataAs(input.dtype()).toDevice(input.device()); // drawn on the host, as PyTorch's CPU generator
         return ElementwiseOps.mul(input, m);
     }
 

@@ -1,6 +1,7 @@
 package io.nabla.nn;
 
 import io.nabla.backend.DType;
+import io.nabla.backend.Device;
 import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
 import java.util.ArrayList;
@@ -64,6 +65,16 @@ public abstract class Module {
         return value;
     }
 
+    /** The buffer registered under {@code name} on this module (its current tensor: {@link #to} replaces it). */
+    protected final Tensor buffer(String name) {
+        Tensor b = buffers.get(name);
+        if (b == null) {
+            throw new IllegalArgumentException(typeName() + " has no buffer named '" + name + "', it has "
+                    + buffers.keySet());
+        }
+        return b;
+    }
+
     /** Registers a child module under {@code name}; its entries appear in the state dict as {@code name.key}. */
     protected final <M extends Module> M registerModule(String name, M module) {
         checkName(name);
@@ -124,6 +135,37 @@ public abstract class Module {
     private void visit(String prefix, BiConsumer<String, Module> action) {
         action.accept(prefix, this);
         children.forEach((n, c) -> c.visit(prefix + n + ".", action));
+    }
+
+    // ---- device ----------------------------------------------------------------------------------------------
+
+    /**
+     * Moves every parameter and buffer of this module and its descendants to {@code device}, as PyTorch's
+     * {@code module.to(device)}: each is replaced by a copy there (parameters stay leaves requiring their gradient;
+     * gradients are dropped), allocated in the current {@link io.nabla.tensor.TensorScope} (and, for a GPU, charged
+     * to the arena current on this thread); the old tensors are left to the scope that owns them. Tensors already
+     * on {@code device} stay. Call it before building an optimizer over the parameters. Returns this.
+     */
+    public Module to(Device device) {
+        if (device == null) {
+            throw new IllegalArgumentException("to(): device must be cpu or cuda:N, got null");
+        }
+        visit("", (prefix, m) -> {
+            m.parameters.values().forEach(p -> p.moveTo(device));
+            m.buffers.replaceAll((n, b) -> b.device().equals(device) ? b : b.toDevice(device));
+        });
+        return this;
+    }
+
+    /** The device of the first parameter or buffer; the cpu for a module that holds none. */
+    public Device device() {
+        for (Parameter p : namedParameters().values()) {
+            return p.tensor().device();
+        }
+        for (Tensor b : namedBuffers().values()) {
+            return b.device();
+        }
+        return Device.CPU;
     }
 
     // ---- modes -----------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.nabla.nn;
 
+import io.nabla.backend.Device;
 import io.nabla.tensor.Tensor;
 import java.util.Objects;
 
@@ -7,11 +8,12 @@ import java.util.Objects;
  * A trainable tensor of a {@link Module}: a leaf that requires its gradient. Its storage belongs to the
  * {@link io.nabla.tensor.TensorScope} that was current when the module was built (the module's scope), and so does
  * the gradient autograd accumulates into it, so closing that scope frees both. Optimizers and
- * {@link Module#loadStateDict} write it in place; it is never replaced.
+ * {@link Module#loadStateDict} write it in place; only {@link Module#to} replaces it (with a copy on another device),
+ * which must happen before an optimizer takes the parameters.
  */
 public final class Parameter {
 
-    private final Tensor tensor;
+    private Tensor tensor;
 
     /** Wraps {@code value} (cut from any graph) as a parameter requiring its gradient. */
     public Parameter(Tensor value) {
@@ -22,6 +24,20 @@ public final class Parameter {
         }
         this.tensor = value.isLeaf() ? value : value.detach();
         this.tensor.requiresGrad(true);
+    }
+
+    /**
+     * Replaces the tensor with a copy on {@code device} (a leaf requiring its gradient as the old one did; the
+     * gradient is not kept); nothing when it already lives there. The copy is allocated in the current scope.
+     */
+    void moveTo(Device device) {
+        if (tensor.device().equals(device)) {
+            return;
+        }
+        boolean grad = tensor.requiresGrad();
+        Tensor moved = tensor.detach().toDevice(device);
+        moved.requiresGrad(grad);
+        tensor = moved;
     }
 
     /** The parameter's tensor (a leaf; use it in forward computations). */

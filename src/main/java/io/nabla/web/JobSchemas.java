@@ -34,7 +34,8 @@ final class JobSchemas {
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Integer epochs,
             @JsonProperty("batch_size") @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Integer batchSize,
             Boolean shuffle, Long seed,
-            @Schema(description = "auto, cpu, cuda or cuda:N (default auto)") String device,
+            @Schema(description = "auto (a GPU whose free memory admits the job, else the CPU), cpu, cuda or "
+                    + "cuda:N (default auto)") String device,
             @Schema(description = "fp32; bf16 and fp16 are not available yet", allowableValues = {"fp32", "bf16",
                 "fp16"}) String precision,
             @JsonProperty("checkpoint_every_steps") @Schema(description = "default 100") Integer checkpointEverySteps) {

@@ -25,7 +25,9 @@ final class RepositorySchemas {
 
     @Schema(name = "ModelSpec", description = "inputs, outputs and a sequential stack of torch.nn layers")
     record ModelSpec(List<OipSchemas.TensorMetadata> inputs, List<OipSchemas.TensorMetadata> outputs,
-            List<Map<String, Object>> layers, Long seed) {
+            List<Map<String, Object>> layers, Long seed,
+            @Schema(description = "where the model is loaded: auto, cpu, cuda or cuda:N (default: the server's "
+                    + "nabla.models.device, itself auto by default)") String device) {
     }
 
     @Schema(name = "ModelUpload", description = "multipart/form-data: the spec and optional safetensors weights")

@@ -38,6 +38,16 @@ class JobStoreTest {
 
     @ParameterizedTest
     @MethodSource("databases")
+    void aJobThatCannotBePlacedIsClaimedWithoutADevice(String db) {
+        JobStore store = new JobStore(fresh(db));
+        Instant t0 = Instant.parse("2026-01-02T03:04:05.123456Z");
+        store.insert(queued("b", t0));
+        assertThat(store.claim("b", null, t0)).isTrue();
+        assertThat(store.find("b").orElseThrow().device()).isNull();
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
     void fieldsRoundTripAndTransitionsHappenOnce(String db) {
         JobStore store = new JobStore(fresh(db));
         Instant t0 = Instant.parse("2026-01-02T03:04:05.123456Z");

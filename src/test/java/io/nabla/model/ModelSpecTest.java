@@ -93,7 +93,7 @@ class ModelSpecTest {
         "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP33\", \"shape\": [1]}]}|inputs[0].datatype: expected one of [BOOL, UINT8, INT8, INT16, INT32, INT64, FP16, BF16, FP32, FP64], got \"FP33\"",
         "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [0]}]}|inputs[0].shape[0]: expected a positive integer or -1, got 0",
         "{\"inputs\": [{\"name\": \"\", \"datatype\": \"FP32\", \"shape\": [1]}]}|inputs[0].name: expected a non-empty string, got \"\"",
-        "{\"version\": 2}|version: unknown field of a model spec; expected one of [inputs, outputs, layers, seed]",
+        "{\"version\": 2}|version: unknown field of a model spec; expected one of [inputs, outputs, layers, seed, device]",
     })
     void rejectsBadStructure(String json, String message) {
         assertThatThrownBy(() -> ModelSpec.parse(json))

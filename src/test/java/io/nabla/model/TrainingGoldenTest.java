@@ -2,6 +2,8 @@ package io.nabla.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nabla.backend.Device;
+import io.nabla.nn.Generator;
 import io.nabla.nn.Loss;
 import io.nabla.nn.Sequential;
 import io.nabla.optim.OptimizerSpec;
@@ -25,15 +27,29 @@ class TrainingGoldenTest {
         return JsonMapper.builder().build().readTree(GoldenModels.text(resource));
     }
 
+    static final String[] RUNS = {"mlp_sgd", "mlp_adamw"};
+
     @ParameterizedTest
     @ValueSource(strings = {"mlp_sgd", "mlp_adamw"})
     void trainingReproducesPyTorchStepForStep(String run) {
+        reproduce(run, Device.CPU);
+    }
+
+    /**
+     * Trains the golden run {@code run} with the model placed on {@code device} (built on the host as PyTorch
+     * initialises it, then moved; batches go to the device step by step) and checks every loss, the final state dict
+     * and the eval-mode logits against PyTorch.
+     */
+    static void reproduce(String run, Device device) {
         String dir = "/golden/models/" + run + "/";
         JsonNode config = json(dir + "config.json");
         JsonNode tol = json(dir + "tolerance.json");
         try (TensorScope scope = TensorScope.open()) {
-            Sequential model = ModelBuilder.build(ModelSpec.parse(GoldenModels.text(dir + "spec.json")));
+            ModelSpec spec = ModelSpec.parse(GoldenModels.text(dir + "spec.json"));
+            Sequential model = ModelBuilder.build(spec, new Generator(spec.seed()),
+                    ParameterBudget.DEFAULT_MAX_ELEMENTS, device);
             model.loadStateDict(GoldenModels.safetensors(dir + "initial.safetensors"), true);
+            assertThat(model.device()).as(run + " model device").isEqualTo(device);
             Map<String, Tensor> data = GoldenModels.safetensors(dir + "data.safetensors");
             DataLoader loader = new DataLoader(data, config.get("batch_size").intValue());
             assertThat(config.get("shuffle").booleanValue()).isFalse();
@@ -48,17 +64,20 @@ class TrainingGoldenTest {
             double atol = tol.path("losses").path("atol").asDouble(1e-6);
             for (int i = 0; i < losses.size(); i++) {
                 double e = expected.get(i).doubleValue();
-                assertThat(Math.abs(losses.get(i) - e)).as("%s loss of step %d: %s vs PyTorch %s", run, i,
-                        losses.get(i), e).isLessThanOrEqualTo(atol + rtol * Math.abs(e));
+                assertThat(Math.abs(losses.get(i) - e)).as("%s on %s: loss of step %d: %s vs PyTorch %s", run,
+                        device, i, losses.get(i), e).isLessThanOrEqualTo(atol + rtol * Math.abs(e));
             }
             Map<String, Tensor> finalState = GoldenModels.safetensors(dir + "final.safetensors");
             Map<String, Tensor> actual = model.stateDict();
             assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(finalState.keySet());
-            finalState.forEach((k, v) -> assertClose(run + " final " + k, actual.get(k), v,
+            actual.forEach((k, v) -> assertThat(v.device()).as(run + " " + k + " device").isEqualTo(device));
+            finalState.forEach((k, v) -> assertClose(run + " on " + device + " final " + k, actual.get(k), v,
                     tol.path("final").path("rtol").asDouble(1e-4), tol.path("final").path("atol").asDouble(1e-5)));
 
             Tensor logits = trainer.predict(ShapeOps.narrow(data.get("input"), 0, 0, 8));
-            assertClose(run + " logits", logits, GoldenModels.safetensors(dir + "logits.safetensors").get("logits"),
+            assertThat(logits.device()).as(run + " logits device").isEqualTo(device);
+            assertClose(run + " on " + device + " logits", logits,
+                    GoldenModels.safetensors(dir + "logits.safetensors").get("logits"),
                     tol.path("logits").path("rtol").asDouble(1e-4), tol.path("logits").path("atol").asDouble(1e-5));
         }
     }

@@ -4,14 +4,14 @@ import io.nabla.backend.Backends;
 import io.nabla.backend.Device;
 
 /** The cuda:0 backend shared by the GPU test classes, opened once on plain cudaMalloc and registered. */
-final class CudaTestBackend {
+public final class CudaTestBackend {
 
     private static CudaBackend backend;
 
     private CudaTestBackend() {
     }
 
-    static synchronized CudaBackend get() {
+    public static synchronized CudaBackend get() {
         if (backend == null) {
             backend = CudaBackend.direct(0);
             Backends.register(backend);
@@ -26,7 +26,7 @@ final class CudaTestBackend {
         }
     }
 
-    static Device device() {
+    public static Device device() {
         return get().device();
     }
 }

@@ -1,0 +1,141 @@
+package io.nabla.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nabla.config.NablaProperties;
+import io.nabla.gpu.AdmissionRefusedException;
+import io.nabla.gpu.FakeGpus;
+import io.nabla.inference.InferenceMetrics;
+import io.nabla.inference.ModelRegistry;
+import io.nabla.inference.ModelStore;
+import io.nabla.inference.SequentialModelLoader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The job service and runner, built by hand over fake GPUs: a job asking for {@code cuda:0} or {@code auto} runs
+ * there, reports the device, and gives back every byte of its arena when it succeeds or is cancelled; a device that
+ * does not exist is a 400 naming the field, a GPU too small a 507 with the figures.
+ */
+class JobServiceOnDeviceTest {
+
+    private static final long MIB = 1 << 20;
+
+    @TempDir
+    Path root;
+
+    private FakeGpus gpus;
+    private ModelRegistry registry;
+    private JobRunner runner;
+
+    @AfterEach
+    void close() {
+        if (runner != null) {
+            runner.stop();
+        }
+        if (registry != null) {
+            registry.close();
+        }
+        if (gpus != null) {
+            gpus.close();
+        }
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = JobServiceOnDeviceTest.class.getResourceAsStream("/golden/models/mlp_sgd/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private JobService service(long capacity, Duration stepDelay) throws IOException {
+        gpus = FakeGpus.of(capacity);
+        registry = new ModelRegistry(new ModelStore(root.resolve("store")), new SequentialModelLoader(),
+                new NablaProperties.Batching(1, Duration.ZERO, 4), new InferenceMetrics(new SimpleMeterRegistry()));
+        registry.create("m", resource("spec.json"), new ByteArrayInputStream(resource("initial.safetensors")));
+        DatasetStore datasets = new DatasetStore(root.resolve("store"));
+        dataset = datasets.create(new ByteArrayInputStream(resource("data.safetensors"))).id();
+        JobStore store = new JobStore(JdbcClient.create(Databases.h2()));
+        CheckpointFiles checkpoints = new CheckpointFiles(root.resolve("checkpoints"), Duration.ZERO);
+        JobEvents events = new JobEvents();
+        JobDevices devices = new JobDevices(gpus.pool());
+        runner = new JobRunner(store, registry, datasets, checkpoints, events, devices, 4, Duration.ofSeconds(5),
+                stepDelay);
+        runner.start();
+        return new JobService(store, new JobAdmission(registry, datasets, devices), runner, events, checkpoints);
+    }
+
+    private String dataset;
+
+    private String body(String device) {
+        return """
+                {"model": "m", "dataset": "%s", "loss": "cross_entropy",
+                 "optimizer": {"type": "sgd", "lr": 0.1, "momentum": 0.9}, "epochs": 2, "batch_size": 16,
+                 "device": "%s", "checkpoint_every_steps": 3}""".formatted(dataset, device);
+    }
+
+    private FineTuneJob awaitFinal(JobService jobs, String id) throws InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            FineTuneJob j = jobs.get(id);
+            if (j.status().isFinal()) {
+                return j;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("job " + id + " did not finish: " + jobs.get(id));
+    }
+
+    @Test
+    void jobsRunOnTheirGpuAndGiveBackEveryByteWhenTheyEndOrAreCancelled() throws Exception {
+        JobService jobs = service(256 * MIB, Duration.ZERO);
+        long start = gpus.allocated(0);
+        for (String device : new String[] {"cuda:0", "auto", "cuda"}) {
+            FineTuneJob done = awaitFinal(jobs, jobs.submit(body(device)).id());
+            assertThat(done.status()).as(done.error()).isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(done.device()).isEqualTo("cuda:0");
+            assertThat(gpus.pool().gpu(0).arenas()).isEmpty();
+            assertThat(gpus.allocated(0)).isEqualTo(start);
+        }
+        FineTuneJob cpu = awaitFinal(jobs, jobs.submit(body("cpu")).id());
+        assertThat(cpu.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(cpu.device()).isEqualTo("cpu");
+    }
+
+    @Test
+    void aCancelledGpuJobGivesBackEveryByte() throws Exception {
+        JobService jobs = service(256 * MIB, Duration.ofMillis(100));
+        long start = gpus.allocated(0);
+        String id = jobs.submit(body("cuda:0")).id();
+        for (int i = 0; i < 200 && jobs.get(id).step() < 1; i++) {
+            Thread.sleep(20);
+        }
+        assertThat(gpus.pool().gpu(0).arenas()).extracting(a -> a.owner()).containsExactly("job:" + id);
+        jobs.cancel(id);
+        FineTuneJob j = awaitFinal(jobs, id);
+        assertThat(j.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(j.device()).isEqualTo("cuda:0");
+        assertThat(gpus.pool().gpu(0).arenas()).isEmpty();
+        assertThat(gpus.allocated(0)).isEqualTo(start);
+    }
+
+    @Test
+    void aMissingDeviceIsA400AndAGpuTooSmallA507WithTheFigures() throws Exception {
+        JobService jobs = service(16 * 1024, Duration.ZERO); // the job is estimated at about 20 KB
+        assertThatThrownBy(() -> jobs.submit(body("cuda:1"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("device: there is no cuda:1 on this server; expected one of \"auto\", \"cpu\", \"cuda\", "
+                        + "\"cuda:0\", got \"cuda:1\"");
+        assertThatThrownBy(() -> jobs.submit(body("cuda:0"))).isInstanceOf(AdmissionRefusedException.class)
+                .hasMessageContaining("on cuda:0: it needs").hasMessageContaining("free");
+        FineTuneJob fallback = awaitFinal(jobs, jobs.submit(body("auto")).id());
+        assertThat(fallback.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(fallback.device()).isEqualTo("cpu");
+    }
+}
