@@ -29,4 +29,12 @@ public interface Backend {
     LossKernels loss();
 
     OptimizerKernels optimizer();
+
+    /**
+     * Gives back what this backend keeps for the calling thread (on CUDA: its stream, with the stream's cuBLAS handle,
+     * staging buffer and cached memory segments, for the next thread to reuse). Threads that end after using a device
+     * (a model's worker) call it last, through {@link Backends#releaseThread()}. Nothing for host backends.
+     */
+    default void releaseThread() {
+    }
 }

@@ -64,6 +64,13 @@ public final class Backends {
         DEVICES.remove(device);
     }
 
+    /** {@link Backend#releaseThread()} on every accelerator backend, for a thread that is about to end. */
+    public static void releaseThread() {
+        for (Backend b : DEVICES.values()) {
+            b.releaseThread();
+        }
+    }
+
     /** Ends a {@link #use} block. */
     public interface Scope extends AutoCloseable {
         @Override

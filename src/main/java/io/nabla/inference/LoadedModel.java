@@ -1,6 +1,7 @@
 package io.nabla.inference;
 
 import io.nabla.autograd.GradMode;
+import io.nabla.backend.Backends;
 import io.nabla.backend.Device;
 import io.nabla.backend.OutOfDeviceMemoryException;
 import io.nabla.config.NablaProperties;
@@ -158,6 +159,7 @@ public final class LoadedModel {
             serve(loader, spec, placed.device());
         } finally {
             placed.release(); // after the model's scope closed: frees only what escaped it
+            Backends.releaseThread(); // this worker ends: its device stream goes back for the next model's worker
             closed.complete(null);
         }
     }

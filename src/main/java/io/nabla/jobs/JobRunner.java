@@ -1,5 +1,6 @@
 package io.nabla.jobs;
 
+import io.nabla.backend.Backends;
 import io.nabla.config.ShutdownPhases;
 import io.nabla.inference.InferenceException;
 import io.nabla.inference.ModelRegistry;
@@ -168,6 +169,8 @@ public final class JobRunner implements SmartLifecycle {
                     execute(id);
                 } catch (RuntimeException e) {
                     LOG.error("job {}: could not record its state: {}", id, e.toString(), e);
+                } finally {
+                    Backends.releaseThread(); // the job's device stream (and its cached segments) back to the pool
                 }
             }
         }

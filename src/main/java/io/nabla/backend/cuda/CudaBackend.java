@@ -71,6 +71,16 @@ public final class CudaBackend implements Backend, AutoCloseable {
         ctx.streams.synchronize();
     }
 
+    @Override
+    public void releaseThread() {
+        ctx.streams.releaseThread();
+    }
+
+    /** Streams this backend has created: one per thread using the device at the same time (released ones reused). */
+    public int streamsCreated() {
+        return ctx.streams.created();
+    }
+
     /** Kernel launches and cuBLAS calls made so far by every CUDA backend of this JVM (for benchmarks). */
     public static long launches() {
         return Launch.COUNT.sum();

@@ -17,7 +17,9 @@ final class CudaStreams implements AutoCloseable {
 
     private final int device;
     private final List<PerThread> all = new ArrayList<>();
-    private final ThreadLocal<PerThread> local = ThreadLocal.withInitial(this::create);
+    /** Streams (with their staging buffers) that threads released, for the next thread to take. */
+    private final java.util.ArrayDeque<PerThread> idle = new java.util.ArrayDeque<>();
+    private final ThreadLocal<PerThread> local = new ThreadLocal<>();
 
     CudaStreams(int device) {
         this.device = device;
@@ -26,7 +28,7 @@ final class CudaStreams implements AutoCloseable {
     /** Makes the device current on this thread and returns the thread's stream. */
     CUstream_st current() {
         CudaRuntime.check(CudaRuntime.setDevice(device), "cudaSetDevice(" + device + ")");
-        return local.get().stream;
+        return mine().stream;
     }
 
     /**
@@ -35,7 +37,7 @@ final class CudaStreams implements AutoCloseable {
      */
     void synchronize() {
         CudaRuntime.check(cudart.cudaStreamSynchronize(current()), "cudaStreamSynchronize on cuda:" + device);
-        PerThread t = local.get();
+        PerThread t = mine();
         if (t.verdict != null) {
             java.util.function.Function<long[], RuntimeException> verdict = t.verdict;
             t.verdict = null;
@@ -65,7 +67,7 @@ final class CudaStreams implements AutoCloseable {
      * the one applied.
      */
     long deferredCheckWords(java.util.function.Function<long[], RuntimeException> error) {
-        PerThread t = local.get();
+        PerThread t = mine();
         if (t.checkWords == null) {
             try (PointerPointer<?> out = new PointerPointer<>(1)) {
                 CudaRuntime.check(cudart.cudaMalloc(out, 8L * CHECK_WORDS), "cudaMalloc(check words)");
@@ -81,7 +83,7 @@ final class CudaStreams implements AutoCloseable {
 
     /** This thread's pinned host buffer of at least {@code bytes} bytes (grown on demand; valid until the next call). */
     Pointer staging(long bytes) {
-        PerThread t = local.get();
+        PerThread t = mine();
         if (t.stagingBytes < bytes) {
             if (t.staging != null) {
                 CudaRuntime.check(cudart.cudaFreeHost(t.staging), "cudaFreeHost");
@@ -99,14 +101,55 @@ final class CudaStreams implements AutoCloseable {
         return t.staging;
     }
 
+    /** The calling thread's stream and buffers, taken (a released one, or a new one) on its first use. */
+    private PerThread mine() {
+        PerThread t = local.get();
+        if (t == null) {
+            t = create();
+            local.set(t);
+        }
+        return t;
+    }
+
     private synchronized PerThread create() {
         CudaRuntime.check(CudaRuntime.setDevice(device), "cudaSetDevice(" + device + ")");
+        PerThread reused = idle.poll();
+        if (reused != null) {
+            return reused;
+        }
         CUstream_st s = new CUstream_st();
         CudaRuntime.check(cudart.cudaStreamCreateWithFlags(s, cudart.cudaStreamNonBlocking),
                 "cudaStreamCreateWithFlags on cuda:" + device);
         PerThread t = new PerThread(s);
         all.add(t);
         return t;
+    }
+
+    /**
+     * Hands the calling thread's stream (and its staging buffer and check words) back for the next thread that needs
+     * one, after waiting for its work: a thread that ends (a model's worker) must not take its stream, nor the
+     * allocator's segments that serve only that stream, with it. A check still pending is dropped. Does nothing on a
+     * thread that never used this device.
+     */
+    void releaseThread() {
+        PerThread t = local.get();
+        if (t == null) {
+            return;
+        }
+        local.remove();
+        try {
+            cudart.cudaStreamSynchronize(t.stream);
+        } finally {
+            t.verdict = null;
+            synchronized (this) {
+                idle.push(t);
+            }
+        }
+    }
+
+    /** Streams created so far (each thread that used the device at the same time needs its own). */
+    synchronized int created() {
+        return all.size();
     }
 
     @Override
@@ -122,6 +165,7 @@ final class CudaStreams implements AutoCloseable {
             }
         }
         all.clear();
+        idle.clear();
     }
 
     private static final class PerThread {

@@ -44,6 +44,9 @@ class GpuServiceAcceptanceTest {
     @Test
     void loadUnloadCyclesReturnEveryByte(@TempDir Path root) {
         PlacementScenarios.loadUnloadCycles(gpus.pool(), root, 200);
+        CudaBackend cuda = (CudaBackend) io.nabla.backend.Backends.forDevice(io.nabla.backend.Device.cuda(0));
+        assertThat(cuda.streamsCreated()).as("each ending model worker hands its stream to the next one")
+                .isLessThanOrEqualTo(4);
     }
 
     @Test
