@@ -87,6 +87,12 @@ public final class GpuBench {
                     opt.step();
                 }
             };
+            // the JVM compiles the step's host path during its first hundreds of runs: 200 steps warm it to the
+            // steady state of a long-running service before the 30 timed samples (PyTorch has nothing to warm)
+            for (int i = 0; i < 200; i++) {
+                step.run();
+            }
+            cuda.synchronize();
             double ms = median(cuda, 30, () -> {
                 step.run();
                 return null;
