@@ -87,10 +87,18 @@ public final class ArenaHeap implements DeviceHeap {
             throw e;
         }
         long blockSize = allocator.blockSize(address);
-        owners.put(address, arena);
-        if (!arena.charge(address, bytes, size, blockSize)) {
-            owners.remove(address);
-            allocator.free(address);
+        boolean charged;
+        // under the free lock: a closing arena's release must not see the owner entry of an address the allocator
+        // just handed out again (it would free it, and so would the failed charge below: a double free)
+        synchronized (freeLock) {
+            owners.put(address, arena);
+            charged = arena.charge(address, bytes, size, blockSize);
+            if (!charged) {
+                owners.remove(address);
+                allocator.free(address);
+            }
+        }
+        if (!charged) {
             if (arena.closed()) {
                 throw new IllegalStateException("arena " + arena.owner() + " on " + device
                         + " was closed while allocating in it");
