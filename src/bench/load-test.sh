@@ -91,7 +91,8 @@ def ms(s):
     v, u = re.match(r"([\d.]+)(us|ms|s|m)", s).groups()
     return float(v) * {"us": 1e-3, "ms": 1, "s": 1e3, "m": 6e4}[u]
 rps = re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)
-p50 = ms(re.search(r"50%\s+(\S+)", t).group(1)); p99 = ms(re.search(r"99%\s+(\S+)", t).group(1))
+# the distribution's rows only: "82.50%" in the stdev column must not match "50%"
+p50 = ms(re.search(r"^\s+50%\s+(\S+)", t, re.M).group(1)); p99 = ms(re.search(r"^\s+99%\s+(\S+)", t, re.M).group(1))
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
 sock = re.search(r"Socket errors: (.*)", t)
 total = re.search(r"(\d+) requests in", t).group(1)
