@@ -85,6 +85,8 @@ class CpuReduceConformanceTest {
             {{3, 50, 700}, {1}},        // whole column blocks, several per piece
             {{2, 100, 700}, {1}},       // tiled columns with outer blocks
             {{40, 1031}, {1}},          // many short rows
+            {{33, 4096}, {1}},          // rows of a power of two, several per piece
+            {{5, 70000}, {1}},          // rows past a piece, not a multiple of one
         };
         List<DynamicTest> tests = new ArrayList<>();
         for (Op op : OPS.subList(0, 8)) {
