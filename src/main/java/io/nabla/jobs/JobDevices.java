@@ -94,6 +94,37 @@ final class JobDevices {
         }
     }
 
+    /**
+     * Opens the arena of a job starting on {@code on}, the device of the worker that took it (see {@link JobRunner}):
+     * a {@code cuda}/{@code cuda:N} job on the CPU's worker is one whose GPU is missing or unhealthy, and fails here
+     * with the reason.
+     *
+     * @throws AdmissionRefusedException when the GPU cannot hold it now
+     * @throws IllegalArgumentException when the named device does not exist (any more)
+     */
+    Placement placeOn(String owner, String requested, long bytes, Device on) {
+        DeviceRequest r = parse(requested);
+        boolean named = r.kind() == DeviceRequest.Kind.CUDA || r.kind() == DeviceRequest.Kind.CUDA_INDEX;
+        if (on.isCpu()) {
+            if (named) {
+                throw new IllegalStateException("device: " + gpu(r, requested).device() + " was asked for, but the"
+                        + " job reached the CPU's worker");
+            }
+            return new Placement(Device.CPU, null);
+        }
+        if (r.kind() == DeviceRequest.Kind.CPU) {
+            throw new IllegalStateException("device: \"cpu\" was asked for, but the job reached " + on + "'s worker");
+        }
+        GpuDevice gpu = pool.gpu(on.index());
+        if (named) {
+            gpu(r, requested); // 503 when it became unhealthy
+            pool.checkArenaLimit(owner, bytes, on);
+        } else if (bytes > pool.defaultArenaLimit()) {
+            throw refusal(owner, gpu, bytes);
+        }
+        return new Placement(on, pool.admit(owner, bytes, on));
+    }
+
     private static DeviceRequest parse(String requested) {
         try {
             return DeviceRequest.parse(requested);

@@ -1,7 +1,11 @@
 package io.nabla.jobs;
 
 import io.nabla.backend.Backends;
+import io.nabla.backend.Device;
 import io.nabla.config.ShutdownPhases;
+import io.nabla.gpu.AdmissionRefusedException;
+import io.nabla.gpu.DeviceRequest;
+import io.nabla.gpu.GpuDevice;
 import io.nabla.inference.InferenceException;
 import io.nabla.inference.ModelRegistry;
 import io.nabla.inference.StoredVersion;
@@ -9,29 +13,51 @@ import io.nabla.model.ModelSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The job queue and its worker (one per device; the CPU has one).
+ * The job queue and its workers, one per device: one for the CPU and one for each GPU, so a job on the CPU and one on
+ * each GPU run at the same time, and each device runs one job at a time.
  *
- * <p>Guarantees: at most {@code queueCapacity} submitted jobs wait (more is a 429); on start, every job the
- * database holds as RUNNING (its worker died with the previous process) or QUEUED waits again, oldest first, and a
- * job whose cancel was requested is cancelled; a job runs only after the conditional QUEUED -> RUNNING update
- * succeeded, so it never runs twice at once; every run ends in SUCCEEDED, FAILED (with the reason) or CANCELLED,
- * except at shutdown: {@link #stop()} asks the running job to checkpoint at its next step boundary and waits up to
- * {@code shutdownWait}; the job stays RUNNING in the database and resumes from that checkpoint at the next start.
+ * <p>Guarantees: at most {@code queueCapacity} submitted jobs wait (more is a 429); a worker takes the oldest waiting
+ * job it may run: {@code cpu} jobs go to the CPU's worker, {@code cuda:N} to GPU N's, {@code cuda} to any healthy
+ * GPU's, {@code auto} to an idle healthy GPU that can hold it, else to the CPU's worker (a GPU that refuses it at the
+ * start sends it to the CPU's), and a job whose device cannot be served here goes to the CPU's worker, which fails it
+ * with the reason; on start, every job the database holds as RUNNING (its worker died with the previous process) or
+ * QUEUED waits again, oldest first, and a job whose cancel was requested is cancelled; a job runs only after the
+ * conditional QUEUED -> RUNNING update succeeded, so it never runs twice at once; every run ends in SUCCEEDED, FAILED
+ * (with the reason) or CANCELLED, except at shutdown: {@link #stop()} asks the running jobs to checkpoint at their next
+ * step boundary and waits up to {@code shutdownWait}; they stay RUNNING in the database and resume from that checkpoint
+ * at the next start.
  */
 public final class JobRunner implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+
+    /** A waiting job, with what decides which worker may take it. */
+    private record Waiting(String id, String device, long bytes, boolean refusedByGpu) {
+    }
+
+    /** The worker of one device; {@code gpu} is null for the CPU's. Guarded by the runner's queue lock. */
+    private static final class Worker {
+        final Device device;
+        final GpuDevice gpu;
+        boolean busy;
+        Thread thread;
+
+        Worker(Device device, GpuDevice gpu) {
+            this.device = device;
+            this.gpu = gpu;
+        }
+    }
 
     private final JobStore store;
     private final ModelRegistry registry;
@@ -42,12 +68,12 @@ public final class JobRunner implements SmartLifecycle {
     private final int capacity;
     private final Duration shutdownWait;
     private final Duration stepDelay;
-    private final BlockingDeque<String> queue = new LinkedBlockingDeque<>();
+    private final Object lock = new Object();
+    private final List<Waiting> queue = new ArrayList<>(); // guarded by lock, oldest first
+    private final List<Worker> workers = new ArrayList<>(); // guarded by lock
     private final Map<String, JobRun> runs = new ConcurrentHashMap<>();
-    private final Object submitLock = new Object();
     private volatile boolean running;
     private volatile boolean stopping;
-    private Thread worker;
 
     JobRunner(JobStore store, ModelRegistry registry, DatasetStore datasets, CheckpointFiles checkpoints,
             JobEvents events, JobDevices devices, int capacity, Duration shutdownWait, Duration stepDelay) {
@@ -64,7 +90,8 @@ public final class JobRunner implements SmartLifecycle {
 
     /** Stores a new job and queues it; 429 when the queue is full, 503 while shutting down. */
     void submit(FineTuneJob job) {
-        synchronized (submitLock) {
+        Waiting waiting = waiting(job);
+        synchronized (lock) {
             if (!running || stopping) {
                 throw new InferenceException(InferenceException.Kind.UNAVAILABLE, "the server is not accepting jobs"
                         + " now (starting or shutting down)", Duration.ofSeconds(5), null);
@@ -75,7 +102,8 @@ public final class JobRunner implements SmartLifecycle {
                         Duration.ofSeconds(5), null);
             }
             store.insert(job);
-            queue.add(job.id());
+            queue.add(waiting);
+            lock.notifyAll();
         }
     }
 
@@ -97,50 +125,65 @@ public final class JobRunner implements SmartLifecycle {
 
     /** Removes a cancelled job from the queue. */
     void dequeue(String id) {
-        queue.remove(id);
+        synchronized (lock) {
+            queue.removeIf(w -> w.id().equals(id));
+        }
     }
 
     @Override
-    public synchronized void start() {
+    public void start() {
         int requeued = store.requeueRunning();
+        List<Waiting> unfinished = new ArrayList<>();
         for (FineTuneJob j : store.unfinished()) {
             if (j.cancelRequested()) {
                 if (store.cancelQueued(j.id(), "cancelled by request", Instant.now())) {
                     checkpoints.delete(j.id());
                 }
             } else {
-                queue.add(j.id());
+                unfinished.add(waiting(j));
             }
         }
-        if (!queue.isEmpty()) {
-            LOG.info("{} unfinished jobs wait for the worker ({} were running when the server stopped)", queue.size(),
-                    requeued);
+        if (!unfinished.isEmpty()) {
+            LOG.info("{} unfinished jobs wait for the workers ({} were running when the server stopped)",
+                    unfinished.size(), requeued);
         }
-        stopping = false;
-        running = true;
-        worker = new Thread(this::work, "job-worker");
-        worker.setDaemon(true);
-        worker.start();
+        synchronized (lock) {
+            queue.addAll(unfinished);
+            workers.clear();
+            workers.add(new Worker(Device.CPU, null));
+            devices.pool().gpus().forEach(g -> workers.add(new Worker(g.device(), g)));
+            stopping = false;
+            running = true;
+            for (Worker w : workers) {
+                w.thread = new Thread(() -> work(w), "job-worker-" + w.device);
+                w.thread.setDaemon(true);
+                w.thread.start();
+            }
+        }
     }
 
     @Override
     public void stop() {
-        Thread w;
-        synchronized (this) {
+        List<Thread> threads = new ArrayList<>();
+        synchronized (lock) {
             stopping = true;
             runs.values().forEach(JobRun::stop);
-            w = worker;
+            workers.forEach(w -> threads.add(w.thread));
+            lock.notifyAll();
         }
-        if (w != null) {
+        long deadline = System.nanoTime() + shutdownWait.toNanos();
+        boolean late = false;
+        for (Thread t : threads) {
             try {
-                w.join(shutdownWait.toMillis());
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            if (w.isAlive()) {
-                LOG.warn("a job did not reach a step boundary within {}; it resumes from its previous checkpoint",
-                        shutdownWait);
-            }
+            late |= t.isAlive();
+        }
+        if (late) {
+            LOG.warn("a job did not reach a step boundary within {}; it resumes from its previous checkpoint",
+                    shutdownWait);
         }
         running = false;
     }
@@ -156,39 +199,117 @@ public final class JobRunner implements SmartLifecycle {
         return ShutdownPhases.JOBS;
     }
 
-    private void work() {
+    private void work(Worker me) {
         while (!stopping) {
-            String id;
+            Waiting next;
             try {
-                id = queue.poll(100, TimeUnit.MILLISECONDS);
+                next = take(me);
             } catch (InterruptedException e) {
                 return;
             }
-            if (id != null && !stopping) {
-                try {
-                    execute(id);
-                } catch (RuntimeException e) {
-                    LOG.error("job {}: could not record its state: {}", id, e.toString(), e);
-                } finally {
-                    Backends.releaseThread(); // the job's device stream (and its cached segments) back to the pool
+            if (next == null) {
+                continue;
+            }
+            try {
+                execute(next, me.device);
+            } catch (RuntimeException e) {
+                LOG.error("job {}: could not record its state: {}", next.id(), e.toString(), e);
+            } finally {
+                Backends.releaseThread(); // the job's device stream (and its cached segments) back to the pool
+                synchronized (lock) {
+                    me.busy = false;
+                    lock.notifyAll(); // an idle GPU changes where auto jobs go
                 }
             }
         }
     }
 
-    private void execute(String id) {
+    /** The oldest waiting job {@code me} may run (marking it busy), or null after waiting a while for one. */
+    private Waiting take(Worker me) throws InterruptedException {
+        synchronized (lock) {
+            for (int attempt = 0; attempt < 2 && !stopping; attempt++) {
+                for (Iterator<Waiting> it = queue.iterator(); it.hasNext();) {
+                    Waiting w = it.next();
+                    if (mayRun(me, w)) {
+                        it.remove();
+                        me.busy = true;
+                        return w;
+                    }
+                }
+                if (attempt == 0) {
+                    lock.wait(100);
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Whether {@code me} is the worker for {@code w} now (see the guarantees); called under the lock. */
+    private boolean mayRun(Worker me, Waiting w) {
+        DeviceRequest r;
+        try {
+            r = DeviceRequest.parse(w.device());
+        } catch (IllegalArgumentException e) {
+            return me.gpu == null; // fails on the CPU's worker, naming the field
+        }
+        List<GpuDevice> gpus = devices.pool().gpus();
+        return switch (r.kind()) {
+            case CPU -> me.gpu == null;
+            case CUDA_INDEX -> devices.pool().find(r.index()).isEmpty() ? me.gpu == null
+                    : me.gpu != null && me.gpu.index() == r.index();
+            case CUDA -> gpus.stream().noneMatch(GpuDevice::healthy) ? me.gpu == null
+                    : me.gpu != null && me.gpu.healthy();
+            case AUTO -> me.gpu != null ? !w.refusedByGpu() && holds(me.gpu, w.bytes())
+                    : w.refusedByGpu() || workers.stream().noneMatch(o -> o.gpu != null && !o.busy
+                            && holds(o.gpu, w.bytes()));
+        };
+    }
+
+    private boolean holds(GpuDevice gpu, long bytes) {
+        return gpu.healthy() && bytes <= devices.pool().defaultArenaLimit() && gpu.availableBytes() >= bytes;
+    }
+
+    /** How a stored job waits: its requested device and estimated memory (0 when they cannot be read any more). */
+    private Waiting waiting(FineTuneJob job) {
+        try {
+            JobRequest request = JobRequest.parse(job.request());
+            return new Waiting(job.id(), request.device(), estimate(job, request), false);
+        } catch (RuntimeException e) {
+            return new Waiting(job.id(), "cpu", 0, false); // the run fails with the reason
+        }
+    }
+
+    private long estimate(FineTuneJob job, JobRequest request) {
+        try {
+            StoredVersion base = registry.resolve(job.model(), job.version());
+            return JobMemory.estimate(ModelSpec.parse(new String(base.readSpec(), StandardCharsets.UTF_8)), request);
+        } catch (RuntimeException e) {
+            return 0; // the model is gone: the run fails with the reason
+        }
+    }
+
+    private void execute(Waiting waiting, Device on) {
+        String id = waiting.id();
         FineTuneJob queued = store.find(id).orElse(null);
         if (queued == null || queued.status() != JobStatus.QUEUED) {
             return;
         }
         JobDevices.Placement placement;
         try {
-            placement = place(queued);
-        } catch (RuntimeException e) {
-            if (store.claim(id, null, Instant.now())) {
-                LOG.warn("job {} cannot start: {}", id, e.toString());
-                finish(queued, JobStatus.FAILED, null, queued.step(), queued.epoch(), queued.losses(), message(e));
+            placement = place(queued, on);
+        } catch (AdmissionRefusedException e) {
+            if (!on.isCpu() && waiting.device().equals("auto")) {
+                LOG.info("job {}: {} refused it ({}); it waits for the CPU", id, on, e.getMessage());
+                synchronized (lock) {
+                    queue.add(0, new Waiting(id, waiting.device(), waiting.bytes(), true));
+                    lock.notifyAll();
+                }
+                return;
             }
+            fail(queued, e);
+            return;
+        } catch (RuntimeException e) {
+            fail(queued, e);
             return;
         }
         try {
@@ -200,12 +321,19 @@ public final class JobRunner implements SmartLifecycle {
         }
     }
 
-    /** The job's device and arena there, from its request's {@code device} and its estimated memory. */
-    private JobDevices.Placement place(FineTuneJob job) {
+    private void fail(FineTuneJob queued, RuntimeException e) {
+        if (store.claim(queued.id(), null, Instant.now())) {
+            LOG.warn("job {} cannot start: {}", queued.id(), e.toString());
+            finish(queued, JobStatus.FAILED, null, queued.step(), queued.epoch(), queued.losses(), message(e));
+        }
+    }
+
+    /** The job's arena on {@code on}, the device of the worker that took it, from its request and estimated memory. */
+    private JobDevices.Placement place(FineTuneJob job, Device on) {
         JobRequest request = JobRequest.parse(job.request());
         StoredVersion base = registry.resolve(job.model(), job.version());
         ModelSpec spec = ModelSpec.parse(new String(base.readSpec(), StandardCharsets.UTF_8));
-        return devices.place("job:" + job.id(), request.device(), JobMemory.estimate(spec, request));
+        return devices.placeOn("job:" + job.id(), request.device(), JobMemory.estimate(spec, request), on);
     }
 
     private void execute(String id, JobDevices.Placement placement) {

@@ -24,7 +24,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * The job service and runner, built by hand over fake GPUs: a job asking for {@code cuda:0} or {@code auto} runs
  * there, reports the device, and gives back every byte of its arena when it succeeds or is cancelled; a device that
- * does not exist is a 400 naming the field, a GPU too small a 507 with the figures.
+ * does not exist is a 400 naming the field, a GPU too small a 507 with the figures; the CPU and the GPU each have a
+ * worker, so a CPU job and a GPU job run at once, and an {@code auto} job goes to the CPU while the GPU is busy.
  */
 class JobServiceOnDeviceTest {
 
@@ -124,6 +125,44 @@ class JobServiceOnDeviceTest {
         assertThat(j.device()).isEqualTo("cuda:0");
         assertThat(gpus.pool().gpu(0).arenas()).isEmpty();
         assertThat(gpus.allocated(0)).isEqualTo(start);
+    }
+
+    private FineTuneJob awaitRunning(JobService jobs, String id) throws InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            FineTuneJob j = jobs.get(id);
+            if (j.status() == JobStatus.RUNNING && j.step() >= 1) {
+                return j;
+            }
+            assertThat(j.status().isFinal()).as("job " + id + " ended before it was seen running: " + j).isFalse();
+            Thread.sleep(20);
+        }
+        throw new AssertionError("job " + id + " did not start: " + jobs.get(id));
+    }
+
+    @Test
+    void theCpuAndTheGpuEachRunAJobAtOnceAndAutoTakesTheCpuWhileTheGpuIsBusy() throws Exception {
+        JobService jobs = service(256 * MIB, Duration.ofMillis(100)); // 12 steps of at least 100 ms each
+        String gpu = jobs.submit(body("cuda:0")).id();
+        awaitRunning(jobs, gpu);
+        String secondGpu = jobs.submit(body("cuda:0")).id();
+        String auto = jobs.submit(body("auto")).id();
+        FineTuneJob onCpu = awaitRunning(jobs, auto);
+        assertThat(onCpu.device()).isEqualTo("cpu");
+        assertThat(jobs.get(gpu).status()).as("the GPU job still runs beside the CPU job")
+                .isEqualTo(JobStatus.RUNNING);
+        assertThat(jobs.get(secondGpu).status()).as("one job at a time on a device").isEqualTo(JobStatus.QUEUED);
+        String cpu = jobs.submit(body("cpu")).id();
+        jobs.cancel(gpu);
+        assertThat(awaitFinal(jobs, gpu).status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(awaitRunning(jobs, secondGpu).device()).as("the next GPU job, not the CPU one, takes the GPU")
+                .isEqualTo("cuda:0");
+        assertThat(jobs.get(cpu).status()).as("the CPU is still busy with the auto job").isEqualTo(JobStatus.QUEUED);
+        for (String id : new String[] {secondGpu, auto, cpu}) {
+            FineTuneJob done = awaitFinal(jobs, id);
+            assertThat(done.status()).as(done.error()).isEqualTo(JobStatus.SUCCEEDED);
+        }
+        assertThat(jobs.get(cpu).device()).isEqualTo("cpu");
+        assertThat(gpus.pool().gpu(0).arenas()).isEmpty();
     }
 
     @Test
