@@ -63,8 +63,9 @@ final class JobDevices {
     }
 
     /**
-     * Chooses the device of a starting job and opens its arena there; {@code auto} takes the CPU when no healthy GPU
-     * admits the job.
+     * Chooses a device for a job as if every device's worker were idle, and opens its arena there ({@link #placeOn});
+     * {@code auto} takes the healthy GPU with the most room that admits the job, else the CPU. (The runner places on
+     * the device of the worker that took the job; this is for running a job by hand, as the GPU scenarios do.)
      *
      * @throws AdmissionRefusedException when a named GPU cannot hold it now
      * @throws IllegalArgumentException when the named device does not exist (any more)
@@ -73,24 +74,19 @@ final class JobDevices {
         DeviceRequest r = parse(requested);
         switch (r.kind()) {
             case CPU:
-                return new Placement(Device.CPU, null);
+                return placeOn(owner, requested, bytes, Device.CPU);
             case AUTO:
-                if (bytes > pool.defaultArenaLimit()) {
-                    return new Placement(Device.CPU, null);
-                }
                 for (GpuDevice g : pool.gpus().stream().filter(GpuDevice::healthy)
                         .sorted(Comparator.comparingLong(GpuDevice::availableBytes).reversed()).toList()) {
                     try {
-                        return new Placement(g.device(), pool.admit(owner, bytes, g.device()));
+                        return placeOn(owner, requested, bytes, g.device());
                     } catch (AdmissionRefusedException e) {
                         // the next GPU, else the CPU
                     }
                 }
-                return new Placement(Device.CPU, null);
+                return placeOn(owner, requested, bytes, Device.CPU);
             default:
-                GpuDevice gpu = gpu(r, requested);
-                pool.checkArenaLimit(owner, bytes, gpu.device());
-                return new Placement(gpu.device(), pool.admit(owner, bytes, gpu.device()));
+                return placeOn(owner, requested, bytes, gpu(r, requested).device());
         }
     }
 
