@@ -28,8 +28,8 @@ import org.springframework.context.SmartLifecycle;
  * each GPU run at the same time, and each device runs one job at a time.
  *
  * <p>Guarantees: at most {@code queueCapacity} submitted jobs wait (more is a 429); a worker takes the oldest waiting
- * job it may run: {@code cpu} jobs go to the CPU's worker, {@code cuda:N} to GPU N's, {@code cuda} to any healthy
- * GPU's, {@code auto} to an idle healthy GPU that can hold it, else to the CPU's worker (a GPU that refuses it at the
+ * job it may run: {@code cpu} jobs go to the CPU's worker, {@code cuda:N} to GPU N's, {@code cuda} to a healthy GPU's
+ * that has room for it (to any healthy GPU's when none has, which then refuses it with the figures), {@code auto} to an idle healthy GPU that can hold it, else to the CPU's worker (a GPU that refuses it at the
  * start sends it to the CPU's), and a job whose device cannot be served here goes to the CPU's worker, which fails it
  * with the reason; on start, every job the database holds as RUNNING (its worker died with the previous process) or
  * QUEUED waits again, oldest first, and a job whose cancel was requested is cancelled; a job runs only after the
@@ -258,7 +258,8 @@ public final class JobRunner implements SmartLifecycle {
             case CUDA_INDEX -> devices.pool().find(r.index()).isEmpty() ? me.gpu == null
                     : me.gpu != null && me.gpu.index() == r.index();
             case CUDA -> gpus.stream().noneMatch(GpuDevice::healthy) ? me.gpu == null
-                    : me.gpu != null && me.gpu.healthy();
+                    : me.gpu != null && me.gpu.healthy() && (fits(me.gpu, w.bytes())
+                            || gpus.stream().noneMatch(g -> g.healthy() && fits(g, w.bytes())));
             case AUTO -> me.gpu != null ? !w.refusedByGpu() && holds(me.gpu, w.bytes())
                     : w.refusedByGpu() || workers.stream().noneMatch(o -> o.gpu != null && !o.busy
                             && holds(o.gpu, w.bytes()));
@@ -266,7 +267,11 @@ public final class JobRunner implements SmartLifecycle {
     }
 
     private boolean holds(GpuDevice gpu, long bytes) {
-        return gpu.healthy() && bytes <= devices.pool().defaultArenaLimit() && gpu.availableBytes() >= bytes;
+        return gpu.healthy() && bytes <= devices.pool().defaultArenaLimit() && fits(gpu, bytes);
+    }
+
+    private static boolean fits(GpuDevice gpu, long bytes) {
+        return gpu.availableBytes() >= bytes;
     }
 
     /** How a stored job waits: its requested device and estimated memory (0 when they cannot be read any more). */

@@ -58,7 +58,11 @@ class JobServiceOnDeviceTest {
     }
 
     private JobService service(long capacity, Duration stepDelay) throws IOException {
-        gpus = FakeGpus.of(capacity);
+        return service(stepDelay, capacity);
+    }
+
+    private JobService service(Duration stepDelay, long... capacities) throws IOException {
+        gpus = FakeGpus.of(capacities);
         registry = new ModelRegistry(new ModelStore(root.resolve("store")), new SequentialModelLoader(),
                 new NablaProperties.Batching(1, Duration.ZERO, 4), new InferenceMetrics(new SimpleMeterRegistry()));
         registry.create("m", resource("spec.json"), new ByteArrayInputStream(resource("initial.safetensors")));
@@ -163,6 +167,16 @@ class JobServiceOnDeviceTest {
         }
         assertThat(jobs.get(cpu).device()).isEqualTo("cpu");
         assertThat(gpus.pool().gpu(0).arenas()).isEmpty();
+    }
+
+    @Test
+    void cudaGoesToAGpuWithRoomForTheJob() throws Exception {
+        JobService jobs = service(Duration.ZERO, 16 * 1024, 256 * MIB); // the job is estimated at about 20 KB
+        for (int i = 0; i < 3; i++) {
+            FineTuneJob done = awaitFinal(jobs, jobs.submit(body("cuda")).id());
+            assertThat(done.status()).as(done.error()).isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(done.device()).isEqualTo("cuda:1");
+        }
     }
 
     @Test
