@@ -20,7 +20,7 @@
 #       there serves models and jobs on cuda:0 only) and a Java 17 runtime with the modules Spring needs in
 #       target/gpu-server/jre.tar.xz; prints the device-tool command.
 #   src/bench/gpu-run.sh --on-device --server   (on the GPU machine, with those carried paths)
-#       starts the server on cuda:0 with a 1 GB arena limit and runs src/bench/gpu_server_check.py against it over
+#       starts the server on cuda:0 with a 512 MB arena limit and runs src/bench/gpu_server_check.py against it over
 #       HTTP (/v1/devices, a model on cuda:0 against the same forward pass in Python, 200 load/unload cycles, a 507
 #       over the arena limit then 1,000 requests, a golden job and a cancelled one giving their memory back); writes
 #       env.txt, gpu-server.txt and server.log under $OUT. Exit status 1 when a check failed.
@@ -122,7 +122,7 @@ cat "$env_txt"
 if [ "${2:-}" = "--server" ]; then
   store=$(mktemp -d)
   "$JAVA" -Xmx8g -cp "target/classes:target/gpu-server/lib/*" io.nabla.NablaApplication --server.port=18090 \
-    --nabla.store.path="$store" --nabla.gpu.arena-limit=1GB --nabla.openapi.swagger-ui=false > "$out/server.log" 2>&1 &
+    --nabla.store.path="$store" --nabla.gpu.arena-limit=512MB --nabla.openapi.swagger-ui=false > "$out/server.log" 2>&1 &
   server=$!
   for _ in $(seq 120); do  # python3 rather than curl: the GPU machine surely has the one
     python3 -c 'import urllib.request; urllib.request.urlopen("http://127.0.0.1:18090/v2/health/ready", timeout=2)' \

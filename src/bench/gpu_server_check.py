@@ -2,7 +2,7 @@
 """The Nabla server on a GPU, over HTTP: issue 6's service scenarios against a running server.
 
 Run by `bash src/bench/gpu-run.sh --on-device --server` on the GPU machine (which starts the server with
-`--nabla.gpu.arena-limit=1GB`); runs anywhere against a server started by hand:
+`--nabla.gpu.arena-limit=512MB`); runs anywhere against a server started by hand:
 
     python3 src/bench/gpu_server_check.py http://127.0.0.1:18090
 
@@ -167,11 +167,11 @@ def main():
     if gpu:
         big = {"inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 16384]}],
                "outputs": [{"name": "out", "datatype": "FP32", "shape": [-1, 16384]}],
-               "layers": [{"type": "Linear", "in_features": 16384, "out_features": 16384}] * 2,
+               "layers": [{"type": "Linear", "in_features": 16384, "out_features": 16384}],
                "seed": 0, "device": "cuda:0"}
-        check("create a 2.1 GB model for cuda:0", create_model("big", big)[0] == 201)
+        check("create a 1.07 GB model for cuda:0", create_model("big", big)[0] == 201)
         status, body = json_call("POST", "/v2/repository/models/big/load")
-        check("loading it over the 1 GB arena limit is a 507 with the figures", status == 507, f"{status} {body}")
+        check("loading it over the 512 MB arena limit is a 507 with the figures", status == 507, f"{status} {body}")
     statuses = [infer("mlp", 1, 784, i)[0] for i in range(1000)]
     check("the next 1,000 requests on mlp succeed", statuses.count(200) == 1000,
           f"{statuses.count(200)} of 1000 answered 200")

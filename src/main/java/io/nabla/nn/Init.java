@@ -4,6 +4,8 @@ import io.nabla.autograd.GradMode;
 import io.nabla.backend.DType;
 import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.util.function.Supplier;
 
 /**
  * Parameter initialisation as {@code torch.nn.init} does it, drawing from a {@link Generator} exactly as PyTorch's
@@ -27,7 +29,7 @@ public final class Init {
             for (int i = 0; i < n; i++) {
                 v[i] = g.uniformDouble(from, to);
             }
-            return write(t, Tensor.of(v, t.shape()));
+            return write(t, () -> Tensor.of(v, t.shape()));
         }
         float f = (float) from;
         float e = (float) to;
@@ -35,7 +37,7 @@ public final class Init {
         for (int i = 0; i < n; i++) {
             v[i] = g.uniformFloat(f, e);
         }
-        return write(t, Tensor.of(v, t.shape()));
+        return write(t, () -> Tensor.of(v, t.shape()));
     }
 
     /**
@@ -48,18 +50,18 @@ public final class Init {
         }
         int n = checkedNumel(t, "normal_");
         if (n >= 16 && t.isContiguous() && t.dtype() == DType.FP64) {
-            return write(t, Tensor.of(normalFill64(n, mean, std, g), t.shape()));
+            return write(t, () -> Tensor.of(normalFill64(n, mean, std, g), t.shape()));
         }
         if (n >= 16 && t.isContiguous() && t.dtype() != DType.FP64) {
             float[] v = new float[n];
             NormalFill.fill(v, (float) mean, (float) std, g);
-            return write(t, Tensor.of(v, t.shape()));
+            return write(t, () -> Tensor.of(v, t.shape()));
         }
         double[] v = new double[n];
         for (int i = 0; i < n; i++) {
             v[i] = g.normalDouble(mean, std);
         }
-        return write(t, Tensor.of(v, t.dtype() == DType.FP64 ? DType.FP64 : DType.FP32, t.shape()));
+        return write(t, () -> Tensor.of(v, t.dtype() == DType.FP64 ? DType.FP64 : DType.FP32, t.shape()));
     }
 
     /** PyTorch's scalar {@code normal_fill<double>}: uniforms first, then Box-Muller pairs in blocks of 16. */
@@ -148,9 +150,14 @@ public final class Init {
         return Math.toIntExact(t.numel());
     }
 
-    private static Tensor write(Tensor t, Tensor values) {
-        try (GradMode.Region ignored = GradMode.disable()) {
-            t.copyFrom(values);
+    /**
+     * Copies the drawn values into {@code t}; the host tensor that carries them lives in a scope of its own, freed
+     * here (in the caller's scope it stayed allocated as long as the model: a loaded model held its parameters
+     * twice).
+     */
+    private static Tensor write(Tensor t, Supplier<Tensor> values) {
+        try (GradMode.Region ignored = GradMode.disable(); TensorScope drawn = TensorScope.open()) {
+            t.copyFrom(values.get());
         }
         return t;
     }

@@ -61,6 +61,19 @@ class ModelInitTest {
         }
     }
 
+    /** Initialising a model leaves nothing but its parameters and buffers in the caller's scope. */
+    @ParameterizedTest
+    @ValueSource(strings = {"cnn", "embedding", "small_embedding"})
+    void aBuiltModelHoldsItsStateOnce(String name) {
+        JsonNode root = JsonMapper.builder().build().readTree(resource("/init/" + name + ".json"));
+        try (TensorScope scope = TensorScope.open()) {
+            Sequential model = ModelBuilder.build(ModelSpec.parse(root.get("spec")));
+            long state = model.stateDict().values().stream()
+                    .mapToLong(t -> t.numel() * t.dtype().itemSize()).sum();
+            assertThat(scope.bytes()).as("bytes in the scope against the state dict's").isEqualTo(state);
+        }
+    }
+
     /** A state dict saved as safetensors loads into a model built from another seed and gives the same tensors. */
     @org.junit.jupiter.api.Test
     void stateDictRoundTripsThroughSafetensors() {
