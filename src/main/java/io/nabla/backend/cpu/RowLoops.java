@@ -80,6 +80,29 @@ final class RowLoops {
         return total + tail;
     }
 
+    /**
+     * The sum of {@code n} floats added in double by four accumulators: for results that add the sums of many
+     * runs, where cancellation between runs would expose the float rounding of {@link #sumF}.
+     */
+    static double sumFInDouble(long a, long n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        long i = 0;
+        for (; i + 4 <= n; i += 4) {
+            long p = a + (i << 2);
+            s0 += getFloat(p);
+            s1 += getFloat(p + 4);
+            s2 += getFloat(p + 8);
+            s3 += getFloat(p + 12);
+        }
+        for (; i < n; i++) {
+            s0 += getFloat(a + (i << 2));
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
     static double sumD(long a, long n) {
         double s0 = 0;
         double s1 = 0;

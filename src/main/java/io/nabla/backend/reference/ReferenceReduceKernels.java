@@ -8,6 +8,8 @@ import io.nabla.backend.ReduceKernels;
 import io.nabla.backend.ReduceOp;
 import io.nabla.backend.StridedCursor;
 import java.nio.ByteBuffer;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Scalar reference implementation of {@link ReduceKernels}: one group (output element) at a time, floating values
@@ -28,11 +30,11 @@ public class ReferenceReduceKernels implements ReduceKernels {
             long o = groups.base()[1];
             boolean integral = !inType.isFloatingPoint();
             switch (op) {
-                case SUM -> put(dst, outType, o, integral, g.sumLong(), g.sum());
+                case SUM -> put(dst, outType, o, integral, g::sumLong, g::sum);
                 case MEAN -> ElementAccess.putDouble(dst, outType, o, g.sum() / g.n);
-                case PROD -> put(dst, outType, o, integral, g.prodLong(), g.prod());
-                case AMAX, AMIN -> put(dst, outType, o, integral, g.extremeLong(op == ReduceOp.AMAX),
-                        g.extreme(op == ReduceOp.AMAX));
+                case PROD -> put(dst, outType, o, integral, g::prodLong, g::prod);
+                case AMAX, AMIN -> put(dst, outType, o, integral, () -> g.extremeLong(op == ReduceOp.AMAX),
+                        () -> g.extreme(op == ReduceOp.AMAX));
                 case VAR -> ElementAccess.putDouble(dst, outType, o, g.variance(param));
                 case STD -> ElementAccess.putDouble(dst, outType, o, Math.sqrt(g.variance(param)));
                 case LOGSUMEXP -> ElementAccess.putDouble(dst, outType, o, g.logSumExp());
@@ -43,11 +45,13 @@ public class ReferenceReduceKernels implements ReduceKernels {
         }
     }
 
-    private static void put(ByteBuffer dst, DType t, long o, boolean integral, long asLong, double asDouble) {
+    /** Stores the integer result for integer inputs, else the floating one; only the stored one is computed. */
+    private static void put(ByteBuffer dst, DType t, long o, boolean integral, LongSupplier asLong,
+                            DoubleSupplier asDouble) {
         if (integral) {
-            ElementAccess.putLong(dst, t, o, asLong);
+            ElementAccess.putLong(dst, t, o, asLong.getAsLong());
         } else {
-            ElementAccess.putDouble(dst, t, o, asDouble);
+            ElementAccess.putDouble(dst, t, o, asDouble.getAsDouble());
         }
     }
 

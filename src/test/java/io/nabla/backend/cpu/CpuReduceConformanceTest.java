@@ -87,6 +87,8 @@ class CpuReduceConformanceTest {
             {{40, 1031}, {1}},          // many short rows
             {{33, 4096}, {1}},          // rows of a power of two, several per piece
             {{5, 70000}, {1}},          // rows past a piece, not a multiple of one
+            {{16, 8, 30, 30}, {0, 2, 3}}, // around kept dims: a convolution's bias gradient, several per task
+            {{3, 2, 1, 70001}, {0, 3}},  // around kept dims, runs longer than a piece, a size-1 dim between
         };
         List<DynamicTest> tests = new ArrayList<>();
         for (Op op : OPS.subList(0, 8)) {
