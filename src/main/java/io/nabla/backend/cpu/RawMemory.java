@@ -52,6 +52,22 @@ final class RawMemory {
         UNSAFE.putFloat(address, v);
     }
 
+    static int getInt(long address) {
+        return UNSAFE.getInt(address);
+    }
+
+    static void putInt(long address, int v) {
+        UNSAFE.putInt(address, v);
+    }
+
+    static long getLong(long address) {
+        return UNSAFE.getLong(address);
+    }
+
+    static void putLong(long address, long v) {
+        UNSAFE.putLong(address, v);
+    }
+
     static double getDouble(long address) {
         return UNSAFE.getDouble(address);
     }

@@ -29,6 +29,7 @@ class ConvConformanceTest {
         new Window2d(3, 3, 1, 1, 1, 1, 1, 1),
         new Window2d(2, 3, 2, 1, 1, 0, 1, 1),
         new Window2d(3, 3, 2, 2, 2, 2, 2, 2),
+        new Window2d(2, 2, 2, 2, 0, 0, 1, 1),
     };
 
     /** Random (N, C, H, W) data, contiguous or channels-last (a permuted view of (N, H, W, C)). */
@@ -178,6 +179,50 @@ class ConvConformanceTest {
     /** Runs {@code f} on the reference backend, then on the CPU backend. */
     private static Tensor[] onBoth(Function<Backend, Tensor> f) {
         return new Tensor[] {f.apply(Backends.reference()), f.apply(Backends.cpu())};
+    }
+
+    /**
+     * FP32 max pooling bit for bit against the reference on NaNs, signed zeros, infinities and ties: the 2x2 path
+     * (straight-line selects) and the general loop must pick the same value (the first max, the last NaN) and index.
+     */
+    @org.junit.jupiter.api.Test
+    void maxPoolingPicksTheReferencesValueAndIndexBitForBit() {
+        double[] specials = {Double.NaN, -0.0, 0.0, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, 1, -1, 2};
+        Window2d[] windows = {Window2d.of(2, 2, 2, 2, 0, 0), Window2d.of(2, 2, 1, 1, 0, 0),
+            Window2d.of(3, 3, 1, 1, 1, 1)};
+        for (long seed = 0; seed < 20; seed++) {
+            Random rnd = new Random(seed);
+            double[] v = new double[2 * 3 * 6 * 8];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = rnd.nextInt(4) == 0 ? specials[rnd.nextInt(specials.length)] : rnd.nextInt(3) - 1.0;
+            }
+            Tensor plain = Tensor.of(v, DType.FP32, 2, 3, 6, 8);
+            Tensor channelsLast = ShapeOps.permute(Tensor.of(v, DType.FP32, 2, 6, 8, 3), 0, 3, 1, 2);
+            for (Tensor x : new Tensor[] {plain, channelsLast}) {
+                for (Window2d w : windows) {
+                    int[] os = {2, 3, w.outHeight(6), w.outWidth(8)};
+                    Tensor[] max = new Tensor[2];
+                    Tensor[] idx = new Tensor[2];
+                    Backend[] backends = {Backends.reference(), Backends.cpu()};
+                    for (int i = 0; i < 2; i++) {
+                        max[i] = Tensor.empty(DType.FP32, os);
+                        idx[i] = Tensor.empty(DType.INT64, os);
+                        backends[i].conv().maxPool2d(x.memory(), x.layout(), DType.FP32, w, max[i].memory(),
+                                max[i].layout(), idx[i].memory(), idx[i].layout());
+                    }
+                    float[] want = max[0].toFloatArray();
+                    float[] got = max[1].toFloatArray();
+                    long[] wantIdx = idx[0].toLongArray();
+                    long[] gotIdx = idx[1].toLongArray();
+                    for (int i = 0; i < want.length; i++) {
+                        String what = "seed " + seed + " window " + w + " " + x.layout() + " output " + i;
+                        org.assertj.core.api.Assertions.assertThat(Float.floatToRawIntBits(got[i])).as(what)
+                                .isEqualTo(Float.floatToRawIntBits(want[i]));
+                        org.assertj.core.api.Assertions.assertThat(gotIdx[i]).as(what).isEqualTo(wantIdx[i]);
+                    }
+                }
+            }
+        }
     }
 
     private static void same(String what, Tensor... pair) {
