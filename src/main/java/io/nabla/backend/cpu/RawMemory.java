@@ -39,6 +39,11 @@ final class RawMemory {
         UNSAFE.copyMemory(src, FLOAT_BASE, null, address, (long) n << 2);
     }
 
+    /** Copies {@code bytes} bytes of host memory from {@code from} to {@code to} (the ranges may overlap). */
+    static void copy(long from, long to, long bytes) {
+        UNSAFE.copyMemory(null, from, null, to, bytes);
+    }
+
     /** Sets {@code bytes} bytes of host memory to zero. */
     static void zero(long address, long bytes) {
         UNSAFE.setMemory(address, bytes, (byte) 0);
