@@ -344,11 +344,16 @@ public class CpuConvKernels extends ReferenceConvKernels {
         int[] o = gl.shape();
         int[] is = il.strides();
         long plane = (long) s[2] * s[3];
+        boolean dense = is[3] == 1 && is[2] == s[3]; // a plane is one run: index k is its k-th element
         forPlanes(o, plane + (long) o[2] * o[3], (n, c) -> {
             long img = at(il, n, c, 0, 0);
-            for (int y = 0; y < s[2]; y++) {
-                for (int x = 0; x < s[3]; x++) {
-                    RawMemory.putFloat(dst + ((img + (long) y * is[2] + (long) x * is[3]) << 2), 0f);
+            if (dense) {
+                RawMemory.zero(dst + (img << 2), plane << 2);
+            } else {
+                for (int y = 0; y < s[2]; y++) {
+                    for (int x = 0; x < s[3]; x++) {
+                        RawMemory.putFloat(dst + ((img + (long) y * is[2] + (long) x * is[3]) << 2), 0f);
+                    }
                 }
             }
             for (int oy = 0; oy < o[2]; oy++) {
@@ -358,7 +363,7 @@ public class CpuConvKernels extends ReferenceConvKernels {
                         throw new IllegalArgumentException("max_pool2d backward: index " + k + " is outside the "
                                 + "input plane of " + s[2] + "x" + s[3]);
                     }
-                    long p = dst + ((img + (k / s[3]) * is[2] + (k % s[3]) * is[3]) << 2);
+                    long p = dst + ((img + (dense ? k : (k / s[3]) * is[2] + (k % s[3]) * is[3])) << 2);
                     double sum = (double) RawMemory.getFloat(p) + RawMemory.getFloat(g + (at(gl, n, c, oy, ox) << 2));
                     RawMemory.putFloat(p, (float) sum);
                 }
