@@ -38,9 +38,9 @@ abstract class HostArray {
         return null;
     }
 
-    // By address through RawMemory, where the FloatBuffer/DoubleBuffer accessors spent most of im2col's and
-    // col2im's time in their bounds and scope checks (a quarter of a Fashion-MNIST CNN step); the indices come from
-    // layouts the kernels' public methods have checked against the blocks.
+    // By address through RawMemory: JFR put a quarter of the Java samples of a Fashion-MNIST CNN step in the
+    // FloatBuffer accessors' bounds and scope checks under im2col and col2im (the epoch went from 17.1 to 16.9 s);
+    // the indices come from layouts the kernels' public methods have checked against the blocks.
 
     private static final class F32 extends HostArray {
         private final long base;
