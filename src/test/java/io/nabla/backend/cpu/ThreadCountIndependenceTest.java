@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fast reduce, norm and FP32 add kernels give bit-identical results on 1 and on 3 compute threads: {@link #main} prints
+ * The fast reduce, norm, pooling and FP32 add kernels give bit-identical results on 1 and on 3 compute threads: {@link #main} prints
  * a fingerprint of their results and runs in two JVMs with {@code -Dnabla.threads=1} and {@code =3}.
  */
 class ThreadCountIndependenceTest {
@@ -66,6 +66,13 @@ class ThreadCountIndependenceTest {
         Autograd.backward(NormOps.layerNorm(x, new int[] {1000}, w, b, 1e-5), m);
         print("layer_norm weight grad", w.grad());
         print("layer_norm input grad", x.grad());
+        Tensor images = Tensor.of(v, 30, 10, 25, 40); // (N, C, H, W)
+        print("sum around dims (0, 2, 3)", ReduceOps.sum(images, new int[] {0, 2, 3}, false));
+        print("max_pool2d 2x2", io.nabla.autograd.ConvOps.maxPool2d(images, new int[] {2, 2}, null, new int[] {0, 0}));
+        print("max_pool2d 3x3 padded", io.nabla.autograd.ConvOps.maxPool2d(images, new int[] {3, 3}, new int[] {2, 2},
+                new int[] {1, 1}));
+        print("avg_pool2d 2x2", io.nabla.autograd.ConvOps.avgPool2d(images, new int[] {2, 2}, null, new int[] {0, 0},
+                true));
     }
 
     private static void print(String what, Tensor t) {
