@@ -37,7 +37,9 @@ class GpuServerCheckScriptIT {
 
     private static boolean python3() {
         try {
-            return new ProcessBuilder("python3", "--version").start().waitFor(10, TimeUnit.SECONDS);
+            Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
