@@ -155,8 +155,9 @@ public class CpuConvKernels extends ReferenceConvKernels {
             super.computeMaxPool2d(in, il, dt, w, out, ol, indices, xl);
             return;
         }
-        if (dt == DType.FP32) {
-            maxPool2dF(in.address(), il, w, out.address(), ol, indices.address(), xl);
+        if (dt == DType.FP32 && w.kh() == 2 && w.kw() == 2 && w.ph() == 0 && w.pw() == 0 && w.dh() == 1
+                && w.dw() == 1) {
+            maxPool2x2F(in.address(), il, w, out.address(), ol, indices.address(), xl);
             return;
         }
         java.nio.LongBuffer idx = indices.hostBuffer().asLongBuffer();
@@ -204,18 +205,19 @@ public class CpuConvKernels extends ReferenceConvKernels {
             super.computeMaxPool2dBackward(gradOut, gl, indices, xl, dt, gradIn, il);
             return;
         }
-        if (dt == DType.FP32) {
-            maxPool2dBackwardF(gradOut.address(), gl, indices.address(), xl, gradIn.address(), il);
-            return;
-        }
         java.nio.LongBuffer idx = indices.hostBuffer().asLongBuffer();
         int[] s = il.shape();
         int[] o = gl.shape();
         int[] is = il.strides();
         long plane = (long) s[2] * s[3];
+        boolean dense = is[3] == 1 && is[2] == s[3]; // a plane is one run: index k is its k-th element
         forPlanes(o, plane + (long) o[2] * o[3], (n, c) -> {
             long img = at(il, n, c, 0, 0);
-            zeroPlane(dst, img, s[2], s[3], is);
+            if (dense) {
+                dst.zero(img, (int) plane);
+            } else {
+                zeroPlane(dst, img, s[2], s[3], is);
+            }
             for (int oy = 0; oy < o[2]; oy++) {
                 for (int ox = 0; ox < o[3]; ox++) {
                     long k = idx.get((int) at(xl, n, c, oy, ox));
@@ -223,48 +225,8 @@ public class CpuConvKernels extends ReferenceConvKernels {
                         throw new IllegalArgumentException("max_pool2d backward: index " + k + " is outside the "
                                 + "input plane of " + s[2] + "x" + s[3]);
                     }
-                    dst.add(img + (k / s[3]) * is[2] + (k % s[3]) * is[3], g.get(at(gl, n, c, oy, ox)));
-                }
-            }
-        });
-    }
-
-    /** FP32 max pooling by address: the {@link HostArray} loop's compare order, in float, with a 2x2 fast path. */
-    private static void maxPool2dF(long src, Layout il, Window2d w, long dst, Layout ol, long ix, Layout xl) {
-        if (w.kh() == 2 && w.kw() == 2 && w.ph() == 0 && w.pw() == 0 && w.dh() == 1 && w.dw() == 1) {
-            maxPool2x2F(src, il, w, dst, ol, ix, xl);
-            return;
-        }
-        int[] s = il.shape();
-        int[] o = ol.shape();
-        int[] is = il.strides();
-        forPlanes(o, (long) w.taps() * o[2] * o[3], (n, c) -> {
-            long img = at(il, n, c, 0, 0);
-            for (int oy = 0; oy < o[2]; oy++) {
-                for (int ox = 0; ox < o[3]; ox++) {
-                    int y0 = oy * w.sh() - w.ph();
-                    int x0 = ox * w.sw() - w.pw();
-                    int y1 = Math.min(y0 + (w.kh() - 1) * w.dh() + 1, s[2]);
-                    int x1 = Math.min(x0 + (w.kw() - 1) * w.dw() + 1, s[3]);
-                    while (y0 < 0) {
-                        y0 += w.dh();
-                    }
-                    while (x0 < 0) {
-                        x0 += w.dw();
-                    }
-                    long best = (long) y0 * s[3] + x0;
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int y = y0; y < y1; y += w.dh()) {
-                        for (int x = x0; x < x1; x += w.dw()) {
-                            float v = RawMemory.getFloat(src + ((img + (long) y * is[2] + (long) x * is[3]) << 2));
-                            if (v > max || v != v) { // NaN wins, as in the double loop
-                                max = v;
-                                best = (long) y * s[3] + x;
-                            }
-                        }
-                    }
-                    RawMemory.putFloat(dst + (at(ol, n, c, oy, ox) << 2), max);
-                    RawMemory.putLong(ix + (at(xl, n, c, oy, ox) << 3), best);
+                    long pos = img + (dense ? k : (k / s[3]) * is[2] + (k % s[3]) * is[3]);
+                    dst.add(pos, g.get(at(gl, n, c, oy, ox)));
                 }
             }
         });
@@ -278,9 +240,9 @@ public class CpuConvKernels extends ReferenceConvKernels {
     }
 
     /**
-     * {@link #maxPool2dF} for the common 2x2 window without padding or dilation, in straight-line code: the max by
+     * The max-pooling loop for the common FP32 2x2 window without padding or dilation, in straight-line code: the max by
      * {@link Math#max} (branch-free), then the first tap equal to it (the last NaN when it is NaN) picked by
-     * arithmetic on 0/1 equality flags, which gives the loop's value and index exactly (also the sign of a zero max).
+     * arithmetic on 0/1 equality flags, which gives the loop's value (rounded to float) and index exactly (also the sign of a zero max).
      * The loop's compare-and-branch on random data mispredicted about every other tap: a (64, 16, 28, 28) pooling
      * took 3.3 ms on two cores, this 1.4 ms (selects written as conditional expressions still compiled to branches).
      */
@@ -330,39 +292,6 @@ public class CpuConvKernels extends ReferenceConvKernels {
                     RawMemory.putInt(out + ((ox * outStep) << 2), bits);
                     RawMemory.putLong(idx + ((ox * idxStep) << 3),
                             (long) (oy * sh + (k >> 1)) * width + ox * sw + (k & 1));
-                }
-            }
-        });
-    }
-
-    /** FP32 max-pooling gradient by address; each sum rounds from double once, as the {@link HostArray} loop. */
-    private static void maxPool2dBackwardF(long g, Layout gl, long ix, Layout xl, long dst, Layout il) {
-        int[] s = il.shape();
-        int[] o = gl.shape();
-        int[] is = il.strides();
-        long plane = (long) s[2] * s[3];
-        boolean dense = is[3] == 1 && is[2] == s[3]; // a plane is one run: index k is its k-th element
-        forPlanes(o, plane + (long) o[2] * o[3], (n, c) -> {
-            long img = at(il, n, c, 0, 0);
-            if (dense) {
-                RawMemory.zero(dst + (img << 2), plane << 2);
-            } else {
-                for (int y = 0; y < s[2]; y++) {
-                    for (int x = 0; x < s[3]; x++) {
-                        RawMemory.putFloat(dst + ((img + (long) y * is[2] + (long) x * is[3]) << 2), 0f);
-                    }
-                }
-            }
-            for (int oy = 0; oy < o[2]; oy++) {
-                for (int ox = 0; ox < o[3]; ox++) {
-                    long k = RawMemory.getLong(ix + (at(xl, n, c, oy, ox) << 3));
-                    if (k < 0 || k >= plane) {
-                        throw new IllegalArgumentException("max_pool2d backward: index " + k + " is outside the "
-                                + "input plane of " + s[2] + "x" + s[3]);
-                    }
-                    long p = dst + ((img + (dense ? k : (k / s[3]) * is[2] + (k % s[3]) * is[3])) << 2);
-                    double sum = (double) RawMemory.getFloat(p) + RawMemory.getFloat(g + (at(gl, n, c, oy, ox) << 2));
-                    RawMemory.putFloat(p, (float) sum);
                 }
             }
         });
