@@ -101,6 +101,15 @@ def infer(model, rows, width, seed):
     return status, out
 
 
+def check_job_memory_back(whose, before):
+    """cuda:0's allocated bytes are back to `before` and no job arena is left."""
+    time.sleep(0.5)
+    after = device_entry("cuda:0")
+    check(f"{whose} memory is back on cuda:0", after["memory"]["allocated"] == before
+          and not any(x["owner"].startswith("job:") for x in after["arenas"]),
+          f"before {before}, after {after['memory']['allocated']}, arenas {json.dumps(after['arenas'])}")
+
+
 def await_job(job_id, until, timeout_s=240):
     deadline = time.time() + timeout_s
     job = None
@@ -218,12 +227,8 @@ def main():
                 default=float("inf"))
     check("its weights match PyTorch's (rtol 1e-4, atol 1e-5)", set(got) == set(final) and worst <= 0,
           f"worst excess {worst:.2e}")
-    time.sleep(0.5)
-    after = device_entry(device)
     if gpu:
-        check("the job's memory is back on cuda:0", after["memory"]["allocated"] == before
-              and not any(x["owner"].startswith("job:") for x in after["arenas"]),
-              f"before {before}, after {after['memory']['allocated']}, arenas {json.dumps(after['arenas'])}")
+        check_job_memory_back("the job's", before)
     long_job = dict(request, epochs=500)
     status, job = json_call("POST", "/v1/jobs", long_job)
     job = await_job(job["id"], lambda j: j["step"] >= 3 or j["status"] in ("SUCCEEDED", "FAILED", "CANCELLED"))
@@ -231,12 +236,8 @@ def main():
     job = await_job(job["id"], lambda j: j["status"] in ("SUCCEEDED", "FAILED", "CANCELLED"))
     check("a cancelled job ends CANCELLED", status == 202 and job["status"] == "CANCELLED",
           f"{status} {job['status']} at step {job['step']}")
-    time.sleep(0.5)
-    after = device_entry(device)
     if gpu:
-        check("the cancelled job's memory is back on cuda:0", after["memory"]["allocated"] == before
-              and not any(x["owner"].startswith("job:") for x in after["arenas"]),
-              f"before {before}, after {after['memory']['allocated']}, arenas {json.dumps(after['arenas'])}")
+        check_job_memory_back("the cancelled job's", before)
     status, _ = json_call("GET", "/v2/health/live")
     check("still live at the end", status == 200, f"status {status}")
 
