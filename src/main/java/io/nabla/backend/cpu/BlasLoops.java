@@ -1,10 +1,17 @@
 package io.nabla.backend.cpu;
 
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasColMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
- * FP32 add and sub in OpenBLAS's level-1 kernels (AVX2/AVX-512 code chosen for the CPU at load time), called on the
+ * FP32 add and sub in OpenBLAS's level-1 kernels, and long FP32 sums in its {@code sgemv} ({@link #sumF}).
+ *
+ * <p>Add and sub (AVX2/AVX-512 code chosen for the CPU at load time), called on the
  * tensors' own host memory by address: {@code y = a + alpha * b} (alpha 1 or -1) as {@code scopy} then
  * {@code saxpy} per {@link #PIECE} elements, so the piece of y is still in cache for the second call. Each element
  * is {@code a + (alpha * b)} rounded once, exactly what the scalar loops compute.
@@ -14,8 +21,8 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * against 87 us for the scalar loop and 84 us for the incubating Vector API on JDK 17; of 16 M floats 9.2 ms
  * against 10.9 and 9.3 ms. Native kernels are fast from the first call, where Vector API code runs about 100x
  * slower than scalar code until C2 has compiled it, and need no JVM flags. (Sums through {@code sdot} against a
- * vector of ones were 2x faster in cache but 20% slower on 16 M floats than the scalar {@link RowLoops#sumF}, so
- * sums stay in Java.)
+ * vector of ones were 2x faster in cache but 20% slower on 16 M floats than the scalar loop, and add in float chains
+ * as long as the piece; {@link #sumF}'s {@code sgemv} keeps chains of 16 and streams faster than both.)
  */
 final class BlasLoops {
 
@@ -23,6 +30,17 @@ final class BlasLoops {
     static final int PIECE = 4096;
     /** Runs shorter than this use the scalar loops (two native calls cost about as much as 1000 elements). */
     static final int MIN_RUN = 1024;
+
+    /** Floats added in float before the double sum in {@link #sumF} (the columns of its matrices). */
+    static final int SUM_COLUMNS = 16;
+    /** The most rows of one {@link #sumF} matrix: 64 K floats per call, its results 16 KB (in L1). */
+    static final int SUM_ROWS = 4096;
+    /**
+     * Shorter runs are summed by the scalar loop. In cache {@code sgemv} wins from about 1000 floats (0.15 against
+     * 0.19 ns per float at 1024), but rows of 1024 read from memory one call each were slower (sum over dim 1 of
+     * (16384, 1024): 3.2-4.2 against 2.5-2.8 ms); from 8192 on it wins in both.
+     */
+    static final int MIN_SUM = 8192;
 
     private BlasLoops() {
     }
@@ -70,6 +88,67 @@ final class BlasLoops {
         }
         return true;
     }
+
+    /**
+     * The sum of {@code n - n % SUM_COLUMNS} floats from {@code a} (the caller adds the last {@code n % SUM_COLUMNS}),
+     * for {@code n >= MIN_SUM}. Each piece of {@code SUM_COLUMNS * m} floats ({@code m <= SUM_ROWS}) is read as a
+     * column-major {@code m x SUM_COLUMNS} matrix and multiplied by a vector of ones ({@code sgemv}): every one of
+     * the {@code m} results adds {@code SUM_COLUMNS} floats in float (each {@code x * 1} is exact, so each step is
+     * one rounded add, as in the scalar loop), and those results are added in double here. Same float chains of
+     * 16 as {@link RowLoops#sumF}'s scalar loop, without its float tree of eight, and read with vector loads, which
+     * one core streams from memory about 1.4x as fast as scalar ones (3.4 against 4.9 ms for 16 M floats).
+     */
+    static double sumF(long a, long n) {
+        Sums s = SUMS.get();
+        long cols = n / SUM_COLUMNS;
+        double t0 = 0;
+        double t1 = 0;
+        double t2 = 0;
+        double t3 = 0;
+        for (long done = 0; done < cols; ) {
+            int m = (int) Math.min(SUM_ROWS, cols - done);
+            RawMemory.zero(s.y, (long) m << 2);
+            openblas_nolapack.cblas_sgemv(CblasColMajor, CblasNoTrans, m, SUM_COLUMNS, 1f,
+                    s.piece.at(a + ((done * SUM_COLUMNS) << 2)), m, s.ones, 1, 1f, s.out, 1);
+            long y = s.y;
+            int k = 0;
+            for (; k + 4 <= m; k += 4) {
+                long p = y + ((long) k << 2);
+                t0 += RawMemory.getFloat(p);
+                t1 += RawMemory.getFloat(p + 4);
+                t2 += RawMemory.getFloat(p + 8);
+                t3 += RawMemory.getFloat(p + 12);
+            }
+            for (; k < m; k++) {
+                t0 += RawMemory.getFloat(y + ((long) k << 2));
+            }
+            done += m;
+        }
+        return (t0 + t1) + (t2 + t3);
+    }
+
+    /** A thread's vector of ones and result vector for {@link #sumF} (direct buffers, freed with the thread). */
+    private static final class Sums {
+
+        final ByteBuffer bytes = ByteBuffer.allocateDirect((SUM_ROWS + SUM_COLUMNS) * Float.BYTES)
+                .order(ByteOrder.nativeOrder());
+        final FloatPointer ones;
+        final FloatPointer out;
+        final long y;
+        final At piece = new At();
+
+        Sums() {
+            FloatPointer all = new FloatPointer(bytes.asFloatBuffer());
+            for (int i = 0; i < SUM_COLUMNS; i++) {
+                all.put(SUM_ROWS + i, 1f);
+            }
+            y = all.address();
+            out = new At().at(y);
+            ones = new At().at(y + ((long) SUM_ROWS << 2));
+        }
+    }
+
+    private static final ThreadLocal<Sums> SUMS = ThreadLocal.withInitial(Sums::new);
 
     private static boolean overlaps(long p, long q, long bytes) {
         return p < q + bytes && q < p + bytes;

@@ -6,7 +6,8 @@ import static io.nabla.backend.cpu.RawMemory.getFloat;
 /**
  * Inner loops over one contiguous run of FP32 or FP64 elements (a row, or a segment of one), by address.
  * Several independent accumulators keep the loops bound by memory rather than by add latency. FP32 sums add blocks
- * of 128 floats in float (eight accumulators of 16 elements each) and accumulate the blocks in double.
+ * of 128 floats in float (eight accumulators of 16 elements each) and accumulate the blocks in double; runs of at
+ * least {@link BlasLoops#MIN_SUM} floats go through OpenBLAS ({@link BlasLoops#sumF}: float chains of 16 as well).
  */
 final class RowLoops {
 
@@ -43,11 +44,23 @@ final class RowLoops {
     }
 
     /**
-     * Blocks of up to {@link #SUM_BLOCK} floats are added in float by eight independent accumulators (C2 keeps them
-     * in registers and issues about two adds per cycle: 1.5x the speed of adding groups of four into double, and
-     * enough to keep up with memory), each block's total is added in double.
+     * Runs of {@link BlasLoops#MIN_SUM} floats or more: {@link BlasLoops#sumF} (vector loads, which stream from memory
+     * faster than the scalar loop), then the last {@code n % 16} here. Shorter runs: {@link #scalarSumF}.
      */
     static double sumF(long a, long n) {
+        if (n >= BlasLoops.MIN_SUM && OpenBlas.available()) {
+            long tail = n % BlasLoops.SUM_COLUMNS;
+            return BlasLoops.sumF(a, n) + scalarSumF(a + ((n - tail) << 2), tail);
+        }
+        return scalarSumF(a, n);
+    }
+
+    /**
+     * Blocks of up to {@link #SUM_BLOCK} floats are added in float by eight independent accumulators (C2 keeps them
+     * in registers and issues about two adds per cycle: 1.5x the speed of adding groups of four into double), each
+     * block's total is added in double.
+     */
+    private static double scalarSumF(long a, long n) {
         double total = 0;
         long i = 0;
         long groups = n & ~7L;

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The FP32 fast paths for add/sub ({@link BlasLoops#axpy}, OpenBLAS) and sums ({@link RowLoops#sumF}, blocked
- * float accumulators) against the reference backend: lengths around their piece and block sizes (tiny, odd tails,
+ * The FP32 fast paths for add/sub ({@link BlasLoops#axpy}, OpenBLAS) and sums ({@link RowLoops#sumF}: blocked
+ * float accumulators, and from {@link BlasLoops#MIN_SUM} floats OpenBLAS's {@code sgemv} against ones, see
+ * {@link BlasLoops#sumF}) against the reference backend: lengths around their piece and block sizes (tiny, odd tails,
  * several pieces, 16 M elements), layouts (contiguous, offset, strided, broadcast, written in place over either
  * operand) and special values (NaN, infinities, signed zeros). Add/sub must match bit for bit, sums within
  * {@code 1e-6} of the sum of magnitudes, with NaN and infinities exactly as the reference gives them.
@@ -122,7 +123,9 @@ class Fp32FastPathTest {
 
     // ---- sums ---------------------------------------------------------------------------------------------------
 
-    private static final int[] SUM_LENGTHS = {1, 7, 8, 9, 127, 128, 129, 1000, 65536, 65537, 200_003};
+    /** Around the scalar loop's blocks, the sgemv path's threshold, its column count and its 64 K-float pieces. */
+    private static final int[] SUM_LENGTHS = {1, 7, 8, 9, 127, 128, 129, 1000, BlasLoops.MIN_SUM - 1, BlasLoops.MIN_SUM,
+        BlasLoops.MIN_SUM + BlasLoops.SUM_COLUMNS - 1, 65536, 65537, 65536 + 16 * 1000 + 15, 200_003};
 
     @TestFactory
     Stream<DynamicTest> sums() {
@@ -202,5 +205,29 @@ class Fp32FastPathTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aSumAfterANanSumIsClean() {
+        // the sgemv path keeps a result vector per thread: a NaN left in it must not reach the next sum
+        int n = 4 * 65536;
+        float[] v = new float[n];
+        java.util.Arrays.fill(v, 0.25f);
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor clean = Tensor.of(v, n);
+            v[3] = Float.NaN;
+            v[n - 100] = Float.POSITIVE_INFINITY;
+            Tensor dirty = Tensor.of(v, n);
+            for (int round = 0; round < 3; round++) {
+                assertThat(ReduceOps.sum(dirty).toFloatArray()[0]).isNaN();
+                assertThat(ReduceOps.sum(clean).toFloatArray()[0]).isEqualTo(n * 0.25f);
+            }
+        }
+    }
+
+    @Test
+    void sumOf16MillionFloats() {
+        checkSum("sum fp32 n=16M", "contiguous", 1, 16 << 20, new int[0]);
+        checkSum("sum fp32 n=16M+5 offset", "offset", 1, (16 << 20) + 5, new int[0]);
     }
 }
