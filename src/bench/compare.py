@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
-"""Pairs Nabla's RESULT lines with PyTorch's from the same run and prints a Markdown table with ratios."""
-import re, sys, pathlib
+"""Pairs Nabla's RESULT lines with PyTorch's from the same run and prints a Markdown table with ratios.
+
+With several rounds (ROUNDS=n src/bench/cpu-bench.sh: the files hold n RESULT lines per benchmark, in the order
+PyTorch and Nabla alternated), each side's figure is the median of its rounds, the ratio is that of the medians,
+and the last column lists the ratio of each round's pair.
+"""
+import re, statistics, sys, pathlib
 
 def parse(path):
     rows = []
@@ -11,23 +16,54 @@ def parse(path):
             rows.append(dict(kv.split("=", 1) for kv in line[7:].split() if "=" in kv))
     return rows
 
+def grouped(rows, key, value, keep=lambda r: True):
+    """{key: [value of round 1, round 2, ...]} in file order."""
+    g = {}
+    for r in rows:
+        if keep(r):
+            g.setdefault(key(r), []).append(float(r[value]))
+    return g
+
 d = pathlib.Path(sys.argv[1])
-out = ["| benchmark | Nabla | PyTorch | ratio (Nabla / PyTorch speed) |", "|---|---:|---:|---:|"]
-t = {r["n"]: float(r["median"]) for r in parse(d / "torch-gemm.txt")}
+rounds = 1
+lines = []
+
+def row(name, nabla, torch, higher_is_better):
+    """One table row: medians, their ratio (Nabla's speed over PyTorch's), and each round's ratio."""
+    global rounds
+    pairs = list(zip(nabla, torch))
+    rounds = max(rounds, len(pairs))
+    ratio = (lambda n, t: n / t) if higher_is_better else (lambda n, t: t / n)
+    mn, mt = statistics.median(nabla), statistics.median(torch)
+    per = " / ".join(f"{ratio(n, t):.2f}" for n, t in pairs)
+    lines.append((name, mn, mt, ratio(mn, mt), per))
+
 label = {"nabla": "sgemm kernel", "nabla.matmul": "matmul op"}
-for r in parse(d / "nabla-gemm.txt"):
-    if r["n"] in t and r.get("impl") in label:
-        g = float(r["median"])
-        out.append(f"| {label[r['impl']]} n={r['n']} (GFLOP/s) | {g:.1f} | {t[r['n']]:.1f} | {g / t[r['n']]:.2f}x |")
-t = {r["op"]: float(r["median_ms"]) for r in parse(d / "torch-ops.txt")}
-for r in parse(d / "nabla-ops.txt"):
-    if r["op"] in t:
-        ms = float(r["median_ms"])
-        out.append(f"| {r['op']} 16M fp32 (ms) | {ms:.2f} | {t[r['op']]:.2f} | {t[r['op']] / ms:.2f}x |")
-t = {(r["model"], r["opt"]): float(r["median_ms"]) for r in parse(d / "torch-mlp.txt")}
-for r in parse(d / "nabla-mlp.txt"):
-    k = (r["model"], r["opt"])
+t = grouped(parse(d / "torch-gemm.txt"), lambda r: r["n"], "median")
+n = grouped(parse(d / "nabla-gemm.txt"), lambda r: (r.get("impl"), r["n"]), "median",
+            lambda r: r.get("impl") in label)
+for (impl, size), v in n.items():
+    if size in t:
+        row(f"{label[impl]} n={size} (GFLOP/s)", v, t[size], True)
+t = grouped(parse(d / "torch-ops.txt"), lambda r: r["op"], "median_ms")
+for op, v in grouped(parse(d / "nabla-ops.txt"), lambda r: r["op"], "median_ms").items():
+    if op in t:
+        row(f"{op} 16M fp32 (ms)", v, t[op], False)
+torch_mlp = parse(d / "torch-mlp.txt")
+t = grouped(torch_mlp, lambda r: (r["model"], r["opt"]), "median_ms")
+nabla_mlp = parse(d / "nabla-mlp.txt")
+desc = {(r["model"], r["opt"]): f"MLP {r.get('dims', r['model'])} batch {r.get('batch', '?')} {r['opt']}"
+        for r in nabla_mlp}
+for k, v in grouped(nabla_mlp, lambda r: (r["model"], r["opt"]), "median_ms").items():
     if k in t:
-        ms = float(r["median_ms"])
-        out.append(f"| MLP {r.get('dims', r['model'])} batch {r.get('batch', '?')} {r['opt']} step (ms) | {ms:.2f} | {t[k]:.2f} | {t[k] / ms:.2f}x |")
+        row(f"{desc[k]} step (ms)", v, t[k], False)
+
+if rounds == 1:
+    out = ["| benchmark | Nabla | PyTorch | ratio (Nabla / PyTorch speed) |", "|---|---:|---:|---:|"]
+    out += [f"| {name} | {mn:.2f} | {mt:.2f} | {r:.2f}x |" if "GFLOP" not in name else
+            f"| {name} | {mn:.1f} | {mt:.1f} | {r:.2f}x |" for name, mn, mt, r, _ in lines]
+else:
+    out = [f"| benchmark | Nabla (median of {rounds}) | PyTorch (median of {rounds}) | ratio of the medians "
+           f"| ratio per round |", "|---|---:|---:|---:|---|"]
+    out += [f"| {name} | {mn:.2f} | {mt:.2f} | {r:.2f}x | {per} |" for name, mn, mt, r, per in lines]
 print("\n".join(out))

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # CPU benchmarks of Nabla next to the PyTorch anchors of ../shared/bench, measured in the same run.
-# Usage: src/bench/cpu-bench.sh [gemm] [ops] [mlp]      (default: all three)
+# Usage: [ROUNDS=n] src/bench/cpu-bench.sh [gemm] [ops] [mlp]      (default: all three, one round)
 # Prints each Nabla figure, PyTorch's figure and the ratio (higher is better for Nabla), and writes the raw
 # RESULT lines to target/bench/*.txt. Not part of the unit tests: a run takes several minutes.
+# ROUNDS=n alternates the anchor and Nabla n times per benchmark (PyTorch, Nabla, PyTorch, ...) and reports the
+# median of each side's rounds and the ratio of every round's pair: on a machine whose memory bandwidth drifts
+# (a shared VM), one anchor run followed by one Nabla run measures the drift as much as the code.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 shared=${NABLA_SHARED:-$root/../shared}
 what=("$@")
+rounds=${ROUNDS:-1}
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a positive integer, got '$rounds'" >&2; exit 2; }
 [ ${#what[@]} -gt 0 ] || what=(gemm ops mlp)
 mkdir -p target/bench
 ./mvnw -q -B -ntp -DskipTests test-compile
@@ -17,16 +22,16 @@ java_run() { java -Xmx8g -XX:+UseParallelGC -cp "$cp" "$@"; }
 
 for w in "${what[@]}"; do
   case $w in
-    gemm)
-      "$shared/bench/anchor.sh" gemm | tee target/bench/torch-gemm.txt
-      java_run io.nabla.bench.GemmBench | tee target/bench/nabla-gemm.txt ;;
-    ops)
-      "$shared/bench/anchor.sh" ops | tee target/bench/torch-ops.txt
-      java_run io.nabla.bench.OpsBench | tee target/bench/nabla-ops.txt ;;
-    mlp)
-      "$shared/bench/anchor.sh" mlp | tee target/bench/torch-mlp.txt
-      java_run io.nabla.bench.MlpBench | tee target/bench/nabla-mlp.txt ;;
+    gemm) main=io.nabla.bench.GemmBench ;;
+    ops) main=io.nabla.bench.OpsBench ;;
+    mlp) main=io.nabla.bench.MlpBench ;;
     *) echo "unknown benchmark '$w': expected gemm, ops or mlp" >&2; exit 2 ;;
   esac
+  : > "target/bench/torch-$w.txt"
+  : > "target/bench/nabla-$w.txt"
+  for ((r = 1; r <= rounds; r++)); do
+    "$shared/bench/anchor.sh" "$w" | tee -a "target/bench/torch-$w.txt"
+    java_run "$main" | tee -a "target/bench/nabla-$w.txt"
+  done
 done
 python3 "$root/src/bench/compare.py" target/bench
