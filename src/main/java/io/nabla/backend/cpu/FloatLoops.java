@@ -18,8 +18,8 @@ import java.nio.FloatBuffer;
  * into {@link Scratch} buffers, computed there and scattered back; runs shorter than {@link #SLICE_MIN} take a
  * per-element path. Arithmetic, min/max, abs, neg, square, relu, leaky_relu and clamp are computed in float
  * (rounding exactly as a double computation rounded once would); every other op computes
- * {@code (float) f((double) x)} with the shared {@link ElementwiseMath} functions, so the results equal the reference
- * backend's bit for bit.
+ * {@code (float) f((double) x)} with the shared {@link ElementwiseMath} functions ({@code exp} through
+ * {@link ExactExp}, which gives the same floats faster), so the results equal the reference backend's bit for bit.
  *
  * <p>{@code DoubleLoops} is this file with float replaced by double (Java has no primitive generics): keep the two
  * in step. This is a kernel collection, hence its length.
@@ -65,7 +65,7 @@ final class FloatLoops {
             case RELU: for (int i = 0; i < n; i++) y.put(i, Math.max(x.get(i), 0f)); break;
             case LEAKY_RELU: for (int i = 0; i < n; i++) { float v = x.get(i); y.put(i, Math.max(v, 0f) + Math.min(v, 0f) * slope); } break;
             case CLAMP: for (int i = 0; i < n; i++) y.put(i, Math.min(Math.max(x.get(i), lo), hi)); break;
-            case EXP: for (int i = 0; i < n; i++) y.put(i, (float) Math.exp(x.get(i))); break;
+            case EXP: ExactExp.exp(x, y, n); break;
             case LOG: for (int i = 0; i < n; i++) y.put(i, (float) Math.log(x.get(i))); break;
             case SQRT: for (int i = 0; i < n; i++) y.put(i, (float) Math.sqrt(x.get(i))); break;
             case RSQRT: for (int i = 0; i < n; i++) y.put(i, (float) (1.0 / Math.sqrt(x.get(i)))); break;
