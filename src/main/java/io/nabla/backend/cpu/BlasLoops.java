@@ -100,13 +100,13 @@ final class BlasLoops {
      */
     static double sumF(long a, long n) {
         Sums s = SUMS.get();
-        long cols = n / SUM_COLUMNS;
+        long rows = n / SUM_COLUMNS;
         double t0 = 0;
         double t1 = 0;
         double t2 = 0;
         double t3 = 0;
-        for (long done = 0; done < cols; ) {
-            int m = (int) Math.min(SUM_ROWS, cols - done);
+        for (long done = 0; done < rows; ) {
+            int m = (int) Math.min(SUM_ROWS, rows - done);
             RawMemory.zero(s.y, (long) m << 2);
             openblas_nolapack.cblas_sgemv(CblasColMajor, CblasNoTrans, m, SUM_COLUMNS, 1f,
                     s.piece.at(a + ((done * SUM_COLUMNS) << 2)), m, s.ones, 1, 1f, s.out, 1);
