@@ -20,8 +20,8 @@ import java.nio.FloatBuffer;
  * into {@link Scratch} buffers, computed there and scattered back; runs shorter than {@link #SLICE_MIN} take a
  * per-element path. Arithmetic, min/max, abs, neg, square, relu, leaky_relu and clamp are computed in float
  * (rounding exactly as a double computation rounded once would); every other op computes
- * {@code (float) f((double) x)} with the shared {@link ElementwiseMath} functions ({@code exp} through
- * {@link ExactExp}, which gives the same floats faster), so the results equal the reference backend's bit for bit.
+ * {@code (float) f((double) x)} with the shared {@link ElementwiseMath} functions ({@code exp},
+ * {@code sigmoid} and {@code silu} through {@link ExactExp}, which gives the same floats faster), so the results equal the reference backend's bit for bit.
  *
  * <p>{@code DoubleLoops} is this file with float replaced by double (Java has no primitive generics): keep the two
  * in step. This is a kernel collection, hence its length.
@@ -75,10 +75,10 @@ final class FloatLoops {
             case COS: for (int i = 0; i < n; i++) y.put(i, (float) Math.cos(x.get(i))); break;
             case RECIPROCAL: for (int i = 0; i < n; i++) y.put(i, (float) (1.0 / x.get(i))); break;
             case TANH: for (int i = 0; i < n; i++) y.put(i, (float) Math.tanh(x.get(i))); break;
-            case SIGMOID: for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.sigmoid(x.get(i))); break;
+            case SIGMOID: ExactExp.sigmoid(false, x, y, n); break;
             case GELU: for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.gelu(x.get(i))); break;
             case GELU_TANH: for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.geluTanh(x.get(i))); break;
-            case SILU: for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.silu(x.get(i))); break;
+            case SILU: ExactExp.sigmoid(true, x, y, n); break;
             case SOFTPLUS: for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.softplus(x.get(i), p0, p1)); break;
             case ELU: for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.elu(x.get(i), p0)); break;
             case POW: for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.pow(x.get(i), p0)); break;

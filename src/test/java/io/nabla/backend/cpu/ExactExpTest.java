@@ -5,30 +5,57 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import io.nabla.backend.ElementwiseMath;
 import java.nio.FloatBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * {@link ExactExp} gives exactly {@code (float) Math.exp(x)}: on a sample of every float bit pattern (each 4099th,
- * about a million), on the edges of its polynomial range and special values, and across block boundaries of the
- * buffer entry point. Every one of the 2^32 floats (about a minute):
- * {@code ./mvnw test -Dtest=ExactExpTest -Dnabla.exhaustive=true}.
+ * {@link ExactExp} gives exactly {@code (float) Math.exp(x)}, {@code (float) ElementwiseMath.sigmoid(x)} and
+ * {@code (float) ElementwiseMath.silu(x)}: on a sample of every float bit pattern (each 4099th, about a million), on
+ * the edges of its polynomial range and special values, and across block boundaries of the buffer entry points. Every
+ * one of the 2^32 floats, for each of the three (a few minutes):
+ * {@code ./mvnw test -Dtest=ExactExpTest -Dnabla.exhaustive=true} (3.5 minutes on the development machine).
  */
 class ExactExpTest {
 
     private static final int BLOCK = 1024;
 
+    /** The three ops: what the fast path computes on a block, and the reference it must equal. */
+    enum Op {
+        EXP, SIGMOID, SILU;
+
+        void fast(float[] x, float[] y, double[] t, double[] p, int n) {
+            switch (this) {
+                case EXP -> ExactExp.block(x, y, t, p, n);
+                case SIGMOID -> ExactExp.sigmoidBlock(x, y, t, p, n);
+                case SILU -> ExactExp.siluBlock(x, y, t, p, n);
+            }
+        }
+
+        float reference(float x) {
+            return (float) switch (this) {
+                case EXP -> Math.exp(x);
+                case SIGMOID -> ElementwiseMath.sigmoid(x);
+                case SILU -> ElementwiseMath.silu(x);
+            };
+        }
+    }
+
     @Test
-    void aSampleOfAllFloatsMatchesMathExpBitForBit() {
-        assertAllMatch(4099);
+    void aSampleOfAllFloatsMatchesTheReferenceBitForBit() {
+        for (Op op : Op.values()) {
+            assertAllMatch(op, 4099);
+        }
     }
 
     @Test
     @EnabledIfSystemProperty(named = "nabla.exhaustive", matches = "true",
-            disabledReason = "exhaustive run only on request: -Dnabla.exhaustive=true (about a minute)")
-    void everyFloatMatchesMathExpBitForBit() {
-        assertAllMatch(1);
+            disabledReason = "exhaustive run only on request: -Dnabla.exhaustive=true (a few minutes)")
+    void everyFloatMatchesTheReferenceBitForBit() {
+        for (Op op : Op.values()) {
+            assertAllMatch(op, 1);
+        }
     }
 
     @Test
@@ -39,11 +66,13 @@ class ExactExpTest {
             Math.nextUp(88f), Math.nextDown(88f), 88.72283f, 88.72284f, -103.97208f, -103.97209f, -87.33655f,
             (float) Math.log(2), (float) -Math.log(2), 1e-8f, -1e-8f, 20f, -20f};
         float[] y = new float[v.length];
-        ExactExp.block(v, y, new double[v.length], new double[v.length], v.length);
-        for (int i = 0; i < v.length; i++) {
-            float expected = (float) Math.exp(v[i]);
-            assertThat(Float.floatToRawIntBits(y[i])).as("exp(%s) = %s, expected %s", v[i], y[i], expected)
-                    .isEqualTo(Float.floatToRawIntBits(expected));
+        for (Op op : Op.values()) {
+            op.fast(v, y, new double[v.length], new double[v.length], v.length);
+            for (int i = 0; i < v.length; i++) {
+                float expected = op.reference(v[i]);
+                assertThat(Float.floatToRawIntBits(y[i])).as("%s(%s) = %s, expected %s", op, v[i], y[i], expected)
+                        .isEqualTo(Float.floatToRawIntBits(expected));
+            }
         }
     }
 
@@ -58,7 +87,14 @@ class ExactExpTest {
             }
             ExactExp.exp(x, y, n);
             for (int i = 0; i < n; i++) {
-                assertThat(y.get(i)).as("n=%d, [%d]", n, i).isEqualTo((float) Math.exp(x.get(i)));
+                assertThat(y.get(i)).as("exp n=%d, [%d]", n, i).isEqualTo((float) Math.exp(x.get(i)));
+            }
+            for (boolean silu : new boolean[] {false, true}) {
+                ExactExp.sigmoid(silu, x, y, n);
+                Op op = silu ? Op.SILU : Op.SIGMOID;
+                for (int i = 0; i < n; i++) {
+                    assertThat(y.get(i)).as("%s n=%d, [%d]", op, n, i).isEqualTo(op.reference(x.get(i)));
+                }
             }
         }
     }
@@ -68,7 +104,7 @@ class ExactExpTest {
     }
 
     /** Every {@code stride}-th float bit pattern, from 0 through 2^32 - 1. */
-    private static void assertAllMatch(int stride) {
+    private static void assertAllMatch(Op op, int stride) {
         float[] x = new float[BLOCK];
         float[] y = new float[BLOCK];
         double[] t = new double[BLOCK];
@@ -77,11 +113,11 @@ class ExactExpTest {
         for (long bits = 0; bits <= 0xFFFFFFFFL; bits += stride) {
             x[n++] = Float.intBitsToFloat((int) bits);
             if (n == BLOCK || bits + stride > 0xFFFFFFFFL) {
-                ExactExp.block(x, y, t, p, n);
+                op.fast(x, y, t, p, n);
                 for (int i = 0; i < n; i++) {
-                    float expected = (float) Math.exp(x[i]);
+                    float expected = op.reference(x[i]);
                     if (Float.floatToRawIntBits(y[i]) != Float.floatToRawIntBits(expected)) {
-                        fail("exp(" + x[i] + ") = " + y[i] + ", expected (float) Math.exp = " + expected);
+                        fail(op + "(" + x[i] + ") = " + y[i] + ", expected the reference's " + expected);
                     }
                 }
                 n = 0;
