@@ -4,9 +4,10 @@ import io.nabla.backend.ElementwiseMath;
 import java.nio.FloatBuffer;
 
 /**
- * The FP32 {@code exp}, {@code sigmoid} and {@code silu} ops: exactly {@code (float) Math.exp(x)},
- * {@code (float) ElementwiseMath.sigmoid(x)} and {@code (float) ElementwiseMath.silu(x)} for every float {@code x}
- * (so bit for bit what the reference backend gives), two to five times as fast.
+ * The FP32 {@code exp}, {@code sigmoid}, {@code silu} and {@code tanh} ops: exactly {@code (float) Math.exp(x)},
+ * {@code (float) ElementwiseMath.sigmoid(x)}, {@code (float) ElementwiseMath.silu(x)} and
+ * {@code (float) Math.tanh(x)} for every float {@code x} (so bit for bit what the reference backend gives), 1.5 to
+ * 7 times as fast.
  *
  * <p>How: {@code exp(x)} is computed in double by a polynomial that C2 vectorises, {@code x = k ln2 + r} with a
  * two-part ln2 (Cody and Waite; {@code |r| <= ln2/2}), {@code exp(r)} by its Taylor series to degree 12 (truncation
@@ -57,6 +58,20 @@ final class ExactExp {
     private static final double C11 = 1.0 / 39916800;
     private static final double C12 = 1.0 / 479001600;
 
+    /** Below this magnitude tanh takes its Taylor series. */
+    private static final float TANH_SERIES = 0.125f;
+    /** Above this magnitude (and for NaN) tanh takes Math.tanh (its float is then 1 or -1 anyway). */
+    private static final float TANH_MAX = 20f;
+    /** Taylor coefficients of tanh: 2^2n (2^2n - 1) B_2n / (2n)! for the power 2n - 1. */
+    private static final double T3 = -1.0 / 3;
+    private static final double T5 = 2.0 / 15;
+    private static final double T7 = -17.0 / 315;
+    private static final double T9 = 62.0 / 2835;
+    private static final double T11 = -1382.0 / 155925;
+    private static final double T13 = 21844.0 / 6081075;
+    private static final double T15 = -929569.0 / 638512875;
+    private static final double T17 = 6404582.0 / 10854718875.0;
+
     /** Elements per block: the thread's arrays below hold one. */
     private static final int BLOCK = 1024;
     private static final ThreadLocal<Block> BLOCKS = ThreadLocal.withInitial(Block::new);
@@ -79,6 +94,17 @@ final class ExactExp {
             int m = Math.min(BLOCK, n - o);
             x.get(o, b.in, 0, m);
             block(b.in, b.out, b.t, b.p, m);
+            y.put(o, b.out, 0, m);
+        }
+    }
+
+    /** {@code y[i] = (float) Math.tanh(x[i])} for {@code i < n} (unit stride, absolute indices from 0). */
+    static void tanh(FloatBuffer x, FloatBuffer y, int n) {
+        Block b = BLOCKS.get();
+        for (int o = 0; o < n; o += BLOCK) {
+            int m = Math.min(BLOCK, n - o);
+            x.get(o, b.in, 0, m);
+            tanhBlock(b.in, b.out, b.t, b.p, m);
             y.put(o, b.out, 0, m);
         }
     }
@@ -133,6 +159,43 @@ final class ExactExp {
             float xi = x[i];
             double d = xi / (1.0 + scaled(t[i], p[i]));
             y[i] = exact(d, xi) ? (float) d : (float) ElementwiseMath.silu(xi);
+        }
+    }
+
+    /**
+     * {@code y[i] = (float) Math.tanh(x[i])} for {@code i < n}; {@code t} and {@code p} are scratch. Below
+     * {@link #TANH_SERIES} in magnitude, the Taylor series to degree 17 (next term below 2^-65 relative); above,
+     * {@code 1 - 2 / (exp(2|x|) + 1)} with the sign of x, whose subtraction loses at most 3 bits there (results of
+     * at least 0.124), so the double stays well inside the check's margin.
+     */
+    static void tanhBlock(float[] x, float[] y, double[] t, double[] p, int n) {
+        for (int i = 0; i < n; i++) {
+            t[i] = x[i];
+        }
+        for (int i = 0; i < n; i++) {
+            t[i] = 2.0 * Math.abs(t[i]);
+        }
+        polynomial(t, p, n);
+        for (int i = 0; i < n; i++) {
+            float xi = x[i];
+            double d;
+            if (Math.abs(xi) < TANH_SERIES) {
+                double xd = xi;
+                double s = xd * xd;
+                double q = Math.fma(T17, s, T15);
+                q = Math.fma(q, s, T13);
+                q = Math.fma(q, s, T11);
+                q = Math.fma(q, s, T9);
+                q = Math.fma(q, s, T7);
+                q = Math.fma(q, s, T5);
+                q = Math.fma(q, s, T3);
+                d = Math.fma(xd * s, q, xd);
+            } else {
+                d = Math.copySign(1.0 - 2.0 / (scaled(t[i], p[i]) + 1.0), xi);
+            }
+            boolean ok = Math.abs(xi) <= TANH_MAX && Math.abs(d) >= MIN_NORMAL_FLOAT
+                    && !nearMidpoint(Double.doubleToRawLongBits(d) & 0x1FFFFFFFL);
+            y[i] = ok ? (float) d : (float) Math.tanh(xi);
         }
     }
 

@@ -11,11 +11,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * {@link ExactExp} gives exactly {@code (float) Math.exp(x)}, {@code (float) ElementwiseMath.sigmoid(x)} and
- * {@code (float) ElementwiseMath.silu(x)}: on a sample of every float bit pattern (each 4099th, about a million), on
+ * {@link ExactExp} gives exactly {@code (float) Math.exp(x)}, {@code (float) ElementwiseMath.sigmoid(x)},
+ * {@code (float) ElementwiseMath.silu(x)} and {@code (float) Math.tanh(x)}: on a sample of every float bit pattern (each 4099th, about a million), on
  * the edges of its polynomial range and special values, and across block boundaries of the buffer entry points. Every
- * one of the 2^32 floats, for each of the three (a few minutes):
- * {@code ./mvnw test -Dtest=ExactExpTest -Dnabla.exhaustive=true} (3.5 minutes on the development machine).
+ * one of the 2^32 floats, for each of the four (a few minutes):
+ * {@code ./mvnw test -Dtest=ExactExpTest -Dnabla.exhaustive=true} (about 4.5 minutes on the development machine).
  */
 class ExactExpTest {
 
@@ -23,13 +23,14 @@ class ExactExpTest {
 
     /** The three ops: what the fast path computes on a block, and the reference it must equal. */
     enum Op {
-        EXP, SIGMOID, SILU;
+        EXP, SIGMOID, SILU, TANH;
 
         void fast(float[] x, float[] y, double[] t, double[] p, int n) {
             switch (this) {
                 case EXP -> ExactExp.block(x, y, t, p, n);
                 case SIGMOID -> ExactExp.sigmoidBlock(x, y, t, p, n);
                 case SILU -> ExactExp.siluBlock(x, y, t, p, n);
+                case TANH -> ExactExp.tanhBlock(x, y, t, p, n);
             }
         }
 
@@ -38,6 +39,7 @@ class ExactExpTest {
                 case EXP -> Math.exp(x);
                 case SIGMOID -> ElementwiseMath.sigmoid(x);
                 case SILU -> ElementwiseMath.silu(x);
+                case TANH -> Math.tanh(x);
             };
         }
     }
@@ -64,7 +66,8 @@ class ExactExpTest {
             -Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE, 1f, -1f, 0.5f, -0.5f,
             0.34657359f, -0.34657359f, 0.3465736f, -87f, Math.nextDown(-87f), Math.nextUp(-87f), 88f,
             Math.nextUp(88f), Math.nextDown(88f), 88.72283f, 88.72284f, -103.97208f, -103.97209f, -87.33655f,
-            (float) Math.log(2), (float) -Math.log(2), 1e-8f, -1e-8f, 20f, -20f};
+            (float) Math.log(2), (float) -Math.log(2), 1e-8f, -1e-8f, 20f, -20f, Math.nextUp(20f), 0.125f,
+            Math.nextDown(0.125f), -0.125f, 9.010913f, -9.010913f, 1e-38f, -1e-38f};
         float[] y = new float[v.length];
         for (Op op : Op.values()) {
             op.fast(v, y, new double[v.length], new double[v.length], v.length);
@@ -95,6 +98,10 @@ class ExactExpTest {
                 for (int i = 0; i < n; i++) {
                     assertThat(y.get(i)).as("%s n=%d, [%d]", op, n, i).isEqualTo(op.reference(x.get(i)));
                 }
+            }
+            ExactExp.tanh(x, y, n);
+            for (int i = 0; i < n; i++) {
+                assertThat(y.get(i)).as("tanh n=%d, [%d]", n, i).isEqualTo(Op.TANH.reference(x.get(i)));
             }
         }
     }
