@@ -12,10 +12,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * {@link ExactExp} gives exactly {@code (float) Math.exp(x)}, {@code (float) ElementwiseMath.sigmoid(x)},
- * {@code (float) ElementwiseMath.silu(x)} and {@code (float) Math.tanh(x)}: on a sample of every float bit pattern (each 4099th, about a million), on
- * the edges of its polynomial range and special values, and across block boundaries of the buffer entry points. Every
- * one of the 2^32 floats, for each of the four (a few minutes):
- * {@code ./mvnw test -Dtest=ExactExpTest -Dnabla.exhaustive=true} (about 4.5 minutes on the development machine).
+ * {@code (float) ElementwiseMath.silu(x)} and {@code (float) Math.tanh(x)}: on a sample of every float bit pattern
+ * (each 4099th, about a million), on the edges of its polynomial range and special values, and across block
+ * boundaries of the buffer entry points. Every one of the 2^32 floats, for each of the four:
+ * {@code ./mvnw test -Dtest=ExactExpTest -Dnabla.exhaustive=true} (about 6 minutes on the development machine).
  */
 class ExactExpTest {
 
