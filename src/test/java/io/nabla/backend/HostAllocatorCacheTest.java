@@ -12,7 +12,7 @@ class HostAllocatorCacheTest {
     @Test
     void aFreedLargeBlockIsReusedAndZeroedWhenAskedFor() {
         long bytes = 3 * HostAllocator.CACHE_MIN_BYTES + 12;
-        long allocatedBefore = host.allocatedBytes();
+        long allocatedBefore = SettledAllocator.allocatedBytes();
         Memory a = host.allocate(bytes, false);
         long address = a.address();
         ByteBuffer b = a.hostBuffer();
@@ -35,7 +35,7 @@ class HostAllocatorCacheTest {
 
     @Test
     void smallBlocksAreNotCachedAndEmptyCacheReturnsEverything() {
-        long before = host.allocatedBytes();
+        long before = SettledAllocator.allocatedBytes();
         Memory small = host.allocate(1024, false);
         small.close();
         Memory large = host.allocate(HostAllocator.CACHE_MIN_BYTES * 2, false);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nabla.backend.DType;
 import io.nabla.backend.HostAllocator;
+import io.nabla.backend.SettledAllocator;
 import io.nabla.config.NablaProperties;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
@@ -49,7 +50,7 @@ class LoadedModelTest {
 
     @Test
     void unloadingFreesEveryByteTheModelHeld() throws Exception {
-        long before = HostAllocator.instance().allocatedBytes();
+        long before = SettledAllocator.allocatedBytes();
         LoadedModel m = load("scale=2", Duration.ZERO);
         long held = m.bytes();
         long afterLoad = HostAllocator.instance().allocatedBytes();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nabla.backend.DType;
 import io.nabla.backend.HostAllocator;
+import io.nabla.backend.SettledAllocator;
 import io.nabla.config.NablaProperties;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
@@ -89,7 +90,7 @@ class ModelRegistryTest {
 
     @Test
     void drainingRefusesNewInferenceAndCloseFreesEveryModel() {
-        long before = HostAllocator.instance().allocatedBytes();
+        long before = SettledAllocator.allocatedBytes();
         ModelRegistry r = registry(8);
         r.create("m", SPEC, null);
         try (TensorScope s = TensorScope.open()) {

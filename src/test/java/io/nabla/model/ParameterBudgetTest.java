@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nabla.backend.HostAllocator;
+import io.nabla.backend.SettledAllocator;
 import io.nabla.nn.Generator;
 import io.nabla.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class ParameterBudgetTest {
     void aHugeModelIsRefusedBeforeAnythingIsAllocated() {
         ModelSpec s = spec("{\"type\": \"Linear\", \"in_features\": 100000, \"out_features\": 100000}", 100000,
                 100000);
-        long before = HostAllocator.instance().allocatedBytes();
+        long before = SettledAllocator.allocatedBytes();
         try (TensorScope scope = TensorScope.open()) {
             assertThatThrownBy(() -> ModelBuilder.build(s, new Generator(0), ParameterBudget.DEFAULT_MAX_ELEMENTS))
                     .isInstanceOf(IllegalArgumentException.class)

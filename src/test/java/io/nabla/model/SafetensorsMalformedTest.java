@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nabla.backend.HostAllocator;
+import io.nabla.backend.SettledAllocator;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -237,7 +238,7 @@ class SafetensorsMalformedTest {
         byte[] hugeHeader = withLength(99_999_992L, 16);
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long hostBefore = HostAllocator.instance().allocatedBytes();
+        long hostBefore = SettledAllocator.allocatedBytes();
         for (byte[] bytes : List.of(lying, consistent, hugeHeader)) {
             long before = threads.getCurrentThreadAllocatedBytes();
             assertThatThrownBy(() -> SafetensorsFile.read(bytes)).isInstanceOf(SafetensorsException.class);

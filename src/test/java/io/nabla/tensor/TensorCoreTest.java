@@ -8,6 +8,7 @@ import io.nabla.autograd.ReduceOps;
 import io.nabla.autograd.ShapeOps;
 import io.nabla.backend.DType;
 import io.nabla.backend.HostAllocator;
+import io.nabla.backend.SettledAllocator;
 import org.junit.jupiter.api.Test;
 
 class TensorCoreTest {
@@ -30,7 +31,7 @@ class TensorCoreTest {
 
     @Test
     void closedScopeHoldsNothing() {
-        long before = HostAllocator.instance().allocatedBytes();
+        long before = SettledAllocator.allocatedBytes();
         long blocks = HostAllocator.instance().liveBlocks();
         Tensor kept;
         try (TensorScope outer = TensorScope.open()) {
