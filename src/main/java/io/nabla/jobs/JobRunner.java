@@ -320,9 +320,7 @@ public final class JobRunner implements SmartLifecycle {
         try {
             execute(id, placement);
         } finally {
-            if (placement.arena() != null) {
-                placement.arena().close(); // returns whatever the run still held on the GPU
-            }
+            release(placement); // already closed before the final status, unless the run ended some other way
         }
     }
 
@@ -351,6 +349,7 @@ public final class JobRunner implements SmartLifecycle {
             run = new JobRun(job, registry, datasets, checkpoints, store, events, stepDelay, placement.device(),
                     placement.arena());
         } catch (RuntimeException e) {
+            release(placement);
             finish(job, JobStatus.FAILED, null, job.step(), job.epoch(), job.losses(), message(e));
             return;
         }
@@ -368,10 +367,12 @@ public final class JobRunner implements SmartLifecycle {
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             LOG.warn("job {} failed: {}", id, e.toString(), e);
             runs.remove(id);
+            release(placement);
             finish(job, JobStatus.FAILED, null, run.step(), run.epoch(), run.losses(), message(e));
             return;
         }
         runs.remove(id); // its memory is freed already: the run's scope closed when run() returned
+        release(placement);
         switch (outcome) {
             case SUCCEEDED -> finish(job, JobStatus.SUCCEEDED, run.resultVersion(), run.step(), run.epoch(),
                     run.losses(), null);
@@ -379,6 +380,16 @@ public final class JobRunner implements SmartLifecycle {
                     "cancelled by request after step " + run.step());
             case STOPPED -> LOG.info("job {} stopped for shutdown at step {}; it resumes at the next start", id,
                     run.step());
+        }
+    }
+
+    /**
+     * Closes the job's GPU arena, if it has one, before its final status is stored: whoever sees the job end (a
+     * client polling it, its event stream) sees its device memory returned, not an arena that closes a moment later.
+     */
+    private static void release(JobDevices.Placement placement) {
+        if (placement.arena() != null) {
+            placement.arena().close();
         }
     }
 

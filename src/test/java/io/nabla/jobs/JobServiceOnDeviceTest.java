@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nabla.config.NablaProperties;
 import io.nabla.gpu.AdmissionRefusedException;
 import io.nabla.gpu.FakeGpus;
+import io.nabla.gpu.MemoryArena;
 import io.nabla.inference.InferenceMetrics;
 import io.nabla.inference.ModelRegistry;
 import io.nabla.inference.ModelStore;
@@ -16,6 +17,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +40,7 @@ class JobServiceOnDeviceTest {
     private FakeGpus gpus;
     private ModelRegistry registry;
     private JobRunner runner;
+    private JobEvents events;
 
     @AfterEach
     void close() {
@@ -70,7 +74,7 @@ class JobServiceOnDeviceTest {
         dataset = datasets.create(new ByteArrayInputStream(resource("data.safetensors"))).id();
         JobStore store = new JobStore(JdbcClient.create(Databases.h2()));
         CheckpointFiles checkpoints = new CheckpointFiles(root.resolve("checkpoints"), Duration.ZERO);
-        JobEvents events = new JobEvents();
+        events = new JobEvents();
         JobDevices devices = new JobDevices(gpus.pool());
         runner = new JobRunner(store, registry, datasets, checkpoints, events, devices, 4, Duration.ofSeconds(5),
                 stepDelay);
@@ -112,6 +116,34 @@ class JobServiceOnDeviceTest {
         FineTuneJob cpu = awaitFinal(jobs, jobs.submit(body("cpu")).id());
         assertThat(cpu.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(cpu.device()).isEqualTo("cpu");
+    }
+
+    @Test
+    void aGpuJobsArenaIsClosedBeforeItsEndIsPublished() throws Exception {
+        JobService jobs = service(256 * MIB, Duration.ofMillis(10));
+        for (boolean cancel : new boolean[] {false, true}) {
+            String id = jobs.submit(body("cuda:0")).id();
+            AtomicReference<List<String>> arenasAtEnd = new AtomicReference<>();
+            // listeners run on the job's worker, at the moment it publishes the final status
+            events.subscribe(id, e -> {
+                if (e.status().isFinal()) {
+                    arenasAtEnd.set(gpus.pool().gpu(0).arenas().stream().map(MemoryArena::owner).toList());
+                }
+            });
+            if (cancel) {
+                for (int i = 0; i < 200 && jobs.get(id).step() < 1; i++) {
+                    Thread.sleep(20);
+                }
+                jobs.cancel(id);
+            }
+            FineTuneJob end = awaitFinal(jobs, id);
+            assertThat(end.status()).isEqualTo(cancel ? JobStatus.CANCELLED : JobStatus.SUCCEEDED);
+            for (int i = 0; i < 100 && arenasAtEnd.get() == null; i++) {
+                Thread.sleep(20);
+            }
+            assertThat(arenasAtEnd.get()).as("GPU arenas when job %s (%s) published its end", id, end.status())
+                    .isNotNull().isEmpty();
+        }
     }
 
     @Test
