@@ -94,49 +94,40 @@ final class ExactExp {
 
     /** {@code y[i] = (float) Math.exp(x[i])} for {@code i < n} (unit stride, absolute indices from 0). */
     static void exp(FloatBuffer x, FloatBuffer y, int n) {
-        Block b = BLOCKS.get();
-        for (int o = 0; o < n; o += BLOCK) {
-            int m = Math.min(BLOCK, n - o);
-            x.get(o, b.in, 0, m);
-            block(b.in, b.out, b.t, b.p, m);
-            y.put(o, b.out, 0, m);
-        }
+        blocks(x, null, y, n, (b, m) -> block(b.in, b.out, b.t, b.p, m));
     }
 
     /** {@code y[i] = (float) Math.tanh(x[i])} for {@code i < n} (unit stride, absolute indices from 0). */
     static void tanh(FloatBuffer x, FloatBuffer y, int n) {
-        Block b = BLOCKS.get();
-        for (int o = 0; o < n; o += BLOCK) {
-            int m = Math.min(BLOCK, n - o);
-            x.get(o, b.in, 0, m);
-            tanhBlock(b.in, b.out, b.t, b.p, m);
-            y.put(o, b.out, 0, m);
-        }
-    }
-
-    /** {@code y[i] = (float) ElementwiseMath.siluGrad(g[i], x[i])} for {@code i < n} (unit stride). */
-    static void siluGrad(FloatBuffer g, FloatBuffer x, FloatBuffer y, int n) {
-        Block b = BLOCKS.get();
-        for (int o = 0; o < n; o += BLOCK) {
-            int m = Math.min(BLOCK, n - o);
-            g.get(o, b.in2, 0, m);
-            x.get(o, b.in, 0, m);
-            siluGradBlock(b.in2, b.in, b.out, b.t, b.p, m);
-            y.put(o, b.out, 0, m);
-        }
+        blocks(x, null, y, n, (b, m) -> tanhBlock(b.in, b.out, b.t, b.p, m));
     }
 
     /** {@code y[i] = (float) sigmoid(x[i])}, or {@code silu} when {@code silu}, for {@code i < n} (unit stride). */
     static void sigmoid(boolean silu, FloatBuffer x, FloatBuffer y, int n) {
+        blocks(x, null, y, n, silu ? (b, m) -> siluBlock(b.in, b.out, b.t, b.p, m)
+                : (b, m) -> sigmoidBlock(b.in, b.out, b.t, b.p, m));
+    }
+
+    /** {@code y[i] = (float) ElementwiseMath.siluGrad(g[i], x[i])} for {@code i < n} (unit stride). */
+    static void siluGrad(FloatBuffer g, FloatBuffer x, FloatBuffer y, int n) {
+        blocks(x, g, y, n, (b, m) -> siluGradBlock(b.in2, b.in, b.out, b.t, b.p, m));
+    }
+
+    /** What one block computes, from the thread's arrays {@code in} (and {@code in2}) into {@code out}. */
+    private interface BlockKernel {
+        void run(Block b, int m);
+    }
+
+    /** Runs {@code kernel} over {@code n} elements block by block: x (and g, when not null) in, y out. */
+    private static void blocks(FloatBuffer x, FloatBuffer g, FloatBuffer y, int n, BlockKernel kernel) {
         Block b = BLOCKS.get();
         for (int o = 0; o < n; o += BLOCK) {
             int m = Math.min(BLOCK, n - o);
             x.get(o, b.in, 0, m);
-            if (silu) {
-                siluBlock(b.in, b.out, b.t, b.p, m);
-            } else {
-                sigmoidBlock(b.in, b.out, b.t, b.p, m);
+            if (g != null) {
+                g.get(o, b.in2, 0, m);
             }
+            kernel.run(b, m);
             y.put(o, b.out, 0, m);
         }
     }
