@@ -39,9 +39,9 @@ final class ExactExp {
     /** Distance from the rounding midpoint, in units of the double's last place, below which Math.exp decides. */
     static final long MARGIN = 1L << 12;
     /** The smallest normal float, as a double: smaller results round to subnormals (fewer mantissa bits). */
-    private static final double MIN_NORMAL_FLOAT = Float.MIN_NORMAL;
+    static final double MIN_NORMAL_FLOAT = Float.MIN_NORMAL;
     /** Results above this magnitude take the reference: near the float overflow the midpoint check does not apply. */
-    private static final double FLOAT_OVERFLOW_GUARD = Float.MAX_VALUE / 2.0;
+    static final double FLOAT_OVERFLOW_GUARD = Float.MAX_VALUE / 2.0;
 
     private static final double LOG2E = 1.4426950408889634;
     /** 1.5 * 2^52: adding it rounds a double of magnitude below 2^51 to an integer, kept in the low mantissa bits. */
@@ -84,12 +84,13 @@ final class ExactExp {
     }
 
     /** A thread's arrays: the block's floats in (one or two operands) and out, its shifted k and exp(r). */
-    private static final class Block {
+    static final class Block {
         final float[] in = new float[BLOCK];
         final float[] in2 = new float[BLOCK];
         final float[] out = new float[BLOCK];
         final double[] t = new double[BLOCK];
         final double[] p = new double[BLOCK];
+        final double[] q = new double[BLOCK];
     }
 
     /** {@code y[i] = (float) Math.exp(x[i])} for {@code i < n} (unit stride, absolute indices from 0). */
@@ -114,12 +115,12 @@ final class ExactExp {
     }
 
     /** What one block computes, from the thread's arrays {@code in} (and {@code in2}) into {@code out}. */
-    private interface BlockKernel {
+    interface BlockKernel {
         void run(Block b, int m);
     }
 
     /** Runs {@code kernel} over {@code n} elements block by block: x (and g, when not null) in, y out. */
-    private static void blocks(FloatBuffer x, FloatBuffer g, FloatBuffer y, int n, BlockKernel kernel) {
+    static void blocks(FloatBuffer x, FloatBuffer g, FloatBuffer y, int n, BlockKernel kernel) {
         Block b = BLOCKS.get();
         for (int o = 0; o < n; o += BLOCK) {
             int m = Math.min(BLOCK, n - o);
@@ -244,7 +245,7 @@ final class ExactExp {
     }
 
     /** {@code exp(r) * 2^k} in double, from {@code t = SHIFT + k} and {@code p = exp(r)}. */
-    private static double scaled(double t, double p) {
+    static double scaled(double t, double p) {
         long k = Double.doubleToRawLongBits(t) - SHIFT_BITS;
         return p * Double.longBitsToDouble((k + 1023) << 52);
     }
@@ -258,7 +259,7 @@ final class ExactExp {
                 && !nearMidpoint(Double.doubleToRawLongBits(d) & 0x1FFFFFFFL);
     }
 
-    private static boolean nearMidpoint(long low29) {
+    static boolean nearMidpoint(long low29) {
         return Math.abs(low29 - 0x10000000L) < MARGIN;
     }
 
@@ -271,7 +272,7 @@ final class ExactExp {
      * {@code p[i] = exp(r)} and {@code t[i] = SHIFT + k} for {@code x = t[i]} on entry, {@code x = k ln2 + r}
      * ({@code t} is overwritten). Arguments outside [-88, 88] give garbage that the callers do not use.
      */
-    private static void polynomial(double[] t, double[] p, int n) {
+    static void polynomial(double[] t, double[] p, int n) {
         for (int i = 0; i < n; i++) {
             double xd = t[i];
             double ti = Math.fma(xd, LOG2E, SHIFT);

@@ -21,7 +21,8 @@ import java.nio.FloatBuffer;
  * per-element path. Arithmetic, min/max, abs, neg, square, relu, leaky_relu and clamp are computed in float
  * (rounding exactly as a double computation rounded once would); every other op computes
  * {@code (float) f((double) x)} with the shared {@link ElementwiseMath} functions ({@code exp},
- * {@code sigmoid}, {@code silu} and {@code tanh} through {@link ExactExp}, which gives the same floats faster), so the results equal the reference backend's bit for bit.
+ * {@code sigmoid}, {@code silu} and {@code tanh} through {@link ExactExp}, {@code gelu} and tanh {@code gelu} through
+ * {@link ExactGelu}, which give the same floats faster), so the results equal the reference backend's bit for bit.
  *
  * <p>{@code DoubleLoops} is this file with float replaced by double (Java has no primitive generics): keep the two
  * in step. This is a kernel collection, hence its length.
@@ -76,8 +77,8 @@ final class FloatLoops {
             case RECIPROCAL: for (int i = 0; i < n; i++) y.put(i, (float) (1.0 / x.get(i))); break;
             case TANH: ExactExp.tanh(x, y, n); break;
             case SIGMOID: ExactExp.sigmoid(false, x, y, n); break;
-            case GELU: for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.gelu(x.get(i))); break;
-            case GELU_TANH: for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.geluTanh(x.get(i))); break;
+            case GELU: ExactGelu.gelu(x, y, n); break;
+            case GELU_TANH: ExactGelu.geluTanh(x, y, n); break;
             case SILU: ExactExp.sigmoid(true, x, y, n); break;
             case SOFTPLUS: for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.softplus(x.get(i), p0, p1)); break;
             case ELU: for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.elu(x.get(i), p0)); break;

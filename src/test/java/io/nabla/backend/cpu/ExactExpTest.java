@@ -12,20 +12,21 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * {@link ExactExp} gives exactly {@code (float) Math.exp(x)}, {@code (float) ElementwiseMath.sigmoid(x)},
- * {@code (float) ElementwiseMath.silu(x)} and {@code (float) Math.tanh(x)}: on a sample of every float bit pattern
+ * {@code (float) ElementwiseMath.silu(x)} and {@code (float) Math.tanh(x)}, and {@link ExactGelu}
+ * {@code (float) ElementwiseMath.gelu(x)} and {@code (float) ElementwiseMath.geluTanh(x)}: on a sample of every float bit pattern
  * (each 4099th, about a million), on the edges of its polynomial range and special values, and across block
  * boundaries of the buffer entry points; the silu gradient also over gradients from tiny to near the float overflow.
  * Bit for bit means {@link Float#floatToIntBits}: every NaN counts as one (payloads differ between compiled and
  * interpreted code, as in the conformance tests). Every one of the 2^32 floats, for each op:
- * {@code ./mvnw test -Dtest=ExactExpTest -Dnabla.exhaustive=true} (about 10 minutes on the development machine).
+ * {@code ./mvnw test -Dtest=ExactExpTest -Dnabla.exhaustive=true} (about 12 minutes on the development machine).
  */
 class ExactExpTest {
 
     private static final int BLOCK = 1024;
 
-    /** The three ops: what the fast path computes on a block, and the reference it must equal. */
+    /** The ops: what the fast path computes on a block, and the reference it must equal. */
     enum Op {
-        EXP, SIGMOID, SILU, TANH;
+        EXP, SIGMOID, SILU, TANH, GELU, GELU_TANH;
 
         void fast(float[] x, float[] y, double[] t, double[] p, int n) {
             switch (this) {
@@ -33,6 +34,8 @@ class ExactExpTest {
                 case SIGMOID -> ExactExp.sigmoidBlock(x, y, t, p, n);
                 case SILU -> ExactExp.siluBlock(x, y, t, p, n);
                 case TANH -> ExactExp.tanhBlock(x, y, t, p, n);
+                case GELU -> ExactGelu.geluBlock(x, y, t, p, new double[n], n);
+                case GELU_TANH -> ExactGelu.geluTanhBlock(x, y, t, p, n);
             }
         }
 
@@ -42,6 +45,8 @@ class ExactExpTest {
                 case SIGMOID -> ElementwiseMath.sigmoid(x);
                 case SILU -> ElementwiseMath.silu(x);
                 case TANH -> Math.tanh(x);
+                case GELU -> ElementwiseMath.gelu(x);
+                case GELU_TANH -> ElementwiseMath.geluTanh(x);
             };
         }
     }
@@ -69,7 +74,10 @@ class ExactExpTest {
             0.34657359f, -0.34657359f, 0.3465736f, -87f, Math.nextDown(-87f), Math.nextUp(-87f), 88f,
             Math.nextUp(88f), Math.nextDown(88f), 88.72283f, 88.72284f, -103.97208f, -103.97209f, -87.33655f,
             (float) Math.log(2), (float) -Math.log(2), 1e-8f, -1e-8f, 20f, -20f, Math.nextUp(20f), 0.125f,
-            Math.nextDown(0.125f), -0.125f, 9.010913f, -9.010913f, 1e-38f, -1e-38f};
+            Math.nextDown(0.125f), -0.125f, 9.010913f, -9.010913f, 1e-38f, -1e-38f,
+            // gelu: |x / sqrt 2| = 6 (where 1 + erf saturates), the fallback threshold near -2.9, large |x|
+            8.485281f, -8.485281f, Math.nextUp(8.485281f), Math.nextDown(8.485281f), -2.88f, -2.9f, -2.95f, 3f,
+            -3f, 10f, -10f, 43.5f, -43.5f, 1e10f, -1e10f, 1e-30f, -1e-30f};
         float[] y = new float[v.length];
         for (Op op : Op.values()) {
             op.fast(v, y, new double[v.length], new double[v.length], v.length);
@@ -104,6 +112,14 @@ class ExactExpTest {
             ExactExp.tanh(x, y, n);
             for (int i = 0; i < n; i++) {
                 assertThat(y.get(i)).as("tanh n=%d, [%d]", n, i).isEqualTo(Op.TANH.reference(x.get(i)));
+            }
+            ExactGelu.gelu(x, y, n);
+            for (int i = 0; i < n; i++) {
+                assertThat(y.get(i)).as("gelu n=%d, [%d]", n, i).isEqualTo(Op.GELU.reference(x.get(i)));
+            }
+            ExactGelu.geluTanh(x, y, n);
+            for (int i = 0; i < n; i++) {
+                assertThat(y.get(i)).as("gelu tanh n=%d, [%d]", n, i).isEqualTo(Op.GELU_TANH.reference(x.get(i)));
             }
         }
     }

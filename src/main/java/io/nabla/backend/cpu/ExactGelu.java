@@ -1,0 +1,215 @@
+package io.nabla.backend.cpu;
+
+import static io.nabla.backend.cpu.ExactExp.FLOAT_OVERFLOW_GUARD;
+import static io.nabla.backend.cpu.ExactExp.MIN_NORMAL_FLOAT;
+
+import io.nabla.backend.ElementwiseMath;
+import java.nio.FloatBuffer;
+
+/**
+ * The FP32 {@code gelu} and tanh-approximated {@code gelu} ops: exactly {@code (float) ElementwiseMath.gelu(x)} and
+ * {@code (float) ElementwiseMath.geluTanh(x)} (so bit for bit what the reference backend gives), with the doubles
+ * computed by code that C2 vectorises and {@link ExactExp}'s midpoint check deciding where they may be trusted.
+ *
+ * <p>Both are {@code (x / 2) * c} where {@code c} is {@code 1 + erf(x / sqrt 2)} or {@code 1 + tanh(inner)}, and the
+ * reference computes {@code c} as written: for negative x, {@code erf} and {@code tanh} are close to -1 and the sum
+ * cancels, so the reference's own double is only as good as {@code erf}'s or {@code tanh}'s absolute error (at most
+ * about 2.5 units of 2^-53, both within a few ulps of an argument close to -1) divided by {@code c}. Where
+ * {@code c >= 2^-9} that is at most 1,792 units in the result's last place; the fast path's own error is a few
+ * tens of units, so both stay inside {@link ExactExp#MARGIN} (4,096) and, where the fast double's low bits lie
+ * farther than that from the float rounding midpoint, both round to the same float. Below {@code 2^-9} (x below
+ * about -2.9, some 0.2% of standard normal arguments), for results that would be subnormal floats or come near the
+ * float overflow, and for NaN, the reference decides.
+ *
+ * <p>The fast {@code c} has no cancellation: {@code 1 + tanh(u) = 2 / (1 + exp(-2u))} with {@link ExactExp}'s
+ * polynomial {@code exp}, and {@code 1 + erf(z)} is {@code erfc(|z|)} for negative z and {@code 2 - erfc(z)} for
+ * positive, where {@code erfc(w) = exp(-w^2) erfcx(w)} and the scaled complementary error function {@code erfcx} is
+ * one polynomial of degree 34 in {@code w - 3} on [0, 6] (fitted with mpmath to its Chebyshev series; at most 4
+ * units of 2^-53 relative error in FMA Horner form). For {@code |z| >= 6}, {@code erfc(z) < 2^-55}, so
+ * {@code 2 - erfc} is 2 exactly, as the reference's {@code erf} is then 1.
+ *
+ * <p>Checked against the reference on every one of the 2^32 floats for both ops ({@code ExactExpTest} with
+ * {@code -Dnabla.exhaustive=true}) and in the suite on a sample of a million.
+ */
+final class ExactGelu {
+
+    /** Where the fast path stops trusting itself: {@code c} below this is left to the reference, see above. */
+    private static final double MIN_FACTOR = 0x1p-9;
+    /** Beyond this |z|, {@code erfc(|z|)} is below 2^-55 and {@code 1 + erf(z)} is 2 (z &gt; 0) in double. */
+    private static final double ERF_SATURATION = 6.0;
+    /** Arguments of the polynomial exp are clamped to this magnitude (its range; the clamped ends give 2 or fall back). */
+    private static final double EXP_CLAMP = 87.0;
+
+    // erfcx(3 + v) = sum Ej v^j for |v| <= 3
+    private static final double E34 = 2.3069334014372258e-23;
+    private static final double E33 = -1.3406941570508008e-22;
+    private static final double E32 = -9.935884742434359e-22;
+    private static final double E31 = 5.5646841553313426e-21;
+    private static final double E30 = 3.0741198786781966e-20;
+    private static final double E29 = -1.6745026453945213e-19;
+    private static final double E28 = -3.9443772328943154e-19;
+    private static final double E27 = 2.0324300117296484e-18;
+    private static final double E26 = 8.055585723428144e-18;
+    private static final double E25 = -4.145693295753667e-17;
+    private static final double E24 = 2.541384899175605e-17;
+    private static final double E23 = -1.6072188450697735e-16;
+    private static final double E22 = 2.3402629095146456e-15;
+    private static final double E21 = -1.1946936280783965e-14;
+    private static final double E20 = 5.271972522542653e-14;
+    private static final double E19 = -2.6738152739972117e-13;
+    private static final double E18 = 1.367431984512322e-12;
+    private static final double E17 = -6.70618704663126e-12;
+    private static final double E16 = 3.230245920130771e-11;
+    private static final double E15 = -1.5372374312797454e-10;
+    private static final double E14 = 7.198864294832564e-10;
+    private static final double E13 = -3.312986338662436e-09;
+    private static final double E12 = 1.497764503490401e-08;
+    private static final double E11 = -6.646673294839119e-08;
+    private static final double E10 = 2.8926671643299784e-07;
+    private static final double E9 = -1.2333678340733513e-06;
+    private static final double E8 = 5.146436535090698e-06;
+    private static final double E7 = -2.0989464400871262e-05;
+    private static final double E6 = 8.355413963962249e-05;
+    private static final double E5 = -0.00032412554451572274;
+    private static final double E4 = 0.0012230390523744906;
+    private static final double E3 = -0.0044794310183697604;
+    private static final double E2 = 0.01588437115987153;
+    private static final double E1 = -0.054372260007173;
+    private static final double E0 = 0.17900115118138996;
+
+    private ExactGelu() {
+    }
+
+    /** {@code y[i] = (float) ElementwiseMath.gelu(x[i])} for {@code i < n} (unit stride, absolute indices from 0). */
+    static void gelu(FloatBuffer x, FloatBuffer y, int n) {
+        ExactExp.blocks(x, null, y, n, (b, m) -> geluBlock(b.in, b.out, b.t, b.p, b.q, m));
+    }
+
+    /** {@code y[i] = (float) ElementwiseMath.geluTanh(x[i])} for {@code i < n} (unit stride). */
+    static void geluTanh(FloatBuffer x, FloatBuffer y, int n) {
+        ExactExp.blocks(x, null, y, n, (b, m) -> geluTanhBlock(b.in, b.out, b.t, b.p, m));
+    }
+
+    /**
+     * {@code y[i] = (float) ElementwiseMath.gelu(x[i])} for {@code i < n}; {@code t}, {@code p} and {@code q} are
+     * scratch. The polynomial runs in three loops of a dozen steps: C2 unrolls, and so vectorises, only loops with a
+     * small body (one loop of all 35 steps ran scalar, slower than the reference).
+     */
+    static void geluBlock(float[] x, float[] y, double[] t, double[] p, double[] q, int n) {
+        for (int i = 0; i < n; i++) {
+            t[i] = x[i];
+        }
+        for (int i = 0; i < n; i++) {
+            double w = Math.min(Math.abs(t[i] * ElementwiseMath.SQRT1_2), ERF_SATURATION); // |z|
+            q[i] = w;
+            t[i] = -(w * w);
+        }
+        ExactExp.polynomial(t, p, n);
+        for (int i = 0; i < n; i++) {
+            p[i] = ExactExp.scaled(t[i], p[i]); // exp(-z^2)
+        }
+        for (int i = 0; i < n; i++) {
+            double v = q[i] - 3.0;
+            double h = Math.fma(E34, v, E33);
+            h = Math.fma(h, v, E32);
+            h = Math.fma(h, v, E31);
+            h = Math.fma(h, v, E30);
+            h = Math.fma(h, v, E29);
+            h = Math.fma(h, v, E28);
+            h = Math.fma(h, v, E27);
+            h = Math.fma(h, v, E26);
+            h = Math.fma(h, v, E25);
+            h = Math.fma(h, v, E24);
+            t[i] = Math.fma(h, v, E23);
+        }
+        for (int i = 0; i < n; i++) {
+            double v = q[i] - 3.0;
+            double h = Math.fma(t[i], v, E22);
+            h = Math.fma(h, v, E21);
+            h = Math.fma(h, v, E20);
+            h = Math.fma(h, v, E19);
+            h = Math.fma(h, v, E18);
+            h = Math.fma(h, v, E17);
+            h = Math.fma(h, v, E16);
+            h = Math.fma(h, v, E15);
+            h = Math.fma(h, v, E14);
+            h = Math.fma(h, v, E13);
+            h = Math.fma(h, v, E12);
+            t[i] = Math.fma(h, v, E11);
+        }
+        for (int i = 0; i < n; i++) {
+            double v = q[i] - 3.0;
+            double h = Math.fma(t[i], v, E10);
+            h = Math.fma(h, v, E9);
+            h = Math.fma(h, v, E8);
+            h = Math.fma(h, v, E7);
+            h = Math.fma(h, v, E6);
+            h = Math.fma(h, v, E5);
+            h = Math.fma(h, v, E4);
+            h = Math.fma(h, v, E3);
+            h = Math.fma(h, v, E2);
+            h = Math.fma(h, v, E1);
+            h = Math.fma(h, v, E0);
+            p[i] *= h; // erfc(|z|) = exp(-z^2) erfcx(|z|)
+        }
+        for (int i = 0; i < n; i++) {
+            t[i] = x[i];
+        }
+        for (int i = 0; i < n; i++) {
+            // 1 + erf(z): erfc(|z|) for z < 0, 2 - erfc(z) for z >= 0, without a branch on the sign (random signs
+            // made a branch cost as much as the rest): h is 0 for x <= 0, 1 for x > 0 (the product overflows to
+            // infinity or stays 0 or below), so c is erfc exactly, or 2 - erfc rounded once
+            double h = Math.min(1.0, Math.max(0.0, t[i] * 0x1p1000));
+            double c = Math.fma(1.0 - 2.0 * h, p[i], 2.0 * h);
+            p[i] = c;
+            t[i] = t[i] * 0.5 * c; // the reference's order: x * 0.5 * (1 + erf)
+        }
+        finish(x, y, t, p, n, false);
+    }
+
+    /** {@code y[i] = (float) ElementwiseMath.geluTanh(x[i])} for {@code i < n}; {@code t} and {@code p} are scratch. */
+    static void geluTanhBlock(float[] x, float[] y, double[] t, double[] p, int n) {
+        for (int i = 0; i < n; i++) {
+            t[i] = x[i];
+        }
+        for (int i = 0; i < n; i++) {
+            double xd = t[i];
+            // the reference's inner argument, operation for operation, then -2 * inner for exp
+            double inner = ElementwiseMath.GELU_TANH_BETA * (xd + ElementwiseMath.GELU_TANH_KAPPA * xd * xd * xd);
+            t[i] = Math.max(-EXP_CLAMP, Math.min(EXP_CLAMP, -2.0 * inner));
+        }
+        ExactExp.polynomial(t, p, n);
+        for (int i = 0; i < n; i++) {
+            p[i] = 2.0 / (1.0 + ExactExp.scaled(t[i], p[i])); // 1 + tanh(inner)
+        }
+        for (int i = 0; i < n; i++) {
+            t[i] = x[i];
+        }
+        for (int i = 0; i < n; i++) {
+            t[i] = 0.5 * t[i] * p[i]; // the reference's order: 0.5 * x * (1 + tanh)
+        }
+        finish(x, y, t, p, n, true);
+    }
+
+    /**
+     * {@code y[i] = (float) d[i]} where the fast double {@code d[i]}, with factor {@code c[i]}, is trusted; the
+     * reference ({@code geluTanh} when {@code tanh}, else {@code gelu}) elsewhere.
+     */
+    private static void finish(float[] x, float[] y, double[] d, double[] c, int n, boolean tanh) {
+        for (int i = 0; i < n; i++) {
+            double di = d[i];
+            if (c[i] >= MIN_FACTOR && trusted(di)) {
+                y[i] = (float) di;
+            } else {
+                y[i] = (float) (tanh ? ElementwiseMath.geluTanh(x[i]) : ElementwiseMath.gelu(x[i]));
+            }
+        }
+    }
+
+    /** A normal float result, away from the overflow, whose low bits lie outside the midpoint margin. */
+    private static boolean trusted(double d) {
+        double a = Math.abs(d);
+        return a >= MIN_NORMAL_FLOAT && a <= FLOAT_OVERFLOW_GUARD
+                && !ExactExp.nearMidpoint(Double.doubleToRawLongBits(d) & 0x1FFFFFFFL);
+    }
+}
