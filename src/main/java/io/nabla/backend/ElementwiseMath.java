@@ -14,7 +14,7 @@ public final class ElementwiseMath {
     public static final double GELU_TANH_KAPPA = 0.044715;
     public static final double SQRT1_2 = Math.sqrt(0.5);
     /** 1/sqrt(2*pi): the standard normal density at 0. */
-    private static final double NORMAL_PDF0 = 1.0 / Math.sqrt(2.0 * Math.PI);
+    public static final double NORMAL_PDF0 = 1.0 / Math.sqrt(2.0 * Math.PI);
 
     private ElementwiseMath() {
     }

@@ -7,14 +7,16 @@ import io.nabla.backend.ElementwiseMath;
 import java.nio.FloatBuffer;
 
 /**
- * The FP32 {@code gelu} and tanh-approximated {@code gelu} ops: exactly {@code (float) ElementwiseMath.gelu(x)} and
- * {@code (float) ElementwiseMath.geluTanh(x)} (so bit for bit what the reference backend gives), with the doubles
+ * The FP32 {@code gelu} and tanh-approximated {@code gelu} ops and the {@code gelu} gradient: exactly
+ * {@code (float) ElementwiseMath.gelu(x)}, {@code (float) ElementwiseMath.geluTanh(x)} and
+ * {@code (float) ElementwiseMath.geluGrad(g, x)} (so bit for bit what the reference backend gives), with the doubles
  * computed by code that C2 vectorises and {@link ExactExp}'s midpoint check deciding where they may be trusted.
+ * (The tanh-gelu gradient still runs the reference per element: its {@code 1 - tanh^2} cancels for large |x|.)
  *
  * <p>Both are {@code (x / 2) * c} where {@code c} is {@code 1 + erf(x / sqrt 2)} or {@code 1 + tanh(inner)}, and the
  * reference computes {@code c} as written: for negative x, {@code erf} and {@code tanh} are close to -1 and the sum
- * cancels, so the reference's own double is only as good as {@code erf}'s or {@code tanh}'s absolute error (at most
- * about 2.5 units of 2^-53, both within a few ulps of an argument close to -1) divided by {@code c}. Where
+ * cancels, so the reference's own double is only as good as {@code erf}'s or {@code tanh}'s absolute error there (at
+ * most about 2.5 units of 2^-53 for values near -1) divided by {@code c}. Where
  * {@code c >= 2^-9} that is at most 1,792 units in the result's last place; the fast path's own error is a few
  * tens of units, so both stay inside {@link ExactExp#MARGIN} (4,096) and, where the fast double's low bits lie
  * farther than that from the float rounding midpoint, both round to the same float. Below {@code 2^-9} (x below
@@ -24,12 +26,14 @@ import java.nio.FloatBuffer;
  * <p>The fast {@code c} has no cancellation: {@code 1 + tanh(u) = 2 / (1 + exp(-2u))} with {@link ExactExp}'s
  * polynomial {@code exp}, and {@code 1 + erf(z)} is {@code erfc(|z|)} for negative z and {@code 2 - erfc(z)} for
  * positive, where {@code erfc(w) = exp(-w^2) erfcx(w)} and the scaled complementary error function {@code erfcx} is
- * one polynomial of degree 34 in {@code w - 3} on [0, 6] (fitted with mpmath to its Chebyshev series; at most 4
- * units of 2^-53 relative error in FMA Horner form). For {@code |z| >= 6}, {@code erfc(z) < 2^-55}, so
+ * one polynomial of degree 34 in {@code w - 3} on [0, 6] (its Chebyshev series, computed with mpmath by
+ * src/tools/erfcx_fit.py, which prints the constants; at most 4 units of 2^-53 relative error in FMA Horner form). For {@code |z| >= 6}, {@code erfc(z) < 2^-55}, so
  * {@code 2 - erfc} is 2 exactly, as the reference's {@code erf} is then 1.
  *
- * <p>Checked against the reference on every one of the 2^32 floats for both ops ({@code ExactExpTest} with
- * {@code -Dnabla.exhaustive=true}) and in the suite on a sample of a million.
+ * <p>Checked against the reference on every one of the 2^32 floats for both ops and for the gradient with g = 1
+ * and g = -0.37 ({@code ExactExpTest} with {@code -Dnabla.exhaustive=true}; 2026-12-07, JDK 17.0.15: no difference),
+ * and in the suite on a sample of a million, gradients from 1e-38 to 3e38 and every float within 0.01 of the
+ * gradient's zero.
  */
 final class ExactGelu {
 
@@ -37,6 +41,12 @@ final class ExactGelu {
     private static final double MIN_FACTOR = 0x1p-9;
     /** Beyond this |z|, {@code erfc(|z|)} is below 2^-55 and {@code 1 + erf(z)} is 2 (z &gt; 0) in double. */
     private static final double ERF_SATURATION = 6.0;
+    /** The gradient's exp(-z^2) is clamped here (z^2 = 72.25, in the polynomial's range), beyond its trusted |x|. */
+    private static final double GRAD_EXP_LIMIT = 8.5;
+    /** The gradient is computed by the fast path only for |x| up to this (|z| &lt;= 8.49). */
+    private static final float GRAD_MAX_ARGUMENT = 12f;
+    /** The gradient's {@code cdf + x pdf} below this in magnitude is left to the reference, see geluGradBlock. */
+    private static final double MIN_GRAD_FACTOR = 0x1p-5;
     /** Arguments of the polynomial exp are clamped to this magnitude (its range; the clamped ends give 2 or fall back). */
     private static final double EXP_CLAMP = 87.0;
 
@@ -85,28 +95,86 @@ final class ExactGelu {
         ExactExp.blocks(x, null, y, n, (b, m) -> geluBlock(b.in, b.out, b.t, b.p, b.q, m));
     }
 
+    /** {@code y[i] = (float) ElementwiseMath.geluGrad(g[i], x[i])} for {@code i < n} (unit stride). */
+    static void geluGrad(FloatBuffer g, FloatBuffer x, FloatBuffer y, int n) {
+        ExactExp.blocks(x, g, y, n, (b, m) -> geluGradBlock(b.in2, b.in, b.out, b.t, b.p, b.q, m));
+    }
+
     /** {@code y[i] = (float) ElementwiseMath.geluTanh(x[i])} for {@code i < n} (unit stride). */
     static void geluTanh(FloatBuffer x, FloatBuffer y, int n) {
         ExactExp.blocks(x, null, y, n, (b, m) -> geluTanhBlock(b.in, b.out, b.t, b.p, m));
     }
 
-    /**
-     * {@code y[i] = (float) ElementwiseMath.gelu(x[i])} for {@code i < n}; {@code t}, {@code p} and {@code q} are
-     * scratch. The polynomial runs in three loops of a dozen steps: C2 unrolls, and so vectorises, only loops with a
-     * small body (one loop of all 35 steps ran scalar, slower than the reference).
-     */
+    /** {@code y[i] = (float) ElementwiseMath.gelu(x[i])} for {@code i < n}; {@code t}, {@code p} and {@code q} are scratch. */
     static void geluBlock(float[] x, float[] y, double[] t, double[] p, double[] q, int n) {
+        expAndErfcx(x, t, p, q, n, ERF_SATURATION);
         for (int i = 0; i < n; i++) {
             t[i] = x[i];
         }
         for (int i = 0; i < n; i++) {
-            double w = Math.min(Math.abs(t[i] * ElementwiseMath.SQRT1_2), ERF_SATURATION); // |z|
-            q[i] = w;
+            double c = onePlusErf(t[i], p[i] * q[i]);
+            p[i] = c;
+            t[i] = t[i] * 0.5 * c; // the reference's order: x * 0.5 * (1 + erf)
+        }
+        finish(x, y, t, p, n, false);
+    }
+
+    /**
+     * {@code y[i] = (float) ElementwiseMath.geluGrad(g[i], x[i])} for {@code i < n}: {@code g (cdf + x pdf)} with
+     * {@code cdf = (1 + erf(z)) / 2} as in {@link #geluBlock} and {@code pdf = exp(-z^2) / sqrt(2 pi)}. The sum
+     * cancels near its zero at x = -0.75, and the reference's terms carry about 5 units of 2^-53 of absolute error
+     * (its {@code 1 + erf} as above), the fast ones about 15: trusted only where the sum is at least 2^-5 in
+     * magnitude (their difference then stays within 640 units of the result's last place, a third of the margin)
+     * and |x| &lt;= 12 (where {@code exp(-z^2)} is in the polynomial's range); elsewhere, about 5% of standard
+     * normal arguments (x below about -2.6 and around -0.75), the reference decides. {@code t}, {@code p} and
+     * {@code q} are scratch.
+     */
+    static void geluGradBlock(float[] g, float[] x, float[] y, double[] t, double[] p, double[] q, int n) {
+        expAndErfcx(x, t, p, q, n, GRAD_EXP_LIMIT);
+        for (int i = 0; i < n; i++) {
+            t[i] = x[i];
+        }
+        for (int i = 0; i < n; i++) {
+            double e = p[i];
+            double cdf = 0.5 * onePlusErf(t[i], e * q[i]);
+            p[i] = cdf + t[i] * (e * ElementwiseMath.NORMAL_PDF0); // the reference's order: cdf + x * pdf
+        }
+        for (int i = 0; i < n; i++) {
+            q[i] = g[i];
+        }
+        for (int i = 0; i < n; i++) {
+            t[i] = q[i] * p[i]; // g * (cdf + x * pdf)
+        }
+        for (int i = 0; i < n; i++) {
+            double d = t[i];
+            float xi = x[i];
+            if (Math.abs(xi) <= GRAD_MAX_ARGUMENT && Math.abs(p[i]) >= MIN_GRAD_FACTOR && trusted(d)) {
+                y[i] = (float) d;
+            } else {
+                y[i] = (float) ElementwiseMath.geluGrad(g[i], xi);
+            }
+        }
+    }
+
+    /**
+     * For {@code z = x[i] / sqrt 2}: {@code p[i] = exp(-min(|z|, expLimit)^2)} and {@code q[i] = erfcx(min(|z|, 6))}
+     * ({@code t} is scratch), so that {@code p[i] * q[i]} is {@code erfc(|z|)} for |z| &lt;= 6 and below 2^-55
+     * beyond. The polynomial runs in three loops of a dozen steps: C2 unrolls, and so vectorises, only loops with a
+     * small body (one loop of all 35 steps ran scalar, slower than the reference).
+     */
+    private static void expAndErfcx(float[] x, double[] t, double[] p, double[] q, int n, double expLimit) {
+        for (int i = 0; i < n; i++) {
+            t[i] = x[i];
+        }
+        for (int i = 0; i < n; i++) {
+            double a = Math.abs(t[i] * ElementwiseMath.SQRT1_2);
+            double w = Math.min(a, expLimit);
+            q[i] = Math.min(a, ERF_SATURATION);
             t[i] = -(w * w);
         }
         ExactExp.polynomial(t, p, n);
         for (int i = 0; i < n; i++) {
-            p[i] = ExactExp.scaled(t[i], p[i]); // exp(-z^2)
+            p[i] = ExactExp.scaled(t[i], p[i]);
         }
         for (int i = 0; i < n; i++) {
             double v = q[i] - 3.0;
@@ -150,21 +218,19 @@ final class ExactGelu {
             h = Math.fma(h, v, E2);
             h = Math.fma(h, v, E1);
             h = Math.fma(h, v, E0);
-            p[i] *= h; // erfc(|z|) = exp(-z^2) erfcx(|z|)
+            q[i] = h;
         }
-        for (int i = 0; i < n; i++) {
-            t[i] = x[i];
-        }
-        for (int i = 0; i < n; i++) {
-            // 1 + erf(z): erfc(|z|) for z < 0, 2 - erfc(z) for z >= 0, without a branch on the sign (random signs
-            // made a branch cost as much as the rest): h is 0 for x <= 0, 1 for x > 0 (the product overflows to
-            // infinity or stays 0 or below), so c is erfc exactly, or 2 - erfc rounded once
-            double h = Math.min(1.0, Math.max(0.0, t[i] * 0x1p1000));
-            double c = Math.fma(1.0 - 2.0 * h, p[i], 2.0 * h);
-            p[i] = c;
-            t[i] = t[i] * 0.5 * c; // the reference's order: x * 0.5 * (1 + erf)
-        }
-        finish(x, y, t, p, n, false);
+    }
+
+    /**
+     * {@code 1 + erf(x / sqrt 2)} from {@code erfc = erfc(|x / sqrt 2|)}: {@code erfc} for x &lt;= 0, {@code 2 - erfc}
+     * for x &gt; 0, without a branch on the sign (random signs made a branch cost as much as the rest): {@code h} is
+     * 0 for x &lt;= 0 and 1 for x &gt; 0 (the product overflows to infinity or stays at most 0), so the result is
+     * {@code erfc} exactly or {@code 2 - erfc} rounded once. NaN gives NaN.
+     */
+    private static double onePlusErf(double x, double erfc) {
+        double h = Math.min(1.0, Math.max(0.0, x * 0x1p1000));
+        return Math.fma(1.0 - 2.0 * h, erfc, 2.0 * h);
     }
 
     /** {@code y[i] = (float) ElementwiseMath.geluTanh(x[i])} for {@code i < n}; {@code t} and {@code p} are scratch. */

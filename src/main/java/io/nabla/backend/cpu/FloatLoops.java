@@ -123,7 +123,7 @@ final class FloatLoops {
             case CLAMP: for (int i = 0; i < n; i++) { float v = s.get(i); y.put(i, Select.keepOrZero(v >= lo & v <= hi, g.get(i))); } break;
             case TANH: for (int i = 0; i < n; i++) { double v = s.get(i); y.put(i, (float) (g.get(i) * (1.0 - v * v))); } break;
             case SIGMOID: for (int i = 0; i < n; i++) { double v = s.get(i); y.put(i, (float) (g.get(i) * (1.0 - v) * v)); } break;
-            case GELU: for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.geluGrad(g.get(i), s.get(i))); break;
+            case GELU: ExactGelu.geluGrad(g, s, y, n); break;
             case GELU_TANH: for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.geluTanhGrad(g.get(i), s.get(i))); break;
             case SILU: ExactExp.siluGrad(g, s, y, n); break;
             default: // the other ops: one dispatch per element

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * {@code (float) ElementwiseMath.silu(x)} and {@code (float) Math.tanh(x)}, and {@link ExactGelu}
  * {@code (float) ElementwiseMath.gelu(x)} and {@code (float) ElementwiseMath.geluTanh(x)}: on a sample of every float bit pattern
  * (each 4099th, about a million), on the edges of its polynomial range and special values, and across block
- * boundaries of the buffer entry points; the silu gradient also over gradients from tiny to near the float overflow.
+ * boundaries of the buffer entry points; the silu and gelu gradients also over gradients from tiny to near the float
+ * overflow.
  * Bit for bit means {@link Float#floatToIntBits}: every NaN counts as one (payloads differ between compiled and
  * interpreted code, as in the conformance tests). Every one of the 2^32 floats, for each op:
  * {@code ./mvnw test -Dtest=ExactExpTest -Dnabla.exhaustive=true} (about 12 minutes on the development machine).
@@ -124,71 +125,112 @@ class ExactExpTest {
         }
     }
 
-    /** Gradients the silu gradient is checked with: ordinary, tiny, huge (near the float overflow), negative. */
+    /** The gradients with a fast path: silu's ({@link ExactExp}) and gelu's ({@link ExactGelu}). */
+    enum GradOp {
+        SILU, GELU;
+
+        void fast(float[] g, float[] x, float[] y, int n) {
+            switch (this) {
+                case SILU -> ExactExp.siluGradBlock(g, x, y, new double[n], new double[n], n);
+                case GELU -> ExactGelu.geluGradBlock(g, x, y, new double[n], new double[n], new double[n], n);
+            }
+        }
+
+        void fast(FloatBuffer g, FloatBuffer x, FloatBuffer y, int n) {
+            switch (this) {
+                case SILU -> ExactExp.siluGrad(g, x, y, n);
+                case GELU -> ExactGelu.geluGrad(g, x, y, n);
+            }
+        }
+
+        float reference(float g, float x) {
+            return (float) switch (this) {
+                case SILU -> ElementwiseMath.siluGrad(g, x);
+                case GELU -> ElementwiseMath.geluGrad(g, x);
+            };
+        }
+
+        /** Where the gradient crosses zero (its factor cancels there). */
+        float zero() {
+            return this == SILU ? -1.2784645f : -0.7517916f;
+        }
+    }
+
+    /** Gradients the fast gradients are checked with: ordinary, tiny, huge (near the float overflow), negative. */
     private static final float[] GRADIENTS = {1f, -0.37f, 3.5e-3f, 7.25f, -2e-30f, 1e30f, -3e38f, 1e-38f};
 
     @Test
-    void siluGradientOnASampleOfAllFloatsMatchesTheReferenceBitForBit() {
-        for (float g : GRADIENTS) {
-            assertSiluGradMatches(g, 4099);
+    void gradientsOnASampleOfAllFloatsMatchTheReferenceBitForBit() {
+        for (GradOp op : GradOp.values()) {
+            for (float g : GRADIENTS) {
+                assertGradMatches(op, g, 4099);
+            }
         }
     }
 
     @Test
     @EnabledIfSystemProperty(named = "nabla.exhaustive", matches = "true",
-            disabledReason = "exhaustive run only on request: -Dnabla.exhaustive=true (about 4 minutes)")
-    void siluGradientOnEveryFloatMatchesTheReferenceBitForBit() {
-        for (float g : new float[] {1f, -0.37f}) {
-            assertSiluGradMatches(g, 1);
+            disabledReason = "exhaustive run only on request: -Dnabla.exhaustive=true (about 8 minutes)")
+    void gradientsOnEveryFloatMatchTheReferenceBitForBit() {
+        for (GradOp op : GradOp.values()) {
+            for (float g : new float[] {1f, -0.37f}) {
+                assertGradMatches(op, g, 1);
+            }
         }
     }
 
     @Test
-    void siluGradientOnRandomPairsAndSpecialValues() {
+    void gradientsOnRandomPairsAndSpecialValues() {
         java.util.Random rnd = new java.util.Random(7);
         int n = 1 << 20;
         float[] g = new float[n];
         float[] x = new float[n];
         float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE,
-            -Float.MAX_VALUE, Float.MIN_VALUE, Float.MIN_NORMAL, -1.2784645f, -1.27846f, -1.2785f, 88f, -87f, 100f};
+            -Float.MAX_VALUE, Float.MIN_VALUE, Float.MIN_NORMAL, -1.2784645f, -1.27846f, -1.2785f, 88f, -87f, 100f,
+            -0.7517916f, 12f, Math.nextUp(12f), -12f, 8.485281f, -2.6f};
         for (int i = 0; i < n; i++) {
             g[i] = i % 97 == 0 ? special[rnd.nextInt(special.length)] : (float) (rnd.nextGaussian() * Math.exp(
                     rnd.nextGaussian() * 5));
             x[i] = i % 89 == 0 ? special[rnd.nextInt(special.length)] : (float) (rnd.nextGaussian() * 3);
         }
-        assertSiluGradMatches(g, x);
         FloatBuffer gb = direct(n);
         FloatBuffer xb = direct(n);
         FloatBuffer yb = direct(n);
         gb.put(0, g);
         xb.put(0, x);
-        ExactExp.siluGrad(gb, xb, yb, n);
-        for (int i = 0; i < n; i++) {
-            float expected = (float) ElementwiseMath.siluGrad(g[i], x[i]);
-            assertThat(Float.floatToIntBits(yb.get(i))).as("silu'(g=%s, x=%s)", g[i], x[i])
-                    .isEqualTo(Float.floatToIntBits(expected));
+        for (GradOp op : GradOp.values()) {
+            assertGradMatches(op, g, x);
+            op.fast(gb, xb, yb, n);
+            for (int i = 0; i < n; i++) {
+                float expected = op.reference(g[i], x[i]);
+                assertThat(Float.floatToIntBits(yb.get(i))).as("%s'(g=%s, x=%s)", op, g[i], x[i])
+                        .isEqualTo(Float.floatToIntBits(expected));
+            }
         }
     }
 
     @Test
-    void siluGradientAroundItsZero() {
-        // 1 + x (1 - s) crosses zero near x = -1.2784645: every float within 0.01 of it, where the cancellation
-        // makes the polynomial's double differ from the reference's by far more than the midpoint margin
-        float from = -1.2884645f;
-        int n = Float.floatToIntBits(from) - Float.floatToIntBits(-1.2684645f);
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = Float.intBitsToFloat(Float.floatToIntBits(from) - i);
-        }
-        for (float g : GRADIENTS) {
-            float[] gs = new float[n];
-            java.util.Arrays.fill(gs, g);
-            assertSiluGradMatches(gs, x);
+    void gradientsAroundTheirZero() {
+        // the gradient's last factor crosses zero there (silu: 1 + x (1 - s); gelu: cdf + x pdf): every float
+        // within 0.01 of it, where the cancellation makes the fast double differ from the reference's by far more
+        // than the midpoint margin
+        for (GradOp op : GradOp.values()) {
+            float from = op.zero() - 0.01f;
+            int n = Float.floatToIntBits(from) - Float.floatToIntBits(op.zero() + 0.01f);
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = Float.intBitsToFloat(Float.floatToIntBits(from) - i);
+            }
+            for (float g : GRADIENTS) {
+                float[] gs = new float[n];
+                java.util.Arrays.fill(gs, g);
+                assertGradMatches(op, gs, x);
+            }
         }
     }
 
-    /** The silu gradient for every {@code stride}-th float x, with gradient g. */
-    private static void assertSiluGradMatches(float g, int stride) {
+    /** The gradient for every {@code stride}-th float x, with gradient g. */
+    private static void assertGradMatches(GradOp op, float g, int stride) {
         float[] x = new float[BLOCK];
         float[] gs = new float[BLOCK];
         java.util.Arrays.fill(gs, g);
@@ -196,27 +238,25 @@ class ExactExpTest {
         for (long bits = 0; bits <= 0xFFFFFFFFL; bits += stride) {
             x[n++] = Float.intBitsToFloat((int) bits);
             if (n == BLOCK || bits + stride > 0xFFFFFFFFL) {
-                assertSiluGradMatches(java.util.Arrays.copyOf(gs, n), java.util.Arrays.copyOf(x, n));
+                assertGradMatches(op, java.util.Arrays.copyOf(gs, n), java.util.Arrays.copyOf(x, n));
                 n = 0;
             }
         }
     }
 
-    private static void assertSiluGradMatches(float[] g, float[] x) {
+    private static void assertGradMatches(GradOp op, float[] g, float[] x) {
         int n = x.length;
         float[] y = new float[n];
         for (int o = 0; o < n; o += BLOCK) {
             int m = Math.min(BLOCK, n - o);
-            float[] gb = java.util.Arrays.copyOfRange(g, o, o + m);
-            float[] xb = java.util.Arrays.copyOfRange(x, o, o + m);
             float[] yb = new float[m];
-            ExactExp.siluGradBlock(gb, xb, yb, new double[m], new double[m], m);
+            op.fast(java.util.Arrays.copyOfRange(g, o, o + m), java.util.Arrays.copyOfRange(x, o, o + m), yb, m);
             System.arraycopy(yb, 0, y, o, m);
         }
         for (int i = 0; i < n; i++) {
-            float expected = (float) ElementwiseMath.siluGrad(g[i], x[i]);
+            float expected = op.reference(g[i], x[i]);
             if (Float.floatToIntBits(y[i]) != Float.floatToIntBits(expected)) {
-                fail("silu'(g=" + g[i] + ", x=" + x[i] + ") = " + y[i] + ", expected the reference's " + expected);
+                fail(op + "'(g=" + g[i] + ", x=" + x[i] + ") = " + y[i] + ", expected the reference's " + expected);
             }
         }
     }
