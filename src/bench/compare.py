@@ -45,10 +45,11 @@ n = grouped(parse(d / "nabla-gemm.txt"), lambda r: (r.get("impl"), r["n"]), "med
 for (impl, size), v in n.items():
     if size in t:
         row(f"{label[impl]} n={size} (GFLOP/s)", v, t[size], True)
-t = grouped(parse(d / "torch-ops.txt"), lambda r: r["op"], "median_ms")
-for op, v in grouped(parse(d / "nabla-ops.txt"), lambda r: r["op"], "median_ms").items():
-    if op in t:
-        row(f"{op} 16M fp32 (ms)", v, t[op], False)
+for kind in ("ops", "act"):
+    t = grouped(parse(d / f"torch-{kind}.txt"), lambda r: r["op"], "median_ms")
+    for op, v in grouped(parse(d / f"nabla-{kind}.txt"), lambda r: r["op"], "median_ms").items():
+        if op in t:
+            row(f"{op} 16M fp32 (ms)", v, t[op], False)
 torch_mlp = parse(d / "torch-mlp.txt")
 t = grouped(torch_mlp, lambda r: (r["model"], r["opt"]), "median_ms")
 nabla_mlp = parse(d / "nabla-mlp.txt")
