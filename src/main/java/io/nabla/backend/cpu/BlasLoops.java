@@ -2,6 +2,7 @@ package io.nabla.backend.cpu;
 
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasColMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,7 +10,8 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
- * FP32 add and sub in OpenBLAS's level-1 kernels, and long FP32 sums in its {@code sgemv} ({@link #sumF}).
+ * FP32 add and sub in OpenBLAS's level-1 kernels, and FP32 sums in its {@code sgemv}: long runs ({@link #sumF}) and
+ * rows of 256 to 2048 floats, many per call ({@link #rowSums}).
  *
  * <p>Add and sub (AVX2/AVX-512 code chosen for the CPU at load time), called on the
  * tensors' own host memory by address: {@code y = a + alpha * b} (alpha 1 or -1) as {@code scopy} then
@@ -149,6 +151,44 @@ final class BlasLoops {
     }
 
     private static final ThreadLocal<Sums> SUMS = ThreadLocal.withInitial(Sums::new);
+
+    /** Rows shorter than this are summed by the scalar loop ({@link #rowSums} is for rows of a few hundred floats on). */
+    static final int MIN_ROW_SUM = 256;
+    /**
+     * Rows longer than this are summed by {@link RowLoops#sumF}: {@link #rowSums}'s dot products add each row in
+     * eight float chains (one vector lane each), of at most 256 floats here.
+     */
+    static final int MAX_ROW_SUM = 2048;
+    /** Floats of {@link #ONES}. */
+    private static final ByteBuffer ONES_BYTES = ByteBuffer.allocateDirect(MAX_ROW_SUM * Float.BYTES)
+            .order(ByteOrder.nativeOrder());
+    /** A vector of ones, only read (by every thread). */
+    private static final long ONES;
+
+    static {
+        FloatPointer ones = new FloatPointer(ONES_BYTES.asFloatBuffer());
+        for (int i = 0; i < MAX_ROW_SUM; i++) {
+            ones.put(i, 1f);
+        }
+        ONES = ones.address();
+    }
+
+    /**
+     * {@code y[r] = sum of row r}, in float, for {@code rows} contiguous rows of {@code len} floats at {@code a}
+     * ({@code MIN_ROW_SUM <= len <= MAX_ROW_SUM}), into {@code rows} contiguous floats at {@code y}: one transposed
+     * {@code sgemv} against ones, so each result is a dot product of its row with ones (each {@code x * 1} exact).
+     * {@code y} is zeroed here and {@code beta} is 1, so the result does not depend on how the library treats
+     * {@code beta = 0} over whatever y held. Measured (OpsBench, sum over dim 1 of (16384, 1024), two threads, three
+     * alternated runs): 1.5-2.1 ms against 2.4-3.1 ms with the scalar loop per row (PyTorch 1.9-2.5 ms).
+     */
+    static void rowSums(long a, int len, int rows, long y) {
+        RawMemory.zero(y, (long) rows << 2);
+        At pa = new At();
+        At py = new At();
+        At ones = new At();
+        openblas_nolapack.cblas_sgemv(CblasColMajor, CblasTrans, len, rows, 1f, pa.at(a), len, ones.at(ONES), 1, 1f,
+                py.at(y), 1);
+    }
 
     private static boolean overlaps(long p, long q, long bytes) {
         return p < q + bytes && q < p + bytes;

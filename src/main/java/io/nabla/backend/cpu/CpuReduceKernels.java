@@ -181,6 +181,21 @@ public class CpuReduceKernels extends ReferenceReduceKernels {
             return;
         }
         long perChunk = Math.max(1, SEG / len);
+        if (f32 && (op == ReduceOp.SUM || op == ReduceOp.MEAN) && len >= BlasLoops.MIN_ROW_SUM
+                && len <= BlasLoops.MAX_ROW_SUM && OpenBlas.available()) {
+            // a chunk's rows in one sgemv (one scalar loop per row read rows of 1024 at 0.73-0.86x PyTorch's speed)
+            boolean mean = op == ReduceOp.MEAN;
+            Parallel.forChunks(rows * len, perChunk * len, (c, s, e) -> {
+                int n = (int) ((e - s) / len);
+                long y = dst + ((s / len) << 2);
+                BlasLoops.rowSums(src + (s << 2), (int) len, n, y);
+                for (int r = 0; mean && r < n; r++) {
+                    long at = y + ((long) r << 2);
+                    RawMemory.putFloat(at, (float) (RawMemory.getFloat(at) / (double) len));
+                }
+            });
+            return;
+        }
         Parallel.forChunks(rows * len, perChunk * len, (c, s, e) -> {
             double[] acc = new double[2];
             NormRows.Scratch scratch = f32 && op == ReduceOp.LOGSUMEXP ? new NormRows.Scratch() : null;

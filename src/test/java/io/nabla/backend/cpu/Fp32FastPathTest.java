@@ -21,7 +21,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * The FP32 fast paths for add/sub ({@link BlasLoops#axpy}, OpenBLAS) and sums ({@link RowLoops#sumF}: blocked
  * float accumulators, and from {@link BlasLoops#MIN_SUM} floats OpenBLAS's {@code sgemv} against ones, see
- * {@link BlasLoops#sumF}) against the reference backend: lengths around their piece and block sizes (tiny, odd tails,
+ * {@link BlasLoops#sumF}; rows of {@link BlasLoops#MIN_ROW_SUM} to {@link BlasLoops#MAX_ROW_SUM} floats, many per
+ * transposed {@code sgemv}, {@link BlasLoops#rowSums}) against the reference backend: lengths around their piece and block sizes (tiny, odd tails,
  * several pieces, 16 M elements), layouts (contiguous, offset, strided, broadcast, written in place over either
  * operand) and special values (NaN, infinities, signed zeros). Add/sub must match bit for bit, sums within
  * {@code 1e-6} of the sum of magnitudes, with NaN and infinities exactly as the reference gives them.
@@ -137,9 +138,12 @@ class Fp32FastPathTest {
                 }
             }));
             tests.add(DynamicTest.dynamicTest("sum fp32 rows " + layout, () -> {
-                for (int len : new int[] {7, 127, 128, 129, 1031}) {
+                for (int len : new int[] {7, 127, 128, 129, 1031, BlasLoops.MIN_ROW_SUM - 1, BlasLoops.MIN_ROW_SUM,
+                    1024, BlasLoops.MAX_ROW_SUM, BlasLoops.MAX_ROW_SUM + 1}) {
                     checkSum("sum fp32 rows " + layout + " (37, " + len + ")", layout, 37, len, new int[] {1});
                 }
+                // rows of the sgemv path over several chunks of rows, the last one short
+                checkSum("sum fp32 rows " + layout + " (301, 1024)", layout, 301, 1024, new int[] {1});
             }));
         }
         return tests.stream();
@@ -221,6 +225,38 @@ class Fp32FastPathTest {
             for (int round = 0; round < 3; round++) {
                 assertThat(ReduceOps.sum(dirty).toFloatArray()[0]).isNaN();
                 assertThat(ReduceOps.sum(clean).toFloatArray()[0]).isEqualTo(n * 0.25f);
+            }
+        }
+    }
+
+    @Test
+    void rowSumsIgnoreWhatTheOutputHeldAndMeansDivideThem() {
+        int rows = 67;
+        int len = 1000;
+        float[] v = new float[rows * len];
+        Random rnd = new Random(3);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) rnd.nextGaussian();
+        }
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor x = Tensor.of(v, rows, len);
+            Tensor y = Tensor.of(new float[rows], rows);
+            for (int i = 0; i < rows; i++) {
+                RawMemory.putFloat(y.memory().address() + 4L * i, Float.NaN);
+            }
+            BlasLoops.rowSums(x.memory().address(), len, rows, y.memory().address());
+            Tensor expected = onReference(() -> ReduceOps.sum(x, new int[] {1}, false));
+            Tensor magnitude = onReference(() -> ReduceOps.sum(io.nabla.autograd.ElementwiseOps.abs(x),
+                    new int[] {1}, false));
+            assertSumClose("rowSums over an output of NaNs", y, expected, magnitude);
+            Tensor mean = ReduceOps.mean(x, new int[] {1}, false);
+            Tensor expectedMean = onReference(() -> ReduceOps.mean(x, new int[] {1}, false));
+            float[] got = mean.toFloatArray();
+            float[] want = expectedMean.toFloatArray();
+            float[] mag = magnitude.toFloatArray();
+            for (int i = 0; i < rows; i++) {
+                assertThat((double) Math.abs(got[i] - want[i])).as("mean of row %d", i)
+                        .isLessThanOrEqualTo(1e-6 * mag[i] / len + Math.ulp(want[i]));
             }
         }
     }
