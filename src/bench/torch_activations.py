@@ -3,8 +3,8 @@
 torch_ops.py has no activations but relu), in the same form: the median milliseconds of 15 samples after warm-up.
 
 Run through src/bench/cpu-bench.sh act (or /usr/bin/python3 src/bench/torch_activations.py --threads 2).
-Forward ops allocate their result, as Nabla's do; the two gradients are aten's gelu_backward and silu_backward
-(the kernels autograd calls), also allocating.
+Forward ops allocate their result, as Nabla's do; the gradients are aten's silu_backward and gelu_backward (exact
+and approximate="tanh"), the kernels autograd calls, also allocating.
 """
 import argparse, statistics, time
 import torch
@@ -27,6 +27,7 @@ ops = {
     "gelu_tanh": lambda: F.gelu(x, approximate="tanh"),
     "silu_backward": lambda: torch.ops.aten.silu_backward(g, x),
     "gelu_backward": lambda: torch.ops.aten.gelu_backward(g, x),
+    "gelu_tanh_backward": lambda: torch.ops.aten.gelu_backward(g, x, approximate="tanh"),
 }
 print(f"torch {torch.__version__} threads={torch.get_num_threads()} n={n}")
 for name, fn in ops.items():

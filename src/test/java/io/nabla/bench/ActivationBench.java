@@ -47,6 +47,7 @@ public final class ActivationBench {
             ops.put("gelu_tanh", () -> ActivationOps.gelu(x, "tanh"));
             ops.put("silu_backward", () -> backward(UnaryOp.SILU, g, x));
             ops.put("gelu_backward", () -> backward(UnaryOp.GELU, g, x));
+            ops.put("gelu_tanh_backward", () -> backward(UnaryOp.GELU_TANH, g, x));
             for (int pass = 0; pass < 3; pass++) {
                 for (Supplier<Tensor> op : ops.values()) {
                     for (int i = 0; i < 10; i++) {

@@ -7,13 +7,13 @@ import io.nabla.backend.ElementwiseMath;
 import java.nio.FloatBuffer;
 
 /**
- * The FP32 {@code gelu} and tanh-approximated {@code gelu} ops and the {@code gelu} gradient: exactly
- * {@code (float) ElementwiseMath.gelu(x)}, {@code (float) ElementwiseMath.geluTanh(x)} and
- * {@code (float) ElementwiseMath.geluGrad(g, x)} (so bit for bit what the reference backend gives), with the doubles
- * computed by code that C2 vectorises and {@link ExactExp}'s midpoint check deciding where they may be trusted.
- * (The tanh-gelu gradient still runs the reference per element: its {@code 1 - tanh^2} cancels for large |x|.)
+ * The FP32 {@code gelu} and tanh-approximated {@code gelu} ops and their gradients: exactly
+ * {@code (float) ElementwiseMath.gelu(x)}, {@code (float) ElementwiseMath.geluTanh(x)},
+ * {@code (float) ElementwiseMath.geluGrad(g, x)} and {@code (float) ElementwiseMath.geluTanhGrad(g, x)} (so bit for
+ * bit what the reference backend gives), with the doubles computed by code that C2 vectorises and {@link ExactExp}'s
+ * midpoint check deciding where they may be trusted.
  *
- * <p>Both are {@code (x / 2) * c} where {@code c} is {@code 1 + erf(x / sqrt 2)} or {@code 1 + tanh(inner)}, and the
+ * <p>The two ops are {@code (x / 2) * c} where {@code c} is {@code 1 + erf(x / sqrt 2)} or {@code 1 + tanh(inner)}, and the
  * reference computes {@code c} as written: for negative x, {@code erf} and {@code tanh} are close to -1 and the sum
  * cancels, so the reference's own double is only as good as {@code erf}'s or {@code tanh}'s absolute error there (at
  * most about 2.5 units of 2^-53 for values near -1) divided by {@code c}. Where
@@ -47,6 +47,8 @@ final class ExactGelu {
     private static final float GRAD_MAX_ARGUMENT = 12f;
     /** The gradient's {@code cdf + x pdf} below this in magnitude is left to the reference, see geluGradBlock. */
     private static final double MIN_GRAD_FACTOR = 0x1p-5;
+    /** The tanh-gelu gradient's sum is trusted where it is at least this times its error scale A, see its block. */
+    private static final double MIN_TANH_GRAD_FACTOR = 0x1p-5;
     /** Arguments of the polynomial exp are clamped to this magnitude (its range; the clamped ends give 2 or fall back). */
     private static final double EXP_CLAMP = 87.0;
 
@@ -98,6 +100,11 @@ final class ExactGelu {
     /** {@code y[i] = (float) ElementwiseMath.geluGrad(g[i], x[i])} for {@code i < n} (unit stride). */
     static void geluGrad(FloatBuffer g, FloatBuffer x, FloatBuffer y, int n) {
         ExactExp.blocks(x, g, y, n, (b, m) -> geluGradBlock(b.in2, b.in, b.out, b.t, b.p, b.q, m));
+    }
+
+    /** {@code y[i] = (float) ElementwiseMath.geluTanhGrad(g[i], x[i])} for {@code i < n} (unit stride). */
+    static void geluTanhGrad(FloatBuffer g, FloatBuffer x, FloatBuffer y, int n) {
+        ExactExp.blocks(x, g, y, n, (b, m) -> geluTanhGradBlock(b.in2, b.in, b.out, b.t, b.p, b.q, m));
     }
 
     /** {@code y[i] = (float) ElementwiseMath.geluTanh(x[i])} for {@code i < n} (unit stride). */
@@ -268,6 +275,65 @@ final class ExactGelu {
                 y[i] = (float) di;
             } else {
                 y[i] = (float) (tanh ? ElementwiseMath.geluTanh(x[i]) : ElementwiseMath.gelu(x[i]));
+            }
+        }
+    }
+
+    /**
+     * {@code y[i] = (float) ElementwiseMath.geluTanhGrad(g[i], x[i])} for {@code i < n}:
+     * {@code g ((1 + t) / 2 + (x / 2) (1 - t^2) beta (1 + 3 kappa x^2))} with {@code t = tanh(inner)}. The fast
+     * path computes {@code 1 + t} and {@code 1 - t^2 = 4e / (1 + e)^2} from {@code e = exp(-2 |inner|)}, so neither
+     * cancels; the reference's cancel for large |inner|, with absolute errors of about 2 and 6 units of 2^-53
+     * times their coefficients. With {@code A = 0.6 + |(x / 2) beta (1 + 3 kappa x^2)|}, both doubles lie within
+     * about {@code 20 A} units of 2^-53 of the exact sum, so it is trusted where the sum is at least {@code A / 32}
+     * (640 units in its last place at most, a third of the margin): all but about 5% of standard normal arguments
+     * (x below about -2.6, around the zero near -0.75, and above about 9.5). {@code t}, {@code p} and {@code q} are
+     * scratch.
+     */
+    static void geluTanhGradBlock(float[] g, float[] x, float[] y, double[] t, double[] p, double[] q, int n) {
+        for (int i = 0; i < n; i++) {
+            t[i] = x[i];
+        }
+        for (int i = 0; i < n; i++) {
+            double xd = t[i];
+            double x2 = xd * xd;
+            // the reference's inner argument, operation for operation
+            double inner = ElementwiseMath.GELU_TANH_BETA * (xd + ElementwiseMath.GELU_TANH_KAPPA * x2 * xd);
+            q[i] = inner;
+            t[i] = Math.max(-EXP_CLAMP, -2.0 * Math.abs(inner));
+        }
+        ExactExp.polynomial(t, p, n);
+        for (int i = 0; i < n; i++) {
+            p[i] = ExactExp.scaled(t[i], p[i]); // e = exp(-2 |inner|)
+        }
+        for (int i = 0; i < n; i++) {
+            t[i] = x[i];
+        }
+        for (int i = 0; i < n; i++) {
+            double xd = t[i];
+            double e = p[i];
+            double inv = 1.0 / (1.0 + e);
+            double h = Math.min(1.0, Math.max(0.0, q[i] * 0x1p1000)); // 1 for inner > 0, else 0
+            double onePlusT = 2.0 * inv * (h + (1.0 - h) * e); // 2 / (1 + e) or 2e / (1 + e)
+            double oneMinusT2 = 4.0 * e * inv * inv;
+            double x2 = xd * xd;
+            double left = 0.5 * xd;
+            double coefficient = ElementwiseMath.GELU_TANH_BETA * (1.0 + 3.0 * ElementwiseMath.GELU_TANH_KAPPA * x2);
+            p[i] = 0.5 * onePlusT + left * oneMinusT2 * coefficient; // the reference's order
+            q[i] = 0.6 + Math.abs(left * coefficient);
+        }
+        for (int i = 0; i < n; i++) {
+            t[i] = g[i];
+        }
+        for (int i = 0; i < n; i++) {
+            t[i] = t[i] * p[i]; // g * (leftDerivative + rightDerivative)
+        }
+        for (int i = 0; i < n; i++) {
+            double d = t[i];
+            if (Math.abs(p[i]) >= q[i] * MIN_TANH_GRAD_FACTOR && trusted(d)) {
+                y[i] = (float) d;
+            } else {
+                y[i] = (float) ElementwiseMath.geluTanhGrad(g[i], x[i]);
             }
         }
     }

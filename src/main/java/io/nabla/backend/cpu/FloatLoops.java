@@ -124,7 +124,7 @@ final class FloatLoops {
             case TANH: for (int i = 0; i < n; i++) { double v = s.get(i); y.put(i, (float) (g.get(i) * (1.0 - v * v))); } break;
             case SIGMOID: for (int i = 0; i < n; i++) { double v = s.get(i); y.put(i, (float) (g.get(i) * (1.0 - v) * v)); } break;
             case GELU: ExactGelu.geluGrad(g, s, y, n); break;
-            case GELU_TANH: for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.geluTanhGrad(g.get(i), s.get(i))); break;
+            case GELU_TANH: ExactGelu.geluTanhGrad(g, s, y, n); break;
             case SILU: ExactExp.siluGrad(g, s, y, n); break;
             default: // the other ops: one dispatch per element
                 for (int i = 0; i < n; i++) y.put(i, (float) ElementwiseMath.unaryGrad(op, g.get(i), s.get(i), p0, p1));

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * {@code (float) ElementwiseMath.silu(x)} and {@code (float) Math.tanh(x)}, and {@link ExactGelu}
  * {@code (float) ElementwiseMath.gelu(x)} and {@code (float) ElementwiseMath.geluTanh(x)}: on a sample of every float bit pattern
  * (each 4099th, about a million), on the edges of its polynomial range and special values, and across block
- * boundaries of the buffer entry points; the silu and gelu gradients also over gradients from tiny to near the float
+ * boundaries of the buffer entry points; the silu, gelu and tanh-gelu gradients also over gradients from tiny to near the float
  * overflow.
  * Bit for bit means {@link Float#floatToIntBits}: every NaN counts as one (payloads differ between compiled and
  * interpreted code, as in the conformance tests). Every one of the 2^32 floats, for each op:
@@ -127,12 +127,13 @@ class ExactExpTest {
 
     /** The gradients with a fast path: silu's ({@link ExactExp}) and gelu's ({@link ExactGelu}). */
     enum GradOp {
-        SILU, GELU;
+        SILU, GELU, GELU_TANH;
 
         void fast(float[] g, float[] x, float[] y, int n) {
             switch (this) {
                 case SILU -> ExactExp.siluGradBlock(g, x, y, new double[n], new double[n], n);
                 case GELU -> ExactGelu.geluGradBlock(g, x, y, new double[n], new double[n], new double[n], n);
+                case GELU_TANH -> ExactGelu.geluTanhGradBlock(g, x, y, new double[n], new double[n], new double[n], n);
             }
         }
 
@@ -140,6 +141,7 @@ class ExactExpTest {
             switch (this) {
                 case SILU -> ExactExp.siluGrad(g, x, y, n);
                 case GELU -> ExactGelu.geluGrad(g, x, y, n);
+                case GELU_TANH -> ExactGelu.geluTanhGrad(g, x, y, n);
             }
         }
 
@@ -147,12 +149,17 @@ class ExactExpTest {
             return (float) switch (this) {
                 case SILU -> ElementwiseMath.siluGrad(g, x);
                 case GELU -> ElementwiseMath.geluGrad(g, x);
+                case GELU_TANH -> ElementwiseMath.geluTanhGrad(g, x);
             };
         }
 
         /** Where the gradient crosses zero (its factor cancels there). */
         float zero() {
-            return this == SILU ? -1.2784645f : -0.7517916f;
+            return switch (this) {
+                case SILU -> -1.2784645f;
+                case GELU -> -0.7517916f;
+                case GELU_TANH -> -0.7524614f;
+            };
         }
     }
 
@@ -187,7 +194,7 @@ class ExactExpTest {
         float[] x = new float[n];
         float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE,
             -Float.MAX_VALUE, Float.MIN_VALUE, Float.MIN_NORMAL, -1.2784645f, -1.27846f, -1.2785f, 88f, -87f, 100f,
-            -0.7517916f, 12f, Math.nextUp(12f), -12f, 8.485281f, -2.6f};
+            -0.7517916f, -0.7524614f, 12f, Math.nextUp(12f), -12f, 8.485281f, -2.6f, 9.5f, -9.5f, 30f, -30f};
         for (int i = 0; i < n; i++) {
             g[i] = i % 97 == 0 ? special[rnd.nextInt(special.length)] : (float) (rnd.nextGaussian() * Math.exp(
                     rnd.nextGaussian() * 5));
