@@ -30,9 +30,9 @@ import java.nio.FloatBuffer;
  * src/tools/erfcx_fit.py, which prints the constants; at most 4 units of 2^-53 relative error in FMA Horner form). For {@code |z| >= 6}, {@code erfc(z) < 2^-55}, so
  * {@code 2 - erfc} is 2 exactly, as the reference's {@code erf} is then 1.
  *
- * <p>Checked against the reference on every one of the 2^32 floats for both ops and for the gradient with g = 1
+ * <p>Checked against the reference on every one of the 2^32 floats for both ops and for both gradients with g = 1
  * and g = -0.37 ({@code ExactExpTest} with {@code -Dnabla.exhaustive=true}; 2026-12-07, JDK 17.0.15: no difference),
- * and in the suite on a sample of a million, gradients from 1e-38 to 3e38 and every float within 0.01 of the
+ * and in the suite on a sample of a million, gradients from 1e-38 to 3e38 and every float within 0.01 of each
  * gradient's zero.
  */
 final class ExactGelu {
