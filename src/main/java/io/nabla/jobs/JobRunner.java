@@ -134,7 +134,11 @@ public final class JobRunner implements SmartLifecycle {
     public void start() {
         int requeued = store.requeueRunning();
         List<Waiting> unfinished = new ArrayList<>();
-        for (FineTuneJob j : store.unfinished()) {
+        for (String id : store.unfinishedIds()) {
+            FineTuneJob j = readable(id);
+            if (j == null) {
+                continue;
+            }
             if (j.cancelRequested()) {
                 if (store.cancelQueued(j.id(), "cancelled by request", Instant.now())) {
                     checkpoints.delete(j.id());
@@ -159,6 +163,24 @@ public final class JobRunner implements SmartLifecycle {
                 w.thread.setDaemon(true);
                 w.thread.start();
             }
+        }
+    }
+
+    /**
+     * The stored job, or null when it is gone or its record cannot be read; such a job is failed with the reason, so
+     * that one damaged record neither keeps the server from starting nor holds up the other jobs.
+     */
+    private FineTuneJob readable(String id) {
+        try {
+            return store.find(id).orElse(null);
+        } catch (RuntimeException e) {
+            String reason = "the stored job could not be read, so it cannot resume: " + message(e)
+                    + "; its losses were discarded";
+            LOG.error("job {}: {}; it is marked FAILED", id, reason, e);
+            if (store.failUnreadable(id, reason, Instant.now())) {
+                checkpoints.delete(id);
+            }
+            return null;
         }
     }
 

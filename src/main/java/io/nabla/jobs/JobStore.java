@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 
 /**
  * The job records, in the {@code training_jobs} table of a relational database (embedded H2 or PostgreSQL; the SQL
@@ -76,10 +78,13 @@ public final class JobStore {
         return jdbc.sql("SELECT " + COLUMNS + " FROM training_jobs ORDER BY seq DESC").query(JobStore::row).list();
     }
 
-    /** The jobs that are not final yet, oldest first. */
-    public List<FineTuneJob> unfinished() {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM training_jobs WHERE status IN ('QUEUED', 'RUNNING') ORDER BY seq")
-                .query(JobStore::row).list();
+    /**
+     * The ids of the jobs that are not final yet, oldest first. Ids rather than jobs, so that a caller reads each
+     * with {@link #find} and one record that cannot be read does not keep it from the others.
+     */
+    public List<String> unfinishedIds() {
+        return jdbc.sql("SELECT id FROM training_jobs WHERE status IN ('QUEUED', 'RUNNING') ORDER BY seq")
+                .query(String.class).list();
     }
 
     /** After a restart: every RUNNING job (its worker died with the old process) waits for a worker again. */
@@ -125,6 +130,17 @@ public final class JobStore {
                 .params(error, micros(now), id).update() == 1;
     }
 
+    /**
+     * QUEUED or RUNNING -> FAILED for a job whose record cannot be read (its losses are not valid JSON): the job
+     * cannot resume without them, and replacing them by an empty list keeps it readable, so it can be listed and
+     * shows {@code error} instead of breaking every answer that includes it. False when it is final already.
+     */
+    public boolean failUnreadable(String id, String error, Instant now) {
+        return jdbc.sql("UPDATE training_jobs SET status = 'FAILED', losses = '[]', error = ?, finished_at = ? WHERE "
+                        + "id = ? AND status IN ('QUEUED', 'RUNNING')")
+                .params(error, micros(now), id).update() == 1;
+    }
+
     /** Remembers that a QUEUED or RUNNING job is to be cancelled; false when it is final already. */
     public boolean requestCancel(String id) {
         return jdbc.sql("UPDATE training_jobs SET cancel_requested = TRUE WHERE id = ? AND status IN ('QUEUED', "
@@ -139,17 +155,64 @@ public final class JobStore {
                 instant(rs, "finished_at"), rs.getString("error"), rs.getBoolean("cancel_requested"));
     }
 
+    /**
+     * Losses as JSON text. JSON has no NaN or infinities, yet a diverging run produces them (PyTorch keeps training
+     * through them), so a non-finite loss is stored as the string {@code "NaN"}, {@code "Infinity"} or
+     * {@code "-Infinity"}, the form the API answers with too; {@link #losses(String)} reads every value back exactly.
+     */
     static String losses(List<Double> losses) {
-        return JobRequest.JSON.writeValueAsString(losses);
+        ArrayNode out = JobRequest.JSON.createArrayNode();
+        for (double v : losses) {
+            if (Double.isFinite(v)) {
+                out.add(v);
+            } else {
+                out.add(Double.toString(v));
+            }
+        }
+        return JobRequest.JSON.writeValueAsString(out);
     }
 
+    /**
+     * The losses written by {@link #losses(List)}. Earlier versions wrote non-finite losses the same way but could
+     * not read them back, so their records read correctly now; bare {@code NaN} tokens are accepted too.
+     */
     static List<Double> losses(String json) {
-        JsonNode n = JobRequest.JSON.readTree(json);
+        JsonNode n;
+        try {
+            n = JobRequest.JSON.readTree(json);
+        } catch (JacksonException e) {
+            throw new IllegalStateException("stored losses: expected a JSON array of numbers, got the text \""
+                    + (json.length() > 80 ? json.substring(0, 80) + "..." : json) + "\", which is not valid JSON");
+        }
+        if (n == null || !n.isArray()) {
+            throw new IllegalStateException("stored losses: expected a JSON array of numbers, got "
+                    + (n == null ? "nothing" : n.getNodeType()));
+        }
         List<Double> out = new ArrayList<>(n.size());
         for (JsonNode v : n) {
-            out.add(v.asDouble());
+            out.add(loss(v, out.size()));
         }
         return out;
+    }
+
+    private static double loss(JsonNode v, int index) {
+        if (v.isNumber()) {
+            return v.doubleValue();
+        }
+        if (v.isString()) {
+            switch (v.stringValue()) {
+                case "NaN":
+                    return Double.NaN;
+                case "Infinity":
+                    return Double.POSITIVE_INFINITY;
+                case "-Infinity":
+                    return Double.NEGATIVE_INFINITY;
+                default:
+                    break;
+            }
+        }
+        throw new IllegalStateException("stored losses[" + index + "]: expected a number, \"NaN\", \"Infinity\" "
+                + "or \"-Infinity\", got " + v);
     }
 
     private static Long micros(Instant t) {

@@ -117,8 +117,61 @@ class JobStoreTest {
         reopened.insert(queued("j4", same));
         assertThat(reopened.list()).extracting(FineTuneJob::id).containsExactly("j4", "j3", "j2", "j1");
         assertThat(reopened.requeueRunning()).isEqualTo(1);
-        assertThat(reopened.unfinished()).extracting(FineTuneJob::id).containsExactly("j1", "j3", "j4");
+        assertThat(reopened.unfinishedIds()).containsExactly("j1", "j3", "j4");
         assertThat(reopened.find("j1").orElseThrow().startedAt()).as("kept when requeued").isNotNull();
         assertThat(reopened.claim("j1", "cpu", same)).isTrue();
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void nonFiniteLossesRoundTripExactly(String db) {
+        JobStore store = new JobStore(fresh(db));
+        Instant now = Instant.parse("2026-01-02T03:04:05Z");
+        store.insert(queued("n", now));
+        store.claim("n", "cpu", now);
+        List<Double> losses = List.of(2.5, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0,
+                Double.MIN_VALUE, Double.MAX_VALUE);
+        assertThat(store.progress("n", 7, 0, losses)).isTrue();
+        assertThat(store.find("n").orElseThrow().losses()).containsExactlyElementsOf(losses);
+        assertThat(store.unfinishedIds()).containsExactly("n");
+        assertThat(store.finish("n", JobStatus.SUCCEEDED, 2, 7, 1, losses, null, now)).isTrue();
+        assertThat(store.list()).singleElement().extracting(FineTuneJob::losses).asInstanceOf(
+                org.assertj.core.api.InstanceOfAssertFactories.LIST).containsExactlyElementsOf(losses);
+        assertThat(JobStore.losses(losses)).isEqualTo("[2.5,\"NaN\",\"Infinity\",\"-Infinity\",-0.0,4.9E-324,"
+                + "1.7976931348623157E308]");
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void lossesWrittenByEarlierVersionsAreRead(String db) {
+        JdbcClient jdbc = fresh(db);
+        JobStore store = new JobStore(jdbc);
+        store.insert(queued("old", Instant.now()));
+        jdbc.sql("UPDATE training_jobs SET losses = ? WHERE id = 'old'").param("[1.5,\"NaN\",NaN,-Infinity]")
+                .update();
+        assertThat(store.find("old").orElseThrow().losses()).containsExactly(1.5, Double.NaN, Double.NaN,
+                Double.NEGATIVE_INFINITY);
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void anUnreadableJobCanBeFailedAndListedAgain(String db) {
+        JdbcClient jdbc = fresh(db);
+        JobStore store = new JobStore(jdbc);
+        Instant now = Instant.now();
+        store.insert(queued("bad", now));
+        store.insert(queued("good", now));
+        jdbc.sql("UPDATE training_jobs SET losses = '[1.0, \"nope\"]' WHERE id = 'bad'").update();
+        assertThatThrownBy(() -> store.find("bad")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("losses[1]").hasMessageContaining("\"nope\"");
+        assertThat(store.unfinishedIds()).containsExactly("bad", "good");
+        assertThat(store.failUnreadable("bad", "unreadable", now)).isTrue();
+        assertThat(store.failUnreadable("bad", "again", now)).as("final already").isFalse();
+        FineTuneJob bad = store.find("bad").orElseThrow();
+        assertThat(bad.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(bad.error()).isEqualTo("unreadable");
+        assertThat(bad.losses()).isEmpty();
+        assertThat(store.list()).extracting(FineTuneJob::id).containsExactly("good", "bad");
+        assertThat(store.unfinishedIds()).containsExactly("good");
     }
 }
