@@ -51,7 +51,8 @@ final class JobSchemas {
             @Schema(allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"}) String status,
             String model, String version, @JsonProperty("result_version") String resultVersion, int step,
             @JsonProperty("total_steps") int totalSteps, int epoch,
-            @Schema(description = "the loss of every optimizer step, in order") List<Double> losses, String device,
+            @Schema(description = "the loss of every optimizer step, in order; a loss that is not a finite number (a "
+                    + "diverging run) is the string NaN, Infinity or -Infinity") List<Double> losses, String device,
             @JsonProperty("created_at") String createdAt, @JsonProperty("started_at") String startedAt,
             @JsonProperty("finished_at") String finishedAt, String error) {
 
@@ -68,7 +69,8 @@ final class JobSchemas {
     }
 
     @Schema(name = "JobEvent", description = "One server-sent event: after an optimizer step (event name progress,"
-            + " with its loss) or on a change of status (event name status, loss null)")
+            + " with its loss: a number, or the string NaN, Infinity or -Infinity) or on a change of status (event"
+            + " name status, loss null); steps never decrease")
     @JsonInclude(JsonInclude.Include.ALWAYS)
     record Event(int step, int epoch, Double loss,
             @Schema(allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"}) String status) {

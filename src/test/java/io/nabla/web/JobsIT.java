@@ -159,4 +159,81 @@ class JobsIT extends ServerTestBase {
     void theServerAnnouncesTrainingJobs() {
         assertThat(http.get("/v2").json().get("extensions").toString()).contains("training_jobs");
     }
+
+    /** The events of a stream as (name, data) until it ends. */
+    private List<Map.Entry<String, JsonNode>> events(String id) throws Exception {
+        HttpResponse<Stream<String>> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/v1/jobs/" + id + "/events"))
+                .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofLines());
+        assertThat(r.statusCode()).isEqualTo(200);
+        List<Map.Entry<String, JsonNode>> out = new ArrayList<>();
+        String[] name = {null};
+        r.body().forEach(l -> {
+            if (l.startsWith("event:")) {
+                name[0] = l.substring(6).trim();
+            } else if (l.startsWith("data:")) {
+                out.add(Map.entry(name[0], Http.JSON.readTree(l.substring(5))));
+            }
+        });
+        return out;
+    }
+
+    private static boolean nonFinite(JsonNode loss) {
+        return loss.isString() && List.of("NaN", "Infinity", "-Infinity").contains(loss.stringValue());
+    }
+
+    @Test
+    void aDivergingJobReportsItsNonFiniteLossesAsStringsAndStaysReadable() throws Exception {
+        String dataset = JobFixtures.prepare(http, "mlp_sgd", "jobs-diverge");
+        ObjectNode blocker = JobFixtures.request("mlp_sgd", "jobs-diverge", dataset);
+        blocker.put("epochs", 50_000);
+        blocker.put("device", "cpu");
+        String busy = JobFixtures.submit(http, blocker);
+        JobFixtures.awaitStep(http, busy, 1);
+        ObjectNode request = JobFixtures.request("mlp_sgd", "jobs-diverge", dataset);
+        request.put("device", "cpu");
+        ((ObjectNode) request.get("optimizer")).put("lr", 1e30);
+        String id = JobFixtures.submit(http, request);
+        java.util.concurrent.CompletableFuture<List<Map.Entry<String, JsonNode>>> stream =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return events(id);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        JobFixtures.sleep(200); // the stream subscribes while the job waits behind the busy CPU
+        assertThat(http.delete("/v1/jobs/" + busy).status()).isEqualTo(202);
+
+        JsonNode job = JobFixtures.awaitFinal(http, id);
+        assertThat(job.get("status").stringValue()).as(job.toString()).isEqualTo("SUCCEEDED");
+        JsonNode losses = job.get("losses");
+        assertThat(losses.size()).isEqualTo(job.get("total_steps").intValue());
+        assertThat(losses.valueStream().filter(JobsIT::nonFinite).count()).as(losses.toString()).isPositive();
+        losses.forEach(l -> assertThat(l.isNumber() || nonFinite(l)).as(l.toString()).isTrue());
+
+        List<Map.Entry<String, JsonNode>> events = stream.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(events.get(events.size() - 1).getValue().get("status").stringValue()).isEqualTo("SUCCEEDED");
+        int step = -1;
+        for (Map.Entry<String, JsonNode> e : events) {
+            int s = e.getValue().get("step").intValue();
+            assertThat(s).as("steps never go back: %s", events).isGreaterThanOrEqualTo(step);
+            step = s;
+            if (e.getKey().equals("progress")) {
+                assertThat(e.getValue().get("loss")).as("loss of step %d", s).isEqualTo(losses.get(s - 1));
+            }
+        }
+        assertThat(events).filteredOn(e -> e.getKey().equals("progress")).hasSize(losses.size());
+
+        Http.Reply listed = http.get("/v1/jobs");
+        assertThat(listed.status()).as(listed.text()).isEqualTo(200);
+        assertThat(listed.json().valueStream().filter(j -> j.get("id").stringValue().equals(id)).findFirst()
+                .orElseThrow().get("losses")).isEqualTo(losses);
+        List<Map.Entry<String, JsonNode>> after = events(id);
+        assertThat(after).singleElement().extracting(e -> e.getValue().get("status").stringValue())
+                .isEqualTo("SUCCEEDED");
+        Http.Reply cancel = http.delete("/v1/jobs/" + id);
+        assertThat(cancel.status()).as(cancel.text()).isEqualTo(409);
+        assertThat(cancel.error()).contains(id, "SUCCEEDED");
+    }
 }
