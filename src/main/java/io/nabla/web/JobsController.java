@@ -15,16 +15,21 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
@@ -34,6 +39,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 @RestController
 @Tag(name = "jobs")
 class JobsController {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobsController.class);
 
     private static final long EVENT_STREAM_TIMEOUT_MS = 24L * 3600 * 1000;
 
@@ -109,7 +116,10 @@ class JobsController {
             schema = @Schema(implementation = ErrorBody.class)))
     SseEmitter events(@PathVariable String id) {
         SseEmitter emitter = new SseEmitter(EVENT_STREAM_TIMEOUT_MS);
-        JobService.Subscription sub = jobs.follow(id, e -> sender.execute(() -> send(emitter, e)));
+        AtomicReference<Runnable> unsubscribe = new AtomicReference<>(() -> { });
+        EventFeed feed = new EventFeed(e -> send(id, emitter, e, unsubscribe.get()));
+        JobService.Subscription sub = jobs.follow(id, e -> sender.execute(() -> feed.live(e)));
+        unsubscribe.set(sub.unsubscribe());
         streams.add(emitter);
         Runnable end = () -> {
             streams.remove(emitter);
@@ -120,19 +130,39 @@ class JobsController {
         emitter.onError(t -> end.run());
         FineTuneJob now = sub.job();
         JobEvent first = new JobEvent(now.step(), now.epoch(), null, now.status());
-        sender.execute(() -> send(emitter, first));
+        sender.execute(() -> feed.start(first));
         return emitter;
     }
 
-    private static void send(SseEmitter emitter, JobEvent e) {
+    /**
+     * A client that left an event stream, as the servlet container reports it after a failed write. Handled here,
+     * ahead of the application's error handler, because there is no one to answer: an error body cannot be written to
+     * a closed connection (nor as {@code text/event-stream}), and a client leaving is no server error to log as one.
+     */
+    @ExceptionHandler(AsyncRequestNotUsableException.class)
+    void clientLeft(AsyncRequestNotUsableException e) {
+        LOG.debug("a job event stream's client left: {}", e.getMessage());
+    }
+
+    /**
+     * Sends one event; false when the stream cannot take it. A client that closes the stream is normal (a
+     * {@code curl} stopped, a browser tab closed), not a server error: the subscription ends and the emitter
+     * completes quietly, because handing the failure to Spring would send it to the error handler, which cannot
+     * write an error body into an event stream and would log an error for every such client.
+     */
+    private static boolean send(String id, SseEmitter emitter, JobEvent e, Runnable unsubscribe) {
         try {
             emitter.send(SseEmitter.event().name(e.loss() == null ? "status" : "progress")
                     .data(JobSchemas.Event.of(e), MediaType.APPLICATION_JSON));
             if (e.status().isFinal()) {
                 emitter.complete();
             }
+            return true;
         } catch (IOException | IllegalStateException ex) {
-            emitter.completeWithError(ex);
+            LOG.debug("job {}: its event stream ended before step {} could be sent ({})", id, e.step(),
+                    ex.toString());
+            unsubscribe.run();
+            return false;
         }
     }
 }

@@ -236,4 +236,34 @@ class JobsIT extends ServerTestBase {
         assertThat(cancel.status()).as(cancel.text()).isEqualTo(409);
         assertThat(cancel.error()).contains(id, "SUCCEEDED");
     }
+
+    @Test
+    @org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
+    void aClientLeavingTheEventStreamIsNotAnError(org.springframework.boot.test.system.CapturedOutput output)
+            throws Exception {
+        String dataset = JobFixtures.prepare(http, "mlp_sgd", "jobs-leave");
+        ObjectNode request = JobFixtures.request("mlp_sgd", "jobs-leave", dataset);
+        request.put("epochs", 50_000);
+        String id = JobFixtures.submit(http, request);
+        JobFixtures.awaitStep(http, id, 1);
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.getOutputStream().write(("GET /v1/jobs/" + id + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            int data = 0;
+            for (String l = in.readLine(); l != null && data < 3; l = in.readLine()) {
+                data += l.startsWith("data:") ? 1 : 0;
+            }
+            assertThat(data).isEqualTo(3);
+            s.setSoLinger(true, 0); // a reset: the server's next writes fail at once
+        }
+        int before = JobFixtures.awaitStep(http, id, 1).get("step").intValue();
+        JobFixtures.awaitStep(http, id, before + 200); // events the server tried to send to the closed stream
+        JobFixtures.sleep(300);
+        assertThat(http.delete("/v1/jobs/" + id).status()).isEqualTo(202);
+        JobFixtures.awaitFinal(http, id);
+        assertThat(output.getAll()).doesNotContain("unexpected error", "Failure in @ExceptionHandler",
+                "AsyncRequestNotUsableException");
+    }
 }
