@@ -2,8 +2,18 @@ package io.nabla.jobs;
 
 import io.nabla.nn.Loss;
 import io.nabla.optim.OptimizerSpec;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.TokenStreamContext;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.json.JsonReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,15 +53,89 @@ public record JobRequest(String model, Integer version, String dataset, String i
     /** Reads JSON as jobs do: {@code NaN} and {@code Infinity} parse (so they are refused by name, not as syntax). */
     static final JsonMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
-    /** Parses and checks a request body. */
+    /**
+     * Reads request bodies once {@link #checkStructure} has bounded their depth, so Jackson's own nesting limit (500,
+     * with a message about its internals) never decides: {@code nabla.limits.max-json-depth} does.
+     */
+    private static final JsonMapper BODY = JsonMapper.builder(JsonFactory.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(Integer.MAX_VALUE).build())
+            .build()).build();
+
+    /** Parses and checks a stored request (written by {@link #toJson}, so within every limit). */
     public static JobRequest parse(String body) {
         JsonNode root;
         try {
             root = JSON.readTree(body);
-        } catch (tools.jackson.core.JacksonException e) {
+        } catch (JacksonException e) {
             throw new IllegalArgumentException("the request body is not valid JSON: " + e.getOriginalMessage());
         }
         return parse(root);
+    }
+
+    /**
+     * Parses and checks a client's request body: nested at most {@code maxDepth} arrays and objects deep
+     * ({@code nabla.limits.max-json-depth}, as for inference requests) and with no field twice, because a repeated
+     * field would silently mean its last value, which is never what a client that sends two meant.
+     */
+    public static JobRequest parse(String body, int maxDepth) {
+        JsonNode root;
+        try {
+            checkStructure(body, maxDepth);
+            root = BODY.readTree(body);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("the request body is not valid JSON: " + e.getOriginalMessage());
+        }
+        return parse(root);
+    }
+
+    /** Refuses nesting deeper than {@code maxDepth} and repeated fields, before any tree is built. */
+    private static void checkStructure(String body, int maxDepth) {
+        try (JsonParser p = BODY.createParser(body)) {
+            Deque<Set<String>> names = new ArrayDeque<>();
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                switch (t) {
+                    case START_OBJECT, START_ARRAY -> {
+                        int depth = p.streamReadContext().getNestingDepth();
+                        if (depth > maxDepth) {
+                            TokenStreamLocation at = p.currentTokenLocation();
+                            throw new IllegalArgumentException("the request body: expected JSON nested at most "
+                                    + maxDepth + " arrays and objects deep (nabla.limits.max-json-depth), got "
+                                    + depth + " levels at line " + at.getLineNr() + ", column " + at.getColumnNr());
+                        }
+                        names.push(t == JsonToken.START_OBJECT ? new HashSet<>() : Set.of());
+                    }
+                    case END_OBJECT, END_ARRAY -> names.pop();
+                    case PROPERTY_NAME -> {
+                        if (!names.peek().add(p.currentName())) {
+                            String where = location(p.streamReadContext());
+                            throw new IllegalArgumentException("field '" + clip(p.currentName())
+                                    + "' appears twice in " + (where.isEmpty() ? "the request body" : where));
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+        }
+    }
+
+    /** Where the object or array {@code c} sits, as the API names fields: {@code optimizer}, {@code a.b[2]}. */
+    private static String location(TokenStreamContext c) {
+        TokenStreamContext parent = c.getParent();
+        if (parent == null || parent.inRoot()) {
+            return "";
+        }
+        String up = location(parent);
+        if (parent.inArray()) {
+            return up + "[" + parent.getCurrentIndex() + "]";
+        }
+        String name = clip(parent.currentName());
+        return up.isEmpty() ? name : up + "." + name;
+    }
+
+    private static String clip(String s) {
+        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 
     /** Checks a parsed request body. */

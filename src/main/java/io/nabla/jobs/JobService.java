@@ -17,20 +17,25 @@ public final class JobService {
     private final JobRunner runner;
     private final JobEvents events;
     private final CheckpointFiles checkpoints;
+    private final int maxJsonDepth;
 
     JobService(JobStore store, JobAdmission admission, JobRunner runner, JobEvents events,
-            CheckpointFiles checkpoints) {
+            CheckpointFiles checkpoints, int maxJsonDepth) {
         this.store = store;
         this.admission = admission;
         this.runner = runner;
         this.events = events;
         this.checkpoints = checkpoints;
+        this.maxJsonDepth = maxJsonDepth;
     }
 
-    /** Checks and queues the request (a JSON body); returns the QUEUED job. 400 naming the field when it is bad. */
+    /**
+     * Checks and queues the request (a JSON body); returns the QUEUED job. 400 naming the field when it is bad, when
+     * it nests deeper than {@code nabla.limits.max-json-depth} or when it has a field twice.
+     */
     public FineTuneJob submit(String body) {
         String id = UUID.randomUUID().toString();
-        JobAdmission.Admitted a = admission.admit(id, JobRequest.parse(body));
+        JobAdmission.Admitted a = admission.admit(id, JobRequest.parse(body, maxJsonDepth));
         JobRequest r = a.request();
         FineTuneJob job = new FineTuneJob(id, JobStatus.QUEUED, r.toJson(), r.model(),
                 r.version(), null, 0, a.totalSteps(), 0, List.of(), null, Instant.now(), null, null, null, false);

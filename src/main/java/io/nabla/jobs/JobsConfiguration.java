@@ -70,8 +70,9 @@ public class JobsConfiguration {
 
     @Bean
     JobService jobService(JobStore store, ModelRegistry registry, DatasetStore datasets, JobRunner runner,
-            JobEvents events, CheckpointFiles checkpoints, JobDevices devices) {
-        return new JobService(store, new JobAdmission(registry, datasets, devices), runner, events, checkpoints);
+            JobEvents events, CheckpointFiles checkpoints, JobDevices devices, NablaProperties nabla) {
+        return new JobService(store, new JobAdmission(registry, datasets, devices), runner, events, checkpoints,
+                nabla.limits().maxJsonDepth());
     }
 
     private static Path jobsDir(NablaProperties nabla) {

@@ -156,4 +156,37 @@ class JobRequestsIT extends ServerTestBase {
             assertThat(job.get("status").stringValue()).as(job.toString()).isEqualTo("SUCCEEDED");
         }
     }
+
+    private Http.Reply postRaw(String body) {
+        return http.postJson("/v1/jobs", body);
+    }
+
+    @Test
+    void bodiesNestedDeeperThanTheConfiguredLimitAreRefusedNamingTheLimitAndTheDepth() {
+        String atLimit = valid().toString().replaceFirst("\\{", "{\"x\": " + "[".repeat(15) + "]".repeat(15) + ",");
+        Http.Reply ok = postRaw(atLimit);
+        assertThat(ok.status()).as(ok.text()).isEqualTo(400);
+        assertThat(ok.error()).as("16 levels pass the depth check").contains("x: unknown field");
+
+        String deeper = valid().toString().replaceFirst("\\{", "{\"x\": " + "[".repeat(16) + "]".repeat(16) + ",");
+        Http.Reply r = postRaw(deeper);
+        assertThat(r.status()).as(r.text()).isEqualTo(400);
+        assertThat(r.error()).contains("at most 16", "nabla.limits.max-json-depth", "got 17 levels")
+                .doesNotContain("StreamReadConstraints", "Jackson");
+        Http.Reply far = postRaw("{\"x\": " + "[".repeat(600) + "]".repeat(600) + "}");
+        assertThat(far.status()).as(far.text()).isEqualTo(400);
+        assertThat(far.error()).contains("at most 16", "got 17 levels");
+    }
+
+    @Test
+    void aFieldSentTwiceIsRefusedByName() {
+        String twice = valid().toString().replaceFirst("\\{", "{\"epochs\": 1,");
+        Http.Reply r = postRaw(twice);
+        assertThat(r.status()).as(r.text()).isEqualTo(400);
+        assertThat(r.error()).isEqualTo("field 'epochs' appears twice in the request body");
+        Http.Reply nested = postRaw(valid().toString().replaceFirst("\"optimizer\":\\{",
+                "\"optimizer\":{\"lr\": 0.5,"));
+        assertThat(nested.status()).as(nested.text()).isEqualTo(400);
+        assertThat(nested.error()).isEqualTo("field 'lr' appears twice in optimizer");
+    }
 }
