@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.nabla.model.SafetensorsLimits;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -13,10 +15,17 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The small JSON file stored next to a dataset's safetensors file:
  * {@code {"id", "size", "tensors": {"name": {"dtype", "shape"}}, "created_at"}}, the same fields the API answers.
+ *
+ * <p>The tensor names come from the uploaded file's header, so the description is parsed under the same JSON
+ * constraints as that header ({@link SafetensorsLimits#jsonConstraints()}): whatever the upload accepted, the store
+ * reads again on restart (with Jackson's defaults a long name made an accepted dataset vanish at the next start).
  */
 final class DatasetDescription {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(SafetensorsLimits.jsonConstraints())
+                    .build())
+            .build();
 
     private DatasetDescription() {
     }

@@ -31,7 +31,7 @@ import java.util.Map;
 final class SafetensorsHeader {
 
     /** The largest header the reference implementation accepts. */
-    static final long MAX_HEADER_BYTES = 100_000_000L;
+    static final long MAX_HEADER_BYTES = SafetensorsLimits.MAX_HEADER_BYTES;
 
     final long headerLength;
     final long dataStart;

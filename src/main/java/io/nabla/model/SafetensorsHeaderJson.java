@@ -15,7 +15,6 @@ import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.json.JsonFactory;
@@ -26,8 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code __metadata__}, if present, maps strings to strings; every other member is an object with exactly
  * {@code dtype} (a code the engine supports), {@code shape} (non-negative integers) and {@code data_offsets}
  * ({@code [begin, end]}, {@code begin <= end <= data size}) whose byte length equals the shape's. Names are unique
- * (Jackson's strict duplicate detection) and every string is valid Unicode. Nothing is allocated from a declared
- * size: shapes are read element by element and capped at {@link #MAX_RANK} dimensions.
+ * (Jackson's strict duplicate detection) and at most {@link SafetensorsLimits#MAX_TENSOR_NAME_LENGTH} characters long
+ * (checked before a name is used in any message), and every string is valid Unicode. Nothing is allocated from a
+ * declared size: shapes are read element by element and capped at {@link #MAX_RANK} dimensions.
  */
 final class SafetensorsHeaderJson {
 
@@ -40,10 +40,7 @@ final class SafetensorsHeaderJson {
 
     private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNameLength((int) SafetensorsHeader.MAX_HEADER_BYTES)
-                            .maxStringLength((int) SafetensorsHeader.MAX_HEADER_BYTES)
-                            .build())
+                    .streamReadConstraints(SafetensorsLimits.jsonConstraints())
                     .build())
             .build();
 
@@ -107,6 +104,7 @@ final class SafetensorsHeaderJson {
                 context = name;
                 parseMetadata();
             } else {
+                SafetensorsLimits.checkTensorName(name, source + ": ");
                 context = "tensor " + quote(name);
                 entries.add(parseEntry(name));
             }

@@ -29,7 +29,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * by name, stored back to back in that order; a compact JSON header listing {@code __metadata__} first, then the
  * tensors in data order, escaped as serde_json escapes, padded with spaces to a multiple of 8 bytes. For tensors of
  * one dtype (the usual state dict) that is plain name order. Metadata keys are written sorted. Any CPU tensor can be
- * written, non-contiguous views included; the data is little-endian and row-major.
+ * written, non-contiguous views included; the data is little-endian and row-major. A tensor name longer than
+ * {@link SafetensorsLimits#MAX_TENSOR_NAME_LENGTH} is refused, as the reader refuses it, so every file written here
+ * reads back.
  *
  * <p>Writing to a path is atomic: a temporary file in the same directory is written, forced to disk and renamed
  * over the target, so readers see either the old file or the complete new one.
@@ -157,6 +159,7 @@ public final class SafetensorsWriter {
         List<Map.Entry<String, Tensor>> order = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             String name = checkedText(e.getKey(), "tensor name");
+            SafetensorsLimits.checkTensorName(name, "");
             Tensor t = e.getValue();
             if (name.equals("__metadata__")) {
                 throw new SafetensorsException("a tensor cannot be named '__metadata__': the header reserves it");

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nabla.inference.InferenceException;
 import io.nabla.model.SafetensorsFile;
+import io.nabla.model.SafetensorsLimits;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,6 +73,37 @@ class DatasetStoreTest {
         assertThat(reopened.delete(b.id())).isTrue();
         assertThat(reopened.delete(b.id())).isFalse();
         assertThat(new DatasetStore(root).list()).containsExactly(c, a);
+    }
+
+    @Test
+    void aDatasetWithTheLongestAcceptedTensorNameSurvivesARestart() {
+        String longest = "n".repeat(SafetensorsLimits.MAX_TENSOR_NAME_LENGTH);
+        DatasetStore store = new DatasetStore(root);
+        DatasetInfo info = store.create(new ByteArrayInputStream(raw("{" + entry(longest, "F32", "[2]", 0, 8) + "}",
+                8)));
+        assertThat(info.tensors()).containsOnlyKeys(longest);
+
+        DatasetStore reopened = new DatasetStore(root);
+        assertThat(reopened.find(info.id())).as("what the upload accepted, the restart reads").contains(info);
+    }
+
+    @Test
+    void aTensorNameOverTheLimitIsRefusedAtUpload() {
+        DatasetStore store = new DatasetStore(root);
+        for (int length : new int[] {SafetensorsLimits.MAX_TENSOR_NAME_LENGTH + 1, 60_000}) {
+            refused(store, raw("{" + entry("n".repeat(length), "F32", "[2]", 0, 8) + "}", 8),
+                    "tensor name 'nnnn", "is too long: " + length + " characters, the limit for a tensor name is "
+                            + SafetensorsLimits.MAX_TENSOR_NAME_LENGTH);
+        }
+        assertThat(store.list()).isEmpty();
+    }
+
+    @Test
+    void aDescriptionParsesUnderTheSameLimitsAsTheHeaderItCameFrom() {
+        String name = "n".repeat(60_000);
+        DatasetInfo info = new DatasetInfo("ds-0123456789abcdef", 2, Map.of(name, new TensorInfo("F32", List.of(2L))),
+                java.time.Instant.parse("2024-01-01T00:00:00Z"));
+        assertThat(DatasetDescription.fromJson(DatasetDescription.toJson(info))).isEqualTo(info);
     }
 
     @Test

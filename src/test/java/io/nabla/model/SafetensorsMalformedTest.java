@@ -148,6 +148,9 @@ class SafetensorsMalformedTest {
                 "tensor 'a': the byte size of shape (2147483647, 2147483647, 2) of F64 overflows 64 bits"));
         c.add(new Bad("dimension past int", file(a("\"U8\"", "[3000000000]", "[0,0]"), 0),
                 "tensor 'a': shape[0] = 3000000000 exceeds the largest dimension the engine supports, 2147483647"));
+        c.add(new Bad("tensor name over the limit", file("{\"" + "n".repeat(SafetensorsLimits.MAX_TENSOR_NAME_LENGTH + 1)
+                + "\":" + F32_2 + "[0,8]}}", 8), "is too long: " + (SafetensorsLimits.MAX_TENSOR_NAME_LENGTH + 1)
+                + " characters, the limit for a tensor name is " + SafetensorsLimits.MAX_TENSOR_NAME_LENGTH));
         c.add(new Bad("65 dimensions", file(a("\"U8\"", "[" + "1,".repeat(64) + "1]", "[0,1]"), 1),
                 "tensor 'a': shape has more than 64 dimensions"));
         c.add(new Bad("duplicate names", file("{\"a\":" + F32_2 + "[0,8]},\"a\":" + F32_2 + "[8,16]}}", 16),

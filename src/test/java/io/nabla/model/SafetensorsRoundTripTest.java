@@ -226,6 +226,13 @@ class SafetensorsRoundTripTest {
         freed.storage().close();
         assertThatThrownBy(() -> SafetensorsWriter.toBytes(Map.of("f", freed), null))
                 .isInstanceOf(SafetensorsException.class).hasMessageContaining("tensor 'f' was freed");
+        String longest = "n".repeat(SafetensorsLimits.MAX_TENSOR_NAME_LENGTH);
+        try (SafetensorsFile back = SafetensorsFile.read(SafetensorsWriter.toBytes(Map.of(longest, t), null))) {
+            assertThat(back.names()).containsExactly(longest);
+        }
+        assertThatThrownBy(() -> SafetensorsWriter.toBytes(Map.of(longest + "n", t), null))
+                .isInstanceOf(SafetensorsException.class).hasMessageContaining("is too long: "
+                        + (SafetensorsLimits.MAX_TENSOR_NAME_LENGTH + 1) + " characters");
     }
 
     @Test
