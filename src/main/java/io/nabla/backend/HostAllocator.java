@@ -53,7 +53,7 @@ public final class HostAllocator implements Allocator {
             throw new IllegalArgumentException("allocation size must be >= 0 bytes, got " + bytes);
         }
         if (bytes > MAX_BLOCK_BYTES) {
-            throw new IllegalArgumentException("a cpu tensor holds at most " + MAX_BLOCK_BYTES + " bytes, asked for "
+            throw new IllegalArgumentException("a CPU tensor holds at most " + MAX_BLOCK_BYTES + " bytes, asked for "
                     + bytes);
         }
         Pointer p = bytes >= CACHE_MIN_BYTES ? takeCached(bytes) : null;

@@ -49,7 +49,7 @@ public final class ModelBuilder {
             try {
                 layers.add(LayerCatalog.create(l, g));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("layers[" + i + "]." + e.getMessage(), e);
+                throw new IllegalArgumentException(atLayer(i, l, e.getMessage()), e);
             }
         }
         Sequential model = new Sequential(layers);
@@ -78,6 +78,21 @@ public final class ModelBuilder {
             model.namedBuffers().values().forEach(t -> TensorScope.moveTo(t, outer));
             return model;
         }
+    }
+
+    /**
+     * A layer's error with the layer's path in front: {@code layers[2].in_channels must be ...} when the message
+     * starts with one of the layer's arguments, else {@code layers[2] (Conv2d): <message>}, so a message that names
+     * no argument (one from the engine, say) never runs into the path as if it were a field.
+     */
+    static String atLayer(int i, LayerSpec l, String message) {
+        String m = message == null ? "invalid arguments" : message;
+        for (LayerCatalog.Arg a : LayerCatalog.args(l.type())) {
+            if (m.startsWith(a.name() + ":") || m.startsWith(a.name() + " ")) {
+                return "layers[" + i + "]." + m;
+            }
+        }
+        return "layers[" + i + "] (" + l.type() + "): " + m;
     }
 
     /** Checks that the layers carry the spec's input to its output (shapes and dtypes). */

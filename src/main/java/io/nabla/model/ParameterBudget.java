@@ -1,10 +1,15 @@
 package io.nabla.model;
 
+import io.nabla.backend.HostAllocator;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The number of parameter and buffer elements a spec's layers will hold, computed from the spec alone (with
- * overflow checks) so a model that is too large is refused before anything is allocated.
+ * overflow checks) so a model that is too large is refused before anything is allocated: in all, and tensor by
+ * tensor, since every parameter is first built on the host, where one tensor holds at most
+ * {@link HostAllocator#MAX_BLOCK_BYTES} bytes (a total under the cap can still hold one tensor over it).
  */
 public final class ParameterBudget {
 
@@ -20,7 +25,9 @@ public final class ParameterBudget {
         for (int i = 0; i < spec.layers().size(); i++) {
             LayerSpec l = spec.layers().get(i);
             try {
-                total = Math.addExact(total, elements(l.type(), l.args()));
+                for (Param p : params(l.type(), l.args())) {
+                    total = Math.addExact(total, p.elements());
+                }
             } catch (ArithmeticException e) {
                 throw new IllegalArgumentException("layers[" + i + "] (" + l.type() + "): its parameter count "
                         + "overflows 64 bits");
@@ -29,47 +36,85 @@ public final class ParameterBudget {
         return total;
     }
 
-    /** Fails, naming both figures, when the spec's layers would hold more than {@code maxElements} elements. */
+    /**
+     * Fails, naming both figures, when the spec's layers would hold more than {@code maxElements} elements, or
+     * naming the tensor, its elements and bytes and the limit, when one parameter or buffer would not fit in one
+     * CPU tensor.
+     */
     public static void check(ModelSpec spec, long maxElements) {
         long n = elements(spec);
         if (n > maxElements) {
             throw new IllegalArgumentException("layers: the model would hold " + n + " parameter and buffer elements, "
                     + "more than the limit " + maxElements);
         }
+        for (int i = 0; i < spec.layers().size(); i++) {
+            LayerSpec l = spec.layers().get(i);
+            for (Param p : params(l.type(), l.args())) {
+                long bytes = Math.multiplyExact(p.elements(), (long) p.itemBytes());
+                if (bytes > HostAllocator.MAX_BLOCK_BYTES) {
+                    throw new IllegalArgumentException("layers[" + i + "]." + p.name() + ": " + p.elements()
+                            + " elements (" + bytes + " bytes) exceed the largest CPU tensor, "
+                            + HostAllocator.MAX_BLOCK_BYTES + " bytes");
+                }
+            }
+        }
     }
 
-    private static long elements(String type, Map<String, Object> a) {
+    /** One parameter or buffer of a layer: its state-dict name (after the layer index), elements and element size. */
+    private record Param(String name, long elements, int itemBytes) {
+    }
+
+    /** The layer's parameters and buffers as PyTorch's state dict lists them (FP32, but the I64 batch counter). */
+    private static List<Param> params(String type, Map<String, Object> a) {
+        List<Param> out = new ArrayList<>();
         switch (type) {
             case "Linear": {
                 long in = (Integer) a.get("in_features");
-                long out = (Integer) a.get("out_features");
-                return Math.addExact(Math.multiplyExact(in, out), bias(a) ? out : 0);
+                long features = (Integer) a.get("out_features");
+                out.add(new Param("weight", Math.multiplyExact(in, features), 4));
+                if (bias(a)) {
+                    out.add(new Param("bias", features, 4));
+                }
+                break;
             }
             case "Conv2d": {
                 long in = (Integer) a.get("in_channels");
-                long out = (Integer) a.get("out_channels");
+                long channels = (Integer) a.get("out_channels");
                 long groups = (Integer) a.get("groups");
                 int[] k = (int[]) a.get("kernel_size");
-                long w = Math.multiplyExact(Math.multiplyExact(out, Math.max(1, in / groups)),
-                        Math.multiplyExact((long) k[0], (long) k[1]));
-                return Math.addExact(w, bias(a) ? out : 0);
+                out.add(new Param("weight", Math.multiplyExact(Math.multiplyExact(channels, Math.max(1, in / groups)),
+                        Math.multiplyExact((long) k[0], (long) k[1])), 4));
+                if (bias(a)) {
+                    out.add(new Param("bias", channels, 4));
+                }
+                break;
             }
             case "BatchNorm1d":
-            case "BatchNorm2d":
-                return Math.addExact(Math.multiplyExact(4L, (long) (Integer) a.get("num_features")), 1);
+            case "BatchNorm2d": {
+                long n = (Integer) a.get("num_features");
+                for (String name : List.of("weight", "bias", "running_mean", "running_var")) {
+                    out.add(new Param(name, n, 4));
+                }
+                out.add(new Param("num_batches_tracked", 1, 8));
+                break;
+            }
             case "LayerNorm": {
                 long n = 1;
                 for (int s : (int[]) a.get("normalized_shape")) {
                     n = Math.multiplyExact(n, (long) s);
                 }
-                return Math.multiplyExact(2L, n);
+                out.add(new Param("weight", n, 4));
+                out.add(new Param("bias", n, 4));
+                break;
             }
             case "Embedding":
-                return Math.multiplyExact((long) (Integer) a.get("num_embeddings"),
-                        (long) (Integer) a.get("embedding_dim"));
+                out.add(new Param("weight", Math.multiplyExact((long) (Integer) a.get("num_embeddings"),
+                        (long) (Integer) a.get("embedding_dim")), 4));
+                break;
             default:
-                return 0;
+                break;
         }
+        return out;
     }
 
     private static boolean bias(Map<String, Object> a) {

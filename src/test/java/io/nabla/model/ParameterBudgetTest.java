@@ -44,4 +44,35 @@ class ParameterBudgetTest {
             assertThat(HostAllocator.instance().allocatedBytes()).isEqualTo(before);
         }
     }
+
+    @Test
+    void aSingleParameterOverTheLargestCpuTensorIsRefusedBeforeAnythingIsAllocated() {
+        ModelSpec s = spec("{\"type\": \"Linear\", \"in_features\": 30000, \"out_features\": 30000}", 30000, 30000);
+        assertThat(ParameterBudget.elements(s)).as("under the model's cap").isLessThan(ParameterBudget.DEFAULT_MAX_ELEMENTS);
+        long before = SettledAllocator.allocatedBytes();
+        try (TensorScope scope = TensorScope.open()) {
+            assertThatThrownBy(() -> ModelBuilder.build(s, new Generator(0), ParameterBudget.DEFAULT_MAX_ELEMENTS))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("layers[0].weight: 900000000 elements (3600000000 bytes) exceed the largest CPU "
+                            + "tensor, " + HostAllocator.MAX_BLOCK_BYTES + " bytes");
+            assertThat(HostAllocator.instance().allocatedBytes()).isEqualTo(before);
+        }
+        ModelSpec embedding = ModelSpec.parse("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"INT64\", "
+                + "\"shape\": [-1]}], \"outputs\": [{\"name\": \"e\", \"datatype\": \"FP32\", \"shape\": [-1, 2]}],"
+                + " \"layers\": [{\"type\": \"ReLU\"}, {\"type\": \"Embedding\", \"num_embeddings\": 300000000, "
+                + "\"embedding_dim\": 2}]}");
+        assertThatThrownBy(() -> ParameterBudget.check(embedding, ParameterBudget.DEFAULT_MAX_ELEMENTS))
+                .hasMessageStartingWith("layers[1].weight: 600000000 elements (2400000000 bytes)");
+    }
+
+    @Test
+    void aLayerErrorThatNamesNoArgumentIsSetApartFromThePath() {
+        LayerSpec linear = ModelSpec.parse("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", "
+                + "\"shape\": [-1, 2]}], \"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [-1, 2]}],"
+                + " \"layers\": [{\"type\": \"Linear\", \"in_features\": 2, \"out_features\": 2}]}").layers().get(0);
+        assertThat(ModelBuilder.atLayer(0, linear, "in_features: expected a positive integer, got 0"))
+                .isEqualTo("layers[0].in_features: expected a positive integer, got 0");
+        assertThat(ModelBuilder.atLayer(3, linear, "a CPU tensor holds at most 10 bytes, asked for 20"))
+                .isEqualTo("layers[3] (Linear): a CPU tensor holds at most 10 bytes, asked for 20");
+    }
 }
