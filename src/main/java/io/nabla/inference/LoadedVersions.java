@@ -10,12 +10,16 @@ import java.util.function.Function;
 
 /**
  * The model versions held in memory, for the {@link ModelRegistry}: which are loading, loaded or failed, and which
- * version serves requests without a version.
+ * version answers requests without a version.
  *
- * <p>Guarantees: a version is loaded at most once at a time (callers share the load's future); a version becomes the
- * serving one only once it is ready, and the one it replaces is retired (unloaded after finishing what it accepted);
- * a failed load records why and changes nothing else; a version removed while it was loading is unloaded as soon as
- * it is ready. State changes happen under the lock of the model's {@link ModelState}; nothing waits while holding it.
+ * <p>Guarantees: a version is loaded at most once at a time (callers share the load's future); a request without a
+ * version is answered by the newest stored version, waiting for its load rather than being answered by an older
+ * version meanwhile (a client that has seen a new version's 201, or a job's SUCCEEDED, must get that version), and by
+ * the newest ready version only when the newest version's load failed (the failure is kept for the index, and
+ * nothing waits on the failed version again until it is loaded explicitly); a version becomes the serving one only
+ * once it is ready, and the one it replaces is retired (unloaded after finishing what it accepted); a failed load
+ * records why and changes nothing else; a version removed while it was loading is unloaded as soon as it is ready.
+ * State changes happen under the lock of the model's {@link ModelState}; nothing waits while holding it.
  */
 final class LoadedVersions {
 
@@ -49,26 +53,50 @@ final class LoadedVersions {
     }
 
     /**
-     * The model that answers requests without a version: the serving one (a newer stored version starts loading in
-     * the background and replaces it once ready), or the newest version, loaded now.
+     * The model that answers requests without a version: {@code newest}, the newest stored version, made the serving
+     * one (loaded now, or its load under way joined, when it is not ready: the caller waits for it). When its last
+     * load failed, the newest ready version answers instead, without trying the failed one again; when that load
+     * fails while callers wait, they fall back the same way. With no version ready, the newest is loaded again and
+     * its failure reported.
+     *
+     * <p>(This used to answer with the serving version and load a newer one in the background, so requests sent
+     * right after an upload's 201 or a job's SUCCEEDED were answered by the previous version.)
      */
     CompletableFuture<LoadedModel> serving(StoredVersion newest) {
         ModelState state = state(newest.name());
-        boolean loadNewest;
         synchronized (state) {
-            VersionSlot serving = state.servingSlot();
             VersionSlot candidate = state.slots.get(newest.version());
-            loadNewest = serving == null || !serving.ready() || (newest.version() > serving.version
-                    && (candidate == null || candidate.loading == null && candidate.failure == null));
-        }
-        CompletableFuture<LoadedModel> newestLoad = loadNewest ? startLoad(newest, true) : null;
-        synchronized (state) {
-            VersionSlot serving = state.servingSlot();
-            if (serving != null && serving.ready()) {
-                return CompletableFuture.completedFuture(serving.model);
+            if (failed(candidate)) {
+                VersionSlot fallback = newestReady(state, newest.version());
+                if (fallback != null) {
+                    return CompletableFuture.completedFuture(fallback.model);
+                }
             }
         }
-        return newestLoad != null ? newestLoad : startLoad(newest, true);
+        return startLoad(newest, true).exceptionallyCompose(error -> {
+            synchronized (state) {
+                VersionSlot fallback = newestReady(state, newest.version());
+                if (fallback != null) {
+                    return CompletableFuture.completedFuture(fallback.model);
+                }
+            }
+            return CompletableFuture.failedFuture(error);
+        });
+    }
+
+    /** Whether the slot's last load failed (and none is under way). */
+    private static boolean failed(VersionSlot slot) {
+        return slot != null && slot.loading == null && slot.failure != null && slot.model == null;
+    }
+
+    /** The newest ready version older than {@code version}, or null; under the state's lock. */
+    private static VersionSlot newestReady(ModelState state, int version) {
+        for (VersionSlot slot : state.slots.headMap(version, false).descendingMap().values()) {
+            if (slot.ready()) {
+                return slot;
+            }
+        }
+        return null;
     }
 
     private ModelState state(String name) {
@@ -193,15 +221,23 @@ final class LoadedVersions {
         return new RepositoryEntry(name, Integer.toString(v), "UNAVAILABLE", "unloaded");
     }
 
-    /** Version {@code v} (the serving one when {@code serving}) if it is loaded and ready, else null. */
-    Integer readyVersion(StoredVersion v, boolean serving) {
+    /**
+     * Version {@code v} if it is loaded and ready, else null; with {@code newest} ({@code v} is the newest stored
+     * version), the version {@link #serving} would answer with now without loading anything: {@code v} when ready,
+     * the newest ready one when {@code v} failed to load, else null.
+     */
+    Integer readyVersion(StoredVersion v, boolean newest) {
         ModelState state = models.get(v.name());
         if (state == null) {
             return null;
         }
         synchronized (state) {
-            VersionSlot slot = serving ? state.servingSlot() : state.slots.get(v.version());
-            return slot != null && slot.ready() ? slot.version : null;
+            VersionSlot slot = state.slots.get(v.version());
+            if (slot != null && slot.ready()) {
+                return slot.version;
+            }
+            VersionSlot fallback = newest && failed(slot) ? newestReady(state, v.version()) : null;
+            return fallback != null ? fallback.version : null;
         }
     }
 

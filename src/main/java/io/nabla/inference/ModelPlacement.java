@@ -100,6 +100,36 @@ public final class ModelPlacement {
         }
     }
 
+    /**
+     * Refuses, with a 400 naming the field, a spec whose {@code device} cannot exist on this server ({@code cuda} or
+     * {@code cuda:N} without that GPU), as {@code POST /v1/jobs} refuses such a device: checked when a version is
+     * uploaded, so such a version is never stored (it could never load, and the older version would go on answering
+     * requests meant for the newest). A GPU that exists but is unhealthy is not refused here: it may recover, and
+     * loading reports it (503). Null (no device in the spec) passes: the server's default applies.
+     */
+    public void checkDevice(String specDevice) {
+        if (specDevice == null) {
+            return;
+        }
+        DeviceRequest r;
+        try {
+            r = DeviceRequest.parse(specDevice);
+        } catch (IllegalArgumentException e) {
+            throw InferenceException.invalid("device: expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", got \""
+                    + specDevice + "\"");
+        }
+        boolean cuda = r.kind() == DeviceRequest.Kind.CUDA || r.kind() == DeviceRequest.Kind.CUDA_INDEX;
+        if (cuda && pool.gpus().isEmpty()) {
+            throw InferenceException.invalid("device: no CUDA device is available on this server; expected \"auto\""
+                    + " or \"cpu\", got \"" + specDevice + "\"");
+        }
+        if (r.kind() == DeviceRequest.Kind.CUDA_INDEX && pool.find(r.index()).isEmpty()) {
+            throw InferenceException.invalid("device: there is no " + specDevice + " on this server; expected one of "
+                    + "\"auto\", \"cpu\", \"cuda\"" + pool.gpus().stream().map(g -> ", \"" + g.device() + "\"")
+                    .collect(Collectors.joining()) + ", got \"" + specDevice + "\"");
+        }
+    }
+
     private String available() {
         return "cpu" + pool.gpus().stream().map(g -> ", " + g.device()).collect(Collectors.joining());
     }

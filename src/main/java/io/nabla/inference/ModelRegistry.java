@@ -19,10 +19,13 @@ import java.util.concurrent.TimeoutException;
 /**
  * The models of the store and the versions of them held in memory.
  *
- * <p>Guarantees: a version is loaded at most once at a time (concurrent callers wait for the same load); requests
- * without a version go to the serving version, which is replaced only once its successor is ready, and a failed
- * load leaves it serving; a replaced or unloaded version finishes every request it accepted before its memory is
- * freed, and a request it refused is sent to the current version instead, so swapping versions fails no request;
+ * <p>Guarantees: a version is loaded at most once at a time (concurrent callers wait for the same load); a request
+ * without a version is answered by the newest stored version (API: "the newest version is meant"), waiting for its
+ * load when it is not loaded yet, so once {@link #create} has returned (an upload's 201, a job's SUCCEEDED) no such
+ * request is answered by an older version; only when the newest version's load failed does the newest version that
+ * is ready answer instead (Triton's rule, the newest READY version; the index shows the failed one as UNAVAILABLE
+ * with its reason). A replaced or unloaded version finishes every request it accepted before its memory is freed,
+ * and a request it refused is sent to the current version instead, so swapping versions fails no request;
  * {@link #unload} and {@link #delete} return once the memory is freed. Locks are never held while waiting.
  */
 public final class ModelRegistry implements AutoCloseable {
@@ -34,6 +37,7 @@ public final class ModelRegistry implements AutoCloseable {
     private final ModelLoader loader;
     private final InferenceMetrics metrics;
     private final LoadedVersions loaded;
+    private final ModelPlacement placement;
     private final Map<String, ModelSignature> signatures = new ConcurrentHashMap<>();
     private volatile boolean draining;
 
@@ -49,6 +53,7 @@ public final class ModelRegistry implements AutoCloseable {
         this.store = store;
         this.loader = loader;
         this.metrics = metrics;
+        this.placement = placement;
         this.loaded = new LoadedVersions(loader, batching, metrics, this::signature, e -> loadFailure(e).getMessage(),
                 placement);
     }
@@ -56,17 +61,24 @@ public final class ModelRegistry implements AutoCloseable {
     // ---- repository --------------------------------------------------------------------------------------------
 
     /**
-     * Stores the next version of {@code name}: the spec, and {@code weights} (a safetensors stream checked against
-     * the spec) or, when null, weights initialised from the spec's seed.
+     * Stores the next version of {@code name} uploaded by a client: the spec, and {@code weights} (a safetensors
+     * stream checked against the spec) or, when null, weights initialised from the spec's seed. A spec whose
+     * {@code device} this server does not have is refused (400) before anything is stored: such a version could never
+     * load, yet as the newest it would be the one requests without a version mean.
      */
     public StoredVersion create(String name, byte[] spec, InputStream weights) {
+        ModelNames.check(name);
+        String device = invalidOnIae(() -> loader.device(spec));
+        placement.checkDevice(device);
         return create(name, spec, weights, null);
     }
 
     /**
      * As {@link #create(String, byte[], InputStream)}, recording {@code origin} (e.g. {@code job:<id>}, or null)
      * with the version, so {@link ModelStore#findByOrigin} finds it after a restart: a caller that may be retried
-     * after a crash publishes at most one version per origin.
+     * after a crash publishes at most one version per origin. The spec's device is not checked here: a job
+     * publishes its base version's spec, checked when that was uploaded, and a GPU missing since then should not
+     * throw away the job's result (the version then shows as UNAVAILABLE with the reason in the index).
      */
     public StoredVersion create(String name, byte[] spec, InputStream weights, String origin) {
         ModelNames.check(name);
@@ -162,8 +174,9 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
-     * The named version (the serving one when null) if it is loaded and ready, else null; 404 when the model or
-     * version does not exist.
+     * The named version if it is loaded and ready, else null; without a version, the one a request without a version
+     * would be answered by now (the newest, or the newest ready one when the newest failed to load), else null. 404
+     * when the model or version does not exist.
      */
     public Integer readyVersion(String name, Integer version) {
         return loaded.readyVersion(resolve(name, version), version == null);
@@ -196,7 +209,10 @@ public final class ModelRegistry implements AutoCloseable {
 
     // ---- inference ---------------------------------------------------------------------------------------------
 
-    /** Runs a decoded request on the named version (the serving one, loading the newest if none, when null). */
+    /**
+     * Runs a decoded request on the named version; without one, on the newest version (loading it and waiting when
+     * it is not loaded), or the newest ready version when the newest failed to load.
+     */
     public InferenceResult infer(String name, Integer version, InferenceCall call) {
         long start = System.nanoTime();
         metrics.request(name);

@@ -7,7 +7,10 @@ final class ModelState {
 
     final String name;
     final TreeMap<Integer, VersionSlot> slots = new TreeMap<>();
-    /** The version that answers requests without a version, or null. */
+    /**
+     * The version most recently made to serve requests without a version (it is retired when a newer one is), or
+     * null; which version answers such a request is decided by {@link LoadedVersions#serving}.
+     */
     Integer serving;
 
     ModelState(String name) {

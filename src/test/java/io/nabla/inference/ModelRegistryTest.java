@@ -118,4 +118,80 @@ class ModelRegistryTest {
         assertThat(r.index()).isEmpty();
         assertThat(root.resolve("staging").toFile().list()).isEmpty();
     }
+
+    private static int served(ModelRegistry r, String name) {
+        try (TensorScope s = TensorScope.open()) {
+            return r.infer(name, null, call()).modelVersion();
+        }
+    }
+
+    private static RepositoryEntry entry(ModelRegistry r, String name, int version) {
+        return r.index().stream().filter(e -> e.name().equals(name) && e.version().equals(Integer.toString(version)))
+                .findFirst().orElseThrow();
+    }
+
+    @Test
+    void aRequestWithoutAVersionRightAfterAnUploadIsAnsweredByTheNewVersion() {
+        ModelRegistry r = registry(8);
+        r.create("m", SPEC, weights("scale=1"));
+        assertThat(served(r, "m")).isEqualTo(1);
+        assertThat(r.readyVersion("m", null)).isEqualTo(1);
+        for (int v = 2; v <= 4; v++) {
+            // the new version takes a while to load; the old one is ready the whole time, yet must not answer
+            r.create("m", SPEC, weights("scale=" + v + ";slow=200"));
+            assertThat(r.readyVersion("m", null)).as("the newest is not loaded yet").isNull();
+            assertThat(served(r, "m")).as("the request right after version %d's upload", v).isEqualTo(v);
+            assertThat(r.readyVersion("m", null)).isEqualTo(v);
+            assertThat(entry(r, "m", v - 1).state()).as("the previous version is retired").isEqualTo("UNAVAILABLE");
+        }
+    }
+
+    @Test
+    void whenTheNewestVersionFailsToLoadTheNewestReadyVersionAnswersAndTheIndexSaysWhy() {
+        ModelRegistry r = registry(8);
+        r.create("m", SPEC, weights("scale=1"));
+        r.create("m", SPEC, weights("scale=2"));
+        assertThat(served(r, "m")).isEqualTo(2);
+        r.create("m", SPEC, weights("scale=3;fail"));
+        assertThat(served(r, "m")).as("the waiting request falls back").isEqualTo(2);
+        assertThat(entry(r, "m", 3).state()).isEqualTo("UNAVAILABLE");
+        assertThat(entry(r, "m", 3).reason()).contains("failed to load", "corrupted");
+        assertThat(r.readyVersion("m", null)).isEqualTo(2);
+        assertThat(served(r, "m")).as("nothing waits on the failed version again").isEqualTo(2);
+        assertThatThrownBy(() -> r.load("m")).isInstanceOf(InferenceException.class)
+                .hasMessageContaining("failed to load");
+
+        r.create("m", SPEC, weights("scale=4"));
+        assertThat(served(r, "m")).as("a newer upload is loaded and answers").isEqualTo(4);
+    }
+
+    @Test
+    void withNoVersionReadyAFailingNewestVersionIsReported() {
+        ModelRegistry r = registry(8);
+        r.create("m", SPEC, weights("scale=1;fail"));
+        assertThatThrownBy(() -> served(r, "m")).isInstanceOf(InferenceException.class)
+                .hasMessageContaining("failed to load");
+        assertThat(r.readyVersion("m", null)).isNull();
+    }
+
+    @Test
+    void anUploadAskingForADeviceThisServerDoesNotHaveIsRefusedAndNothingIsStored() {
+        ModelRegistry r = registry(8);
+        r.create("m", SPEC, weights("scale=1"));
+        for (String device : List.of("cuda", "cuda:0")) {
+            byte[] spec = new String(SPEC, StandardCharsets.UTF_8).replace("\"layers\"", "\"device\": \"" + device
+                    + "\", \"layers\"").getBytes(StandardCharsets.UTF_8);
+            assertThatThrownBy(() -> r.create("m", spec, weights("scale=2")))
+                    .isInstanceOf(InferenceException.class)
+                    .hasMessage("device: no CUDA device is available on this server; expected \"auto\" or \"cpu\", "
+                            + "got \"" + device + "\"")
+                    .satisfies(e -> assertThat(((InferenceException) e).kind())
+                            .isEqualTo(InferenceException.Kind.INVALID));
+        }
+        assertThat(r.index()).extracting(RepositoryEntry::version).containsExactly("1");
+        assertThat(served(r, "m")).isEqualTo(1);
+        byte[] cpu = new String(SPEC, StandardCharsets.UTF_8).replace("\"layers\"", "\"device\": \"cpu\", \"layers\"")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(r.create("m", cpu, weights("scale=2")).version()).isEqualTo(2);
+    }
 }

@@ -73,7 +73,14 @@ class ModelsOnDeviceTest {
     void aDeviceThatDoesNotExistHereIsA400NamingItAndAMalformedOneIsRefusedAtCreation() {
         gpus = FakeGpus.of(256 * MIB);
         try (ModelRegistry registry = PlacementScenarios.registry(root, gpus.pool(), "auto")) {
-            registry.create("far", PlacementScenarios.mlp("cuda:3", 4, 8, 2), null);
+            assertThatThrownBy(() -> registry.create("far", PlacementScenarios.mlp("cuda:3", 4, 8, 2), null))
+                    .isInstanceOfSatisfying(InferenceException.class,
+                            e -> assertThat(e.kind()).isEqualTo(InferenceException.Kind.INVALID))
+                    .hasMessage("device: there is no cuda:3 on this server; expected one of \"auto\", \"cpu\", "
+                            + "\"cuda\", \"cuda:0\", got \"cuda:3\"");
+            assertThat(registry.index()).as("nothing stored").isEmpty();
+            // a version stored without the upload's check (a job's result, or one stored before the GPU left)
+            registry.create("far", PlacementScenarios.mlp("cuda:3", 4, 8, 2), null, "job:test");
             assertThatThrownBy(() -> registry.load("far")).isInstanceOfSatisfying(InferenceException.class,
                     e -> assertThat(e.kind()).isEqualTo(InferenceException.Kind.INVALID))
                     .hasMessage("model 'far' version 1 asks for device cuda:3 (its spec's device), which this server "
@@ -84,7 +91,12 @@ class ModelsOnDeviceTest {
                     .hasMessageContaining("device: expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", got \"gpu0\"");
         }
         try (ModelRegistry registry = PlacementScenarios.registry(root.resolve("none"), GpuPool.empty(), "auto")) {
-            registry.create("gpu", PlacementScenarios.mlp("cuda", 4, 8, 2), null);
+            assertThatThrownBy(() -> registry.create("gpu", PlacementScenarios.mlp("cuda", 4, 8, 2), null))
+                    .isInstanceOfSatisfying(InferenceException.class,
+                            e -> assertThat(e.kind()).isEqualTo(InferenceException.Kind.INVALID))
+                    .hasMessage("device: no CUDA device is available on this server; expected \"auto\" or \"cpu\", "
+                            + "got \"cuda\"");
+            registry.create("gpu", PlacementScenarios.mlp("cuda", 4, 8, 2), null, "job:test");
             assertThatThrownBy(() -> registry.load("gpu")).isInstanceOfSatisfying(InferenceException.class,
                     e -> assertThat(e.kind()).isEqualTo(InferenceException.Kind.INVALID))
                     .hasMessageContaining("asks for device cuda").hasMessageContaining("available: cpu");

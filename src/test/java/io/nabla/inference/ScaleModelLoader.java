@@ -56,6 +56,13 @@ public final class ScaleModelLoader implements ModelLoader {
         return out;
     }
 
+    /** The spec's {@code device} field, as the real loader reads it (null when absent). */
+    @Override
+    public String device(byte[] specJson) {
+        JsonNode d = JSON.readTree(specJson).get("device");
+        return d == null || d.isNull() ? null : d.stringValue();
+    }
+
     @Override
     public void checkWeights(byte[] specJson, Path weights) {
         String text = read(weights);

@@ -98,6 +98,32 @@ class RepositoryIT extends ServerTestBase {
         assertThat(newest.json().get("outputs").get(0).get("data").toString()).isEqualTo("[5.0,5.0,5.0,5.0]");
     }
 
+    @Test
+    void aRequestWithoutAVersionRightAfterAnUploadIsAnsweredByTheNewVersion() {
+        scaleModel("fresh", 1);
+        assertThat(http.postJson("/v2/models/fresh/infer", ONE_ROW).json().get("model_version").stringValue())
+                .isEqualTo("1");
+        for (int v = 2; v <= 4; v++) {
+            assertThat(scaleModel("fresh", v)).isEqualTo(Integer.toString(v));
+            Http.Reply r = http.postJson("/v2/models/fresh/infer", ONE_ROW);
+            assertThat(r.json().get("model_version").stringValue()).as("right after version %d's 201", v)
+                    .isEqualTo(Integer.toString(v));
+            assertThat(r.json().get("outputs").get(0).get("data").get(0).doubleValue()).isEqualTo(v);
+        }
+    }
+
+    @Test
+    void anUploadAskingForADeviceThisServerDoesNotHaveIsRefusedBeforeAnythingIsStored() {
+        scaleModel("placed", 1);
+        Http.Reply refused = http.createModel("placed", SCALE_SPEC.replace("\"layers\"", "\"device\": \"cuda:7\", "
+                + "\"layers\""), null);
+        assertThat(refused.status()).as(refused.text()).isEqualTo(400);
+        assertThat(refused.error()).startsWith("device: ").contains("cuda:7");
+        assertThat(http.get("/v2/models/placed").json().get("versions").toString()).isEqualTo("[\"1\"]");
+        assertThat(http.postJson("/v2/models/placed/infer", ONE_ROW).json().get("model_version").stringValue())
+                .isEqualTo("1");
+    }
+
     /** Waits (the machine may be loaded) until some client got an answer from {@code version}. */
     private static void awaitServed(Set<String> served, String version) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -144,8 +170,9 @@ class RepositoryIT extends ServerTestBase {
             assertThat(load.status()).as(load.text()).isEqualTo(200);
             awaitServed(served, "2");
 
-            // a request without a version starts loading a newer stored version in the background: pause the
-            // clients until version 3 is damaged, so none of them loads it intact first
+            // a request without a version loads the newest stored version (and waits for it): pause the clients
+            // until version 3 is damaged, so none of them loads it intact first; when its load fails, they fall back
+            // to version 2, the newest ready one
             paused.set(true);
             while (inFlight.get() > 0) {
                 Thread.sleep(1);
