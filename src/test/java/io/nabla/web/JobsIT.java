@@ -68,6 +68,22 @@ class JobsIT extends ServerTestBase {
     }
 
     @Test
+    void aRequestWithoutAVersionRightAfterSucceededIsAnsweredByTheJobsResult() {
+        String model = "jobs-fresh";
+        String dataset = JobFixtures.prepare(http, "mlp_sgd", model);
+        String row = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,20],\"datatype\":\"FP32\",\"data\":"
+                + "[" + "0.5,".repeat(19) + "0.5]}]}";
+        Http.Reply before = http.postJson("/v2/models/" + model + "/infer", row);
+        assertThat(before.json().get("model_version").stringValue()).as(before.text()).isEqualTo("1");
+        JsonNode job = JobFixtures.awaitFinal(http, JobFixtures.submit(http, JobFixtures.request("mlp_sgd", model,
+                dataset)));
+        assertThat(job.get("status").stringValue()).as(job.toString()).isEqualTo("SUCCEEDED");
+        Http.Reply after = http.postJson("/v2/models/" + model + "/infer", row);
+        assertThat(after.json().get("model_version").stringValue()).as("servable at once: %s", after.text())
+                .isEqualTo(job.get("result_version").stringValue());
+    }
+
+    @Test
     void eventsStreamEveryStepThenTheFinalStatus() throws Exception {
         String dataset = JobFixtures.prepare(http, "mlp_sgd", "jobs-events");
         ObjectNode request = JobFixtures.request("mlp_sgd", "jobs-events", dataset);
