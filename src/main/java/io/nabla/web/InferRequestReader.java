@@ -117,8 +117,25 @@ final class InferRequestReader {
                 throw InferenceException.invalid(d.field + " ('" + d.name + "'): parameters.binary_data_size is "
                         + size + " but the body ended after " + done + " of its bytes");
             }
+            if (d.dtype == io.nabla.backend.DType.BOOL) {
+                checkBools(d, chunk, n, done);
+            }
             dst.put(chunk, 0, n);
             done += n;
+        }
+    }
+
+    /**
+     * Binary BOOL elements are one byte each and must be 0 or 1, as in the JSON form: any other byte would reach
+     * the model as a value that is neither false nor true (comparisons and sums would disagree about it).
+     */
+    private static void checkBools(InputDraft d, byte[] chunk, int n, long offset) {
+        for (int i = 0; i < n; i++) {
+            if ((chunk[i] & 0xff) > 1) {
+                throw InferenceException.invalid(d.field + " ('" + d.name + "'): binary BOOL element " + (offset + i)
+                        + " is the byte " + String.format(java.util.Locale.ROOT, "0x%02X", chunk[i] & 0xff)
+                        + "; BOOL takes the bytes 0x00 (false) and 0x01 (true)");
+            }
         }
     }
 
@@ -216,10 +233,10 @@ final class InferRequestReader {
                     }
                     if (d.described()) {
                         admit(d, doc, contentLength, jsonLength);
-                        JsonData.read(p, d.field + ".data", limits.maxJsonDepth(), d.allocate());
+                        JsonData.read(p, d.field + ".data", limits.maxJsonDepth(), d.shape, d.allocate());
                     } else {
                         d.early = new ValueBuffer(d.field + ".data", limits.maxTensorElements());
-                        JsonData.read(p, d.field + ".data", limits.maxJsonDepth(), d.early);
+                        d.nesting = JsonData.read(p, d.field + ".data", limits.maxJsonDepth(), null, d.early);
                     }
                 }
                 default -> throw InferenceException.invalid("unknown field '" + JsonData.clip(key) + "' in "
@@ -231,6 +248,9 @@ final class InferRequestReader {
         }
         if (d.described() && d.numel < 0) {
             admit(d, doc, contentLength, jsonLength);
+            if (d.nesting != null) {
+                d.nesting.check(d.shape);
+            }
             if (d.early != null) {
                 d.early.replay(d.allocate());
             }

@@ -23,6 +23,8 @@ final class InputDraft {
     Tensor tensor;
     TensorFiller filler;
     ValueBuffer early;
+    /** How data that came before the shape was nested; checked against the shape once it is known. */
+    DataNesting nesting;
 
     InputDraft(int index) {
         this.field = "inputs[" + index + "]";

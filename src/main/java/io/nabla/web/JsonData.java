@@ -5,21 +5,28 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
 /**
- * Streams a tensor's JSON {@code data} (a number, or arrays nested to any depth, read in row-major order) into a
- * {@link ValueSink}, one token at a time: no tree and no boxed numbers are ever built.
+ * Streams a tensor's JSON {@code data} (a number, a flat array, or arrays nested as the shape is, read in row-major
+ * order) into a {@link ValueSink}, one token at a time: no tree and no boxed numbers are ever built. How the arrays
+ * are nested is checked against the shape as they stream by ({@link DataNesting}).
  */
 final class JsonData {
 
     private JsonData() {
     }
 
-    /** Reads the value at the parser's current token (the start of {@code data}) up to its end. */
-    static void read(JsonParser p, String field, int maxDepth, ValueSink sink) {
+    /**
+     * Reads the value at the parser's current token (the start of {@code data}) up to its end. {@code shape} is the
+     * tensor's shape, or null when it is not known yet: then the returned nesting is to be
+     * {@linkplain DataNesting#check checked} once it is.
+     */
+    static DataNesting read(JsonParser p, String field, int maxDepth, long[] shape, ValueSink sink) {
+        DataNesting nesting = new DataNesting(field, shape, maxDepth);
         JsonToken t = p.currentToken();
         if (t != JsonToken.START_ARRAY) {
             value(p, field, t, sink);
-            return;
+            return nesting;
         }
+        nesting.start();
         int depth = 1;
         while (depth > 0) {
             t = p.nextToken();
@@ -28,12 +35,16 @@ final class JsonData {
                     throw InferenceException.invalid(field + " is nested more than " + maxDepth
                             + " arrays deep (nabla.limits.max-json-depth)");
                 }
+                nesting.openArray();
             } else if (t == JsonToken.END_ARRAY) {
+                nesting.closeArray();
                 depth--;
             } else {
                 value(p, field, t, sink);
+                nesting.value();
             }
         }
+        return nesting;
     }
 
     private static void value(JsonParser p, String field, JsonToken t, ValueSink sink) {
