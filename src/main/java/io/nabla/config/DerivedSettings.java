@@ -12,7 +12,9 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * Derives Spring's own settings from {@link NablaProperties}, so each default is written once: the multipart
- * limits follow {@code nabla.limits.max-body-size} and the Swagger UI follows {@code nabla.openapi.swagger-ui}.
+ * limits follow {@code nabla.limits.max-body-size} (so do Tomcat's limit on the form fields of a multipart body, a
+ * model's {@code spec} part among them, which would otherwise refuse a spec over 2 MB as "too large" under a body
+ * limit of 64 MB) and the Swagger UI follows {@code nabla.openapi.swagger-ui}.
  * The derived values have the lowest precedence, so an explicit Spring property still wins.
  */
 public final class DerivedSettings implements EnvironmentPostProcessor, Ordered {
@@ -28,6 +30,7 @@ public final class DerivedSettings implements EnvironmentPostProcessor, Ordered 
         derived.put("spring.servlet.multipart.max-request-size", body);
         derived.put("spring.servlet.multipart.max-file-size", body);
         derived.put("spring.servlet.multipart.file-size-threshold", "1MB");
+        derived.put("server.tomcat.max-http-form-post-size", body);
         derived.put("springdoc.swagger-ui.enabled", props.openapi().swaggerUi());
         environment.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME, derived));
     }

@@ -1,11 +1,15 @@
 package io.nabla.web;
 
 import io.nabla.backend.OutOfDeviceMemoryException;
+import io.nabla.config.NablaProperties;
 import io.nabla.gpu.DeviceUnavailableException;
 import io.nabla.inference.InferenceException;
 import java.io.UncheckedIOException;
+import org.apache.tomcat.util.http.fileupload.impl.FileCountLimitExceededException;
+import org.apache.tomcat.util.http.fileupload.impl.SizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -26,11 +30,31 @@ import tools.jackson.core.JacksonException;
  * Answers every failure as {@code {"error": "..."}} with its status: the service's own refusals by kind, the engine's
  * argument errors as 400, Spring MVC's own errors (unknown route, wrong method, wrong content type, missing part,
  * malformed body) with their status and a message naming the problem. Bad input never becomes a 500.
+ *
+ * <p>Messages are written for the client: what is wrong, where, expected and actual. The text of library exceptions
+ * (Spring's, Jackson's, Tomcat's) is never passed through as it is, because it names Java signatures, classes and
+ * parser features that a client can neither read nor act on, and tells an attacker what runs here; the details go
+ * to the server log instead.
  */
 @RestControllerAdvice
 class ApiExceptionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    /** The configured JSON nesting limit and body limit, named in messages; -1 where unknown (unit tests). */
+    private final int maxJsonDepth;
+    private final long maxBodySize;
+
+    @Autowired
+    ApiExceptionHandler(NablaProperties properties) {
+        this.maxJsonDepth = properties.limits().maxJsonDepth();
+        this.maxBodySize = properties.limits().maxBodySize().toBytes();
+    }
+
+    ApiExceptionHandler() {
+        this.maxJsonDepth = -1;
+        this.maxBodySize = -1;
+    }
 
     @ExceptionHandler(InferenceException.class)
     ResponseEntity<ErrorBody> inference(InferenceException e) {
@@ -59,10 +83,32 @@ class ApiExceptionHandler {
         return error(HttpStatus.CONTENT_TOO_LARGE, e.getMessage());
     }
 
+    /**
+     * Spring reports every limit Tomcat's multipart parser enforces as "maximum upload size exceeded" (size -1),
+     * whether the body was too large or merely had too many parts or a part with too long a header. Only the first
+     * is a 413; the others are a malformed request (400) however small the body, so the cause tells them apart and
+     * the message names the limit that was actually hit, with its value and property.
+     */
     @ExceptionHandler(MaxUploadSizeExceededException.class)
     ResponseEntity<ErrorBody> uploadTooLarge(MaxUploadSizeExceededException e) {
+        BodyTooLargeException tooLarge = cause(e, BodyTooLargeException.class);
+        if (tooLarge != null) {
+            return tooLarge(tooLarge);
+        }
+        FileCountLimitExceededException parts = cause(e, FileCountLimitExceededException.class);
+        if (parts != null) {
+            return error(HttpStatus.BAD_REQUEST, "the multipart body has more than " + parts.getLimit()
+                    + " parts, the limit (server.tomcat.max-part-count)");
+        }
+        SizeException size = cause(e, SizeException.class);
+        if (size != null && size.getMessage() != null && size.getMessage().startsWith("Header section")) {
+            return error(HttpStatus.BAD_REQUEST, "the headers of a multipart part are longer than "
+                    + size.getPermittedSize() + " bytes, the limit (server.tomcat.max-part-header-size)");
+        }
+        long limit = size != null && size.getPermittedSize() > 0 ? size.getPermittedSize()
+                : e.getMaxUploadSize() > 0 ? e.getMaxUploadSize() : maxBodySize;
         return error(HttpStatus.CONTENT_TOO_LARGE, "the multipart body is over the limit of "
-                + (e.getMaxUploadSize() > 0 ? e.getMaxUploadSize() + " bytes " : "") + "(nabla.limits.max-body-size)");
+                + (limit > 0 ? limit + " bytes " : "") + "(nabla.limits.max-body-size)");
     }
 
     @ExceptionHandler(OutOfDeviceMemoryException.class)
@@ -86,7 +132,7 @@ class ApiExceptionHandler {
         if (tooLarge != null) {
             return tooLarge(tooLarge);
         }
-        return error(HttpStatus.BAD_REQUEST, InferRequestReader.malformed(e).getMessage());
+        return error(HttpStatus.BAD_REQUEST, JsonErrors.describe(e, maxJsonDepth));
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
@@ -96,8 +142,15 @@ class ApiExceptionHandler {
             return tooLarge(tooLarge);
         }
         JacksonException json = cause(e, JacksonException.class);
-        return error(HttpStatus.BAD_REQUEST, json != null ? InferRequestReader.malformed(json).getMessage()
-                : "the request body is not readable: " + e.getMostSpecificCause().getMessage());
+        if (json != null) {
+            return error(HttpStatus.BAD_REQUEST, JsonErrors.describe(json, maxJsonDepth));
+        }
+        if (e.getCause() == null) {
+            // Spring's "Required request body is missing: <method signature>"
+            return error(HttpStatus.BAD_REQUEST, "the request body is missing; expected a JSON object");
+        }
+        LOG.debug("unreadable request body", e);
+        return error(HttpStatus.BAD_REQUEST, "the request body could not be read; expected a JSON object");
     }
 
     @ExceptionHandler(MissingServletRequestPartException.class)
@@ -115,7 +168,24 @@ class ApiExceptionHandler {
         while (root.getCause() != null) {
             root = root.getCause();
         }
-        return error(HttpStatus.BAD_REQUEST, "malformed multipart body: " + root.getMessage());
+        LOG.debug("malformed multipart body", e);
+        return error(HttpStatus.BAD_REQUEST, "malformed multipart body: " + multipartProblem(root.getMessage()));
+    }
+
+    /** Tomcat's description of a malformed multipart body, in words a client can act on. */
+    private static String multipartProblem(String message) {
+        String m = message == null ? "" : message;
+        if (m.contains("Stream ended unexpectedly")) {
+            return "the body ends before the closing boundary; expected every part to end with the boundary and"
+                    + " the body with --boundary--";
+        }
+        if (m.contains("no multipart boundary")) {
+            return "no boundary; expected Content-Type multipart/form-data; boundary=... and parts separated by it";
+        }
+        if (m.isBlank() || m.contains("Exception") || m.contains("java.") || m.contains("org.")) {
+            return "expected parts separated by the boundary of the Content-Type";
+        }
+        return m;
     }
 
     @ExceptionHandler(NoResourceFoundException.class)
@@ -146,7 +216,7 @@ class ApiExceptionHandler {
             return error(HttpStatus.BAD_REQUEST, e.getMessage());
         }
         LOG.error("I/O error", e);
-        return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + e.getMessage());
+        return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal I/O error; the server log has the details");
     }
 
     @ExceptionHandler(Exception.class)
@@ -161,7 +231,7 @@ class ApiExceptionHandler {
             return error(status == null ? HttpStatus.BAD_REQUEST : status, detail == null ? e.getMessage() : detail);
         }
         LOG.error("unexpected error", e);
-        return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + e);
+        return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal error; the server log has the details");
     }
 
     static ResponseEntity<ErrorBody> error(HttpStatus status, String message) {

@@ -81,7 +81,9 @@ final class InferRequestReader {
             List<String> names = doc.outputs.stream().map(RequestedOutput::name).toList();
             return new ParsedInference(doc.id, new InferenceCall(inputs, names), doc.outputs, doc.binaryOutput);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the request body: " + e.getMessage(), e);
+            // the message of a failed read names the server's classes (ClientAbortException, ...), not the problem
+            throw new UncheckedIOException("cannot read the request body: the connection failed or ended before"
+                    + " the body was complete", e);
         }
     }
 
@@ -169,12 +171,16 @@ final class InferRequestReader {
                             + "' in the request; expected id, inputs, outputs, parameters");
                 }
             }
-            if (p.nextToken() != null) {
-                throw InferenceException.invalid("unexpected content after the request's JSON object at line "
-                        + p.currentLocation().getLineNr() + ", column " + p.currentLocation().getColumnNr());
-            }
+            trailing(p, jsonLength);
         } catch (JacksonException e) {
-            throw malformed(e);
+            InferenceException bad = malformed(e, limits.maxJsonDepth());
+            if (jsonLength == null && (bad.getMessage().contains("where a JSON value was expected")
+                    || bad.getMessage().contains("UTF-8"))) {
+                throw new InferenceException(InferenceException.Kind.INVALID, bad.getMessage() + ". The body looks"
+                        + " binary: binary tensor data must follow the JSON, with the " + HEADER_LENGTH
+                        + " header giving the JSON's length in bytes", null, e);
+            }
+            throw bad;
         }
         if (doc.inputs.isEmpty()) {
             throw InferenceException.invalid("inputs is missing or empty; expected at least one input");
@@ -182,20 +188,31 @@ final class InferRequestReader {
         return doc;
     }
 
-    static InferenceException malformed(JacksonException e) {
-        String msg = e.getOriginalMessage();
-        StringBuilder path = new StringBuilder();
-        for (JacksonException.Reference r : e.getPath()) {
-            if (r.getPropertyName() != null) {
-                path.append(path.length() == 0 ? "" : ".").append(r.getPropertyName());
-            } else if (r.getIndex() >= 0) {
-                path.append('[').append(r.getIndex()).append(']');
-            }
+    /**
+     * Checks nothing follows the request's JSON object. Without {@value #HEADER_LENGTH} the whole body is JSON, so
+     * whatever follows (often the raw bytes of the binary extension, sent without the header that says where the
+     * JSON ends) is refused with a message that names the header, not with the parser's complaint about a control
+     * character.
+     */
+    private static void trailing(JsonParser p, Long jsonLength) {
+        var end = p.currentLocation();
+        boolean more;
+        try {
+            more = p.nextToken() != null;
+        } catch (JacksonException e) {
+            more = true;
         }
-        String where = (path.length() == 0 ? "" : " in field '" + path + "'") + (e.getLocation() == null ? ""
-                : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
-        return new InferenceException(InferenceException.Kind.INVALID, "malformed JSON" + where + ": "
-                + (msg == null ? e.getClass().getSimpleName() : msg.lines().findFirst().orElse(msg)), null, e);
+        if (more) {
+            throw InferenceException.invalid("unexpected content after the request's JSON object (at line "
+                    + end.getLineNr() + ", column " + end.getColumnNr() + "); expected the end of the body"
+                    + (jsonLength == null ? ". If binary tensor data follows the JSON, the " + HEADER_LENGTH
+                    + " header must give the JSON's length in bytes" : ""));
+        }
+    }
+
+    static InferenceException malformed(JacksonException e, int maxJsonDepth) {
+        return new InferenceException(InferenceException.Kind.INVALID, JsonErrors.describe(e, maxJsonDepth), null,
+                e);
     }
 
     private void readInputs(JsonParser p, JsonToken t, Document doc, long contentLength, Long jsonLength) {

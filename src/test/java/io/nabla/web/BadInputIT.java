@@ -115,7 +115,8 @@ class BadInputIT extends ServerTestBase {
                     + "\"data\":[1,2,3,4]")), 400, "unknown datatype 'FP8'", "FP32"),
             bad("BYTES on a numeric model", infer(input("\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"BYTES\","
                     + "\"data\":[1,2,3,4]")), 400, "BYTES is not supported"),
-            bad("NaN literal", infer(fp32("[1,4]", "[1,NaN,3,4]")), 400, "malformed JSON", "NaN"),
+            bad("NaN literal", infer(fp32("[1,4]", "[1,NaN,3,4]")), 400, "malformed JSON at inputs[0].data[1]",
+                    "NaN is not a JSON number", "expected a number"),
             bad("Infinity literal", infer(fp32("[1,4]", "[1,Infinity,3,4]")), 400, "malformed JSON", "Infinity"),
             bad("-Infinity literal", infer(fp32("[1,4]", "[1,-Infinity,3,4]")), 400, "malformed JSON"),
             bad("NaN as a string", infer(fp32("[1,4]", "[1,\"NaN\",3,4]")), 400, "inputs[0].data holds the string"
@@ -132,13 +133,17 @@ class BadInputIT extends ServerTestBase {
                     + "\"data\":[1,-1,3,4]")), 400, "out of range for UINT8"),
             bad("boolean in FP32 data", infer(fp32("[1,4]", "[1,true,3,4]")), 400, "FP32 takes numbers, not booleans"),
             bad("object inside data", infer(fp32("[1,4]", "[1,{},3,4]")), 400, "holds an object"),
-            bad("data nested deeper than the limit", infer(fp32("[1,1]", "[".repeat(20) + "1" + "]".repeat(20))),
-                    400, "nest"),
+            bad("data nested deeper than the limit", infer(fp32("[1" + ",1".repeat(15) + "]",
+                    "[".repeat(20) + "1" + "]".repeat(20))),
+                    400, "nesting depth over the limit of 16 (nabla.limits.max-json-depth)"),
             // structure of the document
-            bad("malformed JSON", infer("{\"inputs\":[{\"name\":"), 400, "malformed JSON"),
+            bad("malformed JSON", infer("{\"inputs\":[{\"name\":"), 400, "malformed JSON",
+                    "the JSON ends before it is complete (inside inputs[0].name)"),
+            bad("JSON with a syntax error", infer("{\"inputs\":[{\"name\" \"input\"}]}"), 400,
+                    "malformed JSON at inputs[0].name (line 1, column 20): unexpected character '\"'; expected ':'"),
             bad("JSON array instead of an object", infer("[1,2,3]"), 400, "must be a JSON object"),
             bad("trailing garbage after the object", infer(fp32("[1,4]", "[1,2,3,4]") + "xyz"), 400,
-                    "malformed JSON"),
+                    "unexpected content after the request's JSON object"),
             bad("no inputs", infer("{\"inputs\":[]}"), 400, "inputs is missing or empty"),
             bad("unknown top-level field", infer("{\"inputz\":[]}"), 400, "unknown field 'inputz'"),
             bad("unknown field in an input", infer(input("\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\","
@@ -164,7 +169,14 @@ class BadInputIT extends ServerTestBase {
             bad("binary_data_size not matching the shape", binary(binaryHeader("[2,4]", 31), f32x8, null), 400,
                     "binary_data_size is 31 but shape [2, 4] of FP32 needs 8 x 4 = 32 bytes"),
             bad("binary data without the header length", h -> h.post("/v2/models/bad/infer", OCTET,
-                    Tensors.binary(binaryHeader("[2,4]", 32), f32x8).body(), Map.of()), 400, "malformed JSON"),
+                    Tensors.binary(binaryHeader("[2,4]", 32), f32x8).body(), Map.of()), 400,
+                    "unexpected content after the request's JSON object", HEADER + " header must give the JSON's"
+                    + " length"),
+            bad("raw binary body without the header length", h -> h.post("/v2/models/bad/infer", OCTET, f32x8,
+                    Map.of()), 400, "control character 0x00", "looks binary", HEADER),
+            bad("binary BOOL byte other than 0 or 1", binary(input("\"name\":\"input\",\"shape\":[1,4],"
+                    + "\"datatype\":\"BOOL\",\"parameters\":{\"binary_data_size\":4}"), new byte[] {1, 0, 5, 1}, null),
+                    400, "inputs[0] ('input'): binary BOOL element 2 is the byte 0x05; BOOL takes the bytes 0x00"),
             bad("binary_data_size in a plain JSON body", infer(binaryHeader("[2,4]", 32)), 400,
                     HEADER + " header is required"),
             bad("header length not a number", binary(binaryHeader("[2,4]", 32), f32x8, Map.of(HEADER, "abc")), 400,
@@ -222,6 +234,20 @@ class BadInputIT extends ServerTestBase {
             bad("wrong content type for inference", h -> h.post("/v2/models/bad/infer", "text/plain",
                     "hello".getBytes(), Map.of()), 415, "text/plain", "application/json"),
             // repository
+            bad("multipart part header over the limit", h -> {
+                Http.Multipart m = new Http.Multipart().part("file", "f".repeat(600), OCTET, new byte[10]);
+                return h.post("/v1/datasets", m.contentType(), m.build(), Map.of());
+            }, 400, "the headers of a multipart part are longer than 512 bytes",
+                    "(server.tomcat.max-part-header-size)"),
+            bad("multipart body with too many parts", h -> {
+                Http.Multipart m = new Http.Multipart();
+                for (int i = 0; i < 60; i++) {
+                    m.part("p" + i, null, null, "x".getBytes());
+                }
+                return h.post("/v1/datasets", m.contentType(), m.build(), Map.of());
+            }, 400, "the multipart body has more than 50 parts", "(server.tomcat.max-part-count)"),
+            bad("empty body where a JSON object is required", h -> h.postJson("/v1/jobs", ""), 400,
+                    "the request body is missing; expected a JSON object"),
             bad("create without multipart", h -> h.postJson("/v2/repository/models/newm", "{}"), 415,
                     "application/json", "multipart/form-data"),
             bad("multipart without a spec part", create("newm", new Http.Multipart().part("weights", "w",
@@ -263,7 +289,11 @@ class BadInputIT extends ServerTestBase {
             bad("index with malformed JSON", h -> h.postJson("/v2/repository/index", "{\"ready\":"), 400,
                     "malformed JSON"),
             bad("index with a wrong field type", h -> h.postJson("/v2/repository/index", "{\"ready\":[1]}"), 400,
-                    "ready"));
+                    "ready: expected true or false, got an array"),
+            bad("index with a string for a boolean", h -> h.postJson("/v2/repository/index", "{\"ready\":\"x\"}"),
+                    400, "ready: expected true or false, got the string \"x\""),
+            bad("the container's error page asked for directly", h -> h.get("/error"), 404,
+                    "no endpoint GET /error"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -276,6 +306,9 @@ class BadInputIT extends ServerTestBase {
         for (String f : fragments) {
             assertThat(message).as(name).contains(f);
         }
+        // the client is told what is wrong in the API's words, never with Java or library internals
+        assertThat(message).as(name).doesNotContain("java.", "`", "Exception", "io.nabla", "org.springframework",
+                "org.apache", "tools.jackson", "REDACTED", "Source:", "Feature", "CTRL-CHAR", "(code ");
         assertThat(http.get("/v2/health/live").status()).as("server alive after: " + name).isEqualTo(200);
         assertThat(http.get("/v2/health/ready").status()).as("server ready after: " + name).isEqualTo(200);
     }
