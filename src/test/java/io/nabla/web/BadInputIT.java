@@ -255,7 +255,17 @@ class BadInputIT extends ServerTestBase {
             bad("malformed multipart", h -> h.post("/v2/repository/models/newm",
                     "multipart/form-data; boundary=xyz", "--xyz\r\nContent-Disp".getBytes(), Map.of()), 400,
                     "multipart"),
-            bad("spec that is not JSON", create("newm", spec("{not json")), 400, "model spec"),
+            bad("spec that is not JSON", create("newm", spec("{not json")), 400, "model spec",
+                    "expected a field name in double quotes"),
+            bad("spec nested deeper than the limit", create("newm", spec("{\"layers\":" + "[".repeat(20)
+                    + "]".repeat(20) + "}")), 400, "model spec", "nesting depth over the limit of 16"
+                    + " (nabla.limits.max-json-depth)"),
+            bad("spec with a field twice", create("newm", spec(SCALE_SPEC.replace("\"layers\"", "\"seed\": 1,"
+                    + " \"seed\": 2, \"layers\""))), 400, "model spec: field 'seed' appears twice in the spec"),
+            bad("spec with a layer field twice", create("newm", spec(SCALE_SPEC.replace("\"bias\": false",
+                    "\"bias\": false, \"bias\": true"))), 400, "field 'bias' appears twice in layers[0]"),
+            bad("two spec parts", create("newm", spec(SCALE_SPEC).part("spec", "spec.json", "application/json",
+                    SCALE_SPEC.getBytes(StandardCharsets.UTF_8))), 400, "multipart part 'spec' appears twice"),
             bad("spec without inputs", create("newm", spec("{\"outputs\":[]}")), 400, "inputs"),
             bad("a pickle (zip) file as weights", create("newm", spec(SCALE_SPEC).part("weights", "w.pt", OCTET,
                     "PK\u0003\u0004pickle and code".getBytes())), 400, "safetensors"),
