@@ -21,6 +21,16 @@ class ActuatorIT extends ServerTestBase {
     }
 
     @Test
+    void theDiscoveryPageIsNotExposed() {
+        for (String path : new String[] {"/actuator", "/actuator/"}) {
+            Http.Reply r = http.get(path);
+            assertThat(r.status()).as(path).isEqualTo(404);
+            assertThat(r.text()).as(path).doesNotContain("_links", "prometheus");
+        }
+        assertThat(http.get("/actuator/prometheus").status()).isEqualTo(200);
+    }
+
+    @Test
     void perModelMetricsAndMemoryAreExported() {
         scaleModel("metered", 1);
         http.postJson("/v2/models/metered/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[2,4],"
