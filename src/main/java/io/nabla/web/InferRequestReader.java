@@ -29,9 +29,11 @@ import tools.jackson.core.json.JsonFactory;
  *
  * <p>Guarantees: numbers are streamed from the JSON into the tensors' memory (no tree, no boxing); nesting depth is
  * limited; every declared shape is checked (no negative sizes, no overflow, the per-tensor and per-request element
- * limits, no more elements than the body has bytes) BEFORE its tensor is allocated; binary data must be exactly
- * {@code prod(shape) * sizeof(datatype)} bytes and is copied once, from the body into the tensor; nothing may follow
- * the last input's bytes. Every refusal is an {@link InferenceException} (400) naming the field, expected and actual.
+ * limits, no more elements than the body has bytes) BEFORE its tensor is allocated; nested {@code data} must have
+ * the shape exactly ({@link DataNesting}), flat data the shape's element count; binary data must be exactly
+ * {@code prod(shape) * sizeof(datatype)} bytes (BOOL bytes 0 or 1) and is copied once, from the body into the
+ * tensor; nothing may follow the last input's bytes. Every refusal is an {@link InferenceException} (400) naming the
+ * field, expected and actual, in the API's words ({@link JsonErrors} for malformed JSON).
  */
 final class InferRequestReader {
 

@@ -70,6 +70,11 @@ class InferenceIT extends ServerTestBase {
         assertThat(out.get("shape").toString()).isEqualTo("[2,4]");
         assertThat(out.get("data").toString()).isEqualTo("[2.0,4.0,6.0,8.0,10.0,12.0,14.0,16.0]");
         assertThat(nested.get("outputs")).isEqualTo(flat.get("outputs"));
+        JsonNode early = http.postJson("/v2/models/flat/infer", "{\"inputs\":[{\"name\":\"input\",\"data\":"
+                + "[[1,2,3,4],[5,6,7,8]],\"datatype\":\"FP32\",\"shape\":[2,4]}]}").json();
+        assertThat(early.get("outputs")).as("nested data before its shape").isEqualTo(flat.get("outputs"));
+        JsonNode empty = http.postJson("/v2/models/flat/infer", request("[]").replace("[2,4]", "[0,4]")).json();
+        assertThat(empty.get("outputs").get(0).get("shape").toString()).isEqualTo("[0,4]");
     }
 
     @Test
