@@ -300,6 +300,11 @@ class BadInputIT extends ServerTestBase {
                     "malformed JSON"),
             bad("index with a wrong field type", h -> h.postJson("/v2/repository/index", "{\"ready\":[1]}"), 400,
                     "ready: expected true or false, got an array"),
+            bad("index nested deeper than the limit", h -> h.postJson("/v2/repository/index", "{\"x\":"
+                    + "[".repeat(20) + "]".repeat(20) + "}"), 400, "nesting depth over the limit of 16"
+                    + " (nabla.limits.max-json-depth)"),
+            bad("index with a field twice", h -> h.postJson("/v2/repository/index", "{\"ready\":true,"
+                    + "\"ready\":false}"), 400, "field 'ready' appears twice"),
             bad("index with a string for a boolean", h -> h.postJson("/v2/repository/index", "{\"ready\":\"x\"}"),
                     400, "ready: expected true or false, got the string \"x\""),
             bad("the container's error page asked for directly", h -> h.get("/error"), 404,
