@@ -19,11 +19,13 @@ import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.multipart.support.MissingServletRequestPartException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import org.springframework.web.util.DisconnectedClientHelper;
 import tools.jackson.core.JacksonException;
 
 /**
@@ -210,10 +212,24 @@ class ApiExceptionHandler {
                 : "'" + e.getContentType() + "'") + " is not supported here; expected " + e.getSupportedMediaTypes());
     }
 
+    /**
+     * A client that left before its answer was written (a stream closed, a request timed out on its side): there is
+     * no one to answer, an error body cannot be written to a closed connection, and a client leaving is no server
+     * error, so it is logged at DEBUG and nothing is written.
+     */
+    @ExceptionHandler(AsyncRequestNotUsableException.class)
+    void clientLeft(AsyncRequestNotUsableException e) {
+        LOG.debug("the client left: {}", e.getMessage());
+    }
+
     @ExceptionHandler(UncheckedIOException.class)
     ResponseEntity<ErrorBody> io(UncheckedIOException e) {
         if (e.getMessage() != null && e.getMessage().startsWith("cannot read the request body")) {
             return error(HttpStatus.BAD_REQUEST, e.getMessage());
+        }
+        if (DisconnectedClientHelper.isClientDisconnectedException(e)) {
+            LOG.debug("the client left: {}", e.getMessage());
+            return null;
         }
         LOG.error("I/O error", e);
         return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal I/O error; the server log has the details");
@@ -229,6 +245,10 @@ class ApiExceptionHandler {
             HttpStatus status = HttpStatus.resolve(spring.getStatusCode().value());
             String detail = spring.getBody().getDetail();
             return error(status == null ? HttpStatus.BAD_REQUEST : status, detail == null ? e.getMessage() : detail);
+        }
+        if (DisconnectedClientHelper.isClientDisconnectedException(e)) {
+            LOG.debug("the client left: {}", e.getMessage());
+            return null;
         }
         LOG.error("unexpected error", e);
         return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal error; the server log has the details");

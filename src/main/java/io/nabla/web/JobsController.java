@@ -23,13 +23,11 @@ import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
@@ -132,16 +130,6 @@ class JobsController {
         JobEvent first = new JobEvent(now.step(), now.epoch(), null, now.status());
         sender.execute(() -> feed.start(first));
         return emitter;
-    }
-
-    /**
-     * A client that left an event stream, as the servlet container reports it after a failed write. Handled here,
-     * ahead of the application's error handler, because there is no one to answer: an error body cannot be written to
-     * a closed connection (nor as {@code text/event-stream}), and a client leaving is no server error to log as one.
-     */
-    @ExceptionHandler(AsyncRequestNotUsableException.class)
-    void clientLeft(AsyncRequestNotUsableException e) {
-        LOG.debug("a job event stream's client left: {}", e.getMessage());
     }
 
     /**

@@ -2,6 +2,8 @@ package io.nabla.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.apache.tomcat.util.http.fileupload.impl.FileCountLimitExceededException;
 import org.apache.tomcat.util.http.fileupload.impl.FileSizeLimitExceededException;
@@ -70,5 +72,17 @@ class ApiExceptionHandlerTest {
         ResponseEntity<ErrorBody> r = handler.other(new IllegalStateException("secret /var/lib/nabla detail"));
         assertThat(r.getStatusCode().value()).isEqualTo(500);
         assertThat(r.getBody().error()).doesNotContain("IllegalStateException", "/var/lib", "java.");
+    }
+
+    @Test
+    void aClientThatLeftGetsNoAnswerAndNoErrorLogged() {
+        IOException pipe = new IOException("Broken pipe");
+        assertThat(handler.io(new UncheckedIOException(pipe))).isNull();
+        assertThat(handler.other(new IllegalStateException("writing the answer", new IOException(
+                "Connection reset by peer")))).isNull();
+        // a real server fault is still a 500
+        assertThat(handler.io(new UncheckedIOException(new IOException("No space left on device")))
+                .getStatusCode().value()).isEqualTo(500);
+        assertThat(handler.other(new IllegalStateException("boom")).getStatusCode().value()).isEqualTo(500);
     }
 }
