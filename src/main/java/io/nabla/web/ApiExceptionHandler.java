@@ -4,6 +4,7 @@ import io.nabla.backend.OutOfDeviceMemoryException;
 import io.nabla.config.NablaProperties;
 import io.nabla.gpu.DeviceUnavailableException;
 import io.nabla.inference.InferenceException;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.UncheckedIOException;
 import org.apache.tomcat.util.http.fileupload.impl.FileCountLimitExceededException;
 import org.apache.tomcat.util.http.fileupload.impl.SizeException;
@@ -16,11 +17,12 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.ErrorResponse;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
-import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.multipart.support.MissingServletRequestPartException;
@@ -220,6 +222,14 @@ class ApiExceptionHandler {
     @ExceptionHandler(AsyncRequestNotUsableException.class)
     void clientLeft(AsyncRequestNotUsableException e) {
         LOG.debug("the client left: {}", e.getMessage());
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+    ResponseEntity<ErrorBody> notAcceptable(HttpMediaTypeNotAcceptableException e, HttpServletRequest request) {
+        String accept = request.getHeader(HttpHeaders.ACCEPT);
+        return error(HttpStatus.NOT_ACCEPTABLE, "Accept " + (accept == null ? "(none)" : "'" + (accept.length() > 100
+                ? accept.substring(0, 100) + "..." : accept) + "'") + " names no format this endpoint answers in;"
+                + " expected " + e.getSupportedMediaTypes());
     }
 
     @ExceptionHandler(UncheckedIOException.class)

@@ -28,6 +28,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 /** The model repository: create versions, list, load, unload, download and delete them. */
 @RestController
@@ -74,11 +75,52 @@ class RepositoryController {
     @Operation(summary = "Every model version and its state")
     @ApiResponse(responseCode = "200")
     @ApiResponse(responseCode = "400", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
-    List<RepositorySchemas.RepositoryIndexEntry> index(
-            @RequestBody(required = false) RepositorySchemas.RepositoryIndexRequest request) {
-        boolean onlyReady = request != null && Boolean.TRUE.equals(request.ready());
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = false, content = @Content(
+            mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = RepositorySchemas.RepositoryIndexRequest.class)))
+    List<RepositorySchemas.RepositoryIndexEntry> index(@RequestBody(required = false) JsonNode request) {
+        boolean onlyReady = onlyReady(request);
         return registry.index().stream().filter(e -> !onlyReady || e.state().equals("READY"))
                 .map(RepositoryController::entry).toList();
+    }
+
+    /**
+     * The index request's {@code ready}, read strictly: Triton's body has that one optional boolean, and binding it
+     * to a record would coerce {@code "true"} or {@code 2} to true and ignore misspelt fields, answering a question the
+     * client did not ask.
+     */
+    static boolean onlyReady(JsonNode request) {
+        if (request == null || request.isNull() || request.isMissingNode()) {
+            return false;
+        }
+        if (!request.isObject()) {
+            throw new IllegalArgumentException("the request body: expected a JSON object such as {\"ready\": true}, got "
+                    + describe(request));
+        }
+        for (String name : request.propertyNames()) {
+            if (!name.equals("ready")) {
+                throw new IllegalArgumentException("unknown field '" + name + "'; expected only 'ready'");
+            }
+        }
+        JsonNode ready = request.get("ready");
+        if (ready == null || ready.isNull()) {
+            return false;
+        }
+        if (!ready.isBoolean()) {
+            throw new IllegalArgumentException("ready: expected true or false, got " + describe(ready));
+        }
+        return ready.booleanValue();
+    }
+
+    private static String describe(JsonNode v) {
+        if (v.isString()) {
+            String s = v.stringValue();
+            return "the string \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
+        }
+        if (v.isNumber()) {
+            return "the number " + v.numberValue();
+        }
+        return v.isArray() ? "an array" : v.isObject() ? "an object" : v.isBoolean() ? v.toString() : "null";
     }
 
     private static RepositorySchemas.RepositoryIndexEntry entry(RepositoryEntry e) {

@@ -37,6 +37,14 @@ class OpenApiIT extends ServerTestBase {
                 FILE).isEmpty();
     }
 
+    /** The YAML form is written by springdoc itself, so it survives the server keeping only JSON converters. */
+    @Test
+    void theYamlFormIsServedToo() {
+        Http.Reply r = http.get("/v3/api-docs.yaml");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.text()).startsWith("openapi:").contains("/v2/repository/index");
+    }
+
     @Test
     void theComparisonCatchesEachKindOfDrift() throws IOException {
         JsonNode served = served();
