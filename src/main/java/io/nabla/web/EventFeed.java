@@ -11,8 +11,8 @@ import java.util.function.Predicate;
  * (a progress event for step 14101 published while the snapshot read 14100, or the other way round), so they wait
  * until the snapshot has gone out and those older than it are dropped: a client sees steps that never go back.
  *
- * <p>Not thread-safe, on purpose: every call runs on the controller's single sender thread, whose queue is what
- * orders the snapshot and the live events.
+ * <p>Not thread-safe, on purpose: every call runs through the stream's {@link StreamSender}, one at a time and in
+ * the order queued, which is what orders the snapshot and the live events.
  */
 final class EventFeed {
 

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +31,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * Fine-tuning jobs: submit (202 at once), read, list, follow as server-sent events, cancel. Events are written by
- * one sender thread, so a slow client never holds up a job's worker.
+ * a {@link StreamSender} per stream on a shared pool, so a slow client holds up neither a job's worker nor the other
+ * streams.
  */
 @RestController
 @Tag(name = "jobs")
@@ -43,11 +43,10 @@ class JobsController {
     private static final long EVENT_STREAM_TIMEOUT_MS = 24L * 3600 * 1000;
 
     private final JobService jobs;
-    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "job-events");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Unsent events one stream may hold before it is ended as too slow (a few hundred KB). */
+    static final int MAX_BACKLOG = 4096;
+
+    private final ExecutorService senders = StreamSender.pool("job-events");
 
     private final Set<SseEmitter> streams = ConcurrentHashMap.newKeySet();
 
@@ -116,6 +115,12 @@ class JobsController {
         SseEmitter emitter = new SseEmitter(EVENT_STREAM_TIMEOUT_MS);
         AtomicReference<Runnable> unsubscribe = new AtomicReference<>(() -> { });
         EventFeed feed = new EventFeed(e -> send(id, emitter, e, unsubscribe.get()));
+        StreamSender sender = new StreamSender(senders, MAX_BACKLOG, () -> {
+            LOG.debug("job {}: its event stream's client reads too slowly ({} events unsent); the stream ends", id,
+                    MAX_BACKLOG);
+            unsubscribe.get().run();
+            emitter.complete();
+        });
         JobService.Subscription sub = jobs.follow(id, e -> sender.execute(() -> feed.live(e)));
         unsubscribe.set(sub.unsubscribe());
         streams.add(emitter);
