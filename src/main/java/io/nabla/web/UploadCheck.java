@@ -84,8 +84,10 @@ class UploadCheck implements HandlerInterceptor, WebMvcConfigurer {
 
     /** Reads the spec's JSON as a stream (nothing is kept) checking its depth and that no field repeats. */
     private void checkSpec(Part spec) {
+        JsonParser p = null;
         try (InputStream in = spec.getInputStream();
-                JsonParser p = json.createParser(ObjectReadContext.empty(), in)) {
+                JsonParser parser = json.createParser(ObjectReadContext.empty(), in)) {
+            p = parser;
             Deque<Set<String>> objects = new ArrayDeque<>();
             for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
                 switch (t) {
@@ -103,7 +105,7 @@ class UploadCheck implements HandlerInterceptor, WebMvcConfigurer {
                 }
             }
         } catch (JacksonException e) {
-            throw InferenceException.invalid("model spec (part 'spec'): " + JsonErrors.describe(e, maxDepth));
+            throw InferenceException.invalid("model spec (part 'spec'): " + JsonErrors.describe(e, maxDepth, p));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the request body: the connection failed or ended before"
                     + " the body was complete", e);

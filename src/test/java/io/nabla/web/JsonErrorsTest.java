@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -47,7 +48,16 @@ class JsonErrorsTest {
             Arguments.of("{\"a\":[1,2}", new String[] {"unexpected '}'; expected ']'"}),
             Arguments.of("{\"a\":01}", new String[] {"invalid number: leading zeroes not allowed"}),
             Arguments.of("{\"a\":1" + "1".repeat(500) + "}", new String[] {"a number is longer than 400 characters"}),
-            Arguments.of("{\"a\":'x'}", new String[] {"unexpected character '''; expected a JSON value"}));
+            Arguments.of("{\"a\":'x'}", new String[] {"unexpected character '''; expected a JSON value"}),
+            Arguments.of("{\"lr\":+1}", new String[] {"at lr (line 1, column 8): unexpected character '+'; a JSON"
+                    + " number may not start with '+' (expected '-' or a digit)"}),
+            Arguments.of("{\"a\":[0,+8]}", new String[] {"at a[1]", "may not start with '+'"}),
+            Arguments.of("{\"a\":1 /* c */}", new String[] {"unexpected character '/'; comments are not allowed"}),
+            Arguments.of("{\"a\":\"\\q\"}", new String[] {"invalid escape '\\q' in a string; expected one of"}),
+            Arguments.of("{\"a\":1}]", new String[] {"unexpected ']' with no open array to close"}),
+            Arguments.of("{\"a\":0x10}", new String[] {"unexpected character 'x'; expected ',' or '}'"}),
+            Arguments.of("{\"a\":[1 \u00e9]}", new String[] {"unexpected character (a non-ASCII character"
+                    + " starting with 0xC3); expected ',' or ']'"}));
     }
 
     @ParameterizedTest
@@ -86,7 +96,41 @@ class JsonErrorsTest {
         noInternals(message);
     }
 
+    @Test
+    void aSecondValueAfterTheDocumentIsNamedAsSuchNotAsABindingProblem() {
+        JacksonException e = catchThrowableOfType(JacksonException.class,
+                () -> JsonMapper.builder().build().readTree("{\"a\":1}\n{\"b\":2}"));
+        String message = JsonErrors.describe(e, 8);
+        assertThat(message).isEqualTo("malformed JSON at line 2, column 1: a second JSON value (an object) after the"
+                + " first one; expected a single value and then the end of the document");
+        noInternals(message);
+    }
+
+    @Test
+    void aLengthLimitIsPlacedByTheParserThatHitIt() {
+        for (String json : new String[] {"{\"x\":{\"seed\":1" + "1".repeat(500) + "}}",
+            "{\"x\":{\"a\":1,\"" + "k".repeat(500) + "\":1}}"}) {
+            JsonFactory f = JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNumberLength(400).maxNameLength(400).build()).build();
+            JsonParser[] parser = new JsonParser[1];
+            JacksonException e = catchThrowableOfType(JacksonException.class, () -> {
+                try (JsonParser p = f.createParser(ObjectReadContext.empty(), json)) {
+                    parser[0] = p;
+                    while (p.nextToken() != null) {
+                        // reads to the error
+                    }
+                }
+            });
+            String message = JsonErrors.describe(e, 8, parser[0]);
+            assertThat(message).as(json).matches(json.contains("seed")
+                    ? "malformed JSON at x\\.seed \\(line 1, column \\d+\\): a number is longer than 400 characters"
+                    : "malformed JSON at x \\(line 1, column \\d+\\): a field name is longer than 400 characters");
+            noInternals(message);
+        }
+    }
+
     static void noInternals(String message) {
+        NoInternals.check(message);
         assertThat(message).doesNotContain("java.", "`", "Source", "REDACTED", "Feature", "Exception", "code ",
                 "StreamRead", "tools.jackson", "io.nabla", "JsonToken");
     }
