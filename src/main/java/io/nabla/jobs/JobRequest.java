@@ -1,5 +1,6 @@
 package io.nabla.jobs;
 
+import io.nabla.model.JsonErrorText;
 import io.nabla.nn.Loss;
 import io.nabla.optim.OptimizerSpec;
 import java.util.ArrayDeque;
@@ -50,15 +51,20 @@ public record JobRequest(String model, Integer version, String dataset, String i
     private static final Set<String> FIELDS = Set.of("model", "version", "dataset", "input", "target", "loss",
             "optimizer", "epochs", "batch_size", "shuffle", "seed", "device", "precision", "checkpoint_every_steps");
 
-    /** Reads JSON as jobs do: {@code NaN} and {@code Infinity} parse (so they are refused by name, not as syntax). */
-    static final JsonMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    /**
+     * Reads and writes what the service stored itself (requests written by {@link #toJson}, losses written by
+     * {@code JobStore}), never a client's body. It accepts bare {@code NaN} and {@code Infinity} because rows written
+     * by earlier versions may hold them, and a record that cannot be read back fails its job.
+     */
+    static final JsonMapper STORED = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     /**
-     * Reads request bodies once {@link #checkStructure} has bounded their depth, so Jackson's own nesting limit (500,
-     * with a message about its internals) never decides: {@code nabla.limits.max-json-depth} does.
+     * Reads client bodies: strict JSON, as inference requests and model specs are read, so {@code NaN} or
+     * {@code Infinity} is refused as "not a JSON number" wherever it appears rather than parsed and judged by each
+     * field's range check. {@link #checkStructure} bounds the depth first, so Jackson's own nesting limit (500) never
+     * decides: {@code nabla.limits.max-json-depth} does.
      */
     private static final JsonMapper BODY = JsonMapper.builder(JsonFactory.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(Integer.MAX_VALUE).build())
             .build()).build();
 
@@ -66,9 +72,9 @@ public record JobRequest(String model, Integer version, String dataset, String i
     public static JobRequest parse(String body) {
         JsonNode root;
         try {
-            root = JSON.readTree(body);
+            root = STORED.readTree(body);
         } catch (JacksonException e) {
-            throw new IllegalArgumentException("the request body is not valid JSON: " + e.getOriginalMessage());
+            throw new IllegalArgumentException("the stored request: " + JsonErrorText.describe(e, -1));
         }
         return parse(root);
     }
@@ -79,19 +85,20 @@ public record JobRequest(String model, Integer version, String dataset, String i
      * field would silently mean its last value, which is never what a client that sends two meant.
      */
     public static JobRequest parse(String body, int maxDepth) {
+        checkStructure(body, maxDepth);
         JsonNode root;
         try {
-            checkStructure(body, maxDepth);
             root = BODY.readTree(body);
         } catch (JacksonException e) {
-            throw new IllegalArgumentException("the request body is not valid JSON: " + e.getOriginalMessage());
+            throw new IllegalArgumentException("the request body: " + JsonErrorText.describe(e, maxDepth));
         }
         return parse(root);
     }
 
     /** Refuses nesting deeper than {@code maxDepth} and repeated fields, before any tree is built. */
     private static void checkStructure(String body, int maxDepth) {
-        try (JsonParser p = BODY.createParser(body)) {
+        JsonParser p = BODY.createParser(body);
+        try (p) {
             Deque<Set<String>> names = new ArrayDeque<>();
             for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
                 switch (t) {
@@ -117,6 +124,8 @@ public record JobRequest(String model, Integer version, String dataset, String i
                     }
                 }
             }
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("the request body: " + JsonErrorText.describe(e, maxDepth, p));
         }
     }
 
@@ -141,8 +150,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
     /** Checks a parsed request body. */
     public static JobRequest parse(JsonNode root) {
         if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("the request body: expected a JSON object, got "
-                    + (root == null ? "nothing" : root.getNodeType()));
+            throw new IllegalArgumentException("the request body: expected a JSON object, got " + kind(root));
         }
         for (String name : root.propertyNames()) {
             if (!FIELDS.contains(name)) {
@@ -161,13 +169,33 @@ public record JobRequest(String model, Integer version, String dataset, String i
         int epochs = integer(root, "epochs", null, 1, MAX_EPOCHS);
         int batchSize = integer(root, "batch_size", null, 1, Integer.MAX_VALUE);
         boolean shuffle = bool(root, "shuffle");
-        long seed = root.has("seed") ? longValue(root, "seed") : 0;
+        long seed = root.hasNonNull("seed") ? longValue(root, "seed") : 0;
         String device = string(root, "device", "auto");
         String precision = string(root, "precision", "fp32");
         JobDevices.checkPrecision(precision);
         int every = integer(root, "checkpoint_every_steps", 100, 1, Integer.MAX_VALUE);
         return new JobRequest(model, version, dataset, input, target, loss, optimizer, opt, epochs, batchSize,
                 shuffle, seed, device, precision, every);
+    }
+
+    /** What a non-object body is, in the API's words (Jackson's node type names, such as MISSING, are not). */
+    private static String kind(JsonNode root) {
+        if (root == null || root.isMissingNode()) {
+            return "an empty body";
+        }
+        if (root.isArray()) {
+            return "an array";
+        }
+        if (root.isString()) {
+            return "a string";
+        }
+        if (root.isNumber()) {
+            return "the number " + clip(root.toString());
+        }
+        if (root.isBoolean()) {
+            return root.toString();
+        }
+        return root.isNull() ? "null" : "another value";
     }
 
     /** This request with its version resolved. */
@@ -178,7 +206,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
 
     /** The request as JSON with every field present (the form that is stored). */
     public String toJson() {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = STORED.createObjectNode();
         n.put("model", model);
         n.put("version", version == null ? null : version.toString());
         n.put("dataset", dataset);
@@ -193,7 +221,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
         n.put("device", device);
         n.put("precision", precision);
         n.put("checkpoint_every_steps", checkpointEverySteps);
-        return JSON.writeValueAsString(n);
+        return STORED.writeValueAsString(n);
     }
 
     private static OptimizerSpec optimizer(JsonNode opt) {

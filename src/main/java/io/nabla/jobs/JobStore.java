@@ -161,7 +161,7 @@ public final class JobStore {
      * {@code "-Infinity"}, the form the API answers with too; {@link #losses(String)} reads every value back exactly.
      */
     static String losses(List<Double> losses) {
-        ArrayNode out = JobRequest.JSON.createArrayNode();
+        ArrayNode out = JobRequest.STORED.createArrayNode();
         for (double v : losses) {
             if (Double.isFinite(v)) {
                 out.add(v);
@@ -169,7 +169,7 @@ public final class JobStore {
                 out.add(Double.toString(v));
             }
         }
-        return JobRequest.JSON.writeValueAsString(out);
+        return JobRequest.STORED.writeValueAsString(out);
     }
 
     /**
@@ -179,7 +179,7 @@ public final class JobStore {
     static List<Double> losses(String json) {
         JsonNode n;
         try {
-            n = JobRequest.JSON.readTree(json);
+            n = JobRequest.STORED.readTree(json);
         } catch (JacksonException e) {
             throw new IllegalStateException("stored losses: expected a JSON array of numbers, got the text \""
                     + (json.length() > 80 ? json.substring(0, 80) + "..." : json) + "\", which is not valid JSON");

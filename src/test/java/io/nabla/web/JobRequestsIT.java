@@ -179,6 +179,28 @@ class JobRequestsIT extends ServerTestBase {
     }
 
     @Test
+    void malformedBodiesAreRefusedInTheApisWordsNeverJacksons() {
+        String ok = valid().toString();
+        String[][] cases = {
+            {ok.replace("\"lr\":0.1", "\"lr\":0.1,\"momentum\":NaN"), "at optimizer.momentum",
+                "NaN is not a JSON number"},
+            {ok.replace("\"lr\":0.1", "\"lr\":+1"), "at optimizer.lr", "may not start with '+'"},
+            {ok.replaceFirst("\\{", "{\"seed\":1" + "1".repeat(2000) + ","), "at seed",
+                "a number is longer than 1000 characters"},
+            {ok.replaceFirst("\\{", "{\"" + "k".repeat(60_000) + "\":1,"), "a field name is longer than 50000"},
+            {ok + ok, "a second JSON value (an object) after the first one"},
+            {ok.replaceFirst("\\{", "{/* c */"), "comments are not allowed in JSON"},
+            {"  \n ", "expected a JSON object, got an empty body"}};
+        for (String[] c : cases) {
+            Http.Reply r = postRaw(c[0]);
+            String what = c[0].length() > 60 ? c[0].substring(0, 60) : c[0];
+            assertThat(r.status()).as("%s: %s", what, r.text()).isEqualTo(400);
+            assertThat(r.error()).as(what).contains(java.util.Arrays.copyOfRange(c, 1, c.length));
+            NoInternals.check(what, r.error());
+        }
+    }
+
+    @Test
     void aFieldSentTwiceIsRefusedByName() {
         String twice = valid().toString().replaceFirst("\\{", "{\"epochs\": 1,");
         Http.Reply r = postRaw(twice);
