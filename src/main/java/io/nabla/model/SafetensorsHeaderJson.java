@@ -74,7 +74,11 @@ final class SafetensorsHeaderJson {
         return new Parsed(h.metadata, h.hasMetadata, h.entries);
     }
 
-    /** Jackson's error, or for a duplicate name (strict duplicate detection) the member it repeats. */
+    /**
+     * Jackson's error in the service's words ({@link JsonErrorText}: what, where, expected; never a parser feature or
+     * limit accessor a client cannot act on), or for a duplicate name (strict duplicate detection) the member it
+     * repeats.
+     */
     private SafetensorsException jsonFailure(JacksonException e) {
         String msg = e.getOriginalMessage();
         if (msg != null && msg.startsWith("Duplicate Object property \"") && msg.endsWith("\"")) {
@@ -84,7 +88,7 @@ final class SafetensorsHeaderJson {
                     : context + " has a duplicate field " + dup;
             return fail(what + at(e.getLocation()), e);
         }
-        return fail("header is not valid JSON: " + msg + at(e.getLocation()), e);
+        return fail("header is not valid JSON" + JsonErrorText.detail(e, -1, p), e);
     }
 
     private static String at(TokenStreamLocation loc) {

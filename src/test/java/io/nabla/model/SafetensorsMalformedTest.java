@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nabla.backend.HostAllocator;
 import io.nabla.backend.SettledAllocator;
+import io.nabla.web.NoInternals;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -89,7 +90,20 @@ class SafetensorsMalformedTest {
         c.add(new Bad("JSON array", file("[]", 0), "header must be a JSON object, got an array"));
         c.add(new Bad("JSON string", file("\"x\"", 0), "header must be a JSON object, got the string 'x'"));
         c.add(new Bad("empty header", file("", 0), "header must be a JSON object, got the end of the header"));
-        c.add(new Bad("byte order mark", file("\ufeff{}", 0), "header is not valid JSON"));
+        c.add(new Bad("byte order mark", file("\ufeff{}", 0), "header is not valid JSON at line 1, column 1:"
+                + " unexpected character U+FEFF (a byte-order mark; JSON must be UTF-8 text without one)"));
+        c.add(new Bad("NaN offset", file(a("\"U8\"", "[1]", "[0,NaN]"), 1), "header is not valid JSON at"
+                + " a.data_offsets[1] (line 1, column 53): NaN is not a JSON number (NaN and Infinity are not"
+                + " accepted); expected a number"));
+        c.add(new Bad("Infinity offset", file(a("\"U8\"", "[1]", "[0,-Infinity]"), 1),
+                "header is not valid JSON at a.data_offsets[1]"));
+        c.add(new Bad("plus-signed offset", file(a("\"U8\"", "[1]", "[0,+1]"), 1), "header is not valid JSON at"
+                + " a.data_offsets[1] (line 1, column 51): unexpected character '+'; a JSON number may not start with"
+                + " '+' (expected '-' or a digit)"));
+        c.add(new Bad("2000-digit offset", file(a("\"U8\"", "[1]", "[0,1" + "0".repeat(2000) + "]"), 1),
+                "header is not valid JSON at a.data_offsets[1] (line 1, column"));
+        c.add(new Bad("2000-digit offset, the limit", file(a("\"U8\"", "[1]", "[0,1" + "0".repeat(2000) + "]"), 1),
+                "): a number is longer than 1000 characters"));
         c.add(new Bad("entry not an object", file(one("5"), 0),
                 "tensor 'a': entry must be an object with dtype, shape and data_offsets, got the integer 5"));
         c.add(new Bad("unknown dtype", file(a("\"F128\"", "[]", "[0,0]"), 0),
@@ -199,7 +213,8 @@ class SafetensorsMalformedTest {
             assertThatThrownBy(() -> SafetensorsFile.read(bad.bytes()))
                     .isInstanceOf(SafetensorsException.class)
                     .hasMessageStartingWith("safetensors bytes")
-                    .hasMessageContaining(bad.message());
+                    .hasMessageContaining(bad.message())
+                    .extracting(Throwable::getMessage).satisfies(m -> NoInternals.check(bad.name(), (String) m));
             Path f = dir.resolve(bad.name().replaceAll("[^A-Za-z0-9]", "_") + ".safetensors");
             Files.write(f, bad.bytes());
             assertThatThrownBy(() -> SafetensorsFile.open(f))
