@@ -14,7 +14,6 @@ import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,7 +31,7 @@ import org.springframework.stereotype.Component;
 public final class SequentialModelLoader implements ModelLoader {
 
     private static ModelSpec spec(byte[] json) {
-        return ModelSpec.parse(new String(json, StandardCharsets.UTF_8));
+        return ModelSpec.parse(json);
     }
 
     @Override

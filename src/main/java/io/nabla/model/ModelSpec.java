@@ -1,6 +1,10 @@
 package io.nabla.model;
 
 import io.nabla.backend.DType;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -17,6 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
  * found ({@code layers[2].in_features: expected a positive integer, got -3}); whether the layers fit together is
  * checked when the model is built ({@link ModelBuilder}). The optional {@code device} ({@code auto}, {@code cpu},
  * {@code cuda} or {@code cuda:N}) says where the service loads the model; null when the spec leaves it to the server.
+ * An optional field given as JSON {@code null} ({@code "device": null}, {@code "seed": null}) means its default, as
+ * it does in a job request, so a client that serialises absent values as null is answered the same by both.
  */
 public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<LayerSpec> layers, long seed,
         String device) {
@@ -41,15 +47,68 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
         this(inputs, outputs, layers, seed, null);
     }
 
+    /**
+     * Parses and checks a spec given as the bytes a client uploaded. The spec must be UTF-8 JSON without a
+     * byte-order mark (RFC 8259 section 8.1): the stored bytes are served back unchanged by {@code GET .../spec} and
+     * read again as UTF-8 by every later load and job, so a spec in another encoding, or one that only a
+     * BOM-skipping reader accepts, is refused here, at upload, with a message that says so, rather than stored.
+     */
+    public static ModelSpec parse(byte[] json) {
+        Objects.requireNonNull(json, "json");
+        String encoding = foreignEncoding(json);
+        if (encoding != null) {
+            throw new IllegalArgumentException("model spec: expected UTF-8 JSON without a byte-order mark, got "
+                    + encoding);
+        }
+        try {
+            return parse(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(json)).toString());
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("model spec: expected UTF-8 JSON, got bytes that are not valid UTF-8"
+                    + firstInvalidByte(json));
+        }
+    }
+
+    /** What the bytes start with when it is a byte-order mark or UTF-16/32 text (a zero byte), else null. */
+    private static String foreignEncoding(byte[] b) {
+        if (b.length >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF) {
+            return "a UTF-8 byte-order mark (bytes EF BB BF) at the start";
+        }
+        if (b.length >= 2 && ((b[0] & 0xff) == 0xFE && (b[1] & 0xff) == 0xFF
+                || (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xFE)) {
+            return String.format(java.util.Locale.ROOT, "a UTF-16 or UTF-32 byte-order mark (bytes %02X %02X) at"
+                    + " the start", b[0] & 0xff, b[1] & 0xff);
+        }
+        for (int i = 0; i < Math.min(b.length, 4); i++) {
+            if (b[i] == 0) {
+                return "a zero byte at offset " + i + " (UTF-16 or UTF-32 text?)";
+            }
+        }
+        return null;
+    }
+
+    private static String firstInvalidByte(byte[] b) {
+        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(b);
+        var result = decoder.decode(in, java.nio.CharBuffer.allocate(b.length + 1), true);
+        return result.isError() ? String.format(java.util.Locale.ROOT, " (byte %02X at offset %d)",
+                b[in.position()] & 0xff, in.position()) : "";
+    }
+
     /** Parses and checks a spec given as JSON text. */
     public static ModelSpec parse(String json) {
         Objects.requireNonNull(json, "json");
+        if (json.startsWith("\ufeff")) {
+            throw new IllegalArgumentException("model spec: expected UTF-8 JSON without a byte-order mark, got a"
+                    + " byte-order mark (U+FEFF) at the start");
+        }
         JsonNode root;
         try {
             root = JSON.readTree(json);
         } catch (JacksonException e) {
-            throw new IllegalArgumentException("model spec: expected a JSON object, got invalid JSON ("
-                    + e.getOriginalMessage() + ")");
+            throw new IllegalArgumentException("model spec: expected a JSON object, got invalid JSON"
+                    + JsonErrorText.detail(e, -1));
         }
         return parse(root);
     }
@@ -70,7 +129,7 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
         List<LayerSpec> layers = layers(root.get("layers"));
         long seed = 0;
         JsonNode s = root.get("seed");
-        if (s != null) {
+        if (s != null && !s.isNull()) {
             if (!s.isIntegralNumber() || !s.canConvertToLong()) {
                 throw new IllegalArgumentException("seed: expected an integer, got " + describe(s));
             }
@@ -78,7 +137,7 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
         }
         String device = null;
         JsonNode d = root.get("device");
-        if (d != null) {
+        if (d != null && !d.isNull()) {
             if (!d.isString()) {
                 throw new IllegalArgumentException("device: expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", got "
                         + describe(d));
@@ -125,6 +184,10 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
         if (shape == null || !shape.isArray()) {
             throw new IllegalArgumentException(path + ".shape: expected a list of sizes (-1 for a variable size), "
                     + "got " + describe(shape));
+        }
+        if (shape.size() > TensorSpec.MAX_RANK) {
+            throw new IllegalArgumentException(path + ".shape: expected at most " + TensorSpec.MAX_RANK
+                    + " dimensions (the most an inference request may have), got " + shape.size());
         }
         int[] dims = new int[shape.size()];
         for (int i = 0; i < dims.length; i++) {

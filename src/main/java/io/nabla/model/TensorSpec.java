@@ -11,6 +11,12 @@ import java.util.Objects;
  */
 public record TensorSpec(String name, DType datatype, int[] shape) {
 
+    /**
+     * The most dimensions a model input or output may have: the most an inference request may send
+     * ({@code inputs[i].shape}), so a spec with more would store a model that no request could ever call.
+     */
+    public static final int MAX_RANK = 16;
+
     public TensorSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(datatype, "datatype");

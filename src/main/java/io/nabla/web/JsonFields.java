@@ -13,7 +13,7 @@ import tools.jackson.core.JsonToken;
 /** Reads the small fields of an inference request (names, shapes, flags), each refusal naming the field. */
 final class JsonFields {
 
-    static final int MAX_RANK = 16;
+    static final int MAX_RANK = io.nabla.model.TensorSpec.MAX_RANK;
 
     private JsonFields() {
     }

@@ -7,6 +7,7 @@ import io.nabla.backend.DType;
 import io.nabla.nn.BatchNorm;
 import io.nabla.nn.Sequential;
 import io.nabla.tensor.TensorScope;
+import io.nabla.web.NoInternals;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -150,5 +151,67 @@ class ModelSpecTest {
             assertThatThrownBy(() -> ModelBuilder.build(s))
                     .hasMessage("layers[0].in_channels must be divisible by groups: in_channels 3, groups 2");
         }
+    }
+
+    /** A relu stack over an input of {@code rank} dimensions, for the rank limit. */
+    private static String rankSpec(int inRank, int outRank) {
+        String in = "-1" + ", 1".repeat(inRank - 1);
+        String out = "-1" + ", 1".repeat(outRank - 1);
+        return "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [" + in + "]}],"
+                + "\"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [" + out + "]}],"
+                + "\"layers\": [{\"type\": \"ReLU\"}]}";
+    }
+
+    @Test
+    void refusesMoreDimensionsThanAnInferenceRequestMayHave() {
+        assertThat(ModelSpec.parse(rankSpec(16, 16)).inputs().get(0).shape()).hasSize(16);
+        assertThatThrownBy(() -> ModelSpec.parse(rankSpec(17, 17))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("inputs[0].shape: expected at most 16 dimensions (the most an inference request may "
+                        + "have), got 17");
+        assertThatThrownBy(() -> ModelSpec.parse(rankSpec(2, 17)))
+                .hasMessageStartingWith("outputs[0].shape: expected at most 16 dimensions");
+    }
+
+    @Test
+    void nullForAnOptionalFieldMeansItsDefaultAsInAJobRequest() {
+        ModelSpec s = ModelSpec.parse("{" + IO + "\"layers\": [{\"type\": \"ReLU\"}], \"seed\": null,"
+                + " \"device\": null}");
+        assertThat(s.device()).isNull();
+        assertThat(s.seed()).isZero();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{} {}|model spec: expected a JSON object, got invalid JSON at line 1, column 4: a second JSON value (an object) after the first one; expected a single value and then the end of the document",
+        "{\"seed\": +1}|model spec: expected a JSON object, got invalid JSON at seed (line 1, column 11): unexpected character '+'; a JSON number may not start with '+'",
+        "{\"seed\": NaN}|model spec: expected a JSON object, got invalid JSON at seed (line 1, column 13): NaN is not a JSON number",
+        "{\"seed\": 1 /* x */}|model spec: expected a JSON object, got invalid JSON at seed (line 1, column 12): unexpected character '/'; comments are not allowed in JSON",
+    })
+    void describesMalformedJsonWithoutParserInternals(String json, String message) {
+        assertThatThrownBy(() -> ModelSpec.parse(json)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(message)
+                .extracting(Throwable::getMessage).satisfies(m -> NoInternals.check((String) m));
+    }
+
+    @Test
+    void refusesASpecThatIsNotUtf8WithoutAByteOrderMark() {
+        String spec = spec("{\"type\": \"ReLU\"}");
+        java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
+        assertThat(ModelSpec.parse(spec.getBytes(utf8)).layers()).hasSize(1);
+        assertThatThrownBy(() -> ModelSpec.parse(("\ufeff" + spec).getBytes(utf8)))
+                .hasMessage("model spec: expected UTF-8 JSON without a byte-order mark, got a UTF-8 byte-order mark"
+                        + " (bytes EF BB BF) at the start");
+        assertThatThrownBy(() -> ModelSpec.parse("\ufeff" + spec))
+                .hasMessage("model spec: expected UTF-8 JSON without a byte-order mark, got a byte-order mark"
+                        + " (U+FEFF) at the start");
+        assertThatThrownBy(() -> ModelSpec.parse(spec.getBytes(java.nio.charset.StandardCharsets.UTF_16)))
+                .hasMessage("model spec: expected UTF-8 JSON without a byte-order mark, got a UTF-16 or UTF-32"
+                        + " byte-order mark (bytes FE FF) at the start");
+        assertThatThrownBy(() -> ModelSpec.parse(spec.getBytes(java.nio.charset.StandardCharsets.UTF_16LE)))
+                .hasMessage("model spec: expected UTF-8 JSON without a byte-order mark, got a zero byte at offset 1"
+                        + " (UTF-16 or UTF-32 text?)");
+        assertThatThrownBy(() -> ModelSpec.parse(new byte[] {'{', (byte) 0xC3, '}'}))
+                .hasMessage("model spec: expected UTF-8 JSON, got bytes that are not valid UTF-8 (byte C3 at offset"
+                        + " 1)");
     }
 }

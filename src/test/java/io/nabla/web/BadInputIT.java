@@ -59,6 +59,13 @@ class BadInputIT extends ServerTestBase {
                 spec.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A safetensors file with this header JSON and 64 bytes of data. */
+    private static byte[] header(String json) {
+        byte[] h = json.getBytes(StandardCharsets.UTF_8);
+        return java.nio.ByteBuffer.allocate(8 + h.length + 64).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(h.length).put(h).array();
+    }
+
     private static Arguments bad(String name, Function<Http, Http.Reply> send, int status, String... fragments) {
         return Arguments.of(name, send, status, fragments);
     }
@@ -267,6 +274,31 @@ class BadInputIT extends ServerTestBase {
             bad("two spec parts", create("newm", spec(SCALE_SPEC).part("spec", "spec.json", "application/json",
                     SCALE_SPEC.getBytes(StandardCharsets.UTF_8))), 400, "multipart part 'spec' appears twice"),
             bad("spec without inputs", create("newm", spec("{\"outputs\":[]}")), 400, "inputs"),
+            bad("spec of two objects back to back", create("newm", spec(SCALE_SPEC + SCALE_SPEC)), 400,
+                    "model spec: expected a JSON object, got invalid JSON at line 3, column",
+                    "a second JSON value (an object) after the first one"),
+            bad("spec with a UTF-8 byte-order mark", create("newm", new Http.Multipart().part("spec", "spec.json",
+                    "application/json", ("\ufeff" + SCALE_SPEC).getBytes(StandardCharsets.UTF_8))), 400,
+                    "model spec: expected UTF-8 JSON without a byte-order mark, got a UTF-8 byte-order mark"),
+            bad("spec in UTF-16", create("newm", new Http.Multipart().part("spec", "spec.json",
+                    "application/json", SCALE_SPEC.getBytes(StandardCharsets.UTF_16))), 400,
+                    "model spec: expected UTF-8 JSON without a byte-order mark, got a UTF-16"),
+            bad("spec with a leading plus sign", create("newm", spec(SCALE_SPEC.replace("\"layers\"",
+                    "\"seed\": +1, \"layers\""))), 400, "at seed", "may not start with '+'"),
+            bad("spec input of 17 dimensions", create("newm", spec(SCALE_SPEC.replaceFirst("\\[-1, 4\\]",
+                    "[-1, 4" + ", 1".repeat(15) + "]"))), 400,
+                    "inputs[0].shape: expected at most 16 dimensions (the most an inference request may have), got"
+                    + " 17"),
+            bad("weights with NaN in data_offsets", create("newm", spec(SCALE_SPEC).part("weights", "w.safetensors",
+                    OCTET, header("{\"0.weight\":{\"dtype\":\"F32\",\"shape\":[4,4],\"data_offsets\":[0,NaN]}}"))),
+                    400, "header is not valid JSON at 0.weight.data_offsets[1]", "NaN is not a JSON number"),
+            bad("weights with +64 in data_offsets", create("newm", spec(SCALE_SPEC).part("weights", "w.safetensors",
+                    OCTET, header("{\"0.weight\":{\"dtype\":\"F32\",\"shape\":[4,4],\"data_offsets\":[0,+64]}}"))),
+                    400, "at 0.weight.data_offsets[1]", "may not start with '+'"),
+            bad("weights with a 2000-digit offset", create("newm", spec(SCALE_SPEC).part("weights", "w.safetensors",
+                    OCTET, header("{\"0.weight\":{\"dtype\":\"F32\",\"shape\":[4,4],\"data_offsets\":[0,1"
+                    + "0".repeat(2000) + "]}}"))), 400, "at 0.weight.data_offsets[1]",
+                    "a number is longer than 1000 characters"),
             bad("a pickle (zip) file as weights", create("newm", spec(SCALE_SPEC).part("weights", "w.pt", OCTET,
                     "PK\u0003\u0004pickle and code".getBytes())), 400, "safetensors"),
             bad("malformed safetensors header", create("newm", spec(SCALE_SPEC).part("weights", "w.safetensors",

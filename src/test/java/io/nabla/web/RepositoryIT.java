@@ -124,6 +124,13 @@ class RepositoryIT extends ServerTestBase {
                 .isEqualTo("1");
     }
 
+    @Test
+    void nullForTheSpecsOptionalFieldsMeansTheirDefaultAsInAJobRequest() {
+        Http.Reply created = http.createModel("nulls", SCALE_SPEC.replace("\"layers\"", "\"device\": null,"
+                + " \"seed\": null, \"layers\""), null);
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+    }
+
     /** Waits (the machine may be loaded) until some client got an answer from {@code version}. */
     private static void awaitServed(Set<String> served, String version) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
