@@ -5,9 +5,11 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
 /**
- * Streams a tensor's JSON {@code data} (a number, a flat array, or arrays nested as the shape is, read in row-major
- * order) into a {@link ValueSink}, one token at a time: no tree and no boxed numbers are ever built. How the arrays
- * are nested is checked against the shape as they stream by ({@link DataNesting}).
+ * Streams a tensor's JSON {@code data} (a flat array, or arrays nested as the shape is, read in row-major order) into
+ * a {@link ValueSink}, one token at a time: no tree and no boxed numbers are ever built. How the arrays are nested is
+ * checked against the shape as they stream by ({@link DataNesting}). A bare value is refused: the protocol's
+ * {@code data} is an array (API section 1, the OpenAPI document), and a client whose serialiser dropped the brackets
+ * should be told so rather than have one number read as a whole tensor.
  */
 final class JsonData {
 
@@ -22,9 +24,15 @@ final class JsonData {
     static DataNesting read(JsonParser p, String field, int maxDepth, long[] shape, ValueSink sink) {
         DataNesting nesting = new DataNesting(field, shape, maxDepth);
         JsonToken t = p.currentToken();
+        if (t == null) {
+            throw InferenceException.invalid("the body ended inside " + field);
+        }
         if (t != JsonToken.START_ARRAY) {
-            value(p, field, t, sink);
-            return nesting;
+            String actual = t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT
+                    ? "the number " + clip(p.getText()) : t == JsonToken.VALUE_STRING
+                    ? "the string \"" + clip(p.getText()) + "\"" : describe(t);
+            throw InferenceException.invalid(field + ": expected an array of values (flat, or nested as the shape"
+                    + " is), got " + actual);
         }
         nesting.start();
         int depth = 1;

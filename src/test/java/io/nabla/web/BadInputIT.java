@@ -140,6 +140,13 @@ class BadInputIT extends ServerTestBase {
                     + "\"data\":[1,-1,3,4]")), 400, "out of range for UINT8"),
             bad("boolean in FP32 data", infer(fp32("[1,4]", "[1,true,3,4]")), 400, "FP32 takes numbers, not booleans"),
             bad("object inside data", infer(fp32("[1,4]", "[1,{},3,4]")), 400, "holds an object"),
+            bad("data a bare number", infer(fp32("[1,4]", "1.0")), 400,
+                    "inputs[0].data: expected an array of values (flat, or nested as the shape is), got the number 1.0"),
+            bad("data a bare number before the shape", infer(input("\"name\":\"input\",\"data\":2,\"shape\":[1,4],"
+                    + "\"datatype\":\"FP32\"")), 400, "inputs[0].data: expected an array", "got the number 2"),
+            bad("data a string", infer(fp32("[1,4]", "\"1,2,3,4\"")), 400,
+                    "inputs[0].data: expected an array", "got the string \"1,2,3,4\""),
+            bad("data null", infer(fp32("[1,4]", "null")), 400, "inputs[0].data: expected an array", "got null"),
             bad("data nested deeper than the limit", infer(fp32("[1" + ",1".repeat(15) + "]",
                     "[".repeat(20) + "1" + "]".repeat(20))),
                     400, "nesting depth over the limit of 16 (nabla.limits.max-json-depth)"),
