@@ -87,12 +87,20 @@ public final class DatasetStore {
      * are not safetensors, such as a zip archive or a pickle) is an {@link InferenceException} (400) naming the flaw.
      */
     public DatasetInfo create(InputStream upload) {
+        return create(upload, null);
+    }
+
+    /**
+     * As {@link #create(InputStream)}; refusals name the file {@code uploadName} (the filename the client sent, or
+     * null when it sent none), because the name it is stored under means nothing to the client.
+     */
+    public DatasetInfo create(InputStream upload, String uploadName) {
         Path dir = newStagingDir();
         boolean committed = false;
         try {
             Path data = dir.resolve(DATA_FILE);
             DurableFiles.copy(upload, data);
-            DatasetContents contents = contents(data);
+            DatasetContents contents = contents(data, displayName(uploadName));
             DatasetInfo info = commit(dir, contents);
             committed = true;
             return info;
@@ -113,8 +121,21 @@ public final class DatasetStore {
         }
     }
 
-    private static DatasetContents contents(Path data) throws IOException {
-        try (SafetensorsFile file = SafetensorsFile.open(data)) {
+    /**
+     * A client's filename fit for a message: its last path segment (browsers may send a full path), without control
+     * characters, at most 64 characters, quoted; "the uploaded file" when there is none.
+     */
+    static String displayName(String uploadName) {
+        String name = uploadName == null ? "" : uploadName.substring(Math.max(uploadName.lastIndexOf('/'),
+                uploadName.lastIndexOf('\\')) + 1).replaceAll("\\p{Cntrl}", "").strip();
+        if (name.isEmpty()) {
+            return "the uploaded file";
+        }
+        return "'" + (name.length() > 64 ? name.substring(0, 64) + "..." : name) + "'";
+    }
+
+    private static DatasetContents contents(Path data, String name) throws IOException {
+        try (SafetensorsFile file = SafetensorsFile.open(data, name)) {
             return DatasetContents.of(file);
         } catch (SafetensorsException e) {
             throw InferenceException.invalid("the dataset file is not valid safetensors: " + e.getMessage());

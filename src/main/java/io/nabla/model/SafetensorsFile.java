@@ -45,7 +45,18 @@ public final class SafetensorsFile implements AutoCloseable {
      */
     public static SafetensorsFile open(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
-        SafetensorsSource src = SafetensorsSource.open(path);
+        return open(SafetensorsSource.open(path));
+    }
+
+    /**
+     * As {@link #open(Path)}, calling the file {@code name} in every message: a file stored under a name of the
+     * service's choosing (an upload) is named as the client knows it.
+     */
+    public static SafetensorsFile open(Path path, String name) throws IOException {
+        return open(SafetensorsSource.open(Objects.requireNonNull(path, "path"), Objects.requireNonNull(name, "name")));
+    }
+
+    private static SafetensorsFile open(SafetensorsSource src) throws IOException {
         try {
             return new SafetensorsFile(src, SafetensorsHeader.read(src));
         } catch (IOException | RuntimeException e) {

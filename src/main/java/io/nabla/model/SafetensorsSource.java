@@ -38,7 +38,12 @@ abstract class SafetensorsSource implements AutoCloseable {
     }
 
     static SafetensorsSource open(Path path) throws IOException {
-        return new MappedFile(path, FileChannel.open(path, StandardOpenOption.READ));
+        Path fileName = path.getFileName();
+        return open(path, fileName == null ? path.toString() : fileName.toString());
+    }
+
+    static SafetensorsSource open(Path path, String name) throws IOException {
+        return new MappedFile(path, name, FileChannel.open(path, StandardOpenOption.READ));
     }
 
     private static final class InMemory extends SafetensorsSource {
@@ -79,9 +84,8 @@ abstract class SafetensorsSource implements AutoCloseable {
         private final FileChannel channel;
         private final long size;
 
-        MappedFile(Path path, FileChannel channel) throws IOException {
-            Path fileName = path.getFileName();
-            this.name = fileName == null ? path.toString() : fileName.toString();
+        MappedFile(Path path, String name, FileChannel channel) throws IOException {
+            this.name = name;
             this.channel = channel;
             try {
                 this.size = channel.size();

@@ -48,7 +48,7 @@ class DatasetsController {
             throws IOException {
         DatasetInfo info;
         try (InputStream in = file.getInputStream()) {
-            info = store.create(in);
+            info = store.create(in, file.getSubmittedFileName());
         }
         return ResponseEntity.created(URI.create("/v1/datasets/" + info.id())).body(DatasetSchemas.Dataset.of(info));
     }

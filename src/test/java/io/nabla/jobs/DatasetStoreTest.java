@@ -183,6 +183,20 @@ class DatasetStoreTest {
         }
     }
 
+    @Test
+    void refusalsNameTheFileAsTheClientUploadedIt() {
+        DatasetStore store = new DatasetStore(root);
+        byte[] bad = raw("{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,+1]}}", 1);
+        assertThatThrownBy(() -> store.create(new ByteArrayInputStream(bad), "C:\\data\\mnist-train.safetensors"))
+                .hasMessageStartingWith("the dataset file is not valid safetensors: 'mnist-train.safetensors': header"
+                        + " is not valid JSON at a.data_offsets[1] (line 1, column");
+        assertThatThrownBy(() -> store.create(new ByteArrayInputStream(bad), null))
+                .hasMessageStartingWith("the dataset file is not valid safetensors: the uploaded file: header");
+        assertThat(DatasetStore.displayName("/tmp/x/\u0007t.st")).isEqualTo("'t.st'");
+        assertThat(DatasetStore.displayName("  ")).isEqualTo("the uploaded file");
+        assertThat(DatasetStore.displayName("n".repeat(100))).isEqualTo("'" + "n".repeat(64) + "...'");
+    }
+
     private static void refused(DatasetStore store, byte[] file, String... fragments) {
         assertThatThrownBy(() -> store.create(new ByteArrayInputStream(file)))
                 .isInstanceOf(InferenceException.class)

@@ -46,6 +46,15 @@ class DatasetBadInputIT extends ServerTestBase {
             bad("pickle", upload(new byte[] {(byte) 0x80, 2, '}', 'q', 0, 'X', 1, 0, 0, 0, 'a', 'q'}), 400,
                     "looks like a PyTorch pickle"),
             bad("no tensors", upload(raw("{}", 0)), 400, "holds no tensors"),
+            bad("refusal names the uploaded file", h -> {
+                Http.Multipart m = new Http.Multipart().part("file", "train-set.st", OCTET,
+                        raw("{\"x\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,NaN]}}", 1));
+                return h.post("/v1/datasets", m.contentType(), m.build(), Map.of());
+            }, 400, "the dataset file is not valid safetensors: 'train-set.st': header is not valid JSON at"
+                    + " x.data_offsets[1]", "NaN is not a JSON number"),
+            bad("2000-digit offset", upload(raw("{\"x\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1"
+                    + "0".repeat(2000) + "]}}", 1)), 400, "at x.data_offsets[1]",
+                    "a number is longer than 1000 characters"),
             bad("only metadata", upload(raw("{\"__metadata__\":{\"format\":\"pt\"}}", 0)), 400, "holds no tensors"),
             bad("0-d tensor", upload(raw("{" + entry("input", "F32", "[2]", 0, 8) + ","
                     + entry("weight", "F32", "[]", 8, 12) + "}", 12)), 400, "'weight' is a scalar (0-d"),
@@ -98,6 +107,7 @@ class DatasetBadInputIT extends ServerTestBase {
         for (String f : fragments) {
             assertThat(message).as(name).contains(f);
         }
+        NoInternals.check(name, message);
         assertThat(http.get("/v1/datasets").json().size()).as("nothing stored after: " + name).isEqualTo(before);
         assertThat(http.get("/v2/health/live").status()).as("server alive after: " + name).isEqualTo(200);
         assertThat(http.get("/v2/health/ready").status()).as("server ready after: " + name).isEqualTo(200);
