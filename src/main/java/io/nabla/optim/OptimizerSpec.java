@@ -55,7 +55,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam) {
             double b1 = d.beta1();
             double b2 = d.beta2();
             JsonNode betas = node.get("betas");
-            if (betas != null) {
+            if (betas != null && !betas.isNull()) {
                 if (!betas.isArray() || betas.size() != 2 || !betas.get(0).isNumber() || !betas.get(1).isNumber()) {
                     throw new IllegalArgumentException("betas: expected a list of 2 numbers, got " + betas);
                 }
@@ -72,7 +72,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam) {
 
     private static double number(JsonNode node, String name, double defaultValue) {
         JsonNode v = node.get(name);
-        if (v == null) {
+        if (v == null || v.isNull()) { // null means the default, as for the job's other optional fields
             return defaultValue;
         }
         if (!v.isNumber()) {
@@ -83,7 +83,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam) {
 
     private static boolean bool(JsonNode node, String name) {
         JsonNode v = node.get(name);
-        if (v == null) {
+        if (v == null || v.isNull()) {
             return false;
         }
         if (!v.isBoolean()) {

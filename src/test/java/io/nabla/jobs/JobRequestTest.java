@@ -3,6 +3,7 @@ package io.nabla.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nabla.optim.Sgd;
 import io.nabla.web.NoInternals;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,18 @@ class JobRequestTest {
         assertThat(r.device()).isEqualTo("auto");
         assertThat(r.seed()).isZero();
         assertThat(r.shuffle()).isFalse();
+    }
+
+    @Test
+    void nullForAnOptionalOptimizerFieldMeansItsDefault() {
+        JobRequest r = JobRequest.parse(body(",\"momentum\":null,\"dampening\":null,\"weight_decay\":null,"
+                + "\"nesterov\":null,\"maximize\":null", ""), 16);
+        assertThat(r.optimizer().sgd()).isEqualTo(new Sgd.Options(0.1, 0, 0, 0, false, false));
+        JobRequest adam = JobRequest.parse(body("", "").replace("\"sgd\"", "\"adam\"").replace("0.1}",
+                "0.1,\"betas\":null,\"eps\":null,\"amsgrad\":null}"), 16);
+        assertThat(adam.optimizer().adam().beta1()).isEqualTo(0.9);
+        assertThat(adam.optimizer().adam().eps()).isEqualTo(1e-8);
+        assertThat(adam.optimizer().adam().amsgrad()).isFalse();
     }
 
     @Test
