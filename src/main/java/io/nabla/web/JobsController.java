@@ -1,5 +1,6 @@
 package io.nabla.web;
 
+import io.nabla.inference.InferenceException;
 import io.nabla.jobs.FineTuneJob;
 import io.nabla.jobs.JobEvent;
 import io.nabla.jobs.JobService;
@@ -10,6 +11,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,7 +48,10 @@ class JobsController {
     /** Unsent events one stream may hold before it is ended as too slow (a few hundred KB). */
     static final int MAX_BACKLOG = 4096;
 
-    private final ExecutorService senders = StreamSender.pool("job-events");
+    /** Event streams open at once; more is a 429 (each may hold a sender thread while its client stalls). */
+    static final int MAX_STREAMS = 256;
+
+    private final ExecutorService senders = StreamSender.pool("job-events", 2 * MAX_STREAMS);
 
     private final Set<SseEmitter> streams = ConcurrentHashMap.newKeySet();
 
@@ -111,7 +116,13 @@ class JobsController {
             schema = @Schema(implementation = JobSchemas.Event.class)))
     @ApiResponse(responseCode = "404", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
             schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "429", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = ErrorBody.class)))
     SseEmitter events(@PathVariable String id) {
+        if (streams.size() >= MAX_STREAMS) {
+            throw new InferenceException(InferenceException.Kind.OVERLOADED, "too many job event streams are open: "
+                    + streams.size() + ", the limit is " + MAX_STREAMS, Duration.ofSeconds(5), null);
+        }
         SseEmitter emitter = new SseEmitter(EVENT_STREAM_TIMEOUT_MS);
         AtomicReference<Runnable> unsubscribe = new AtomicReference<>(() -> { });
         EventFeed feed = new EventFeed(e -> send(id, emitter, e, unsubscribe.get()));
@@ -122,12 +133,14 @@ class JobsController {
             emitter.complete();
         });
         JobService.Subscription sub = jobs.follow(id, e -> sender.execute(() -> feed.live(e)));
-        unsubscribe.set(sub.unsubscribe());
         streams.add(emitter);
         Runnable end = () -> {
             streams.remove(emitter);
             sub.unsubscribe().run();
         };
+        // what a failed send or an overflow runs: the stream stops counting against MAX_STREAMS at once, whether or
+        // not the container reports the broken connection
+        unsubscribe.set(end);
         emitter.onCompletion(end);
         emitter.onTimeout(end);
         emitter.onError(t -> end.run());
@@ -155,6 +168,7 @@ class JobsController {
             LOG.debug("job {}: its event stream ended before step {} could be sent ({})", id, e.step(),
                     ex.toString());
             unsubscribe.run();
+            emitter.completeWithError(ex); // ends the request even where the container does not report the failure
             return false;
         }
     }

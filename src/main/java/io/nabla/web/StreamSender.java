@@ -2,7 +2,8 @@ package io.nabla.web;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,31 +13,30 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one event stream's sends in order, on a pool shared by all streams, with a bounded backlog.
  *
- * <p>Why: a send blocks while the client does not read (until the container's write timeout), so with one sender
- * thread for every stream a single stalled client held up every other stream's events, and the queue of events for
- * the stalled one grew without limit while the job kept training. Here a stalled stream holds one pool thread and
- * its own backlog; past {@code maxBacklog} unsent events it is ended (its client can reconnect and starts from the
- * job's current state), so neither the other streams nor the memory depend on how fast a client reads. Whoever
- * publishes an event (a job's worker) only queues it and never waits for a client.
+ * <p>Why: a send blocks while the client does not read (until the container's write timeout, 60 s), so with one
+ * sender thread for every stream a single stalled client held up every other stream's events, and the queue of
+ * events for the stalled one grew without limit while the job kept training; a fixed pool only moves the problem to
+ * as many stalled clients as it has threads. Here a stream that has something to send gets a thread of its own
+ * (the pool grows with the streams; the caller caps how many streams are open), so a stalled stream holds one thread
+ * and its own backlog and nothing else. Past {@code maxBacklog} unsent events the stream is ended (its client can
+ * reconnect and starts from the job's current state), so memory does not depend on how fast a client reads.
+ * Whoever publishes an event (a job's worker) only queues it and never waits for a client.
  */
 final class StreamSender {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamSender.class);
 
-    /** Pool threads: this many clients can stall at once before other streams' events wait for a thread. */
-    static final int THREADS = 16;
-
-    /** The pool shared by the streams of one controller: at most {@link #THREADS} threads, idle ones end. */
-    static ThreadPoolExecutor pool(String name) {
+    /**
+     * The pool shared by the streams of one controller: a thread for each stream with something to send, up to
+     * {@code maxThreads} (the caller keeps the number of open streams below it), idle threads end after 30 s.
+     */
+    static ThreadPoolExecutor pool(String name, int maxThreads) {
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
+        return new ThreadPoolExecutor(0, maxThreads, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     private final Executor pool;
@@ -74,7 +74,20 @@ final class StreamSender {
             }
             draining = true;
         }
-        pool.execute(this::drain);
+        try {
+            pool.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            // every thread is taken (more streams than the cap allows, briefly, while ended ones finish a blocked
+            // send): this stream ends rather than wait, on a thread of its own so the publisher does not wait either
+            synchronized (this) {
+                overflowed = true;
+                queue.clear();
+                draining = false;
+            }
+            Thread t = new Thread(onOverflow, "event-stream-end");
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     /** Whether the backlog overflowed (the stream was or is being ended). */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** A stream's sends keep their order; a stalled stream holds up neither the others nor the publisher's memory. */
 class StreamSenderTest {
 
-    private final ThreadPoolExecutor pool = StreamSender.pool("test-events");
+    private final ThreadPoolExecutor pool = StreamSender.pool("test-events", 64);
 
     @AfterEach
     void stop() {
@@ -39,16 +39,17 @@ class StreamSenderTest {
     }
 
     @Test
-    void aStalledStreamDoesNotHoldUpAnother() throws InterruptedException {
+    void stalledStreamsDoNotHoldUpAnother() throws InterruptedException {
         CountDownLatch release = new CountDownLatch(1);
-        StreamSender stalled = new StreamSender(pool, 100, () -> { });
-        stalled.execute(() -> {
-            try {
-                release.await(); // a client that does not read: the send blocks
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        for (int i = 0; i < 40; i++) { // more stalled clients than a fixed pool of 16 had threads
+            new StreamSender(pool, 100, () -> { }).execute(() -> {
+                try {
+                    release.await(); // a client that does not read: the send blocks
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
         CountDownLatch other = new CountDownLatch(1);
         new StreamSender(pool, 100, () -> { }).execute(other::countDown);
         assertThat(other.await(10, TimeUnit.SECONDS)).as("the other stream's send ran").isTrue();
@@ -81,5 +82,28 @@ class StreamSenderTest {
         Thread.sleep(50);
         assertThat(overflows).hasValue(1);
         assertThat(sent.get()).as("the backlog is dropped with the stream").isZero();
+    }
+
+    @Test
+    void aStreamThatFindsNoThreadIsEndedWithoutMakingThePublisherWait() throws InterruptedException {
+        ThreadPoolExecutor one = StreamSender.pool("one-event-thread", 1);
+        try {
+            CountDownLatch release = new CountDownLatch(1);
+            new StreamSender(one, 100, () -> { }).execute(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            CountDownLatch ended = new CountDownLatch(1);
+            StreamSender second = new StreamSender(one, 100, ended::countDown);
+            second.execute(() -> { });
+            assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(second.overflowed()).isTrue();
+            release.countDown();
+        } finally {
+            one.shutdownNow();
+        }
     }
 }
