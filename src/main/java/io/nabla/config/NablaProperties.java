@@ -125,12 +125,17 @@ public record NablaProperties(@DefaultValue Store store, @DefaultValue Security 
      *     and renaming it into place (0: none)
      * @param stepDelay fault injection for tests: a pause after every optimizer step, so a test can stop the server
      *     in the middle of a job (0: none)
+     * @param maxSteps the most optimizer steps one job may take (epochs times batches per epoch): a job keeps one
+     *     loss per step in memory, in its record and in every checkpoint, so this bounds what one request can make
+     *     the server hold (400 past it)
      */
     public record Jobs(@DefaultValue("16") int queueCapacity, @DefaultValue("15s") Duration shutdownWait,
-            @DefaultValue("0ms") Duration checkpointWriteDelay, @DefaultValue("0ms") Duration stepDelay) {
+            @DefaultValue("0ms") Duration checkpointWriteDelay, @DefaultValue("0ms") Duration stepDelay,
+            @DefaultValue("1000000") int maxSteps) {
 
         public Jobs {
             positive("nabla.jobs.queue-capacity", queueCapacity);
+            positive("nabla.jobs.max-steps", maxSteps);
             notNegative("nabla.jobs.shutdown-wait", shutdownWait);
             notNegative("nabla.jobs.checkpoint-write-delay", checkpointWriteDelay);
             notNegative("nabla.jobs.step-delay", stepDelay);

@@ -29,11 +29,14 @@ final class JobAdmission {
     private final ModelRegistry registry;
     private final DatasetStore datasets;
     private final JobDevices devices;
+    private final int maxSteps;
 
-    JobAdmission(ModelRegistry registry, DatasetStore datasets, JobDevices devices) {
+    /** {@code maxSteps}: the most optimizer steps one job may take ({@code nabla.jobs.max-steps}). */
+    JobAdmission(ModelRegistry registry, DatasetStore datasets, JobDevices devices, int maxSteps) {
         this.registry = registry;
         this.datasets = datasets;
         this.devices = devices;
+        this.maxSteps = maxSteps;
     }
 
     /** Checks request {@code r} of the job that will be {@code id}. */
@@ -63,9 +66,10 @@ final class JobAdmission {
         }
         long perEpoch = (rows + (long) r.batchSize() - 1) / r.batchSize();
         long total = perEpoch * r.epochs();
-        if (total > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("epochs: " + r.epochs() + " epochs of " + perEpoch + " batches are "
-                    + total + " steps; expected at most " + Integer.MAX_VALUE);
+        if (total > maxSteps) {
+            throw new IllegalArgumentException("epochs: " + r.epochs() + " epochs of " + perEpoch + " batches (" + rows
+                    + " samples, batch_size " + r.batchSize() + ") are " + total + " optimizer steps; expected at most "
+                    + maxSteps + " (nabla.jobs.max-steps)");
         }
         return new Admitted(r.withVersion(v.version()), (int) total, rows, device);
     }

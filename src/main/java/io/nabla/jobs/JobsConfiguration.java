@@ -71,7 +71,7 @@ public class JobsConfiguration {
     @Bean
     JobService jobService(JobStore store, ModelRegistry registry, DatasetStore datasets, JobRunner runner,
             JobEvents events, CheckpointFiles checkpoints, JobDevices devices, NablaProperties nabla) {
-        return new JobService(store, new JobAdmission(registry, datasets, devices), runner, events, checkpoints,
+        return new JobService(store, new JobAdmission(registry, datasets, devices, nabla.jobs().maxSteps()), runner, events, checkpoints,
                 nabla.limits().maxJsonDepth());
     }
 

@@ -79,7 +79,7 @@ class JobServiceOnDeviceTest {
         runner = new JobRunner(store, registry, datasets, checkpoints, events, devices, 4, Duration.ofSeconds(5),
                 stepDelay);
         runner.start();
-        return new JobService(store, new JobAdmission(registry, datasets, devices), runner, events, checkpoints,
+        return new JobService(store, new JobAdmission(registry, datasets, devices, 1_000_000), runner, events, checkpoints,
                 32);
     }
 

@@ -103,6 +103,10 @@ class JobRequestsIT extends ServerTestBase {
         assertBad("epochs 0", r -> r.put("epochs", 0), "epochs", "[1, 100000]", "0");
         assertBad("epochs absurd", r -> r.put("epochs", 1_000_000_000), "epochs", "1000000000");
         assertBad("epochs absent", r -> r.remove("epochs"), "epochs", "required");
+        assertBad("more steps than a job may take", r -> {
+            r.put("epochs", 100_000);
+            r.put("batch_size", 1);
+        }, "epochs: 100000 epochs of", "optimizer steps; expected at most 1000000 (nabla.jobs.max-steps)");
         assertBad("batch_size 0", r -> r.put("batch_size", 0), "batch_size", "0");
         assertBad("unknown optimizer", r -> opt(r).put("type", "lbfgs"), "optimizer.type", "lbfgs", "sgd");
         assertBad("unknown loss", r -> r.put("loss", "hinge"), "loss", "hinge", "cross_entropy");
