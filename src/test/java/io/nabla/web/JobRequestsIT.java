@@ -103,6 +103,10 @@ class JobRequestsIT extends ServerTestBase {
         assertBad("epochs 0", r -> r.put("epochs", 0), "epochs", "[1, 100000]", "0");
         assertBad("epochs absurd", r -> r.put("epochs", 1_000_000_000), "epochs", "1000000000");
         assertBad("epochs absent", r -> r.remove("epochs"), "epochs", "required");
+        ObjectNode huge = valid().put("loss", "Z".repeat(100_000));
+        Http.Reply cut = http.postJson("/v1/jobs", huge.toString());
+        assertThat(cut.status()).isEqualTo(400);
+        assertThat(cut.error()).startsWith("loss: ").endsWith("characters in all)").hasSizeLessThan(2100);
         assertBad("more steps than a job may take", r -> {
             r.put("epochs", 100_000);
             r.put("batch_size", 1);
