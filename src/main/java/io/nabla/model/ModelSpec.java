@@ -174,6 +174,11 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
         if (name == null || !name.isString() || name.stringValue().isEmpty()) {
             throw new IllegalArgumentException(path + ".name: expected a non-empty string, got " + describe(name));
         }
+        if (name.stringValue().length() > SafetensorsLimits.MAX_TENSOR_NAME_LENGTH) {
+            // the same limit as a tensor name in safetensors: requests name inputs and outputs, and errors quote them
+            throw new IllegalArgumentException(path + ".name: expected at most "
+                    + SafetensorsLimits.MAX_TENSOR_NAME_LENGTH + " characters, got " + name.stringValue().length());
+        }
         JsonNode dt = t.get("datatype");
         DType dtype = dt != null && dt.isString() ? datatype(dt.stringValue()) : null;
         if (dtype == null) {

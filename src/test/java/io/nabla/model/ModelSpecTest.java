@@ -173,6 +173,15 @@ class ModelSpecTest {
     }
 
     @Test
+    void refusesInputAndOutputNamesLongerThanATensorName() {
+        String ok = rankSpec(2, 2).replace("\"name\": \"x\"", "\"name\": \"" + "x".repeat(1024) + "\"");
+        assertThat(ModelSpec.parse(ok).inputs().get(0).name()).hasSize(1024);
+        String tooLong = rankSpec(2, 2).replace("\"name\": \"y\"", "\"name\": \"" + "y".repeat(100_000) + "\"");
+        assertThatThrownBy(() -> ModelSpec.parse(tooLong))
+                .hasMessage("outputs[0].name: expected at most 1024 characters, got 100000");
+    }
+
+    @Test
     void nullForAnOptionalFieldMeansItsDefaultAsInAJobRequest() {
         ModelSpec s = ModelSpec.parse("{" + IO + "\"layers\": [{\"type\": \"ReLU\"}], \"seed\": null,"
                 + " \"device\": null}");
