@@ -133,19 +133,22 @@ class JobsController {
             emitter.complete();
         });
         JobService.Subscription sub = jobs.follow(id, e -> sender.execute(() -> feed.live(e)));
+        // only the handle and the snapshot's step and status are kept: the subscription's job holds every loss so far
+        Runnable cancel = sub.unsubscribe();
+        FineTuneJob now = sub.job();
+        JobEvent first = new JobEvent(now.step(), now.epoch(), null, now.status());
         streams.add(emitter);
         Runnable end = () -> {
             streams.remove(emitter);
-            sub.unsubscribe().run();
+            cancel.run();
         };
-        // what a failed send or an overflow runs: the stream stops counting against MAX_STREAMS at once, whether or
-        // not the container reports the broken connection
+        // what the final status, a failed send or an overflow runs, so the stream stops counting against MAX_STREAMS
+        // and lets go of its listener at once, whether or not the container reports the end (a stream on a finished
+        // job completes before Spring has set it up, and then its completion callback never ran)
         unsubscribe.set(end);
         emitter.onCompletion(end);
         emitter.onTimeout(end);
         emitter.onError(t -> end.run());
-        FineTuneJob now = sub.job();
-        JobEvent first = new JobEvent(now.step(), now.epoch(), null, now.status());
         sender.execute(() -> feed.start(first));
         return emitter;
     }
@@ -156,18 +159,19 @@ class JobsController {
      * completes quietly, because handing the failure to Spring would send it to the error handler, which cannot
      * write an error body into an event stream and would log an error for every such client.
      */
-    private static boolean send(String id, SseEmitter emitter, JobEvent e, Runnable unsubscribe) {
+    private static boolean send(String id, SseEmitter emitter, JobEvent e, Runnable end) {
         try {
             emitter.send(SseEmitter.event().name(e.loss() == null ? "status" : "progress")
                     .data(JobSchemas.Event.of(e), MediaType.APPLICATION_JSON));
             if (e.status().isFinal()) {
                 emitter.complete();
+                end.run();
             }
             return true;
         } catch (IOException | IllegalStateException ex) {
             LOG.debug("job {}: its event stream ended before step {} could be sent ({})", id, e.step(),
                     ex.toString());
-            unsubscribe.run();
+            end.run();
             emitter.completeWithError(ex); // ends the request even where the container does not report the failure
             return false;
         }

@@ -112,6 +112,22 @@ class JobsIT extends ServerTestBase {
                 .isEqualTo(job.get("losses").get(lastProgress.get("step").intValue() - 1).doubleValue());
     }
 
+    /**
+     * A stream on a finished job sends the final status and ends; it must also stop counting against the open-stream
+     * limit (such streams complete before Spring has set them up, so its completion callback is not enough).
+     */
+    @Test
+    void streamsOnAFinishedJobDoNotUseUpTheStreamLimit() {
+        String dataset = JobFixtures.prepare(http, "mlp_sgd", "jobs-finished-streams");
+        String id = JobFixtures.submit(http, JobFixtures.request("mlp_sgd", "jobs-finished-streams", dataset));
+        JobFixtures.awaitFinal(http, id);
+        for (int i = 0; i < JobsController.MAX_STREAMS + 20; i++) {
+            Http.Reply r = http.get("/v1/jobs/" + id + "/events");
+            assertThat(r.status()).as("stream %d: %s", i, r.text()).isEqualTo(200);
+            assertThat(r.text()).contains("SUCCEEDED");
+        }
+    }
+
     @Test
     void jobsAreListedNewestFirst() {
         String dataset = JobFixtures.prepare(http, "mlp_sgd", "jobs-list");
