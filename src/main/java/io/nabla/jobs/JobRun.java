@@ -129,6 +129,13 @@ final class JobRun {
         return steps / perEpoch;
     }
 
+    /** Steps whose loss is recorded: the step {@link #losses()} would end at, without copying them. */
+    int recorded() {
+        synchronized (done) {
+            return done.size();
+        }
+    }
+
     List<Double> losses() {
         synchronized (done) {
             return List.copyOf(done);

@@ -78,9 +78,22 @@ public final class JobService {
      * now (when it is final already, no event follows) and a handle that unsubscribes.
      */
     public Subscription follow(String id, Consumer<JobEvent> listener) {
-        get(id);
+        state(id);
         Runnable cancel = events.subscribe(id, listener);
-        return new Subscription(get(id), cancel);
+        return new Subscription(state(id), cancel);
+    }
+
+    /** The job's status, step and epoch as a status event, live for a running job; its losses are not read. */
+    private JobEvent state(String id) {
+        JobEvent stored = store.state(id).orElseThrow(() -> InferenceException.notFound("job '" + id
+                + "' does not exist"));
+        if (stored.status() != JobStatus.RUNNING) {
+            return stored;
+        }
+        return runner.run(id).map(r -> {
+            int step = r.recorded();
+            return new JobEvent(step, r.epochOf(step), null, JobStatus.RUNNING);
+        }).orElse(stored);
     }
 
     /** The host memory held by each running job, by owner {@code job:<id>} (for {@code /v1/devices}). */
@@ -88,8 +101,11 @@ public final class JobService {
         return runner.arenas();
     }
 
-    /** The job as it was when the subscription began, and the handle that ends it. */
-    public record Subscription(FineTuneJob job, Runnable unsubscribe) {
+    /**
+     * The job's status, step and epoch when the subscription began (as a status event: an event stream starts with
+     * it), and the handle that ends it.
+     */
+    public record Subscription(JobEvent snapshot, Runnable unsubscribe) {
     }
 
     private FineTuneJob live(FineTuneJob job) {

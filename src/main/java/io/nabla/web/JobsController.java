@@ -133,10 +133,8 @@ class JobsController {
             emitter.complete();
         });
         JobService.Subscription sub = jobs.follow(id, e -> sender.execute(() -> feed.live(e)));
-        // only the handle and the snapshot's step and status are kept: the subscription's job holds every loss so far
         Runnable cancel = sub.unsubscribe();
-        FineTuneJob now = sub.job();
-        JobEvent first = new JobEvent(now.step(), now.epoch(), null, now.status());
+        JobEvent first = sub.snapshot();
         streams.add(emitter);
         Runnable end = () -> {
             streams.remove(emitter);
