@@ -170,7 +170,12 @@ class JobsController {
             LOG.debug("job {}: its event stream ended before step {} could be sent ({})", id, e.step(),
                     ex.toString());
             end.run();
-            emitter.completeWithError(ex); // ends the request even where the container does not report the failure
+            try {
+                emitter.completeWithError(ex); // ends the request even where the container does not report the failure
+            } catch (IllegalStateException alreadyOver) {
+                // the container ended the request first (the client reset the connection): nothing is left to end
+                LOG.debug("job {}: its event stream's request had ended already ({})", id, alreadyOver.toString());
+            }
             return false;
         }
     }
