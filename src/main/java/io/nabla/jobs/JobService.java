@@ -78,9 +78,14 @@ public final class JobService {
      * now (when it is final already, no event follows) and a handle that unsubscribes.
      */
     public Subscription follow(String id, Consumer<JobEvent> listener) {
-        state(id);
+        // subscribe first, then read the snapshot, so no event falls between them; an unknown id ends the subscription
         Runnable cancel = events.subscribe(id, listener);
-        return new Subscription(state(id), cancel);
+        try {
+            return new Subscription(state(id), cancel);
+        } catch (RuntimeException e) {
+            cancel.run();
+            throw e;
+        }
     }
 
     /** The job's status, step and epoch as a status event, live for a running job; its losses are not read. */

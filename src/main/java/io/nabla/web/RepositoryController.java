@@ -4,6 +4,7 @@ import io.nabla.inference.ModelNames;
 import io.nabla.inference.ModelRegistry;
 import io.nabla.inference.RepositoryEntry;
 import io.nabla.inference.StoredVersion;
+import io.nabla.model.JsonErrorText;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -114,8 +115,7 @@ class RepositoryController {
 
     private static String describe(JsonNode v) {
         if (v.isString()) {
-            String s = v.stringValue();
-            return "the string \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
+            return "the string \"" + JsonErrorText.clip(v.stringValue()) + "\"";
         }
         if (v.isNumber()) {
             return "the number " + v.numberValue();
