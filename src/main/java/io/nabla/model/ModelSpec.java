@@ -1,10 +1,6 @@
 package io.nabla.model;
 
 import io.nabla.backend.DType;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -54,46 +50,7 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
      * BOM-skipping reader accepts, is refused here, at upload, with a message that says so, rather than stored.
      */
     public static ModelSpec parse(byte[] json) {
-        Objects.requireNonNull(json, "json");
-        String encoding = foreignEncoding(json);
-        if (encoding != null) {
-            throw new IllegalArgumentException("model spec: expected UTF-8 JSON without a byte-order mark, got "
-                    + encoding);
-        }
-        try {
-            return parse(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(json)).toString());
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("model spec: expected UTF-8 JSON, got bytes that are not valid UTF-8"
-                    + firstInvalidByte(json));
-        }
-    }
-
-    /** What the bytes start with when it is a byte-order mark or UTF-16/32 text (a zero byte), else null. */
-    private static String foreignEncoding(byte[] b) {
-        if (b.length >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF) {
-            return "a UTF-8 byte-order mark (bytes EF BB BF) at the start";
-        }
-        if (b.length >= 2 && ((b[0] & 0xff) == 0xFE && (b[1] & 0xff) == 0xFF
-                || (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xFE)) {
-            return String.format(java.util.Locale.ROOT, "a UTF-16 or UTF-32 byte-order mark (bytes %02X %02X) at"
-                    + " the start", b[0] & 0xff, b[1] & 0xff);
-        }
-        for (int i = 0; i < Math.min(b.length, 4); i++) {
-            if (b[i] == 0) {
-                return "a zero byte at offset " + i + " (UTF-16 or UTF-32 text?)";
-            }
-        }
-        return null;
-    }
-
-    private static String firstInvalidByte(byte[] b) {
-        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(b);
-        var result = decoder.decode(in, java.nio.CharBuffer.allocate(b.length + 1), true);
-        return result.isError() ? String.format(java.util.Locale.ROOT, " (byte %02X at offset %d)",
-                b[in.position()] & 0xff, in.position()) : "";
+        return parse(Utf8Json.decode(json, "model spec"));
     }
 
     /** Parses and checks a spec given as JSON text. */

@@ -4,6 +4,7 @@ import io.nabla.inference.InferenceException;
 import io.nabla.jobs.FineTuneJob;
 import io.nabla.jobs.JobEvent;
 import io.nabla.jobs.JobService;
+import io.nabla.model.Utf8Json;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -80,8 +81,9 @@ class JobsController {
     @ApiResponse(responseCode = "429", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "503", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     ResponseEntity<JobSchemas.Created> submit(
-            @RequestBody @io.swagger.v3.oas.annotations.Parameter(hidden = true) String body) {
-        FineTuneJob job = jobs.submit(body);
+            @RequestBody @io.swagger.v3.oas.annotations.Parameter(hidden = true) byte[] body) {
+        // bytes, decoded strictly: a String body is decoded leniently, invalid UTF-8 turning into U+FFFD
+        FineTuneJob job = jobs.submit(Utf8Json.decode(body, "the request body"));
         return ResponseEntity.accepted().location(URI.create("/v1/jobs/" + job.id()))
                 .body(new JobSchemas.Created(job.id(), job.status().name()));
     }

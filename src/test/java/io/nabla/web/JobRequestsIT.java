@@ -209,6 +209,33 @@ class JobRequestsIT extends ServerTestBase {
     }
 
     @Test
+    void bodiesThatAreNotUtf8AreRefusedNamingTheByteNeverReadWithReplacementCharacters() {
+        byte[] ok = valid().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        // "mlp_sgd" with its 'g' replaced by the byte FF: a lenient decoder turned it into U+FFFD and the error
+        // then named a model "mlp_s\uFFFDd" the client never sent
+        byte[] bad = ok.clone();
+        int at = new String(ok, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("mlp_sgd") + 5;
+        bad[at] = (byte) 0xFF;
+        Http.Reply r = http.post("/v1/jobs", "application/json", bad, Map.of());
+        assertThat(r.status()).as(r.text()).isEqualTo(400);
+        assertThat(r.error()).isEqualTo("the request body: expected UTF-8 JSON, got bytes that are not valid UTF-8"
+                + " (byte FF at offset " + at + ")");
+        byte[] bom = new byte[ok.length + 3];
+        bom[0] = (byte) 0xEF;
+        bom[1] = (byte) 0xBB;
+        bom[2] = (byte) 0xBF;
+        System.arraycopy(ok, 0, bom, 3, ok.length);
+        Http.Reply withBom = http.post("/v1/jobs", "application/json", bom, Map.of());
+        assertThat(withBom.status()).as(withBom.text()).isEqualTo(400);
+        assertThat(withBom.error()).isEqualTo("the request body: expected UTF-8 JSON without a byte-order mark, got"
+                + " a UTF-8 byte-order mark (bytes EF BB BF) at the start");
+        Http.Reply utf16 = http.post("/v1/jobs", "application/json",
+                valid().toString().getBytes(java.nio.charset.StandardCharsets.UTF_16LE), Map.of());
+        assertThat(utf16.status()).as(utf16.text()).isEqualTo(400);
+        assertThat(utf16.error()).contains("got a zero byte at offset 1 (UTF-16 or UTF-32 text?)");
+    }
+
+    @Test
     void aFieldSentTwiceIsRefusedByName() {
         String twice = valid().toString().replaceFirst("\\{", "{\"epochs\": 1,");
         Http.Reply r = postRaw(twice);
