@@ -41,7 +41,7 @@ public final class JsonErrorText {
     private static final Pattern ESCAPE = Pattern.compile("Unrecognized character escape '(.+?)'");
     private static final Pattern TRAILING = Pattern.compile("Trailing token \\(`?(?:JsonToken\\.)?([A-Z_]+)`?\\)");
     private static final Pattern INVALID_NUMBER = Pattern.compile("Invalid numeric value: (.*)");
-    private static final Pattern INVALID_UTF8 = Pattern.compile("Invalid UTF-8 (?:start |middle )?byte (0x[0-9a-fA-F]+)");
+    private static final Pattern INVALID_UTF8 = Pattern.compile("Invalid UTF-8 (start |middle )?byte (0x[0-9a-fA-F]{1,15})");
     private static final Pattern DUPLICATE = Pattern.compile("Duplicate (?:Object )?property \"(.*)\"");
     private static final Pattern LIMIT = Pattern.compile("\\((\\d+)\\) exceeds the maximum allowed \\((\\d+)");
     private static final Pattern OUT_OF_RANGE = Pattern.compile("Numeric value \\((.*?)\\) out of range");
@@ -171,7 +171,12 @@ public final class JsonErrorText {
             return "invalid number: " + clean(m.group(1)).toLowerCase(Locale.ROOT);
         }
         if ((m = INVALID_UTF8.matcher(msg)).find()) {
-            return "byte " + m.group(1) + " is not valid UTF-8; JSON must be UTF-8 text";
+            // a "middle" byte is the one after a multi-byte sequence's first byte, which is valid on its own
+            // in a field name Jackson reports the bytes read so far as one number (0x696ec370): the last is the one
+            long bytes = Long.parseLong(m.group(2).substring(2), 16);
+            return "byte 0x" + Long.toHexString(bytes & 0xff) + (m.group(1) != null && m.group(1).startsWith("middle")
+                    ? " cannot continue a multi-byte UTF-8 sequence" : " is not valid UTF-8")
+                    + "; JSON must be UTF-8 text";
         }
         if ((m = DUPLICATE.matcher(msg)).find()) {
             return "field '" + clip(m.group(1)) + "' appears twice";

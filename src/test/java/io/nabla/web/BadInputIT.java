@@ -32,6 +32,11 @@ class BadInputIT extends ServerTestBase {
         return "{\"inputs\":[{" + fields + "}]}";
     }
 
+    /** The text's chars as bytes, one each: how a test writes a byte that is not UTF-8 into a JSON body. */
+    private static byte[] latin1(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     private static String fp32(String shape, String data) {
         return input("\"name\":\"input\",\"shape\":" + shape + ",\"datatype\":\"FP32\",\"data\":" + data);
     }
@@ -186,6 +191,15 @@ class BadInputIT extends ServerTestBase {
                     Tensors.binary(binaryHeader("[2,4]", 32), f32x8).body(), Map.of()), 400,
                     "unexpected content after the request's JSON object", HEADER + " header must give the JSON's"
                     + " length"),
+            bad("a tensor name with the byte FF", h -> h.post("/v2/models/bad/infer", "application/json",
+                    latin1(fp32("[1,4]", "[1,2,3,4]").replace("\"input\"", "\"in\u00ffput\"")), Map.of()), 400,
+                    "at inputs[0].name", "byte 0xff is not valid UTF-8; JSON must be UTF-8 text"),
+            bad("a tensor name with a cut UTF-8 sequence", h -> h.post("/v2/models/bad/infer", "application/json",
+                    latin1(fp32("[1,4]", "[1,2,3,4]").replace("\"input\"", "\"in\u00c3put\"")), Map.of()), 400,
+                    "at inputs[0].name", "byte 0x70 cannot continue a multi-byte UTF-8 sequence"),
+            bad("a field name with a cut UTF-8 sequence", h -> h.post("/v2/models/bad/infer", "application/json",
+                    latin1(fp32("[1,4]", "[1,2,3,4]").replace("\"inputs\"", "\"in\u00c3puts\"")), Map.of()), 400,
+                    "byte 0x70 cannot continue a multi-byte UTF-8 sequence"),
             bad("raw binary body without the header length", h -> h.post("/v2/models/bad/infer", OCTET, f32x8,
                     Map.of()), 400, "control character 0x00", "looks binary", HEADER),
             bad("binary BOOL byte other than 0 or 1", binary(input("\"name\":\"input\",\"shape\":[1,4],"
