@@ -139,6 +139,10 @@ public final class DatasetStore {
             return DatasetContents.of(file);
         } catch (SafetensorsException e) {
             throw InferenceException.invalid("the dataset file is not valid safetensors: " + e.getMessage());
+        } catch (InferenceException e) {
+            // valid safetensors but not a dataset: named as the structural errors are, by the client's filename
+            throw InferenceException.invalid((name.startsWith("'") ? "the dataset file " + name : name)
+                    + " is not a dataset: " + e.getMessage());
         }
     }
 

@@ -192,6 +192,12 @@ class DatasetStoreTest {
                         + " is not valid JSON at a.data_offsets[1] (line 1, column");
         assertThatThrownBy(() -> store.create(new ByteArrayInputStream(bad), null))
                 .hasMessageStartingWith("the dataset file is not valid safetensors: the uploaded file: header");
+        byte[] notADataset = raw("{" + entry("x", "F32", "[]", 0, 4) + "}", 4);
+        assertThatThrownBy(() -> store.create(new ByteArrayInputStream(notADataset), "/home/me/train.safetensors"))
+                .hasMessage("the dataset file 'train.safetensors' is not a dataset: dataset tensor 'x' is a scalar"
+                        + " (0-d, shape ()); every tensor needs a first dimension N, the number of samples");
+        assertThatThrownBy(() -> store.create(new ByteArrayInputStream(notADataset), null))
+                .hasMessageStartingWith("the uploaded file is not a dataset: dataset tensor 'x'");
         assertThat(DatasetStore.displayName("/tmp/x/\u0007t.st")).isEqualTo("'t.st'");
         assertThat(DatasetStore.displayName("  ")).isEqualTo("the uploaded file");
         assertThat(DatasetStore.displayName("n".repeat(100))).isEqualTo("'" + "n".repeat(64) + "...'");
