@@ -203,7 +203,29 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     ModelSignature signature(StoredVersion v) {
-        return signatures.computeIfAbsent(v.owner(), k -> invalidOnIae(() -> loader.signature(v.readSpec())));
+        try {
+            return signatures.computeIfAbsent(v.owner(), k -> invalidOnIae(() -> loader.signature(v.readSpec())));
+        } catch (RuntimeException e) {
+            throw deletedOr(v, e);
+        }
+    }
+
+    /**
+     * The 404 of {@code v} when it has been deleted since it was resolved (its files went away under a read or a
+     * load: a race with {@code DELETE}, not a server fault), else {@code e} itself.
+     */
+    private RuntimeException deletedOr(StoredVersion v, RuntimeException e) {
+        if (e instanceof InferenceException ie && ie.kind() == InferenceException.Kind.NOT_FOUND) {
+            return e;
+        }
+        try {
+            store.version(v.name(), v.version());
+        } catch (InferenceException gone) {
+            if (gone.kind() == InferenceException.Kind.NOT_FOUND) {
+                return gone;
+            }
+        }
+        return e;
     }
 
 
@@ -218,11 +240,30 @@ public final class ModelRegistry implements AutoCloseable {
         metrics.request(name);
         try {
             StoredVersion target = resolve(name, version);
-            CallCheck.check(name, signature(target), call);
+            ModelSignature signature;
+            try {
+                signature = signature(target);
+            } catch (InferenceException e) {
+                if (version != null || e.kind() != InferenceException.Kind.NOT_FOUND) {
+                    throw e;
+                }
+                target = resolve(name, null); // the newest version was deleted just now: the newest left answers
+                signature = signature(target);
+            }
+            CallCheck.check(name, signature, call);
             for (int attempt = 1; ; attempt++) {
                 refuseWhileDraining();
-                LoadedModel model = await(version == null ? loaded.serving(store.newest(name)) : loaded.startLoad(target,
-                        false), target);
+                StoredVersion wanted = version == null ? store.newest(name) : target;
+                LoadedModel model;
+                try {
+                    model = await(version == null ? loaded.serving(wanted) : loaded.startLoad(target, false), wanted);
+                } catch (RuntimeException e) {
+                    RuntimeException why = deletedOr(wanted, e);
+                    if (why != e && version == null && attempt < MAX_RESOLVE_ATTEMPTS) {
+                        continue; // the newest version went away while loading: the newest now answers
+                    }
+                    throw why;
+                }
                 CallCheck.check(name, model.signature(), call);
                 CompletableFuture<List<OutputTensor>> result;
                 try {

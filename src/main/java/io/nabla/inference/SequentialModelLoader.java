@@ -140,7 +140,9 @@ public final class SequentialModelLoader implements ModelLoader {
         try {
             return SafetensorsFile.open(weights);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read weights " + weights + ": " + e.getMessage(), e);
+            // the message reaches clients (a load failure): it names the file, not the store's absolute path
+            throw new UncheckedIOException("cannot read the stored weights file " + weights.getFileName() + " ("
+                    + e.getClass().getSimpleName() + ")", e);
         }
     }
 }

@@ -194,4 +194,72 @@ class ModelRegistryTest {
                 .getBytes(StandardCharsets.UTF_8);
         assertThat(r.create("m", cpu, weights("scale=2")).version()).isEqualTo(2);
     }
+
+    /** Loads through {@link ScaleModelLoader}; the first build waits for {@link #open} before it reads the weights. */
+    private static final class GatedLoader implements ModelLoader {
+
+        final ScaleModelLoader scale = new ScaleModelLoader();
+        final java.util.concurrent.CountDownLatch building = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+
+        @Override
+        public ModelSignature signature(byte[] specJson) {
+            return scale.signature(specJson);
+        }
+
+        @Override
+        public void checkWeights(byte[] specJson, Path weights) {
+            scale.checkWeights(specJson, weights);
+        }
+
+        @Override
+        public void writeInitialWeights(byte[] specJson, Path target) {
+            scale.writeInitialWeights(specJson, target);
+        }
+
+        @Override
+        public ModelProgram build(byte[] specJson, Path weights) {
+            if (first.getAndSet(false)) {
+                building.countDown();
+                try {
+                    open.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return scale.build(specJson, weights);
+        }
+    }
+
+    @Test
+    void aVersionDeletedWhileItLoadsIsA404NotAServerErrorAndARequestWithoutAVersionGetsTheNewestLeft()
+            throws Exception {
+        for (boolean named : new boolean[] {true, false}) {
+            Path dir = root.resolve(named ? "named" : "newest");
+            ModelStore store = new ModelStore(dir);
+            GatedLoader loader = new GatedLoader();
+            try (ModelRegistry r = new ModelRegistry(store, loader, new NablaProperties.Batching(1, Duration.ZERO, 8),
+                    new InferenceMetrics(new SimpleMeterRegistry()))) {
+                r.create("m", SPEC, weights("scale=1"));
+                r.create("m", SPEC, weights("scale=2"));
+                CompletableFuture<Integer> request = CompletableFuture.supplyAsync(() -> {
+                    try (TensorScope s = TensorScope.open()) {
+                        return r.infer("m", named ? 2 : null, call()).modelVersion();
+                    }
+                });
+                assertThat(loader.building.await(10, TimeUnit.SECONDS)).isTrue();
+                store.delete("m", 2); // the files go while version 2 loads (DELETE racing the first request)
+                loader.open.countDown();
+                if (named) {
+                    assertThatThrownBy(() -> request.get(10, TimeUnit.SECONDS)).cause()
+                            .isInstanceOf(InferenceException.class).hasMessage("model 'm' has no version 2; it has [1]")
+                            .extracting(e -> ((InferenceException) e).kind())
+                            .isEqualTo(InferenceException.Kind.NOT_FOUND);
+                } else {
+                    assertThat(request.get(10, TimeUnit.SECONDS)).as("the newest version left answers").isEqualTo(1);
+                }
+            }
+        }
+    }
 }
