@@ -145,10 +145,14 @@ public record NablaProperties(@DefaultValue Store store, @DefaultValue Security 
     /**
      * @param device where a model whose spec names no {@code device} is loaded: {@code auto} (a GPU with room for it,
      *     else the CPU), {@code cpu}, {@code cuda} (the GPU with the most room) or {@code cuda:N}
+     * @param maxLoadedVersions the most versions of one model held in memory at once: requests naming older versions
+     *     load them beside the newest, and past this the least recently used one that does not serve requests
+     *     without a version is unloaded
      */
-    public record Models(@DefaultValue("auto") String device) {
+    public record Models(@DefaultValue("auto") String device, @DefaultValue("4") int maxLoadedVersions) {
 
         public Models {
+            positive("nabla.models.max-loaded-versions", maxLoadedVersions);
             if (device == null || !device.matches("auto|cpu|cuda|cuda:[0-9]{1,3}")) {
                 throw new IllegalArgumentException("nabla.models.device must be auto, cpu, cuda or cuda:N, got '"
                         + device + "'");

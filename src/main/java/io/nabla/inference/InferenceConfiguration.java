@@ -29,6 +29,6 @@ public class InferenceConfiguration {
     ModelRegistry modelRegistry(ModelStore store, ModelLoader loader, NablaProperties properties,
             InferenceMetrics metrics, GpuPool gpus) {
         return new ModelRegistry(store, loader, properties.batching(), metrics,
-                new ModelPlacement(gpus, properties.models().device()));
+                new ModelPlacement(gpus, properties.models().device()), properties.models().maxLoadedVersions());
     }
 }

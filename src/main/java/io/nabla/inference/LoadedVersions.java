@@ -19,7 +19,11 @@ import java.util.function.Function;
  * nothing waits on the failed version again until it is loaded explicitly); a version becomes the serving one only
  * once it is ready, and the one it replaces is retired (unloaded after finishing what it accepted); a failed load
  * records why and changes nothing else; a version removed while it was loading is unloaded as soon as it is ready.
- * State changes happen under the lock of the model's {@link ModelState}; nothing waits while holding it.
+ * At most {@code maxLoaded} versions of a model are loaded or loading at once: a load past that unloads the least
+ * recently used ready version that does not serve requests without a version (it finishes what it accepted; a
+ * later request for it loads it again), and when every other version is loading or serving, a load asked for by
+ * version number is refused with a 503 and {@code Retry-After} (the serving version's load never is). State changes
+ * happen under the lock of the model's {@link ModelState}; nothing waits while holding it.
  */
 final class LoadedVersions {
 
@@ -30,11 +34,13 @@ final class LoadedVersions {
     private final Function<Throwable, String> failures;
     private final Map<String, ModelState> models = new ConcurrentHashMap<>();
     private final ModelPlacement placement;
+    private final int maxLoaded;
 
     LoadedVersions(ModelLoader loader, NablaProperties.Batching batching, InferenceMetrics metrics,
             Function<StoredVersion, ModelSignature> signatures, Function<Throwable, String> failures,
-            ModelPlacement placement) {
+            ModelPlacement placement, int maxLoaded) {
         this.placement = placement;
+        this.maxLoaded = maxLoaded;
         this.loader = loader;
         this.batching = batching;
         this.metrics = metrics;
@@ -69,6 +75,7 @@ final class LoadedVersions {
             if (failed(candidate)) {
                 VersionSlot fallback = newestReady(state, newest.version());
                 if (fallback != null) {
+                    fallback.lastUsed = System.nanoTime();
                     return CompletableFuture.completedFuture(fallback.model);
                 }
             }
@@ -110,6 +117,7 @@ final class LoadedVersions {
         CompletableFuture<LoadedModel> future;
         synchronized (state) {
             VersionSlot slot = state.slot(v.version());
+            slot.lastUsed = System.nanoTime();
             if (slot.ready()) {
                 if (promote) {
                     promote(state, slot, retire);
@@ -119,6 +127,7 @@ final class LoadedVersions {
                 slot.promote |= promote;
                 future = slot.loading;
             } else {
+                makeRoom(state, slot, promote, retire);
                 slot.model = null;
                 slot.failure = null;
                 slot.promote = promote;
@@ -130,6 +139,44 @@ final class LoadedVersions {
         }
         retire.forEach(LoadedModel::unload);
         return future;
+    }
+
+    /**
+     * Before {@code slot} starts loading, under the state's lock: unloads least recently used ready versions (never the
+     * serving one) until fewer than {@code maxLoaded} others are loaded or loading; when that is impossible, refuses
+     * a load by version number with a 503 (a load that will serve goes ahead).
+     */
+    private void makeRoom(ModelState state, VersionSlot slot, boolean promote, List<LoadedModel> retire) {
+        List<VersionSlot> idle = new ArrayList<>();
+        int resident = 0;
+        for (VersionSlot other : state.slots.values()) {
+            if (other == slot || (other.model == null && other.loading == null)) {
+                continue;
+            }
+            resident++;
+            boolean serving = state.serving != null && state.serving == other.version;
+            if (other.ready() && other.loading == null && !serving) {
+                idle.add(other);
+            }
+        }
+        int excess = resident - maxLoaded + 1;
+        if (excess <= 0) {
+            return;
+        }
+        if (idle.size() < excess && !promote) {
+            if (slot.failure == null) {
+                state.slots.remove(slot.version, slot);
+            }
+            throw new InferenceException(InferenceException.Kind.UNAVAILABLE, "model '" + state.name + "' has "
+                    + resident + (resident == 1 ? " version" : " versions") + " loaded or loading, the most it may hold (nabla.models.max-loaded-versions"
+                    + " = " + maxLoaded + "), and too few of them can be unloaded yet; retry",
+                    java.time.Duration.ofSeconds(1), null);
+        }
+        idle.sort(java.util.Comparator.comparingLong(v -> v.lastUsed));
+        for (VersionSlot victim : idle.subList(0, Math.min(excess, idle.size()))) {
+            retire.add(victim.model);
+            state.slots.remove(victim.version);
+        }
     }
 
     private void finished(ModelState state, VersionSlot slot, LoadedModel model, Throwable error) {

@@ -41,6 +41,9 @@ public final class ModelRegistry implements AutoCloseable {
     private final Map<String, ModelSignature> signatures = new ConcurrentHashMap<>();
     private volatile boolean draining;
 
+    /** The default of {@code nabla.models.max-loaded-versions}. */
+    static final int MAX_LOADED_VERSIONS = 4;
+
     /** A registry whose models all load on the CPU. */
     public ModelRegistry(ModelStore store, ModelLoader loader, NablaProperties.Batching batching,
             InferenceMetrics metrics) {
@@ -50,12 +53,18 @@ public final class ModelRegistry implements AutoCloseable {
     /** A registry that loads each model where {@code placement} says (a GPU's arena or the CPU). */
     public ModelRegistry(ModelStore store, ModelLoader loader, NablaProperties.Batching batching,
             InferenceMetrics metrics, ModelPlacement placement) {
+        this(store, loader, batching, metrics, placement, MAX_LOADED_VERSIONS);
+    }
+
+    /** As above, holding at most {@code maxLoadedVersions} versions of one model in memory at once. */
+    public ModelRegistry(ModelStore store, ModelLoader loader, NablaProperties.Batching batching,
+            InferenceMetrics metrics, ModelPlacement placement, int maxLoadedVersions) {
         this.store = store;
         this.loader = loader;
         this.metrics = metrics;
         this.placement = placement;
         this.loaded = new LoadedVersions(loader, batching, metrics, this::signature, e -> loadFailure(e).getMessage(),
-                placement);
+                placement, maxLoadedVersions);
     }
 
     // ---- repository --------------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ final class VersionSlot {
     String failure;
     /** Whether the version becomes the serving one once loaded. */
     boolean promote;
+    /** {@link System#nanoTime} of the last request sent to this version, for unloading the least recently used. */
+    long lastUsed;
 
     VersionSlot(int version) {
         this.version = version;

@@ -262,4 +262,62 @@ class ModelRegistryTest {
             }
         }
     }
+
+    private static int servedVersion(ModelRegistry r, String name, Integer version) {
+        try (TensorScope s = TensorScope.open()) {
+            return r.infer(name, version, call()).modelVersion();
+        }
+    }
+
+    private static List<String> ready(ModelRegistry r, String name) {
+        return r.index().stream().filter(e -> e.name().equals(name) && e.state().equals("READY"))
+                .map(RepositoryEntry::version).toList();
+    }
+
+    @Test
+    void atMostTheConfiguredNumberOfVersionsStayLoadedTheLeastRecentlyUsedGoingFirstNeverTheServingOne() {
+        try (ModelRegistry r = new ModelRegistry(new ModelStore(root.resolve("capped")), new ScaleModelLoader(),
+                new NablaProperties.Batching(1, Duration.ZERO, 8), new InferenceMetrics(new SimpleMeterRegistry()),
+                ModelPlacement.cpuOnly(), 2)) {
+            for (int v = 1; v <= 5; v++) {
+                r.create("m", SPEC, weights("scale=" + v));
+            }
+            assertThat(servedVersion(r, "m", 1)).isEqualTo(1);
+            assertThat(servedVersion(r, "m", 2)).isEqualTo(2);
+            assertThat(servedVersion(r, "m", 1)).isEqualTo(1); // 2 is now the least recently used
+            assertThat(servedVersion(r, "m", 3)).isEqualTo(3);
+            assertThat(ready(r, "m")).containsExactly("1", "3");
+            assertThat(entry(r, "m", 2).reason()).isEqualTo("unloaded");
+            assertThat(servedVersion(r, "m", null)).as("the newest serves").isEqualTo(5);
+            assertThat(ready(r, "m")).containsExactly("3", "5");
+            assertThat(servedVersion(r, "m", 4)).isEqualTo(4);
+            assertThat(ready(r, "m")).as("the serving version stays").containsExactly("4", "5");
+            for (int round = 0; round < 3; round++) {
+                for (int v = 1; v <= 5; v++) {
+                    assertThat(servedVersion(r, "m", v)).isEqualTo(v);
+                    assertThat(ready(r, "m")).hasSizeLessThanOrEqualTo(2).contains("5");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aLoadByVersionNumberThatWouldPassTheCapWithNothingToUnloadIsA503WithRetryAfter() {
+        try (ModelRegistry r = new ModelRegistry(new ModelStore(root.resolve("one")), new ScaleModelLoader(),
+                new NablaProperties.Batching(1, Duration.ZERO, 8), new InferenceMetrics(new SimpleMeterRegistry()),
+                ModelPlacement.cpuOnly(), 1)) {
+            r.create("m", SPEC, weights("scale=1"));
+            r.create("m", SPEC, weights("scale=2"));
+            assertThat(servedVersion(r, "m", null)).isEqualTo(2);
+            assertThatThrownBy(() -> servedVersion(r, "m", 1)).isInstanceOf(InferenceException.class)
+                    .hasMessage("model 'm' has 1 version loaded or loading, the most it may hold"
+                            + " (nabla.models.max-loaded-versions = 1), and too few of them can be unloaded yet; retry")
+                    .satisfies(e -> {
+                        assertThat(((InferenceException) e).kind()).isEqualTo(InferenceException.Kind.UNAVAILABLE);
+                        assertThat(((InferenceException) e).retryAfter()).isEqualTo(Duration.ofSeconds(1));
+                    });
+            assertThat(entry(r, "m", 1).reason()).isEqualTo("unloaded");
+            assertThat(servedVersion(r, "m", null)).isEqualTo(2);
+        }
+    }
 }
