@@ -152,9 +152,14 @@ public final class ModelRegistry implements AutoCloseable {
         awaitClosed(loaded.detach(name, null));
     }
 
-    /** Unloads and deletes every version of {@code name}. */
+    /**
+     * Unloads and deletes every version of {@code name} and ends the model (its numbering too, see
+     * {@link ModelStore#delete(String)}); 404 when there is no such model.
+     */
     public void delete(String name) {
-        store.versions(name);
+        if (!store.known(name)) {
+            throw InferenceException.notFound("model '" + name + "' does not exist");
+        }
         awaitClosed(loaded.detach(name, null));
         store.delete(name);
         signatures.keySet().removeIf(k -> k.startsWith("model:" + name + ":"));

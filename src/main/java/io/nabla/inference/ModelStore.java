@@ -15,11 +15,13 @@ import java.util.stream.Stream;
  * The on-disk model store: {@code <root>/models/<name>/<version>/{spec.json, weights.safetensors}}.
  *
  * <p>Guarantees: a version directory appears only complete (it is assembled in {@code <root>/staging}, fsynced and
- * renamed into place in one atomic step), is never modified afterwards, and survives a restart; version numbers of a
- * model only grow while the model exists (a counter file remembers them across deleted versions); deletes first
- * rename the directory out of {@code models/} atomically, so a half-deleted version is never visible. Leftovers of a
- * crash (staging and trash) are removed on open. All paths are built from checked names, so nothing outside the root
- * is ever touched.
+ * renamed into place in one atomic step), is never modified afterwards, and survives a restart; a version number is
+ * never given twice within a model: a counter file beside the versions, written durably before a version appears or
+ * disappears, remembers the highest number the model ever had, also once every version of it is deleted (such a
+ * model does not exist for lookups, yet its next version continues the numbering); only deleting the model itself
+ * ends it, and a model created under its name afterwards starts again at 1. Deletes first rename the directory out
+ * of {@code models/} atomically, so a half-deleted version is never visible. Leftovers of a crash (staging and
+ * trash) are removed on open. All paths are built from checked names, so nothing outside the root is ever touched.
  *
  * <p>The versions of each model are scanned from disk once and then kept in memory, updated by every commit and
  * delete (the store is the only writer of its directory), so the lookups each inference request makes
@@ -84,19 +86,25 @@ public final class ModelStore {
         }
     }
 
-    private int nextVersion(Path modelDir) throws IOException {
-        int next = 1;
-        Path counter = modelDir.resolve(COUNTER_FILE);
-        if (Files.exists(counter)) {
-            String text = Files.readString(counter, StandardCharsets.US_ASCII).trim();
-            if (text.matches("[1-9][0-9]{0,8}")) {
-                next = Integer.parseInt(text);
-            }
-        }
+    /** The number the next version of the model in {@code modelDir} gets: above every number it ever had. */
+    private static int nextVersion(Path modelDir) throws IOException {
+        int next = counter(modelDir);
         for (int v : scanVersions(modelDir)) {
             next = Math.max(next, v + 1);
         }
         return next;
+    }
+
+    /** The counter file's number (1 when there is none, as in a store written before the file existed). */
+    private static int counter(Path modelDir) throws IOException {
+        Path counter = modelDir.resolve(COUNTER_FILE);
+        if (Files.exists(counter)) {
+            String text = Files.readString(counter, StandardCharsets.US_ASCII).trim();
+            if (text.matches("[1-9][0-9]{0,8}")) {
+                return Integer.parseInt(text);
+            }
+        }
+        return 1;
     }
 
     /** Names of all models that have at least one version, sorted. */
@@ -178,19 +186,46 @@ public final class ModelStore {
         return java.util.Optional.empty();
     }
 
-    /** Deletes one version (404 when absent); the model disappears with its last version. */
+    /**
+     * Deletes one version (404 when absent). With its last version the model stops existing for lookups
+     * ({@link #exists}, {@link #versions}, {@link #models}: 404 as for a model never created), but it keeps its
+     * numbering: the counter is made durable first, so the next version is numbered after this one even after a
+     * crash at any point.
+     */
     public synchronized void delete(String name, int version) {
         StoredVersion v = version(name, version);
+        Path modelDir = modelDir(name);
+        try {
+            int next = nextVersion(modelDir);
+            if (counter(modelDir) != next) {
+                DurableFiles.write(modelDir.resolve(COUNTER_FILE),
+                        Integer.toString(next).getBytes(StandardCharsets.US_ASCII));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record the version numbers of model '" + name + "': "
+                    + e.getMessage(), e);
+        }
         index.remove(name);
         discard(v.dir());
-        if (scanVersions(modelDir(name)).isEmpty()) {
-            discard(modelDir(name));
-        }
     }
 
-    /** Deletes a model with all its versions (404 when absent). */
+    /**
+     * True when {@code name} is a model of the store: it has versions, or had some that were all deleted (it keeps
+     * its numbering until {@link #delete(String)} ends it).
+     */
+    public boolean known(String name) {
+        return Files.isDirectory(modelDir(name));
+    }
+
+    /**
+     * Ends a model: deletes all its versions and its numbering, so a model created under the name afterwards is a
+     * new one that starts at version 1. 404 when there is no such model; one whose versions were all deleted is
+     * ended too.
+     */
     public synchronized void delete(String name) {
-        versions(name);
+        if (!known(name)) {
+            throw InferenceException.notFound("model '" + name + "' does not exist");
+        }
         index.remove(name);
         discard(modelDir(name));
     }

@@ -62,13 +62,47 @@ class ModelStoreTest {
     }
 
     @Test
-    void deletingTheLastVersionRemovesTheModel() throws Exception {
+    void deletingTheLastVersionHidesTheModelButKeepsItsNumbering() throws Exception {
+        ModelStore store = new ModelStore(root);
+        add(store, "m", "a");
+        add(store, "m", "b");
+        store.delete("m", 1);
+        store.delete("m", 2);
+        assertThat(store.models()).isEmpty();
+        assertThat(store.exists("m")).isFalse();
+        assertThatThrownBy(() -> store.newest("m")).hasMessageContaining("'m' does not exist");
+        assertThat(store.known("m")).as("its numbering is remembered").isTrue();
+        assertThat(add(store, "m", "again").version()).as("number 1 and 2 are never given again").isEqualTo(3);
+
+        store.delete("m", 3);
+        ModelStore reopened = new ModelStore(root);
+        assertThat(reopened.exists("m")).isFalse();
+        assertThat(add(reopened, "m", "after a restart").version()).isEqualTo(4);
+        assertThat(reopened.versions("m")).containsExactly(4);
+    }
+
+    @Test
+    void deletingTheModelEndsItsNumberingAlsoWhenNoVersionIsLeft() throws Exception {
         ModelStore store = new ModelStore(root);
         add(store, "m", "a");
         store.delete("m", 1);
-        assertThat(store.models()).isEmpty();
-        assertThat(store.exists("m")).isFalse();
-        assertThat(add(store, "m", "again").version()).isEqualTo(1);
+        store.delete("m");
+        assertThat(store.known("m")).isFalse();
+        assertThatThrownBy(() -> store.delete("m")).isInstanceOf(InferenceException.class)
+                .hasMessageContaining("'m' does not exist");
+        assertThat(add(store, "m", "a new model").version()).as("a new model starts at 1").isEqualTo(1);
+    }
+
+    @Test
+    void aModelWrittenWithoutACounterFileKeepsItsNumbersWhenItsLastVersionIsDeleted() throws Exception {
+        ModelStore store = new ModelStore(root);
+        add(store, "m", "a");
+        add(store, "m", "b");
+        Files.delete(root.resolve("models/m/next-version")); // as an older release may have left it
+        ModelStore reopened = new ModelStore(root);
+        reopened.delete("m", 1);
+        reopened.delete("m", 2);
+        assertThat(add(new ModelStore(root), "m", "c").version()).isEqualTo(3);
     }
 
     @Test

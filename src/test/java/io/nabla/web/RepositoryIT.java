@@ -86,6 +86,33 @@ class RepositoryIT extends ServerTestBase {
         assertThat(http.delete("/v2/repository/models/repo").status()).isEqualTo(404);
     }
 
+    /** API section 2: a version is immutable once created, so its number never names other weights later. */
+    @Test
+    void aModelWhoseVersionsWereAllDeletedContinuesItsNumberingUntilTheModelIsDeleted() {
+        scaleModel("renumber", 2);
+        assertThat(http.postJson("/v2/models/renumber/infer", ONE_ROW).status()).isEqualTo(200);
+        assertThat(http.delete("/v2/repository/models/renumber/versions/1").status()).isEqualTo(204);
+        assertThat(http.get("/v2/models/renumber").status()).as("no version left").isEqualTo(404);
+        assertThat(http.get("/v2/models/renumber/versions/1").status()).isEqualTo(404);
+        assertThat(http.postJson("/v2/models/renumber/infer", ONE_ROW).status()).isEqualTo(404);
+        assertThat(http.get("/v2/models/renumber/ready").status()).isEqualTo(404);
+        assertThat(http.postJson("/v2/repository/index", "{}").text()).doesNotContain("\"renumber\"");
+
+        assertThat(scaleModel("renumber", 3)).as("number 1 named other weights").isEqualTo("2");
+        assertThat(http.get("/v2/models/renumber/versions/1").status()).isEqualTo(404);
+        Http.Reply newest = http.postJson("/v2/models/renumber/infer", ONE_ROW);
+        assertThat(newest.json().get("model_version").stringValue()).isEqualTo("2");
+        assertThat(newest.json().get("outputs").get(0).get("data").get(0).doubleValue()).isEqualTo(3.0);
+
+        assertThat(http.delete("/v2/repository/models/renumber/versions/2").status()).isEqualTo(204);
+        assertThat(http.delete("/v2/repository/models/renumber").status()).as("ends the model and its numbering")
+                .isEqualTo(204);
+        assertThat(http.delete("/v2/repository/models/renumber").status()).isEqualTo(404);
+        assertThat(scaleModel("renumber", 4)).as("a new model").isEqualTo("1");
+        assertThat(http.postJson("/v2/models/renumber/infer", ONE_ROW).json().get("outputs").get(0).get("data")
+                .get(0).doubleValue()).isEqualTo(4.0);
+    }
+
     @Test
     void aModelIsLoadedOnFirstInferenceAndVersionsCanBeAddressed() {
         scaleModel("lazy", 2);
