@@ -79,17 +79,19 @@ public final class ModelRegistry implements AutoCloseable {
         ModelNames.check(name);
         String device = invalidOnIae(() -> loader.device(spec));
         placement.checkDevice(device);
-        return create(name, spec, weights, null);
+        return create(name, spec, weights, null, null);
     }
 
     /**
      * As {@link #create(String, byte[], InputStream)}, recording {@code origin} (e.g. {@code job:<id>}, or null)
      * with the version, so {@link ModelStore#findByOrigin} finds it after a restart: a caller that may be retried
-     * after a crash publishes at most one version per origin. The spec's device is not checked here: a job
+     * after a crash publishes at most one version per origin; and only into the model whose id is {@code modelId}
+     * (null: whichever has the name), else {@link ModelReplacedException}, so a job's result never lands in another
+     * model created under the name of the one it trained. The spec's device is not checked here: a job
      * publishes its base version's spec, checked when that was uploaded, and a GPU missing since then should not
      * throw away the job's result (the version then shows as UNAVAILABLE with the reason in the index).
      */
-    public StoredVersion create(String name, byte[] spec, InputStream weights, String origin) {
+    public StoredVersion create(String name, byte[] spec, InputStream weights, String origin, String modelId) {
         ModelNames.check(name);
         ModelSignature signature = invalidOnIae(() -> loader.signature(spec));
         try (ModelStore.Staging staged = store.stage()) {
@@ -109,7 +111,7 @@ public final class ModelRegistry implements AutoCloseable {
                     return null;
                 });
             }
-            StoredVersion v = store.commit(name, staged);
+            StoredVersion v = store.commit(name, staged, modelId);
             signatures.put(v.owner(), signature);
             return v;
         } catch (IOException e) {

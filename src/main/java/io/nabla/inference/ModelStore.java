@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -19,9 +20,12 @@ import java.util.stream.Stream;
  * never given twice within a model: a counter file beside the versions, written durably before a version appears or
  * disappears, remembers the highest number the model ever had, also once every version of it is deleted (such a
  * model does not exist for lookups, yet its next version continues the numbering); only deleting the model itself
- * ends it, and a model created under its name afterwards starts again at 1. Deletes first rename the directory out
- * of {@code models/} atomically, so a half-deleted version is never visible. Leftovers of a crash (staging and
- * trash) are removed on open. All paths are built from checked names, so nothing outside the root is ever touched.
+ * ends it, and a model created under its name afterwards starts again at 1, with a new random id
+ * ({@link #modelId}), so a model deleted and created again is never taken for the one before; a commit can require
+ * the model to be the one with a given id ({@link #commit(String, Staging, String)}). Deletes first rename the
+ * directory out of {@code models/} atomically, so a half-deleted version is never visible. Leftovers of a crash
+ * (staging and trash) are removed on open. All paths are built from checked names, so nothing outside the root is
+ * ever touched.
  *
  * <p>The versions of each model are scanned from disk once and then kept in memory, updated by every commit and
  * delete (the store is the only writer of its directory), so the lookups each inference request makes
@@ -29,14 +33,14 @@ import java.util.stream.Stream;
  */
 public final class ModelStore {
 
-    private static final String COUNTER_FILE = "next-version";
-
     private final Path root;
     private final Path models;
     private final Path staging;
     private final Path trash;
     /** Versions of the models that exist (at least one version), ascending; written only under this's lock. */
     private final ConcurrentHashMap<String, List<Integer>> index = new ConcurrentHashMap<>();
+    /** Ids of the models read or created so far; written only under this's lock. */
+    private final ConcurrentHashMap<String, String> ids = new ConcurrentHashMap<>();
 
     public ModelStore(Path root) {
         try {
@@ -67,15 +71,28 @@ public final class ModelStore {
     }
 
     /** Makes the staged files the next version of {@code name} (created when new); returns that version. */
-    public synchronized StoredVersion commit(String name, Staging staged) {
-        Path modelDir = modelDir(name);
+    public StoredVersion commit(String name, Staging staged) {
+        return commit(name, staged, null);
+    }
+
+    /**
+     * As {@link #commit(String, Staging)}, but only into the model whose id is {@code modelId} (null: whichever model
+     * has the name now, created when there is none); {@link ModelReplacedException} when that model was deleted, or
+     * deleted and created again, meanwhile. The check and the commit happen under one lock.
+     */
+    public synchronized StoredVersion commit(String name, Staging staged, String modelId) {
+        ModelDirectory model = directory(name);
+        Optional<String> current = currentId(name);
+        if (modelId != null && !current.equals(Optional.of(modelId))) {
+            throw new ModelReplacedException(name, modelId, current.orElse(null));
+        }
         try {
-            Files.createDirectories(modelDir);
-            int next = nextVersion(modelDir);
+            Files.createDirectories(model.dir());
+            ids.put(name, model.id()); // a new model gets its id before its first version appears
+            int next = model.nextVersion();
             DurableFiles.syncTree(staged.dir());
-            Path target = modelDir.resolve(Integer.toString(next));
-            DurableFiles.write(modelDir.resolve(COUNTER_FILE),
-                    Integer.toString(next + 1).getBytes(StandardCharsets.US_ASCII));
+            Path target = model.dir().resolve(Integer.toString(next));
+            model.writeNextVersion(next + 1);
             DurableFiles.move(staged.dir(), target);
             staged.committed = true;
             index.remove(name);
@@ -86,25 +103,41 @@ public final class ModelStore {
         }
     }
 
-    /** The number the next version of the model in {@code modelDir} gets: above every number it ever had. */
-    private static int nextVersion(Path modelDir) throws IOException {
-        int next = counter(modelDir);
-        for (int v : scanVersions(modelDir)) {
-            next = Math.max(next, v + 1);
-        }
-        return next;
+    /**
+     * The id of the model named {@code name}, given when it was created: it stays while the model exists (also once
+     * all its versions are deleted) and a model created under the name after a {@link #delete(String)} gets another.
+     * Empty when there is no such model. Reads no file once known.
+     */
+    public Optional<String> modelId(String name) {
+        String id = ids.get(ModelNames.check(name));
+        return id != null ? Optional.of(id) : currentId(name);
     }
 
-    /** The counter file's number (1 when there is none, as in a store written before the file existed). */
-    private static int counter(Path modelDir) throws IOException {
-        Path counter = modelDir.resolve(COUNTER_FILE);
-        if (Files.exists(counter)) {
-            String text = Files.readString(counter, StandardCharsets.US_ASCII).trim();
-            if (text.matches("[1-9][0-9]{0,8}")) {
-                return Integer.parseInt(text);
-            }
+    private synchronized Optional<String> currentId(String name) {
+        String id = ids.get(name);
+        if (id != null) {
+            return Optional.of(id);
         }
-        return 1;
+        ModelDirectory model = directory(name);
+        if (!model.exists()) {
+            return Optional.empty();
+        }
+        try {
+            id = model.id();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the id of model '" + name + "': " + e.getMessage(), e);
+        }
+        ids.put(name, id);
+        return Optional.of(id);
+    }
+
+    /**
+     * The given version ({@code version} null: the newest) and the id of the model it belongs to, read together: no
+     * delete and re-create of the model falls between them. 404 as {@link #version} and {@link #newest}.
+     */
+    public synchronized IdentifiedVersion identified(String name, Integer version) {
+        StoredVersion v = version == null ? newest(name) : version(name, version);
+        return new IdentifiedVersion(v, currentId(name).orElseThrow());
     }
 
     /** Names of all models that have at least one version, sorted. */
@@ -112,7 +145,7 @@ public final class ModelStore {
         List<String> out = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(models)) {
             dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().forEach(n -> {
-                if (isValidName(n) && !scanVersions(models.resolve(n)).isEmpty()) {
+                if (isValidName(n) && !new ModelDirectory(models.resolve(n)).versions().isEmpty()) {
                     out.add(n);
                 }
             });
@@ -138,7 +171,7 @@ public final class ModelStore {
     private synchronized List<Integer> scanned(String name) {
         List<Integer> versions = index.get(name);
         if (versions == null) {
-            versions = List.copyOf(scanVersions(modelDir(name)));
+            versions = List.copyOf(directory(name).versions());
             if (!versions.isEmpty()) {
                 index.put(name, versions);
             }
@@ -170,37 +203,32 @@ public final class ModelStore {
     }
 
     /** The version of {@code name} whose recorded origin is {@code origin}, if any (see ModelRegistry#create). */
-    public synchronized java.util.Optional<StoredVersion> findByOrigin(String name, String origin) {
+    public synchronized Optional<StoredVersion> findByOrigin(String name, String origin) {
         Path modelDir = modelDir(name);
-        for (int v : scanVersions(modelDir)) {
+        for (int v : directory(name).versions()) {
             Path dir = modelDir.resolve(Integer.toString(v));
             Path file = dir.resolve(StoredVersion.ORIGIN_FILE);
             try {
                 if (Files.isRegularFile(file) && Files.readString(file, StandardCharsets.UTF_8).equals(origin)) {
-                    return java.util.Optional.of(new StoredVersion(name, v, dir));
+                    return Optional.of(new StoredVersion(name, v, dir));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /**
      * Deletes one version (404 when absent). With its last version the model stops existing for lookups
      * ({@link #exists}, {@link #versions}, {@link #models}: 404 as for a model never created), but it keeps its
-     * numbering: the counter is made durable first, so the next version is numbered after this one even after a
-     * crash at any point.
+     * numbering and its id: the counter is made durable first, so the next version is numbered after this one even
+     * after a crash at any point.
      */
     public synchronized void delete(String name, int version) {
         StoredVersion v = version(name, version);
-        Path modelDir = modelDir(name);
         try {
-            int next = nextVersion(modelDir);
-            if (counter(modelDir) != next) {
-                DurableFiles.write(modelDir.resolve(COUNTER_FILE),
-                        Integer.toString(next).getBytes(StandardCharsets.US_ASCII));
-            }
+            directory(name).keepNumbering();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the version numbers of model '" + name + "': "
                     + e.getMessage(), e);
@@ -211,15 +239,15 @@ public final class ModelStore {
 
     /**
      * True when {@code name} is a model of the store: it has versions, or had some that were all deleted (it keeps
-     * its numbering until {@link #delete(String)} ends it).
+     * its numbering and id until {@link #delete(String)} ends it).
      */
     public boolean known(String name) {
-        return Files.isDirectory(modelDir(name));
+        return directory(name).exists();
     }
 
     /**
-     * Ends a model: deletes all its versions and its numbering, so a model created under the name afterwards is a
-     * new one that starts at version 1. 404 when there is no such model; one whose versions were all deleted is
+     * Ends a model: deletes all its versions, its numbering and its id, so a model created under the name afterwards
+     * is a new one that starts at version 1. 404 when there is no such model; one whose versions were all deleted is
      * ended too.
      */
     public synchronized void delete(String name) {
@@ -227,6 +255,7 @@ public final class ModelStore {
             throw InferenceException.notFound("model '" + name + "' does not exist");
         }
         index.remove(name);
+        ids.remove(name);
         discard(modelDir(name));
     }
 
@@ -238,6 +267,10 @@ public final class ModelStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    private ModelDirectory directory(String name) {
+        return new ModelDirectory(modelDir(name));
     }
 
     private Path modelDir(String name) {
@@ -255,20 +288,6 @@ public final class ModelStore {
         } catch (InferenceException e) {
             return false;
         }
-    }
-
-    private static List<Integer> scanVersions(Path modelDir) {
-        List<Integer> out = new ArrayList<>();
-        if (!Files.isDirectory(modelDir)) {
-            return out;
-        }
-        try (Stream<Path> dirs = Files.list(modelDir)) {
-            dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-                    .filter(n -> n.matches("[1-9][0-9]{0,8}")).map(Integer::parseInt).sorted().forEach(out::add);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + modelDir, e);
-        }
-        return out;
     }
 
     /** A directory in which a new version is assembled; closing it deletes it unless it was committed. */

@@ -11,6 +11,9 @@ import java.util.List;
  * @param request the validated request, as JSON (normalised: every field present)
  * @param model the model trained
  * @param version the version trained from
+ * @param modelId the id of the model that version belongs to ({@code ModelStore#modelId}), recorded when the job is
+ *     accepted, so the result is published only into that model and never into another one created under its name
+ *     since; null in records written before ids existed (such a job records it when it starts)
  * @param resultVersion the version the job published, or null
  * @param step optimizer steps done
  * @param totalSteps optimizer steps of the whole job
@@ -25,8 +28,9 @@ import java.util.List;
  * @param cancelRequested true once DELETE asked to cancel it
  */
 public record FineTuneJob(String id, JobStatus status, String request, String model, int version,
-        Integer resultVersion, int step, int totalSteps, int epoch, List<Double> losses, String device,
-        Instant createdAt, Instant startedAt, Instant finishedAt, String error, boolean cancelRequested) {
+        String modelId, Integer resultVersion, int step, int totalSteps, int epoch, List<Double> losses,
+        String device, Instant createdAt, Instant startedAt, Instant finishedAt, String error,
+        boolean cancelRequested) {
 
     public FineTuneJob {
         losses = List.copyOf(losses);
@@ -34,7 +38,7 @@ public record FineTuneJob(String id, JobStatus status, String request, String mo
 
     /** This job with live progress (from the worker that runs it) instead of the stored one. */
     public FineTuneJob withProgress(int step, int epoch, List<Double> losses) {
-        return new FineTuneJob(id, status, request, model, version, resultVersion, step, totalSteps, epoch, losses,
-                device, createdAt, startedAt, finishedAt, error, cancelRequested);
+        return new FineTuneJob(id, status, request, model, version, modelId, resultVersion, step, totalSteps, epoch,
+                losses, device, createdAt, startedAt, finishedAt, error, cancelRequested);
     }
 }

@@ -1,6 +1,7 @@
 package io.nabla.jobs;
 
 import io.nabla.backend.DType;
+import io.nabla.inference.IdentifiedVersion;
 import io.nabla.inference.InferenceException;
 import io.nabla.inference.ModelRegistry;
 import io.nabla.inference.StoredVersion;
@@ -22,8 +23,8 @@ import java.util.Arrays;
  */
 final class JobAdmission {
 
-    /** A request that passed: its version resolved, its step count and its device. */
-    record Admitted(JobRequest request, int totalSteps, int rows, String device) {
+    /** A request that passed: its version resolved, the id of that version's model, its step count and device. */
+    record Admitted(JobRequest request, String modelId, int totalSteps, int rows, String device) {
     }
 
     private final ModelRegistry registry;
@@ -41,7 +42,8 @@ final class JobAdmission {
 
     /** Checks request {@code r} of the job that will be {@code id}. */
     Admitted admit(String id, JobRequest r) {
-        StoredVersion v = version(r);
+        IdentifiedVersion identified = version(r);
+        StoredVersion v = identified.version();
         ModelSpec spec = ModelSpec.parse(new String(v.readSpec(), StandardCharsets.UTF_8));
         String device = devices.check("job:" + id, r.device(), JobMemory.estimate(spec, r)).toString();
         if (datasets.find(r.dataset()).isEmpty()) {
@@ -71,16 +73,16 @@ final class JobAdmission {
                     + " samples, batch_size " + r.batchSize() + ") are " + total + " optimizer steps; expected at most "
                     + maxSteps + " (nabla.jobs.max-steps)");
         }
-        return new Admitted(r.withVersion(v.version()), (int) total, rows, device);
+        return new Admitted(r.withVersion(v.version()), identified.modelId(), (int) total, rows, device);
     }
 
-    private StoredVersion version(JobRequest r) {
+    private IdentifiedVersion version(JobRequest r) {
         try {
             if (!registry.store().exists(r.model())) {
                 throw new IllegalArgumentException("model: expected the name of a stored model, got \"" + r.model()
                         + "\", which does not exist");
             }
-            return registry.resolve(r.model(), r.version());
+            return registry.store().identified(r.model(), r.version());
         } catch (InferenceException e) {
             String field = e.kind() == InferenceException.Kind.NOT_FOUND && r.version() != null ? "version" : "model";
             throw new IllegalArgumentException(field + ": " + e.getMessage(), e);

@@ -3,7 +3,9 @@ package io.nabla.jobs;
 import io.nabla.backend.Device;
 import io.nabla.gpu.ArenaScope;
 import io.nabla.gpu.MemoryArena;
+import io.nabla.inference.IdentifiedVersion;
 import io.nabla.inference.ModelRegistry;
+import io.nabla.inference.ModelReplacedException;
 import io.nabla.inference.StoredVersion;
 import io.nabla.model.DataLoader;
 import io.nabla.model.ModelBuilder;
@@ -39,7 +41,10 @@ import java.util.Optional;
  * a checkpoint is written every {@code checkpoint_every_steps} steps, at the end and when stopping, and resuming
  * from it replays exactly the same steps an uninterrupted run takes (same batches, same random draws); the result
  * is published as a model version at most once, whatever crash happens when (the version records the job as its
- * origin, and a retry finds it).
+ * origin, and a retry finds it), and only into the model the job was accepted for: the job records that model's id
+ * ({@link io.nabla.inference.ModelStore#modelId}), and a run whose model was deleted, or deleted and created again
+ * under its name, since then fails before its next step, or at the publish itself (the store checks the id and
+ * commits under one lock), rather than give its weights to another model.
  */
 final class JobRun {
 
@@ -47,6 +52,9 @@ final class JobRun {
 
     /** How a run ended. */
     enum Outcome { SUCCEEDED, CANCELLED, STOPPED }
+
+    private static final String SINCE_ACCEPTED = "since the job was accepted";
+    private static final String WHILE_RUNNING = "while the job ran";
 
     private final FineTuneJob job;
     private final JobRequest request;
@@ -63,6 +71,8 @@ final class JobRun {
     private final List<Double> done = new ArrayList<>();
     private final int perEpoch;
     private Integer resultVersion;
+    /** The id of the model trained (the job's, or for a job accepted before ids existed, its model's at the start). */
+    private String modelId;
     private volatile TensorScope scope;
     private final Device device;
     private final MemoryArena arena;
@@ -175,7 +185,7 @@ final class JobRun {
     }
 
     private Outcome train(String origin) {
-        StoredVersion base = registry.resolve(job.model(), job.version());
+        StoredVersion base = base();
         byte[] specBytes = base.readSpec();
         ModelSpec spec = ModelSpec.parse(new String(specBytes, StandardCharsets.UTF_8));
         Sequential model = ModelBuilder.build(spec, new Generator(spec.seed()), ParameterBudget.DEFAULT_MAX_ELEMENTS,
@@ -239,6 +249,7 @@ final class JobRun {
                     checkpoint(model, optimizer, epochStart, at % perEpoch == 0 ? epochStart : g.getState());
                     return Outcome.STOPPED;
                 }
+                requireModel(WHILE_RUNNING); // a map lookup: the store keeps model ids in memory
                 double loss;
                 try (TensorScope s = TensorScope.open()) {
                     DataLoader.Batch b = it.next();
@@ -261,6 +272,38 @@ final class JobRun {
         }
         resultVersion = publish(model, specBytes, origin);
         return Outcome.SUCCEEDED;
+    }
+
+    /**
+     * The version the job trains from, checked to belong to the model the job was accepted for; a job accepted before
+     * model ids existed records its model's id now.
+     */
+    private StoredVersion base() {
+        if (job.modelId() != null) {
+            modelId = job.modelId();
+            requireModel(SINCE_ACCEPTED); // before the lookup, whose 404 would not say what happened
+        }
+        IdentifiedVersion base = registry.store().identified(job.model(), job.version());
+        if (modelId == null) {
+            modelId = base.modelId();
+            store.recordModelId(job.id(), modelId);
+        } else if (!modelId.equals(base.modelId())) {
+            throw modelGone(true, SINCE_ACCEPTED);
+        }
+        return base.version();
+    }
+
+    /** Fails the run when its model was deleted, or deleted and created again, {@code when}. */
+    private void requireModel(String when) {
+        Optional<String> now = registry.store().modelId(job.model());
+        if (!now.equals(Optional.of(modelId))) {
+            throw modelGone(now.isPresent(), when);
+        }
+    }
+
+    private IllegalStateException modelGone(boolean createdAgain, String when) {
+        return new IllegalStateException("model \"" + job.model() + "\" was deleted" + (createdAgain
+                ? " and created again" : "") + " " + when + "; its result has nowhere to go");
     }
 
     /** The input and target tensors of the dataset, in the current scope. */
@@ -315,16 +358,23 @@ final class JobRun {
         }
     }
 
+    /**
+     * Stores the result as the next version of the model trained, also when all its versions were deleted meanwhile
+     * (the model goes on: its numbering continues), never into another model created under its name.
+     */
     private Integer publish(Sequential model, byte[] spec, String origin) {
-        if (!registry.store().exists(job.model())) {
-            throw new IllegalStateException("model \"" + job.model() + "\" was deleted while the job ran; its result "
-                    + "has nowhere to go");
-        }
+        requireModel(WHILE_RUNNING);
         byte[] weights;
         try (TensorScope copies = TensorScope.open()) {
             weights = SafetensorsWriter.toBytes(onHost(model.stateDict()), null);
         }
-        return registry.create(job.model(), spec, new ByteArrayInputStream(weights), origin).version();
+        try {
+            return registry.create(job.model(), spec, new ByteArrayInputStream(weights), origin, modelId).version();
+        } catch (ModelReplacedException e) {
+            IllegalStateException gone = modelGone(e.createdAgain(), WHILE_RUNNING);
+            gone.initCause(e);
+            throw gone;
+        }
     }
 
     private void pause() {

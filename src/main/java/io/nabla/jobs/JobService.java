@@ -37,8 +37,8 @@ public final class JobService {
         String id = UUID.randomUUID().toString();
         JobAdmission.Admitted a = admission.admit(id, JobRequest.parse(body, maxJsonDepth));
         JobRequest r = a.request();
-        FineTuneJob job = new FineTuneJob(id, JobStatus.QUEUED, r.toJson(), r.model(),
-                r.version(), null, 0, a.totalSteps(), 0, List.of(), null, Instant.now(), null, null, null, false);
+        FineTuneJob job = new FineTuneJob(id, JobStatus.QUEUED, r.toJson(), r.model(), r.version(), a.modelId(),
+                null, 0, a.totalSteps(), 0, List.of(), null, Instant.now(), null, null, null, false);
         runner.submit(job);
         return job;
     }

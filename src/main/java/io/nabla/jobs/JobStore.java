@@ -31,6 +31,7 @@ public final class JobStore {
               request TEXT NOT NULL,
               model VARCHAR(128) NOT NULL,
               version INTEGER NOT NULL,
+              model_id VARCHAR(64),
               result_version INTEGER,
               step INTEGER NOT NULL,
               total_steps INTEGER NOT NULL,
@@ -44,8 +45,11 @@ public final class JobStore {
               cancel_requested BOOLEAN NOT NULL
             )""";
 
-    private static final String COLUMNS = "id, status, request, model, version, result_version, step, total_steps, "
-            + "epoch, losses, device, created_at, started_at, finished_at, error, cancel_requested";
+    /** Tables created before jobs recorded their model's id lack the column; their rows read with none. */
+    static final String ADD_MODEL_ID = "ALTER TABLE training_jobs ADD COLUMN IF NOT EXISTS model_id VARCHAR(64)";
+
+    private static final String COLUMNS = "id, status, request, model, version, model_id, result_version, step, "
+            + "total_steps, epoch, losses, device, created_at, started_at, finished_at, error, cancel_requested";
 
     private final JdbcClient jdbc;
     private final AtomicLong seq;
@@ -53,6 +57,7 @@ public final class JobStore {
     public JobStore(JdbcClient jdbc) {
         this.jdbc = jdbc;
         jdbc.sql(SCHEMA).update();
+        jdbc.sql(ADD_MODEL_ID).update();
         this.seq = new AtomicLong(jdbc.sql("SELECT COALESCE(MAX(seq), 0) FROM training_jobs").query(Long.class)
                 .single());
     }
@@ -60,11 +65,11 @@ public final class JobStore {
     /** Stores a new QUEUED job. */
     public void insert(FineTuneJob job) {
         jdbc.sql("INSERT INTO training_jobs (" + COLUMNS + ", seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                        + "?, ?, ?)")
-                .params(job.id(), job.status().name(), job.request(), job.model(), job.version(), job.resultVersion(),
-                        job.step(), job.totalSteps(), job.epoch(), losses(job.losses()), job.device(),
-                        micros(job.createdAt()), micros(job.startedAt()), micros(job.finishedAt()), job.error(),
-                        job.cancelRequested(), seq.incrementAndGet())
+                        + "?, ?, ?, ?)")
+                .params(job.id(), job.status().name(), job.request(), job.model(), job.version(), job.modelId(),
+                        job.resultVersion(), job.step(), job.totalSteps(), job.epoch(), losses(job.losses()),
+                        job.device(), micros(job.createdAt()), micros(job.startedAt()), micros(job.finishedAt()),
+                        job.error(), job.cancelRequested(), seq.incrementAndGet())
                 .update();
     }
 
@@ -115,6 +120,15 @@ public final class JobStore {
                 .params(step, epoch, losses(losses), id).update() == 1;
     }
 
+    /**
+     * Records the id of the model a job trains, for a job accepted before jobs recorded it (when it starts); false
+     * when the job has one already, which is never replaced.
+     */
+    public boolean recordModelId(String id, String modelId) {
+        return jdbc.sql("UPDATE training_jobs SET model_id = ? WHERE id = ? AND model_id IS NULL")
+                .params(modelId, id).update() == 1;
+    }
+
     /** RUNNING -> a final state with the job's last progress; false when it was not RUNNING. */
     public boolean finish(String id, JobStatus to, Integer resultVersion, int step, int epoch, List<Double> losses,
             String error, Instant now) {
@@ -159,7 +173,8 @@ public final class JobStore {
 
     private static FineTuneJob row(ResultSet rs, int n) throws SQLException {
         return new FineTuneJob(rs.getString("id"), JobStatus.valueOf(rs.getString("status")), rs.getString("request"),
-                rs.getString("model"), rs.getInt("version"), (Integer) rs.getObject("result_version", Integer.class),
+                rs.getString("model"), rs.getInt("version"), rs.getString("model_id"),
+                (Integer) rs.getObject("result_version", Integer.class),
                 rs.getInt("step"), rs.getInt("total_steps"), rs.getInt("epoch"), losses(rs.getString("losses")),
                 rs.getString("device"), instant(rs, "created_at"), instant(rs, "started_at"),
                 instant(rs, "finished_at"), rs.getString("error"), rs.getBoolean("cancel_requested"));

@@ -14,10 +14,14 @@ class ModelStoreTest {
     Path root;
 
     private StoredVersion add(ModelStore store, String name, String spec) throws Exception {
+        return add(store, name, spec, null);
+    }
+
+    private StoredVersion add(ModelStore store, String name, String spec, String modelId) throws Exception {
         try (ModelStore.Staging s = store.stage()) {
             Files.writeString(s.spec(), spec);
             Files.writeString(s.weights(), "w");
-            return store.commit(name, s);
+            return store.commit(name, s, modelId);
         }
     }
 
@@ -103,6 +107,48 @@ class ModelStoreTest {
         reopened.delete("m", 1);
         reopened.delete("m", 2);
         assertThat(add(new ModelStore(root), "m", "c").version()).isEqualTo(3);
+    }
+
+    @Test
+    void aModelKeepsItsIdUntilItIsDeletedAndACommitCanRequireIt() throws Exception {
+        ModelStore store = new ModelStore(root);
+        assertThat(store.modelId("m")).isEmpty();
+        add(store, "m", "a");
+        String id = store.modelId("m").orElseThrow();
+        store.delete("m", 1);
+        assertThat(store.modelId("m")).as("all versions deleted").contains(id);
+        assertThat(new ModelStore(root).modelId("m")).as("after a restart").contains(id);
+        assertThat(add(store, "m", "b", id).version()).isEqualTo(2);
+        assertThat(store.identified("m", null)).isEqualTo(new IdentifiedVersion(store.version("m", 2), id));
+        assertThat(store.identified("m", 2).modelId()).isEqualTo(id);
+
+        store.delete("m");
+        assertThat(store.modelId("m")).isEmpty();
+        assertThatThrownBy(() -> add(store, "m", "into the deleted model", id))
+                .isInstanceOf(ModelReplacedException.class)
+                .hasMessage("model 'm' was deleted: expected the model with id " + id + ", there is none now")
+                .satisfies(e -> assertThat(((ModelReplacedException) e).createdAgain()).isFalse());
+        assertThat(store.known("m")).as("nothing was created").isFalse();
+
+        add(store, "m", "c");
+        String other = store.modelId("m").orElseThrow();
+        assertThat(other).isNotEqualTo(id);
+        assertThat(new ModelStore(root).modelId("m")).contains(other);
+        assertThatThrownBy(() -> add(store, "m", "into another model", id))
+                .isInstanceOf(ModelReplacedException.class)
+                .hasMessage("model 'm' was deleted and created again: expected the model with id " + id
+                        + ", the model now under the name has id " + other)
+                .satisfies(e -> assertThat(((ModelReplacedException) e).createdAgain()).isTrue());
+        assertThat(store.versions("m")).containsExactly(1);
+    }
+
+    @Test
+    void aModelStoredBeforeIdsExistedGetsOneThatStays() throws Exception {
+        add(new ModelStore(root), "m", "a");
+        Files.delete(root.resolve("models/m/model-id"));
+        String id = new ModelStore(root).modelId("m").orElseThrow();
+        assertThat(new ModelStore(root).modelId("m")).contains(id);
+        assertThat(add(new ModelStore(root), "m", "b", id).version()).isEqualTo(2);
     }
 
     @Test

@@ -80,7 +80,7 @@ class ModelsOnDeviceTest {
                             + "\"cuda\", \"cuda:0\", got \"cuda:3\"");
             assertThat(registry.index()).as("nothing stored").isEmpty();
             // a version stored without the upload's check (a job's result, or one stored before the GPU left)
-            registry.create("far", PlacementScenarios.mlp("cuda:3", 4, 8, 2), null, "job:test");
+            registry.create("far", PlacementScenarios.mlp("cuda:3", 4, 8, 2), null, "job:test", null);
             assertThatThrownBy(() -> registry.load("far")).isInstanceOfSatisfying(InferenceException.class,
                     e -> assertThat(e.kind()).isEqualTo(InferenceException.Kind.INVALID))
                     .hasMessage("model 'far' version 1 asks for device cuda:3 (its spec's device), which this server "
@@ -96,7 +96,7 @@ class ModelsOnDeviceTest {
                             e -> assertThat(e.kind()).isEqualTo(InferenceException.Kind.INVALID))
                     .hasMessage("device: no CUDA device is available on this server; expected \"auto\" or \"cpu\", "
                             + "got \"cuda\"");
-            registry.create("gpu", PlacementScenarios.mlp("cuda", 4, 8, 2), null, "job:test");
+            registry.create("gpu", PlacementScenarios.mlp("cuda", 4, 8, 2), null, "job:test", null);
             assertThatThrownBy(() -> registry.load("gpu")).isInstanceOfSatisfying(InferenceException.class,
                     e -> assertThat(e.kind()).isEqualTo(InferenceException.Kind.INVALID))
                     .hasMessageContaining("asks for device cuda").hasMessageContaining("available: cpu");

@@ -86,7 +86,7 @@ class JobRunResumeTest {
     }
 
     private static FineTuneJob job(String id, String request) {
-        return new FineTuneJob(id, JobStatus.RUNNING, request, "m", 1, null, 0, 18, 0, List.of(), "cpu",
+        return new FineTuneJob(id, JobStatus.RUNNING, request, "m", 1, null, null, 0, 18, 0, List.of(), "cpu",
                 Instant.now(), Instant.now(), null, null, false);
     }
 }

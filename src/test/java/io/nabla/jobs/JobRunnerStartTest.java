@@ -79,8 +79,8 @@ class JobRunnerStartTest {
     }
 
     private static FineTuneJob queued(String id, String request) {
-        return new FineTuneJob(id, JobStatus.QUEUED, request, "m", 1, null, 0, 6, 0, List.of(), null, Instant.now(),
-                null, null, null, false);
+        return new FineTuneJob(id, JobStatus.QUEUED, request, "m", 1, null, null, 0, 6, 0, List.of(), null,
+                Instant.now(), null, null, null, false);
     }
 
     private FineTuneJob awaitFinal(String id) throws InterruptedException {

@@ -32,9 +32,11 @@ class JobStoreTest {
     }
 
     private static FineTuneJob queued(String id, Instant created) {
-        return new FineTuneJob(id, JobStatus.QUEUED, "{\"model\":\"m\"}", "m", 1, null, 0, 12, 0, List.of(), null,
-                created, null, null, null, false);
+        return new FineTuneJob(id, JobStatus.QUEUED, "{\"model\":\"m\"}", "m", 1, MODEL_ID, null, 0, 12, 0,
+                List.of(), null, created, null, null, null, false);
     }
+
+    private static final String MODEL_ID = "0d4c5f6e-8a7b-4c3d-9e2f-1a0b9c8d7e6f";
 
     @ParameterizedTest
     @MethodSource("databases")
@@ -120,6 +122,30 @@ class JobStoreTest {
         assertThat(reopened.unfinishedIds()).containsExactly("j1", "j3", "j4");
         assertThat(reopened.find("j1").orElseThrow().startedAt()).as("kept when requeued").isNotNull();
         assertThat(reopened.claim("j1", "cpu", same)).isTrue();
+    }
+
+    /** The table as releases before model ids created it: a reopened store adds the column, and old rows read. */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aTableWithoutModelIdsIsUpgradedAndItsJobsRecordTheirModelWhenTheyStart(String db) {
+        JdbcClient jdbc = fresh(db);
+        jdbc.sql(JobStore.SCHEMA.replace("  model_id VARCHAR(64),\n", "")).update();
+        jdbc.sql("INSERT INTO training_jobs (id, seq, status, request, model, version, step, total_steps, epoch, "
+                + "losses, created_at, cancel_requested) VALUES ('old', 1, 'RUNNING', '{}', 'm', 1, 3, 12, 0, "
+                + "'[1.0,0.5,0.25]', 1, FALSE)").update();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM information_schema.columns WHERE LOWER(table_name) = "
+                + "'training_jobs' AND LOWER(column_name) = 'model_id'").query(Long.class).single())
+                .as("the old table has no model_id").isZero();
+
+        JobStore store = new JobStore(jdbc);
+        FineTuneJob old = store.find("old").orElseThrow();
+        assertThat(old.modelId()).isNull();
+        assertThat(old.losses()).containsExactly(1.0, 0.5, 0.25);
+        assertThat(store.recordModelId("old", MODEL_ID)).isTrue();
+        assertThat(store.recordModelId("old", "another")).as("never replaced").isFalse();
+        assertThat(new JobStore(jdbc).find("old").orElseThrow().modelId()).isEqualTo(MODEL_ID);
+        store.insert(queued("new", Instant.now()));
+        assertThat(store.find("new").orElseThrow().modelId()).isEqualTo(MODEL_ID);
     }
 
     @ParameterizedTest

@@ -184,7 +184,7 @@ class JobsOnDeviceTest {
     }
 
     private static FineTuneJob job(String id, String request) {
-        return new FineTuneJob(id, JobStatus.RUNNING, request, "m", 1, null, 0, 18, 0, List.of(), "cuda:0",
+        return new FineTuneJob(id, JobStatus.RUNNING, request, "m", 1, null, null, 0, 18, 0, List.of(), "cuda:0",
                 Instant.now(), Instant.now(), null, null, false);
     }
 }

@@ -182,6 +182,40 @@ class JobsIT extends ServerTestBase {
         assertThat(events.error()).contains("no-such-job");
     }
 
+    /**
+     * A job's result never goes into another model created under the name of the one it trains: deleting the model
+     * and uploading a new one (another architecture) while the job runs ends the job FAILED, at once, and requests
+     * without a version keep getting the new model's outputs.
+     */
+    @Test
+    void aJobWhoseModelIsDeletedAndCreatedAgainWhileItRunsFailsAndPublishesNothing() {
+        String model = "jobs-recreated";
+        String dataset = JobFixtures.prepare(http, "mlp_sgd", model);
+        ObjectNode request = JobFixtures.request("mlp_sgd", model, dataset);
+        request.put("epochs", 2_000);
+        String id = JobFixtures.submit(http, request);
+        JobFixtures.awaitStep(http, id, 3);
+        assertThat(http.delete("/v2/repository/models/" + model).status()).isEqualTo(204);
+        assertThat(create(model, """
+                {"inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 20]}],
+                 "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 5]}],
+                 "layers": [{"type": "Linear", "in_features": 20, "out_features": 8}, {"type": "ReLU"},
+                            {"type": "Linear", "in_features": 8, "out_features": 5}]}""", null)).isEqualTo("1");
+
+        JsonNode job = JobFixtures.awaitFinal(http, id);
+        assertThat(job.get("status").stringValue()).as(job.toString()).isEqualTo("FAILED");
+        // the job may notice the delete before the new upload
+        assertThat(job.get("error").stringValue()).matches("model \"jobs-recreated\" was deleted( and created "
+                + "again)? while the job ran; its result has nowhere to go");
+        assertThat(job.get("result_version").isNull()).isTrue();
+        assertThat(job.get("step").intValue()).as("noticed before training on").isLessThan(6_000);
+        assertThat(http.get("/v2/models/" + model).json().get("versions").toString()).isEqualTo("[\"1\"]");
+        Http.Reply r = http.postJson("/v2/models/" + model + "/infer", "{\"inputs\":[{\"name\":\"input\","
+                + "\"shape\":[1,20],\"datatype\":\"FP32\",\"data\":[" + "0.5,".repeat(19) + "0.5]}]}");
+        assertThat(r.json().get("model_version").stringValue()).as(r.text()).isEqualTo("1");
+        assertThat(r.json().get("outputs").get(0).get("shape").toString()).isEqualTo("[1,5]");
+    }
+
     @Test
     void theDefaultJobDatabaseIsAnH2FileInTheStore() {
         assertThat(STORE.resolve("jobs/jobs.mv.db")).exists();
