@@ -49,7 +49,7 @@ public final class JobService {
                 + "' does not exist")));
     }
 
-    /** Every job, newest first. */
+    /** Every job, newest first by {@code created_at} (ties by id, descending). */
     public List<FineTuneJob> list() {
         return store.list().stream().map(this::live).toList();
     }

@@ -88,9 +88,14 @@ public final class JobStore {
                         JobStatus.valueOf(rs.getString("status")))).optional();
     }
 
-    /** Every job, newest first. */
+    /**
+     * Every job, newest first by {@code created_at}, jobs created in the same microsecond by id (descending), so the
+     * order is the one a client sees in the fields. Not by insertion order: jobs accepted at the same time are
+     * stamped before they are checked and inserted, so they may be inserted in another order than their times.
+     */
     public List<FineTuneJob> list() {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM training_jobs ORDER BY seq DESC").query(JobStore::row).list();
+        return jdbc.sql("SELECT " + COLUMNS + " FROM training_jobs ORDER BY created_at DESC, id DESC")
+                .query(JobStore::row).list();
     }
 
     /**

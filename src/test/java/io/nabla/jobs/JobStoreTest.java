@@ -148,6 +148,25 @@ class JobStoreTest {
         assertThat(store.find("new").orElseThrow().modelId()).isEqualTo(MODEL_ID);
     }
 
+    /** Jobs accepted at once may be inserted in another order than their created_at (stamped before the checks). */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void jobsAreListedNewestFirstByCreationTimeWhateverOrderTheyWereInsertedIn(String db) {
+        JdbcClient jdbc = fresh(db);
+        JobStore store = new JobStore(jdbc);
+        Instant t0 = Instant.parse("2026-03-04T05:06:07.000001Z");
+        store.insert(queued("late", t0.plusMillis(60)));
+        store.insert(queued("early", t0));
+        store.insert(queued("tie-b", t0.plus(90, ChronoUnit.MICROS)));
+        store.insert(queued("mid", t0.plusMillis(30)));
+        store.insert(queued("tie-a", t0.plus(90, ChronoUnit.MICROS)));
+        store.insert(queued("first-micro", t0.minus(1, ChronoUnit.MICROS)));
+        List<String> expected = List.of("late", "mid", "tie-b", "tie-a", "early", "first-micro");
+        assertThat(store.list()).extracting(FineTuneJob::id).containsExactlyElementsOf(expected);
+        assertThat(new JobStore(jdbc).list()).extracting(FineTuneJob::id).as("reopened")
+                .containsExactlyElementsOf(expected);
+    }
+
     @ParameterizedTest
     @MethodSource("databases")
     void nonFiniteLossesRoundTripExactly(String db) {
