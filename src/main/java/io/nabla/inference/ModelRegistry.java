@@ -113,6 +113,9 @@ public final class ModelRegistry implements AutoCloseable {
             }
             StoredVersion v = store.commit(name, staged, modelId);
             signatures.put(v.owner(), signature);
+            // a request that raced the deletion of an earlier model of this name can have left this number a slot
+            // (a failed load of files going away, or the old weights loaded): the new version starts with none
+            loaded.detach(name, v.version());
             return v;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store model '" + name + "': " + e.getMessage(), e);

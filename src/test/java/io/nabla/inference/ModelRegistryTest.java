@@ -320,4 +320,40 @@ class ModelRegistryTest {
             assertThat(servedVersion(r, "m", null)).isEqualTo(2);
         }
     }
+
+    /** The first element of the first output (FP32, little-endian as the wire format). */
+    private static double first(InferenceResult result) {
+        return java.nio.ByteBuffer.wrap(result.outputs().get(0).data()).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .getFloat(0);
+    }
+
+    private static double firstOutput(ModelRegistry r, String name) {
+        try (TensorScope s = TensorScope.open()) {
+            return first(r.infer(name, null, call()));
+        }
+    }
+
+    @Test
+    void aNewVersionNeverInheritsWhatAnEarlierModelOfTheSameNameLeftInMemoryUnderTheSameNumber() {
+        ModelStore store = new ModelStore(root.resolve("reborn"));
+        try (ModelRegistry r = new ModelRegistry(store, new ScaleModelLoader(),
+                new NablaProperties.Batching(1, Duration.ZERO, 8), new InferenceMetrics(new SimpleMeterRegistry()))) {
+            r.create("m", SPEC, weights("scale=10"));
+            r.create("m", SPEC, weights("scale=20"));
+            assertThat(servedVersion(r, "m", 1)).isEqualTo(1); // version 1 loaded
+            store.delete("m", 2); // version 2's files go behind the registry's back: its load fails
+            assertThatThrownBy(() -> servedVersion(r, "m", 2)).isInstanceOf(InferenceException.class);
+            // what a request racing DELETE /v2/repository/models/m can leave: the model deleted, slots behind
+            store.delete("m");
+            r.create("m", SPEC, weights("scale=3"));
+            r.create("m", SPEC, weights("scale=4"));
+            assertThat(servedVersion(r, "m", null)).as("the new version 2, not a fallback").isEqualTo(2);
+            assertThat(firstOutput(r, "m")).as("the new weights").isEqualTo(4.0);
+            assertThat(servedVersion(r, "m", 1)).isEqualTo(1);
+            try (TensorScope s = TensorScope.open()) {
+                assertThat(first(r.infer("m", 1, call())))
+                        .as("the new version 1, not the old one still in memory").isEqualTo(3.0);
+            }
+        }
+    }
 }
