@@ -14,7 +14,9 @@ import org.springframework.context.SmartLifecycle;
  *       to refusing traffic ({@code /v2/health/ready} answers 503), then {@code nabla.shutdown.drain-delay} passes
  *       while every request is still served, so that endpoint controllers and load balancers take the instance out
  *       of rotation before it stops accepting. (On the event rather than in a phase: a context that is only stopped
- *       and started again, as Spring's test context cache does, must not drain.)</li>
+ *       and started again, as Spring's test context cache does, must not drain.) Right after it, on the same event,
+ *       the job event streams end ({@code io.nabla.web.JobsController#endStreams}), those opened during the drain
+ *       too: an open stream is a request in flight that the next phase would wait for.</li>
  *   <li>{@link #WEB_GRACEFUL} ({@code Integer.MAX_VALUE - 1024}, Spring Boot's graceful web server shutdown): the
  *       connector stops accepting, and requests in flight finish, including those waiting in a model's batch queue:
  *       the model workers still run, so every queued call completes.</li>

@@ -10,8 +10,12 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -22,6 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -31,6 +37,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Fine-tuning jobs: submit (202 at once), read, list, follow as server-sent events, cancel. Events are written by
@@ -46,6 +53,8 @@ class JobsController {
     private static final long EVENT_STREAM_TIMEOUT_MS = 24L * 3600 * 1000;
 
     private final JobService jobs;
+    /** Writes a finished job's event as Spring MVC writes the events of a stream. */
+    private final JsonMapper json;
     /** Unsent events one stream may hold before it is ended as too slow (a few hundred KB). */
     static final int MAX_BACKLOG = 4096;
 
@@ -56,16 +65,24 @@ class JobsController {
 
     private final Set<SseEmitter> streams = ConcurrentHashMap.newKeySet();
 
-    JobsController(JobService jobs) {
+    /** Set when shutdown has ended the streams: no new one stays open. */
+    private volatile boolean closing;
+
+    JobsController(JobService jobs, JsonMapper json) {
         this.jobs = jobs;
+        this.json = json;
     }
 
     /**
-     * Ends every event stream when shutdown begins: an open stream is a request in flight, and graceful shutdown
-     * would otherwise wait for it until the phase times out. Clients reconnect to the restarted server.
+     * Ends every event stream when shutdown begins; a stream asked for after that gets the job's status and ends at
+     * once. An open stream is a request in flight, and graceful shutdown would otherwise wait for it until the phase
+     * times out. It runs after {@link ShutdownDrain}, so streams opened during the drain delay end too, just before
+     * the web server stops accepting. Clients reconnect to the restarted server.
      */
     @EventListener(ContextClosedEvent.class)
+    @Order(Ordered.LOWEST_PRECEDENCE)
     void endStreams() {
+        closing = true;
         streams.forEach(SseEmitter::complete);
         streams.clear();
     }
@@ -120,11 +137,8 @@ class JobsController {
             schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "429", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
             schema = @Schema(implementation = ErrorBody.class)))
-    SseEmitter events(@PathVariable String id) {
-        if (streams.size() >= MAX_STREAMS) {
-            throw new InferenceException(InferenceException.Kind.OVERLOADED, "too many job event streams are open: "
-                    + streams.size() + ", the limit is " + MAX_STREAMS, Duration.ofSeconds(5), null);
-        }
+    SseEmitter events(@PathVariable String id, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
         SseEmitter emitter = new SseEmitter(EVENT_STREAM_TIMEOUT_MS);
         AtomicReference<Runnable> unsubscribe = new AtomicReference<>(() -> { });
         EventFeed feed = new EventFeed(e -> send(id, emitter, e, unsubscribe.get()));
@@ -137,20 +151,55 @@ class JobsController {
         JobService.Subscription sub = jobs.follow(id, e -> sender.execute(() -> feed.live(e)));
         Runnable cancel = sub.unsubscribe();
         JobEvent first = sub.snapshot();
+        if (first.status().isFinal()) {
+            cancel.run();
+            answerAtOnce(first, response);
+            return null;
+        }
+        if (streams.size() >= MAX_STREAMS) {
+            cancel.run();
+            throw new InferenceException(InferenceException.Kind.OVERLOADED, "too many job event streams are open: "
+                    + streams.size() + ", the limit is " + MAX_STREAMS, Duration.ofSeconds(5), null);
+        }
         streams.add(emitter);
+        if (closing) { // read after adding: endStreams sets closing first, so it ends this stream or this sees closing
+            streams.remove(emitter);
+            cancel.run();
+            answerAtOnce(first, response);
+            return null;
+        }
         Runnable end = () -> {
             streams.remove(emitter);
             cancel.run();
         };
         // what the final status, a failed send or an overflow runs, so the stream stops counting against MAX_STREAMS
-        // and lets go of its listener at once, whether or not the container reports the end (a stream on a finished
-        // job completes before Spring has set it up, and then its completion callback never ran)
+        // and lets go of its listener at once, whether or not the container reports the end
         unsubscribe.set(end);
         emitter.onCompletion(end);
         emitter.onTimeout(end);
         emitter.onError(t -> end.run());
-        sender.execute(() -> feed.start(first));
+        // nothing is written before the container has let go of this request (live events wait in the feed until
+        // the snapshot is sent): see AfterDispatchFilter for what a write that fails earlier does to shutdown
+        AfterDispatchFilter.afterReturn(request, () -> sender.execute(() -> feed.start(first)));
         return emitter;
+    }
+
+    /**
+     * A stream that ends with its first event (a finished job's: its final status; any once shutdown has ended the
+     * streams: the job's status now) is answered at once, as a plain response: no async request is opened, so none
+     * is left for shutdown to wait for, whenever the client leaves.
+     */
+    private void answerAtOnce(JobEvent event, HttpServletResponse response) throws IOException {
+        response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
+        byte[] data = json.writeValueAsBytes(JobSchemas.Event.of(event));
+        ServletOutputStream out = response.getOutputStream();
+        out.write(("event:" + eventName(event) + "\ndata:").getBytes(StandardCharsets.UTF_8));
+        out.write(data);
+        out.write("\n\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String eventName(JobEvent e) {
+        return e.loss() == null ? "status" : "progress";
     }
 
     /**
@@ -161,7 +210,7 @@ class JobsController {
      */
     private static boolean send(String id, SseEmitter emitter, JobEvent e, Runnable end) {
         try {
-            emitter.send(SseEmitter.event().name(e.loss() == null ? "status" : "progress")
+            emitter.send(SseEmitter.event().name(eventName(e))
                     .data(JobSchemas.Event.of(e), MediaType.APPLICATION_JSON));
             if (e.status().isFinal()) {
                 emitter.complete();

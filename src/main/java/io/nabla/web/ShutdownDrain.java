@@ -33,10 +33,13 @@ class ShutdownDrain implements ApplicationListener<ContextClosedEvent>, Ordered 
         this.delay = properties.shutdown().drainDelay();
     }
 
-    /** Last among the listeners to the close event, so that none of them waits for the drain delay. */
+    /**
+     * Last among the listeners to the close event, so that none of them waits for the drain delay, but for ending
+     * the job event streams ({@code JobsController#endStreams}), which must also end the streams opened during it.
+     */
     @Override
     public int getOrder() {
-        return Ordered.LOWEST_PRECEDENCE;
+        return Ordered.LOWEST_PRECEDENCE - 1;
     }
 
     @Override

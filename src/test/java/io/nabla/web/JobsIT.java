@@ -113,8 +113,8 @@ class JobsIT extends ServerTestBase {
     }
 
     /**
-     * A stream on a finished job sends the final status and ends; it must also stop counting against the open-stream
-     * limit (such streams complete before Spring has set them up, so its completion callback is not enough).
+     * A stream on a finished job sends the final status and ends (answered at once, without an async request); it
+     * does not count against the open-stream limit.
      */
     @Test
     void streamsOnAFinishedJobDoNotUseUpTheStreamLimit() {
