@@ -111,6 +111,19 @@ public class CpuElementwiseKernels extends ReferenceElementwiseKernels {
             if (op.isComparison()) {
                 ByteBuffer y = out.hostBuffer();
                 r.parallel(GRAIN, (o, n) -> FloatLoops.compare(op, x, o[0], sa, z, o[1], sb, y, o[2], sy, n));
+            } else if (NativeLoops.available() && NativeLoops.code(op) >= 0 && sa == 1 && sb == 1 && sy == 1) {
+                FloatBuffer y = floats(out);
+                int code = NativeLoops.code(op);
+                boolean stream = (outLayout.numel() << 2) >= NativeLoops.STREAM_BYTES;
+                long pa = a.address();
+                long pb = b.address();
+                long py = out.address();
+                r.parallel(GRAIN, (o, n) -> {
+                    if (!NativeLoops.binary(code, pa + ((long) o[0] << 2), pb + ((long) o[1] << 2),
+                            py + ((long) o[2] << 2), n, stream)) {
+                        FloatLoops.binary(op, x, o[0], sa, z, o[1], sb, y, o[2], sy, n);
+                    }
+                });
             } else if ((op == BinaryOp.ADD || op == BinaryOp.SUB) && sa == 1 && sb == 1 && sy == 1
                     && OpenBlas.available()) {
                 FloatBuffer y = floats(out);

@@ -19,12 +19,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The FP32 fast paths for add/sub ({@link BlasLoops#axpy}, OpenBLAS) and sums ({@link RowLoops#sumF}: blocked
+ * The FP32 fast paths for add/sub/mul/div ({@link NativeLoops} where built, else {@link BlasLoops#axpy} through
+ * OpenBLAS for add/sub) and sums ({@link RowLoops#sumF}: {@link NativeLoops#sum} where built, else blocked
  * float accumulators, and from {@link BlasLoops#MIN_SUM} floats OpenBLAS's {@code sgemv} against ones, see
  * {@link BlasLoops#sumF}; rows of {@link BlasLoops#MIN_ROW_SUM} to {@link BlasLoops#MAX_ROW_SUM} floats, many per
  * transposed {@code sgemv}, {@link BlasLoops#rowSums}) against the reference backend: lengths around their piece and block sizes (tiny, odd tails,
  * several pieces, 16 M elements), layouts (contiguous, offset, strided, broadcast, written in place over either
- * operand) and special values (NaN, infinities, signed zeros). Add/sub must match bit for bit, sums within
+ * operand) and special values (NaN, infinities, signed zeros). Add/sub/mul/div must match bit for bit, sums within
  * {@code 1e-6} of the sum of magnitudes, with NaN and infinities exactly as the reference gives them.
  */
 class Fp32FastPathTest {
@@ -36,7 +37,7 @@ class Fp32FastPathTest {
     @TestFactory
     Stream<DynamicTest> addAndSub() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.SUB}) {
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV}) {
             for (String layout : LAYOUTS) {
                 tests.add(DynamicTest.dynamicTest(op + " fp32 " + layout, () -> {
                     for (int n : LENGTHS) {
@@ -118,6 +119,7 @@ class Fp32FastPathTest {
             Tensor a = Tensor.of(va, n);
             Tensor b = Tensor.of(vb, n);
             assertBitEqual("add fp32 n=16M", apply(BinaryOp.ADD, a, b, Tensor.empty(DType.FP32, n)), Tensor.of(sum, n));
+            // 64 MB results: written with non-temporal stores where the native loops are built
             assertBitEqual("sub fp32 n=16M in place on a", apply(BinaryOp.SUB, a, b, a), Tensor.of(diff, n));
         }
     }
