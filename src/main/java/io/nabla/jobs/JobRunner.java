@@ -233,7 +233,7 @@ public final class JobRunner implements SmartLifecycle {
                 continue;
             }
             try {
-                execute(next, me.device);
+                execute(next, me);
             } catch (RuntimeException e) {
                 LOG.error("job {}: could not record its state: {}", next.id(), e.toString(), e);
             } finally {
@@ -243,6 +243,18 @@ public final class JobRunner implements SmartLifecycle {
                     lock.notifyAll(); // an idle GPU changes where auto jobs go
                 }
             }
+        }
+    }
+
+    /**
+     * Marks {@code me} idle before its job's end is published: a client that submits an {@code auto} job as soon as
+     * it sees the previous one end must find the GPU idle, not see the job go to the CPU because this worker had not
+     * yet returned to its loop. Only this worker takes jobs for itself, so it takes the next one when it returns.
+     */
+    private void idle(Worker me) {
+        synchronized (lock) {
+            me.busy = false;
+            lock.notifyAll();
         }
     }
 
@@ -315,7 +327,8 @@ public final class JobRunner implements SmartLifecycle {
         }
     }
 
-    private void execute(Waiting waiting, Device on) {
+    private void execute(Waiting waiting, Worker me) {
+        Device on = me.device;
         String id = waiting.id();
         FineTuneJob queued = store.find(id).orElse(null);
         if (queued == null || queued.status() != JobStatus.QUEUED) {
@@ -333,14 +346,16 @@ public final class JobRunner implements SmartLifecycle {
                 }
                 return;
             }
+            idle(me);
             fail(queued, e);
             return;
         } catch (RuntimeException e) {
+            idle(me);
             fail(queued, e);
             return;
         }
         try {
-            execute(id, placement);
+            execute(id, placement, me);
         } finally {
             release(placement); // already closed before the final status, unless the run ended some other way
         }
@@ -361,7 +376,7 @@ public final class JobRunner implements SmartLifecycle {
         return devices.placeOn("job:" + job.id(), request.device(), JobMemory.estimate(spec, request), on);
     }
 
-    private void execute(String id, JobDevices.Placement placement) {
+    private void execute(String id, JobDevices.Placement placement, Worker me) {
         if (!store.claim(id, placement.device().toString(), Instant.now())) {
             return;
         }
@@ -372,6 +387,7 @@ public final class JobRunner implements SmartLifecycle {
                     placement.arena());
         } catch (RuntimeException e) {
             release(placement);
+            idle(me);
             finish(job, JobStatus.FAILED, null, job.step(), job.epoch(), job.losses(), message(e));
             return;
         }
@@ -390,11 +406,13 @@ public final class JobRunner implements SmartLifecycle {
             LOG.warn("job {} failed: {}", id, e.toString(), e);
             runs.remove(id);
             release(placement);
+            idle(me);
             finish(job, JobStatus.FAILED, null, run.step(), run.epoch(), run.losses(), message(e));
             return;
         }
         runs.remove(id); // its memory is freed already: the run's scope closed when run() returned
         release(placement);
+        idle(me);
         switch (outcome) {
             case SUCCEEDED -> finish(job, JobStatus.SUCCEEDED, run.resultVersion(), run.step(), run.epoch(),
                     run.losses(), null);

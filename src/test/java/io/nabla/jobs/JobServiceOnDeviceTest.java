@@ -147,6 +147,36 @@ class JobServiceOnDeviceTest {
         }
     }
 
+    /**
+     * An {@code auto} job submitted the moment the previous GPU job ends (from a listener to its final status, which
+     * runs on the GPU's worker while it publishes) goes to the idle GPU: the worker is idle before the end is
+     * published, so the CPU's worker does not take the job in the meantime (it did, in CI, before).
+     */
+    @Test
+    void anAutoJobSubmittedAsTheLastGpuJobEndsRunsOnTheGpu() throws Exception {
+        JobService jobs = service(256 * MIB, Duration.ZERO);
+        String first = jobs.submit(body("cuda:0")).id();
+        AtomicReference<String> next = new AtomicReference<>();
+        events.subscribe(first, e -> {
+            if (e.status().isFinal() && next.get() == null) {
+                next.set(jobs.submit(body("auto")).id());
+                try {
+                    Thread.sleep(300); // the GPU's worker stays here; the CPU's worker would take the job now
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        assertThat(awaitFinal(jobs, first).status()).isEqualTo(JobStatus.SUCCEEDED);
+        for (int i = 0; i < 100 && next.get() == null; i++) {
+            Thread.sleep(20);
+        }
+        assertThat(next.get()).as("the auto job was submitted").isNotNull();
+        FineTuneJob auto = awaitFinal(jobs, next.get());
+        assertThat(auto.status()).as(auto.error()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(auto.device()).isEqualTo("cuda:0");
+    }
+
     @Test
     void aCancelledGpuJobGivesBackEveryByte() throws Exception {
         JobService jobs = service(256 * MIB, Duration.ofMillis(100));
