@@ -5,8 +5,8 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
- * FP32 add, sub, mul and div over contiguous runs in C (AVX2, {@code src/main/native/nabla_loops.h}), built into the
- * jar by JavaCPP's build goal when the build machine has a C++ compiler ({@code pom.xml}, profile
+ * FP32 add, sub, mul and div and FP32 sums over contiguous runs in C (AVX2, {@code src/main/native/nabla_loops.h}),
+ * built into the jar by JavaCPP's build goal when the build machine has a C++ compiler ({@code pom.xml}, profile
  * {@code native-loops}).
  *
  * <p>Guarantees: the library is loaded once; when it is absent (a build without {@code g++}), cannot be loaded, or
