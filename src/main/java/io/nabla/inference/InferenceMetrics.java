@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.Tags;
 import io.nabla.backend.HostAllocator;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Per-model meters: {@code nabla.inference.requests} and {@code nabla.inference.errors} (counters),
@@ -21,6 +23,8 @@ import java.time.Duration;
 public final class InferenceMetrics {
 
     private final MeterRegistry registry;
+    /** Which incarnation of a version each {@code nabla.model.memory} gauge reports. */
+    private final Map<Meter.Id, LoadedModel> memoryOwners = new HashMap<>();
 
     public InferenceMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -32,15 +36,36 @@ public final class InferenceMetrics {
                 .register(registry);
     }
 
+    /**
+     * Starts the memory gauge of a loaded version. A version unloaded and loaded again quickly is tracked again
+     * before its first incarnation's worker has stopped (and untracked): the gauge is then rebound to the new one,
+     * and the late {@link #untrack} of the old one leaves it alone.
+     */
     void track(LoadedModel model) {
-        Gauge.builder("nabla.model.memory", model, LoadedModel::bytes).baseUnit("bytes")
-                .description("memory held by a loaded model").tags(tags(model)).strongReference(false)
-                .register(registry);
+        Meter.Id id = memoryId(model);
+        synchronized (memoryOwners) {
+            if (memoryOwners.put(id, model) != null) {
+                registry.remove(id);
+            }
+            Gauge.builder("nabla.model.memory", model, LoadedModel::bytes).baseUnit("bytes")
+                    .description("memory held by a loaded model").tags(tags(model)).strongReference(false)
+                    .register(registry);
+        }
     }
 
+    /** Ends the memory gauge of a version, if it still reports this incarnation. */
     void untrack(LoadedModel model) {
-        Meter.Id id = new Meter.Id("nabla.model.memory", Tags.of(tags(model)), "bytes", null, Meter.Type.GAUGE);
-        registry.remove(id);
+        Meter.Id id = memoryId(model);
+        synchronized (memoryOwners) {
+            if (memoryOwners.get(id) == model) {
+                memoryOwners.remove(id);
+                registry.remove(id);
+            }
+        }
+    }
+
+    private static Meter.Id memoryId(LoadedModel model) {
+        return new Meter.Id("nabla.model.memory", Tags.of(tags(model)), "bytes", null, Meter.Type.GAUGE);
     }
 
     private static Iterable<Tag> tags(LoadedModel m) {
