@@ -39,6 +39,8 @@ class DockerfileTest {
         Dockerfile.Stage build = d.stage("build");
         assertThat(build.image()).startsWith("eclipse-temurin:17.").contains("-jdk");
         assertThat(build.all("RUN")).anyMatch(r -> r.contains("./mvnw -B -DskipTests package"));
+        // the native-loops profile (AVX2 elementwise loops) builds only where /usr/bin/g++ exists
+        assertThat(build.all("RUN")).anyMatch(r -> r.contains("apt-get install") && r.contains(" g++"));
         if (file.equals("Dockerfile")) {
             assertThat(d.runtime().image()).matches("nvidia/cuda:13\\.0\\.\\d+-(cudnn-)?runtime-ubuntu24\\.04");
             assertThat(d.runtime().all("COPY")).contains("--from=jre /opt/java/openjdk /opt/java/openjdk");
