@@ -84,11 +84,193 @@ __attribute__((target("avx2"))) static double sum(const float* a, int64_t n) {
     return total;
 }
 
+
+// ---- exp, sigmoid, silu, tanh and the silu gradient (io.nabla.backend.cpu.ExactExp, operation for operation) ----
+//
+// Each result is computed with exactly the IEEE double operations of ExactExp's Java blocks (the same constants, the
+// same fused multiply-adds where Java calls Math.fma and separate operations where it does not: contraction is off
+// below), so where ExactExp keeps its polynomial's result, this keeps the same double and rounds it to the same float.
+// Where ExactExp falls back to the reference (near a rounding midpoint, out of range, NaN, subnormal results), this
+// leaves the element unwritten and records its index for the caller, which computes it in Java from the inputs
+// (still intact when y is x or g); so do the last n % 4 elements.
+
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+
+enum ExpKind { EXP = 0, SIGMOID = 1, SILU = 2, TANH = 3, SILU_GRAD = 4 };
+
+struct ExpPoly {
+    __m256d t;  // SHIFT + k
+    __m256d p;  // exp(r)
+};
+
+static const double LOG2E = 1.4426950408889634;
+static const double SHIFT = 0x1.8p52;
+static const double LN2_LO = 1.90821492927058770002e-10;
+
+__attribute__((target("avx2,fma"))) static inline __m256d splat(double v) {
+    return _mm256_set1_pd(v);
+}
+
+__attribute__((target("avx2,fma"))) static inline ExpPoly polynomial(__m256d x) {
+    const double ln2hi = 0x1.62e42feep-1;  // fdlibm's split: the bits 0x3fe62e42fee00000
+    __m256d t = _mm256_fmadd_pd(x, splat(LOG2E), splat(SHIFT));
+    __m256d k = _mm256_sub_pd(t, splat(SHIFT));
+    __m256d r = _mm256_fmadd_pd(k, splat(-ln2hi), x);
+    r = _mm256_fmadd_pd(k, splat(-LN2_LO), r);
+    __m256d q = _mm256_fmadd_pd(splat(1.0 / 479001600), r, splat(1.0 / 39916800));
+    q = _mm256_fmadd_pd(q, r, splat(1.0 / 3628800));
+    q = _mm256_fmadd_pd(q, r, splat(1.0 / 362880));
+    q = _mm256_fmadd_pd(q, r, splat(1.0 / 40320));
+    q = _mm256_fmadd_pd(q, r, splat(1.0 / 5040));
+    q = _mm256_fmadd_pd(q, r, splat(1.0 / 720));
+    q = _mm256_fmadd_pd(q, r, splat(1.0 / 120));
+    q = _mm256_fmadd_pd(q, r, splat(1.0 / 24));
+    q = _mm256_fmadd_pd(q, r, splat(1.0 / 6));
+    q = _mm256_fmadd_pd(q, r, splat(1.0 / 2));
+    q = _mm256_fmadd_pd(q, r, splat(1.0));
+    ExpPoly e;
+    e.p = _mm256_fmadd_pd(q, r, splat(1.0));
+    e.t = t;
+    return e;
+}
+
+// exp(r) * 2^k in double (ExactExp.scaled): k + 1023 placed in the exponent bits.
+__attribute__((target("avx2,fma"))) static inline __m256d scaled(ExpPoly e) {
+    __m256i k = _mm256_sub_epi64(_mm256_castpd_si256(e.t), _mm256_castpd_si256(splat(SHIFT)));
+    __m256i bits = _mm256_slli_epi64(_mm256_add_epi64(k, _mm256_set1_epi64x(1023)), 52);
+    return _mm256_mul_pd(e.p, _mm256_castsi256_pd(bits));
+}
+
+// All-ones lanes where the low 29 bits of d lie within 4096 of 2^28 (ExactExp.nearMidpoint).
+__attribute__((target("avx2,fma"))) static inline __m256i nearMidpoint(__m256d d) {
+    __m256i low = _mm256_and_si256(_mm256_castpd_si256(d), _mm256_set1_epi64x(0x1FFFFFFF));
+    __m256i diff = _mm256_sub_epi64(low, _mm256_set1_epi64x(0x10000000));
+    return _mm256_and_si256(_mm256_cmpgt_epi64(diff, _mm256_set1_epi64x(-4096)),
+                            _mm256_cmpgt_epi64(_mm256_set1_epi64x(4096), diff));
+}
+
+__attribute__((target("avx2,fma"))) static inline __m256d absd(__m256d v) {
+    return _mm256_andnot_pd(splat(-0.0), v);
+}
+
+// All-ones lanes that ExactExp.exact accepts: x in [-87, 88], |d| >= the smallest normal float, off the midpoint.
+__attribute__((target("avx2,fma"))) static inline __m256i exact(__m256d d, __m256d x) {
+    __m256d ok = _mm256_and_pd(_mm256_and_pd(_mm256_cmp_pd(x, splat(-87.0), _CMP_GE_OQ),
+                                             _mm256_cmp_pd(x, splat(88.0), _CMP_LE_OQ)),
+                               _mm256_cmp_pd(absd(d), splat(0x1p-126), _CMP_GE_OQ));
+    return _mm256_andnot_si256(nearMidpoint(d), _mm256_castpd_si256(ok));
+}
+
+// The four lanes' 64-bit masks as four 32-bit ones.
+__attribute__((target("avx2,fma"))) static inline __m128i narrow(__m256i m) {
+    return _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(m, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
+}
+
+// The four results of one vector, and in *good the lanes to keep (all ones) rather than leave to the caller.
+__attribute__((target("avx2,fma"))) static inline __m128 expFamily4(int kind, __m256d x, __m256d g, __m128i* good) {
+    __m256i ok;
+    __m256d d;
+    if (kind == EXP) {
+        ExpPoly e = polynomial(x);
+        __m256d inRange = _mm256_and_pd(_mm256_cmp_pd(x, splat(-87.0), _CMP_GE_OQ),
+                                        _mm256_cmp_pd(x, splat(88.0), _CMP_LE_OQ));
+        ok = _mm256_andnot_si256(nearMidpoint(e.p), _mm256_castpd_si256(inRange));
+        // (float) q * 2^k in float, k + 127 placed in a float's exponent bits
+        __m256i k = _mm256_sub_epi64(_mm256_castpd_si256(e.t), _mm256_castpd_si256(splat(SHIFT)));
+        __m128i kf = _mm_slli_epi32(_mm_add_epi32(narrow(k), _mm_set1_epi32(127)), 23);
+        *good = narrow(ok);
+        kf = _mm_and_si128(kf, *good);  // lanes left to the caller may hold any k: no stray exponent
+        return _mm_mul_ps(_mm256_cvtpd_ps(e.p), _mm_castsi128_ps(kf));
+    }
+    if (kind == TANH) {
+        ExpPoly e = polynomial(_mm256_mul_pd(splat(2.0), absd(x)));
+        __m256d s = _mm256_mul_pd(x, x);
+        __m256d q = _mm256_fmadd_pd(splat(6404582.0 / 10854718875.0), s, splat(-929569.0 / 638512875));
+        q = _mm256_fmadd_pd(q, s, splat(21844.0 / 6081075));
+        q = _mm256_fmadd_pd(q, s, splat(-1382.0 / 155925));
+        q = _mm256_fmadd_pd(q, s, splat(62.0 / 2835));
+        q = _mm256_fmadd_pd(q, s, splat(-17.0 / 315));
+        q = _mm256_fmadd_pd(q, s, splat(2.0 / 15));
+        q = _mm256_fmadd_pd(q, s, splat(-1.0 / 3));
+        __m256d series = _mm256_fmadd_pd(_mm256_mul_pd(x, s), q, x);
+        __m256d big = _mm256_sub_pd(splat(1.0), _mm256_div_pd(splat(2.0), _mm256_add_pd(scaled(e), splat(1.0))));
+        big = _mm256_or_pd(_mm256_and_pd(x, splat(-0.0)), absd(big));  // Math.copySign(big, x)
+        __m256d small = _mm256_cmp_pd(absd(x), splat(0.125), _CMP_LT_OQ);
+        d = _mm256_blendv_pd(big, series, small);
+        __m256d fine = _mm256_and_pd(_mm256_cmp_pd(absd(x), splat(20.0), _CMP_LE_OQ),
+                                     _mm256_cmp_pd(absd(d), splat(0x1p-126), _CMP_GE_OQ));
+        ok = _mm256_andnot_si256(nearMidpoint(d), _mm256_castpd_si256(fine));
+    } else {
+        ExpPoly e = polynomial(_mm256_xor_pd(x, splat(-0.0)));  // -x, as Java negates the float
+        __m256d one = splat(1.0);
+        if (kind == SIGMOID) {
+            d = _mm256_div_pd(one, _mm256_add_pd(one, scaled(e)));
+            ok = exact(d, x);
+        } else if (kind == SILU) {
+            d = _mm256_div_pd(x, _mm256_add_pd(one, scaled(e)));
+            ok = exact(d, x);
+        } else {
+            __m256d sig = _mm256_div_pd(one, _mm256_add_pd(one, scaled(e)));
+            __m256d factor = _mm256_add_pd(one, _mm256_mul_pd(x, _mm256_sub_pd(one, sig)));
+            d = _mm256_mul_pd(_mm256_mul_pd(g, sig), factor);
+            __m256d bound = _mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(splat(8.0), absd(x)), splat(2.0)),
+                                          splat(0x1p-10));
+            __m256d fine = _mm256_and_pd(_mm256_cmp_pd(absd(d), splat(0x1.fffffep127 / 2.0), _CMP_LE_OQ),
+                                         _mm256_cmp_pd(absd(factor), bound, _CMP_GE_OQ));
+            ok = _mm256_and_si256(exact(d, x), _mm256_castpd_si256(fine));
+        }
+    }
+    *good = narrow(ok);
+    return _mm256_cvtpd_ps(d);
+}
+
+// y[i] = op(x[i]) (g[i] and x[i] for the silu gradient) for i < n; the indices the caller must compute itself go to
+// fix, in increasing order; returns how many.
+__attribute__((target("avx2,fma"))) static int expFamily(int kind, const float* x, const float* g, float* y,
+                                                          int32_t* fix, int n) {
+    int fixes = 0;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        __m256d xd = _mm256_cvtps_pd(_mm_loadu_ps(x + i));
+        __m256d gd = g ? _mm256_cvtps_pd(_mm_loadu_ps(g + i)) : xd;
+        __m128i good;
+        __m128 r = expFamily4(kind, xd, gd, &good);
+        // keep y's old floats in the lanes left to the caller (x or g themselves when y is one of them): a blend and
+        // an ordinary store, as AMD's masked store (vmaskmovps) is microcoded and made the loop 2x slower
+        _mm_storeu_ps(y + i, _mm_blendv_ps(_mm_loadu_ps(y + i), r, _mm_castsi128_ps(good)));
+        int bad = 15 & ~_mm_movemask_ps(_mm_castsi128_ps(good));
+        while (bad) {
+            int lane = __builtin_ctz(bad);
+            fix[fixes++] = i + lane;
+            bad &= bad - 1;
+        }
+    }
+    for (; i < n; i++) {
+        fix[fixes++] = i;
+    }
+    return fixes;
+}
+
+#pragma GCC pop_options
+
 }  // namespace nabla
 
 // 1 when this CPU runs the AVX2 loops, else 0 (and binaryF must not be called).
 inline int hasAvx2() {
     return __builtin_cpu_supports("avx2") ? 1 : 0;
+}
+
+// y = op(x) (op: 0 exp, 1 sigmoid, 2 silu, 3 tanh, 4 the silu gradient with g) over n <= 2^31 floats; fix receives
+// the indices the caller computes itself (n of them at most); returns their count. Needs AVX2 and FMA (hasFma).
+inline int expFamilyF(int op, long long x, long long g, long long y, long long fix, int n) {
+    return nabla::expFamily(op, (const float*) (intptr_t) x, (const float*) (intptr_t) g, (float*) (intptr_t) y,
+                            (int32_t*) (intptr_t) fix, n);
+}
+
+// 1 when this CPU has FMA (the exp family needs it), else 0.
+inline int hasFma() {
+    return __builtin_cpu_supports("fma") ? 1 : 0;
 }
 
 // The sum of n contiguous floats at address a.

@@ -33,6 +33,11 @@ import java.nio.FloatBuffer;
  * elementwise conformance tests. In that run the exp polynomial alone, without the fallback, also matched on
  * all 2,237,530,112 floats in [-87, 88]: the fallback makes the guarantee follow from the error bounds rather than
  * from that measurement, for about two integer operations per element.
+ *
+ * <p>In C: where the native loops are built and the CPU has FMA ({@link NativeLoops#expFamily}), direct buffers
+ * go through the same double operations written with AVX2 and FMA intrinsics (four lanes, contraction off, so each
+ * operation rounds as here), and only the elements these blocks would give the reference come back to Java
+ * ({@code ExactExpInCTest} checks that path as {@code ExactExpTest} checks these blocks, every float on request).
  */
 final class ExactExp {
 
@@ -95,24 +100,80 @@ final class ExactExp {
 
     /** {@code y[i] = (float) Math.exp(x[i])} for {@code i < n} (unit stride, absolute indices from 0). */
     static void exp(FloatBuffer x, FloatBuffer y, int n) {
+        if (inC(NativeLoops.EXP, x, null, y, n)) {
+            return;
+        }
         blocks(x, null, y, n, (b, m) -> block(b.in, b.out, b.t, b.p, m));
     }
 
     /** {@code y[i] = (float) Math.tanh(x[i])} for {@code i < n} (unit stride, absolute indices from 0). */
     static void tanh(FloatBuffer x, FloatBuffer y, int n) {
+        if (inC(NativeLoops.TANH, x, null, y, n)) {
+            return;
+        }
         blocks(x, null, y, n, (b, m) -> tanhBlock(b.in, b.out, b.t, b.p, m));
     }
 
     /** {@code y[i] = (float) sigmoid(x[i])}, or {@code silu} when {@code silu}, for {@code i < n} (unit stride). */
     static void sigmoid(boolean silu, FloatBuffer x, FloatBuffer y, int n) {
+        if (inC(silu ? NativeLoops.SILU : NativeLoops.SIGMOID, x, null, y, n)) {
+            return;
+        }
         blocks(x, null, y, n, silu ? (b, m) -> siluBlock(b.in, b.out, b.t, b.p, m)
                 : (b, m) -> sigmoidBlock(b.in, b.out, b.t, b.p, m));
     }
 
     /** {@code y[i] = (float) ElementwiseMath.siluGrad(g[i], x[i])} for {@code i < n} (unit stride). */
     static void siluGrad(FloatBuffer g, FloatBuffer x, FloatBuffer y, int n) {
+        if (inC(NativeLoops.SILU_GRAD, x, g, y, n)) {
+            return;
+        }
         blocks(x, g, y, n, (b, m) -> siluGradBlock(b.in2, b.in, b.out, b.t, b.p, m));
     }
+
+    /**
+     * Runs the op in C ({@link NativeLoops#expFamily}: the same double operations, vectorised with AVX2 and FMA),
+     * block by block, computing here the elements it leaves to the reference; false (nothing done) where the native
+     * loops are not built, the CPU lacks FMA, or a buffer is not a direct one in native order.
+     */
+    private static boolean inC(int op, FloatBuffer x, FloatBuffer g, FloatBuffer y, int n) {
+        if (!NativeLoops.expFamilyAvailable()) {
+            return false;
+        }
+        long ax = nativeAddress(x);
+        long ag = g == null ? 0 : nativeAddress(g);
+        long ay = nativeAddress(y);
+        if (ax == 0 || ay == 0 || (g != null && ag == 0)) {
+            return false;
+        }
+        long fix = RawMemory.address(FIXES.get());
+        for (int o = 0; o < n; o += BLOCK) {
+            int m = Math.min(BLOCK, n - o);
+            long at = (long) o << 2;
+            int count = NativeLoops.expFamily(op, ax + at, g == null ? 0 : ag + at, ay + at, fix, m);
+            for (int j = 0; j < count; j++) {
+                int i = o + RawMemory.getInt(fix + ((long) j << 2));
+                float xi = x.get(i);
+                y.put(i, (float) switch (op) {
+                    case NativeLoops.EXP -> Math.exp(xi);
+                    case NativeLoops.SIGMOID -> ElementwiseMath.sigmoid(xi);
+                    case NativeLoops.SILU -> ElementwiseMath.silu(xi);
+                    case NativeLoops.TANH -> Math.tanh(xi);
+                    default -> ElementwiseMath.siluGrad(g.get(i), xi);
+                });
+            }
+        }
+        return true;
+    }
+
+    private static long nativeAddress(FloatBuffer b) {
+        return b.order() == java.nio.ByteOrder.nativeOrder() ? RawMemory.address(b) : 0;
+    }
+
+    /** A thread's room for the indices one native block leaves to the reference ({@link #BLOCK} ints). */
+    private static final ThreadLocal<java.nio.IntBuffer> FIXES = ThreadLocal.withInitial(() ->
+            java.nio.ByteBuffer.allocateDirect(BLOCK * Integer.BYTES).order(java.nio.ByteOrder.nativeOrder())
+                    .asIntBuffer());
 
     /** What one block computes, from the thread's arrays {@code in} (and {@code in2}) into {@code out}. */
     interface BlockKernel {

@@ -5,8 +5,8 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
- * FP32 add, sub, mul and div and FP32 sums over contiguous runs in C (AVX2, {@code src/main/native/nabla_loops.h}),
- * built into the jar by JavaCPP's build goal when the build machine has a C++ compiler ({@code pom.xml}, profile
+ * FP32 add, sub, mul and div, FP32 sums, and {@link ExactExp}'s exp, sigmoid, silu, tanh and silu gradient over
+ * contiguous runs in C (AVX2, and FMA for the last five; {@code src/main/native/nabla_loops.h}), built into the jar by JavaCPP's build goal when the build machine has a C++ compiler ({@code pom.xml}, profile
  * {@code native-loops}).
  *
  * <p>Guarantees: the library is loaded once; when it is absent (a build without {@code g++}), cannot be loaded, or
@@ -35,6 +35,7 @@ final class NativeLoops {
     static final long STREAM_BYTES = 16L << 20;
 
     private static final boolean AVAILABLE = load();
+    private static final boolean FMA = AVAILABLE && hasFma() == 1;
 
     private NativeLoops() {
     }
@@ -91,7 +92,33 @@ final class NativeLoops {
         return sumF(a, n);
     }
 
+    /** Whether {@link #expFamily} runs here (the library is loaded and this CPU has FMA as well as AVX2). */
+    static boolean expFamilyAvailable() {
+        return FMA;
+    }
+
+    /** The ops of {@link #expFamily}, numbered as the C code numbers them. */
+    static final int EXP = 0;
+    static final int SIGMOID = 1;
+    static final int SILU = 2;
+    static final int TANH = 3;
+    static final int SILU_GRAD = 4;
+
+    /**
+     * {@code y[i] = op(x[i])} ({@code op(g[i], x[i])} for {@link #SILU_GRAD}) for {@code n} contiguous floats, with
+     * exactly the double operations of {@link ExactExp}'s blocks; the elements ExactExp gives to the reference are
+     * left unwritten and their indices (relative to x, increasing) written as ints at {@code fix}, which must hold
+     * {@code n}; returns their count. Only when {@link #expFamilyAvailable()}; y may be x or g.
+     */
+    static int expFamily(int op, long x, long g, long y, long fix, int n) {
+        return expFamilyF(op, x, g, y, fix, n);
+    }
+
     private static native int hasAvx2();
+
+    private static native int hasFma();
+
+    private static native int expFamilyF(int op, long x, long g, long y, long fix, int n);
 
     private static native double sumF(long a, long n);
 

@@ -28,6 +28,27 @@ final class RawMemory {
     }
 
     private static final long FLOAT_BASE = UNSAFE.arrayBaseOffset(float[].class);
+    /** Where a {@link java.nio.Buffer} keeps the address of its first element (direct buffers). */
+    private static final long BUFFER_ADDRESS = bufferAddressOffset();
+
+    private static long bufferAddressOffset() {
+        try {
+            return UNSAFE.objectFieldOffset(java.nio.Buffer.class.getDeclaredField("address"));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The address of element 0 of a direct buffer (a slice's own start), or 0 when the buffer is not direct or the
+     * JDK does not say. (The caller checks the byte order.)
+     */
+    static long address(java.nio.Buffer b) {
+        if (BUFFER_ADDRESS < 0 || !b.isDirect()) {
+            return 0;
+        }
+        return UNSAFE.getLong(b, BUFFER_ADDRESS);
+    }
 
     /** Copies {@code n} floats from host memory into {@code dst[0..n)}. */
     static void copyToArray(long address, float[] dst, int n) {
