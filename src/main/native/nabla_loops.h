@@ -85,7 +85,7 @@ __attribute__((target("avx2"))) static double sum(const float* a, int64_t n) {
 }
 
 
-// ---- exp, sigmoid, silu, tanh and the silu gradient (io.nabla.backend.cpu.ExactExp, operation for operation) ----
+// ---- exp, sigmoid, silu, tanh, tanh-gelu and their gradients (ExactExp and ExactGelu, operation for operation) ----
 //
 // Each result is computed with exactly the IEEE double operations of ExactExp's Java blocks (the same constants, the
 // same fused multiply-adds where Java calls Math.fma and separate operations where it does not: contraction is off
@@ -97,7 +97,7 @@ __attribute__((target("avx2"))) static double sum(const float* a, int64_t n) {
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
 
-enum ExpKind { EXP = 0, SIGMOID = 1, SILU = 2, TANH = 3, SILU_GRAD = 4 };
+enum ExpKind { EXP = 0, SIGMOID = 1, SILU = 2, TANH = 3, SILU_GRAD = 4, GELU_TANH = 5, GELU_TANH_GRAD = 6 };
 
 struct ExpPoly {
     __m256d t;  // SHIFT + k
@@ -162,6 +162,57 @@ __attribute__((target("avx2,fma"))) static inline __m256i exact(__m256d d, __m25
     return _mm256_andnot_si256(nearMidpoint(d), _mm256_castpd_si256(ok));
 }
 
+
+// ---- tanh-gelu and its gradient (io.nabla.backend.cpu.ExactGelu, operation for operation) -------------------------
+
+// ExactGelu.trusted: a normal float result below half the float overflow, off the rounding midpoint.
+__attribute__((target("avx2,fma"))) static inline __m256i trusted(__m256d d) {
+    __m256d a = absd(d);
+    __m256d ok = _mm256_and_pd(_mm256_cmp_pd(a, splat(0x1p-126), _CMP_GE_OQ),
+                               _mm256_cmp_pd(a, splat(0x1.fffffep127 / 2.0), _CMP_LE_OQ));
+    return _mm256_andnot_si256(nearMidpoint(d), _mm256_castpd_si256(ok));
+}
+
+static const double GELU_TANH_BETA = 0x1.9884533d43651p-1;   // ElementwiseMath: Math.sqrt(2 / Math.PI)
+static const double GELU_TANH_KAPPA = 0x1.6e4e26d4801f7p-5;  // 0.044715
+
+// tanh-gelu (g unused) or its gradient: the results, and in *ok the lanes ExactGelu would keep. Java's Math.min and
+// Math.max are minpd/maxpd with the constant first (NaN passes through); where Java's max(0, -0.0) is 0.0 and
+// maxpd's -0.0, adding 0.0 makes it 0.0 and changes nothing else.
+__attribute__((target("avx2,fma"))) static inline __m256d geluTanh4(bool grad, __m256d x, __m256d g, __m256i* ok) {
+    __m256d one = splat(1.0);
+    if (!grad) {
+        __m256d inner = _mm256_mul_pd(splat(GELU_TANH_BETA), _mm256_add_pd(x,
+                _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(splat(GELU_TANH_KAPPA), x), x), x)));
+        __m256d t = _mm256_max_pd(splat(-87.0), _mm256_min_pd(splat(87.0), _mm256_mul_pd(splat(-2.0), inner)));
+        __m256d p = _mm256_div_pd(splat(2.0), _mm256_add_pd(one, scaled(polynomial(t))));  // 1 + tanh(inner)
+        __m256d d = _mm256_mul_pd(_mm256_mul_pd(splat(0.5), x), p);
+        *ok = _mm256_and_si256(_mm256_castpd_si256(_mm256_cmp_pd(p, splat(0x1p-9), _CMP_GE_OQ)), trusted(d));
+        return d;
+    }
+    __m256d x2 = _mm256_mul_pd(x, x);
+    __m256d inner = _mm256_mul_pd(splat(GELU_TANH_BETA), _mm256_add_pd(x,
+            _mm256_mul_pd(_mm256_mul_pd(splat(GELU_TANH_KAPPA), x2), x)));
+    __m256d t = _mm256_max_pd(splat(-87.0), _mm256_mul_pd(splat(-2.0), absd(inner)));
+    __m256d e = scaled(polynomial(t));  // exp(-2 |inner|)
+    __m256d inv = _mm256_div_pd(one, _mm256_add_pd(one, e));
+    __m256d h = _mm256_min_pd(one, _mm256_max_pd(splat(0.0), _mm256_mul_pd(inner, splat(0x1p1000))));
+    h = _mm256_add_pd(h, splat(0.0));
+    __m256d onePlusT = _mm256_mul_pd(_mm256_mul_pd(splat(2.0), inv),
+                                     _mm256_add_pd(h, _mm256_mul_pd(_mm256_sub_pd(one, h), e)));
+    __m256d oneMinusT2 = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(splat(4.0), e), inv), inv);
+    __m256d left = _mm256_mul_pd(splat(0.5), x);
+    __m256d coefficient = _mm256_mul_pd(splat(GELU_TANH_BETA),
+            _mm256_add_pd(one, _mm256_mul_pd(splat(3.0 * GELU_TANH_KAPPA), x2)));
+    __m256d p = _mm256_add_pd(_mm256_mul_pd(splat(0.5), onePlusT),
+                              _mm256_mul_pd(_mm256_mul_pd(left, oneMinusT2), coefficient));
+    __m256d scale = _mm256_add_pd(splat(0.6), absd(_mm256_mul_pd(left, coefficient)));
+    __m256d d = _mm256_mul_pd(g, p);
+    __m256d fine = _mm256_cmp_pd(absd(p), _mm256_mul_pd(scale, splat(0x1p-5)), _CMP_GE_OQ);
+    *ok = _mm256_and_si256(_mm256_castpd_si256(fine), trusted(d));
+    return d;
+}
+
 // The four lanes' 64-bit masks as four 32-bit ones.
 __attribute__((target("avx2,fma"))) static inline __m128i narrow(__m256i m) {
     return _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(m, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
@@ -183,7 +234,9 @@ __attribute__((target("avx2,fma"))) static inline __m128 expFamily4(int kind, __
         kf = _mm_and_si128(kf, *good);  // lanes left to the caller may hold any k: no stray exponent
         return _mm_mul_ps(_mm256_cvtpd_ps(e.p), _mm_castsi128_ps(kf));
     }
-    if (kind == TANH) {
+    if (kind == GELU_TANH || kind == GELU_TANH_GRAD) {
+        d = geluTanh4(kind == GELU_TANH_GRAD, x, g, &ok);
+    } else if (kind == TANH) {
         ExpPoly e = polynomial(_mm256_mul_pd(splat(2.0), absd(x)));
         __m256d s = _mm256_mul_pd(x, x);
         __m256d q = _mm256_fmadd_pd(splat(6404582.0 / 10854718875.0), s, splat(-929569.0 / 638512875));
@@ -261,7 +314,7 @@ inline int hasAvx2() {
     return __builtin_cpu_supports("avx2") ? 1 : 0;
 }
 
-// y = op(x) (op: 0 exp, 1 sigmoid, 2 silu, 3 tanh, 4 the silu gradient with g) over n <= 2^31 floats; fix receives
+// y = op(x) (op: 0 exp, 1 sigmoid, 2 silu, 3 tanh, 4 the silu gradient with g, 5 tanh-gelu, 6 its gradient with g) over n <= 2^31 floats; fix receives
 // the indices the caller computes itself (n of them at most); returns their count. Needs AVX2 and FMA (hasFma).
 inline int expFamilyF(int op, long long x, long long g, long long y, long long fix, int n) {
     return nabla::expFamily(op, (const float*) (intptr_t) x, (const float*) (intptr_t) g, (float*) (intptr_t) y,

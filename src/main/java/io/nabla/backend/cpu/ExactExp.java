@@ -136,7 +136,7 @@ final class ExactExp {
      * block by block, computing here the elements it leaves to the reference; false (nothing done) where the native
      * loops are not built, the CPU lacks FMA, or a buffer is not a direct one in native order.
      */
-    private static boolean inC(int op, FloatBuffer x, FloatBuffer g, FloatBuffer y, int n) {
+    static boolean inC(int op, FloatBuffer x, FloatBuffer g, FloatBuffer y, int n) {
         if (!NativeLoops.expFamilyAvailable()) {
             return false;
         }
@@ -159,6 +159,8 @@ final class ExactExp {
                     case NativeLoops.SIGMOID -> ElementwiseMath.sigmoid(xi);
                     case NativeLoops.SILU -> ElementwiseMath.silu(xi);
                     case NativeLoops.TANH -> Math.tanh(xi);
+                    case NativeLoops.GELU_TANH -> ElementwiseMath.geluTanh(xi);
+                    case NativeLoops.GELU_TANH_GRAD -> ElementwiseMath.geluTanhGrad(g.get(i), xi);
                     default -> ElementwiseMath.siluGrad(g.get(i), xi);
                 });
             }

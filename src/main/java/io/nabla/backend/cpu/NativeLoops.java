@@ -5,8 +5,8 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
- * FP32 add, sub, mul and div, FP32 sums, and {@link ExactExp}'s exp, sigmoid, silu, tanh and silu gradient over
- * contiguous runs in C (AVX2, and FMA for the last five; {@code src/main/native/nabla_loops.h}), built into the jar by JavaCPP's build goal when the build machine has a C++ compiler ({@code pom.xml}, profile
+ * FP32 add, sub, mul and div, FP32 sums, {@link ExactExp}'s exp, sigmoid, silu, tanh and silu gradient, and
+ * {@link ExactGelu}'s tanh-gelu and its gradient over contiguous runs in C (AVX2, and FMA for the last seven; {@code src/main/native/nabla_loops.h}), built into the jar by JavaCPP's build goal when the build machine has a C++ compiler ({@code pom.xml}, profile
  * {@code native-loops}).
  *
  * <p>Guarantees: the library is loaded once; when it is absent (a build without {@code g++}), cannot be loaded, or
@@ -103,10 +103,13 @@ final class NativeLoops {
     static final int SILU = 2;
     static final int TANH = 3;
     static final int SILU_GRAD = 4;
+    static final int GELU_TANH = 5;
+    static final int GELU_TANH_GRAD = 6;
 
     /**
-     * {@code y[i] = op(x[i])} ({@code op(g[i], x[i])} for {@link #SILU_GRAD}) for {@code n} contiguous floats, with
-     * exactly the double operations of {@link ExactExp}'s blocks; the elements ExactExp gives to the reference are
+     * {@code y[i] = op(x[i])} ({@code op(g[i], x[i])} for the gradients) for {@code n} contiguous floats, with
+     * exactly the double operations of {@link ExactExp}'s and {@link ExactGelu}'s blocks; the elements those blocks
+     * give to the reference are
      * left unwritten and their indices (relative to x, increasing) written as ints at {@code fix}, which must hold
      * {@code n}; returns their count. Only when {@link #expFamilyAvailable()}; y may be x or g.
      */

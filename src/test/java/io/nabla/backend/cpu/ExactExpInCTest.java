@@ -15,16 +15,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * The C path of {@link ExactExp} ({@link NativeLoops#expFamily}, taken for direct buffers where the native loops
- * are built and the CPU has FMA) gives the reference's floats bit for bit, as {@link ExactExpTest} checks for the Java
- * blocks: exp, sigmoid, silu and tanh on a sample of every float bit pattern (every one with
- * {@code -Dnabla.exhaustive=true}), the silu gradient over gradients from tiny to near the float overflow and every
- * float near its zero, runs of every length modulo 4 starting at every alignment, and results written over an input
+ * The C path of {@link ExactExp} and {@link ExactGelu} ({@link NativeLoops#expFamily}, taken for direct buffers where
+ * the native loops are built and the CPU has FMA) gives the reference's floats bit for bit, as {@link ExactExpTest}
+ * checks for the Java blocks: exp, sigmoid, silu, tanh and tanh-gelu on a sample of every float bit pattern (every one
+ * with {@code -Dnabla.exhaustive=true}), the silu and tanh-gelu gradients over gradients from tiny to near the float
+ * overflow and every float near their zero, runs of every length modulo 4 starting at every alignment, and results written over an input
  * (the elements left to the reference must still read their inputs).
  */
 class ExactExpInCTest {
 
-    private static final Op[] OPS = {Op.EXP, Op.SIGMOID, Op.SILU, Op.TANH};
+    private static final Op[] OPS = {Op.EXP, Op.SIGMOID, Op.SILU, Op.TANH, Op.GELU_TANH};
+    private static final GradOp[] GRADS = {GradOp.SILU, GradOp.GELU_TANH};
     private static final int RUN = 1 << 16;
 
     @BeforeEach
@@ -45,6 +46,7 @@ class ExactExpInCTest {
             case SIGMOID -> ExactExp.sigmoid(false, x, y, n);
             case SILU -> ExactExp.sigmoid(true, x, y, n);
             case TANH -> ExactExp.tanh(x, y, n);
+            case GELU_TANH -> ExactGelu.geluTanh(x, y, n);
             default -> throw new IllegalArgumentException(op.toString());
         }
     }
@@ -117,8 +119,8 @@ class ExactExpInCTest {
         }
     }
 
-    /** The silu gradient for every {@code stride}-th float x with gradient g, through buffers. */
-    private static void assertGradMatches(float g, int stride) {
+    /** The gradient for every {@code stride}-th float x with gradient g, through buffers. */
+    private static void assertGradMatches(GradOp op, float g, int stride) {
         FloatBuffer gs = direct(RUN);
         FloatBuffer x = direct(RUN);
         FloatBuffer y = direct(RUN);
@@ -129,22 +131,22 @@ class ExactExpInCTest {
         for (long bits = 0; bits <= 0xFFFFFFFFL; bits += stride) {
             x.put(n++, Float.intBitsToFloat((int) bits));
             if (n == RUN || bits + stride > 0xFFFFFFFFL) {
-                assertGrad(gs, x, y, n, "");
+                assertGrad(op, gs, x, y, n, "");
                 n = 0;
             }
         }
     }
 
-    private static void assertGrad(FloatBuffer g, FloatBuffer x, FloatBuffer y, int n, String what) {
+    private static void assertGrad(GradOp op, FloatBuffer g, FloatBuffer x, FloatBuffer y, int n, String what) {
         float[] gv = new float[n];
         float[] xv = new float[n];
         g.get(0, gv);
         x.get(0, xv);
-        ExactExp.siluGrad(g, x, y, n);
+        op.fast(g, x, y, n);
         for (int i = 0; i < n; i++) {
-            float expected = GradOp.SILU.reference(gv[i], xv[i]);
+            float expected = op.reference(gv[i], xv[i]);
             if (Float.floatToIntBits(y.get(i)) != Float.floatToIntBits(expected)) {
-                fail("silu' in C" + what + " (g=" + gv[i] + ", x=" + xv[i] + ") = " + y.get(i) + ", expected the"
+                fail(op + "' in C" + what + " (g=" + gv[i] + ", x=" + xv[i] + ") = " + y.get(i) + ", expected the"
                         + " reference's " + expected);
             }
         }
@@ -152,8 +154,10 @@ class ExactExpInCTest {
 
     @Test
     void gradientsOnASampleOfAllFloatsMatchTheReferenceBitForBit() {
-        for (float g : new float[] {1f, -0.37f, 3.5e-3f, 7.25f, -2e-30f, 1e30f, -3e38f, 1e-38f}) {
-            assertGradMatches(g, 4099);
+        for (GradOp op : GRADS) {
+            for (float g : new float[] {1f, -0.37f, 3.5e-3f, 7.25f, -2e-30f, 1e30f, -3e38f, 1e-38f}) {
+                assertGradMatches(op, g, 4099);
+            }
         }
     }
 
@@ -161,15 +165,23 @@ class ExactExpInCTest {
     @EnabledIfSystemProperty(named = "nabla.exhaustive", matches = "true",
             disabledReason = "exhaustive run only on request: -Dnabla.exhaustive=true")
     void gradientsOnEveryFloatMatchTheReferenceBitForBit() {
-        for (float g : new float[] {1f, -0.37f}) {
-            assertGradMatches(g, 1);
+        for (GradOp op : GRADS) {
+            for (float g : new float[] {1f, -0.37f}) {
+                assertGradMatches(op, g, 1);
+            }
         }
     }
 
     /** Every float within 0.01 of the gradient's zero (where its factor cancels), and written over x or over g. */
     @Test
     void gradientsAroundTheirZeroAndInPlace() {
-        float zero = GradOp.SILU.zero();
+        for (GradOp op : GRADS) {
+            aroundTheZero(op);
+        }
+    }
+
+    private static void aroundTheZero(GradOp op) {
+        float zero = op.zero();
         float from = zero - 0.01f;
         int n = Float.floatToIntBits(from) - Float.floatToIntBits(zero + 0.01f);
         Random rnd = new Random(3);
@@ -181,7 +193,7 @@ class ExactExpInCTest {
                 g.put(i, (float) (rnd.nextGaussian() * Math.exp(rnd.nextGaussian() * 5)));
             }
             FloatBuffer y = over.equals(" over x") ? x : over.equals(" over g") ? g : direct(n);
-            assertGrad(g, x, y, n, over);
+            assertGrad(op, g, x, y, n, over);
         }
     }
 }
