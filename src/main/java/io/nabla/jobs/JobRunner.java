@@ -238,10 +238,7 @@ public final class JobRunner implements SmartLifecycle {
                 LOG.error("job {}: could not record its state: {}", next.id(), e.toString(), e);
             } finally {
                 Backends.releaseThread(); // the job's device stream (and its cached segments) back to the pool
-                synchronized (lock) {
-                    me.busy = false;
-                    lock.notifyAll(); // an idle GPU changes where auto jobs go
-                }
+                idle(me); // (again, for a job that ended without publishing: an idle GPU changes where auto jobs go)
             }
         }
     }

@@ -74,7 +74,7 @@ final class BlasLoops {
             a = b;
             b = t;
         }
-        if ((y != a && overlaps(y, a, bytes)) || (y != b && overlaps(y, b, bytes))) {
+        if ((y != a && RawMemory.overlaps(y, a, bytes)) || (y != b && RawMemory.overlaps(y, b, bytes))) {
             return false;
         }
         At pa = new At();
@@ -191,7 +191,4 @@ final class BlasLoops {
                 py.at(y), 1);
     }
 
-    private static boolean overlaps(long p, long q, long bytes) {
-        return p < q + bytes && q < p + bytes;
-    }
 }

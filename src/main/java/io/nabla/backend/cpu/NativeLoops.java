@@ -75,16 +75,12 @@ final class NativeLoops {
      */
     static boolean binary(int op, long a, long b, long y, int n, boolean stream) {
         long bytes = (long) n << 2;
-        if (!AVAILABLE || n < MIN_RUN || op < 0 || (y != a && overlaps(y, a, bytes))
-                || (y != b && overlaps(y, b, bytes))) {
+        if (!AVAILABLE || n < MIN_RUN || op < 0 || (y != a && RawMemory.overlaps(y, a, bytes))
+                || (y != b && RawMemory.overlaps(y, b, bytes))) {
             return false;
         }
         binaryF(op, a, b, y, n, stream);
         return true;
-    }
-
-    private static boolean overlaps(long p, long q, long bytes) {
-        return p < q + bytes && q < p + bytes;
     }
 
     /** The sum of {@code n} contiguous floats at {@code a}; only when {@link #available()}. */

@@ -39,6 +39,11 @@ final class RawMemory {
         }
     }
 
+    /** Whether the ranges of {@code bytes} bytes at {@code p} and at {@code q} share a byte. */
+    static boolean overlaps(long p, long q, long bytes) {
+        return p < q + bytes && q < p + bytes;
+    }
+
     /**
      * The address of element 0 of a direct buffer (a slice's own start), or 0 when the buffer is not direct or the
      * JDK does not say. (The caller checks the byte order.)
