@@ -224,17 +224,15 @@ public record JobRequest(String model, Integer version, String dataset, String i
         return STORED.writeValueAsString(n);
     }
 
+    /** The optimizer object: its type and fields first ({@link OptimizerSpec#parse}), then a positive finite lr. */
     private static OptimizerSpec optimizer(JsonNode opt) {
-        if (opt != null && opt.isObject()) {
-            JsonNode lr = opt.get("lr");
-            if (lr == null || lr.isNull()) {
-                throw new IllegalArgumentException("optimizer.lr: required; expected a positive number, got nothing");
-            }
-            if (!lr.isNumber() || !(lr.doubleValue() > 0) || Double.isInfinite(lr.doubleValue())) {
-                throw new IllegalArgumentException("optimizer.lr: expected a positive finite number, got " + lr);
-            }
+        OptimizerSpec spec = OptimizerSpec.parse(opt, "optimizer");
+        JsonNode lr = opt.get("lr");
+        if (lr != null && !lr.isNull()
+                && (!lr.isNumber() || !(lr.doubleValue() > 0) || Double.isInfinite(lr.doubleValue()))) {
+            throw new IllegalArgumentException("optimizer.lr: expected a positive finite number, got " + lr);
         }
-        return OptimizerSpec.parse(opt, "optimizer");
+        return spec;
     }
 
     private static String string(JsonNode root, String name, String defaultValue) {

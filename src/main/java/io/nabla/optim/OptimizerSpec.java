@@ -9,7 +9,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * The {@code optimizer} object of a job request (API section 4): {@code type} {@code sgd} (lr, momentum, dampening,
  * weight_decay, nesterov), {@code adam} or {@code adamw} (lr, betas, eps, weight_decay, amsgrad), with PyTorch's
- * defaults for omitted fields ({@code sgd} needs lr). {@link #parse} names the first bad field by its path.
+ * defaults for omitted fields: lr 1e-3 for all three (PyTorch 2.2 gave {@code SGD} that default, pytorch#114467;
+ * 1.13 still required it). {@link #parse} names the first bad field by its path.
  */
 public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam) {
 
@@ -17,6 +18,9 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam) {
             "nesterov", "maximize");
     private static final Set<String> ADAM_FIELDS = Set.of("type", "lr", "betas", "eps", "weight_decay", "amsgrad",
             "maximize");
+
+    /** PyTorch's default learning rate of SGD (since 2.2), Adam and AdamW. */
+    public static final double DEFAULT_LR = 1e-3;
 
     public OptimizerSpec {
         Objects.requireNonNull(type, "type");
@@ -43,11 +47,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam) {
         }
         try {
             if (type.equals("sgd")) {
-                JsonNode lr = node.get("lr");
-                if (lr == null) {
-                    throw new IllegalArgumentException("lr: required for sgd (PyTorch has no default)");
-                }
-                return new OptimizerSpec(type, new Sgd.Options(number(node, "lr", 0), number(node, "momentum", 0),
+                return new OptimizerSpec(type, new Sgd.Options(number(node, "lr", DEFAULT_LR), number(node, "momentum", 0),
                         number(node, "dampening", 0), number(node, "weight_decay", 0), bool(node, "nesterov"),
                         bool(node, "maximize")), null);
             }

@@ -15,9 +15,9 @@ final class JobSchemas {
     }
 
     @Schema(name = "JobOptimizer", description = "sgd (lr, momentum, dampening, weight_decay, nesterov), adam or adamw"
-            + " (lr, betas, eps, weight_decay, amsgrad), with PyTorch's defaults; lr is required")
+            + " (lr, betas, eps, weight_decay, amsgrad), with PyTorch's defaults (lr 1e-3 for all three, as in PyTorch 2.2 and later)")
     record Optimizer(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"sgd", "adam", "adamw"})
-            String type, @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Double lr, Double momentum,
+            String type, @Schema(description = "learning rate, a positive number (default 1e-3)") Double lr, Double momentum,
             Double dampening, @JsonProperty("weight_decay") Double weightDecay, Boolean nesterov, List<Double> betas,
             Double eps, Boolean amsgrad) {
     }

@@ -81,6 +81,23 @@ class JobRequestTest {
     }
 
     @Test
+    void anOmittedLearningRateIsPyTorchs() {
+        for (String type : new String[] {"sgd", "adam", "adamw"}) {
+            JobRequest r = JobRequest.parse(body("", "").replace("\"sgd\",\"lr\":0.1", "\"" + type + "\""), 16);
+            assertThat(r.optimizer().lr()).as(type).isEqualTo(1e-3);
+            assertThat(JobRequest.parse(r.toJson())).as(type).isEqualTo(r);
+        }
+    }
+
+    @Test
+    void theOptimizerTypeIsCheckedBeforeItsFields() {
+        assertThatThrownBy(() -> JobRequest.parse(body("", "").replace("\"sgd\",\"lr\":0.1", "\"lbfgs\""), 16))
+                .hasMessage("optimizer.type: expected one of [sgd, adam, adamw], got \"lbfgs\"");
+        assertThatThrownBy(() -> JobRequest.parse(body("", "").replace("\"sgd\",\"lr\":0.1", "\"sgd\",\"lr\":0"),
+                16)).hasMessage("optimizer.lr: expected a positive finite number, got 0");
+    }
+
+    @Test
     void storedRequestsRoundTripThroughTheLenientReader() {
         JobRequest r = JobRequest.parse(body(",\"momentum\":0.9", ""), 16);
         assertThat(JobRequest.parse(r.toJson())).isEqualTo(r);

@@ -225,8 +225,9 @@ class OptimizerTest {
                 .weightDecay()).isZero();
         assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"rmsprop\"}"), "optimizer"))
                 .hasMessage("optimizer.type: expected one of [sgd, adam, adamw], got \"rmsprop\"");
-        assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"sgd\"}"), "optimizer"))
-                .hasMessage("optimizer.lr: required for sgd (PyTorch has no default)");
+        // PyTorch 2.2 gave SGD the default lr of Adam and AdamW
+        assertThat(OptimizerSpec.parse(json.readTree("{\"type\": \"sgd\"}"), "optimizer").sgd())
+                .isEqualTo(new Sgd.Options(1e-3, 0, 0, 0, false, false));
         assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"sgd\", \"lr\": 0.1, \"betas\": 1}"),
                 "optimizer")).hasMessage("optimizer.betas: unknown field of a sgd optimizer; expected one of "
                 + "[dampening, lr, maximize, momentum, nesterov, type, weight_decay]");

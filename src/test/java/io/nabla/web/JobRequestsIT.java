@@ -94,7 +94,6 @@ class JobRequestsIT extends ServerTestBase {
             r.put("dataset", regression);
             r.put("input", "doubles");
         }, "input", "FP32", "FP64");
-        assertBad("lr absent", r -> opt(r).remove("lr"), "optimizer.lr", "required");
         assertBad("lr negative", r -> opt(r).put("lr", -0.1), "optimizer.lr", "-0.1");
         assertBad("lr a string", r -> opt(r).put("lr", "fast"), "optimizer.lr", "fast");
         Http.Reply nan = http.postJson("/v1/jobs", valid().toString().replace("\"lr\":0.1", "\"lr\":NaN"));
