@@ -2,14 +2,16 @@
 it, one training-mode forward (Dropout draws from the same generator, continuing after the initialisation) and
 backward of sum(output * upstream), then an evaluation-mode forward. Inputs come from a separate generator.
 
-    /usr/bin/python3 gen_forward.py
+    /usr/bin/python3 gen_forward.py [name ...]   (all models when no name is given)
 """
-import json, os, torch
+import json, os, sys, torch
 from gen_init import SPECS, build
 
 INPUTS = {"cnn": lambda g: torch.randn(4, 3, 12, 12, generator=g),
           "embedding": lambda g: torch.randint(0, 10, (5, 4), generator=g),
-          "small_embedding": lambda g: torch.tensor([0, 2, 1, 2])}
+          "small_embedding": lambda g: torch.tensor([0, 2, 1, 2]),
+          "pytorch_args": lambda g: torch.randn(4, 3, 10, 10, generator=g),
+          "embedding_args": lambda g: torch.randint(0, 10, (5, 4), generator=g)}
 
 
 def t(v):
@@ -19,7 +21,9 @@ def t(v):
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    for name, spec in SPECS.items():
+    names = sys.argv[1:] or list(SPECS)
+    for name in names:
+        spec = SPECS[name]
         torch.manual_seed(spec["seed"])
         model = build(spec)
         g = torch.Generator().manual_seed(1234)

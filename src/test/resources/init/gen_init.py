@@ -1,12 +1,12 @@
 """Writes init/*.json: the state_dict PyTorch 1.13 (CPU) gives after torch.manual_seed(seed) and building a
 torch.nn.Sequential from a model spec, for every layer type with parameters or buffers.
 
-    /usr/bin/python3 gen_init.py        (writes next to this script)
+    /usr/bin/python3 gen_init.py [name ...]      (writes next to this script; all models when no name is given)
 
 The values of Embedding (normal_) come from PyTorch's AVX2 kernel; builds that run their AVX-512 or default kernel
 differ in the last bit there.
 """
-import json, os, torch
+import json, os, sys, torch
 
 SPECS = {
     "cnn": {
@@ -49,6 +49,43 @@ SPECS = {
         "layers": [{"type": "Embedding", "num_embeddings": 3, "embedding_dim": 4}, {"type": "Tanh"}],
         "seed": 123456789012,
     },
+    # PyTorch's constructor arguments beyond API.md's list: padding="same"/"valid", affine and track_running_stats,
+    # elementwise_affine, inplace, and the arguments of which only the default is built, spelled out
+    "pytorch_args": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 3, 10, 10]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 3]}],
+        "layers": [
+            {"type": "Conv2d", "in_channels": 3, "out_channels": 6, "kernel_size": 3, "padding": "same",
+             "padding_mode": "zeros"},
+            {"type": "BatchNorm2d", "num_features": 6, "affine": False},
+            {"type": "ReLU", "inplace": True},
+            {"type": "Conv2d", "in_channels": 6, "out_channels": 4, "kernel_size": [4, 2], "padding": "same",
+             "dilation": [1, 2]},
+            {"type": "BatchNorm2d", "num_features": 4, "track_running_stats": False},
+            {"type": "LeakyReLU", "negative_slope": 0.2, "inplace": True},
+            {"type": "MaxPool2d", "kernel_size": 2, "dilation": 1, "return_indices": False, "ceil_mode": False},
+            {"type": "Conv2d", "in_channels": 4, "out_channels": 4, "kernel_size": 2, "padding": "valid"},
+            {"type": "AvgPool2d", "kernel_size": 2, "ceil_mode": False, "count_include_pad": True,
+             "divisor_override": None},
+            {"type": "Flatten"},
+            {"type": "BatchNorm1d", "num_features": 16, "affine": False, "track_running_stats": False},
+            {"type": "LayerNorm", "normalized_shape": 16, "elementwise_affine": False},
+            {"type": "SiLU", "inplace": True},
+            {"type": "Dropout", "p": 0.2, "inplace": True},
+            {"type": "Linear", "in_features": 16, "out_features": 3},
+        ],
+        "seed": 11,
+    },
+    "embedding_args": {
+        "inputs": [{"name": "tokens", "datatype": "INT64", "shape": [-1, 4]}],
+        "outputs": [{"name": "out", "datatype": "FP32", "shape": [-1, 4, 3]}],
+        "layers": [
+            {"type": "Embedding", "num_embeddings": 10, "embedding_dim": 3, "padding_idx": 1, "max_norm": None,
+             "norm_type": 2.0, "scale_grad_by_freq": False, "sparse": False},
+            {"type": "LayerNorm", "normalized_shape": [3], "elementwise_affine": True},
+        ],
+        "seed": 5,
+    },
 }
 
 
@@ -65,7 +102,9 @@ def build(spec):
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    for name, spec in SPECS.items():
+    names = sys.argv[1:] or list(SPECS)
+    for name in names:
+        spec = SPECS[name]
         torch.manual_seed(spec["seed"])
         model = build(spec)
         state = {k: {"shape": list(v.shape), "dtype": str(v.dtype).replace("torch.", ""),

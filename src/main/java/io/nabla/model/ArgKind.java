@@ -24,7 +24,11 @@ enum ArgKind {
     PROBABILITY("a number between 0 and 1"),
     NULLABLE_PROBABILITY("a number between 0 and 1, or null"),
     NULLABLE_INT("an integer or null"),
-    GELU_APPROXIMATION("\"none\" or \"tanh\"");
+    NULLABLE_NUMBER("a finite number or null"),
+    STRING("a string"),
+    GELU_APPROXIMATION("\"none\" or \"tanh\""),
+    /** Conv2d's padding: as {@link #NON_NEGATIVE_PAIR} (an {@code int[]}), or the string "valid" or "same". */
+    CONV_PADDING("a non-negative integer, a list of 2 non-negative integers, \"valid\" or \"same\"");
 
     private final String expected;
 
@@ -52,6 +56,23 @@ enum ArgKind {
             case PROBABILITY -> number(v, path, 0, 1, true);
             case NULLABLE_PROBABILITY -> v.isNull() ? null : number(v, path, 0, 1, true);
             case NULLABLE_INT -> v.isNull() ? null : intAtLeast(v, path, Integer.MIN_VALUE);
+            case NULLABLE_NUMBER -> v.isNull() ? null
+                    : number(v, path, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, true);
+            case STRING -> {
+                if (!v.isString()) {
+                    throw error(path, v);
+                }
+                yield v.stringValue();
+            }
+            case CONV_PADDING -> {
+                if (v.isString()) {
+                    if (!v.stringValue().equals("valid") && !v.stringValue().equals("same")) {
+                        throw error(path, v);
+                    }
+                    yield v.stringValue();
+                }
+                yield pair(v, path, 0);
+            }
             case GELU_APPROXIMATION -> {
                 if (!v.isString() || !(v.stringValue().equals("none") || v.stringValue().equals("tanh"))) {
                     throw error(path, v);

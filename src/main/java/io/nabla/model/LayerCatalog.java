@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
@@ -28,8 +29,12 @@ import tools.jackson.databind.JsonNode;
  */
 final class LayerCatalog {
 
-    /** One argument: its name, kind, and default (used when absent; {@code REQUIRED} when it must be given). */
-    record Arg(String name, ArgKind kind, Object defaultValue) {
+    /**
+     * One argument: its name, kind, and default (used when absent; {@code REQUIRED} when it must be given).
+     * {@code onlyDefault}: PyTorch has the argument but only its default is built here; it may be given, so a spec
+     * that spells out every argument reads, and any other value is refused by name.
+     */
+    record Arg(String name, ArgKind kind, Object defaultValue, boolean onlyDefault) {
     }
 
     private interface Factory {
@@ -48,45 +53,67 @@ final class LayerCatalog {
     }
 
     private static Arg arg(String name, ArgKind kind, Object defaultValue) {
-        return new Arg(name, kind, defaultValue);
+        return new Arg(name, kind, defaultValue, false);
     }
 
     private static Arg required(String name, ArgKind kind) {
-        return new Arg(name, kind, REQUIRED);
+        return new Arg(name, kind, REQUIRED, false);
+    }
+
+    /** An argument of PyTorch's of which only the default is built. */
+    private static Arg onlyDefault(String name, ArgKind kind, Object defaultValue) {
+        return new Arg(name, kind, defaultValue, true);
+    }
+
+    /**
+     * {@code inplace} of PyTorch's activations and Dropout: accepted either way, since in a sequential stack
+     * computing in place or not gives the same values and gradients (the input is not used again).
+     */
+    private static Arg inplace() {
+        return arg("inplace", ArgKind.BOOL, false);
     }
 
     static {
         define("Linear", (a, g) -> new Linear(i(a, "in_features"), i(a, "out_features"), b(a, "bias"), g),
                 required("in_features", ArgKind.POSITIVE_INT), required("out_features", ArgKind.POSITIVE_INT),
                 arg("bias", ArgKind.BOOL, true));
-        define("Conv2d", (a, g) -> new Conv2d(i(a, "in_channels"), i(a, "out_channels"), p(a, "kernel_size"),
-                        p(a, "stride"), p(a, "padding"), p(a, "dilation"), i(a, "groups"), b(a, "bias"), g),
+        define("Conv2d", LayerCatalog::conv2d,
                 required("in_channels", ArgKind.POSITIVE_INT), required("out_channels", ArgKind.POSITIVE_INT),
                 required("kernel_size", ArgKind.POSITIVE_PAIR), arg("stride", ArgKind.POSITIVE_PAIR, new int[] {1, 1}),
-                arg("padding", ArgKind.NON_NEGATIVE_PAIR, new int[] {0, 0}),
+                arg("padding", ArgKind.CONV_PADDING, new int[] {0, 0}),
                 arg("dilation", ArgKind.POSITIVE_PAIR, new int[] {1, 1}), arg("groups", ArgKind.POSITIVE_INT, 1),
-                arg("bias", ArgKind.BOOL, true));
-        define("MaxPool2d", (a, g) -> pool(Pool2d.Kind.MAX, a), poolArgs());
-        define("AvgPool2d", (a, g) -> pool(Pool2d.Kind.AVG, a), poolArgs());
+                arg("bias", ArgKind.BOOL, true), onlyDefault("padding_mode", ArgKind.STRING, "zeros"));
+        define("MaxPool2d", (a, g) -> pool(Pool2d.Kind.MAX, a), required("kernel_size", ArgKind.POSITIVE_PAIR),
+                arg("stride", ArgKind.POSITIVE_PAIR, null), arg("padding", ArgKind.NON_NEGATIVE_PAIR, new int[] {0, 0}),
+                onlyDefault("dilation", ArgKind.POSITIVE_PAIR, new int[] {1, 1}),
+                onlyDefault("return_indices", ArgKind.BOOL, false), onlyDefault("ceil_mode", ArgKind.BOOL, false));
+        define("AvgPool2d", (a, g) -> pool(Pool2d.Kind.AVG, a), required("kernel_size", ArgKind.POSITIVE_PAIR),
+                arg("stride", ArgKind.POSITIVE_PAIR, null), arg("padding", ArgKind.NON_NEGATIVE_PAIR, new int[] {0, 0}),
+                onlyDefault("ceil_mode", ArgKind.BOOL, false), onlyDefault("count_include_pad", ArgKind.BOOL, true),
+                onlyDefault("divisor_override", ArgKind.NULLABLE_INT, null));
         define("AdaptiveAvgPool2d", (a, g) -> new AdaptiveAvgPool2d(p(a, "output_size")),
                 required("output_size", ArgKind.POSITIVE_PAIR));
         define("BatchNorm1d", (a, g) -> batchNorm(1, a), batchNormArgs());
         define("BatchNorm2d", (a, g) -> batchNorm(2, a), batchNormArgs());
-        define("LayerNorm", (a, g) -> new LayerNorm(p(a, "normalized_shape"), d(a, "eps")),
-                required("normalized_shape", ArgKind.POSITIVE_INT_LIST), arg("eps", ArgKind.POSITIVE_NUMBER, 1e-5));
+        define("LayerNorm", (a, g) -> new LayerNorm(p(a, "normalized_shape"), d(a, "eps"),
+                        b(a, "elementwise_affine"), b(a, "bias")),
+                required("normalized_shape", ArgKind.POSITIVE_INT_LIST), arg("eps", ArgKind.POSITIVE_NUMBER, 1e-5),
+                arg("elementwise_affine", ArgKind.BOOL, true), arg("bias", ArgKind.BOOL, true));
         define("Embedding", (a, g) -> new Embedding(i(a, "num_embeddings"), i(a, "embedding_dim"),
                         (Integer) a.get("padding_idx"), g),
                 required("num_embeddings", ArgKind.POSITIVE_INT), required("embedding_dim", ArgKind.POSITIVE_INT),
-                arg("padding_idx", ArgKind.NULLABLE_INT, null));
-        define("Dropout", (a, g) -> new Dropout(d(a, "p"), g), arg("p", ArgKind.PROBABILITY, 0.5));
+                arg("padding_idx", ArgKind.NULLABLE_INT, null), onlyDefault("max_norm", ArgKind.NULLABLE_NUMBER, null),
+                onlyDefault("norm_type", ArgKind.NUMBER, 2.0),
+                onlyDefault("scale_grad_by_freq", ArgKind.BOOL, false), onlyDefault("sparse", ArgKind.BOOL, false));
+        define("Dropout", (a, g) -> new Dropout(d(a, "p"), g), arg("p", ArgKind.PROBABILITY, 0.5), inplace());
         define("Flatten", (a, g) -> new Flatten(i(a, "start_dim"), i(a, "end_dim")),
                 arg("start_dim", ArgKind.INT, 1), arg("end_dim", ArgKind.INT, -1));
-        define("ReLU", (a, g) -> Activation.relu());
+        define("ReLU", (a, g) -> Activation.relu(), inplace());
         define("LeakyReLU", (a, g) -> Activation.leakyRelu(d(a, "negative_slope")),
-                arg("negative_slope", ArgKind.NUMBER, 0.01));
+                arg("negative_slope", ArgKind.NUMBER, 0.01), inplace());
         define("GELU", (a, g) -> Activation.gelu((String) a.get("approximate")),
                 arg("approximate", ArgKind.GELU_APPROXIMATION, "none"));
-        define("SiLU", (a, g) -> Activation.silu());
+        define("SiLU", (a, g) -> Activation.silu(), inplace());
         define("Tanh", (a, g) -> Activation.tanh());
         define("Sigmoid", (a, g) -> Activation.sigmoid());
         define("Softmax", (a, g) -> new Softmax((Integer) a.get("dim"), false), arg("dim", ArgKind.NULLABLE_INT, null));
@@ -95,9 +122,14 @@ final class LayerCatalog {
         define("Identity", (a, g) -> new Identity());
     }
 
-    private static Arg[] poolArgs() {
-        return new Arg[] {required("kernel_size", ArgKind.POSITIVE_PAIR), arg("stride", ArgKind.POSITIVE_PAIR, null),
-            arg("padding", ArgKind.NON_NEGATIVE_PAIR, new int[] {0, 0})};
+    private static Module conv2d(Map<String, Object> a, Generator g) {
+        Object padding = a.get("padding");
+        if (padding instanceof String mode) {
+            return new Conv2d(i(a, "in_channels"), i(a, "out_channels"), p(a, "kernel_size"), p(a, "stride"), mode,
+                    p(a, "dilation"), i(a, "groups"), b(a, "bias"), g);
+        }
+        return new Conv2d(i(a, "in_channels"), i(a, "out_channels"), p(a, "kernel_size"), p(a, "stride"),
+                p(a, "padding"), p(a, "dilation"), i(a, "groups"), b(a, "bias"), g);
     }
 
     private static Module pool(Pool2d.Kind kind, Map<String, Object> a) {
@@ -108,11 +140,13 @@ final class LayerCatalog {
 
     private static Arg[] batchNormArgs() {
         return new Arg[] {required("num_features", ArgKind.POSITIVE_INT), arg("eps", ArgKind.POSITIVE_NUMBER, 1e-5),
-            arg("momentum", ArgKind.NULLABLE_PROBABILITY, 0.1)};
+            arg("momentum", ArgKind.NULLABLE_PROBABILITY, 0.1), arg("affine", ArgKind.BOOL, true),
+            arg("track_running_stats", ArgKind.BOOL, true)};
     }
 
     private static Module batchNorm(int dims, Map<String, Object> a) {
-        return new BatchNorm(dims, i(a, "num_features"), d(a, "eps"), (Double) a.get("momentum"));
+        return new BatchNorm(dims, i(a, "num_features"), d(a, "eps"), (Double) a.get("momentum"), b(a, "affine"),
+                b(a, "track_running_stats"));
     }
 
     private static int i(Map<String, Object> a, String name) {
@@ -171,7 +205,12 @@ final class LayerCatalog {
                 }
                 out.put(arg.name(), arg.defaultValue() instanceof int[] p ? p.clone() : arg.defaultValue());
             } else {
-                out.put(arg.name(), arg.kind().read(v, path + "." + arg.name()));
+                Object value = arg.kind().read(v, path + "." + arg.name());
+                if (arg.onlyDefault() && !Objects.deepEquals(value, arg.defaultValue())) {
+                    throw new IllegalArgumentException(path + "." + arg.name() + ": only PyTorch's default "
+                            + text(arg.defaultValue()) + " is built, got " + ModelSpec.describe(v));
+                }
+                out.put(arg.name(), value);
             }
         }
         for (String name : layer.propertyNames()) {
@@ -181,6 +220,20 @@ final class LayerCatalog {
             }
         }
         return out;
+    }
+
+    /** A default as the spec would write it. */
+    private static String text(Object v) {
+        if (v == null) {
+            return "null";
+        }
+        if (v instanceof String str) {
+            return "\"" + str + "\"";
+        }
+        if (v instanceof int[] pair) {
+            return pair[0] == pair[1] ? Integer.toString(pair[0]) : "[" + pair[0] + ", " + pair[1] + "]";
+        }
+        return v.toString();
     }
 
     /** Builds the layer, drawing its initial parameters from {@code g}. */

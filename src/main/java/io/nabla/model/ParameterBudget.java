@@ -92,10 +92,15 @@ public final class ParameterBudget {
             case "BatchNorm1d":
             case "BatchNorm2d": {
                 long n = (Integer) a.get("num_features");
-                for (String name : List.of("weight", "bias", "running_mean", "running_var")) {
-                    out.add(new Param(name, n, 4));
+                if (flag(a, "affine")) {
+                    out.add(new Param("weight", n, 4));
+                    out.add(new Param("bias", n, 4));
                 }
-                out.add(new Param("num_batches_tracked", 1, 8));
+                if (flag(a, "track_running_stats")) {
+                    out.add(new Param("running_mean", n, 4));
+                    out.add(new Param("running_var", n, 4));
+                    out.add(new Param("num_batches_tracked", 1, 8));
+                }
                 break;
             }
             case "LayerNorm": {
@@ -103,8 +108,12 @@ public final class ParameterBudget {
                 for (int s : (int[]) a.get("normalized_shape")) {
                     n = Math.multiplyExact(n, (long) s);
                 }
-                out.add(new Param("weight", n, 4));
-                out.add(new Param("bias", n, 4));
+                if (flag(a, "elementwise_affine")) {
+                    out.add(new Param("weight", n, 4));
+                    if (bias(a)) {
+                        out.add(new Param("bias", n, 4));
+                    }
+                }
                 break;
             }
             case "Embedding":
@@ -118,7 +127,12 @@ public final class ParameterBudget {
     }
 
     private static boolean bias(Map<String, Object> a) {
-        Object b = a.get("bias");
+        return flag(a, "bias");
+    }
+
+    /** A boolean argument that defaults to true. */
+    private static boolean flag(Map<String, Object> a, String name) {
+        Object b = a.get(name);
         return b == null || (Boolean) b;
     }
 }

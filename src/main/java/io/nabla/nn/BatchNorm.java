@@ -6,12 +6,13 @@ import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
 
 /**
- * {@code torch.nn.BatchNorm1d} / {@code BatchNorm2d(num_features, eps=1e-5, momentum=0.1)} with affine weights
- * and running statistics. Parameters {@code weight} (ones) and {@code bias} (zeros); buffers
- * {@code running_mean} (zeros), {@code running_var} (ones) and {@code num_batches_tracked} (int64, 0-dim). In
- * training mode each call normalises with the batch statistics, counts the batch and updates the running
- * statistics with {@code momentum} (a null momentum gives the cumulative average, 1/num_batches_tracked, as in
- * PyTorch); in evaluation mode it normalises with the running statistics.
+ * {@code torch.nn.BatchNorm1d} / {@code BatchNorm2d(num_features, eps=1e-5, momentum=0.1, affine=True,
+ * track_running_stats=True)}. With {@code affine}, parameters {@code weight} (ones) and {@code bias} (zeros); with
+ * {@code track_running_stats}, buffers {@code running_mean} (zeros), {@code running_var} (ones) and
+ * {@code num_batches_tracked} (int64, 0-dim). In training mode each call normalises with the batch statistics,
+ * counts the batch and updates the running statistics with {@code momentum} (a null momentum gives the cumulative
+ * average, 1/num_batches_tracked, as in PyTorch); in evaluation mode it normalises with the running statistics, or,
+ * without them, with the batch's, as PyTorch does.
  */
 public final class BatchNorm extends Module {
 
@@ -19,6 +20,7 @@ public final class BatchNorm extends Module {
     private final int numFeatures;
     private final double eps;
     private final Double momentum;
+    private final boolean trackRunningStats;
     private final Parameter weight;
     private final Parameter bias;
 
@@ -26,6 +28,12 @@ public final class BatchNorm extends Module {
      * @param spatialDims 1 for BatchNorm1d ((N, C) or (N, C, L) inputs), 2 for BatchNorm2d ((N, C, H, W) inputs)
      */
     public BatchNorm(int spatialDims, int numFeatures, double eps, Double momentum) {
+        this(spatialDims, numFeatures, eps, momentum, true, true);
+    }
+
+    /** As PyTorch's constructor with {@code affine} and {@code track_running_stats}. */
+    public BatchNorm(int spatialDims, int numFeatures, double eps, Double momentum, boolean affine,
+                     boolean trackRunningStats) {
         if (spatialDims != 1 && spatialDims != 2) {
             throw new IllegalArgumentException("BatchNorm is 1d or 2d, got " + spatialDims);
         }
@@ -40,11 +48,14 @@ public final class BatchNorm extends Module {
         this.numFeatures = numFeatures;
         this.eps = eps;
         this.momentum = momentum;
-        this.weight = registerParameter("weight", Tensor.ones(DType.FP32, numFeatures));
-        this.bias = registerParameter("bias", Tensor.zeros(DType.FP32, numFeatures));
-        registerBuffer("running_mean", Tensor.zeros(DType.FP32, numFeatures));
-        registerBuffer("running_var", Tensor.ones(DType.FP32, numFeatures));
-        registerBuffer("num_batches_tracked", Tensor.zeros(DType.INT64));
+        this.trackRunningStats = trackRunningStats;
+        this.weight = affine ? registerParameter("weight", Tensor.ones(DType.FP32, numFeatures)) : null;
+        this.bias = affine ? registerParameter("bias", Tensor.zeros(DType.FP32, numFeatures)) : null;
+        if (trackRunningStats) {
+            registerBuffer("running_mean", Tensor.zeros(DType.FP32, numFeatures));
+            registerBuffer("running_var", Tensor.ones(DType.FP32, numFeatures));
+            registerBuffer("num_batches_tracked", Tensor.zeros(DType.INT64));
+        }
     }
 
     @Override
@@ -54,6 +65,7 @@ public final class BatchNorm extends Module {
 
     // buffers are read by name: Module.to(device) replaces them
 
+    /** The running mean (fails without {@code track_running_stats}, naming the buffers there are). */
     public Tensor runningMean() {
         return buffer("running_mean");
     }
@@ -70,14 +82,15 @@ public final class BatchNorm extends Module {
     public Tensor forward(Tensor input) {
         outputShape(input.shape());
         double factor = 0.0;
-        if (isTraining()) {
+        if (isTraining() && trackRunningStats) {
             Tensor tracked = numBatchesTracked();
             long batches = (long) tracked.item() + 1; // item() reads a device tensor too
             tracked.fill(batches);
             factor = momentum != null ? momentum : 1.0 / batches;
         }
-        return NormOps.batchNorm(input, runningMean(), runningVar(), weight.tensor(), bias.tensor(),
-                isTraining(), factor, eps);
+        return NormOps.batchNorm(input, trackRunningStats ? runningMean() : null,
+                trackRunningStats ? runningVar() : null, weight == null ? null : weight.tensor(),
+                bias == null ? null : bias.tensor(), isTraining() || !trackRunningStats, factor, eps);
     }
 
     @Override
@@ -97,6 +110,7 @@ public final class BatchNorm extends Module {
     @Override
     protected String extraRepr() {
         return numFeatures + ", eps=" + eps + ", momentum=" + (momentum == null ? "None" : momentum)
-                + ", affine=True, track_running_stats=True";
+                + ", affine=" + (weight != null ? "True" : "False") + ", track_running_stats="
+                + (trackRunningStats ? "True" : "False");
     }
 }

@@ -6,8 +6,9 @@ import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
 
 /**
- * {@code torch.nn.LayerNorm(normalized_shape, eps=1e-5)}: normalises over the trailing dims given by
- * {@code normalized_shape}, then scales by {@code weight} (ones) and shifts by {@code bias} (zeros).
+ * {@code torch.nn.LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True)}: normalises over the
+ * trailing dims given by {@code normalized_shape}, then, with {@code elementwise_affine}, scales by {@code weight}
+ * (ones) and, with {@code bias} too, shifts by {@code bias} (zeros). PyTorch's {@code bias} argument came in 2.1.
  */
 public final class LayerNorm extends Module {
 
@@ -17,6 +18,11 @@ public final class LayerNorm extends Module {
     private final Parameter bias;
 
     public LayerNorm(int[] normalizedShape, double eps) {
+        this(normalizedShape, eps, true, true);
+    }
+
+    /** As PyTorch's constructor with {@code elementwise_affine} and {@code bias}. */
+    public LayerNorm(int[] normalizedShape, double eps, boolean elementwiseAffine, boolean bias) {
         if (normalizedShape.length == 0) {
             throw new IllegalArgumentException("normalized_shape: expected at least one dimension, got []");
         }
@@ -26,13 +32,15 @@ public final class LayerNorm extends Module {
         }
         this.normalizedShape = normalizedShape.clone();
         this.eps = eps;
-        this.weight = registerParameter("weight", Tensor.ones(DType.FP32, normalizedShape));
-        this.bias = registerParameter("bias", Tensor.zeros(DType.FP32, normalizedShape));
+        this.weight = elementwiseAffine ? registerParameter("weight", Tensor.ones(DType.FP32, normalizedShape)) : null;
+        this.bias = elementwiseAffine && bias ? registerParameter("bias", Tensor.zeros(DType.FP32, normalizedShape))
+                : null;
     }
 
     @Override
     public Tensor forward(Tensor input) {
-        return NormOps.layerNorm(input, normalizedShape, weight.tensor(), bias.tensor(), eps);
+        return NormOps.layerNorm(input, normalizedShape, weight == null ? null : weight.tensor(),
+                bias == null ? null : bias.tensor(), eps);
     }
 
     @Override
@@ -51,6 +59,7 @@ public final class LayerNorm extends Module {
 
     @Override
     protected String extraRepr() {
-        return Shape.format(normalizedShape) + ", eps=" + eps + ", elementwise_affine=True";
+        return Shape.format(normalizedShape) + ", eps=" + eps + ", elementwise_affine="
+                + (weight != null ? "True" : "False") + (weight != null && bias == null ? ", bias=False" : "");
     }
 }

@@ -3,9 +3,11 @@ package io.nabla.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nabla.autograd.NormOps;
 import io.nabla.backend.DType;
 import io.nabla.nn.BatchNorm;
 import io.nabla.nn.Sequential;
+import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
 import io.nabla.web.NoInternals;
 import org.junit.jupiter.api.Test;
@@ -74,7 +76,18 @@ class ModelSpecTest {
         "{\"type\": \"Linear\", \"in_features\": 784, \"out_features\": 10, \"bais\": false}|layers[0].bais: unknown argument of Linear; expected one of [in_features, out_features, bias]",
         "{\"type\": \"Linear\", \"in_features\": 784, \"out_features\": 10, \"bias\": 1}|layers[0].bias: expected true or false, got 1",
         "{\"type\": \"Dense\", \"units\": 3}|layers[0].type: unknown layer type \"Dense\"; expected one of [Linear, Conv2d",
-        "{\"type\": \"ReLU\", \"inplace\": true}|layers[0].inplace: unknown argument of ReLU; it takes no arguments",
+        "{\"type\": \"ReLU\", \"inplace\": 1}|layers[0].inplace: expected true or false, got 1",
+        "{\"type\": \"Tanh\", \"inplace\": true}|layers[0].inplace: unknown argument of Tanh; it takes no arguments",
+        "{\"type\": \"Conv2d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": 3, \"padding\": \"full\"}|layers[0].padding: expected a non-negative integer, a list of 2 non-negative integers, \"valid\" or \"same\", got \"full\"",
+        "{\"type\": \"Conv2d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": 3, \"padding\": -1}|layers[0].padding: expected a non-negative integer, a list of 2 non-negative integers, \"valid\" or \"same\", got -1",
+        "{\"type\": \"Conv2d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": 3, \"padding_mode\": \"reflect\"}|layers[0].padding_mode: only PyTorch's default \"zeros\" is built, got \"reflect\"",
+        "{\"type\": \"MaxPool2d\", \"kernel_size\": 2, \"ceil_mode\": true}|layers[0].ceil_mode: only PyTorch's default false is built, got true",
+        "{\"type\": \"MaxPool2d\", \"kernel_size\": 2, \"dilation\": [1, 2]}|layers[0].dilation: only PyTorch's default 1 is built, got [1,2]",
+        "{\"type\": \"AvgPool2d\", \"kernel_size\": 2, \"count_include_pad\": false}|layers[0].count_include_pad: only PyTorch's default true is built, got false",
+        "{\"type\": \"AvgPool2d\", \"kernel_size\": 2, \"divisor_override\": 3}|layers[0].divisor_override: only PyTorch's default null is built, got 3",
+        "{\"type\": \"Embedding\", \"num_embeddings\": 4, \"embedding_dim\": 2, \"max_norm\": 1.0}|layers[0].max_norm: only PyTorch's default null is built, got 1.0",
+        "{\"type\": \"Embedding\", \"num_embeddings\": 4, \"embedding_dim\": 2, \"sparse\": true}|layers[0].sparse: only PyTorch's default false is built, got true",
+        "{\"type\": \"BatchNorm2d\", \"num_features\": 4, \"affine\": \"no\"}|layers[0].affine: expected true or false, got \"no\"",
         "{\"type\": \"Dropout\", \"p\": 1.5}|layers[0].p: expected a number between 0 and 1, got 1.5",
         "{\"type\": \"GELU\", \"approximate\": \"fast\"}|layers[0].approximate: expected \"none\" or \"tanh\", got \"fast\"",
         "{\"type\": \"Conv2d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": [3, 3, 3]}|layers[0].kernel_size: expected a positive integer or a list of 2 positive integers, got [3,3,3]",
@@ -150,6 +163,51 @@ class ModelSpecTest {
         try (TensorScope scope = TensorScope.open()) {
             assertThatThrownBy(() -> ModelBuilder.build(s))
                     .hasMessage("layers[0].in_channels must be divisible by groups: in_channels 3, groups 2");
+        }
+    }
+
+    /** Conv2d's padding="same" keeps height and width (also unknown ones) and, as in PyTorch, needs stride 1. */
+    @Test
+    void samePaddingKeepsTheSizeAndNeedsStrideOne() {
+        String shapes = "\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [-1, 3, -1, 9]}],"
+                + "\"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [-1, 2, -1, 9]}],";
+        ModelSpec even = ModelSpec.parse("{" + shapes + "\"layers\": [{\"type\": \"Conv2d\", \"in_channels\": 3,"
+                + "\"out_channels\": 2, \"kernel_size\": [2, 4], \"padding\": \"same\", \"dilation\": [3, 1]}]}");
+        ModelSpec strided = ModelSpec.parse("{" + shapes + "\"layers\": [{\"type\": \"Conv2d\", \"in_channels\": 3,"
+                + "\"out_channels\": 2, \"kernel_size\": 3, \"padding\": \"same\", \"stride\": [1, 2]}]}");
+        try (TensorScope scope = TensorScope.open()) {
+            Sequential m = ModelBuilder.build(even);
+            assertThat(m.outputShape(new int[] {-1, 3, -1, 9})).containsExactly(-1, 2, -1, 9);
+            assertThat(m.forward(Tensor.zeros(DType.FP32, 2, 3, 5, 9)).shape())
+                    .containsExactly(2, 2, 5, 9);
+            assertThat(m.toString()).contains("padding=same");
+            assertThatThrownBy(() -> ModelBuilder.build(strided)).hasMessage("layers[0].padding: padding='same' is "
+                    + "not supported for strided convolutions, got stride (1, 2)");
+        }
+    }
+
+    /** LayerNorm's bias=False (PyTorch 2.1) keeps the weight alone; elementwise_affine=False keeps nothing. */
+    @Test
+    void layerNormWithoutBiasOrAffine() {
+        String shapes = "\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [-1, 4]}],"
+                + "\"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [-1, 4]}],";
+        ModelSpec noBias = ModelSpec.parse("{" + shapes + "\"layers\": [{\"type\": \"LayerNorm\", "
+                + "\"normalized_shape\": 4, \"bias\": false}]}");
+        ModelSpec none = ModelSpec.parse("{" + shapes + "\"layers\": [{\"type\": \"LayerNorm\", "
+                + "\"normalized_shape\": 4, \"elementwise_affine\": false, \"bias\": false}]}");
+        try (TensorScope scope = TensorScope.open()) {
+            Sequential m = ModelBuilder.build(noBias);
+            assertThat(m.stateDict().keySet()).containsExactly("0.weight");
+            m.stateDict().get("0.weight").copyFrom(Tensor.of(new double[] {1, 2, 3, 4}, DType.FP32, 4));
+            Tensor x = Tensor.of(new double[] {1, -2, 0.5, 7, 3, 3, 1, 0}, DType.FP32,
+                    2, 4);
+            Tensor expected = NormOps.layerNorm(x, new int[] {4},
+                    m.stateDict().get("0.weight"), null, 1e-5);
+            assertThat(m.forward(x).toDoubleArray()).containsExactly(expected.toDoubleArray());
+            assertThat(m.toString()).contains("LayerNorm((4), eps=1.0E-5, elementwise_affine=True, bias=False)");
+            assertThat(ModelBuilder.build(none).stateDict()).isEmpty();
+            assertThat(ParameterBudget.elements(noBias)).isEqualTo(4);
+            assertThat(ParameterBudget.elements(none)).isZero();
         }
     }
 
