@@ -76,6 +76,20 @@ SPECS = {
         ],
         "seed": 11,
     },
+    "pooling_args": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 2, 12, 10]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "Conv2d", "in_channels": 2, "out_channels": 2, "kernel_size": 3, "padding": 1},
+            {"type": "MaxPool2d", "kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+            {"type": "MaxPool2d", "kernel_size": 2, "stride": 1, "dilation": 2},
+            {"type": "AvgPool2d", "kernel_size": 2, "stride": 2, "ceil_mode": True, "count_include_pad": False},
+            {"type": "AvgPool2d", "kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 8, "out_features": 2},
+        ],
+        "seed": 13,
+    },
     "embedding_args": {
         "inputs": [{"name": "tokens", "datatype": "INT64", "shape": [-1, 4]}],
         "outputs": [{"name": "out", "datatype": "FP32", "shape": [-1, 4, 3]}],

@@ -104,14 +104,27 @@ public final class ConvOps {
         return maxPool2dWithIndices(input, kernel, stride, padding)[0];
     }
 
+    /** {@link #maxPool2d} with PyTorch's {@code dilation} between taps and {@code ceil_mode}. */
+    public static Tensor maxPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                                   boolean ceilMode) {
+        return maxPool2dWithIndices(input, kernel, stride, padding, dilation, ceilMode)[0];
+    }
+
     /** {@link #maxPool2d} and the INT64 flat position (y * W + x) of each max within its input plane. */
     public static Tensor[] maxPool2dWithIndices(Tensor input, int[] kernel, int[] stride, int[] padding) {
+        return maxPool2dWithIndices(input, kernel, stride, padding, new int[] {1, 1}, false);
+    }
+
+    /** {@link #maxPool2dWithIndices} with {@code dilation} and {@code ceil_mode}. */
+    public static Tensor[] maxPool2dWithIndices(Tensor input, int[] kernel, int[] stride, int[] padding,
+                                                int[] dilation, boolean ceilMode) {
         checkImages3or4("max_pool2d", input);
         if (input.dim() == 3) {
-            Tensor[] r = maxPool2dWithIndices(ShapeOps.unsqueeze(input, 0), kernel, stride, padding);
+            Tensor[] r = maxPool2dWithIndices(ShapeOps.unsqueeze(input, 0), kernel, stride, padding, dilation,
+                    ceilMode);
             return new Tensor[] {ShapeOps.squeeze(r[0], 0), ShapeOps.squeeze(r[1], 0)};
         }
-        Window2d w = poolWindow("max_pool2d", input, kernel, stride, padding);
+        Window2d w = poolWindow("max_pool2d", input, kernel, stride, padding, dilation, ceilMode);
         int[] s = input.shape();
         int[] os = {s[0], s[1], w.outHeight(s[2]), w.outWidth(s[3])};
         Tensor out = Tensor.empty(input.dtype(), input.device(), os);
@@ -135,12 +148,18 @@ public final class ConvOps {
 
     /** Mean over each window; {@code countIncludePad} divides by the padded window size, else by the real one. */
     public static Tensor avgPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
+        return avgPool2d(input, kernel, stride, padding, countIncludePad, false);
+    }
+
+    /** {@link #avgPool2d} with PyTorch's {@code ceil_mode}. */
+    public static Tensor avgPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, boolean countIncludePad,
+                                   boolean ceilMode) {
         checkImages3or4("avg_pool2d", input);
         if (input.dim() == 3) {
             return ShapeOps.squeeze(avgPool2d(ShapeOps.unsqueeze(input, 0), kernel, stride, padding,
-                    countIncludePad), 0);
+                    countIncludePad, ceilMode), 0);
         }
-        Window2d w = poolWindow("avg_pool2d", input, kernel, stride, padding);
+        Window2d w = poolWindow("avg_pool2d", input, kernel, stride, padding, new int[] {1, 1}, ceilMode);
         int[] s = input.shape();
         Tensor out = Tensor.empty(input.dtype(), input.device(), s[0], s[1], w.outHeight(s[2]), w.outWidth(s[3]));
         input.backend().conv().avgPool2d(input.memory(), input.layout(), input.dtype(), w, countIncludePad,
@@ -189,17 +208,19 @@ public final class ConvOps {
 
     // ---- argument checks ---------------------------------------------------------------------------------------
 
-    private static Window2d poolWindow(String op, Tensor input, int[] kernel, int[] stride, int[] padding) {
+    private static Window2d poolWindow(String op, Tensor input, int[] kernel, int[] stride, int[] padding,
+                                       int[] dilation, boolean ceil) {
         checkImages(op, input);
         checkFloating(op, input, input);
         int[] k = pair(op, "kernel_size", kernel, -1);
         int[] st = stride == null || stride.length == 0 ? k : pair(op, "stride", stride, 1);
         int[] pd = pair(op, "padding", padding, 0);
+        int[] dl = pair(op, "dilation", dilation, 1);
         if (pd[0] > k[0] / 2 || pd[1] > k[1] / 2) {
             throw new IllegalArgumentException(op + ": pad should be at most half of kernel size, but got padding "
                     + Shape.format(pd) + " for kernel_size " + Shape.format(k));
         }
-        Window2d w = Window2d.of(k[0], k[1], st[0], st[1], pd[0], pd[1]);
+        Window2d w = new Window2d(k[0], k[1], st[0], st[1], pd[0], pd[1], dl[0], dl[1], ceil);
         int[] s = input.shape();
         checkOutput(op, s, w, w.outHeight(s[2]), w.outWidth(s[3]));
         return w;

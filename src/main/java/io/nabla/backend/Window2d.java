@@ -3,9 +3,17 @@ package io.nabla.backend;
 /**
  * A sliding window over the two spatial dimensions (height, width) of an NCHW tensor: kernel size, stride, zero
  * (or -inf, for max pooling) padding on both sides, and dilation between kernel taps. Output sizes follow
- * PyTorch: {@code floor((in + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1}.
+ * PyTorch: {@code floor((in + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1}, or with {@code ceil} (pooling's
+ * {@code ceil_mode}) the division rounded up, less one where the last window would start past the input and its
+ * left padding. A window of ceil mode may run past the right padding; kernels clip it there (and average pooling
+ * divides by the part inside the padded input, as PyTorch does).
  */
-public record Window2d(int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+public record Window2d(int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, boolean ceil) {
+
+    /** A window of floor mode. */
+    public Window2d(int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        this(kh, kw, sh, sw, ph, pw, dh, dw, false);
+    }
 
     public Window2d {
         if (kh <= 0 || kw <= 0 || sh <= 0 || sw <= 0 || dh <= 0 || dw <= 0 || ph < 0 || pw < 0) {
@@ -22,16 +30,21 @@ public record Window2d(int kh, int kw, int sh, int sw, int ph, int pw, int dh, i
 
     /** Output height for an input of height {@code h} (may be <= 0 when the window does not fit). */
     public int outHeight(int h) {
-        return outSize(h, kh, sh, ph, dh);
+        return outSize(h, kh, sh, ph, dh, ceil);
     }
 
     public int outWidth(int w) {
-        return outSize(w, kw, sw, pw, dw);
+        return outSize(w, kw, sw, pw, dw, ceil);
     }
 
-    private static int outSize(int in, int k, int s, int p, int d) {
+    /** PyTorch's {@code pooling_output_shape} (which conv shares in floor mode). */
+    public static int outSize(int in, int k, int s, int p, int d, boolean ceil) {
         long span = (long) d * (k - 1) + 1;
-        return (int) (Math.floorDiv(in + 2L * p - span, s) + 1);
+        long out = Math.floorDiv(in + 2L * p - span + (ceil ? s - 1 : 0), s) + 1;
+        if (ceil && (out - 1) * s >= in + (long) p) {
+            out--; // the last window must start inside the input or its left padding
+        }
+        return (int) out;
     }
 
     /** Number of kernel taps, {@code kh * kw}. */

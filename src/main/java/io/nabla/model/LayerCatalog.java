@@ -85,11 +85,11 @@ final class LayerCatalog {
                 arg("bias", ArgKind.BOOL, true), onlyDefault("padding_mode", ArgKind.STRING, "zeros"));
         define("MaxPool2d", (a, g) -> pool(Pool2d.Kind.MAX, a), required("kernel_size", ArgKind.POSITIVE_PAIR),
                 arg("stride", ArgKind.POSITIVE_PAIR, null), arg("padding", ArgKind.NON_NEGATIVE_PAIR, new int[] {0, 0}),
-                onlyDefault("dilation", ArgKind.POSITIVE_PAIR, new int[] {1, 1}),
-                onlyDefault("return_indices", ArgKind.BOOL, false), onlyDefault("ceil_mode", ArgKind.BOOL, false));
+                arg("dilation", ArgKind.POSITIVE_PAIR, new int[] {1, 1}),
+                onlyDefault("return_indices", ArgKind.BOOL, false), arg("ceil_mode", ArgKind.BOOL, false));
         define("AvgPool2d", (a, g) -> pool(Pool2d.Kind.AVG, a), required("kernel_size", ArgKind.POSITIVE_PAIR),
                 arg("stride", ArgKind.POSITIVE_PAIR, null), arg("padding", ArgKind.NON_NEGATIVE_PAIR, new int[] {0, 0}),
-                onlyDefault("ceil_mode", ArgKind.BOOL, false), onlyDefault("count_include_pad", ArgKind.BOOL, true),
+                arg("ceil_mode", ArgKind.BOOL, false), arg("count_include_pad", ArgKind.BOOL, true),
                 onlyDefault("divisor_override", ArgKind.NULLABLE_INT, null));
         define("AdaptiveAvgPool2d", (a, g) -> new AdaptiveAvgPool2d(p(a, "output_size")),
                 required("output_size", ArgKind.POSITIVE_PAIR));
@@ -135,7 +135,9 @@ final class LayerCatalog {
     private static Module pool(Pool2d.Kind kind, Map<String, Object> a) {
         int[] kernel = p(a, "kernel_size");
         int[] stride = a.get("stride") == null ? kernel : p(a, "stride");
-        return new Pool2d(kind, kernel, stride, p(a, "padding"));
+        boolean max = kind == Pool2d.Kind.MAX;
+        return new Pool2d(kind, kernel, stride, p(a, "padding"), max ? p(a, "dilation") : new int[] {1, 1},
+                b(a, "ceil_mode"), max || b(a, "count_include_pad"));
     }
 
     private static Arg[] batchNormArgs() {

@@ -1,5 +1,6 @@
 package io.nabla.nn;
 
+import io.nabla.backend.Window2d;
 import io.nabla.tensor.Shape;
 
 /** Argument checks and shape arithmetic shared by the layers; -1 in a shape is a size known only at run time. */
@@ -56,11 +57,17 @@ final class Layers {
      * or -1 for an unknown size.
      */
     static int windowOutput(String dimName, int size, int kernel, int stride, int padding, int dilation) {
+        return windowOutput(dimName, size, kernel, stride, padding, dilation, false);
+    }
+
+    /** As above, with pooling's {@code ceil_mode} ({@link Window2d#outSize}). */
+    static int windowOutput(String dimName, int size, int kernel, int stride, int padding, int dilation,
+                            boolean ceil) {
         if (size == -1) {
             return -1;
         }
         long span = (long) dilation * (kernel - 1) + 1;
-        long out = Math.floorDiv(size + 2L * padding - span, stride) + 1;
+        long out = Window2d.outSize(size, kernel, stride, padding, dilation, ceil);
         if (out <= 0) {
             throw new IllegalArgumentException("the " + dimName + " of " + size + " (padded by " + padding
                     + " on each side) is smaller than the kernel's extent " + span + ", so the output would be "

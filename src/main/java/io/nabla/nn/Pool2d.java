@@ -4,9 +4,10 @@ import io.nabla.autograd.ConvOps;
 import io.nabla.tensor.Tensor;
 
 /**
- * {@code torch.nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0)} and
- * {@code torch.nn.AvgPool2d(kernel_size, stride=kernel_size, padding=0)} (floor mode; average pooling counts the
- * padding, PyTorch's {@code count_include_pad=True}).
+ * {@code torch.nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0, dilation=1, ceil_mode=False)} and
+ * {@code torch.nn.AvgPool2d(kernel_size, stride=kernel_size, padding=0, ceil_mode=False, count_include_pad=True)}.
+ * In ceil mode the last window may run past the padded input; it is clipped there, and average pooling divides by
+ * the part inside the padded input (or, without {@code count_include_pad}, inside the input), as PyTorch does.
  */
 public final class Pool2d extends Module {
 
@@ -17,8 +18,27 @@ public final class Pool2d extends Module {
     private final int[] kernel;
     private final int[] stride;
     private final int[] padding;
+    private final int[] dilation;
+    private final boolean ceilMode;
+    private final boolean countIncludePad;
 
     public Pool2d(Kind kind, int[] kernelSize, int[] stride, int[] padding) {
+        this(kind, kernelSize, stride, padding, new int[] {1, 1}, false, true);
+    }
+
+    /**
+     * With PyTorch's {@code dilation} (max pooling only: average pooling has none, so it must be 1),
+     * {@code ceil_mode} and {@code count_include_pad} (average pooling only: it must be true for max pooling).
+     */
+    public Pool2d(Kind kind, int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode,
+                  boolean countIncludePad) {
+        Layers.checkPositive("dilation", dilation);
+        if (kind == Kind.AVG && (dilation[0] != 1 || dilation[1] != 1)) {
+            throw new IllegalArgumentException("dilation: AvgPool2d has none, got " + Conv2d.tuple(dilation));
+        }
+        if (kind == Kind.MAX && !countIncludePad) {
+            throw new IllegalArgumentException("count_include_pad: MaxPool2d has none (padding is -inf there)");
+        }
         Layers.checkPositive("kernel_size", kernelSize);
         Layers.checkPositive("stride", stride);
         Layers.checkNonNegative("padding", padding);
@@ -32,6 +52,9 @@ public final class Pool2d extends Module {
         this.kernel = kernelSize.clone();
         this.stride = stride.clone();
         this.padding = padding.clone();
+        this.dilation = dilation.clone();
+        this.ceilMode = ceilMode;
+        this.countIncludePad = countIncludePad;
     }
 
     @Override
@@ -42,8 +65,8 @@ public final class Pool2d extends Module {
     @Override
     public Tensor forward(Tensor input) {
         return kind == Kind.MAX
-                ? ConvOps.maxPool2d(input, kernel, stride, padding)
-                : ConvOps.avgPool2d(input, kernel, stride, padding, true);
+                ? ConvOps.maxPool2d(input, kernel, stride, padding, dilation, ceilMode)
+                : ConvOps.avgPool2d(input, kernel, stride, padding, countIncludePad, ceilMode);
     }
 
     /** (N, C, H, W) -> (N, C, H_out, W_out); the batch dim may be absent. */
@@ -51,14 +74,18 @@ public final class Pool2d extends Module {
     public int[] outputShape(int[] in) {
         int c = Layers.channelDim2d(in, typeName());
         int[] out = in.clone();
-        out[c + 1] = Layers.windowOutput("height", in[c + 1], kernel[0], stride[0], padding[0], 1);
-        out[c + 2] = Layers.windowOutput("width", in[c + 2], kernel[1], stride[1], padding[1], 1);
+        out[c + 1] = Layers.windowOutput("height", in[c + 1], kernel[0], stride[0], padding[0], dilation[0],
+                ceilMode);
+        out[c + 2] = Layers.windowOutput("width", in[c + 2], kernel[1], stride[1], padding[1], dilation[1],
+                ceilMode);
         return out;
     }
 
     @Override
     protected String extraRepr() {
         return "kernel_size=" + Conv2d.tuple(kernel) + ", stride=" + Conv2d.tuple(stride) + ", padding="
-                + Conv2d.tuple(padding);
+                + Conv2d.tuple(padding) + (dilation[0] == 1 && dilation[1] == 1 ? "" : ", dilation="
+                + Conv2d.tuple(dilation)) + (ceilMode ? ", ceil_mode=True" : "")
+                + (countIncludePad ? "" : ", count_include_pad=False");
     }
 }

@@ -68,6 +68,8 @@ class ConvGradTest {
                 new int[] {1}), randn(rnd, false, 1, 2, 7, 6));
         GradCheck.check("max_pool2d overlapping, transposed", t -> ConvOps.maxPool2d(t[0], new int[] {3, 2},
                 new int[] {1}, new int[] {1, 0}), randn(rnd, true, 1, 2, 5, 4));
+        GradCheck.check("max_pool2d k3 s2 p1 dilation 2x1 ceil_mode", t -> ConvOps.maxPool2d(t[0], new int[] {3},
+                new int[] {2}, new int[] {1}, new int[] {2, 1}, true), randn(rnd, false, 1, 2, 8, 6));
     }
 
     @Test
@@ -78,6 +80,11 @@ class ConvGradTest {
         }
         GradCheck.check("avg_pool2d rect, transposed", t -> ConvOps.avgPool2d(t[0], new int[] {2, 3},
                 new int[] {1, 2}, new int[] {1}, true), randn(rnd, true, 2, 1, 5, 6));
+        for (boolean include : new boolean[] {true, false}) {
+            // ceil mode: the last windows run past the padded input (7 -> 4 rows, 6 -> 3 columns of windows)
+            GradCheck.check("avg_pool2d k3 s2 p1 ceil_mode include_pad=" + include, t -> ConvOps.avgPool2d(t[0],
+                    new int[] {3, 2}, new int[] {2}, new int[] {1, 0}, include, true), randn(rnd, false, 1, 2, 8, 5));
+        }
         GradCheck.check("avg_pool2d unbatched", t -> ConvOps.avgPool2d(t[0], new int[] {2}, null, new int[] {0},
                 true), randn(rnd, false, 2, 4, 4));
     }

@@ -156,7 +156,7 @@ public class CpuConvKernels extends ReferenceConvKernels {
             return;
         }
         if (dt == DType.FP32 && w.kh() == 2 && w.kw() == 2 && w.ph() == 0 && w.pw() == 0 && w.dh() == 1
-                && w.dw() == 1) {
+                && w.dw() == 1 && !w.ceil()) { // ceil mode's last window may be partial
             maxPool2x2F(in.address(), il, w, out.address(), ol, indices.address(), xl);
             return;
         }
@@ -325,7 +325,7 @@ public class CpuConvKernels extends ReferenceConvKernels {
                                 Layout pl, boolean backward) {
         int[] s = il.shape();
         int[] o = pl.shape();
-        boolean twoByTwo = w.kh() == 2 && w.kw() == 2 && w.ph() == 0 && w.pw() == 0;
+        boolean twoByTwo = w.kh() == 2 && w.kw() == 2 && w.ph() == 0 && w.pw() == 0 && !w.ceil(); // whole windows
         forPlanes(o, (long) w.taps() * o[2] * o[3] + (backward ? (long) s[2] * s[3] : 0), (n, c) -> {
             if (backward) {
                 zeroPlane(img, at(il, n, c, 0, 0), s[2], s[3], il.strides());

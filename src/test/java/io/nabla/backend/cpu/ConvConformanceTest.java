@@ -32,6 +32,13 @@ class ConvConformanceTest {
         new Window2d(2, 2, 2, 2, 0, 0, 1, 1),
     };
 
+    /** Pooling windows of ceil mode (last windows partial on the 7 x 6 images), one with dilation (max pooling's). */
+    private static final Window2d[] CEIL_POOLS = {
+        new Window2d(2, 2, 2, 2, 0, 0, 1, 1, true),
+        new Window2d(3, 3, 2, 2, 1, 1, 1, 1, true),
+        new Window2d(3, 2, 2, 3, 1, 0, 2, 1, true),
+    };
+
     /** Random (N, C, H, W) data, contiguous or channels-last (a permuted view of (N, H, W, C)). */
     private static Tensor images(Random rnd, DType dt, boolean channelsLast, int n, int c, int h, int w) {
         double[] v = new double[n * c * h * w];
@@ -55,6 +62,10 @@ class ConvConformanceTest {
                     tests.add(DynamicTest.dynamicTest("im2col/col2im " + where, () -> columns(dt, cl, w, where)));
                     Window2d pool = Window2d.of(w.kh(), w.kw(), w.sh(), w.sw(), Math.min(w.ph(), w.kh() / 2),
                             Math.min(w.pw(), w.kw() / 2));
+                    tests.add(DynamicTest.dynamicTest("pools " + where, () -> pools(dt, cl, pool, where)));
+                }
+                for (Window2d pool : CEIL_POOLS) {
+                    String where = dt.torchName() + (cl ? " channels-last" : " contiguous") + " window " + pool;
                     tests.add(DynamicTest.dynamicTest("pools " + where, () -> pools(dt, cl, pool, where)));
                 }
             }

@@ -122,6 +122,10 @@ class CudaConformanceTest {
         Function<Tensor, Tensor> avgPoolPad = x -> ConvOps.avgPool2d(x, new int[] {2, 3}, new int[] {1, 2},
                 new int[] {1, 1}, true);
         Function<Tensor, Tensor> adaptive = x -> ConvOps.adaptiveAvgPool2d(x, new int[] {3, 4});
+        Function<Tensor, Tensor> maxPoolCeil = x -> ConvOps.maxPool2d(x, new int[] {3, 2}, new int[] {2, 2},
+                new int[] {1, 0}, new int[] {2, 1}, true);
+        Function<Tensor, Tensor> avgPoolCeil = x -> ConvOps.avgPool2d(x, new int[] {2, 3}, new int[] {2, 2},
+                new int[] {0, 1}, false, true);
         ops.add(new Op("max_pool2d", true, t -> maxPool.apply(image(t[0]))));
         ops.add(new Op("max_pool2d_indices", true, t -> ConvOps.maxPool2dWithIndices(channels(t[0]),
                 new int[] {1, 3}, new int[] {1, 2}, new int[] {0, 1})[1]));
@@ -130,6 +134,10 @@ class CudaConformanceTest {
         ops.add(new Op("avg_pool2d_grad", true, t -> gradOf(image(t[0]), avgPool)));
         ops.add(new Op("avg_pool2d_include_pad", true, t -> avgPoolPad.apply(image(t[0]))));
         ops.add(new Op("avg_pool2d_include_pad_grad", true, t -> gradOf(image(t[0]), avgPoolPad)));
+        ops.add(new Op("max_pool2d_ceil_dilation", true, t -> maxPoolCeil.apply(image(t[0]))));
+        ops.add(new Op("max_pool2d_ceil_dilation_grad", true, t -> gradOf(image(t[0]), maxPoolCeil)));
+        ops.add(new Op("avg_pool2d_ceil", true, t -> avgPoolCeil.apply(image(t[0]))));
+        ops.add(new Op("avg_pool2d_ceil_grad", true, t -> gradOf(image(t[0]), avgPoolCeil)));
         ops.add(new Op("adaptive_avg_pool2d", true, t -> adaptive.apply(image(t[0]))));
         ops.add(new Op("adaptive_avg_pool2d_grad", true, t -> gradOf(image(t[0]), adaptive)));
         Function<Tensor[], Tensor> weight = t -> image(ShapeOps.narrow(ShapeOps.narrow(t[1], 0, 0, 3), 1, 0, 3));
