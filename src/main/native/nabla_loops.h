@@ -97,7 +97,9 @@ __attribute__((target("avx2"))) static double sum(const float* a, int64_t n) {
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
 
-enum ExpKind { EXP = 0, SIGMOID = 1, SILU = 2, TANH = 3, SILU_GRAD = 4, GELU_TANH = 5, GELU_TANH_GRAD = 6 };
+enum ExpKind {
+    EXP = 0, SIGMOID = 1, SILU = 2, TANH = 3, SILU_GRAD = 4, GELU_TANH = 5, GELU_TANH_GRAD = 6, GELU = 7, GELU_GRAD = 8
+};
 
 struct ExpPoly {
     __m256d t;  // SHIFT + k
@@ -213,6 +215,88 @@ __attribute__((target("avx2,fma"))) static inline __m256d geluTanh4(bool grad, _
     return d;
 }
 
+// ---- gelu and its gradient (io.nabla.backend.cpu.ExactGelu's geluBlock and geluGradBlock, operation for operation) ---
+//
+// exp(-w^2) by ExactExp's polynomial and erfcx(min(|z|, 6)) by ExactGelu's 35-term Horner chain, z = x / sqrt 2. The
+// two chains are long and serial, so U vectors (4 U floats) go through each step together: four independent chains
+// keep the FMA units busy where one vector at a time left them waiting on each step's latency.
+
+// erfcx(3 + v) = sum GELU_E[j] v^j for |v| <= 3 (ExactGelu's E0 ... E34)
+static const double GELU_E[35] = {
+    0.17900115118138996, -0.054372260007173, 0.01588437115987153,
+    -0.0044794310183697604, 0.0012230390523744906, -0.00032412554451572274,
+    8.355413963962249e-05, -2.0989464400871262e-05, 5.146436535090698e-06,
+    -1.2333678340733513e-06, 2.8926671643299784e-07, -6.646673294839119e-08,
+    1.497764503490401e-08, -3.312986338662436e-09, 7.198864294832564e-10,
+    -1.5372374312797454e-10, 3.230245920130771e-11, -6.70618704663126e-12,
+    1.367431984512322e-12, -2.6738152739972117e-13, 5.271972522542653e-14,
+    -1.1946936280783965e-14, 2.3402629095146456e-15, -1.6072188450697735e-16,
+    2.541384899175605e-17, -4.145693295753667e-17, 8.055585723428144e-18,
+    2.0324300117296484e-18, -3.9443772328943154e-19, -1.6745026453945213e-19,
+    3.0741198786781966e-20, 5.5646841553313426e-21, -9.935884742434359e-22,
+    -1.3406941570508008e-22, 2.3069334014372258e-23,
+};
+static const double SQRT1_2 = 0x1.6a09e667f3bcdp-1;      // ElementwiseMath.SQRT1_2 = Math.sqrt(0.5)
+static const double NORMAL_PDF0 = 0x1.9884533d43651p-2;  // ElementwiseMath.NORMAL_PDF0 = 1 / Math.sqrt(2 pi)
+static const double EXP_STEPS[11] = {1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120,
+                                     1.0 / 24, 1.0 / 6, 1.0 / 2, 1.0, 1.0};
+
+#define NABLA_EACH _Pragma("GCC unroll 8") for (int j = 0; j < U; j++)
+
+// gelu (g unused) or its gradient for U vectors: the results in d, and in ok the lanes ExactGelu would keep.
+template <int U>
+__attribute__((target("avx2,fma"))) static inline void geluU(bool grad, const __m256d* x, const __m256d* g,
+                                                             __m256d* d, __m256i* ok) {
+    const double ln2hi = 0x1.62e42feep-1;
+    __m256d t[U], r[U], p[U], v[U], h[U];
+    NABLA_EACH {
+        __m256d a = absd(_mm256_mul_pd(x[j], splat(SQRT1_2)));
+        __m256d w = _mm256_min_pd(splat(grad ? 8.5 : 6.0), a);  // Math.min(a, expLimit)
+        v[j] = _mm256_sub_pd(_mm256_min_pd(splat(6.0), a), splat(3.0));
+        __m256d e = _mm256_xor_pd(_mm256_mul_pd(w, w), splat(-0.0));  // -(w * w)
+        t[j] = _mm256_fmadd_pd(e, splat(LOG2E), splat(SHIFT));
+        __m256d k = _mm256_sub_pd(t[j], splat(SHIFT));
+        r[j] = _mm256_fmadd_pd(k, splat(-ln2hi), e);
+        r[j] = _mm256_fmadd_pd(k, splat(-LN2_LO), r[j]);
+        p[j] = _mm256_fmadd_pd(splat(1.0 / 479001600), r[j], splat(1.0 / 39916800));
+        h[j] = _mm256_fmadd_pd(splat(GELU_E[34]), v[j], splat(GELU_E[33]));
+    }
+    _Pragma("GCC unroll 11") for (int m = 0; m < 11; m++) {
+        NABLA_EACH {
+            p[j] = _mm256_fmadd_pd(p[j], r[j], splat(EXP_STEPS[m]));
+            h[j] = _mm256_fmadd_pd(h[j], v[j], splat(GELU_E[32 - m]));
+        }
+    }
+    _Pragma("GCC unroll 22") for (int m = 21; m >= 0; m--) {
+        NABLA_EACH {
+            h[j] = _mm256_fmadd_pd(h[j], v[j], splat(GELU_E[m]));
+        }
+    }
+    NABLA_EACH {
+        ExpPoly ep;
+        ep.t = t[j];
+        ep.p = p[j];
+        __m256d e = scaled(ep);
+        __m256d erfc = _mm256_mul_pd(e, h[j]);
+        // onePlusErf: 0 for x <= 0, 1 for x > 0 (plus 0.0 makes maxpd's -0.0 Java's 0.0)
+        __m256d s = _mm256_add_pd(_mm256_min_pd(splat(1.0), _mm256_max_pd(splat(0.0),
+                _mm256_mul_pd(x[j], splat(0x1p1000)))), splat(0.0));
+        __m256d twice = _mm256_mul_pd(splat(2.0), s);
+        __m256d c = _mm256_fmadd_pd(_mm256_sub_pd(splat(1.0), twice), erfc, twice);
+        if (!grad) {
+            d[j] = _mm256_mul_pd(_mm256_mul_pd(x[j], splat(0.5)), c);  // x * 0.5 * (1 + erf)
+            ok[j] = _mm256_and_si256(_mm256_castpd_si256(_mm256_cmp_pd(c, splat(0x1p-9), _CMP_GE_OQ)), trusted(d[j]));
+        } else {
+            __m256d sum = _mm256_add_pd(_mm256_mul_pd(splat(0.5), c),
+                                        _mm256_mul_pd(x[j], _mm256_mul_pd(e, splat(NORMAL_PDF0))));  // cdf + x pdf
+            d[j] = _mm256_mul_pd(g[j], sum);
+            __m256d fine = _mm256_and_pd(_mm256_cmp_pd(absd(x[j]), splat(12.0), _CMP_LE_OQ),
+                                         _mm256_cmp_pd(absd(sum), splat(0x1p-5), _CMP_GE_OQ));
+            ok[j] = _mm256_and_si256(_mm256_castpd_si256(fine), trusted(d[j]));
+        }
+    }
+}
+
 // The four lanes' 64-bit masks as four 32-bit ones.
 __attribute__((target("avx2,fma"))) static inline __m128i narrow(__m256i m) {
     return _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(m, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
@@ -278,10 +362,62 @@ __attribute__((target("avx2,fma"))) static inline __m128 expFamily4(int kind, __
     return _mm256_cvtpd_ps(d);
 }
 
+// Stores the four results r of y[i..i+4) where good says so (y's old floats elsewhere: x or g themselves when y is
+// one of them), and appends the other lanes' indices to fix.
+__attribute__((target("avx2,fma"))) static inline int keep(float* y, int i, __m128 r, __m128i good, int32_t* fix,
+                                                           int fixes) {
+    // a blend and an ordinary store: AMD's masked store (vmaskmovps) is microcoded and made the loop 2x slower
+    _mm_storeu_ps(y + i, _mm_blendv_ps(_mm_loadu_ps(y + i), r, _mm_castsi128_ps(good)));
+    int bad = 15 & ~_mm_movemask_ps(_mm_castsi128_ps(good));
+    while (bad) {
+        int lane = __builtin_ctz(bad);
+        fix[fixes++] = i + lane;
+        bad &= bad - 1;
+    }
+    return fixes;
+}
+
+// gelu or its gradient over n floats, 16 at a time, then 4; the rest (n % 4) go to fix as well.
+template <int U>
+__attribute__((target("avx2,fma"))) static int geluRuns(bool grad, const float* x, const float* g, float* y,
+                                                        int32_t* fix, int n, int fixes, int* at) {
+    int i = *at;
+    for (; i + 4 * U <= n; i += 4 * U) {
+        __m256d xd[U], gd[U], d[U];
+        __m256i ok[U];
+        NABLA_EACH {
+            xd[j] = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4 * j));
+            gd[j] = grad ? _mm256_cvtps_pd(_mm_loadu_ps(g + i + 4 * j)) : xd[j];
+        }
+        geluU<U>(grad, xd, gd, d, ok);
+        NABLA_EACH {
+            fixes = keep(y, i + 4 * j, _mm256_cvtpd_ps(d[j]), narrow(ok[j]), fix, fixes);
+        }
+    }
+    *at = i;
+    return fixes;
+}
+
+__attribute__((target("avx2,fma"))) static int gelu(bool grad, const float* x, const float* g, float* y,
+                                                    int32_t* fix, int n) {
+    int i = 0;
+    int fixes = geluRuns<4>(grad, x, g, y, fix, n, 0, &i);
+    fixes = geluRuns<1>(grad, x, g, y, fix, n, fixes, &i);
+    for (; i < n; i++) {
+        fix[fixes++] = i;
+    }
+    return fixes;
+}
+
+#undef NABLA_EACH
+
 // y[i] = op(x[i]) (g[i] and x[i] for the silu gradient) for i < n; the indices the caller must compute itself go to
 // fix, in increasing order; returns how many.
 __attribute__((target("avx2,fma"))) static int expFamily(int kind, const float* x, const float* g, float* y,
                                                           int32_t* fix, int n) {
+    if (kind == GELU || kind == GELU_GRAD) {
+        return gelu(kind == GELU_GRAD, x, g, y, fix, n);
+    }
     int fixes = 0;
     int i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -289,15 +425,7 @@ __attribute__((target("avx2,fma"))) static int expFamily(int kind, const float* 
         __m256d gd = g ? _mm256_cvtps_pd(_mm_loadu_ps(g + i)) : xd;
         __m128i good;
         __m128 r = expFamily4(kind, xd, gd, &good);
-        // keep y's old floats in the lanes left to the caller (x or g themselves when y is one of them): a blend and
-        // an ordinary store, as AMD's masked store (vmaskmovps) is microcoded and made the loop 2x slower
-        _mm_storeu_ps(y + i, _mm_blendv_ps(_mm_loadu_ps(y + i), r, _mm_castsi128_ps(good)));
-        int bad = 15 & ~_mm_movemask_ps(_mm_castsi128_ps(good));
-        while (bad) {
-            int lane = __builtin_ctz(bad);
-            fix[fixes++] = i + lane;
-            bad &= bad - 1;
-        }
+        fixes = keep(y, i, r, good, fix, fixes);
     }
     for (; i < n; i++) {
         fix[fixes++] = i;
@@ -314,7 +442,8 @@ inline int hasAvx2() {
     return __builtin_cpu_supports("avx2") ? 1 : 0;
 }
 
-// y = op(x) (op: 0 exp, 1 sigmoid, 2 silu, 3 tanh, 4 the silu gradient with g, 5 tanh-gelu, 6 its gradient with g) over n <= 2^31 floats; fix receives
+// y = op(x) (op: 0 exp, 1 sigmoid, 2 silu, 3 tanh, 4 the silu gradient with g, 5 tanh-gelu, 6 its gradient with g,
+// 7 gelu, 8 its gradient with g) over n <= 2^31 floats; fix receives
 // the indices the caller computes itself (n of them at most); returns their count. Needs AVX2 and FMA (hasFma).
 inline int expFamilyF(int op, long long x, long long g, long long y, long long fix, int n) {
     return nabla::expFamily(op, (const float*) (intptr_t) x, (const float*) (intptr_t) g, (float*) (intptr_t) y,

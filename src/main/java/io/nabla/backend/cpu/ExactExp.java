@@ -161,6 +161,8 @@ final class ExactExp {
                     case NativeLoops.TANH -> Math.tanh(xi);
                     case NativeLoops.GELU_TANH -> ElementwiseMath.geluTanh(xi);
                     case NativeLoops.GELU_TANH_GRAD -> ElementwiseMath.geluTanhGrad(g.get(i), xi);
+                    case NativeLoops.GELU -> ElementwiseMath.gelu(xi);
+                    case NativeLoops.GELU_GRAD -> ElementwiseMath.geluGrad(g.get(i), xi);
                     default -> ElementwiseMath.siluGrad(g.get(i), xi);
                 });
             }

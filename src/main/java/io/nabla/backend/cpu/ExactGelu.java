@@ -35,10 +35,10 @@ import java.nio.FloatBuffer;
  * and in the suite on a sample of a million, gradients from 1e-38 to 3e38 and every float within 0.01 of each
  * gradient's zero.
  *
- * <p>In C: tanh-{@code gelu} and its gradient run the same double operations in {@link NativeLoops#expFamily}
- * (AVX2 and FMA) for direct buffers where the native loops are built, as {@link ExactExp} does ({@code
- * ExactExpInCTest}). Exact {@code gelu} stays here: ported the same way, its 35-term {@code erfcx} chain ran only
- * about 10% faster in C (7.2 against 8 ns per element and thread), not worth a second copy.
+ * <p>In C: all four run the same double operations in {@link NativeLoops#expFamily} (AVX2 and FMA) for direct
+ * buffers where the native loops are built, as {@link ExactExp} does ({@code ExactExpInCTest}). Exact {@code gelu}'s
+ * two long chains (exp's and {@code erfcx}'s) go through four vectors at a time there, which C2 does not do: one
+ * vector at a time ran only about 10% faster than Java.
  */
 final class ExactGelu {
 
@@ -99,11 +99,17 @@ final class ExactGelu {
 
     /** {@code y[i] = (float) ElementwiseMath.gelu(x[i])} for {@code i < n} (unit stride, absolute indices from 0). */
     static void gelu(FloatBuffer x, FloatBuffer y, int n) {
+        if (ExactExp.inC(NativeLoops.GELU, x, null, y, n)) {
+            return;
+        }
         ExactExp.blocks(x, null, y, n, (b, m) -> geluBlock(b.in, b.out, b.t, b.p, b.q, m));
     }
 
     /** {@code y[i] = (float) ElementwiseMath.geluGrad(g[i], x[i])} for {@code i < n} (unit stride). */
     static void geluGrad(FloatBuffer g, FloatBuffer x, FloatBuffer y, int n) {
+        if (ExactExp.inC(NativeLoops.GELU_GRAD, x, g, y, n)) {
+            return;
+        }
         ExactExp.blocks(x, g, y, n, (b, m) -> geluGradBlock(b.in2, b.in, b.out, b.t, b.p, b.q, m));
     }
 

@@ -101,6 +101,8 @@ final class NativeLoops {
     static final int SILU_GRAD = 4;
     static final int GELU_TANH = 5;
     static final int GELU_TANH_GRAD = 6;
+    static final int GELU = 7;
+    static final int GELU_GRAD = 8;
 
     /**
      * {@code y[i] = op(x[i])} ({@code op(g[i], x[i])} for the gradients) for {@code n} contiguous floats, with

@@ -17,15 +17,15 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * The C path of {@link ExactExp} and {@link ExactGelu} ({@link NativeLoops#expFamily}, taken for direct buffers where
  * the native loops are built and the CPU has FMA) gives the reference's floats bit for bit, as {@link ExactExpTest}
- * checks for the Java blocks: exp, sigmoid, silu, tanh and tanh-gelu on a sample of every float bit pattern (every one
- * with {@code -Dnabla.exhaustive=true}), the silu and tanh-gelu gradients over gradients from tiny to near the float
+ * checks for the Java blocks: exp, sigmoid, silu, tanh, tanh-gelu and gelu on a sample of every float bit pattern (every one
+ * with {@code -Dnabla.exhaustive=true}), the silu, tanh-gelu and gelu gradients over gradients from tiny to near the float
  * overflow and every float near their zero, runs of every length modulo 4 starting at every alignment, and results written over an input
  * (the elements left to the reference must still read their inputs).
  */
 class ExactExpInCTest {
 
-    private static final Op[] OPS = {Op.EXP, Op.SIGMOID, Op.SILU, Op.TANH, Op.GELU_TANH};
-    private static final GradOp[] GRADS = {GradOp.SILU, GradOp.GELU_TANH};
+    private static final Op[] OPS = {Op.EXP, Op.SIGMOID, Op.SILU, Op.TANH, Op.GELU_TANH, Op.GELU};
+    private static final GradOp[] GRADS = {GradOp.SILU, GradOp.GELU_TANH, GradOp.GELU};
     private static final int RUN = 1 << 16;
 
     @BeforeEach
@@ -47,6 +47,7 @@ class ExactExpInCTest {
             case SILU -> ExactExp.sigmoid(true, x, y, n);
             case TANH -> ExactExp.tanh(x, y, n);
             case GELU_TANH -> ExactGelu.geluTanh(x, y, n);
+            case GELU -> ExactGelu.gelu(x, y, n);
             default -> throw new IllegalArgumentException(op.toString());
         }
     }
@@ -94,7 +95,7 @@ class ExactExpInCTest {
             -100f, 1e-30f, Float.MIN_VALUE, 20f, Math.nextUp(20f), 0.125f, Math.nextDown(0.125f), 88.72284f};
         Random rnd = new Random(5);
         for (Op op : OPS) {
-            for (int n : new int[] {1, 2, 3, 4, 5, 7, 64, 1023, 1024, 1025, 2050}) {
+            for (int n : new int[] {1, 2, 3, 4, 5, 7, 16, 19, 31, 33, 64, 1023, 1024, 1025, 2050}) {
                 for (int shift = 0; shift < 4; shift++) {
                     float[] v = new float[n];
                     for (int i = 0; i < n; i++) {
