@@ -85,14 +85,15 @@ __attribute__((target("avx2"))) static double sum(const float* a, int64_t n) {
 }
 
 
-// ---- exp, sigmoid, silu, tanh, tanh-gelu and their gradients (ExactExp and ExactGelu, operation for operation) ----
+// ---- exp, sigmoid, silu, tanh, both gelus and their gradients (ExactExp and ExactGelu, operation for operation) ---
 //
 // Each result is computed with exactly the IEEE double operations of ExactExp's Java blocks (the same constants, the
 // same fused multiply-adds where Java calls Math.fma and separate operations where it does not: contraction is off
 // below), so where ExactExp keeps its polynomial's result, this keeps the same double and rounds it to the same float.
 // Where ExactExp falls back to the reference (near a rounding midpoint, out of range, NaN, subnormal results), this
 // leaves the element unwritten and records its index for the caller, which computes it in Java from the inputs
-// (still intact when y is x or g); so do the last n % 4 elements.
+// (still intact when y is x or g); so do the last n % 4 elements. Sixteen floats go through each op at a time (four
+// vectors, their steps interleaved), then four.
 
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
@@ -114,27 +115,33 @@ __attribute__((target("avx2,fma"))) static inline __m256d splat(double v) {
     return _mm256_set1_pd(v);
 }
 
-__attribute__((target("avx2,fma"))) static inline ExpPoly polynomial(__m256d x) {
+// U vectors (4 U floats) go through each step of a long serial chain together: U independent chains keep the FMA
+// units busy, where one vector at a time leaves them waiting on each step's latency (C2 does not do this for Java).
+#define NABLA_EACH _Pragma("GCC unroll 8") for (int j = 0; j < U; j++)
+
+// ExactExp.polynomial for U vectors: e[j].p = exp(r) and e[j].t = SHIFT + k for x[j] = k ln2 + r.
+template <int U>
+__attribute__((target("avx2,fma"))) static inline void polynomialU(const __m256d* x, ExpPoly* e) {
     const double ln2hi = 0x1.62e42feep-1;  // fdlibm's split: the bits 0x3fe62e42fee00000
-    __m256d t = _mm256_fmadd_pd(x, splat(LOG2E), splat(SHIFT));
-    __m256d k = _mm256_sub_pd(t, splat(SHIFT));
-    __m256d r = _mm256_fmadd_pd(k, splat(-ln2hi), x);
-    r = _mm256_fmadd_pd(k, splat(-LN2_LO), r);
-    __m256d q = _mm256_fmadd_pd(splat(1.0 / 479001600), r, splat(1.0 / 39916800));
-    q = _mm256_fmadd_pd(q, r, splat(1.0 / 3628800));
-    q = _mm256_fmadd_pd(q, r, splat(1.0 / 362880));
-    q = _mm256_fmadd_pd(q, r, splat(1.0 / 40320));
-    q = _mm256_fmadd_pd(q, r, splat(1.0 / 5040));
-    q = _mm256_fmadd_pd(q, r, splat(1.0 / 720));
-    q = _mm256_fmadd_pd(q, r, splat(1.0 / 120));
-    q = _mm256_fmadd_pd(q, r, splat(1.0 / 24));
-    q = _mm256_fmadd_pd(q, r, splat(1.0 / 6));
-    q = _mm256_fmadd_pd(q, r, splat(1.0 / 2));
-    q = _mm256_fmadd_pd(q, r, splat(1.0));
-    ExpPoly e;
-    e.p = _mm256_fmadd_pd(q, r, splat(1.0));
-    e.t = t;
-    return e;
+    static const double steps[11] = {1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120,
+                                     1.0 / 24, 1.0 / 6, 1.0 / 2, 1.0, 1.0};
+    __m256d r[U];
+    __m256d q[U];
+    NABLA_EACH {
+        e[j].t = _mm256_fmadd_pd(x[j], splat(LOG2E), splat(SHIFT));
+        __m256d k = _mm256_sub_pd(e[j].t, splat(SHIFT));
+        r[j] = _mm256_fmadd_pd(k, splat(-ln2hi), x[j]);
+        r[j] = _mm256_fmadd_pd(k, splat(-LN2_LO), r[j]);
+        q[j] = _mm256_fmadd_pd(splat(1.0 / 479001600), r[j], splat(1.0 / 39916800));
+    }
+    _Pragma("GCC unroll 11") for (int m = 0; m < 11; m++) {
+        NABLA_EACH {
+            q[j] = _mm256_fmadd_pd(q[j], r[j], splat(steps[m]));
+        }
+    }
+    NABLA_EACH {
+        e[j].p = q[j];
+    }
 }
 
 // exp(r) * 2^k in double (ExactExp.scaled): k + 1023 placed in the exponent bits.
@@ -178,25 +185,35 @@ __attribute__((target("avx2,fma"))) static inline __m256i trusted(__m256d d) {
 static const double GELU_TANH_BETA = 0x1.9884533d43651p-1;   // ElementwiseMath: Math.sqrt(2 / Math.PI)
 static const double GELU_TANH_KAPPA = 0x1.6e4e26d4801f7p-5;  // 0.044715
 
-// tanh-gelu (g unused) or its gradient: the results, and in *ok the lanes ExactGelu would keep. Java's Math.min and
-// Math.max are minpd/maxpd with the constant first (NaN passes through); where Java's max(0, -0.0) is 0.0 and
-// maxpd's -0.0, adding 0.0 makes it 0.0 and changes nothing else.
-__attribute__((target("avx2,fma"))) static inline __m256d geluTanh4(bool grad, __m256d x, __m256d g, __m256i* ok) {
+// tanh-gelu's argument of exp (ExactGelu's geluTanhBlock), or its gradient's (geluTanhGradBlock, which also keeps
+// inner and x^2 for the finish). Java's Math.min and Math.max are minpd/maxpd with the constant first (NaN passes
+// through).
+__attribute__((target("avx2,fma"))) static inline __m256d geluTanhArgument(bool grad, __m256d x, __m256d* inner,
+                                                                          __m256d* x2) {
+    if (!grad) {
+        *inner = _mm256_mul_pd(splat(GELU_TANH_BETA), _mm256_add_pd(x,
+                _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(splat(GELU_TANH_KAPPA), x), x), x)));
+        return _mm256_max_pd(splat(-87.0), _mm256_min_pd(splat(87.0), _mm256_mul_pd(splat(-2.0), *inner)));
+    }
+    *x2 = _mm256_mul_pd(x, x);
+    *inner = _mm256_mul_pd(splat(GELU_TANH_BETA), _mm256_add_pd(x,
+            _mm256_mul_pd(_mm256_mul_pd(splat(GELU_TANH_KAPPA), *x2), x)));
+    return _mm256_max_pd(splat(-87.0), _mm256_mul_pd(splat(-2.0), absd(*inner)));
+}
+
+// tanh-gelu (g unused) or its gradient from exp of its argument: the results, and in *ok the lanes ExactGelu would
+// keep. Where Java's max(0, -0.0) is 0.0 and maxpd's -0.0, adding 0.0 makes it 0.0 and changes nothing else.
+__attribute__((target("avx2,fma"))) static inline __m256d geluTanhFinish(bool grad, __m256d x, __m256d g,
+                                                                        __m256d inner, __m256d x2, ExpPoly ep,
+                                                                        __m256i* ok) {
     __m256d one = splat(1.0);
     if (!grad) {
-        __m256d inner = _mm256_mul_pd(splat(GELU_TANH_BETA), _mm256_add_pd(x,
-                _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(splat(GELU_TANH_KAPPA), x), x), x)));
-        __m256d t = _mm256_max_pd(splat(-87.0), _mm256_min_pd(splat(87.0), _mm256_mul_pd(splat(-2.0), inner)));
-        __m256d p = _mm256_div_pd(splat(2.0), _mm256_add_pd(one, scaled(polynomial(t))));  // 1 + tanh(inner)
+        __m256d p = _mm256_div_pd(splat(2.0), _mm256_add_pd(one, scaled(ep)));  // 1 + tanh(inner)
         __m256d d = _mm256_mul_pd(_mm256_mul_pd(splat(0.5), x), p);
         *ok = _mm256_and_si256(_mm256_castpd_si256(_mm256_cmp_pd(p, splat(0x1p-9), _CMP_GE_OQ)), trusted(d));
         return d;
     }
-    __m256d x2 = _mm256_mul_pd(x, x);
-    __m256d inner = _mm256_mul_pd(splat(GELU_TANH_BETA), _mm256_add_pd(x,
-            _mm256_mul_pd(_mm256_mul_pd(splat(GELU_TANH_KAPPA), x2), x)));
-    __m256d t = _mm256_max_pd(splat(-87.0), _mm256_mul_pd(splat(-2.0), absd(inner)));
-    __m256d e = scaled(polynomial(t));  // exp(-2 |inner|)
+    __m256d e = scaled(ep);  // exp(-2 |inner|)
     __m256d inv = _mm256_div_pd(one, _mm256_add_pd(one, e));
     __m256d h = _mm256_min_pd(one, _mm256_max_pd(splat(0.0), _mm256_mul_pd(inner, splat(0x1p1000))));
     h = _mm256_add_pd(h, splat(0.0));
@@ -217,9 +234,8 @@ __attribute__((target("avx2,fma"))) static inline __m256d geluTanh4(bool grad, _
 
 // ---- gelu and its gradient (io.nabla.backend.cpu.ExactGelu's geluBlock and geluGradBlock, operation for operation) ---
 //
-// exp(-w^2) by ExactExp's polynomial and erfcx(min(|z|, 6)) by ExactGelu's 35-term Horner chain, z = x / sqrt 2. The
-// two chains are long and serial, so U vectors (4 U floats) go through each step together: four independent chains
-// keep the FMA units busy where one vector at a time left them waiting on each step's latency.
+// exp(-w^2) by ExactExp's polynomial and erfcx(min(|z|, 6)) by ExactGelu's 35-term Horner chain, z = x / sqrt 2, the
+// two chains' steps interleaved.
 
 // erfcx(3 + v) = sum GELU_E[j] v^j for |v| <= 3 (ExactGelu's E0 ... E34)
 static const double GELU_E[35] = {
@@ -240,8 +256,6 @@ static const double SQRT1_2 = 0x1.6a09e667f3bcdp-1;      // ElementwiseMath.SQRT
 static const double NORMAL_PDF0 = 0x1.9884533d43651p-2;  // ElementwiseMath.NORMAL_PDF0 = 1 / Math.sqrt(2 pi)
 static const double EXP_STEPS[11] = {1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120,
                                      1.0 / 24, 1.0 / 6, 1.0 / 2, 1.0, 1.0};
-
-#define NABLA_EACH _Pragma("GCC unroll 8") for (int j = 0; j < U; j++)
 
 // gelu (g unused) or its gradient for U vectors: the results in d, and in ok the lanes ExactGelu would keep.
 template <int U>
@@ -302,12 +316,29 @@ __attribute__((target("avx2,fma"))) static inline __m128i narrow(__m256i m) {
     return _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(m, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6)));
 }
 
-// The four results of one vector, and in *good the lanes to keep (all ones) rather than leave to the caller.
-__attribute__((target("avx2,fma"))) static inline __m128 expFamily4(int kind, __m256d x, __m256d g, __m128i* good) {
+// The argument of exp for one vector of op KIND (not gelu); tanh-gelu's gradient also keeps inner and x^2.
+template <int KIND>
+__attribute__((target("avx2,fma"))) static inline __m256d argument(__m256d x, __m256d* inner, __m256d* x2) {
+    if (KIND == EXP) {
+        return x;
+    }
+    if (KIND == TANH) {
+        return _mm256_mul_pd(splat(2.0), absd(x));
+    }
+    if (KIND == GELU_TANH || KIND == GELU_TANH_GRAD) {
+        return geluTanhArgument(KIND == GELU_TANH_GRAD, x, inner, x2);
+    }
+    return _mm256_xor_pd(x, splat(-0.0));  // -x, as Java negates the float
+}
+
+// The four results of one vector of op KIND from exp of its argument, and in *good the lanes to keep (all ones)
+// rather than leave to the caller.
+template <int KIND>
+__attribute__((target("avx2,fma"))) static inline __m128 finish(__m256d x, __m256d g, __m256d inner, __m256d x2,
+                                                               ExpPoly e, __m128i* good) {
     __m256i ok;
     __m256d d;
-    if (kind == EXP) {
-        ExpPoly e = polynomial(x);
+    if (KIND == EXP) {
         __m256d inRange = _mm256_and_pd(_mm256_cmp_pd(x, splat(-87.0), _CMP_GE_OQ),
                                         _mm256_cmp_pd(x, splat(88.0), _CMP_LE_OQ));
         ok = _mm256_andnot_si256(nearMidpoint(e.p), _mm256_castpd_si256(inRange));
@@ -318,10 +349,9 @@ __attribute__((target("avx2,fma"))) static inline __m128 expFamily4(int kind, __
         kf = _mm_and_si128(kf, *good);  // lanes left to the caller may hold any k: no stray exponent
         return _mm_mul_ps(_mm256_cvtpd_ps(e.p), _mm_castsi128_ps(kf));
     }
-    if (kind == GELU_TANH || kind == GELU_TANH_GRAD) {
-        d = geluTanh4(kind == GELU_TANH_GRAD, x, g, &ok);
-    } else if (kind == TANH) {
-        ExpPoly e = polynomial(_mm256_mul_pd(splat(2.0), absd(x)));
+    if (KIND == GELU_TANH || KIND == GELU_TANH_GRAD) {
+        d = geluTanhFinish(KIND == GELU_TANH_GRAD, x, g, inner, x2, e, &ok);
+    } else if (KIND == TANH) {
         __m256d s = _mm256_mul_pd(x, x);
         __m256d q = _mm256_fmadd_pd(splat(6404582.0 / 10854718875.0), s, splat(-929569.0 / 638512875));
         q = _mm256_fmadd_pd(q, s, splat(21844.0 / 6081075));
@@ -339,12 +369,11 @@ __attribute__((target("avx2,fma"))) static inline __m128 expFamily4(int kind, __
                                      _mm256_cmp_pd(absd(d), splat(0x1p-126), _CMP_GE_OQ));
         ok = _mm256_andnot_si256(nearMidpoint(d), _mm256_castpd_si256(fine));
     } else {
-        ExpPoly e = polynomial(_mm256_xor_pd(x, splat(-0.0)));  // -x, as Java negates the float
         __m256d one = splat(1.0);
-        if (kind == SIGMOID) {
+        if (KIND == SIGMOID) {
             d = _mm256_div_pd(one, _mm256_add_pd(one, scaled(e)));
             ok = exact(d, x);
-        } else if (kind == SILU) {
+        } else if (KIND == SILU) {
             d = _mm256_div_pd(x, _mm256_add_pd(one, scaled(e)));
             ok = exact(d, x);
         } else {
@@ -409,28 +438,60 @@ __attribute__((target("avx2,fma"))) static int gelu(bool grad, const float* x, c
     return fixes;
 }
 
-#undef NABLA_EACH
+// Op KIND (not gelu) over n floats from *at, 4 U at a time; *at moves past them.
+template <int KIND, int U>
+__attribute__((target("avx2,fma"))) static int expRuns(const float* x, const float* g, float* y, int32_t* fix, int n,
+                                                       int fixes, int* at) {
+    int i = *at;
+    for (; i + 4 * U <= n; i += 4 * U) {
+        __m256d xd[U], gd[U], arg[U], inner[U], x2[U];
+        ExpPoly e[U];
+        NABLA_EACH {
+            xd[j] = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4 * j));
+            gd[j] = g ? _mm256_cvtps_pd(_mm_loadu_ps(g + i + 4 * j)) : xd[j];
+            inner[j] = xd[j];
+            x2[j] = xd[j];
+            arg[j] = argument<KIND>(xd[j], &inner[j], &x2[j]);
+        }
+        polynomialU<U>(arg, e);
+        NABLA_EACH {
+            __m128i good;
+            __m128 r = finish<KIND>(xd[j], gd[j], inner[j], x2[j], e[j], &good);
+            fixes = keep(y, i + 4 * j, r, good, fix, fixes);
+        }
+    }
+    *at = i;
+    return fixes;
+}
 
-// y[i] = op(x[i]) (g[i] and x[i] for the silu gradient) for i < n; the indices the caller must compute itself go to
-// fix, in increasing order; returns how many.
-__attribute__((target("avx2,fma"))) static int expFamily(int kind, const float* x, const float* g, float* y,
-                                                          int32_t* fix, int n) {
-    if (kind == GELU || kind == GELU_GRAD) {
-        return gelu(kind == GELU_GRAD, x, g, y, fix, n);
-    }
-    int fixes = 0;
+template <int KIND>
+__attribute__((target("avx2,fma"))) static int expKind(const float* x, const float* g, float* y, int32_t* fix,
+                                                       int n) {
     int i = 0;
-    for (; i + 4 <= n; i += 4) {
-        __m256d xd = _mm256_cvtps_pd(_mm_loadu_ps(x + i));
-        __m256d gd = g ? _mm256_cvtps_pd(_mm_loadu_ps(g + i)) : xd;
-        __m128i good;
-        __m128 r = expFamily4(kind, xd, gd, &good);
-        fixes = keep(y, i, r, good, fix, fixes);
-    }
+    int fixes = expRuns<KIND, 4>(x, g, y, fix, n, 0, &i);
+    fixes = expRuns<KIND, 1>(x, g, y, fix, n, fixes, &i);
     for (; i < n; i++) {
         fix[fixes++] = i;
     }
     return fixes;
+}
+
+#undef NABLA_EACH
+
+// y[i] = op(x[i]) (g[i] and x[i] for the gradients) for i < n; the indices the caller must compute itself go to
+// fix, in increasing order; returns how many.
+__attribute__((target("avx2,fma"))) static int expFamily(int kind, const float* x, const float* g, float* y,
+                                                          int32_t* fix, int n) {
+    switch (kind) {
+        case EXP: return expKind<EXP>(x, g, y, fix, n);
+        case SIGMOID: return expKind<SIGMOID>(x, g, y, fix, n);
+        case SILU: return expKind<SILU>(x, g, y, fix, n);
+        case TANH: return expKind<TANH>(x, g, y, fix, n);
+        case SILU_GRAD: return expKind<SILU_GRAD>(x, g, y, fix, n);
+        case GELU_TANH: return expKind<GELU_TANH>(x, g, y, fix, n);
+        case GELU_TANH_GRAD: return expKind<GELU_TANH_GRAD>(x, g, y, fix, n);
+        default: return gelu(kind == GELU_GRAD, x, g, y, fix, n);
+    }
 }
 
 #pragma GCC pop_options
