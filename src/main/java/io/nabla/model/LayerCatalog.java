@@ -103,7 +103,7 @@ final class LayerCatalog {
                         (Integer) a.get("padding_idx"), g),
                 required("num_embeddings", ArgKind.POSITIVE_INT), required("embedding_dim", ArgKind.POSITIVE_INT),
                 arg("padding_idx", ArgKind.NULLABLE_INT, null), onlyDefault("max_norm", ArgKind.NULLABLE_NUMBER, null),
-                onlyDefault("norm_type", ArgKind.NUMBER, 2.0),
+                arg("norm_type", ArgKind.NUMBER, 2.0), // used by max_norm only, as in PyTorch
                 onlyDefault("scale_grad_by_freq", ArgKind.BOOL, false), onlyDefault("sparse", ArgKind.BOOL, false));
         define("Dropout", (a, g) -> new Dropout(d(a, "p"), g), arg("p", ArgKind.PROBABILITY, 0.5), inplace());
         define("Flatten", (a, g) -> new Flatten(i(a, "start_dim"), i(a, "end_dim")),

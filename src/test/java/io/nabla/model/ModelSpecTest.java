@@ -186,6 +186,16 @@ class ModelSpecTest {
         }
     }
 
+    /** Embedding's norm_type is taken whatever its value, as PyTorch takes it: it matters only with max_norm. */
+    @Test
+    void embeddingTakesAnyNormTypeWithoutMaxNorm() {
+        ModelSpec s = ModelSpec.parse("{\"inputs\": [{\"name\": \"t\", \"datatype\": \"INT64\", \"shape\": [-1]}],"
+                + "\"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [-1, 2]}],"
+                + "\"layers\": [{\"type\": \"Embedding\", \"num_embeddings\": 3, \"embedding_dim\": 2,"
+                + "\"max_norm\": null, \"norm_type\": 1}]}");
+        assertThat(s.layers().get(0).args()).containsEntry("norm_type", 1.0).containsEntry("max_norm", null);
+    }
+
     /** LayerNorm's bias=False (PyTorch 2.1) keeps the weight alone; elementwise_affine=False keeps nothing. */
     @Test
     void layerNormWithoutBiasOrAffine() {

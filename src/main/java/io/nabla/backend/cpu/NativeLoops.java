@@ -6,7 +6,8 @@ import org.bytedeco.javacpp.annotation.Platform;
 
 /**
  * FP32 add, sub, mul and div, FP32 sums, {@link ExactExp}'s exp, sigmoid, silu, tanh and silu gradient, and
- * {@link ExactGelu}'s tanh-gelu and its gradient over contiguous runs in C (AVX2, and FMA for the last seven; {@code src/main/native/nabla_loops.h}), built into the jar by JavaCPP's build goal when the build machine has a C++ compiler ({@code pom.xml}, profile
+ * {@link ExactGelu}'s gelu, tanh-gelu and their gradients over contiguous runs in C (AVX2, and FMA for the last
+ * nine; {@code src/main/native/nabla_loops.h}), built into the jar by JavaCPP's build goal when the build machine has a C++ compiler ({@code pom.xml}, profile
  * {@code native-loops}).
  *
  * <p>Guarantees: the library is loaded once; when it is absent (a build without {@code g++}), cannot be loaded, or
