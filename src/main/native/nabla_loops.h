@@ -85,6 +85,111 @@ __attribute__((target("avx2"))) static double sum(const float* a, int64_t n) {
 }
 
 
+// ---- 2x2 max pooling with column stride 2 (io.nabla.backend.cpu.CpuConvKernels.maxPool2x2F, value for value) ------
+//
+// Each output is the first of its four taps (top-left, top-right, bottom-left, bottom-right) that equals their max
+// (-0 equals +0, so a zero's sign is its tap's), or the last NaN among them when one is NaN; its index is that tap's
+// flat position y * width + x in the plane. The taps' bits are copied, never recomputed.
+
+// The scalar loop for outputs [from, to) of one row: top and bottom rows, the row's first window index base.
+static inline void maxPool2x2Tail(const float* top, const float* bottom, float* out, int64_t* idx, int from, int to,
+                                  int64_t base, int64_t width) {
+    for (int ox = from; ox < to; ox++) {
+        float b[4] = {top[2 * ox], top[2 * ox + 1], bottom[2 * ox], bottom[2 * ox + 1]};
+        int k = -1;
+        for (int t = 3; t >= 0; t--) {
+            if (b[t] != b[t]) {
+                k = t;
+                break;
+            }
+        }
+        if (k < 0) {
+            float m = b[0];
+            for (int t = 1; t < 4; t++) {
+                m = b[t] > m ? b[t] : m;
+            }
+            for (k = 0; b[k] != m; k++) {
+            }
+        }
+        out[ox] = b[k];
+        idx[ox] = base + (k >> 1) * width + 2 * (int64_t) ox + (k & 1);
+    }
+}
+
+// oh x ow outputs of one plane: window (oy, ox) has its top-left tap at img[oy * rowStep + 2 ox], its bottom row
+// rowStride floats below; outputs and indices are rows of ow contiguous elements, outRow and idxRow apart; sh is
+// the window's row step in input rows (for the indices), width the plane's width.
+__attribute__((target("avx2"))) static void maxPool2x2(const float* img, int64_t rowStep, int64_t rowStride, int oh,
+                                                       int ow, float* out, int64_t outRow, int64_t* idx,
+                                                       int64_t idxRow, int sh, int64_t width) {
+    const __m256i lanes = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
+    for (int oy = 0; oy < oh; oy++) {
+        const float* top = img + oy * rowStep;
+        const float* bottom = top + rowStride;
+        float* o = out + oy * outRow;
+        int64_t* ix = idx + oy * idxRow;
+        int64_t base = (int64_t) oy * sh * width;
+        int ox = 0;
+        for (; ox + 8 <= ow; ox += 8) {
+            __m256 t0 = _mm256_loadu_ps(top + 2 * ox);
+            __m256 t1 = _mm256_loadu_ps(top + 2 * ox + 8);
+            __m256 u0 = _mm256_loadu_ps(bottom + 2 * ox);
+            __m256 u1 = _mm256_loadu_ps(bottom + 2 * ox + 8);
+            // even and odd columns, in order: shuffle within 128-bit lanes, then put the 64-bit pairs in order
+            __m256 b0 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(
+                    _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0))), _MM_SHUFFLE(3, 1, 2, 0)));
+            __m256 b1 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(
+                    _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1))), _MM_SHUFFLE(3, 1, 2, 0)));
+            __m256 b2 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(
+                    _mm256_shuffle_ps(u0, u1, _MM_SHUFFLE(2, 0, 2, 0))), _MM_SHUFFLE(3, 1, 2, 0)));
+            __m256 b3 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(
+                    _mm256_shuffle_ps(u0, u1, _MM_SHUFFLE(3, 1, 3, 1))), _MM_SHUFFLE(3, 1, 2, 0)));
+            // no NaN: the first tap equal to the max
+            __m256 m = _mm256_max_ps(_mm256_max_ps(b0, b1), _mm256_max_ps(b2, b3));
+            __m256 sel = b3;
+            __m256i k = _mm256_set1_epi32(3);
+            __m256 e = _mm256_cmp_ps(b2, m, _CMP_EQ_OQ);
+            sel = _mm256_blendv_ps(sel, b2, e);
+            k = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(k),
+                                                     _mm256_castsi256_ps(_mm256_set1_epi32(2)), e));
+            e = _mm256_cmp_ps(b1, m, _CMP_EQ_OQ);
+            sel = _mm256_blendv_ps(sel, b1, e);
+            k = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(k),
+                                                     _mm256_castsi256_ps(_mm256_set1_epi32(1)), e));
+            e = _mm256_cmp_ps(b0, m, _CMP_EQ_OQ);
+            sel = _mm256_blendv_ps(sel, b0, e);
+            k = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(k), _mm256_setzero_ps(), e));
+            // a NaN: the last one
+            __m256 n1 = _mm256_cmp_ps(b1, b1, _CMP_UNORD_Q);
+            __m256 n2 = _mm256_cmp_ps(b2, b2, _CMP_UNORD_Q);
+            __m256 n3 = _mm256_cmp_ps(b3, b3, _CMP_UNORD_Q);
+            __m256 any = _mm256_or_ps(_mm256_or_ps(_mm256_cmp_ps(b0, b0, _CMP_UNORD_Q), n1), _mm256_or_ps(n2, n3));
+            if (!_mm256_testz_ps(any, any)) {
+                __m256 nsel = _mm256_blendv_ps(_mm256_blendv_ps(_mm256_blendv_ps(b0, b1, n1), b2, n2), b3, n3);
+                __m256i nk = _mm256_castps_si256(_mm256_blendv_ps(_mm256_blendv_ps(_mm256_blendv_ps(
+                        _mm256_setzero_ps(), _mm256_castsi256_ps(_mm256_set1_epi32(1)), n1),
+                        _mm256_castsi256_ps(_mm256_set1_epi32(2)), n2), _mm256_castsi256_ps(_mm256_set1_epi32(3)), n3));
+                sel = _mm256_blendv_ps(sel, nsel, any);
+                k = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(k), _mm256_castsi256_ps(nk), any));
+            }
+            _mm256_storeu_ps(o + ox, sel);
+            // index: base + (k >> 1) * width + 2 (ox + lane) + (k & 1)
+            __m256i col = _mm256_add_epi32(_mm256_add_epi32(_mm256_set1_epi32(2 * ox), lanes),
+                                           _mm256_and_si256(k, _mm256_set1_epi32(1)));
+            __m256i row = _mm256_srli_epi32(k, 1);
+            for (int h = 0; h < 2; h++) {
+                __m128i r4 = h == 0 ? _mm256_castsi256_si128(row) : _mm256_extracti128_si256(row, 1);
+                __m128i c4 = h == 0 ? _mm256_castsi256_si128(col) : _mm256_extracti128_si256(col, 1);
+                __m256i v = _mm256_add_epi64(_mm256_set1_epi64x(base),
+                        _mm256_add_epi64(_mm256_mul_epu32(_mm256_cvtepu32_epi64(r4), _mm256_set1_epi64x(width)),
+                                         _mm256_cvtepu32_epi64(c4)));
+                _mm256_storeu_si256((__m256i*) (ix + ox + 4 * h), v);
+            }
+        }
+        maxPool2x2Tail(top, bottom, o, ix, ox, ow, base, width);
+    }
+}
+
 // ---- exp, sigmoid, silu, tanh, both gelus and their gradients (ExactExp and ExactGelu, operation for operation) ---
 //
 // Each result is computed with exactly the IEEE double operations of ExactExp's Java blocks (the same constants, the
@@ -514,6 +619,13 @@ inline int expFamilyF(int op, long long x, long long g, long long y, long long f
 // 1 when this CPU has FMA (the exp family needs it), else 0.
 inline int hasFma() {
     return __builtin_cpu_supports("fma") ? 1 : 0;
+}
+
+// 2x2 max pooling with column stride 2 over one plane of floats (see nabla::maxPool2x2; strides in floats).
+inline void maxPool2x2F(long long img, long long rowStep, long long rowStride, int oh, int ow, long long out,
+                        long long outRow, long long idx, long long idxRow, int sh, long long width) {
+    nabla::maxPool2x2((const float*) (intptr_t) img, rowStep, rowStride, oh, ow, (float*) (intptr_t) out, outRow,
+                      (int64_t*) (intptr_t) idx, idxRow, sh, width);
 }
 
 // The sum of n contiguous floats at address a.

@@ -255,8 +255,15 @@ public class CpuConvKernels extends ReferenceConvKernels {
         long idxStep = xl.strides()[3];
         int sh = w.sh();
         int sw = w.sw();
+        // in C, eight windows at a time, where the plane's rows and the output rows are contiguous
+        boolean inC = NativeLoops.available() && col == 4 && sw == 2 && outStep == 1 && idxStep == 1;
         forPlanes(o, 4L * o[2] * o[3], (n, c) -> {
             long img = src + (at(il, n, c, 0, 0) << 2);
+            if (inC) {
+                NativeLoops.maxPool2x2(img, sh * (row >> 2), row >> 2, o[2], o[3], dst + (at(ol, n, c, 0, 0) << 2),
+                        ol.strides()[2], ix + (at(xl, n, c, 0, 0) << 3), xl.strides()[2], sh, width);
+                return;
+            }
             for (int oy = 0; oy < o[2]; oy++) {
                 long out = dst + (at(ol, n, c, oy, 0) << 2);
                 long idx = ix + (at(xl, n, c, oy, 0) << 3);

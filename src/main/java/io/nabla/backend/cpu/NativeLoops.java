@@ -84,6 +84,18 @@ final class NativeLoops {
         return true;
     }
 
+    /**
+     * 2x2 max pooling with column stride 2 over one FP32 plane whose rows are contiguous: window (oy, ox) has its
+     * top-left tap at {@code img + 4 (oy rowStep + 2 ox)} and its bottom row {@code rowStride} floats below; the
+     * {@code oh x ow} outputs and their INT64 plane indices are rows of contiguous elements, {@code outRow} and
+     * {@code idxRow} elements apart; {@code sh} is the window's row stride and {@code width} the plane's width.
+     * The values and indices are {@link CpuConvKernels}'s Java loop's. Only when {@link #available()}.
+     */
+    static void maxPool2x2(long img, long rowStep, long rowStride, int oh, int ow, long out, long outRow, long idx,
+                           long idxRow, int sh, long width) {
+        maxPool2x2F(img, rowStep, rowStride, oh, ow, out, outRow, idx, idxRow, sh, width);
+    }
+
     /** The sum of {@code n} contiguous floats at {@code a}; only when {@link #available()}. */
     static double sum(long a, long n) {
         return sumF(a, n);
@@ -123,6 +135,9 @@ final class NativeLoops {
     private static native int expFamilyF(int op, long x, long g, long y, long fix, int n);
 
     private static native double sumF(long a, long n);
+
+    private static native void maxPool2x2F(long img, long rowStep, long rowStride, int oh, int ow, long out,
+                                           long outRow, long idx, long idxRow, int sh, long width);
 
     private static native void binaryF(int op, long a, long b, long y, long n, boolean stream);
 }
