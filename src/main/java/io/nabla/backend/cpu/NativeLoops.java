@@ -6,9 +6,9 @@ import org.bytedeco.javacpp.annotation.Platform;
 
 /**
  * FP32 add, sub, mul and div, FP32 sums, FP32 2x2 max pooling, {@link ExactExp}'s exp, sigmoid, silu, tanh and
- * silu gradient, and
- * {@link ExactGelu}'s gelu, tanh-gelu and their gradients over contiguous runs in C (AVX2, and FMA for the last
- * nine; {@code src/main/native/nabla_loops.h}), built into the jar by JavaCPP's build goal when the build machine has a C++ compiler ({@code pom.xml}, profile
+ * silu gradient, and {@link ExactGelu}'s gelu, tanh-gelu and their gradients over contiguous runs in C (AVX2, and FMA
+ * for the last nine; {@code src/main/native/nabla_loops.h}), built into the jar by JavaCPP's build goal when the
+ * build machine has a C++ compiler ({@code pom.xml}, profile
  * {@code native-loops}).
  *
  * <p>Guarantees: the library is loaded once; when it is absent (a build without {@code g++}), cannot be loaded, or
