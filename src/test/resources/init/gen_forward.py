@@ -12,6 +12,7 @@ INPUTS = {"cnn": lambda g: torch.randn(4, 3, 12, 12, generator=g),
           "small_embedding": lambda g: torch.tensor([0, 2, 1, 2]),
           "pytorch_args": lambda g: torch.randn(4, 3, 10, 10, generator=g),
           "pooling_args": lambda g: torch.randn(3, 2, 12, 10, generator=g),
+          "padding_modes": lambda g: torch.randn(3, 2, 6, 7, generator=g),
           "embedding_args": lambda g: torch.randint(0, 10, (5, 4), generator=g)}
 
 

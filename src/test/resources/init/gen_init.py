@@ -90,6 +90,23 @@ SPECS = {
         ],
         "seed": 13,
     },
+    "padding_modes": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 2, 6, 7]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "Conv2d", "in_channels": 2, "out_channels": 3, "kernel_size": 3, "padding": 1,
+             "padding_mode": "reflect"},
+            {"type": "Conv2d", "in_channels": 3, "out_channels": 3, "kernel_size": [2, 3], "padding": "same",
+             "padding_mode": "replicate"},
+            {"type": "Conv2d", "in_channels": 3, "out_channels": 2, "kernel_size": 3, "padding": [2, 1],
+             "padding_mode": "circular"},
+            {"type": "Conv2d", "in_channels": 2, "out_channels": 2, "kernel_size": [4, 2], "stride": [2, 1],
+             "padding": [1, 1], "dilation": [1, 2], "padding_mode": "reflect"},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 56, "out_features": 2},
+        ],
+        "seed": 17,
+    },
     "embedding_args": {
         "inputs": [{"name": "tokens", "datatype": "INT64", "shape": [-1, 4]}],
         "outputs": [{"name": "out", "datatype": "FP32", "shape": [-1, 4, 3]}],

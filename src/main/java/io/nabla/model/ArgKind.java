@@ -25,8 +25,9 @@ enum ArgKind {
     NULLABLE_PROBABILITY("a number between 0 and 1, or null"),
     NULLABLE_INT("an integer or null"),
     NULLABLE_NUMBER("a finite number or null"),
-    STRING("a string"),
     GELU_APPROXIMATION("\"none\" or \"tanh\""),
+    /** Conv2d's padding_mode. */
+    PADDING_MODE("\"zeros\", \"reflect\", \"replicate\" or \"circular\""),
     /** Conv2d's padding: as {@link #NON_NEGATIVE_PAIR} (an {@code int[]}), or the string "valid" or "same". */
     CONV_PADDING("a non-negative integer, a list of 2 non-negative integers, \"valid\" or \"same\"");
 
@@ -58,8 +59,8 @@ enum ArgKind {
             case NULLABLE_INT -> v.isNull() ? null : intAtLeast(v, path, Integer.MIN_VALUE);
             case NULLABLE_NUMBER -> v.isNull() ? null
                     : number(v, path, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, true);
-            case STRING -> {
-                if (!v.isString()) {
+            case PADDING_MODE -> {
+                if (!v.isString() || !io.nabla.nn.Conv2d.PADDING_MODES.contains(v.stringValue())) {
                     throw error(path, v);
                 }
                 yield v.stringValue();

@@ -82,7 +82,7 @@ final class LayerCatalog {
                 required("kernel_size", ArgKind.POSITIVE_PAIR), arg("stride", ArgKind.POSITIVE_PAIR, new int[] {1, 1}),
                 arg("padding", ArgKind.CONV_PADDING, new int[] {0, 0}),
                 arg("dilation", ArgKind.POSITIVE_PAIR, new int[] {1, 1}), arg("groups", ArgKind.POSITIVE_INT, 1),
-                arg("bias", ArgKind.BOOL, true), onlyDefault("padding_mode", ArgKind.STRING, "zeros"));
+                arg("bias", ArgKind.BOOL, true), arg("padding_mode", ArgKind.PADDING_MODE, "zeros"));
         define("MaxPool2d", (a, g) -> pool(Pool2d.Kind.MAX, a), required("kernel_size", ArgKind.POSITIVE_PAIR),
                 arg("stride", ArgKind.POSITIVE_PAIR, null), arg("padding", ArgKind.NON_NEGATIVE_PAIR, new int[] {0, 0}),
                 arg("dilation", ArgKind.POSITIVE_PAIR, new int[] {1, 1}),
@@ -124,12 +124,9 @@ final class LayerCatalog {
 
     private static Module conv2d(Map<String, Object> a, Generator g) {
         Object padding = a.get("padding");
-        if (padding instanceof String mode) {
-            return new Conv2d(i(a, "in_channels"), i(a, "out_channels"), p(a, "kernel_size"), p(a, "stride"), mode,
-                    p(a, "dilation"), i(a, "groups"), b(a, "bias"), g);
-        }
         return new Conv2d(i(a, "in_channels"), i(a, "out_channels"), p(a, "kernel_size"), p(a, "stride"),
-                p(a, "padding"), p(a, "dilation"), i(a, "groups"), b(a, "bias"), g);
+                padding instanceof int[] pair ? pair.clone() : null, padding instanceof String name ? name : null,
+                p(a, "dilation"), i(a, "groups"), b(a, "bias"), (String) a.get("padding_mode"), g);
     }
 
     private static Module pool(Pool2d.Kind kind, Map<String, Object> a) {

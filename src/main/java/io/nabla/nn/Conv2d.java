@@ -1,32 +1,44 @@
 package io.nabla.nn;
 
 import io.nabla.autograd.ConvOps;
+import io.nabla.autograd.IndexOps;
 import io.nabla.autograd.ShapeOps;
 import io.nabla.backend.DType;
 import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * {@code torch.nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
- * bias=True)} with zero padding. {@code weight} is (out_channels, in_channels / groups, kh, kw), initialised with
+ * bias=True, padding_mode='zeros')}. {@code weight} is (out_channels, in_channels / groups, kh, kw), initialised with
  * {@code kaiming_uniform_(a=sqrt(5))}, then {@code bias} (out_channels) uniform in +-1/sqrt(fan_in).
  *
  * <p>{@code padding} may also be PyTorch's {@code "valid"} (none) or {@code "same"} (stride 1 only; the output has
  * the input's height and width): a dim whose total padding {@code dilation (kernel - 1)} is odd gets the extra row
- * or column at the end, as PyTorch pads it. That dim is convolved with the larger padding on both sides and its first
- * output row (column) is left out, a view: the same values and gradients as padding the input unevenly.
+ * or column at the end, as PyTorch pads it. With zero padding that dim is convolved with the larger padding on both
+ * sides and its first output row (column) is left out, a view: the same values and gradients as padding the input
+ * unevenly.
+ *
+ * <p>{@code padding_mode} {@code "reflect"}, {@code "replicate"} or {@code "circular"} pads the input first, as
+ * PyTorch's {@code F.pad} does, by selecting its rows and columns ({@code index_select}, whose gradient adds back into
+ * the rows it read), then convolves without padding. Reflection needs each side's padding below the input's size,
+ * circular padding at most that size, as in PyTorch.
  */
 public final class Conv2d extends Module {
+
+    /** PyTorch's padding modes. */
+    public static final List<String> PADDING_MODES = List.of("zeros", "reflect", "replicate", "circular");
 
     private final int inChannels;
     private final int outChannels;
     private final int[] kernel;
     private final int[] stride;
-    private final int[] padding;
-    /** 1 in a dim whose first output row or column is left out ({@code "same"} with an odd total padding). */
-    private final int[] trim;
+    /** Padding before (top, left) and after (bottom, right) the input, per dim. */
+    private final int[] before;
+    private final int[] after;
     /** {@code "same"} or {@code "valid"} when given so, else null. */
+    private final String paddingName;
     private final String paddingMode;
     private final int[] dilation;
     private final int groups;
@@ -35,27 +47,31 @@ public final class Conv2d extends Module {
 
     public Conv2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[] padding, int[] dilation,
                   int groups, boolean bias, Generator g) {
-        this(inChannels, outChannels, kernelSize, stride, new int[][] {padding, {0, 0}}, null, dilation, groups, bias,
-                g);
+        this(inChannels, outChannels, kernelSize, stride, padding, null, dilation, groups, bias, "zeros", g);
     }
 
     /** With {@code padding} {@code "valid"} or {@code "same"}, as PyTorch takes it. */
     public Conv2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, String padding, int[] dilation,
                   int groups, boolean bias, Generator g) {
-        this(inChannels, outChannels, kernelSize, stride, paddingFor(padding, kernelSize, stride, dilation), padding,
-                dilation, groups, bias, g);
+        this(inChannels, outChannels, kernelSize, stride, null, padding, dilation, groups, bias, "zeros", g);
     }
 
-    private Conv2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[][] paddingAndTrim,
-                   String paddingMode, int[] dilation, int groups, boolean bias, Generator g) {
-        int[] padding = paddingAndTrim[0];
+    /**
+     * Every argument of PyTorch's: the padding as integers ({@code paddingName} null) or as {@code "valid"} /
+     * {@code "same"} ({@code padding} null), and a {@code paddingMode} of {@link #PADDING_MODES}.
+     */
+    public Conv2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[] padding, String paddingName,
+                  int[] dilation, int groups, boolean bias, String paddingMode, Generator g) {
         Layers.checkPositive("in_channels", inChannels);
         Layers.checkPositive("out_channels", outChannels);
         Layers.checkPositive("kernel_size", kernelSize);
         Layers.checkPositive("stride", stride);
-        Layers.checkNonNegative("padding", padding);
         Layers.checkPositive("dilation", dilation);
         Layers.checkPositive("groups", groups);
+        if (!PADDING_MODES.contains(paddingMode)) {
+            throw new IllegalArgumentException("padding_mode: expected one of " + PADDING_MODES + ", got "
+                    + (paddingMode == null ? "null" : "\"" + paddingMode + "\""));
+        }
         if (inChannels % groups != 0) {
             throw new IllegalArgumentException("in_channels must be divisible by groups: in_channels " + inChannels
                     + ", groups " + groups);
@@ -64,12 +80,14 @@ public final class Conv2d extends Module {
             throw new IllegalArgumentException("out_channels must be divisible by groups: out_channels "
                     + outChannels + ", groups " + groups);
         }
+        int[][] sides = sides(padding, paddingName, kernelSize, stride, dilation);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernel = kernelSize.clone();
         this.stride = stride.clone();
-        this.padding = padding.clone();
-        this.trim = paddingAndTrim[1].clone();
+        this.before = sides[0];
+        this.after = sides[1];
+        this.paddingName = paddingName;
         this.paddingMode = paddingMode;
         this.dilation = dilation.clone();
         this.groups = groups;
@@ -85,34 +103,39 @@ public final class Conv2d extends Module {
         }
     }
 
-    /** The symmetric padding and the trim per dim that {@code "valid"} or {@code "same"} mean here. */
-    private static int[][] paddingFor(String padding, int[] kernel, int[] stride, int[] dilation) {
-        Layers.checkPositive("kernel_size", kernel);
-        Layers.checkPositive("stride", stride);
-        Layers.checkPositive("dilation", dilation);
-        if ("valid".equals(padding)) {
+    /** The padding before and after the input per dim that the integers, {@code "valid"} or {@code "same"} mean. */
+    private static int[][] sides(int[] padding, String name, int[] kernel, int[] stride, int[] dilation) {
+        if (name == null) {
+            if (padding == null) {
+                throw new IllegalArgumentException("padding: expected non-negative integers, \"valid\" or \"same\", "
+                        + "got null");
+            }
+            Layers.checkNonNegative("padding", padding);
+            return new int[][] {padding.clone(), padding.clone()};
+        }
+        if ("valid".equals(name)) {
             return new int[][] {{0, 0}, {0, 0}};
         }
-        if (!"same".equals(padding)) {
+        if (!"same".equals(name)) {
             throw new IllegalArgumentException("padding: expected \"valid\", \"same\" or non-negative integers, got "
-                    + (padding == null ? "null" : "\"" + padding + "\""));
+                    + "\"" + name + "\"");
         }
         if (stride[0] != 1 || stride[1] != 1) {
             throw new IllegalArgumentException("padding: padding='same' is not supported for strided convolutions, "
                     + "got stride " + tuple(stride));
         }
-        int[] pad = new int[2];
-        int[] trim = new int[2];
+        int[] before = new int[2];
+        int[] after = new int[2];
         for (int d = 0; d < 2; d++) {
             long total = (long) dilation[d] * (kernel[d] - 1);
             if (total >= Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("padding: padding='same' with kernel_size " + tuple(kernel)
                         + " and dilation " + tuple(dilation) + " needs " + total + " rows or columns of padding");
             }
-            pad[d] = (int) ((total + 1) / 2);
-            trim[d] = (int) (total % 2);
+            before[d] = (int) (total / 2);
+            after[d] = (int) (total - total / 2);
         }
-        return new int[][] {pad, trim};
+        return new int[][] {before, after};
     }
 
     public Parameter weight() {
@@ -125,15 +148,57 @@ public final class Conv2d extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        Tensor out = ConvOps.conv2d(input, weight.tensor(), bias == null ? null : bias.tensor(), stride, padding,
-                dilation, groups);
+        Tensor w = weight.tensor();
+        Tensor b = bias == null ? null : bias.tensor();
+        if (!paddingMode.equals("zeros")) {
+            Tensor x = input;
+            for (int d = 0; d < 2; d++) {
+                if (before[d] > 0 || after[d] > 0) {
+                    int dim = x.dim() - 2 + d;
+                    x = IndexOps.indexSelect(x, dim, padIndex(x.size(dim), d).toDevice(x.device()));
+                }
+            }
+            return ConvOps.conv2d(x, w, b, stride, new int[2], dilation, groups);
+        }
+        // zeros: the larger side's padding on both sides, and the first output row or column left out
+        Tensor out = ConvOps.conv2d(input, w, b, stride, after, dilation, groups);
         for (int d = 0; d < 2; d++) {
-            if (trim[d] == 1) {
+            if (after[d] > before[d]) {
                 int dim = out.dim() - 2 + d;
-                out = ShapeOps.narrow(out, dim, 1, out.size(dim) - 1);
+                out = ShapeOps.narrow(out, dim, after[d] - before[d], out.size(dim) - (after[d] - before[d]));
             }
         }
         return out;
+    }
+
+    /** The input rows (columns) that {@link #paddingMode} reads for the padded dim {@code d} of size {@code n}. */
+    private Tensor padIndex(int n, int d) {
+        checkPaddable(n, d);
+        long[] at = new long[n + before[d] + after[d]];
+        for (int i = 0; i < at.length; i++) {
+            long p = i - (long) before[d];
+            at[i] = switch (paddingMode) {
+                case "reflect" -> p < 0 ? -p : p >= n ? 2L * (n - 1) - p : p;
+                case "replicate" -> Math.min(Math.max(p, 0), n - 1);
+                default -> Math.floorMod(p, (long) n); // circular
+            };
+        }
+        return Tensor.of(at, at.length);
+    }
+
+    /** PyTorch's limits of reflect and circular padding, for a dim of size {@code n} (-1: not known yet). */
+    private void checkPaddable(int n, int d) {
+        String dim = d == 0 ? "height" : "width";
+        boolean reflect = paddingMode.equals("reflect");
+        boolean circular = paddingMode.equals("circular");
+        if (n == -1 || !(reflect || circular)) {
+            return;
+        }
+        if (reflect ? before[d] >= n || after[d] >= n : before[d] > n || after[d] > n) {
+            throw new IllegalArgumentException("padding_mode '" + paddingMode + "' needs the " + dim + "'s padding ("
+                    + before[d] + ", " + after[d] + ") to be " + (reflect ? "smaller than" : "at most") + " the "
+                    + dim + " of the input, " + n);
+        }
     }
 
     /** (N, C_in, H, W) -> (N, C_out, H_out, W_out); the batch dim may be absent. */
@@ -146,11 +211,16 @@ public final class Conv2d extends Module {
         }
         int[] out = in.clone();
         out[c] = outChannels;
-        out[c + 1] = Layers.windowOutput("height", in[c + 1], kernel[0], stride[0], padding[0], dilation[0]);
-        out[c + 2] = Layers.windowOutput("width", in[c + 2], kernel[1], stride[1], padding[1], dilation[1]);
+        String[] names = {"height", "width"};
         for (int d = 0; d < 2; d++) {
-            if (out[c + 1 + d] != -1) {
-                out[c + 1 + d] -= trim[d];
+            int size = in[c + 1 + d];
+            if (!paddingMode.equals("zeros")) {
+                checkPaddable(size, d);
+                out[c + 1 + d] = Layers.windowOutput(names[d], size == -1 ? -1 : size + before[d] + after[d],
+                        kernel[d], stride[d], 0, dilation[d]);
+            } else {
+                int o = Layers.windowOutput(names[d], size, kernel[d], stride[d], after[d], dilation[d]);
+                out[c + 1 + d] = o == -1 ? -1 : o - (after[d] - before[d]);
             }
         }
         return out;
@@ -159,10 +229,11 @@ public final class Conv2d extends Module {
     @Override
     protected String extraRepr() {
         return inChannels + ", " + outChannels + ", kernel_size=" + tuple(kernel) + ", stride=" + tuple(stride)
-                + (paddingMode != null ? ", padding=" + paddingMode
-                    : Arrays.equals(padding, new int[2]) ? "" : ", padding=" + tuple(padding))
+                + (paddingName != null ? ", padding=" + paddingName
+                    : Arrays.equals(before, new int[2]) ? "" : ", padding=" + tuple(before))
                 + (Arrays.equals(dilation, new int[] {1, 1}) ? "" : ", dilation=" + tuple(dilation))
-                + (groups == 1 ? "" : ", groups=" + groups) + (bias == null ? ", bias=False" : "");
+                + (groups == 1 ? "" : ", groups=" + groups) + (bias == null ? ", bias=False" : "")
+                + (paddingMode.equals("zeros") ? "" : ", padding_mode=" + paddingMode);
     }
 
     static String tuple(int[] p) {

@@ -80,7 +80,7 @@ class ModelSpecTest {
         "{\"type\": \"Tanh\", \"inplace\": true}|layers[0].inplace: unknown argument of Tanh; it takes no arguments",
         "{\"type\": \"Conv2d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": 3, \"padding\": \"full\"}|layers[0].padding: expected a non-negative integer, a list of 2 non-negative integers, \"valid\" or \"same\", got \"full\"",
         "{\"type\": \"Conv2d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": 3, \"padding\": -1}|layers[0].padding: expected a non-negative integer, a list of 2 non-negative integers, \"valid\" or \"same\", got -1",
-        "{\"type\": \"Conv2d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": 3, \"padding_mode\": \"reflect\"}|layers[0].padding_mode: only PyTorch's default \"zeros\" is built, got \"reflect\"",
+        "{\"type\": \"Conv2d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": 3, \"padding_mode\": \"mirror\"}|layers[0].padding_mode: expected \"zeros\", \"reflect\", \"replicate\" or \"circular\", got \"mirror\"",
         "{\"type\": \"MaxPool2d\", \"kernel_size\": 2, \"return_indices\": true}|layers[0].return_indices: only PyTorch's default false is built, got true",
         "{\"type\": \"MaxPool2d\", \"kernel_size\": 2, \"ceil_mode\": 1}|layers[0].ceil_mode: expected true or false, got 1",
         "{\"type\": \"AvgPool2d\", \"kernel_size\": 2, \"dilation\": 2}|layers[0].dilation: unknown argument of AvgPool2d; expected one of [kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override]",
@@ -194,6 +194,29 @@ class ModelSpecTest {
                 + "\"layers\": [{\"type\": \"Embedding\", \"num_embeddings\": 3, \"embedding_dim\": 2,"
                 + "\"max_norm\": null, \"norm_type\": 1}]}");
         assertThat(s.layers().get(0).args()).containsEntry("norm_type", 1.0).containsEntry("max_norm", null);
+    }
+
+    /** Reflect padding must be smaller than the input and circular padding at most its size, as in PyTorch. */
+    @Test
+    void paddingModesNeedRoomInTheInput() {
+        String io = "\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [-1, 1, 3, -1]}],"
+                + "\"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [-1, 1, -1, -1]}],";
+        ModelSpec reflect = ModelSpec.parse("{" + io + "\"layers\": [{\"type\": \"Conv2d\", \"in_channels\": 1,"
+                + "\"out_channels\": 1, \"kernel_size\": 3, \"padding\": 3, \"padding_mode\": \"reflect\"}]}");
+        ModelSpec circular = ModelSpec.parse("{" + io + "\"layers\": [{\"type\": \"Conv2d\", \"in_channels\": 1,"
+                + "\"out_channels\": 1, \"kernel_size\": 3, \"padding\": [3, 2], \"padding_mode\": \"circular\"}]}");
+        try (TensorScope scope = TensorScope.open()) {
+            assertThatThrownBy(() -> ModelBuilder.build(reflect)).hasMessage("layers[0] (Conv2d) cannot take the input "
+                    + "(-1, 1, 3, -1): padding_mode 'reflect' needs the height's padding (3, 3) to be smaller than the "
+                    + "height of the input, 3");
+            Sequential m = ModelBuilder.build(circular);
+            assertThat(m.outputShape(new int[] {-1, 1, 3, -1})).containsExactly(-1, 1, 7, -1);
+            assertThat(m.forward(Tensor.zeros(DType.FP32, 1, 1, 3, 2)).shape()).containsExactly(1, 1, 7, 4);
+            assertThatThrownBy(() -> m.forward(Tensor.zeros(DType.FP32, 1, 1, 3, 1)))
+                    .hasMessage("padding_mode 'circular' needs the width's padding (2, 2) to be at most the width of "
+                            + "the input, 1");
+            assertThat(m.toString()).contains("padding_mode=circular");
+        }
     }
 
     /** LayerNorm's bias=False (PyTorch 2.1) keeps the weight alone; elementwise_affine=False keeps nothing. */
