@@ -26,6 +26,8 @@ enum ArgKind {
     NULLABLE_INT("an integer or null"),
     NULLABLE_NUMBER("a finite number or null"),
     GELU_APPROXIMATION("\"none\" or \"tanh\""),
+    /** AdaptiveAvgPool2d's output_size: one positive size or null (PyTorch's None, kept as -1) for both, or a pair. */
+    OUTPUT_SIZE("a positive integer, null, or a list of 2 of them"),
     /** Conv2d's padding_mode. */
     PADDING_MODE("\"zeros\", \"reflect\", \"replicate\" or \"circular\""),
     /** Conv2d's padding: as {@link #NON_NEGATIVE_PAIR} (an {@code int[]}), or the string "valid" or "same". */
@@ -59,6 +61,16 @@ enum ArgKind {
             case NULLABLE_INT -> v.isNull() ? null : intAtLeast(v, path, Integer.MIN_VALUE);
             case NULLABLE_NUMBER -> v.isNull() ? null
                     : number(v, path, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, true);
+            case OUTPUT_SIZE -> {
+                if (v.isArray()) {
+                    if (v.size() != 2) {
+                        throw error(path, v);
+                    }
+                    yield new int[] {sizeOrNone(v.get(0), v, path), sizeOrNone(v.get(1), v, path)};
+                }
+                int size = sizeOrNone(v, v, path);
+                yield new int[] {size, size};
+            }
             case PADDING_MODE -> {
                 if (!v.isString() || !io.nabla.nn.Conv2d.PADDING_MODES.contains(v.stringValue())) {
                     throw error(path, v);
@@ -86,6 +98,17 @@ enum ArgKind {
     private int intAtLeast(JsonNode v, String path, int min) {
         if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < min) {
             throw error(path, v);
+        }
+        return v.intValue();
+    }
+
+    /** A positive size, or -1 for null; a bad one is reported as the whole argument, {@code whole}. */
+    private int sizeOrNone(JsonNode v, JsonNode whole, String path) {
+        if (v.isNull()) {
+            return -1;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 1) {
+            throw error(path, whole);
         }
         return v.intValue();
     }

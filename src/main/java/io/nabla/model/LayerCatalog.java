@@ -92,7 +92,7 @@ final class LayerCatalog {
                 arg("ceil_mode", ArgKind.BOOL, false), arg("count_include_pad", ArgKind.BOOL, true),
                 onlyDefault("divisor_override", ArgKind.NULLABLE_INT, null));
         define("AdaptiveAvgPool2d", (a, g) -> new AdaptiveAvgPool2d(p(a, "output_size")),
-                required("output_size", ArgKind.POSITIVE_PAIR));
+                required("output_size", ArgKind.OUTPUT_SIZE));
         define("BatchNorm1d", (a, g) -> batchNorm(1, a), batchNormArgs());
         define("BatchNorm2d", (a, g) -> batchNorm(2, a), batchNormArgs());
         define("LayerNorm", (a, g) -> new LayerNorm(p(a, "normalized_shape"), d(a, "eps"),

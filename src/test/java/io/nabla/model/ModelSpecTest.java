@@ -88,6 +88,8 @@ class ModelSpecTest {
         "{\"type\": \"Embedding\", \"num_embeddings\": 4, \"embedding_dim\": 2, \"max_norm\": 1.0}|layers[0].max_norm: only PyTorch's default null is built, got 1.0",
         "{\"type\": \"Embedding\", \"num_embeddings\": 4, \"embedding_dim\": 2, \"sparse\": true}|layers[0].sparse: only PyTorch's default false is built, got true",
         "{\"type\": \"BatchNorm2d\", \"num_features\": 4, \"affine\": \"no\"}|layers[0].affine: expected true or false, got \"no\"",
+        "{\"type\": \"AdaptiveAvgPool2d\", \"output_size\": [0, null]}|layers[0].output_size: expected a positive integer, null, or a list of 2 of them, got [0,null]",
+        "{\"type\": \"AdaptiveAvgPool2d\", \"output_size\": [2]}|layers[0].output_size: expected a positive integer, null, or a list of 2 of them, got [2]",
         "{\"type\": \"Dropout\", \"p\": 1.5}|layers[0].p: expected a number between 0 and 1, got 1.5",
         "{\"type\": \"GELU\", \"approximate\": \"fast\"}|layers[0].approximate: expected \"none\" or \"tanh\", got \"fast\"",
         "{\"type\": \"Conv2d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": [3, 3, 3]}|layers[0].kernel_size: expected a positive integer or a list of 2 positive integers, got [3,3,3]",
@@ -194,6 +196,28 @@ class ModelSpecTest {
                 + "\"layers\": [{\"type\": \"Embedding\", \"num_embeddings\": 3, \"embedding_dim\": 2,"
                 + "\"max_norm\": null, \"norm_type\": 1}]}");
         assertThat(s.layers().get(0).args()).containsEntry("norm_type", 1.0).containsEntry("max_norm", null);
+    }
+
+    /** AdaptiveAvgPool2d's None keeps the input's size in its dim, also a size known only at run time. */
+    @Test
+    void adaptivePoolingKeepsTheSizesGivenAsNone() {
+        String io = "\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [-1, 2, -1, 6]}],"
+                + "\"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [-1, 2, -1, 3]}],";
+        ModelSpec s = ModelSpec.parse("{" + io + "\"layers\": [{\"type\": \"AdaptiveAvgPool2d\","
+                + "\"output_size\": [null, 3]}]}");
+        try (TensorScope scope = TensorScope.open()) {
+            Sequential m = ModelBuilder.build(s);
+            Tensor x = Tensor.of(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+                22, 23, 24}, DType.FP32, 1, 2, 2, 6);
+            Tensor y = m.forward(x);
+            assertThat(y.shape()).containsExactly(1, 2, 2, 3);
+            assertThat(y.toDoubleArray()).containsExactly(1.5, 3.5, 5.5, 7.5, 9.5, 11.5, 13.5, 15.5, 17.5, 19.5, 21.5,
+                    23.5);
+            assertThat(m.toString()).contains("AdaptiveAvgPool2d(output_size=(None, 3))");
+            Sequential all = ModelBuilder.build(ModelSpec.parse("{" + io.replace("[-1, 2, -1, 3]", "[-1, 2, -1, 6]")
+                    + "\"layers\": [{\"type\": \"AdaptiveAvgPool2d\", \"output_size\": null}]}"));
+            assertThat(all.forward(x).toDoubleArray()).containsExactly(x.toDoubleArray());
+        }
     }
 
     /** Reflect padding must be smaller than the input and circular padding at most its size, as in PyTorch. */
