@@ -73,6 +73,8 @@ SPECS = {
             {"type": "SiLU", "inplace": True},
             {"type": "Dropout", "p": 0.2, "inplace": True},
             {"type": "Linear", "in_features": 16, "out_features": 3},
+            {"type": "ELU", "alpha": 0.7},
+            {"type": "Softplus", "beta": 2.0, "threshold": 1.5},
         ],
         "seed": 11,
     },

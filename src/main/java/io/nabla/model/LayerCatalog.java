@@ -116,6 +116,9 @@ final class LayerCatalog {
         define("SiLU", (a, g) -> Activation.silu(), inplace());
         define("Tanh", (a, g) -> Activation.tanh());
         define("Sigmoid", (a, g) -> Activation.sigmoid());
+        define("ELU", (a, g) -> Activation.elu(d(a, "alpha")), arg("alpha", ArgKind.NUMBER, 1.0), inplace());
+        define("Softplus", (a, g) -> Activation.softplus(d(a, "beta"), d(a, "threshold")),
+                arg("beta", ArgKind.NUMBER, 1.0), arg("threshold", ArgKind.NUMBER, 20.0));
         define("Softmax", (a, g) -> new Softmax((Integer) a.get("dim"), false), arg("dim", ArgKind.NULLABLE_INT, null));
         define("LogSoftmax", (a, g) -> new Softmax((Integer) a.get("dim"), true),
                 arg("dim", ArgKind.NULLABLE_INT, null));

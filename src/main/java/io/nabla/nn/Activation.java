@@ -5,21 +5,29 @@ import io.nabla.tensor.Tensor;
 
 /**
  * The parameter-free elementwise layers of {@code torch.nn}: {@code ReLU}, {@code LeakyReLU(negative_slope=0.01)},
- * {@code GELU(approximate="none")}, {@code SiLU}, {@code Tanh}, {@code Sigmoid}. {@link #typeName()} gives
- * PyTorch's class name.
+ * {@code GELU(approximate="none")}, {@code SiLU}, {@code Tanh}, {@code Sigmoid}, {@code ELU(alpha=1.0)} and
+ * {@code Softplus(beta=1.0, threshold=20.0)}. {@link #typeName()} gives PyTorch's class name.
  */
 public final class Activation extends Module {
 
     /** The function applied. */
-    public enum Function { RELU, LEAKY_RELU, GELU, SILU, TANH, SIGMOID }
+    public enum Function { RELU, LEAKY_RELU, GELU, SILU, TANH, SIGMOID, ELU, SOFTPLUS }
 
     private final Function function;
-    private final double negativeSlope;
+    /** negative_slope, alpha or beta. */
+    private final double p0;
+    /** Softplus's threshold. */
+    private final double p1;
     private final String approximate;
 
-    private Activation(Function function, double negativeSlope, String approximate) {
+    private Activation(Function function, double p0, String approximate) {
+        this(function, p0, 0, approximate);
+    }
+
+    private Activation(Function function, double p0, double p1, String approximate) {
         this.function = function;
-        this.negativeSlope = negativeSlope;
+        this.p0 = p0;
+        this.p1 = p1;
         this.approximate = approximate;
     }
 
@@ -55,6 +63,25 @@ public final class Activation extends Module {
         return new Activation(Function.SIGMOID, 0, null);
     }
 
+    /** {@code x} for x &gt; 0, else {@code alpha (exp(x) - 1)}. */
+    public static Activation elu(double alpha) {
+        if (!Double.isFinite(alpha)) {
+            throw new IllegalArgumentException("alpha: expected a finite number, got " + alpha);
+        }
+        return new Activation(Function.ELU, alpha, null);
+    }
+
+    /** {@code log(1 + exp(beta x)) / beta}, or {@code x} where {@code beta x > threshold}. */
+    public static Activation softplus(double beta, double threshold) {
+        if (!Double.isFinite(beta) || beta == 0) {
+            throw new IllegalArgumentException("beta: expected a finite number other than 0, got " + beta);
+        }
+        if (!Double.isFinite(threshold)) {
+            throw new IllegalArgumentException("threshold: expected a finite number, got " + threshold);
+        }
+        return new Activation(Function.SOFTPLUS, beta, threshold, null);
+    }
+
     public Function function() {
         return function;
     }
@@ -68,6 +95,8 @@ public final class Activation extends Module {
             case SILU -> "SiLU";
             case TANH -> "Tanh";
             case SIGMOID -> "Sigmoid";
+            case ELU -> "ELU";
+            case SOFTPLUS -> "Softplus";
         };
     }
 
@@ -75,11 +104,13 @@ public final class Activation extends Module {
     public Tensor forward(Tensor x) {
         return switch (function) {
             case RELU -> ActivationOps.relu(x);
-            case LEAKY_RELU -> ActivationOps.leakyRelu(x, negativeSlope);
+            case LEAKY_RELU -> ActivationOps.leakyRelu(x, p0);
             case GELU -> ActivationOps.gelu(x, approximate);
             case SILU -> ActivationOps.silu(x);
             case TANH -> ActivationOps.tanh(x);
             case SIGMOID -> ActivationOps.sigmoid(x);
+            case ELU -> ActivationOps.elu(x, p0);
+            case SOFTPLUS -> ActivationOps.softplus(x, p0, p1);
         };
     }
 
@@ -91,7 +122,9 @@ public final class Activation extends Module {
     @Override
     protected String extraRepr() {
         return switch (function) {
-            case LEAKY_RELU -> "negative_slope=" + negativeSlope;
+            case LEAKY_RELU -> "negative_slope=" + p0;
+            case ELU -> "alpha=" + p0;
+            case SOFTPLUS -> "beta=" + p0 + ", threshold=" + p1;
             case GELU -> "approximate='" + approximate + "'";
             default -> "";
         };

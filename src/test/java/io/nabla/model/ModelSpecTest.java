@@ -89,6 +89,7 @@ class ModelSpecTest {
         "{\"type\": \"Embedding\", \"num_embeddings\": 4, \"embedding_dim\": 2, \"sparse\": true}|layers[0].sparse: only PyTorch's default false is built, got true",
         "{\"type\": \"BatchNorm2d\", \"num_features\": 4, \"affine\": \"no\"}|layers[0].affine: expected true or false, got \"no\"",
         "{\"type\": \"AdaptiveAvgPool2d\", \"output_size\": [0, null]}|layers[0].output_size: expected a positive integer, null, or a list of 2 of them, got [0,null]",
+        "{\"type\": \"ELU\", \"alpha\": \"x\"}|layers[0].alpha: expected a finite number, got \"x\"",
         "{\"type\": \"AdaptiveAvgPool2d\", \"output_size\": [2]}|layers[0].output_size: expected a positive integer, null, or a list of 2 of them, got [2]",
         "{\"type\": \"Dropout\", \"p\": 1.5}|layers[0].p: expected a number between 0 and 1, got 1.5",
         "{\"type\": \"GELU\", \"approximate\": \"fast\"}|layers[0].approximate: expected \"none\" or \"tanh\", got \"fast\"",
@@ -196,6 +197,18 @@ class ModelSpecTest {
                 + "\"layers\": [{\"type\": \"Embedding\", \"num_embeddings\": 3, \"embedding_dim\": 2,"
                 + "\"max_norm\": null, \"norm_type\": 1}]}");
         assertThat(s.layers().get(0).args()).containsEntry("norm_type", 1.0).containsEntry("max_norm", null);
+    }
+
+    /** Softplus divides by beta: 0 is refused when the model is built, naming the argument. */
+    @Test
+    void softplusNeedsANonZeroBeta() {
+        ModelSpec s = ModelSpec.parse("{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [-1, 3]}],"
+                + "\"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [-1, 3]}],"
+                + "\"layers\": [{\"type\": \"Softplus\", \"beta\": 0}]}");
+        try (TensorScope scope = TensorScope.open()) {
+            assertThatThrownBy(() -> ModelBuilder.build(s))
+                    .hasMessage("layers[0].beta: expected a finite number other than 0, got 0.0");
+        }
     }
 
     /** AdaptiveAvgPool2d's None keeps the input's size in its dim, also a size known only at run time. */
