@@ -30,21 +30,29 @@ public record Window2d(int kh, int kw, int sh, int sw, int ph, int pw, int dh, i
 
     /** Output height for an input of height {@code h} (may be <= 0 when the window does not fit). */
     public int outHeight(int h) {
-        return outSize(h, kh, sh, ph, dh, ceil);
+        return saturated(outSize(h, kh, sh, ph, dh, ceil));
     }
 
     public int outWidth(int w) {
-        return outSize(w, kw, sw, pw, dw, ceil);
+        return saturated(outSize(w, kw, sw, pw, dw, ceil));
     }
 
-    /** PyTorch's {@code pooling_output_shape} (which conv shares in floor mode). */
-    public static int outSize(int in, int k, int s, int p, int d, boolean ceil) {
+    /** The size as an int that keeps its sign (a window wider than 2^31 rows must not wrap to a positive size). */
+    private static int saturated(long size) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, size));
+    }
+
+    /**
+     * PyTorch's {@code pooling_output_shape} (which conv shares in floor mode), in 64 bits: a window far wider
+     * than the input gives a large negative size, which an int could wrap.
+     */
+    public static long outSize(int in, int k, int s, int p, int d, boolean ceil) {
         long span = (long) d * (k - 1) + 1;
         long out = Math.floorDiv(in + 2L * p - span + (ceil ? s - 1 : 0), s) + 1;
         if (ceil && (out - 1) * s >= in + (long) p) {
             out--; // the last window must start inside the input or its left padding
         }
-        return (int) out;
+        return out;
     }
 
     /** Number of kernel taps, {@code kh * kw}. */

@@ -105,6 +105,15 @@ class LinalgConvArgumentTest {
         rejects(() -> ConvOps.adaptiveAvgPool2d(f32(1, 1, 4, 4), new int[] {0}), "output_size", ">= 1");
         rejects(() -> ConvOps.adaptiveAvgPool2d(f32(1, 1, 0, 4), new int[] {2}), "(1, 1, 0, 4)");
         rejects(() -> ConvOps.maxPool2d(null, new int[] {2}, null, new int[] {0}), "null");
+        // a window 4 * 2^30 + 1 rows tall: its output size is about -2^32, which must stay negative, not wrap
+        rejects(() -> ConvOps.maxPool2d(f32(1, 1, 4, 4), new int[] {5}, null, new int[] {0},
+                new int[] {1 << 30, 1}, false), "(1, 1, 4, 4)", "must be > 0");
+        rejects(() -> ConvOps.maxPool2d(f32(1, 1, 4, 4), new int[] {2}, null, new int[] {0}, new int[] {0}, true),
+                "dilation", ">= 1");
+        rejects(() -> ConvOps.avgPool2d(f32(1, 1, 1, 1), new int[] {2}, new int[] {1}, new int[] {0}, true, true),
+                "(1, 1, 1, 1)", "must be > 0");
+        rejects(() -> ConvOps.conv2d(f32(1, 1, 4, 4), f32(1, 1, 5, 1), null, new int[] {1}, new int[] {0},
+                new int[] {1 << 30, 1}, 1), "(1, 1, 4, 4)", "must be > 0");
         rejects(() -> ConvOps.conv2d(null, f32(1, 1, 1, 1), null, new int[] {1}, new int[] {0}, new int[] {1}, 1),
                 "null");
     }
