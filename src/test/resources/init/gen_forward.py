@@ -13,6 +13,9 @@ INPUTS = {"cnn": lambda g: torch.randn(4, 3, 12, 12, generator=g),
           "pytorch_args": lambda g: torch.randn(4, 3, 10, 10, generator=g),
           "pooling_args": lambda g: torch.randn(3, 2, 12, 10, generator=g),
           "padding_modes": lambda g: torch.randn(3, 2, 6, 7, generator=g),
+          "hard_activations": lambda g: torch.cat([torch.tensor([[-3.0, 3.0, 0.0, 6.0, -1.0, 1.0, -4.0, 4.0, 7.0,
+                                                                   -2.9999998, 2.9999998, 0.5]]),
+                                                     torch.randn(4, 12, generator=g) * 4]),
           "embedding_args": lambda g: torch.randint(0, 10, (5, 4), generator=g)}
 
 

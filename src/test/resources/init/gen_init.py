@@ -110,6 +110,23 @@ SPECS = {
         ],
         "seed": 17,
     },
+    # inputs on the activations' kinks (-3, -1, 0, 1, 3, 6 and NaN-free neighbours), where PyTorch's gradients pick
+    # a side
+    "hard_activations": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 12]}],
+        "outputs": [{"name": "out", "datatype": "FP32", "shape": [-1, 12]}],
+        "layers": [
+            {"type": "Identity"},
+            {"type": "Hardswish"},
+            {"type": "Linear", "in_features": 12, "out_features": 12},
+            {"type": "Hardtanh", "min_val": -0.5, "max_val": 0.25},
+            {"type": "Linear", "in_features": 12, "out_features": 12},
+            {"type": "ReLU6", "inplace": True},
+            {"type": "Linear", "in_features": 12, "out_features": 12},
+            {"type": "Hardsigmoid"},
+        ],
+        "seed": 19,
+    },
     "embedding_args": {
         "inputs": [{"name": "tokens", "datatype": "INT64", "shape": [-1, 4]}],
         "outputs": [{"name": "out", "datatype": "FP32", "shape": [-1, 4, 3]}],

@@ -79,4 +79,79 @@ public final class ActivationOps {
     public static Tensor elu(Tensor x, double alpha) {
         return ElementwiseOps.unaryOp("EluBackward", UnaryOp.ELU, alpha, 0, x);
     }
+
+    // ---- hardtanh, relu6, hardsigmoid, hardswish: composed of elementwise kernels, with PyTorch's gradients ---------
+
+    /**
+     * {@code clamp(x, minVal, maxVal)}; the gradient is {@code g} strictly inside (minVal, maxVal), else 0: 0 at the
+     * bounds themselves, where {@code clamp}'s passes, and for NaN. That is PyTorch's vectorised
+     * {@code hardtanh_backward}; its scalar loop, which PyTorch runs on the last {@code n % 16} elements of a float
+     * tensor, passes a NaN's gradient. {@code relu6} is {@code hardtanh(x, 0, 6)}.
+     */
+    public static Tensor hardtanh(Tensor x, double minVal, double maxVal) {
+        if (!(minVal <= maxVal)) {
+            throw new IllegalArgumentException("hardtanh: min_val must not exceed max_val, got min_val " + minVal
+                    + " and max_val " + maxVal);
+        }
+        Tensor y;
+        try (GradMode.Region off = GradMode.disable()) {
+            y = ElementwiseOps.clamp(x, minVal, maxVal);
+        }
+        if (!Autograd.needsGrad(x)) {
+            return y;
+        }
+        return Autograd.record("HardtanhBackward", y, new Tensor[] {x}, new Tensor[] {x}, (n, g) -> {
+            Tensor xs = n.saved(0);
+            Tensor inside = ElementwiseOps.logicalAnd(ElementwiseOps.gt(xs, minVal), ElementwiseOps.lt(xs, maxVal));
+            return new Tensor[] {ElementwiseOps.where(inside, g.dataAs(xs.dtype()), 0.0)};
+        });
+    }
+
+    /** {@code hardtanh(x, 0, 6)}, PyTorch's {@code relu6}. */
+    public static Tensor relu6(Tensor x) {
+        return hardtanh(x, 0, 6);
+    }
+
+    /**
+     * {@code clamp(x + 3, 0, 6) / 6} in PyTorch's order; the gradient is PyTorch's {@code hardsigmoid_backward}:
+     * {@code g * (1 / 6)} strictly inside (-3, 3), else 0 (a NaN too).
+     */
+    public static Tensor hardsigmoid(Tensor x) {
+        Tensor y;
+        try (GradMode.Region off = GradMode.disable()) {
+            y = ElementwiseOps.div(ElementwiseOps.clamp(ElementwiseOps.add(x, 3.0), 0.0, 6.0), 6.0);
+        }
+        if (!Autograd.needsGrad(x)) {
+            return y;
+        }
+        return Autograd.record("HardsigmoidBackward", y, new Tensor[] {x}, new Tensor[] {x}, (n, g) -> {
+            Tensor xs = n.saved(0);
+            Tensor inside = ElementwiseOps.logicalAnd(ElementwiseOps.gt(xs, -3.0), ElementwiseOps.lt(xs, 3.0));
+            return new Tensor[] {ElementwiseOps.where(inside, ElementwiseOps.mul(g.dataAs(xs.dtype()), 1.0 / 6), 0.0)};
+        });
+    }
+
+    /**
+     * {@code x * clamp(x + 3, 0, 6) / 6} in PyTorch's order; the gradient is PyTorch's vectorised
+     * {@code hardswish_backward}: 0 below -3, {@code g} from 3 up, {@code g (x / 3 + 0.5)} between (-3 included,
+     * and NaN, which gives NaN). PyTorch's scalar loop for a tensor's last {@code n % 16} elements takes 3 itself and
+     * NaN to the other sides.
+     */
+    public static Tensor hardswish(Tensor x) {
+        Tensor y;
+        try (GradMode.Region off = GradMode.disable()) {
+            y = ElementwiseOps.div(ElementwiseOps.mul(x, ElementwiseOps.clamp(ElementwiseOps.add(x, 3.0), 0.0, 6.0)),
+                    6.0);
+        }
+        if (!Autograd.needsGrad(x)) {
+            return y;
+        }
+        return Autograd.record("HardswishBackward", y, new Tensor[] {x}, new Tensor[] {x}, (n, g) -> {
+            Tensor xs = n.saved(0);
+            Tensor gx = g.dataAs(xs.dtype());
+            Tensor middle = ElementwiseOps.mul(gx, ElementwiseOps.add(ElementwiseOps.div(xs, 3.0), 0.5));
+            Tensor inner = ElementwiseOps.where(ElementwiseOps.ge(xs, 3.0), gx, middle);
+            return new Tensor[] {ElementwiseOps.where(ElementwiseOps.lt(xs, -3.0), 0.0, inner)};
+        });
+    }
 }

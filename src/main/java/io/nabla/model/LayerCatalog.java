@@ -119,6 +119,11 @@ final class LayerCatalog {
         define("ELU", (a, g) -> Activation.elu(d(a, "alpha")), arg("alpha", ArgKind.NUMBER, 1.0), inplace());
         define("Softplus", (a, g) -> Activation.softplus(d(a, "beta"), d(a, "threshold")),
                 arg("beta", ArgKind.NUMBER, 1.0), arg("threshold", ArgKind.NUMBER, 20.0));
+        define("Hardtanh", (a, g) -> Activation.hardtanh(d(a, "min_val"), d(a, "max_val")),
+                arg("min_val", ArgKind.NUMBER, -1.0), arg("max_val", ArgKind.NUMBER, 1.0), inplace());
+        define("ReLU6", (a, g) -> Activation.relu6(), inplace());
+        define("Hardsigmoid", (a, g) -> Activation.hardsigmoid(), inplace());
+        define("Hardswish", (a, g) -> Activation.hardswish(), inplace());
         define("Softmax", (a, g) -> new Softmax((Integer) a.get("dim"), false), arg("dim", ArgKind.NULLABLE_INT, null));
         define("LogSoftmax", (a, g) -> new Softmax((Integer) a.get("dim"), true),
                 arg("dim", ArgKind.NULLABLE_INT, null));

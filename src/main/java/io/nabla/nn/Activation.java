@@ -6,12 +6,14 @@ import io.nabla.tensor.Tensor;
 /**
  * The parameter-free elementwise layers of {@code torch.nn}: {@code ReLU}, {@code LeakyReLU(negative_slope=0.01)},
  * {@code GELU(approximate="none")}, {@code SiLU}, {@code Tanh}, {@code Sigmoid}, {@code ELU(alpha=1.0)} and
- * {@code Softplus(beta=1.0, threshold=20.0)}. {@link #typeName()} gives PyTorch's class name.
+ * {@code Softplus(beta=1.0, threshold=20.0)}, {@code Hardtanh(min_val=-1.0, max_val=1.0)}, {@code ReLU6},
+ * {@code Hardsigmoid} and {@code Hardswish}. {@link #typeName()} gives PyTorch's class name.
  */
 public final class Activation extends Module {
 
     /** The function applied. */
-    public enum Function { RELU, LEAKY_RELU, GELU, SILU, TANH, SIGMOID, ELU, SOFTPLUS }
+    public enum Function { RELU, LEAKY_RELU, GELU, SILU, TANH, SIGMOID, ELU, SOFTPLUS, HARDTANH, RELU6, HARDSIGMOID,
+        HARDSWISH }
 
     private final Function function;
     /** negative_slope, alpha or beta. */
@@ -63,6 +65,27 @@ public final class Activation extends Module {
         return new Activation(Function.SIGMOID, 0, null);
     }
 
+    /** {@code clamp(x, min_val, max_val)} with PyTorch's hardtanh gradient. */
+    public static Activation hardtanh(double minVal, double maxVal) {
+        if (!Double.isFinite(minVal) || !Double.isFinite(maxVal) || minVal > maxVal) {
+            throw new IllegalArgumentException("max_val: expected a finite number not below min_val " + minVal
+                    + ", got " + maxVal);
+        }
+        return new Activation(Function.HARDTANH, minVal, maxVal, null);
+    }
+
+    public static Activation relu6() {
+        return new Activation(Function.RELU6, 0, null);
+    }
+
+    public static Activation hardsigmoid() {
+        return new Activation(Function.HARDSIGMOID, 0, null);
+    }
+
+    public static Activation hardswish() {
+        return new Activation(Function.HARDSWISH, 0, null);
+    }
+
     /** {@code x} for x &gt; 0, else {@code alpha (exp(x) - 1)}. */
     public static Activation elu(double alpha) {
         if (!Double.isFinite(alpha)) {
@@ -97,6 +120,10 @@ public final class Activation extends Module {
             case SIGMOID -> "Sigmoid";
             case ELU -> "ELU";
             case SOFTPLUS -> "Softplus";
+            case HARDTANH -> "Hardtanh";
+            case RELU6 -> "ReLU6";
+            case HARDSIGMOID -> "Hardsigmoid";
+            case HARDSWISH -> "Hardswish";
         };
     }
 
@@ -111,6 +138,10 @@ public final class Activation extends Module {
             case SIGMOID -> ActivationOps.sigmoid(x);
             case ELU -> ActivationOps.elu(x, p0);
             case SOFTPLUS -> ActivationOps.softplus(x, p0, p1);
+            case HARDTANH -> ActivationOps.hardtanh(x, p0, p1);
+            case RELU6 -> ActivationOps.relu6(x);
+            case HARDSIGMOID -> ActivationOps.hardsigmoid(x);
+            case HARDSWISH -> ActivationOps.hardswish(x);
         };
     }
 
@@ -125,6 +156,7 @@ public final class Activation extends Module {
             case LEAKY_RELU -> "negative_slope=" + p0;
             case ELU -> "alpha=" + p0;
             case SOFTPLUS -> "beta=" + p0 + ", threshold=" + p1;
+            case HARDTANH -> "min_val=" + p0 + ", max_val=" + p1;
             case GELU -> "approximate='" + approximate + "'";
             default -> "";
         };

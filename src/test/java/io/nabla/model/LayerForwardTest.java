@@ -36,7 +36,7 @@ class LayerForwardTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "embedding_args"})
+    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations", "embedding_args"})
     void trainAndEvalForwardMatchPyTorch(String name) {
         JsonNode root = JsonMapper.builder().build().readTree(GoldenModels.text("/init/forward_" + name + ".json"));
         try (TensorScope scope = TensorScope.open()) {
