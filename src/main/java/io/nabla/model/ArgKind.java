@@ -71,28 +71,18 @@ enum ArgKind {
                 int size = sizeOrNone(v, v, path);
                 yield new int[] {size, size};
             }
-            case PADDING_MODE -> {
-                if (!v.isString() || !io.nabla.nn.Conv2d.PADDING_MODES.contains(v.stringValue())) {
-                    throw error(path, v);
-                }
-                yield v.stringValue();
-            }
-            case CONV_PADDING -> {
-                if (v.isString()) {
-                    if (!v.stringValue().equals("valid") && !v.stringValue().equals("same")) {
-                        throw error(path, v);
-                    }
-                    yield v.stringValue();
-                }
-                yield pair(v, path, 0);
-            }
-            case GELU_APPROXIMATION -> {
-                if (!v.isString() || !(v.stringValue().equals("none") || v.stringValue().equals("tanh"))) {
-                    throw error(path, v);
-                }
-                yield v.stringValue();
-            }
+            case PADDING_MODE -> oneOf(v, path, io.nabla.nn.Conv2d.PADDING_MODES);
+            case CONV_PADDING -> v.isString() ? oneOf(v, path, List.of("valid", "same")) : pair(v, path, 0);
+            case GELU_APPROXIMATION -> oneOf(v, path, List.of("none", "tanh"));
         };
+    }
+
+    /** A string among {@code choices}. */
+    private String oneOf(JsonNode v, String path, List<String> choices) {
+        if (!v.isString() || !choices.contains(v.stringValue())) {
+            throw error(path, v);
+        }
+        return v.stringValue();
     }
 
     private int intAtLeast(JsonNode v, String path, int min) {
