@@ -224,12 +224,14 @@ __attribute__((target("avx2,fma"))) static inline __m256d splat(double v) {
 // units busy, where one vector at a time leaves them waiting on each step's latency (C2 does not do this for Java).
 #define NABLA_EACH _Pragma("GCC unroll 8") for (int j = 0; j < U; j++)
 
+// ExactExp.polynomial's steps after its first: 1/10!, ..., 1/2!, then 1 twice.
+static const double EXP_STEPS[11] = {1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120,
+                                     1.0 / 24, 1.0 / 6, 1.0 / 2, 1.0, 1.0};
+
 // ExactExp.polynomial for U vectors: e[j].p = exp(r) and e[j].t = SHIFT + k for x[j] = k ln2 + r.
 template <int U>
 __attribute__((target("avx2,fma"))) static inline void polynomialU(const __m256d* x, ExpPoly* e) {
     const double ln2hi = 0x1.62e42feep-1;  // fdlibm's split: the bits 0x3fe62e42fee00000
-    static const double steps[11] = {1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120,
-                                     1.0 / 24, 1.0 / 6, 1.0 / 2, 1.0, 1.0};
     __m256d r[U];
     __m256d q[U];
     NABLA_EACH {
@@ -241,7 +243,7 @@ __attribute__((target("avx2,fma"))) static inline void polynomialU(const __m256d
     }
     _Pragma("GCC unroll 11") for (int m = 0; m < 11; m++) {
         NABLA_EACH {
-            q[j] = _mm256_fmadd_pd(q[j], r[j], splat(steps[m]));
+            q[j] = _mm256_fmadd_pd(q[j], r[j], splat(EXP_STEPS[m]));
         }
     }
     NABLA_EACH {
@@ -359,8 +361,6 @@ static const double GELU_E[35] = {
 };
 static const double SQRT1_2 = 0x1.6a09e667f3bcdp-1;      // ElementwiseMath.SQRT1_2 = Math.sqrt(0.5)
 static const double NORMAL_PDF0 = 0x1.9884533d43651p-2;  // ElementwiseMath.NORMAL_PDF0 = 1 / Math.sqrt(2 pi)
-static const double EXP_STEPS[11] = {1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120,
-                                     1.0 / 24, 1.0 / 6, 1.0 / 2, 1.0, 1.0};
 
 // gelu (g unused) or its gradient for U vectors: the results in d, and in ok the lanes ExactGelu would keep.
 template <int U>
