@@ -55,6 +55,22 @@ public record Window2d(int kh, int kw, int sh, int sw, int ph, int pw, int dh, i
         return out;
     }
 
+    /**
+     * The first tap inside the input (row or column index >= 0) of the window of output {@code o} along a dim with
+     * stride {@code s}, padding {@code p} and dilation {@code d}: the window's start moved past the padding in whole
+     * steps of d at once (stepping one at a time took seconds for a window of 2^31 taps). At least the input's size
+     * when no tap lies inside it.
+     */
+    public static long firstTap(int o, int s, int p, int d) {
+        long start = (long) o * s - p;
+        return start >= 0 ? start : start + (-start + d - 1) / d * (long) d;
+    }
+
+    /** One past the window's last tap of output {@code o}, clipped to the dim's size {@code size}. */
+    public static long tapsEnd(int o, int s, int p, int k, int d, int size) {
+        return Math.min((long) o * s - p + (long) (k - 1) * d + 1, size);
+    }
+
     /** Number of kernel taps, {@code kh * kw}. */
     public int taps() {
         return kh * kw;

@@ -164,28 +164,22 @@ public class CpuConvKernels extends ReferenceConvKernels {
         int[] s = il.shape();
         int[] o = ol.shape();
         int[] is = il.strides();
-        forPlanes(o, (long) w.taps() * o[2] * o[3], (n, c) -> {
+        forPlanes(o, (long) w.kh() * w.kw() * o[2] * o[3], (n, c) -> {
             long img = at(il, n, c, 0, 0);
             for (int oy = 0; oy < o[2]; oy++) {
                 for (int ox = 0; ox < o[3]; ox++) {
-                    int y0 = oy * w.sh() - w.ph();
-                    int x0 = ox * w.sw() - w.pw();
-                    int y1 = Math.min(y0 + (w.kh() - 1) * w.dh() + 1, s[2]);
-                    int x1 = Math.min(x0 + (w.kw() - 1) * w.dw() + 1, s[3]);
-                    while (y0 < 0) {
-                        y0 += w.dh();
-                    }
-                    while (x0 < 0) {
-                        x0 += w.dw();
-                    }
-                    long best = (long) y0 * s[3] + x0;
+                    long y0 = Window2d.firstTap(oy, w.sh(), w.ph(), w.dh());
+                    long x0 = Window2d.firstTap(ox, w.sw(), w.pw(), w.dw());
+                    long y1 = Window2d.tapsEnd(oy, w.sh(), w.ph(), w.kh(), w.dh(), s[2]);
+                    long x1 = Window2d.tapsEnd(ox, w.sw(), w.pw(), w.kw(), w.dw(), s[3]);
+                    long best = y0 * s[3] + x0;
                     double max = Double.NEGATIVE_INFINITY;
-                    for (int y = y0; y < y1; y += w.dh()) {
-                        for (int x = x0; x < x1; x += w.dw()) {
-                            double v = src.get(img + (long) y * is[2] + (long) x * is[3]);
+                    for (long y = y0; y < y1; y += w.dh()) {
+                        for (long x = x0; x < x1; x += w.dw()) {
+                            double v = src.get(img + y * is[2] + x * is[3]);
                             if (v > max || Double.isNaN(v)) {
                                 max = v;
-                                best = (long) y * s[3] + x;
+                                best = y * s[3] + x;
                             }
                         }
                     }
@@ -333,7 +327,7 @@ public class CpuConvKernels extends ReferenceConvKernels {
         int[] s = il.shape();
         int[] o = pl.shape();
         boolean twoByTwo = w.kh() == 2 && w.kw() == 2 && w.ph() == 0 && w.pw() == 0 && !w.ceil(); // whole windows
-        forPlanes(o, (long) w.taps() * o[2] * o[3] + (backward ? (long) s[2] * s[3] : 0), (n, c) -> {
+        forPlanes(o, (long) w.kh() * w.kw() * o[2] * o[3] + (backward ? (long) s[2] * s[3] : 0), (n, c) -> {
             if (backward) {
                 zeroPlane(img, at(il, n, c, 0, 0), s[2], s[3], il.strides());
             }
@@ -343,17 +337,21 @@ public class CpuConvKernels extends ReferenceConvKernels {
             }
             for (int oy = 0; oy < o[2]; oy++) {
                 for (int ox = 0; ox < o[3]; ox++) {
-                    int y0 = oy * w.sh() - w.ph();
-                    int x0 = ox * w.sw() - w.pw();
-                    int y1 = Math.min(y0 + w.kh(), s[2] + w.ph());
-                    int x1 = Math.min(x0 + w.kw(), s[3] + w.pw());
-                    int padded = (y1 - y0) * (x1 - x0);
+                    // in 64 bits, as PyTorch: a window of 2^16 x 2^16 holds more than 2^31 positions
+                    long y0 = (long) oy * w.sh() - w.ph();
+                    long x0 = (long) ox * w.sw() - w.pw();
+                    long y1 = Math.min(y0 + w.kh(), (long) s[2] + w.ph());
+                    long x1 = Math.min(x0 + w.kw(), (long) s[3] + w.pw());
+                    long padded = (y1 - y0) * (x1 - x0);
                     y0 = Math.max(y0, 0);
                     x0 = Math.max(x0, 0);
                     y1 = Math.min(y1, s[2]);
                     x1 = Math.min(x1, s[3]);
-                    int divisor = includePad ? padded : (y1 - y0) * (x1 - x0);
-                    window(img, il, n, c, y0, y1, x0, x1, divisor, pooled, at(pl, n, c, oy, ox), backward);
+                    y0 = Math.min(y0, y1); // an empty window (past the input) gives 0, as PyTorch's
+                    x0 = Math.min(x0, x1);
+                    long divisor = includePad ? padded : (y1 - y0) * (x1 - x0);
+                    window(img, il, n, c, (int) y0, (int) y1, (int) x0, (int) x1, divisor, pooled,
+                            at(pl, n, c, oy, ox), backward);
                 }
             }
         });
@@ -393,10 +391,16 @@ public class CpuConvKernels extends ReferenceConvKernels {
         }
     }
 
-    private static void window(HostArray img, Layout il, int n, int c, int y0, int y1, int x0, int x1, int divisor,
+    private static void window(HostArray img, Layout il, int n, int c, int y0, int y1, int x0, int x1, long divisor,
                                HostArray pooled, long p, boolean backward) {
         int[] is = il.strides();
         long base = at(il, n, c, 0, 0);
+        if (y0 == y1 || x0 == x1) {
+            if (!backward) {
+                pooled.set(p, 0);
+            }
+            return;
+        }
         if (backward) {
             double g = pooled.get(p) / divisor;
             for (int y = y0; y < y1; y++) {

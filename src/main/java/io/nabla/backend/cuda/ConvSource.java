@@ -86,7 +86,7 @@ final class ConvSource {
                 + "    i64 H = li.size[2], W = li.size[3];\n"
                 + "    i64 y0 = oy * sh - ph; i64 x0 = ox * sw - pw;\n"
                 + "    i64 y1 = imin(y0 + (kh - 1) * dh + 1, H); i64 x1 = imin(x0 + (kw - 1) * dw + 1, W);\n"
-                + "    while (y0 < 0) y0 += dh; while (x0 < 0) x0 += dw;\n"
+                + "    if (y0 < 0) y0 += (-y0 + dh - 1) / dh * dh; if (x0 < 0) x0 += (-x0 + dw - 1) / dw * dw;\n"
                 + "    i64 best = y0 * W + x0; double mx = -NABLA_INF;\n"
                 + "    for (i64 y = y0; y < y1; y += dh) for (i64 x = x0; x < x1; x += dw) {\n"
                 + "      double v = " + CudaC.loadF(t, "in[at4(li, n, c, y, x)]") + ";\n"
@@ -135,7 +135,7 @@ final class ConvSource {
                 + "    double sum = 0;\n"
                 + "    for (i64 y = y0; y < y1; y++) for (i64 x = x0; x < x1; x++) sum += "
                 + CudaC.loadF(t, "in[at4(li, n, c, y, x)]") + ";\n"
-                + "    out[at4(lo, n, c, oy, ox)] = " + CudaC.storeF(t, "sum / (double) div") + ";\n  }\n}\n");
+                + "    out[at4(lo, n, c, oy, ox)] = " + CudaC.storeF(t, "(y0 >= y1 || x0 >= x1 ? 0.0 : sum / (double) div)") + ";\n  }\n}\n");
     }
 
     /**

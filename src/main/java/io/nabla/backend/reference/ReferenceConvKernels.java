@@ -202,24 +202,18 @@ public class ReferenceConvKernels implements ConvKernels {
             for (int c = 0; c < s[1]; c++) {
                 for (int oy = 0; oy < o[2]; oy++) {
                     for (int ox = 0; ox < o[3]; ox++) {
-                        int y0 = oy * w.sh() - w.ph();
-                        int x0 = ox * w.sw() - w.pw();
-                        int y1 = Math.min(y0 + (w.kh() - 1) * w.dh() + 1, s[2]);
-                        int x1 = Math.min(x0 + (w.kw() - 1) * w.dw() + 1, s[3]);
-                        while (y0 < 0) {
-                            y0 += w.dh();
-                        }
-                        while (x0 < 0) {
-                            x0 += w.dw();
-                        }
-                        long best = (long) y0 * s[3] + x0;
+                        long y0 = Window2d.firstTap(oy, w.sh(), w.ph(), w.dh());
+                        long x0 = Window2d.firstTap(ox, w.sw(), w.pw(), w.dw());
+                        long y1 = Window2d.tapsEnd(oy, w.sh(), w.ph(), w.kh(), w.dh(), s[2]);
+                        long x1 = Window2d.tapsEnd(ox, w.sw(), w.pw(), w.kw(), w.dw(), s[3]);
+                        long best = y0 * s[3] + x0;
                         double max = Double.NEGATIVE_INFINITY;
-                        for (int y = y0; y < y1; y += w.dh()) {
-                            for (int x = x0; x < x1; x += w.dw()) {
-                                double v = ElementAccess.getDouble(src, dt, at(il, n, c, y, x));
+                        for (long y = y0; y < y1; y += w.dh()) {
+                            for (long x = x0; x < x1; x += w.dw()) {
+                                double v = ElementAccess.getDouble(src, dt, at(il, n, c, (int) y, (int) x));
                                 if (v > max || Double.isNaN(v)) {
                                     max = v;
-                                    best = (long) y * s[3] + x;
+                                    best = y * s[3] + x;
                                 }
                             }
                         }
@@ -279,17 +273,20 @@ public class ReferenceConvKernels implements ConvKernels {
             for (int c = 0; c < o[1]; c++) {
                 for (int oy = 0; oy < o[2]; oy++) {
                     for (int ox = 0; ox < o[3]; ox++) {
-                        int y0 = oy * w.sh() - w.ph();
-                        int x0 = ox * w.sw() - w.pw();
-                        int y1 = Math.min(y0 + w.kh(), s[2] + w.ph());
-                        int x1 = Math.min(x0 + w.kw(), s[3] + w.pw());
-                        int padded = (y1 - y0) * (x1 - x0);
+                        long y0 = (long) oy * w.sh() - w.ph();
+                        long x0 = (long) ox * w.sw() - w.pw();
+                        long y1 = Math.min(y0 + w.kh(), (long) s[2] + w.ph());
+                        long x1 = Math.min(x0 + w.kw(), (long) s[3] + w.pw());
+                        long padded = (y1 - y0) * (x1 - x0);
                         y0 = Math.max(y0, 0);
                         x0 = Math.max(x0, 0);
                         y1 = Math.min(y1, s[2]);
                         x1 = Math.min(x1, s[3]);
-                        int divisor = includePad ? padded : (y1 - y0) * (x1 - x0);
-                        window(img, il, dt, n, c, y0, y1, x0, x1, divisor, pooled, at(pl, n, c, oy, ox), backward);
+                        y0 = Math.min(y0, y1); // an empty window (past the input) gives 0, as PyTorch's
+                        x0 = Math.min(x0, x1);
+                        long divisor = includePad ? padded : (y1 - y0) * (x1 - x0);
+                        window(img, il, dt, n, c, (int) y0, (int) y1, (int) x0, (int) x1, divisor, pooled,
+                                at(pl, n, c, oy, ox), backward);
                     }
                 }
             }
@@ -298,7 +295,7 @@ public class ReferenceConvKernels implements ConvKernels {
 
     /** One window {@code [y0, y1) x [x0, x1)}: its sum over {@code divisor}, or the gradient spread back over it. */
     private static void window(ByteBuffer img, Layout il, DType dt, int n, int c, int y0, int y1, int x0, int x1,
-                               int divisor, ByteBuffer pooled, long p, boolean backward) {
+                               long divisor, ByteBuffer pooled, long p, boolean backward) {
         if (backward) {
             double g = ElementAccess.getDouble(pooled, dt, p) / divisor;
             for (int y = y0; y < y1; y++) {
@@ -315,7 +312,7 @@ public class ReferenceConvKernels implements ConvKernels {
                 sum += ElementAccess.getDouble(img, dt, at(il, n, c, y, x));
             }
         }
-        ElementAccess.putDouble(pooled, dt, p, sum / divisor);
+        ElementAccess.putDouble(pooled, dt, p, y0 == y1 || x0 == x1 ? 0 : sum / divisor);
     }
 
     /** Forward (pooled = means of {@code a} over the bins) or backward ({@code b} = gradient spread from {@code a}). */
