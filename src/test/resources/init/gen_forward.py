@@ -16,7 +16,9 @@ INPUTS = {"cnn": lambda g: torch.randn(4, 3, 12, 12, generator=g),
           "hard_activations": lambda g: torch.cat([torch.tensor([[-3.0, 3.0, 0.0, 6.0, -1.0, 1.0, -4.0, 4.0, 7.0,
                                                                    -2.9999998, 2.9999998, 0.5]]),
                                                      torch.randn(4, 12, generator=g) * 4]),
-          "embedding_args": lambda g: torch.randint(0, 10, (5, 4), generator=g)}
+          "embedding_args": lambda g: torch.randint(0, 10, (5, 4), generator=g),
+          "conv1d": lambda g: torch.randn(3, 4, 20, generator=g),
+          "group_norm": lambda g: torch.randn(3, 3, 6, 5, generator=g)}
 
 
 def t(v):

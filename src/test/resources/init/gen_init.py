@@ -137,6 +137,45 @@ SPECS = {
         ],
         "seed": 5,
     },
+    # Conv1d with each padding form and mode, GroupNorm over (N, C, L), Mish
+    "conv1d": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 4, 20]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 3]}],
+        "layers": [
+            {"type": "Conv1d", "in_channels": 4, "out_channels": 6, "kernel_size": 3, "padding": 1,
+             "padding_mode": "reflect"},
+            {"type": "GroupNorm", "num_groups": 3, "num_channels": 6},
+            {"type": "Mish"},
+            {"type": "Conv1d", "in_channels": 6, "out_channels": 4, "kernel_size": [4], "padding": "same",
+             "dilation": 2},
+            {"type": "Mish", "inplace": True},
+            {"type": "Conv1d", "in_channels": 4, "out_channels": 4, "kernel_size": 3, "stride": [2], "padding": [2],
+             "groups": 2, "bias": False, "padding_mode": "circular"},
+            {"type": "GroupNorm", "num_groups": 2, "num_channels": 4, "eps": 1e-3, "affine": False},
+            {"type": "Conv1d", "in_channels": 4, "out_channels": 2, "kernel_size": 2, "padding": "same",
+             "padding_mode": "replicate"},
+            {"type": "Conv1d", "in_channels": 2, "out_channels": 2, "kernel_size": 3, "padding": "valid"},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 18, "out_features": 3},
+        ],
+        "seed": 23,
+    },
+    # GroupNorm over (N, C, H, W): one group, a group per channel, and groups in between
+    "group_norm": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 3, 6, 5]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "padding": 1},
+            {"type": "GroupNorm", "num_groups": 4, "num_channels": 8},
+            {"type": "Mish"},
+            {"type": "Conv2d", "in_channels": 8, "out_channels": 6, "kernel_size": 3},
+            {"type": "GroupNorm", "num_groups": 1, "num_channels": 6, "eps": 1e-6},
+            {"type": "GroupNorm", "num_groups": 6, "num_channels": 6, "affine": False},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 72, "out_features": 2},
+        ],
+        "seed": 29,
+    },
 }
 
 

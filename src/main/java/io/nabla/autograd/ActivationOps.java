@@ -70,6 +70,15 @@ public final class ActivationOps {
         return ElementwiseOps.unaryOp("SoftplusBackward", UnaryOp.SOFTPLUS, beta, threshold, x);
     }
 
+    /**
+     * {@code x * tanh(softplus(x))}, composed of those ops, so its gradient is theirs by the chain rule:
+     * {@code g (tanh(sp) + x sigmoid(x) (1 - tanh(sp)^2))}, PyTorch's {@code mish_backward}. PyTorch's softplus inside
+     * mish has no threshold; above this softplus's threshold (20) both tanh's are 1 in float and the results agree.
+     */
+    public static Tensor mish(Tensor x) {
+        return ElementwiseOps.mul(x, tanh(softplus(x)));
+    }
+
     /** elu with PyTorch's default alpha = 1. */
     public static Tensor elu(Tensor x) {
         return elu(x, 1.0);

@@ -90,6 +90,44 @@ public final class NormOps {
     }
 
     /**
+     * Group normalisation, PyTorch's {@code F.group_norm}: the channels of {@code x} (N, C, *) are cut into
+     * {@code groups} groups, each sample's group is normalised over its channels and positions together (biased
+     * variance), then each channel is scaled by {@code weight} (C) and shifted by {@code bias} (C), either null for
+     * none. Composed of {@link #layerNorm} over x viewed as (N, groups, -1) and a broadcast multiply and add.
+     */
+    public static Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, double eps) {
+        requireFloating("group_norm", x);
+        int[] shape = x.shape();
+        if (shape.length < 2) {
+            throw new IllegalArgumentException("group_norm: expected an input of at least 2 dims (N, C, *), got "
+                    + Shape.format(shape));
+        }
+        if (groups < 1 || shape[1] % groups != 0) {
+            throw new IllegalArgumentException("group_norm: expected the number of channels " + shape[1]
+                    + " to be divisible by the number of groups, got " + groups + " groups");
+        }
+        int[] perChannel = new int[shape.length - 1]; // (C, 1, ..., 1): broadcasts over (N, C, *)
+        Arrays.fill(perChannel, 1);
+        perChannel[0] = shape[1];
+        for (Tensor p : new Tensor[] {weight, bias}) {
+            if (p != null && (p.dim() != 1 || p.size(0) != shape[1])) {
+                throw new IllegalArgumentException("group_norm: expected weight and bias of shape ("
+                        + shape[1] + ") (the channels), got " + Shape.format(p.shape()));
+            }
+        }
+        Tensor y = x;
+        if (x.numel() > 0) {
+            long perGroup = x.numel() / ((long) shape[0] * groups);
+            Tensor grouped = ShapeOps.reshape(x, shape[0], groups, Math.toIntExact(perGroup));
+            y = ShapeOps.reshape(layerNorm(grouped, new int[] {(int) perGroup}, null, null, eps), shape);
+        }
+        if (weight != null) {
+            y = ElementwiseOps.mul(y, ShapeOps.view(weight, perChannel));
+        }
+        return bias == null ? y : ElementwiseOps.add(y, ShapeOps.view(bias, perChannel));
+    }
+
+    /**
      * Batch normalisation of {@code x} (N, C) or (N, C, *) per channel. In training, normalises with the batch
      * statistics (biased variance) and, when the running tensors are given, updates them in place with
      * {@code momentum} (the variance unbiased); in evaluation, normalises with the running statistics.

@@ -16,6 +16,14 @@ enum ArgKind {
     /** One positive integer for both dims, or a pair of them. */
     POSITIVE_PAIR("a positive integer or a list of 2 positive integers"),
     NON_NEGATIVE_PAIR("a non-negative integer or a list of 2 non-negative integers"),
+    /** Pooling's kernel_size and dilation: as {@link #POSITIVE_PAIR}, or a list of one for both dims (as PyTorch). */
+    POOL_PAIR("a positive integer or a list of 1 or 2 positive integers"),
+    /** Pooling's padding: as {@link #NON_NEGATIVE_PAIR}, or a list of one for both dims. */
+    POOL_PADDING("a non-negative integer or a list of 1 or 2 non-negative integers"),
+    /** Pooling's stride: as {@link #POOL_PAIR}, or null or an empty list for PyTorch's default, the kernel size. */
+    POOL_STRIDE("a positive integer, a list of 1 or 2 positive integers, null or [] (the kernel size)"),
+    /** One positive integer, or a list of one (PyTorch's 1-tuple), read as an {@code Integer}. */
+    POSITIVE_SINGLE("a positive integer or a list of 1 positive integer"),
     /** One positive integer or a non-empty list of them. */
     POSITIVE_INT_LIST("a positive integer or a non-empty list of positive integers"),
     BOOL("true or false"),
@@ -31,7 +39,9 @@ enum ArgKind {
     /** Conv2d's padding_mode. */
     PADDING_MODE("\"zeros\", \"reflect\", \"replicate\" or \"circular\""),
     /** Conv2d's padding: as {@link #NON_NEGATIVE_PAIR} (an {@code int[]}), or the string "valid" or "same". */
-    CONV_PADDING("a non-negative integer, a list of 2 non-negative integers, \"valid\" or \"same\"");
+    CONV_PADDING("a non-negative integer, a list of 2 non-negative integers, \"valid\" or \"same\""),
+    /** Conv1d's padding: a non-negative integer or a list of one (an {@code Integer}), or "valid" or "same". */
+    CONV1D_PADDING("a non-negative integer, a list of 1 non-negative integer, \"valid\" or \"same\"");
 
     private final String expected;
 
@@ -47,6 +57,10 @@ enum ArgKind {
             case INT -> intAtLeast(v, path, Integer.MIN_VALUE);
             case POSITIVE_PAIR -> pair(v, path, 1);
             case NON_NEGATIVE_PAIR -> pair(v, path, 0);
+            case POSITIVE_SINGLE -> single(v, path, 1);
+            case POOL_PAIR -> poolPair(v, path, 1);
+            case POOL_PADDING -> poolPair(v, path, 0);
+            case POOL_STRIDE -> v.isNull() || (v.isArray() && v.isEmpty()) ? null : poolPair(v, path, 1);
             case POSITIVE_INT_LIST -> intList(v, path);
             case BOOL -> {
                 if (!v.isBoolean()) {
@@ -73,6 +87,7 @@ enum ArgKind {
             }
             case PADDING_MODE -> oneOf(v, path, io.nabla.nn.Conv2d.PADDING_MODES);
             case CONV_PADDING -> v.isString() ? oneOf(v, path, List.of("valid", "same")) : pair(v, path, 0);
+            case CONV1D_PADDING -> v.isString() ? oneOf(v, path, List.of("valid", "same")) : single(v, path, 0);
             case GELU_APPROXIMATION -> oneOf(v, path, List.of("none", "tanh"));
         };
     }
@@ -112,6 +127,26 @@ enum ArgKind {
         }
         int x = intAtLeast(v, path, min);
         return new int[] {x, x};
+    }
+
+    /** As {@link #pair}, also taking a list of one integer for both dims (PyTorch's pooling ops do). */
+    private int[] poolPair(JsonNode v, String path, int min) {
+        if (v.isArray() && v.size() == 1) {
+            int x = intAtLeast(v.get(0), path, min);
+            return new int[] {x, x};
+        }
+        return pair(v, path, min);
+    }
+
+    /** An integer of at least {@code min}, alone or as the only element of a list. */
+    private int single(JsonNode v, String path, int min) {
+        if (v.isArray()) {
+            if (v.size() != 1) {
+                throw error(path, v);
+            }
+            return intAtLeast(v.get(0), path, min);
+        }
+        return intAtLeast(v, path, min);
     }
 
     private int[] intList(JsonNode v, String path) {

@@ -3,11 +3,13 @@ package io.nabla.model;
 import io.nabla.nn.Activation;
 import io.nabla.nn.AdaptiveAvgPool2d;
 import io.nabla.nn.BatchNorm;
+import io.nabla.nn.Conv1d;
 import io.nabla.nn.Conv2d;
 import io.nabla.nn.Dropout;
 import io.nabla.nn.Embedding;
 import io.nabla.nn.Flatten;
 import io.nabla.nn.Generator;
+import io.nabla.nn.GroupNorm;
 import io.nabla.nn.Identity;
 import io.nabla.nn.LayerNorm;
 import io.nabla.nn.Linear;
@@ -83,12 +85,18 @@ final class LayerCatalog {
                 arg("padding", ArgKind.CONV_PADDING, new int[] {0, 0}),
                 arg("dilation", ArgKind.POSITIVE_PAIR, new int[] {1, 1}), arg("groups", ArgKind.POSITIVE_INT, 1),
                 arg("bias", ArgKind.BOOL, true), arg("padding_mode", ArgKind.PADDING_MODE, "zeros"));
-        define("MaxPool2d", (a, g) -> pool(Pool2d.Kind.MAX, a), required("kernel_size", ArgKind.POSITIVE_PAIR),
-                arg("stride", ArgKind.POSITIVE_PAIR, null), arg("padding", ArgKind.NON_NEGATIVE_PAIR, new int[] {0, 0}),
-                arg("dilation", ArgKind.POSITIVE_PAIR, new int[] {1, 1}),
+        define("Conv1d", LayerCatalog::conv1d,
+                required("in_channels", ArgKind.POSITIVE_INT), required("out_channels", ArgKind.POSITIVE_INT),
+                required("kernel_size", ArgKind.POSITIVE_SINGLE), arg("stride", ArgKind.POSITIVE_SINGLE, 1),
+                arg("padding", ArgKind.CONV1D_PADDING, 0), arg("dilation", ArgKind.POSITIVE_SINGLE, 1),
+                arg("groups", ArgKind.POSITIVE_INT, 1), arg("bias", ArgKind.BOOL, true),
+                arg("padding_mode", ArgKind.PADDING_MODE, "zeros"));
+        define("MaxPool2d", (a, g) -> pool(Pool2d.Kind.MAX, a), required("kernel_size", ArgKind.POOL_PAIR),
+                arg("stride", ArgKind.POOL_STRIDE, null), arg("padding", ArgKind.POOL_PADDING, new int[] {0, 0}),
+                arg("dilation", ArgKind.POOL_PAIR, new int[] {1, 1}),
                 onlyDefault("return_indices", ArgKind.BOOL, false), arg("ceil_mode", ArgKind.BOOL, false));
-        define("AvgPool2d", (a, g) -> pool(Pool2d.Kind.AVG, a), required("kernel_size", ArgKind.POSITIVE_PAIR),
-                arg("stride", ArgKind.POSITIVE_PAIR, null), arg("padding", ArgKind.NON_NEGATIVE_PAIR, new int[] {0, 0}),
+        define("AvgPool2d", (a, g) -> pool(Pool2d.Kind.AVG, a), required("kernel_size", ArgKind.POOL_PAIR),
+                arg("stride", ArgKind.POOL_STRIDE, null), arg("padding", ArgKind.POOL_PADDING, new int[] {0, 0}),
                 arg("ceil_mode", ArgKind.BOOL, false), arg("count_include_pad", ArgKind.BOOL, true),
                 onlyDefault("divisor_override", ArgKind.NULLABLE_INT, null));
         define("AdaptiveAvgPool2d", (a, g) -> new AdaptiveAvgPool2d(p(a, "output_size")),
@@ -99,6 +107,10 @@ final class LayerCatalog {
                         b(a, "elementwise_affine"), b(a, "bias")),
                 required("normalized_shape", ArgKind.POSITIVE_INT_LIST), arg("eps", ArgKind.POSITIVE_NUMBER, 1e-5),
                 arg("elementwise_affine", ArgKind.BOOL, true), arg("bias", ArgKind.BOOL, true));
+        define("GroupNorm", (a, g) -> new GroupNorm(i(a, "num_groups"), i(a, "num_channels"), d(a, "eps"),
+                        b(a, "affine")),
+                required("num_groups", ArgKind.POSITIVE_INT), required("num_channels", ArgKind.POSITIVE_INT),
+                arg("eps", ArgKind.POSITIVE_NUMBER, 1e-5), arg("affine", ArgKind.BOOL, true));
         define("Embedding", (a, g) -> new Embedding(i(a, "num_embeddings"), i(a, "embedding_dim"),
                         (Integer) a.get("padding_idx"), g),
                 required("num_embeddings", ArgKind.POSITIVE_INT), required("embedding_dim", ArgKind.POSITIVE_INT),
@@ -124,6 +136,7 @@ final class LayerCatalog {
         define("ReLU6", (a, g) -> Activation.relu6(), inplace());
         define("Hardsigmoid", (a, g) -> Activation.hardsigmoid(), inplace());
         define("Hardswish", (a, g) -> Activation.hardswish(), inplace());
+        define("Mish", (a, g) -> Activation.mish(), inplace());
         define("Softmax", (a, g) -> new Softmax((Integer) a.get("dim"), false), arg("dim", ArgKind.NULLABLE_INT, null));
         define("LogSoftmax", (a, g) -> new Softmax((Integer) a.get("dim"), true),
                 arg("dim", ArgKind.NULLABLE_INT, null));
@@ -135,6 +148,13 @@ final class LayerCatalog {
         return new Conv2d(i(a, "in_channels"), i(a, "out_channels"), p(a, "kernel_size"), p(a, "stride"),
                 padding instanceof int[] pair ? pair.clone() : null, padding instanceof String name ? name : null,
                 p(a, "dilation"), i(a, "groups"), b(a, "bias"), (String) a.get("padding_mode"), g);
+    }
+
+    private static Module conv1d(Map<String, Object> a, Generator g) {
+        Object padding = a.get("padding");
+        return new Conv1d(i(a, "in_channels"), i(a, "out_channels"), i(a, "kernel_size"), i(a, "stride"),
+                padding instanceof Integer p ? p : 0, padding instanceof String name ? name : null, i(a, "dilation"),
+                i(a, "groups"), b(a, "bias"), (String) a.get("padding_mode"), g);
     }
 
     private static Module pool(Pool2d.Kind kind, Map<String, Object> a) {

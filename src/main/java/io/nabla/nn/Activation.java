@@ -7,13 +7,13 @@ import io.nabla.tensor.Tensor;
  * The parameter-free elementwise layers of {@code torch.nn}: {@code ReLU}, {@code LeakyReLU(negative_slope=0.01)},
  * {@code GELU(approximate="none")}, {@code SiLU}, {@code Tanh}, {@code Sigmoid}, {@code ELU(alpha=1.0)} and
  * {@code Softplus(beta=1.0, threshold=20.0)}, {@code Hardtanh(min_val=-1.0, max_val=1.0)}, {@code ReLU6},
- * {@code Hardsigmoid} and {@code Hardswish}. {@link #typeName()} gives PyTorch's class name.
+ * {@code Hardsigmoid}, {@code Hardswish} and {@code Mish}. {@link #typeName()} gives PyTorch's class name.
  */
 public final class Activation extends Module {
 
     /** The function applied. */
     public enum Function { RELU, LEAKY_RELU, GELU, SILU, TANH, SIGMOID, ELU, SOFTPLUS, HARDTANH, RELU6, HARDSIGMOID,
-        HARDSWISH }
+        HARDSWISH, MISH }
 
     private final Function function;
     /** negative_slope, alpha or beta. */
@@ -65,10 +65,13 @@ public final class Activation extends Module {
         return new Activation(Function.SIGMOID, 0, null);
     }
 
-    /** {@code clamp(x, min_val, max_val)} with PyTorch's hardtanh gradient. */
+    /**
+     * {@code clamp(x, min_val, max_val)} with PyTorch's hardtanh gradient; {@code max_val} must exceed
+     * {@code min_val}, as {@code torch.nn.Hardtanh} asserts (the functional form also takes equal bounds).
+     */
     public static Activation hardtanh(double minVal, double maxVal) {
-        if (!Double.isFinite(minVal) || !Double.isFinite(maxVal) || minVal > maxVal) {
-            throw new IllegalArgumentException("max_val: expected a finite number not below min_val " + minVal
+        if (!Double.isFinite(minVal) || !Double.isFinite(maxVal) || minVal >= maxVal) {
+            throw new IllegalArgumentException("max_val: expected a finite number greater than min_val " + minVal
                     + ", got " + maxVal);
         }
         return new Activation(Function.HARDTANH, minVal, maxVal, null);
@@ -92,6 +95,11 @@ public final class Activation extends Module {
             throw new IllegalArgumentException("alpha: expected a finite number, got " + alpha);
         }
         return new Activation(Function.ELU, alpha, null);
+    }
+
+    /** {@code x tanh(softplus(x))}. */
+    public static Activation mish() {
+        return new Activation(Function.MISH, 0, null);
     }
 
     /** {@code log(1 + exp(beta x)) / beta}, or {@code x} where {@code beta x > threshold}. */
@@ -124,6 +132,7 @@ public final class Activation extends Module {
             case RELU6 -> "ReLU6";
             case HARDSIGMOID -> "Hardsigmoid";
             case HARDSWISH -> "Hardswish";
+            case MISH -> "Mish";
         };
     }
 
@@ -142,6 +151,7 @@ public final class Activation extends Module {
             case RELU6 -> ActivationOps.relu6(x);
             case HARDSIGMOID -> ActivationOps.hardsigmoid(x);
             case HARDSWISH -> ActivationOps.hardswish(x);
+            case MISH -> ActivationOps.mish(x);
         };
     }
 

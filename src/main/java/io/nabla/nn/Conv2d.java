@@ -4,6 +4,7 @@ import io.nabla.autograd.ConvOps;
 import io.nabla.autograd.IndexOps;
 import io.nabla.autograd.ShapeOps;
 import io.nabla.backend.DType;
+import io.nabla.backend.HostAllocator;
 import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
 import java.util.Arrays;
@@ -104,7 +105,7 @@ public final class Conv2d extends Module {
     }
 
     /** The padding before and after the input per dim that the integers, {@code "valid"} or {@code "same"} mean. */
-    private static int[][] sides(int[] padding, String name, int[] kernel, int[] stride, int[] dilation) {
+    static int[][] sides(int[] padding, String name, int[] kernel, int[] stride, int[] dilation) {
         if (name == null) {
             if (padding == null) {
                 throw new IllegalArgumentException("padding: expected non-negative integers, \"valid\" or \"same\", "
@@ -148,14 +149,25 @@ public final class Conv2d extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        Tensor w = weight.tensor();
-        Tensor b = bias == null ? null : bias.tensor();
+        return convolve(input, weight.tensor(), bias == null ? null : bias.tensor(), stride, before, after, dilation,
+                groups, paddingMode, DIM_NAMES);
+    }
+
+    private static final String[] DIM_NAMES = {"height", "width"};
+
+    /**
+     * The convolution of a (C, H, W) or (N, C, H, W) input with padding {@code before} and {@code after} each of
+     * the two dims in {@code paddingMode}; {@code dimNames} name the dims in errors. Conv1d runs through here too.
+     */
+    static Tensor convolve(Tensor input, Tensor w, Tensor b, int[] stride, int[] before, int[] after, int[] dilation,
+                           int groups, String paddingMode, String[] dimNames) {
         if (!paddingMode.equals("zeros")) {
             Tensor x = input;
             for (int d = 0; d < 2; d++) {
                 if (before[d] > 0 || after[d] > 0) {
                     int dim = x.dim() - 2 + d;
-                    x = IndexOps.indexSelect(x, dim, padIndex(x.size(dim), d).toDevice(x.device()));
+                    x = IndexOps.indexSelect(x, dim, padIndex(x, dim, paddingMode, before[d], after[d],
+                            dimNames[d]).toDevice(x.device()));
                 }
             }
             return ConvOps.conv2d(x, w, b, stride, new int[2], dilation, groups);
@@ -171,32 +183,56 @@ public final class Conv2d extends Module {
         return out;
     }
 
-    /** The input rows (columns) that {@link #paddingMode} reads for the padded dim {@code d} of size {@code n}. */
-    private Tensor padIndex(int n, int d) {
-        checkPaddable(n, d);
-        long[] at = new long[n + before[d] + after[d]];
-        for (int i = 0; i < at.length; i++) {
-            long p = i - (long) before[d];
-            at[i] = switch (paddingMode) {
+    /**
+     * The rows (columns) of dim {@code dim} of {@code x} that {@code mode} reads when that dim is padded by
+     * {@code before} and {@code after}: an INT64 tensor off the Java heap, whose size and the padded input's are
+     * checked before either is allocated.
+     */
+    private static Tensor padIndex(Tensor x, int dim, String mode, int before, int after, String dimName) {
+        int n = x.size(dim);
+        checkPaddable(mode, before, after, n, dimName);
+        long padded = paddedSize(n, before, after, dimName);
+        long others = n == 0 ? 0 : x.numel() / n;
+        long bytes = Math.max(padded * Long.BYTES, others * padded * x.dtype().itemSize());
+        if (bytes > HostAllocator.MAX_BLOCK_BYTES) {
+            throw new IllegalArgumentException("padding_mode '" + mode + "': the input " + Shape.format(x.shape())
+                    + " padded to " + padded + " in its " + dimName + " needs " + bytes + " bytes, more than the "
+                    + HostAllocator.MAX_BLOCK_BYTES + " a tensor holds");
+        }
+        Tensor index = Tensor.empty(DType.INT64, (int) padded);
+        java.nio.LongBuffer at = index.memory().hostBuffer().duplicate().order(java.nio.ByteOrder.nativeOrder())
+                .asLongBuffer();
+        for (int i = 0; i < padded; i++) {
+            long p = i - (long) before;
+            at.put(i, switch (mode) {
                 case "reflect" -> p < 0 ? -p : p >= n ? 2L * (n - 1) - p : p;
                 case "replicate" -> Math.min(Math.max(p, 0), n - 1);
                 default -> Math.floorMod(p, (long) n); // circular
-            };
+            });
         }
-        return Tensor.of(at, at.length);
+        return index;
+    }
+
+    /** {@code n + before + after}, which must fit a dim's size (an int). */
+    private static long paddedSize(int n, int before, int after, String dimName) {
+        long padded = (long) n + before + after;
+        if (padded > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("the " + dimName + " of " + n + " padded by (" + before + ", " + after
+                    + ") would be " + padded + ", more than the largest size of a dim, " + Integer.MAX_VALUE);
+        }
+        return padded;
     }
 
     /** PyTorch's limits of reflect and circular padding, for a dim of size {@code n} (-1: not known yet). */
-    private void checkPaddable(int n, int d) {
-        String dim = d == 0 ? "height" : "width";
-        boolean reflect = paddingMode.equals("reflect");
-        boolean circular = paddingMode.equals("circular");
+    private static void checkPaddable(String mode, int before, int after, int n, String dim) {
+        boolean reflect = mode.equals("reflect");
+        boolean circular = mode.equals("circular");
         if (n == -1 || !(reflect || circular)) {
             return;
         }
-        if (reflect ? before[d] >= n || after[d] >= n : before[d] > n || after[d] > n) {
-            throw new IllegalArgumentException("padding_mode '" + paddingMode + "' needs the " + dim + "'s padding ("
-                    + before[d] + ", " + after[d] + ") to be " + (reflect ? "smaller than" : "at most") + " the "
+        if (reflect ? before >= n || after >= n : before > n || after > n) {
+            throw new IllegalArgumentException("padding_mode '" + mode + "' needs the " + dim + "'s padding ("
+                    + before + ", " + after + ") to be " + (reflect ? "smaller than" : "at most") + " the "
                     + dim + " of the input, " + n);
         }
     }
@@ -204,20 +240,25 @@ public final class Conv2d extends Module {
     /** (N, C_in, H, W) -> (N, C_out, H_out, W_out); the batch dim may be absent. */
     @Override
     public int[] outputShape(int[] in) {
-        int c = Layers.channelDim2d(in, "Conv2d");
+        return outputShape(in, Layers.channelDim2d(in, "Conv2d"), inChannels, outChannels, kernel, stride, before,
+                after, dilation, paddingMode, DIM_NAMES);
+    }
+
+    /** The output shape of {@link #convolve} for an input shape whose channel dim is {@code c}. */
+    static int[] outputShape(int[] in, int c, int inChannels, int outChannels, int[] kernel, int[] stride,
+                             int[] before, int[] after, int[] dilation, String paddingMode, String[] names) {
         if (!Layers.fits(in[c], inChannels)) {
             throw new IllegalArgumentException("expected " + inChannels + " input channels (in_channels), got "
                     + in[c] + " in " + Shape.format(in));
         }
         int[] out = in.clone();
         out[c] = outChannels;
-        String[] names = {"height", "width"};
         for (int d = 0; d < 2; d++) {
             int size = in[c + 1 + d];
             if (!paddingMode.equals("zeros")) {
-                checkPaddable(size, d);
-                out[c + 1 + d] = Layers.windowOutput(names[d], size == -1 ? -1 : size + before[d] + after[d],
-                        kernel[d], stride[d], 0, dilation[d]);
+                checkPaddable(paddingMode, before[d], after[d], size, names[d]);
+                out[c + 1 + d] = Layers.windowOutput(names[d], size == -1 ? -1
+                        : (int) paddedSize(size, before[d], after[d], names[d]), kernel[d], stride[d], 0, dilation[d]);
             } else {
                 int o = Layers.windowOutput(names[d], size, kernel[d], stride[d], after[d], dilation[d]);
                 out[c + 1 + d] = o == -1 ? -1 : o - (after[d] - before[d]);

@@ -73,6 +73,11 @@ final class Layers {
                     + " on each side) is smaller than the kernel's extent " + span + ", so the output would be "
                     + out);
         }
+        if (out > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("the " + dimName + " of " + size + " (padded by " + padding
+                    + " on each side) gives an output " + dimName + " of " + out + ", more than the largest size of "
+                    + "a dim, " + Integer.MAX_VALUE);
+        }
         return (int) out;
     }
 

@@ -64,6 +64,7 @@ class ElementwiseGradCheckTest {
             new Unary("softplus", Domain.ANY, ActivationOps::softplus),
             new Unary("softplus_beta2_threshold1", Domain.ANY, x -> ActivationOps.softplus(x, 2.0, 1.0)),
             new Unary("elu", Domain.ANY, x -> ActivationOps.elu(x, 0.7)),
+            new Unary("mish", Domain.ANY, ActivationOps::mish),
             new Unary("chain", Domain.ANY, x -> ElementwiseOps.mul(ActivationOps.tanh(x), ElementwiseOps.exp(x))));
 
     private static final List<Binary> BINARY = List.of(

@@ -37,6 +37,19 @@ class NormGradTest {
     }
 
     @Test
+    void groupNorm() {
+        GradCheck.check("group_norm (N, C, H, W) affine", in -> NormOps.groupNorm(in[0], 3, in[1], in[2], 1e-5),
+                GradCheck.randn(rnd, false, 2, 6, 3, 2), GradCheck.randn(rnd, false, 6),
+                GradCheck.randn(rnd, false, 6));
+        GradCheck.check("group_norm non-contiguous (N, C, L), weight only", in -> NormOps.groupNorm(in[0], 2, in[1],
+                null, 1e-5), GradCheck.randn(rnd, true, 2, 4, 5), GradCheck.randn(rnd, false, 4));
+        GradCheck.check("group_norm a group per channel, no affine", in -> NormOps.groupNorm(in[0], 4, null, null,
+                1e-3), GradCheck.randn(rnd, false, 3, 4, 2));
+        GradCheck.check("group_norm (N, C), bias only", in -> NormOps.groupNorm(in[0], 2, null, in[1], 1e-5),
+                GradCheck.randn(rnd, false, 4, 6), GradCheck.randn(rnd, false, 6));
+    }
+
+    @Test
     void layerNorm() {
         GradCheck.check("layer_norm last dim affine", in -> NormOps.layerNorm(in[0], new int[] {5}, in[1], in[2],
                 1e-5), GradCheck.randn(rnd, false, 3, 4, 5), GradCheck.randn(rnd, false, 5),

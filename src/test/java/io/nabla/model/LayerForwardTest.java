@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nabla.autograd.Autograd;
 import io.nabla.backend.DType;
+import io.nabla.backend.Device;
 import io.nabla.nn.Sequential;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
@@ -18,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * forward including Dropout masks drawn from the seed's generator after the initialisation, the gradients of every
  * parameter, the updated running statistics, and an evaluation-mode forward.
  */
-class LayerForwardTest {
+public class LayerForwardTest {
 
     private static final double RTOL = 1e-4;
     private static final double ATOL = 1e-5;
@@ -35,29 +36,44 @@ class LayerForwardTest {
         return Tensor.of(data, DType.parse(t.get("dtype").stringValue()), shape);
     }
 
+    /** The fixtures, by name: forward_<name>.json. */
+    public static final String[] FIXTURES = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args",
+        "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm"};
+
     @ParameterizedTest
-    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations", "embedding_args"})
+    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm"})
     void trainAndEvalForwardMatchPyTorch(String name) {
+        check(name, Device.CPU);
+    }
+
+    /** Runs fixture {@code name} with the model and its input on {@code device} (the CUDA suite runs it on a GPU). */
+    public static void check(String name, Device device) {
         JsonNode root = JsonMapper.builder().build().readTree(GoldenModels.text("/init/forward_" + name + ".json"));
         try (TensorScope scope = TensorScope.open()) {
             Sequential model = ModelBuilder.build(ModelSpec.parse(root.get("spec")));
-            Tensor x = tensor(root.get("input"));
+            model.to(device);
+            Tensor x = tensor(root.get("input")).toDevice(device);
             model.train();
             Tensor out = model.forward(x);
-            TrainingGoldenTest.assertClose(name + " train output", out, tensor(root.get("train_output")), RTOL, ATOL);
-            Autograd.backward(out, tensor(root.get("upstream")));
+            assertClose(name + " train output", out, tensor(root.get("train_output")));
+            Autograd.backward(out, tensor(root.get("upstream")).toDevice(device));
             for (Map.Entry<String, JsonNode> e : root.get("grads").properties()) {
-                TrainingGoldenTest.assertClose(name + " grad " + e.getKey(),
-                        model.namedParameters().get(e.getKey()).grad(), tensor(e.getValue()), RTOL, ATOL);
+                assertClose(name + " grad " + e.getKey(), model.namedParameters().get(e.getKey()).grad(),
+                        tensor(e.getValue()));
             }
             for (Map.Entry<String, JsonNode> e : root.get("buffers").properties()) {
-                TrainingGoldenTest.assertClose(name + " buffer " + e.getKey(), model.namedBuffers().get(e.getKey()),
-                        tensor(e.getValue()), RTOL, ATOL);
+                assertClose(name + " buffer " + e.getKey(), model.namedBuffers().get(e.getKey()),
+                        tensor(e.getValue()));
             }
             model.eval();
             Tensor eval = model.forward(x);
-            TrainingGoldenTest.assertClose(name + " eval output", eval, tensor(root.get("eval_output")), RTOL, ATOL);
+            assertClose(name + " eval output", eval, tensor(root.get("eval_output")));
             assertThat(eval.requiresGrad()).isTrue();
+            assertThat(eval.device()).isEqualTo(device);
         }
+    }
+
+    private static void assertClose(String what, Tensor actual, Tensor expected) {
+        TrainingGoldenTest.assertClose(what, actual.toDevice(Device.CPU), expected, RTOL, ATOL);
     }
 }

@@ -95,6 +95,13 @@ class ModelSpecTest {
         "{\"type\": \"GELU\", \"approximate\": \"fast\"}|layers[0].approximate: expected \"none\" or \"tanh\", got \"fast\"",
         "{\"type\": \"Conv2d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": [3, 3, 3]}|layers[0].kernel_size: expected a positive integer or a list of 2 positive integers, got [3,3,3]",
         "{\"noType\": 1}|layers[0].type: expected one of [Linear",
+        "{\"type\": \"MaxPool2d\", \"kernel_size\": [2, 2, 2]}|layers[0].kernel_size: expected a positive integer or a list of 1 or 2 positive integers, got [2,2,2]",
+        "{\"type\": \"AvgPool2d\", \"kernel_size\": 2, \"stride\": [0]}|layers[0].stride: expected a positive integer, a list of 1 or 2 positive integers, null or [] (the kernel size), got 0",
+        "{\"type\": \"AvgPool2d\", \"kernel_size\": 2, \"padding\": []}|layers[0].padding: expected a non-negative integer or a list of 1 or 2 non-negative integers, got []",
+        "{\"type\": \"Conv1d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": [3, 3]}|layers[0].kernel_size: expected a positive integer or a list of 1 positive integer, got [3,3]",
+        "{\"type\": \"Conv1d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": 3, \"padding\": [1, 1]}|layers[0].padding: expected a non-negative integer, a list of 1 non-negative integer, \"valid\" or \"same\", got [1,1]",
+        "{\"type\": \"GroupNorm\", \"num_groups\": 2}|layers[0].num_channels: required argument of GroupNorm is missing",
+        "{\"type\": \"Mish\", \"inplace\": \"yes\"}|layers[0].inplace: expected true or false, got \"yes\"",
         "{\"type\": \"BatchNorm1d\", \"num_features\": 4, \"momentum\": \"x\"}|layers[0].momentum: expected a number between 0 and 1, or null, got \"x\"",
     })
     void rejectsBadLayers(String layer, String message) {
@@ -230,6 +237,61 @@ class ModelSpecTest {
             Sequential all = ModelBuilder.build(ModelSpec.parse("{" + io.replace("[-1, 2, -1, 3]", "[-1, 2, -1, 6]")
                     + "\"layers\": [{\"type\": \"AdaptiveAvgPool2d\", \"output_size\": null}]}"));
             assertThat(all.forward(x).toDoubleArray()).containsExactly(x.toDoubleArray());
+        }
+    }
+
+    /** PyTorch's pooling takes stride None or [] for the kernel size, and lists of one value for both dims. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"stride\": null|(2, 2)|(0, 0)",
+        "\"stride\": []|(2, 2)|(0, 0)",
+        "\"stride\": [1]|(1, 1)|(0, 0)",
+        "\"stride\": [1], \"padding\": [1]|(1, 1)|(1, 1)",
+    })
+    void poolingTakesPyTorchsShortForms(String args, String stride, String padding) {
+        for (String type : new String[] {"MaxPool2d", "AvgPool2d"}) {
+            ModelSpec spec = ModelSpec.parse("{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", "
+                    + "\"shape\": [-1, 1, 4, 4]}], \"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", "
+                    + "\"shape\": [-1, 1, -1, -1]}], \"layers\": [{\"type\": \"" + type + "\", \"kernel_size\": [2], "
+                    + args + "}]}");
+            try (TensorScope scope = TensorScope.open()) {
+                Sequential m = ModelBuilder.build(spec);
+                assertThat(m.toString()).contains("kernel_size=(2, 2), stride=" + stride + ", padding=" + padding);
+            }
+        }
+    }
+
+    /** Sizes past 2^31 - 1 are refused with the real figures, never wrapped into a small, wrong shape. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"padding\": 2147483647, \"padding_mode\": \"replicate\"|layers[0] (Conv2d) cannot take the input (-1, 1, 8, 8): the height of 8 padded by (2147483647, 2147483647) would be 4294967302, more than the largest size of a dim, 2147483647",
+        "\"padding\": [2147483647, 0], \"stride\": [2147483647, 1], \"padding_mode\": \"replicate\"|layers[0] (Conv2d) cannot take the input (-1, 1, 8, 8): the height of 8 padded by (2147483647, 2147483647) would be 4294967302",
+        "\"padding\": 2147483647|layers[0] (Conv2d) cannot take the input (-1, 1, 8, 8): the height of 8 (padded by 2147483647 on each side) gives an output height of 4294967300, more than the largest size of a dim, 2147483647",
+    })
+    void hugePaddingIsRefusedWithTheRealSizes(String args, String message) {
+        ModelSpec spec = ModelSpec.parse("{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", "
+                + "\"shape\": [-1, 1, 8, 8]}], \"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", "
+                + "\"shape\": [-1, 1, 4, 4]}], \"layers\": [{\"type\": \"Conv2d\", \"in_channels\": 1, "
+                + "\"out_channels\": 1, \"kernel_size\": 3, " + args + "}]}");
+        try (TensorScope scope = TensorScope.open()) {
+            assertThatThrownBy(() -> ModelBuilder.build(spec)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith(message);
+        }
+    }
+
+    /** Conv1d's and GroupNorm's own checks, at build time, with the layer's path in front. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"type\": \"Conv1d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": 3, \"stride\": 2, \"padding\": \"same\"}|layers[0].padding: padding='same' is not supported for strided convolutions, got stride (2,)",
+        "{\"type\": \"Conv1d\", \"in_channels\": 2, \"out_channels\": 3, \"kernel_size\": 3, \"groups\": 2}|layers[0].out_channels must be divisible by groups: out_channels 3, groups 2",
+        "{\"type\": \"GroupNorm\", \"num_groups\": 3, \"num_channels\": 4}|layers[0].num_channels must be divisible by num_groups: num_channels 4, num_groups 3",
+        "{\"type\": \"Hardtanh\", \"min_val\": 0.5, \"max_val\": 0.5}|layers[0].max_val: expected a finite number greater than min_val 0.5, got 0.5",
+    })
+    void conv1dAndGroupNormCheckTheirArgumentsAtBuild(String layer, String message) {
+        ModelSpec spec = ModelSpec.parse(spec(layer));
+        try (TensorScope scope = TensorScope.open()) {
+            assertThatThrownBy(() -> ModelBuilder.build(spec)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(message);
         }
     }
 

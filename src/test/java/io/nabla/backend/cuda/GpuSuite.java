@@ -20,7 +20,7 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 public final class GpuSuite {
 
     private static final Class<?>[] CLASSES = {CudaBindingsTest.class, CudaConformanceTest.class,
-        CudaGoldenTest.class, CudaDeferredCheckTest.class, KernelSourceCompileTest.class,
+        CudaGoldenTest.class, CudaLayerForwardTest.class, CudaDeferredCheckTest.class, KernelSourceCompileTest.class,
         io.nabla.model.CudaTrainingGoldenTest.class, GpuServiceAcceptanceTest.class};
 
     private GpuSuite() {
