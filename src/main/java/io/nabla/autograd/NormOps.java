@@ -115,6 +115,14 @@ public final class NormOps {
                         + shape[1] + ") (the channels), got " + Shape.format(p.shape()));
             }
         }
+        long values = (long) shape[0] * (shape[1] / groups); // PyTorch's check: N * C / G * positions > 1
+        for (int d = 2; d < shape.length; d++) {
+            values *= shape[d];
+        }
+        if (values == 1) {
+            throw new IllegalArgumentException("group_norm: expected more than 1 value per group, got input size "
+                    + Shape.format(shape) + " with " + groups + " groups");
+        }
         Tensor y = x;
         if (x.numel() > 0) {
             long perGroup = x.numel() / ((long) shape[0] * groups);

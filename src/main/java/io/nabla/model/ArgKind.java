@@ -107,6 +107,14 @@ enum ArgKind {
         return v.intValue();
     }
 
+    /** An integer element of a list of at least {@code min}; a bad one is reported as the whole list, {@code whole}. */
+    private int element(JsonNode v, JsonNode whole, String path, int min) {
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < min) {
+            throw error(path, whole);
+        }
+        return v.intValue();
+    }
+
     /** A positive size, or -1 for null; a bad one is reported as the whole argument, {@code whole}. */
     private int sizeOrNone(JsonNode v, JsonNode whole, String path) {
         if (v.isNull()) {
@@ -123,7 +131,7 @@ enum ArgKind {
             if (v.size() != 2) {
                 throw error(path, v);
             }
-            return new int[] {intAtLeast(v.get(0), path, min), intAtLeast(v.get(1), path, min)};
+            return new int[] {element(v.get(0), v, path, min), element(v.get(1), v, path, min)};
         }
         int x = intAtLeast(v, path, min);
         return new int[] {x, x};
@@ -132,7 +140,7 @@ enum ArgKind {
     /** As {@link #pair}, also taking a list of one integer for both dims (PyTorch's pooling ops do). */
     private int[] poolPair(JsonNode v, String path, int min) {
         if (v.isArray() && v.size() == 1) {
-            int x = intAtLeast(v.get(0), path, min);
+            int x = element(v.get(0), v, path, min);
             return new int[] {x, x};
         }
         return pair(v, path, min);
@@ -144,7 +152,7 @@ enum ArgKind {
             if (v.size() != 1) {
                 throw error(path, v);
             }
-            return intAtLeast(v.get(0), path, min);
+            return element(v.get(0), v, path, min);
         }
         return intAtLeast(v, path, min);
     }
@@ -158,7 +166,7 @@ enum ArgKind {
         }
         List<Integer> out = new ArrayList<>();
         for (JsonNode e : v) {
-            out.add(intAtLeast(e, path, 1));
+            out.add(element(e, v, path, 1));
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
     }

@@ -134,6 +134,10 @@ public final class Conv1d extends Module {
                     + Shape.format(in));
         }
         int c = in.length - 2;
+        if (!Layers.fits(in[c], inChannels)) {
+            throw new IllegalArgumentException("expected " + inChannels + " input channels (in_channels), got "
+                    + in[c] + " in " + Shape.format(in));
+        }
         int[] planes = new int[in.length + 1];
         System.arraycopy(in, 0, planes, 0, c + 1);
         planes[c + 1] = 1;

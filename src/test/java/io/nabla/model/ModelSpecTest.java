@@ -96,12 +96,15 @@ class ModelSpecTest {
         "{\"type\": \"Conv2d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": [3, 3, 3]}|layers[0].kernel_size: expected a positive integer or a list of 2 positive integers, got [3,3,3]",
         "{\"noType\": 1}|layers[0].type: expected one of [Linear",
         "{\"type\": \"MaxPool2d\", \"kernel_size\": [2, 2, 2]}|layers[0].kernel_size: expected a positive integer or a list of 1 or 2 positive integers, got [2,2,2]",
-        "{\"type\": \"AvgPool2d\", \"kernel_size\": 2, \"stride\": [0]}|layers[0].stride: expected a positive integer, a list of 1 or 2 positive integers, null or [] (the kernel size), got 0",
+        "{\"type\": \"AvgPool2d\", \"kernel_size\": 2, \"stride\": [0]}|layers[0].stride: expected a positive integer, a list of 1 or 2 positive integers, null or [] (the kernel size), got [0]",
         "{\"type\": \"AvgPool2d\", \"kernel_size\": 2, \"padding\": []}|layers[0].padding: expected a non-negative integer or a list of 1 or 2 non-negative integers, got []",
         "{\"type\": \"Conv1d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": [3, 3]}|layers[0].kernel_size: expected a positive integer or a list of 1 positive integer, got [3,3]",
         "{\"type\": \"Conv1d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": 3, \"padding\": [1, 1]}|layers[0].padding: expected a non-negative integer, a list of 1 non-negative integer, \"valid\" or \"same\", got [1,1]",
         "{\"type\": \"GroupNorm\", \"num_groups\": 2}|layers[0].num_channels: required argument of GroupNorm is missing",
         "{\"type\": \"Mish\", \"inplace\": \"yes\"}|layers[0].inplace: expected true or false, got \"yes\"",
+        "{\"type\": \"Conv1d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": [[3]]}|layers[0].kernel_size: expected a positive integer or a list of 1 positive integer, got [[3]]",
+        "{\"type\": \"Conv2d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": [3, 0]}|layers[0].kernel_size: expected a positive integer or a list of 2 positive integers, got [3,0]",
+        "{\"type\": \"LayerNorm\", \"normalized_shape\": [4, \"x\"]}|layers[0].normalized_shape: expected a positive integer or a non-empty list of positive integers, got [4,\"x\"]",
         "{\"type\": \"BatchNorm1d\", \"num_features\": 4, \"momentum\": \"x\"}|layers[0].momentum: expected a number between 0 and 1, or null, got \"x\"",
     })
     void rejectsBadLayers(String layer, String message) {

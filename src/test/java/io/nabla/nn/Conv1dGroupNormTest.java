@@ -60,7 +60,11 @@ class Conv1dGroupNormTest {
         assertThatThrownBy(() -> c.outputShape(new int[] {1, 3, 2, 2}))
                 .hasMessageContaining("expected a 2D (C, L) or 3D (N, C, L) input for Conv1d, got (1, 3, 2, 2)");
         assertThatThrownBy(() -> c.outputShape(new int[] {1, 2, 9}))
-                .hasMessageContaining("expected 3 input channels (in_channels), got 2");
+                .hasMessage("expected 3 input channels (in_channels), got 2 in (1, 2, 9)");
+        try (TensorScope s = TensorScope.open()) {
+            assertThatThrownBy(() -> c.forward(Tensor.zeros(DType.FP32, 2, 9)))
+                    .hasMessage("expected 3 input channels (in_channels), got 2 in (2, 9)");
+        }
         assertThatThrownBy(() -> c.outputShape(new int[] {1, 3, 3}))
                 .hasMessageContaining("padding_mode 'reflect' needs the length's padding (3, 3) to be smaller than "
                         + "the length of the input, 3");
@@ -83,6 +87,12 @@ class Conv1dGroupNormTest {
             // a constant group normalises to 0, then the affine gives the bias
             Tensor y = gn.forward(Tensor.ones(DType.FP32, 1, 4));
             assertThat(y.toFloatArray()).containsExactly(0f, 0f, 0f, 0f);
+            // PyTorch's check: more than one value in N * C / G * positions
+            assertThatThrownBy(() -> new GroupNorm(2, 2, 1e-5, true).forward(Tensor.ones(DType.FP32, 1, 2, 1)))
+                    .hasMessage("group_norm: expected more than 1 value per group, got input size (1, 2, 1) with 2 "
+                            + "groups");
+            assertThat(new GroupNorm(4, 4, 1e-5, true).forward(Tensor.ones(DType.FP32, 2, 4)).shape())
+                    .containsExactly(2, 4);
             assertThatThrownBy(() -> new GroupNorm(3, 4, 1e-5, true))
                     .hasMessageContaining("num_channels must be divisible by num_groups: num_channels 4, num_groups 3");
             assertThatThrownBy(() -> gn.outputShape(new int[] {4}))
