@@ -198,7 +198,9 @@ __attribute__((target("avx2"))) static void maxPool2x2(const float* img, int64_t
 // Where ExactExp falls back to the reference (near a rounding midpoint, out of range, NaN, subnormal results), this
 // leaves the element unwritten and records its index for the caller, which computes it in Java from the inputs
 // (still intact when y is x or g); so do the last n % 4 elements. Sixteen floats go through each op at a time (four
-// vectors, their steps interleaved), then four.
+// vectors, their steps interleaved), then four. Exact gelu and its gradient are the exception: for |x| <= 2 they take
+// a shorter route to the same floats (see "gelu's centre" below), so their indices for the caller come in no
+// particular order.
 
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
@@ -511,32 +513,228 @@ __attribute__((target("avx2,fma"))) static inline int keep(float* y, int i, __m1
     return fixes;
 }
 
-// gelu or its gradient over n floats, 16 at a time, then 4; the rest (n % 4) go to fix as well.
+// ---- gelu's centre: |x| <= 2 without exp's or erfcx's chain --------------------------------------------------------
+//
+// Where z^2 = (x / sqrt 2)^2 <= 2 (95% of standard normal arguments), 1 + erf(z) is fma(z, P(z^2), 1) with P the
+// degree-14 polynomial below (the Chebyshev series of erf(z) / z in z^2 on [0, 2], src/tools/erf_fit.py), summed by
+// Estrin's scheme: four dependent steps where Horner has fourteen, and no exp (the gradient's pdf needs one, also
+// summed by Estrin) and no erfcx, where geluU runs chains of 13 and 35 steps. P's relative error is at most 3.4
+// units of 2^-53 and 1 + erf's 44 (at z = -sqrt 2, where it is 0.046); the reference's is of the same order, far
+// inside the 4,096 units of the midpoint check. So the double differs from the Java block's, but where it is kept it
+// rounds to the reference's float as the Java block's does: ExactExpInCTest checks every float of gelu and of its
+// gradient (g = 1 and g = -0.37) against the reference (-Dnabla.exhaustive=true). The gradient's cdf + x pdf is
+// trusted down to 2^-8 here (ExactGelu's 2^-5 is for its own erfcx path): the two sides' terms are within about 5
+// units of 2^-53 of each other, at most 1,280 units of the sum's last place, under a third of the margin; about 1%
+// of standard normal arguments go to the reference, where the Java block sends 5%. The outer 5% (and NaN) are gathered
+// and go through geluU.
+
+static const double GELU_ERF[15] = {
+    1.1283791670955126, -0.37612638903183737, 0.11283791670954538, -0.02686617064504404, 0.005223977624765076,
+    -0.0008548326991762023, 0.00012055332012651176, -1.4925630001395809e-05, 1.646181152262647e-06,
+    -1.6362598731701629e-07, 1.478197622505348e-08, -1.214926006368896e-09, 8.861573689106724e-11,
+    -5.184591721734459e-12, 1.7803454362407339e-13,
+};
+
+// exp(x) as ExactExp's polynomial (x = k ln2 + r, the same degree-12 Taylor polynomial of exp(r)) summed by Estrin's
+// scheme: five dependent steps where Horner has twelve (a few units of 2^-53 like it, not the same double).
+__attribute__((target("avx2,fma"))) static inline ExpPoly expEstrin(__m256d x) {
+    const double ln2hi = 0x1.62e42feep-1;
+    ExpPoly e;
+    e.t = _mm256_fmadd_pd(x, splat(LOG2E), splat(SHIFT));
+    __m256d k = _mm256_sub_pd(e.t, splat(SHIFT));
+    __m256d r = _mm256_fmadd_pd(k, splat(-ln2hi), x);
+    r = _mm256_fmadd_pd(k, splat(-LN2_LO), r);
+    __m256d r2 = _mm256_mul_pd(r, r);
+    __m256d r4 = _mm256_mul_pd(r2, r2);
+    __m256d r8 = _mm256_mul_pd(r4, r4);
+    __m256d p0 = _mm256_fmadd_pd(splat(1.0), r, splat(1.0));
+    __m256d p1 = _mm256_fmadd_pd(splat(1.0 / 6), r, splat(1.0 / 2));
+    __m256d p2 = _mm256_fmadd_pd(splat(1.0 / 120), r, splat(1.0 / 24));
+    __m256d p3 = _mm256_fmadd_pd(splat(1.0 / 5040), r, splat(1.0 / 720));
+    __m256d p4 = _mm256_fmadd_pd(splat(1.0 / 362880), r, splat(1.0 / 40320));
+    __m256d p5 = _mm256_fmadd_pd(splat(1.0 / 39916800), r, splat(1.0 / 3628800));
+    __m256d q0 = _mm256_fmadd_pd(p1, r2, p0);
+    __m256d q1 = _mm256_fmadd_pd(p3, r2, p2);
+    __m256d q2 = _mm256_fmadd_pd(p5, r2, p4);
+    __m256d s0 = _mm256_fmadd_pd(q1, r4, q0);
+    __m256d s1 = _mm256_fmadd_pd(splat(1.0 / 479001600), r4, q2);
+    e.p = _mm256_fmadd_pd(s1, r8, s0);
+    return e;
+}
+
+// gelu or its gradient for U vectors: the results in d and in ok the lanes to keep, as geluU; in outer the lanes whose
+// z^2 is not <= 2 (NaN included), which are left for geluU.
 template <int U>
-__attribute__((target("avx2,fma"))) static int geluRuns(bool grad, const float* x, const float* g, float* y,
-                                                        int32_t* fix, int n, int fixes, int* at) {
+__attribute__((target("avx2,fma"))) static inline void geluCentreU(bool grad, const __m256d* x, const __m256d* g,
+                                                                  __m256d* d, __m256i* ok, __m256i* outer) {
+    __m256d z[U], s[U], h[U];
+    ExpPoly e[U];
+    NABLA_EACH {
+        z[j] = _mm256_mul_pd(x[j], splat(SQRT1_2));
+        s[j] = _mm256_mul_pd(z[j], z[j]);
+    }
+    if (grad) {
+        NABLA_EACH {
+            __m256d minus = _mm256_xor_pd(_mm256_min_pd(splat(2.0), s[j]), splat(-0.0));  // exp(-z^2), pdf's
+            e[j] = expEstrin(minus);
+        }
+    }
+    // Estrin's scheme: pairs in s, then in s^2, s^4 and s^8 (four dependent levels where Horner has fourteen)
+    NABLA_EACH {
+        const double* c = GELU_ERF;
+        __m256d s2 = _mm256_mul_pd(s[j], s[j]);
+        __m256d s4 = _mm256_mul_pd(s2, s2);
+        __m256d s8 = _mm256_mul_pd(s4, s4);
+        __m256d p0 = _mm256_fmadd_pd(splat(c[1]), s[j], splat(c[0]));
+        __m256d p1 = _mm256_fmadd_pd(splat(c[3]), s[j], splat(c[2]));
+        __m256d p2 = _mm256_fmadd_pd(splat(c[5]), s[j], splat(c[4]));
+        __m256d p3 = _mm256_fmadd_pd(splat(c[7]), s[j], splat(c[6]));
+        __m256d p4 = _mm256_fmadd_pd(splat(c[9]), s[j], splat(c[8]));
+        __m256d p5 = _mm256_fmadd_pd(splat(c[11]), s[j], splat(c[10]));
+        __m256d p6 = _mm256_fmadd_pd(splat(c[13]), s[j], splat(c[12]));
+        __m256d q0 = _mm256_fmadd_pd(p1, s2, p0);
+        __m256d q1 = _mm256_fmadd_pd(p3, s2, p2);
+        __m256d q2 = _mm256_fmadd_pd(p5, s2, p4);
+        __m256d q3 = _mm256_fmadd_pd(splat(c[14]), s2, p6);
+        __m256d r0 = _mm256_fmadd_pd(q1, s4, q0);
+        __m256d r1 = _mm256_fmadd_pd(q3, s4, q2);
+        h[j] = _mm256_fmadd_pd(r1, s8, r0);
+    }
+    NABLA_EACH {
+        __m256d centre = _mm256_cmp_pd(s[j], splat(2.0), _CMP_LE_OQ);
+        outer[j] = _mm256_castpd_si256(_mm256_xor_pd(centre, _mm256_castsi256_pd(_mm256_set1_epi64x(-1))));
+        __m256d c = _mm256_fmadd_pd(z[j], h[j], splat(1.0));  // 1 + erf(z)
+        __m256d fine;
+        if (!grad) {
+            d[j] = _mm256_mul_pd(_mm256_mul_pd(x[j], splat(0.5)), c);
+            fine = _mm256_cmp_pd(c, splat(0x1p-9), _CMP_GE_OQ);
+        } else {
+            __m256d sum = _mm256_add_pd(_mm256_mul_pd(splat(0.5), c),
+                                        _mm256_mul_pd(x[j], _mm256_mul_pd(scaled(e[j]), splat(NORMAL_PDF0))));
+            d[j] = _mm256_mul_pd(g[j], sum);
+            fine = _mm256_cmp_pd(absd(sum), splat(0x1p-8), _CMP_GE_OQ);
+        }
+        ok[j] = _mm256_and_si256(_mm256_castpd_si256(_mm256_and_pd(fine, centre)), trusted(d[j]));
+    }
+}
+
+// For each 4-bit lane mask, the pshufb control that moves those lanes' 32-bit values to the front.
+static const uint8_t PACK[16][16] = {
+    {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
+#define NABLA_L(a) 4 * (a), 4 * (a) + 1, 4 * (a) + 2, 4 * (a) + 3
+#define NABLA_Z 0x80, 0x80, 0x80, 0x80
+    {NABLA_L(0), NABLA_Z, NABLA_Z, NABLA_Z},
+    {NABLA_L(1), NABLA_Z, NABLA_Z, NABLA_Z},
+    {NABLA_L(0), NABLA_L(1), NABLA_Z, NABLA_Z},
+    {NABLA_L(2), NABLA_Z, NABLA_Z, NABLA_Z},
+    {NABLA_L(0), NABLA_L(2), NABLA_Z, NABLA_Z},
+    {NABLA_L(1), NABLA_L(2), NABLA_Z, NABLA_Z},
+    {NABLA_L(0), NABLA_L(1), NABLA_L(2), NABLA_Z},
+    {NABLA_L(3), NABLA_Z, NABLA_Z, NABLA_Z},
+    {NABLA_L(0), NABLA_L(3), NABLA_Z, NABLA_Z},
+    {NABLA_L(1), NABLA_L(3), NABLA_Z, NABLA_Z},
+    {NABLA_L(0), NABLA_L(1), NABLA_L(3), NABLA_Z},
+    {NABLA_L(2), NABLA_L(3), NABLA_Z, NABLA_Z},
+    {NABLA_L(0), NABLA_L(2), NABLA_L(3), NABLA_Z},
+    {NABLA_L(1), NABLA_L(2), NABLA_L(3), NABLA_Z},
+    {NABLA_L(0), NABLA_L(1), NABLA_L(2), NABLA_L(3)},
+#undef NABLA_L
+#undef NABLA_Z
+};
+
+// Stores the lanes of r that good says (as keep), appends the outer lanes' indices to out and the others' to fix.
+__attribute__((target("avx2,fma"))) static inline void keepCentre(float* y, int i, __m128 r, __m128i good,
+                                                                 __m128i outer, int32_t* fix, int* fixes,
+                                                                 int32_t* out, int* outs) {
+    _mm_storeu_ps(y + i, _mm_blendv_ps(_mm_loadu_ps(y + i), r, _mm_castsi128_ps(good)));
+    int far = _mm_movemask_ps(_mm_castsi128_ps(outer));
+    int bad = 15 & ~_mm_movemask_ps(_mm_castsi128_ps(good)) & ~far;
+    // the outer lanes' indices packed left without a branch (out has room for 3 more), as a loop over scattered
+    // lanes mispredicted about once per outer element
+    __m128i lanes = _mm_add_epi32(_mm_set1_epi32(i), _mm_setr_epi32(0, 1, 2, 3));
+    _mm_storeu_si128((__m128i*) (out + *outs), _mm_shuffle_epi8(lanes, _mm_loadu_si128((const __m128i*) PACK[far])));
+    *outs += __builtin_popcount(far);
+    while (bad) {
+        fix[(*fixes)++] = i + __builtin_ctz(bad);
+        bad &= bad - 1;
+    }
+}
+
+// The centre pass over floats [*at, n), 4 U at a time; *at moves past them.
+template <int U>
+__attribute__((target("avx2,fma"))) static void geluCentreRuns(bool grad, const float* x, const float* g, float* y,
+                                                               int32_t* fix, int* fixes, int32_t* out, int* outs,
+                                                               int n, int* at) {
     int i = *at;
     for (; i + 4 * U <= n; i += 4 * U) {
         __m256d xd[U], gd[U], d[U];
-        __m256i ok[U];
+        __m256i ok[U], outer[U];
         NABLA_EACH {
             xd[j] = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4 * j));
             gd[j] = grad ? _mm256_cvtps_pd(_mm_loadu_ps(g + i + 4 * j)) : xd[j];
         }
-        geluU<U>(grad, xd, gd, d, ok);
+        geluCentreU<U>(grad, xd, gd, d, ok, outer);
         NABLA_EACH {
-            fixes = keep(y, i + 4 * j, _mm256_cvtpd_ps(d[j]), narrow(ok[j]), fix, fixes);
+            keepCentre(y, i + 4 * j, _mm256_cvtpd_ps(d[j]), narrow(ok[j]), narrow(outer[j]), fix, fixes, out, outs);
         }
     }
     *at = i;
+}
+
+// geluU over the elements at the count indices idx (x and g still intact there), 16 at a time; a last group of
+// fewer is padded with x = 1 (its results unused). Kept results are stored, the other indices appended to fix.
+__attribute__((target("avx2,fma"))) static int geluGathered(bool grad, const float* x, const float* g, float* y,
+                                                           const int32_t* idx, int count, int32_t* fix, int fixes) {
+    const int U = 4;
+    for (int o = 0; o < count; o += 4 * U) {
+        int m = count - o < 4 * U ? count - o : 4 * U;
+        alignas(32) float xs[4 * U], gs[4 * U], rs[4 * U];
+        alignas(32) int32_t oks[4 * U];
+        for (int k = 0; k < 4 * U; k++) {
+            xs[k] = k < m ? x[idx[o + k]] : 1.0f;
+            gs[k] = k < m && grad ? g[idx[o + k]] : 1.0f;
+        }
+        __m256d xd[U], gd[U], d[U];
+        __m256i ok[U];
+        NABLA_EACH {
+            xd[j] = _mm256_cvtps_pd(_mm_load_ps(xs + 4 * j));
+            gd[j] = _mm256_cvtps_pd(_mm_load_ps(gs + 4 * j));
+        }
+        geluU<U>(grad, xd, gd, d, ok);
+        NABLA_EACH {
+            _mm_store_ps(rs + 4 * j, _mm256_cvtpd_ps(d[j]));
+            _mm_store_si128((__m128i*) (oks + 4 * j), narrow(ok[j]));
+        }
+        for (int k = 0; k < m; k++) {
+            if (oks[k]) {
+                y[idx[o + k]] = rs[k];
+            } else {
+                fix[fixes++] = idx[o + k];
+            }
+        }
+    }
     return fixes;
 }
 
+// gelu or its gradient over n floats: the centre pass over pieces of up to 1024 floats, 16 at a time, then 4, then
+// the piece's outer elements gathered; the last n % 4 go to fix.
 __attribute__((target("avx2,fma"))) static int gelu(bool grad, const float* x, const float* g, float* y,
                                                     int32_t* fix, int n) {
+    const int PIECE = 1024;
+    int32_t out[PIECE + 4];  // keepCentre stores 4 indices where it keeps fewer
+    int fixes = 0;
     int i = 0;
-    int fixes = geluRuns<4>(grad, x, g, y, fix, n, 0, &i);
-    fixes = geluRuns<1>(grad, x, g, y, fix, n, fixes, &i);
+    while (n - i >= 4) {
+        int end = n - i > PIECE ? i + PIECE : n - (n - i) % 4;
+        int outs = 0;
+        if (grad) {  // two vectors at a time: four spill the gradient's registers
+            geluCentreRuns<2>(grad, x, g, y, fix, &fixes, out, &outs, end, &i);
+        } else {
+            geluCentreRuns<4>(grad, x, g, y, fix, &fixes, out, &outs, end, &i);
+        }
+        geluCentreRuns<1>(grad, x, g, y, fix, &fixes, out, &outs, end, &i);
+        fixes = geluGathered(grad, x, g, y, out, outs, fix, fixes);
+    }
     for (; i < n; i++) {
         fix[fixes++] = i;
     }

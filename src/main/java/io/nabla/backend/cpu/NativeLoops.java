@@ -119,11 +119,12 @@ final class NativeLoops {
     static final int GELU_GRAD = 8;
 
     /**
-     * {@code y[i] = op(x[i])} ({@code op(g[i], x[i])} for the gradients) for {@code n} contiguous floats, with
-     * exactly the double operations of {@link ExactExp}'s and {@link ExactGelu}'s blocks; the elements those blocks
-     * give to the reference are
-     * left unwritten and their indices (relative to x, increasing) written as ints at {@code fix}, which must hold
-     * {@code n}; returns their count. Only when {@link #expFamilyAvailable()}; y may be x or g.
+     * {@code y[i] = op(x[i])} ({@code op(g[i], x[i])} for the gradients) for {@code n} contiguous floats: the
+     * reference's floats, with exactly the double operations of {@link ExactExp}'s and {@link ExactGelu}'s blocks
+     * (exact gelu and its gradient by a faster polynomial for |x| &lt;= 2, see {@link ExactGelu}); the elements left
+     * to the reference are left unwritten and their indices (relative to x, in no particular order) written as ints
+     * at {@code fix}, which must hold {@code n}; returns their count. Only when {@link #expFamilyAvailable()}; y may
+     * be x or g.
      */
     static int expFamily(int op, long x, long g, long y, long fix, int n) {
         return expFamilyF(op, x, g, y, fix, n);
