@@ -336,7 +336,7 @@ __attribute__((target("avx2,fma"))) static inline __m256d geluTanhFinish(bool gr
                               _mm256_mul_pd(_mm256_mul_pd(left, oneMinusT2), coefficient));
     __m256d scale = _mm256_add_pd(splat(0.6), absd(_mm256_mul_pd(left, coefficient)));
     __m256d d = _mm256_mul_pd(g, p);
-    __m256d fine = _mm256_cmp_pd(absd(p), _mm256_mul_pd(scale, splat(0x1p-5)), _CMP_GE_OQ);
+    __m256d fine = _mm256_cmp_pd(absd(p), _mm256_mul_pd(scale, splat(0x1p-6)), _CMP_GE_OQ);
     *ok = _mm256_and_si256(_mm256_castpd_si256(fine), trusted(d));
     return d;
 }

@@ -56,7 +56,7 @@ final class ExactGelu {
     /** The gradient's {@code cdf + x pdf} below this in magnitude is left to the reference, see geluGradBlock. */
     private static final double MIN_GRAD_FACTOR = 0x1p-5;
     /** The tanh-gelu gradient's sum is trusted where it is at least this times its error scale A, see its block. */
-    private static final double MIN_TANH_GRAD_FACTOR = 0x1p-5;
+    private static final double MIN_TANH_GRAD_FACTOR = 0x1p-6;
     /** Arguments of the polynomial exp are clamped to this magnitude (its range; the clamped ends give 2 or fall back). */
     private static final double EXP_CLAMP = 87.0;
 
@@ -304,11 +304,13 @@ final class ExactGelu {
      * {@code g ((1 + t) / 2 + (x / 2) (1 - t^2) beta (1 + 3 kappa x^2))} with {@code t = tanh(inner)}. The fast
      * path computes {@code 1 + t} and {@code 1 - t^2 = 4e / (1 + e)^2} from {@code e = exp(-2 |inner|)}, so neither
      * cancels; the reference's cancel for large |inner|, with absolute errors of about 2 and 6 units of 2^-53
-     * times their coefficients. With {@code A = 0.6 + |(x / 2) beta (1 + 3 kappa x^2)|}, both doubles lie within
-     * about {@code 20 A} units of 2^-53 of the exact sum, so it is trusted where the sum is at least {@code A / 32}
-     * (640 units in its last place at most, a third of the margin): all but about 5% of standard normal arguments
-     * (x below about -2.6, around the zero near -0.75, and above about 9.5). {@code t}, {@code p} and {@code q} are
-     * scratch.
+     * times their coefficients. With {@code A = 0.6 + |(x / 2) beta (1 + 3 kappa x^2)|}, the reference's double lies
+     * within about {@code 3 A} units of 2^-53 of the exact sum and the fast one within about {@code 9 A} (its
+     * {@code 1 - t^2} carries some 5 units of relative error, the products' roundings and {@code coefficient} 3 more),
+     * so it is trusted where the sum is at least {@code A / 64}: they then differ by at most about 768 units in the
+     * sum's last place, under a fifth of the margin. All but about 2.7% of standard normal arguments (x below about
+     * -3.1, around the zero near -0.75, and above about 12) are kept; with {@code A / 32} (until 2026-12-07) 5.4% went
+     * to the reference. {@code t}, {@code p} and {@code q} are scratch.
      */
     static void geluTanhGradBlock(float[] g, float[] x, float[] y, double[] t, double[] p, double[] q, int n) {
         for (int i = 0; i < n; i++) {

@@ -84,16 +84,10 @@ class ExactExpInCTest {
             disabledReason = "exhaustive run only on request: -Dnabla.exhaustive=true")
     void everyFloatMatchesTheReferenceBitForBit() {
         for (Op op : OPS) {
-            if (chosen(op.name())) {
+            if (ExactExpTest.chosen(op.name())) {
                 assertAllMatch(op, 1);
             }
         }
-    }
-
-    /** Whether the exhaustive runs take op {@code name}: all, or those listed in -Dnabla.exhaustive.ops=GELU,... */
-    private static boolean chosen(String name) {
-        String ops = System.getProperty("nabla.exhaustive.ops", "");
-        return ops.isEmpty() || java.util.Arrays.asList(ops.split(",")).contains(name);
     }
 
     /** Every length modulo 4 from every alignment, written apart from and over the input, specials included. */
@@ -176,7 +170,7 @@ class ExactExpInCTest {
     void gradientsOnEveryFloatMatchTheReferenceBitForBit() {
         for (GradOp op : GRADS) {
             for (float g : new float[] {1f, -0.37f}) {
-                if (chosen(op.name() + "_GRAD")) {
+                if (ExactExpTest.chosen(op.name() + "_GRAD")) {
                     assertGradMatches(op, g, 1);
                 }
             }
