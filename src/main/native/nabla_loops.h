@@ -58,23 +58,23 @@ __attribute__((target("avx2"))) static void binary(const float* a, const float* 
 
 // The sum of n floats: blocks of 128 added in float (8 lanes x 4 accumulators, chains of 4, then 3 adds), each
 // block's 8 lane totals added in double; the last n % 128 in double one by one.
-__attribute__((target("avx2"))) static double sum(const float* a, int64_t n) {
-    __m256d d0 = _mm256_setzero_pd(), d1 = d0;
-    int64_t i = 0;
-    for (; i + 128 <= n; i += 128) {
-        const float* p = a + i;
-        __m256 s0 = _mm256_loadu_ps(p), s1 = _mm256_loadu_ps(p + 8);
-        __m256 s2 = _mm256_loadu_ps(p + 16), s3 = _mm256_loadu_ps(p + 24);
-        for (int k = 32; k < 128; k += 32) {
-            s0 = _mm256_add_ps(s0, _mm256_loadu_ps(p + k));
-            s1 = _mm256_add_ps(s1, _mm256_loadu_ps(p + k + 8));
-            s2 = _mm256_add_ps(s2, _mm256_loadu_ps(p + k + 16));
-            s3 = _mm256_add_ps(s3, _mm256_loadu_ps(p + k + 24));
-        }
-        __m256 s = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
-        d0 = _mm256_add_pd(d0, _mm256_cvtps_pd(_mm256_castps256_ps128(s)));
-        d1 = _mm256_add_pd(d1, _mm256_cvtps_pd(_mm256_extractf128_ps(s, 1)));
+__attribute__((target("avx2"))) static inline void sumBlock(const float* p, __m256d* d0, __m256d* d1) {
+    __m256 s0 = _mm256_loadu_ps(p), s1 = _mm256_loadu_ps(p + 8);
+    __m256 s2 = _mm256_loadu_ps(p + 16), s3 = _mm256_loadu_ps(p + 24);
+    for (int k = 32; k < 128; k += 32) {
+        s0 = _mm256_add_ps(s0, _mm256_loadu_ps(p + k));
+        s1 = _mm256_add_ps(s1, _mm256_loadu_ps(p + k + 8));
+        s2 = _mm256_add_ps(s2, _mm256_loadu_ps(p + k + 16));
+        s3 = _mm256_add_ps(s3, _mm256_loadu_ps(p + k + 24));
     }
+    __m256 s = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
+    *d0 = _mm256_add_pd(*d0, _mm256_cvtps_pd(_mm256_castps256_ps128(s)));
+    *d1 = _mm256_add_pd(*d1, _mm256_cvtps_pd(_mm256_extractf128_ps(s, 1)));
+}
+
+// The end of sum: the accumulators' total, then the floats [i, n) one by one.
+__attribute__((target("avx2"))) static inline double sumFinish(__m256d d0, __m256d d1, const float* a, int64_t i,
+                                                              int64_t n) {
     double t[4];
     _mm256_storeu_pd(t, _mm256_add_pd(d0, d1));
     double total = (t[0] + t[1]) + (t[2] + t[3]);
@@ -82,6 +82,42 @@ __attribute__((target("avx2"))) static double sum(const float* a, int64_t n) {
         total += a[i];
     }
     return total;
+}
+
+__attribute__((target("avx2"))) static double sum(const float* a, int64_t n) {
+    __m256d d0 = _mm256_setzero_pd(), d1 = d0;
+    int64_t i = 0;
+    for (; i + 128 <= n; i += 128) {
+        sumBlock(a + i, &d0, &d1);
+    }
+    return sumFinish(d0, d1, a, i, n);
+}
+
+// The sums of four runs (a[k], n[k] floats), each exactly as sum() adds it, into out[k]; their blocks are read in
+// turn, four streams at once. One core reading one stream from memory keeps too few requests in flight to use its
+// share of the bandwidth: in a C harness on this VM, 16M floats summed by two threads in pieces dealt four at a time
+// took 1.47 ms where one piece at a time took 2.76 (PyTorch's sum, halves: 1.84).
+__attribute__((target("avx2"))) static void sum4(const float* const* a, const int64_t* n, double* out) {
+    __m256d d0[4], d1[4];
+    int64_t common = n[0];
+    for (int k = 0; k < 4; k++) {
+        d0[k] = d1[k] = _mm256_setzero_pd();
+        common = n[k] < common ? n[k] : common;
+    }
+    int64_t i = 0;
+    for (; i + 128 <= common; i += 128) {
+        sumBlock(a[0] + i, &d0[0], &d1[0]);
+        sumBlock(a[1] + i, &d0[1], &d1[1]);
+        sumBlock(a[2] + i, &d0[2], &d1[2]);
+        sumBlock(a[3] + i, &d0[3], &d1[3]);
+    }
+    for (int k = 0; k < 4; k++) {
+        int64_t j = i;
+        for (; j + 128 <= n[k]; j += 128) {
+            sumBlock(a[k] + j, &d0[k], &d1[k]);
+        }
+        out[k] = sumFinish(d0[k], d1[k], a[k], j, n[k]);
+    }
 }
 
 
@@ -829,6 +865,16 @@ inline void maxPool2x2F(long long img, long long rowStep, long long rowStride, i
 // The sum of n contiguous floats at address a.
 inline double sumF(long long a, long long n) {
     return nabla::sum((const float*) (intptr_t) a, n);
+}
+
+// The sums of four runs of contiguous floats (addresses a0..a3, lengths n0..n3, each read as sumF reads it) into the
+// four doubles at address out.
+inline void sum4F(long long a0, long long a1, long long a2, long long a3, long long n0, long long n1, long long n2,
+                  long long n3, long long out) {
+    const float* a[4] = {(const float*) (intptr_t) a0, (const float*) (intptr_t) a1, (const float*) (intptr_t) a2,
+                         (const float*) (intptr_t) a3};
+    const int64_t n[4] = {n0, n1, n2, n3};
+    nabla::sum4(a, n, (double*) (intptr_t) out);
 }
 
 // y = a op b over n contiguous floats at the given addresses; op 0..3 = add, sub, mul, div.

@@ -240,14 +240,18 @@ public class CpuReduceKernels extends ReferenceReduceKernels {
         int tasks = Math.toIntExact(rows * segs);
         double[] p = new double[2 * tasks];
         boolean max = op == ReduceOp.AMAX || op == ReduceOp.LOGSUMEXP;
-        Parallel.forChunks(tasks * SEG, SEG, (c, s, e) -> {
-            long r = c / segs;
-            long from = (c % segs) * SEG;
-            long a = src + (r * len + from) * size;
-            long n = Math.min(SEG, len - from);
-            p[2 * c] = max ? RowLoops.max(f32, a, n) : op == ReduceOp.AMIN ? RowLoops.min(f32, a, n)
-                    : RowLoops.sum(f32, a, n);
-        });
+        if (f32 && !max && op != ReduceOp.AMIN && NativeLoops.available()) {
+            pieceSums(src, rows, len, segs, tasks, p);
+        } else {
+            Parallel.forChunks(tasks * SEG, SEG, (c, s, e) -> {
+                long r = c / segs;
+                long from = (c % segs) * SEG;
+                long a = src + (r * len + from) * size;
+                long n = Math.min(SEG, len - from);
+                p[2 * c] = max ? RowLoops.max(f32, a, n) : op == ReduceOp.AMIN ? RowLoops.min(f32, a, n)
+                        : RowLoops.sum(f32, a, n);
+            });
+        }
         double[] first = new double[(int) rows];
         for (int r = 0; r < rows; r++) {
             double v = p[(int) (2 * r * segs)];
@@ -289,6 +293,47 @@ public class CpuReduceKernels extends ReferenceReduceKernels {
             store(f32, dst, r, first[r]);
         }
     }
+
+    /**
+     * {@code p[2 c] = } the FP32 sum of piece {@code c} of {@link #segmentedRows} (row {@code c / segs}, floats
+     * {@code [(c % segs) SEG, ...)}), each exactly as {@link RowLoops#sum} gives it, four pieces a quarter of the
+     * pieces apart per task ({@link NativeLoops#sum4}): one core reading one stream left memory bandwidth unused
+     * (a 16M-float sum took about 1.5 ms this way where one piece at a time took 2.8 in a C harness; PyTorch's
+     * 1.8). Which pieces a task takes does not depend on the thread count, and each piece's sum is the same.
+     */
+    private static void pieceSums(long src, long rows, long len, long segs, int tasks, double[] p) {
+        int groups = (tasks + 3) / 4;
+        Parallel.forChunks((long) tasks * SEG, 4 * SEG, (g, s, e) -> {
+            long out = RawMemory.address(SUM4.get());
+            long[] a = new long[4];
+            long[] n = new long[4];
+            for (int k = 0; k < 4; k++) {
+                long c = g + (long) k * groups;
+                a[k] = src;
+                if (c < tasks) {
+                    long from = (c % segs) * SEG;
+                    long at = src + ((c / segs) * len + from) * 4;
+                    long m = Math.min(SEG, len - from);
+                    if (m >= NativeLoops.MIN_RUN) {
+                        a[k] = at;
+                        n[k] = m;
+                    } else {
+                        p[(int) (2 * c)] = RowLoops.sum(true, at, m); // as RowLoops.sum adds a short run
+                    }
+                }
+            }
+            NativeLoops.sum4(a[0], a[1], a[2], a[3], n[0], n[1], n[2], n[3], out);
+            for (int k = 0; k < 4; k++) {
+                if (n[k] > 0) {
+                    p[(int) (2 * (g + (long) k * groups))] = RawMemory.getDouble(out + 8L * k);
+                }
+            }
+        });
+    }
+
+    /** A thread's four doubles for {@link NativeLoops#sum4}'s results. */
+    private static final ThreadLocal<java.nio.ByteBuffer> SUM4 = ThreadLocal.withInitial(() ->
+            java.nio.ByteBuffer.allocateDirect(4 * Double.BYTES).order(java.nio.ByteOrder.nativeOrder()));
 
     // ---- shared -----------------------------------------------------------------------------------------------
 

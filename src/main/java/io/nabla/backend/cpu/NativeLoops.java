@@ -102,6 +102,15 @@ final class NativeLoops {
         return sumF(a, n);
     }
 
+    /**
+     * The sums of four runs of contiguous floats (addresses a0..a3, lengths n0..n3; a length of 0 for none), each
+     * exactly as {@link #sum} gives it, written as four doubles at {@code out}; their blocks are read in turn, so one
+     * core has four streams from memory in flight. Only when {@link #available()}.
+     */
+    static void sum4(long a0, long a1, long a2, long a3, long n0, long n1, long n2, long n3, long out) {
+        sum4F(a0, a1, a2, a3, n0, n1, n2, n3, out);
+    }
+
     /** Whether {@link #expFamily} runs here (the library is loaded and this CPU has FMA as well as AVX2). */
     static boolean expFamilyAvailable() {
         return FMA;
@@ -137,6 +146,8 @@ final class NativeLoops {
     private static native int expFamilyF(int op, long x, long g, long y, long fix, int n);
 
     private static native double sumF(long a, long n);
+
+    private static native void sum4F(long a0, long a1, long a2, long a3, long n0, long n1, long n2, long n3, long out);
 
     private static native void maxPool2x2F(long img, long rowStep, long rowStride, int oh, int ow, long out,
                                            long outRow, long idx, long idxRow, int sh, long width);

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.nabla.backend.BinaryOp;
+import io.nabla.backend.DType;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -111,6 +113,40 @@ class NativeLoopsTest {
                 }
             }
         }
+    }
+
+    /** Four runs summed at once give each run's {@link NativeLoops#sum} bit for bit, whatever their lengths. */
+    @Test
+    void fourRunsAtOnceGiveEachRunsSum() {
+        assumeTrue(NativeLoops.available(), "the native loops are not built or this CPU lacks AVX2");
+        int[][] lengths = {{65_536, 65_536, 65_536, 65_536}, {64, 1000, 129, 65_536 + 37}, {0, 0, 0, 0},
+            {128, 0, 255, 127}, {5000, 5000, 0, 64}};
+        Random rnd = new Random(12);
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor t = Tensor.of(randomFloats(rnd, 300_000), 300_000);
+            Tensor out = Tensor.zeros(DType.FP64, 4);
+            for (int[] n : lengths) {
+                long[] a = new long[4];
+                for (int k = 0; k < 4; k++) {
+                    a[k] = t.memory().address() + 4L * rnd.nextInt(300_000 - 65_536 - 40);
+                }
+                NativeLoops.sum4(a[0], a[1], a[2], a[3], n[0], n[1], n[2], n[3], out.memory().address());
+                double[] got = out.toDoubleArray();
+                for (int k = 0; k < 4; k++) {
+                    double expected = n[k] == 0 ? 0 : NativeLoops.sum(a[k], n[k]);
+                    assertThat(Double.doubleToRawLongBits(got[k])).as("run %d of %s", k, Arrays.toString(n))
+                            .isEqualTo(Double.doubleToRawLongBits(expected));
+                }
+            }
+        }
+    }
+
+    private static float[] randomFloats(Random rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (rnd.nextGaussian() * Math.exp(rnd.nextGaussian() * 4));
+        }
+        return v;
     }
 
     @Test
