@@ -181,6 +181,11 @@ public class CpuReduceKernels extends ReferenceReduceKernels {
             return;
         }
         long perChunk = Math.max(1, SEG / len);
+        if (f32 && (op == ReduceOp.SUM || op == ReduceOp.MEAN) && len >= ROW_STREAMS_MIN
+                && NativeLoops.available()) {
+            rowSums4(op == ReduceOp.MEAN, src, dst, rows, len, perChunk);
+            return;
+        }
         if (f32 && (op == ReduceOp.SUM || op == ReduceOp.MEAN) && len >= BlasLoops.MIN_ROW_SUM
                 && len <= BlasLoops.MAX_ROW_SUM && OpenBlas.available()) {
             // a chunk's rows in one sgemv (one scalar loop per row read rows of 1024 at 0.73-0.86x PyTorch's speed)
@@ -326,6 +331,44 @@ public class CpuReduceKernels extends ReferenceReduceKernels {
             for (int k = 0; k < 4; k++) {
                 if (n[k] > 0) {
                     p[(int) (2 * (g + (long) k * groups))] = RawMemory.getDouble(out + 8L * k);
+                }
+            }
+        });
+    }
+
+    /**
+     * Rows of at least this many floats (a page) are summed four streams at a time ({@link #rowSums4}); shorter ones
+     * stay with OpenBLAS's sgemv or the Java loops, which sum a chunk of rows per call.
+     */
+    static final long ROW_STREAMS_MIN = 1024;
+
+    /**
+     * FP32 row sums (means with {@code mean}) of rows of at least {@link #ROW_STREAMS_MIN} floats: the rows are cut
+     * into chunks of {@code perChunk}, and task g sums the rows of chunks g + k * groups (k &lt; 4) four at a time,
+     * one row of each, with {@link NativeLoops#sum4}, so each core has four streams from memory in flight as
+     * {@link #pieceSums} does; each row's sum is {@link NativeLoops#sum}'s, whatever the thread count.
+     */
+    private static void rowSums4(boolean mean, long src, long dst, long rows, long len, long perChunk) {
+        long chunks = (rows + perChunk - 1) / perChunk;
+        long groups = (chunks + 3) / 4;
+        Parallel.forChunks(rows * len, 4 * perChunk * len, (g, s, e) -> {
+            long out = RawMemory.address(SUM4.get());
+            long[] r = new long[4];
+            long[] a = new long[4];
+            long[] n = new long[4];
+            for (long j = 0; j < perChunk; j++) {
+                for (int k = 0; k < 4; k++) {
+                    r[k] = (g + k * groups) * perChunk + j;
+                    boolean in = g + k * groups < chunks && r[k] < rows;
+                    a[k] = in ? src + r[k] * len * 4 : src;
+                    n[k] = in ? len : 0;
+                }
+                NativeLoops.sum4(a[0], a[1], a[2], a[3], n[0], n[1], n[2], n[3], out);
+                for (int k = 0; k < 4; k++) {
+                    if (n[k] > 0) {
+                        double v = RawMemory.getDouble(out + 8L * k);
+                        store(true, dst, r[k], mean ? v / len : v);
+                    }
                 }
             }
         });
