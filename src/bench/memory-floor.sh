@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # How close the issue 2 `add` and `sum` targets sit to this machine's memory-bandwidth floor: C loops
-# (src/bench/memory_floor.c: a fused AVX2 add with ordinary stores, the same with non-temporal stores, and a sum),
+# (src/bench/memory_floor.c: a fused AVX2 add with ordinary stores, the same with non-temporal stores, and a sum read
+# as one stream and as four streams per thread),
 # alternated with the PyTorch anchor (../shared/bench/torch_ops.py, add and sum lines) in each of ROUNDS rounds.
 # Usage: [ROUNDS=n] src/bench/memory-floor.sh   (default 3). Installs a C compiler with apt-get when none is found.
 set -euo pipefail
@@ -31,7 +32,7 @@ def read(path):
 c, t = read("target/bench/floor-c.txt"), read("target/bench/floor-torch.txt")
 print(f"\n{'16M FP32, 2 threads':<34}{'C (ms)':>9}{'PyTorch (ms)':>14}{'PyTorch / C':>13}   per round")
 for name, anchor, what in [("add", "add", "add, fused, ordinary stores"), ("add_nt", "add", "add, fused, non-temporal stores"),
-                           ("sum", "sum", "sum")]:
+                           ("sum", "sum", "sum, one stream per thread"), ("sum4", "sum", "sum, four streams per thread")]:
     cs, ts = c[name], t[anchor]
     rounds = " / ".join(f"{y / x:.2f}" for x, y in zip(cs, ts))
     print(f"{what:<34}{statistics.median(cs):>9.2f}{statistics.median(ts):>14.2f}"

@@ -5,7 +5,9 @@
  * 16M FP32 elements, two threads (created per call, about 0.05 ms), AVX2, medians of 15 calls after 3 warm-ups:
  *   add      c = a + b into an existing c, one fused loop, ordinary stores (what torch.add(out=) does)
  *   add_nt   the same loop with non-temporal stores (vmovntps): c is written without being read first
- *   sum      the sum of a, four 8-lane accumulators per thread
+ *   sum      the sum of a, four 8-lane accumulators per thread, one stream per thread (each thread its half)
+ *   sum4     the same sum with each thread's half read as four streams at once (quarters, 32 floats of each in
+ *            turn): what Nabla's sums do (nabla_loops.h sum4); one stream per core leaves bandwidth unused
  * Build: cc -O2 -mavx2 -pthread memory_floor.c -o memory_floor
  */
 #include <immintrin.h>
@@ -35,6 +37,23 @@ static void *run(void *arg) {
             _mm256_stream_ps(c + i, _mm256_add_ps(_mm256_load_ps(a + i), _mm256_load_ps(b + i)));
         }
         _mm_sfence();
+    } else if (r->op == 3) {
+        long q = (r->hi - r->lo) / 4;
+        const float *p0 = a + r->lo, *p1 = p0 + q, *p2 = p1 + q, *p3 = p2 + q;
+        __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+        for (long i = 0; i < q; i += 32) {
+            for (int k = 0; k < 32; k += 8) {
+                s0 = _mm256_add_ps(s0, _mm256_load_ps(p0 + i + k));
+                s1 = _mm256_add_ps(s1, _mm256_load_ps(p1 + i + k));
+                s2 = _mm256_add_ps(s2, _mm256_load_ps(p2 + i + k));
+                s3 = _mm256_add_ps(s3, _mm256_load_ps(p3 + i + k));
+            }
+        }
+        float t[8];
+        _mm256_storeu_ps(t, _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+        double d = 0;
+        for (int k = 0; k < 8; k++) d += t[k];
+        partial[r->id] = d;
     } else {
         __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
         for (long i = r->lo; i < r->hi; i += 32) {
@@ -84,14 +103,14 @@ int main(void) {
         b[i] = 1.0f;
         c[i] = 0.0f;
     }
-    const char *names[] = {"add", "add_nt", "sum"};
-    for (int op = 0; op < 3; op++) {
+    const char *names[] = {"add", "add_nt", "sum", "sum4"};
+    for (int op = 0; op < 4; op++) {
         double ms[SAMPLES];
         for (int w = 0; w < 3; w++) once(op);
         for (int s = 0; s < SAMPLES; s++) ms[s] = once(op);
         qsort(ms, SAMPLES, sizeof ms[0], cmp);
         printf("RESULT op=%s n=%ld median_ms=%.3f check=%.6g\n", names[op], N, ms[SAMPLES / 2],
-               op == 2 ? partial[0] + partial[1] : (double) c[N - 1]);
+               op >= 2 ? partial[0] + partial[1] : (double) c[N - 1]);
     }
     return 0;
 }
