@@ -40,24 +40,10 @@ public final class Conv1d extends Module {
      */
     public Conv1d(int inChannels, int outChannels, int kernelSize, int stride, int padding, String paddingName,
                   int dilation, int groups, boolean bias, String paddingMode, Generator g) {
-        Layers.checkPositive("in_channels", inChannels);
-        Layers.checkPositive("out_channels", outChannels);
+        Conv2d.checkChannels(inChannels, outChannels, groups, paddingMode);
         Layers.checkPositive("kernel_size", kernelSize);
         Layers.checkPositive("stride", stride);
         Layers.checkPositive("dilation", dilation);
-        Layers.checkPositive("groups", groups);
-        if (!Conv2d.PADDING_MODES.contains(paddingMode)) {
-            throw new IllegalArgumentException("padding_mode: expected one of " + Conv2d.PADDING_MODES + ", got "
-                    + (paddingMode == null ? "null" : "\"" + paddingMode + "\""));
-        }
-        if (inChannels % groups != 0) {
-            throw new IllegalArgumentException("in_channels must be divisible by groups: in_channels " + inChannels
-                    + ", groups " + groups);
-        }
-        if (outChannels % groups != 0) {
-            throw new IllegalArgumentException("out_channels must be divisible by groups: out_channels "
-                    + outChannels + ", groups " + groups);
-        }
         if (paddingName != null && !paddingName.equals("valid") && !paddingName.equals("same")) {
             throw new IllegalArgumentException("padding: expected \"valid\", \"same\" or a non-negative integer, got "
                     + "\"" + paddingName + "\"");

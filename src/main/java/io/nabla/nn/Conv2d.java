@@ -63,24 +63,10 @@ public final class Conv2d extends Module {
      */
     public Conv2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[] padding, String paddingName,
                   int[] dilation, int groups, boolean bias, String paddingMode, Generator g) {
-        Layers.checkPositive("in_channels", inChannels);
-        Layers.checkPositive("out_channels", outChannels);
+        checkChannels(inChannels, outChannels, groups, paddingMode);
         Layers.checkPositive("kernel_size", kernelSize);
         Layers.checkPositive("stride", stride);
         Layers.checkPositive("dilation", dilation);
-        Layers.checkPositive("groups", groups);
-        if (!PADDING_MODES.contains(paddingMode)) {
-            throw new IllegalArgumentException("padding_mode: expected one of " + PADDING_MODES + ", got "
-                    + (paddingMode == null ? "null" : "\"" + paddingMode + "\""));
-        }
-        if (inChannels % groups != 0) {
-            throw new IllegalArgumentException("in_channels must be divisible by groups: in_channels " + inChannels
-                    + ", groups " + groups);
-        }
-        if (outChannels % groups != 0) {
-            throw new IllegalArgumentException("out_channels must be divisible by groups: out_channels "
-                    + outChannels + ", groups " + groups);
-        }
         int[][] sides = sides(padding, paddingName, kernelSize, stride, dilation);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
@@ -101,6 +87,25 @@ public final class Conv2d extends Module {
             this.bias = registerParameter("bias", b);
         } else {
             this.bias = null;
+        }
+    }
+
+    /** The channel counts, groups and padding mode of a convolution (Conv1d's too), as PyTorch checks them. */
+    static void checkChannels(int inChannels, int outChannels, int groups, String paddingMode) {
+        Layers.checkPositive("in_channels", inChannels);
+        Layers.checkPositive("out_channels", outChannels);
+        Layers.checkPositive("groups", groups);
+        if (!PADDING_MODES.contains(paddingMode)) {
+            throw new IllegalArgumentException("padding_mode: expected one of " + PADDING_MODES + ", got "
+                    + (paddingMode == null ? "null" : "\"" + paddingMode + "\""));
+        }
+        if (inChannels % groups != 0) {
+            throw new IllegalArgumentException("in_channels must be divisible by groups: in_channels " + inChannels
+                    + ", groups " + groups);
+        }
+        if (outChannels % groups != 0) {
+            throw new IllegalArgumentException("out_channels must be divisible by groups: out_channels "
+                    + outChannels + ", groups " + groups);
         }
     }
 
