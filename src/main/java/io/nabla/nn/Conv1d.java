@@ -1,7 +1,6 @@
 package io.nabla.nn;
 
 import io.nabla.autograd.ShapeOps;
-import io.nabla.backend.DType;
 import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
 
@@ -71,16 +70,9 @@ public final class Conv1d extends Module {
         this.paddingMode = paddingMode;
         this.dilation = dilation;
         this.groups = groups;
-        Tensor w = Tensor.empty(DType.FP32, outChannels, inChannels / groups, kernelSize);
-        Init.kaimingUniform(w, Math.sqrt(5), g);
-        this.weight = registerParameter("weight", w);
-        if (bias) {
-            Tensor b = Tensor.empty(DType.FP32, outChannels);
-            Init.biasUniform(b, w, g);
-            this.bias = registerParameter("bias", b);
-        } else {
-            this.bias = null;
-        }
+        Parameter[] wb = registerWeightAndBias(new int[] {outChannels, inChannels / groups, kernelSize}, bias, g);
+        this.weight = wb[0];
+        this.bias = wb[1];
     }
 
     public Parameter weight() {

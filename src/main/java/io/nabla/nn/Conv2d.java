@@ -78,16 +78,9 @@ public final class Conv2d extends Module {
         this.paddingMode = paddingMode;
         this.dilation = dilation.clone();
         this.groups = groups;
-        Tensor w = Tensor.empty(DType.FP32, outChannels, inChannels / groups, kernel[0], kernel[1]);
-        Init.kaimingUniform(w, Math.sqrt(5), g);
-        this.weight = registerParameter("weight", w);
-        if (bias) {
-            Tensor b = Tensor.empty(DType.FP32, outChannels);
-            Init.biasUniform(b, w, g);
-            this.bias = registerParameter("bias", b);
-        } else {
-            this.bias = null;
-        }
+        Parameter[] wb = registerWeightAndBias(new int[] {outChannels, inChannels / groups, kernel[0], kernel[1]}, bias, g);
+        this.weight = wb[0];
+        this.bias = wb[1];
     }
 
     /** The channel counts, groups and padding mode of a convolution (Conv1d's too), as PyTorch checks them. */

@@ -1,7 +1,6 @@
 package io.nabla.nn;
 
 import io.nabla.autograd.LinalgOps;
-import io.nabla.backend.DType;
 import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
 
@@ -22,16 +21,9 @@ public final class Linear extends Module {
         Layers.checkPositive("out_features", outFeatures);
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        Tensor w = Tensor.empty(DType.FP32, outFeatures, inFeatures);
-        Init.kaimingUniform(w, Math.sqrt(5), g);
-        this.weight = registerParameter("weight", w);
-        if (bias) {
-            Tensor b = Tensor.empty(DType.FP32, outFeatures);
-            Init.biasUniform(b, w, g);
-            this.bias = registerParameter("bias", b);
-        } else {
-            this.bias = null;
-        }
+        Parameter[] wb = registerWeightAndBias(new int[] {outFeatures, inFeatures}, bias, g);
+        this.weight = wb[0];
+        this.bias = wb[1];
     }
 
     public Parameter weight() {

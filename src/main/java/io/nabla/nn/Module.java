@@ -58,6 +58,23 @@ public abstract class Module {
         return p;
     }
 
+    /**
+     * Registers {@code weight} of {@code shape} and, with {@code bias}, {@code bias} of {@code shape[0]} elements,
+     * initialised as PyTorch's Linear and Conv layers do: {@code kaiming_uniform_(weight, a=sqrt(5))}, then the bias
+     * uniform in +-1/sqrt(fan_in), both drawn from {@code g} in that order. Returns {weight, bias (or null)}.
+     */
+    protected final Parameter[] registerWeightAndBias(int[] shape, boolean bias, Generator g) {
+        Tensor w = Tensor.empty(DType.FP32, shape);
+        Init.kaimingUniform(w, Math.sqrt(5), g);
+        Parameter weight = registerParameter("weight", w);
+        if (!bias) {
+            return new Parameter[] {weight, null};
+        }
+        Tensor b = Tensor.empty(DType.FP32, shape[0]);
+        Init.biasUniform(b, w, g);
+        return new Parameter[] {weight, registerParameter("bias", b)};
+    }
+
     /** Registers a persistent buffer (saved in the state dict, never trained), e.g. {@code running_mean}. */
     protected final Tensor registerBuffer(String name, Tensor value) {
         checkName(name);
