@@ -77,7 +77,7 @@ public final class Autograd {
             }
             seed = gradient.dataAs(root.dtype());
         }
-        try (GradMode.Region ignored = GradMode.disable()) {
+        try (GradMode.Region ignored = GradMode.disable(); Autocast.Region plain = Autocast.disable()) {
             if (root.isLeaf()) {
                 accumulateLeaf(root, seed);
                 return;

@@ -20,10 +20,13 @@ public final class ConvOps {
 
     /**
      * 2-D convolution (cross-correlation) of input (N, C, H, W) with weight (Cout, C / groups, kh, kw) plus bias
-     * (Cout) or null; the result is (N, Cout, OH, OW).
+     * (Cout) or null; the result is (N, Cout, OH, OW). Under {@link Autocast}, computed in its lower precision.
      */
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
                                 int[] dilation, int groups) {
+        input = Autocast.lower(input);
+        weight = Autocast.lower(weight);
+        bias = Autocast.lower(bias);
         checkFloating("conv2d", input, weight);
         if (input.dim() == 3) {
             Tensor out = conv2d(ShapeOps.unsqueeze(input, 0), weight, bias, stride, padding, dilation, groups);
@@ -64,6 +67,9 @@ public final class ConvOps {
 
     private static ConvPlan plan(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
                                  int[] dilation, int groups) {
+        input = Autocast.lower(input);
+        weight = Autocast.lower(weight);
+        bias = Autocast.lower(bias);
         checkFloating("conv2d", input, weight);
         if (weight.dim() != 4) {
             throw new IllegalArgumentException("conv2d: expected weight with 4 dims (out_channels, in_channels / "

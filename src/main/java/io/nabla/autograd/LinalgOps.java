@@ -20,9 +20,12 @@ public final class LinalgOps {
     /**
      * PyTorch's {@code matmul}: 1D·1D is a dot product (0-dim), a 1D left operand is a row vector and a 1D right
      * operand a column vector (the added dim is removed again), and operands of rank >= 3 are batches of matrices
-     * whose batch dims broadcast, e.g. (2, 1, 3, 4) · (5, 4, 2) gives (2, 5, 3, 2).
+     * whose batch dims broadcast, e.g. (2, 1, 3, 4) · (5, 4, 2) gives (2, 5, 3, 2). Under {@link Autocast},
+     * computed in its lower precision.
      */
     public static Tensor matmul(Tensor a, Tensor b) {
+        a = Autocast.lower(a);
+        b = Autocast.lower(b);
         MatrixProducts.checkOperands("matmul", a, b);
         if (a.dim() == 0 || b.dim() == 0) {
             throw new IllegalArgumentException("both arguments to matmul need to be at least 1D, but they are "
@@ -155,9 +158,12 @@ public final class LinalgOps {
 
     /**
      * {@code input · weightᵀ + bias} over the last dim: input (..., in) or (in), weight (out, in), bias (out) or
-     * null; the result is (..., out) or (out).
+     * null; the result is (..., out) or (out). Under {@link Autocast}, computed in its lower precision.
      */
     public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+        input = Autocast.lower(input);
+        weight = Autocast.lower(weight);
+        bias = Autocast.lower(bias);
         checkLinear(input, weight, bias);
         int in = weight.size(1);
         int outF = weight.size(0);

@@ -117,6 +117,9 @@ public final class LossOps {
      */
     public static Tensor crossEntropy(Tensor input, Tensor target, Tensor weight, long ignoreIndex, String reduction,
                                       double labelSmoothing) {
+        input = Autocast.fp32(input);
+        target = Autocast.fp32(target);
+        weight = Autocast.fp32(weight);
         return ClassLossOps.crossEntropy(input, target, weight, ignoreIndex, reduction, labelSmoothing);
     }
 
@@ -127,6 +130,8 @@ public final class LossOps {
 
     /** As {@link #crossEntropy} for log-probabilities, without the log-softmax and label smoothing. */
     public static Tensor nllLoss(Tensor input, Tensor target, Tensor weight, long ignoreIndex, String reduction) {
+        input = Autocast.fp32(input);
+        weight = Autocast.fp32(weight);
         return ClassLossOps.nllLoss(input, target, weight, ignoreIndex, reduction);
     }
 
@@ -134,6 +139,10 @@ public final class LossOps {
 
     private static Tensor pointwise(String name, String backwardName, PointwiseLoss loss, double beta, Tensor input,
                                     Tensor target, Tensor weight, Tensor posWeight, Reduction reduction) {
+        input = Autocast.fp32(input);
+        target = Autocast.fp32(target);
+        weight = Autocast.fp32(weight);
+        posWeight = Autocast.fp32(posWeight);
         requireTensor(name, "input", input);
         requireTensor(name, "target", target);
         DType dtype = DType.promote(input.dtype(), target.dtype());

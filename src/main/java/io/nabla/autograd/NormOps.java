@@ -29,6 +29,7 @@ public final class NormOps {
     }
 
     private static Tensor softmaxFamily(Tensor x, int dim, boolean log) {
+        x = Autocast.fp32(x);
         String name = log ? "log_softmax" : "softmax";
         requireFloating(name, x);
         int d = Shape.wrapDim(dim, x.dim());
@@ -57,6 +58,9 @@ public final class NormOps {
      * {@code weight} and {@code bias} of that shape (null for none). The biased variance is used, as PyTorch does.
      */
     public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        x = Autocast.fp32(x);
+        weight = Autocast.fp32(weight);
+        bias = Autocast.fp32(bias);
         requireFloating("layer_norm", x);
         checkLayerNormShapes(x, normalizedShape, weight, bias);
         int k = normalizedShape.length;
@@ -96,6 +100,9 @@ public final class NormOps {
      * none. Composed of {@link #layerNorm} over x viewed as (N, groups, -1) and a broadcast multiply and add.
      */
     public static Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, double eps) {
+        x = Autocast.fp32(x);
+        weight = Autocast.fp32(weight);
+        bias = Autocast.fp32(bias);
         requireFloating("group_norm", x);
         int[] shape = x.shape();
         if (shape.length < 2) {
@@ -142,6 +149,14 @@ public final class NormOps {
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
+        if (Autocast.isEnabled() && (x.dtype() == DType.FP16 || x.dtype() == DType.BF16)) {
+            // computed in FP32 (weight, bias and running statistics are FP32), returned in the input's dtype
+            DType low = x.dtype();
+            try (Autocast.Region off = Autocast.disable()) {
+                return ShapeOps.to(batchNorm(ShapeOps.to(x, DType.FP32), runningMean, runningVar, weight, bias,
+                        training, momentum, eps), low);
+            }
+        }
         requireFloating("batch_norm", x);
         checkBatchNormArgs(x, runningMean, runningVar, weight, bias, training);
         int c = x.size(1);

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Everything a job needs to continue exactly where it was: after {@code step} optimizer steps, the model's state
- * dict, the optimizer's state dict, the random generator's state at the start of the current epoch (to draw that
+ * dict, the optimizer's state dict, the loss scaler's state (mixed precision), the random generator's state at the start of the current epoch (to draw that
  * epoch's batch order again) and now (for what it draws next), and every loss so far.
  *
  * @param step optimizer steps done
@@ -15,12 +15,14 @@ import java.util.Map;
  * @param optimizer the optimizer's state dict
  * @param rngEpochStart the generator's state before the current epoch drew its permutation
  * @param rngNow the generator's state after the last step
+ * @param scaler the loss scaler's state dict in mixed precision ({@code scale}, {@code growth_tracker}); empty in FP32
  */
 record Checkpoint(int step, List<Double> losses, Map<String, Tensor> model, Map<String, Tensor> optimizer,
-        long[] rngEpochStart, long[] rngNow) {
+        long[] rngEpochStart, long[] rngNow, Map<String, Tensor> scaler) {
 
     Checkpoint {
         losses = List.copyOf(losses);
+        scaler = Map.copyOf(scaler);
         if (losses.size() != step) {
             throw new IllegalArgumentException("a checkpoint after " + step + " steps needs " + step + " losses, got "
                     + losses.size());

@@ -20,7 +20,7 @@ import java.util.Optional;
 
 /**
  * A job's checkpoint on disk: one safetensors file {@code <store>/jobs/<id>/checkpoint.safetensors} holding the
- * tensors under {@code model.}, {@code optimizer.} and {@code rng.} prefixes and the step and losses as metadata.
+ * tensors under {@code model.}, {@code optimizer.}, {@code rng.} and (mixed precision) {@code scaler.} prefixes and the step and losses as metadata.
  *
  * <p>Guarantees: a checkpoint is replaced atomically (written to a temporary file, fsynced, renamed over the old
  * one, directory fsynced), so after a crash at any moment the file holds either the previous checkpoint or the new
@@ -51,6 +51,7 @@ final class CheckpointFiles {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         c.model().forEach((k, v) -> tensors.put("model." + k, v));
         c.optimizer().forEach((k, v) -> tensors.put("optimizer." + k, v));
+        c.scaler().forEach((k, v) -> tensors.put("scaler." + k, v));
         tensors.put("rng.epoch_start", Tensor.of(c.rngEpochStart(), c.rngEpochStart().length));
         tensors.put("rng.now", Tensor.of(c.rngNow(), c.rngNow().length));
         Map<String, String> meta = Map.of("format", FORMAT, "step", Integer.toString(c.step()),
@@ -90,16 +91,19 @@ final class CheckpointFiles {
                 }
                 Map<String, Tensor> model = new LinkedHashMap<>();
                 Map<String, Tensor> optimizer = new LinkedHashMap<>();
+                Map<String, Tensor> scaler = new LinkedHashMap<>();
                 for (String name : f.names()) {
                     if (name.startsWith("model.")) {
                         model.put(name.substring(6), f.tensor(name));
                     } else if (name.startsWith("optimizer.")) {
                         optimizer.put(name.substring(10), f.tensor(name));
+                    } else if (name.startsWith("scaler.")) {
+                        scaler.put(name.substring(7), f.tensor(name));
                     }
                 }
                 return Optional.of(new Checkpoint(Integer.parseInt(meta.get("step")),
                         JobStore.losses(meta.get("losses")), model, optimizer, f.tensor("rng.epoch_start")
-                        .toLongArray(), f.tensor("rng.now").toLongArray()));
+                        .toLongArray(), f.tensor("rng.now").toLongArray(), scaler));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the checkpoint of job " + jobId + ": " + e.getMessage(), e);

@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * and the devices there are, and a job whose estimated memory does not fit the GPU it names with
  * {@link AdmissionRefusedException} (507, with the figures); {@link #place} (when the job starts) opens the job's
  * arena {@code job:<id>} on the GPU it runs on, so everything it allocates there is accounted and capped, and
- * {@code auto} falls back to the CPU when no healthy GPU admits it. Mixed precision is refused until it exists.
+ * {@code auto} falls back to the CPU when no healthy GPU admits it.
  */
 final class JobDevices {
 
@@ -161,14 +161,10 @@ final class JobDevices {
                 .map(g -> ", \"" + g.device() + "\"").collect(Collectors.joining());
     }
 
-    /** Refuses every precision but fp32, naming the field. */
+    /** Accepts {@code fp32}, {@code bf16} and {@code fp16}; anything else is refused, naming the field. */
     static void checkPrecision(String precision) {
-        if (precision.equals("fp32")) {
+        if (precision.equals("fp32") || precision.equals("bf16") || precision.equals("fp16")) {
             return;
-        }
-        if (precision.equals("bf16") || precision.equals("fp16")) {
-            throw new IllegalArgumentException("precision: mixed precision (" + precision + ") is not available "
-                    + "yet; expected \"fp32\", got \"" + precision + "\"");
         }
         throw new IllegalArgumentException("precision: expected \"fp32\", \"bf16\" or \"fp16\", got \"" + precision
                 + "\"");

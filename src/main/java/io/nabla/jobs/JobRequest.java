@@ -38,12 +38,22 @@ import tools.jackson.databind.node.ObjectNode;
  * @param shuffle whether each epoch draws a permutation (PyTorch's {@code DataLoader(shuffle=True)})
  * @param seed {@code torch.manual_seed(seed)}: shuffling and dropout draw from it
  * @param device the requested device: {@code auto}, {@code cpu}, {@code cuda} or {@code cuda:N}
- * @param precision {@code fp32} (mixed precision is refused for now)
+ * @param precision {@code fp32}, or mixed precision with loss scaling: {@code bf16} or {@code fp16} (autocast to
+ *     that dtype, FP32 parameters and optimizer state, PyTorch's GradScaler)
  * @param checkpointEverySteps how often a checkpoint is written (and at the end)
  */
 public record JobRequest(String model, Integer version, String dataset, String input, String target, Loss loss,
         OptimizerSpec optimizer, JsonNode optimizerJson, int epochs, int batchSize, boolean shuffle, long seed,
         String device, String precision, int checkpointEverySteps) {
+
+    /** The dtype mixed precision autocasts to ({@code BF16} or {@code FP16}), or null for {@code fp32}. */
+    public io.nabla.backend.DType lowPrecision() {
+        return switch (precision) {
+            case "bf16" -> io.nabla.backend.DType.BF16;
+            case "fp16" -> io.nabla.backend.DType.FP16;
+            default -> null;
+        };
+    }
 
     /** The most epochs a job may ask for. */
     public static final int MAX_EPOCHS = 100_000;

@@ -16,6 +16,7 @@ import io.nabla.model.SafetensorsWriter;
 import io.nabla.model.Trainer;
 import io.nabla.nn.Generator;
 import io.nabla.nn.Sequential;
+import io.nabla.optim.GradScaler;
 import io.nabla.optim.Optimizer;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
@@ -204,6 +205,11 @@ final class JobRun {
         }
         Optimizer optimizer = request.optimizer().create(model.parameters());
         Trainer trainer = new Trainer(model, request.loss(), optimizer).useGenerator(g);
+        GradScaler scaler = null;
+        if (request.lowPrecision() != null) {
+            scaler = new GradScaler();
+            trainer.mixedPrecision(request.lowPrecision(), scaler);
+        }
         replaceLosses(List.of());
         int at = 0;
         long[] epochStart = g.getState();
@@ -213,6 +219,13 @@ final class JobRun {
             if (c.isPresent()) {
                 model.loadStateDict(c.get().model(), true);
                 optimizer.loadStateDict(c.get().optimizer());
+                if (scaler != null) {
+                    if (c.get().scaler().isEmpty()) {
+                        throw new IllegalStateException("the checkpoint of job " + job.id() + " has no loss scaler "
+                                + "state for its precision " + request.precision());
+                    }
+                    scaler.loadStateDict(c.get().scaler());
+                }
                 at = c.get().step();
                 replaceLosses(c.get().losses());
                 epochStart = c.get().rngEpochStart();
@@ -246,7 +259,8 @@ final class JobRun {
                 if (stop) {
                     // at an epoch's first batch the epoch has drawn its order already; the state after step `at`
                     // of an uninterrupted run is the one before that draw
-                    checkpoint(model, optimizer, epochStart, at % perEpoch == 0 ? epochStart : g.getState());
+                    checkpoint(model, optimizer, scaler, epochStart, at % perEpoch == 0 ? epochStart
+                            : g.getState());
                     return Outcome.STOPPED;
                 }
                 requireModel(WHILE_RUNNING); // a map lookup: the store keeps model ids in memory
@@ -262,7 +276,7 @@ final class JobRun {
                 step = at;
                 events.publish(job.id(), new JobEvent(at, at / perEpoch, loss, JobStatus.RUNNING));
                 if (at % request.checkpointEverySteps() == 0 || at == total) {
-                    checkpoint(model, optimizer, epochStart, g.getState());
+                    checkpoint(model, optimizer, scaler, epochStart, g.getState());
                 }
                 pause();
             }
@@ -334,12 +348,13 @@ final class JobRun {
      * Writes the state after the steps done so far: {@code epochStart} is the generator's state before the current
      * epoch drew its order, {@code rng} its state after the last step (before anything is drawn for the next one).
      */
-    private void checkpoint(Sequential model, Optimizer optimizer, long[] epochStart, long[] rng) {
+    private void checkpoint(Sequential model, Optimizer optimizer, GradScaler scaler, long[] epochStart,
+                            long[] rng) {
         List<Double> all = losses();
         int at = all.size();
         try (TensorScope copies = TensorScope.open()) {
             checkpoints.write(job.id(), new Checkpoint(at, all, onHost(model.stateDict()),
-                    onHost(optimizer.stateDict()), epochStart, rng));
+                    onHost(optimizer.stateDict()), epochStart, rng, scaler == null ? Map.of() : scaler.stateDict()));
         }
         store.progress(job.id(), at, at / perEpoch, all);
     }

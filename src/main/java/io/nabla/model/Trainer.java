@@ -1,11 +1,14 @@
 package io.nabla.model;
 
+import io.nabla.autograd.Autocast;
 import io.nabla.autograd.Autograd;
+import io.nabla.backend.DType;
 import io.nabla.autograd.GradMode;
 import io.nabla.nn.Dropout;
 import io.nabla.nn.Generator;
 import io.nabla.nn.Loss;
 import io.nabla.nn.Module;
+import io.nabla.optim.GradScaler;
 import io.nabla.optim.GradientClipping;
 import io.nabla.optim.LrScheduler;
 import io.nabla.optim.Optimizer;
@@ -22,6 +25,11 @@ import java.util.Objects;
  * {@code backward()}, optional gradient clipping, {@code step()}, reporting each step's loss (computed before that
  * step's update). Each step runs in its own {@link TensorScope}, so activations, the graph and the batch are freed
  * when it ends; parameters, their gradients and the optimizer state live in the model's scope.
+ *
+ * <p>With {@link #mixedPrecision}, PyTorch's AMP recipe: forward and loss under {@link Autocast}, backward from the
+ * loss times a {@link GradScaler}'s scale, gradients unscaled (before clipping), the step skipped when they hold an
+ * infinity or NaN, the scale updated. The parameters, gradients and optimizer state stay FP32; the reported loss is
+ * the unscaled one. A skipped step still counts as a step (and advances a per-step schedule), as in PyTorch's loop.
  *
  * <p>Guarantees: steps run strictly in order on the calling thread; {@link #cancel()} (from any thread) stops the
  * loop before the next step and never interrupts a step halfway.
@@ -48,6 +56,8 @@ public final class Trainer {
     private LrScheduler scheduler;
     private ScheduleInterval interval = ScheduleInterval.EPOCH;
     private double maxGradNorm = Double.NaN;
+    private DType autocast;
+    private GradScaler scaler;
     private volatile boolean cancelled;
     private int steps;
 
@@ -86,6 +96,23 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Trains in mixed precision: autocast to {@code lowPrecision} (FP16 or BF16) with dynamic loss scaling by
+     * {@code scaler}; returns this.
+     */
+    public Trainer mixedPrecision(DType lowPrecision, GradScaler scaler) {
+        try (Autocast.Region check = Autocast.enable(lowPrecision)) {
+            this.autocast = lowPrecision; // enable() has checked the dtype
+        }
+        this.scaler = Objects.requireNonNull(scaler, "scaler");
+        return this;
+    }
+
+    /** The loss scaler of mixed-precision training, or null in FP32. */
+    public GradScaler scaler() {
+        return scaler;
+    }
+
     /** Asks the loop to stop before its next step. */
     public void cancel() {
         cancelled = true;
@@ -115,23 +142,36 @@ public final class Trainer {
         optimizer.zeroGrad(true); // the dropped gradients belong to this step's scope; identical results to zeroing
         Tensor out;
         Tensor value;
-        try (GradMode.Region ignored = GradMode.enable()) {
+        try (GradMode.Region ignored = GradMode.enable();
+             Autocast.Region amp = autocast == null ? null : Autocast.enable(autocast)) {
             out = model.forward(input);
             value = loss.apply(out, target);
         }
         if (value.numel() != 1) {
             throw new IllegalStateException("the loss must be a single value, got a tensor " + value);
         }
-        Autograd.backward(value);
-        if (!Double.isNaN(maxGradNorm)) {
-            GradientClipping.clipGradNorm(optimizer.params(), maxGradNorm, 2.0);
+        if (scaler == null) {
+            Autograd.backward(value);
+            clip();
+            optimizer.step();
+        } else {
+            Autograd.backward(scaler.scale(value));
+            scaler.unscale(optimizer);
+            clip();
+            scaler.step(optimizer);
+            scaler.update();
         }
-        optimizer.step();
         steps++;
         if (scheduler != null && interval == ScheduleInterval.STEP) {
             scheduler.step();
         }
         return value.item();
+    }
+
+    private void clip() {
+        if (!Double.isNaN(maxGradNorm)) {
+            GradientClipping.clipGradNorm(optimizer.params(), maxGradNorm, 2.0);
+        }
     }
 
     /**

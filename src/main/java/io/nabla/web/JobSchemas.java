@@ -36,7 +36,9 @@ final class JobSchemas {
             Boolean shuffle, Long seed,
             @Schema(description = "auto (a GPU whose free memory admits the job, else the CPU), cpu, cuda or "
                     + "cuda:N (default auto)") String device,
-            @Schema(description = "fp32; bf16 and fp16 are not available yet", allowableValues = {"fp32", "bf16",
+            @Schema(description = "fp32 (default), or mixed precision with loss scaling: bf16 or fp16 (matrix "
+                    + "products and convolutions in that dtype, softmax, norms and losses in fp32, parameters and "
+                    + "optimizer state in fp32, dynamic loss scaling as PyTorch's GradScaler)", allowableValues = {"fp32", "bf16",
                 "fp16"}) String precision,
             @JsonProperty("checkpoint_every_steps") @Schema(description = "default 100") Integer checkpointEverySteps) {
     }

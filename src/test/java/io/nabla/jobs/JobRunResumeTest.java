@@ -8,14 +8,22 @@ import io.nabla.inference.InferenceMetrics;
 import io.nabla.inference.ModelRegistry;
 import io.nabla.inference.ModelStore;
 import io.nabla.inference.SequentialModelLoader;
+import io.nabla.model.ModelBuilder;
+import io.nabla.model.ModelSpec;
+import io.nabla.model.SafetensorsWriter;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -85,8 +93,87 @@ class JobRunResumeTest {
                 .isEqualTo(Files.readAllBytes(registry.store().version("m", uninterrupted.resultVersion()).weights()));
     }
 
+    /**
+     * In FP16 against targets near 1000 the scaled gradients overflow: the first steps are skipped while the loss
+     * scale backs off from 2^16. A run stopped in that phase must resume with its scale, not a fresh 2^16 (which would
+     * skip steps again and end elsewhere).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {3, 7, 10})
+    void aMixedPrecisionRunResumesWithItsLossScale(int stopAfter) throws IOException {
+        registry = new ModelRegistry(new ModelStore(root.resolve("store")), new SequentialModelLoader(),
+                new NablaProperties.Batching(1, Duration.ZERO, 4), new InferenceMetrics(new SimpleMeterRegistry()));
+        String spec = """
+                {"inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 8]}],
+                 "outputs": [{"name": "out", "datatype": "FP32", "shape": [-1, 2]}],
+                 "layers": [{"type": "Linear", "in_features": 8, "out_features": 16}, {"type": "Tanh"},
+                            {"type": "Linear", "in_features": 16, "out_features": 2}], "seed": 3}""";
+        byte[] weights;
+        byte[] data;
+        try (TensorScope scope = TensorScope.open()) {
+            weights = SafetensorsWriter.toBytes(ModelBuilder.build(ModelSpec.parse(spec)).stateDict(), null);
+            float[] x = new float[48 * 8];
+            float[] y = new float[48 * 2];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) Math.sin(i * 0.37);
+            }
+            for (int i = 0; i < y.length; i++) {
+                y[i] = 1000 + (i % 7) * 100;
+            }
+            Map<String, Tensor> d = new LinkedHashMap<>();
+            d.put("input", Tensor.of(x, 48, 8));
+            d.put("target", Tensor.of(y, 48, 2));
+            data = SafetensorsWriter.toBytes(d, null);
+        }
+        registry.create("m", spec.getBytes(StandardCharsets.UTF_8), new ByteArrayInputStream(weights));
+        DatasetStore datasets = new DatasetStore(root.resolve("store"));
+        String dataset = datasets.create(new ByteArrayInputStream(data)).id();
+        JobStore store = new JobStore(JdbcClient.create(Databases.h2()));
+        CheckpointFiles checkpoints = new CheckpointFiles(root.resolve("checkpoints"), Duration.ZERO);
+        JobEvents events = new JobEvents();
+        String request = JobRequest.parse("""
+                {"model": "m", "version": "1", "dataset": "%s", "loss": "mse",
+                 "optimizer": {"type": "adam", "lr": 0.05}, "epochs": 4, "batch_size": 12,
+                 "shuffle": true, "seed": 5, "precision": "fp16", "checkpoint_every_steps": 5}""".formatted(dataset))
+                .toJson();
+
+        JobRun uninterrupted = new JobRun(job("a", request, 16), registry, datasets, checkpoints, store, events,
+                Duration.ZERO);
+        assertThat(uninterrupted.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
+        JobRun fp32 = new JobRun(job("c", request.replace("\"fp16\"", "\"fp32\""), 16), registry, datasets,
+                checkpoints, store, events, Duration.ZERO);
+        assertThat(fp32.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
+        assertThat(uninterrupted.losses()).isNotEqualTo(fp32.losses());
+
+        JobRun first = new JobRun(job("b", request, 16), registry, datasets, checkpoints, store, events,
+                Duration.ZERO);
+        events.subscribe("b", e -> {
+            if (e.step() == stopAfter) {
+                first.stop();
+            }
+        });
+        assertThat(first.run()).isEqualTo(JobRun.Outcome.STOPPED);
+        try (TensorScope scope = TensorScope.open()) {
+            assertThat(checkpoints.read("b").orElseThrow().scaler().get("scale").item())
+                    .as("the scale after %d steps, all skipped (the first 11 are)", stopAfter)
+                    .isEqualTo(65536.0 / (1 << stopAfter));
+        }
+        JobRun resumed = new JobRun(job("b", request, 16), registry, datasets, checkpoints, store, events,
+                Duration.ZERO);
+        assertThat(resumed.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
+
+        assertThat(resumed.losses()).hasSize(16).containsExactlyElementsOf(uninterrupted.losses());
+        assertThat(Files.readAllBytes(registry.store().version("m", resumed.resultVersion()).weights()))
+                .as("weights after a stop at step %d", stopAfter)
+                .isEqualTo(Files.readAllBytes(registry.store().version("m", uninterrupted.resultVersion()).weights()));
+    }
+
     private static FineTuneJob job(String id, String request) {
-        return new FineTuneJob(id, JobStatus.RUNNING, request, "m", 1, null, null, 0, 18, 0, List.of(), "cpu",
+        return job(id, request, 18);
+    }
+
+    private static FineTuneJob job(String id, String request, int steps) {
+        return new FineTuneJob(id, JobStatus.RUNNING, request, "m", 1, null, null, 0, steps, 0, List.of(), "cpu",
                 Instant.now(), Instant.now(), null, null, false);
     }
 }

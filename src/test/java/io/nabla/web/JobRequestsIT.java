@@ -116,8 +116,8 @@ class JobRequestsIT extends ServerTestBase {
         assertBad("unknown device", r -> r.put("device", "tpu"), "device", "tpu", "cpu");
         assertBad("cuda", r -> r.put("device", "cuda"), "device", "no CUDA device", "cuda");
         assertBad("cuda:1", r -> r.put("device", "cuda:1"), "device", "no CUDA device", "cuda:1");
-        assertBad("bf16", r -> r.put("precision", "bf16"), "precision", "mixed precision", "not available", "bf16");
-        assertBad("fp16", r -> r.put("precision", "fp16"), "precision", "mixed precision", "fp16");
+        assertBad("fp8", r -> r.put("precision", "fp8"), "precision", "\"fp32\", \"bf16\" or \"fp16\"", "fp8");
+        assertBad("BF16", r -> r.put("precision", "BF16"), "precision", "BF16");
         assertBad("unknown field", r -> r.put("learning_rate", 1), "learning_rate", "unknown field");
         assertBad("model absent", r -> r.remove("model"), "model", "required");
         Http.Reply notJson = http.postJson("/v1/jobs", "{\"model\": ");

@@ -67,6 +67,51 @@ class JobsIT extends ServerTestBase {
         goldenJob(http, run, "jobs-" + run.replace('_', '-'));
     }
 
+    /**
+     * The golden mlp_sgd run as a job with {@code "precision": "fp16"}: every loss and the published weights as
+     * PyTorch's autocast run of it (src/test/resources/training/gen_amp.py), which the FP32 run is told apart from.
+     */
+    @Test
+    void aMixedPrecisionJobReproducesPyTorchsAutocastRun() {
+        String model = "jobs-amp";
+        String dataset = JobFixtures.prepare(http, "mlp_sgd", model);
+        ObjectNode request = JobFixtures.request("mlp_sgd", model, dataset);
+        request.put("precision", "fp16");
+        request.put("checkpoint_every_steps", 5);
+        JsonNode job = JobFixtures.awaitFinal(http, JobFixtures.submit(http, request));
+        assertThat(job.get("status").stringValue()).as(job.toString()).isEqualTo("SUCCEEDED");
+        JsonNode amp = JobFixtures.json("/training/amp_fp16_mlp_sgd_job.json");
+        JsonNode fp32 = JobFixtures.json(JobFixtures.dir("mlp_sgd") + "losses.json").get("losses");
+        JsonNode expected = amp.get("losses");
+        JsonNode losses = job.get("losses");
+        assertThat(losses.size()).isEqualTo(expected.size());
+        double fp32Apart = 0;
+        for (int i = 0; i < expected.size(); i++) {
+            double e = expected.get(i).doubleValue();
+            double tol = 1e-6 + 1e-5 * Math.abs(e);
+            assertThat(Math.abs(losses.get(i).doubleValue() - e)).as("fp16 loss of step %d: %s vs PyTorch %s", i,
+                    losses.get(i), e).isLessThanOrEqualTo(tol);
+            fp32Apart = Math.max(fp32Apart, Math.abs(fp32.get(i).doubleValue() - e) / tol);
+        }
+        assertThat(fp32Apart).as("the FP32 run lies outside the tolerance").isGreaterThan(1);
+        Http.Reply weights = http.get("/v2/repository/models/" + model + "/versions/2/weights");
+        assertThat(weights.status()).isEqualTo(200);
+        try (TensorScope scope = TensorScope.open()) {
+            Map<String, Tensor> actual = JobFixtures.tensors(weights.body());
+            JsonNode fin = amp.get("final");
+            assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(fin.propertyNames());
+            actual.forEach((k, v) -> {
+                double[] a = v.toDoubleArray();
+                JsonNode exp = fin.get(k).get("data");
+                for (int i = 0; i < a.length; i++) {
+                    double x = exp.get(i).doubleValue();
+                    assertThat(Math.abs(a[i] - x)).as("%s[%d]: %s vs PyTorch %s", k, i, a[i], x)
+                            .isLessThanOrEqualTo(1e-5 + 1e-4 * Math.abs(x));
+                }
+            });
+        }
+    }
+
     @Test
     void aRequestWithoutAVersionRightAfterSucceededIsAnsweredByTheJobsResult() {
         String model = "jobs-fresh";

@@ -1,0 +1,137 @@
+package io.nabla.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nabla.backend.DType;
+import io.nabla.nn.Generator;
+import io.nabla.nn.Loss;
+import io.nabla.nn.Sequential;
+import io.nabla.optim.GradScaler;
+import io.nabla.optim.Optimizer;
+import io.nabla.optim.OptimizerSpec;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Mixed-precision training ({@link Trainer#mixedPrecision}: autocast and dynamic loss scaling) against PyTorch 1.13
+ * runs that spell CUDA autocast out op by op (src/test/resources/training/gen_amp.py): BF16 and FP16, SGD, Adam and
+ * AdamW, BatchNorm, LayerNorm and GELU, and an FP16 run whose scaled gradients overflow, so steps are skipped, the
+ * scale backs off and grows again. Each run must also differ from the same run in FP32 by more than the tolerance,
+ * so the comparison cannot pass without the low precision.
+ */
+class MixedPrecisionTrainingTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"amp_bf16_mlp", "amp_fp16_norms", "amp_fp16_overflow"})
+    void reproducesPyTorchsAutocastRun(String name) {
+        JsonNode root = JsonMapper.builder().build().readTree(GoldenModels.text("/training/" + name + ".json"));
+        JsonNode cfg = root.get("config");
+        Run amp = train(root, true);
+        Run fp32 = train(root, false);
+
+        JsonNode losses = root.get("losses");
+        assertThat(amp.losses).hasSize(losses.size());
+        double worstFp32 = 0;
+        for (int i = 0; i < losses.size(); i++) {
+            double e = losses.get(i).doubleValue();
+            assertThat(Math.abs(amp.losses.get(i) - e)).as("%s loss %d: %s vs PyTorch %s", name, i,
+                    amp.losses.get(i), e).isLessThanOrEqualTo(tolerance(e));
+            worstFp32 = Math.max(worstFp32, Math.abs(fp32.losses.get(i) - e) / tolerance(e));
+        }
+        assertThat(worstFp32).as("the FP32 run must be told apart from the %s one", cfg.get("precision").asText())
+                .isGreaterThan(1.0);
+        for (int i = 0; i < losses.size(); i++) {
+            assertThat(amp.scales.get(i)).as("%s scale before step %d", name, i)
+                    .isEqualTo(root.get("scales").get(i).doubleValue());
+        }
+        assertThat(amp.finalScale).isEqualTo(root.get("final_scale").doubleValue());
+        assertThat(amp.growthTracker).isEqualTo(root.get("final_growth_tracker").intValue());
+        for (Map.Entry<String, JsonNode> e : root.get("final").properties()) {
+            double[] a = amp.state.get(e.getKey());
+            JsonNode exp = e.getValue().get("data");
+            assertThat(a).as(e.getKey()).hasSize(exp.size());
+            for (int i = 0; i < a.length; i++) {
+                double x = exp.get(i).doubleValue();
+                assertThat(Math.abs(a[i] - x)).as("%s %s[%d]: %s vs PyTorch %s", name, e.getKey(), i, a[i], x)
+                        .isLessThanOrEqualTo(1e-5 + 1e-4 * Math.abs(x));
+            }
+        }
+    }
+
+    /**
+     * Losses agree to 1e-5 relative (they differ from PyTorch's by about 1e-7: float32 cross entropy and norms
+     * computed in another order); the same runs in FP32 land up to 1e-4 to 1e-2 away.
+     */
+    private static double tolerance(double e) {
+        return 1e-6 + 1e-5 * Math.abs(e);
+    }
+
+    private record Run(List<Double> losses, List<Double> scales, double finalScale, int growthTracker,
+                       Map<String, double[]> state) {
+    }
+
+    private static Run train(JsonNode root, boolean mixed) {
+        JsonNode cfg = root.get("config");
+        try (TensorScope scope = TensorScope.open()) {
+            ModelSpec spec = ModelSpec.parse(root.get("spec"));
+            Sequential model = ModelBuilder.build(spec, new Generator(spec.seed()));
+            int rows = cfg.get("rows").intValue();
+            int in = root.get("spec").get("layers").get(0).get("in_features").intValue();
+            Map<String, Tensor> data = new LinkedHashMap<>();
+            data.put("x", Tensor.of(floats(root.get("input")), rows, in));
+            Loss loss = Loss.parse(cfg.get("loss").asText());
+            if (loss == Loss.CROSS_ENTROPY) {
+                long[] y = new long[rows];
+                for (int i = 0; i < rows; i++) {
+                    y[i] = root.get("target").get(i).longValue();
+                }
+                data.put("y", Tensor.of(y, rows));
+            } else {
+                float[] y = floats(root.get("target"));
+                data.put("y", Tensor.of(y, rows, y.length / rows));
+            }
+            Optimizer opt = OptimizerSpec.parse(cfg.get("optimizer"), "optimizer").create(model.parameters());
+            Trainer trainer = new Trainer(model, loss, opt);
+            JsonNode s = cfg.get("scaler");
+            GradScaler scaler = new GradScaler(s.get(0).doubleValue(), s.get(1).doubleValue(), s.get(2).doubleValue(),
+                    s.get(3).intValue());
+            if (mixed) {
+                trainer.mixedPrecision(cfg.get("precision").asText().equals("bf16") ? DType.BF16 : DType.FP16,
+                        scaler);
+            }
+            DataLoader loader = new DataLoader(data, cfg.get("batch_size").intValue(), false, false, null);
+            List<Double> losses = new ArrayList<>();
+            List<Double> scales = new ArrayList<>();
+            for (int epoch = 0; epoch < cfg.get("epochs").intValue(); epoch++) {
+                Iterator<DataLoader.Batch> it = loader.epoch();
+                while (it.hasNext()) {
+                    try (TensorScope step = TensorScope.open()) {
+                        DataLoader.Batch b = it.next();
+                        scales.add(scaler.scale());
+                        losses.add(trainer.step(b.get("x"), b.get("y")));
+                    }
+                }
+            }
+            Map<String, double[]> state = new LinkedHashMap<>();
+            model.stateDict().forEach((k, v) -> state.put(k, v.toDoubleArray()));
+            return new Run(losses, scales, scaler.scale(), scaler.growthTracker(), state);
+        }
+    }
+
+    private static float[] floats(JsonNode a) {
+        float[] out = new float[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) a.get(i).doubleValue();
+        }
+        return out;
+    }
+}
