@@ -50,14 +50,14 @@ for kind in ("ops", "act"):
     for op, v in grouped(parse(d / f"nabla-{kind}.txt"), lambda r: r["op"], "median_ms").items():
         if op in t:
             row(f"{op} 16M fp32 (ms)", v, t[op], False)
-torch_mlp = parse(d / "torch-mlp.txt")
-t = grouped(torch_mlp, lambda r: (r["model"], r["opt"]), "median_ms")
-nabla_mlp = parse(d / "nabla-mlp.txt")
-desc = {(r["model"], r["opt"]): f"MLP {r.get('dims', r['model'])} batch {r.get('batch', '?')} {r['opt']}"
-        for r in nabla_mlp}
-for k, v in grouped(nabla_mlp, lambda r: (r["model"], r["opt"]), "median_ms").items():
-    if k in t:
-        row(f"{desc[k]} step (ms)", v, t[k], False)
+for kind, what in (("mlp", ""), ("amp", " bf16 autocast")):
+    t = grouped(parse(d / f"torch-{kind}.txt"), lambda r: (r["model"], r["opt"]), "median_ms")
+    nabla_mlp = parse(d / f"nabla-{kind}.txt")
+    desc = {(r["model"], r["opt"]): f"MLP {r.get('dims', r['model'])} batch {r.get('batch', '?')} {r['opt']}{what}"
+            for r in nabla_mlp}
+    for k, v in grouped(nabla_mlp, lambda r: (r["model"], r["opt"]), "median_ms").items():
+        if k in t:
+            row(f"{desc[k]} step (ms)", v, t[k], False)
 
 if rounds == 1:
     out = ["| benchmark | Nabla | PyTorch | ratio (Nabla / PyTorch speed) |", "|---|---:|---:|---:|"]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CPU benchmarks of Nabla next to the PyTorch anchors of ../shared/bench, measured in the same run.
-# Usage: [ROUNDS=n] src/bench/cpu-bench.sh [gemm] [ops] [mlp] [act]   (default: all four, one round)
+# Usage: [ROUNDS=n] src/bench/cpu-bench.sh [gemm] [ops] [mlp] [act] [amp]   (default: all five, one round)
 # act: activations and two gradients against our own anchor src/bench/torch_activations.py (../shared/bench has none).
+# amp: the MLP steps in bf16 mixed precision against src/bench/torch_amp_mlp.py (torch.autocast on the CPU).
 # Prints each Nabla figure, PyTorch's figure and the ratio (higher is better for Nabla), and writes the raw
 # RESULT lines to target/bench/*.txt. Not part of the unit tests: a run takes several minutes.
 # ROUNDS=n alternates the anchor and Nabla n times per benchmark (PyTorch, Nabla, PyTorch, ...) and reports the
@@ -14,7 +15,7 @@ shared=${NABLA_SHARED:-$root/../shared}
 what=("$@")
 rounds=${ROUNDS:-1}
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a positive integer, got '$rounds'" >&2; exit 2; }
-[ ${#what[@]} -gt 0 ] || what=(gemm ops mlp act)
+[ ${#what[@]} -gt 0 ] || what=(gemm ops mlp act amp)
 mkdir -p target/bench
 ./mvnw -q -B -ntp -DskipTests test-compile
 ./mvnw -q -B -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/cp.txt >/dev/null
@@ -22,12 +23,14 @@ cp="target/classes:target/test-classes:$(cat target/bench/cp.txt)"
 java_run() { java -Xmx8g -XX:+UseParallelGC -cp "$cp" "$@"; }
 
 for w in "${what[@]}"; do
+  args=()
   case $w in
     gemm) main=io.nabla.bench.GemmBench ;;
     ops) main=io.nabla.bench.OpsBench ;;
     mlp) main=io.nabla.bench.MlpBench ;;
     act) main=io.nabla.bench.ActivationBench ;;
-    *) echo "unknown benchmark '$w': expected gemm, ops, mlp or act" >&2; exit 2 ;;
+    amp) main=io.nabla.bench.MlpBench; args=(small,wide sgd,adam bf16) ;;
+    *) echo "unknown benchmark '$w': expected gemm, ops, mlp, act or amp" >&2; exit 2 ;;
   esac
   : > "target/bench/torch-$w.txt"
   : > "target/bench/nabla-$w.txt"
@@ -36,10 +39,13 @@ for w in "${what[@]}"; do
       # the shared anchor script installs PyTorch when missing; then our activation anchor, configured as its ops
       "$shared/bench/anchor.sh" ops --n 1024 --samples 1 >/dev/null
       OPENBLAS_NUM_THREADS=1 /usr/bin/python3 src/bench/torch_activations.py --threads 2 | tee -a "target/bench/torch-$w.txt"
+    elif [ "$w" = amp ]; then
+      "$shared/bench/anchor.sh" ops --n 1024 --samples 1 >/dev/null
+      NABLA_SHARED_BENCH="$shared/bench" /usr/bin/python3 src/bench/torch_amp_mlp.py --threads 2 | tee -a "target/bench/torch-$w.txt"
     else
       "$shared/bench/anchor.sh" "$w" | tee -a "target/bench/torch-$w.txt"
     fi
-    java_run "$main" | tee -a "target/bench/nabla-$w.txt"
+    java_run "$main" "${args[@]}" | tee -a "target/bench/nabla-$w.txt"
   done
 done
 python3 "$root/src/bench/compare.py" target/bench

@@ -130,6 +130,8 @@ public final class LinalgOps {
 
     /** Product of two matrices (m, k) · (k, n); no broadcasting. */
     public static Tensor mm(Tensor a, Tensor b) {
+        a = Autocast.lower(a);
+        b = Autocast.lower(b);
         MatrixProducts.checkOperands("mm", a, b);
         if (a.dim() != 2 || b.dim() != 2) {
             throw new IllegalArgumentException("mm: expected two 2-D matrices, got " + Shape.format(a.shape())
@@ -141,6 +143,8 @@ public final class LinalgOps {
 
     /** Product of two batches of matrices (B, m, k) · (B, k, n) with equal B; no broadcasting. */
     public static Tensor bmm(Tensor a, Tensor b) {
+        a = Autocast.lower(a);
+        b = Autocast.lower(b);
         MatrixProducts.checkOperands("bmm", a, b);
         if (a.dim() != 3 || b.dim() != 3) {
             throw new IllegalArgumentException("bmm: expected two 3-D batches of matrices, got "

@@ -35,14 +35,16 @@ public final class MlpBench {
                 + System.getProperty("java.version"));
         String[] models = args.length > 0 ? args[0].split(",") : new String[] {"small", "wide"};
         String[] opts = args.length > 1 ? args[1].split(",") : new String[] {"sgd", "adam"};
+        String precision = args.length > 2 ? args[2] : "fp32";
         for (String model : models) {
             for (String opt : opts) {
-                bench(model, opt, 300, 30, 30.0);
+                bench(model, opt, precision, 300, 30, 30.0);
             }
         }
     }
 
-    private static void bench(String name, String optName, int steps, int warmup, double budgetS) {
+    /** {@code precision}: fp32, or bf16/fp16 for mixed precision ({@link Trainer#mixedPrecision}). */
+    private static void bench(String name, String optName, String precision, int steps, int warmup, double budgetS) {
         int[] dims = name.equals("small") ? new int[] {784, 256, 256, 10} : new int[] {784, 1024, 1024, 10};
         int batch = name.equals("small") ? 128 : 256;
         try (TensorScope root = TensorScope.open()) {
@@ -59,6 +61,13 @@ public final class MlpBench {
                     ? new Sgd(model.parameters(), Sgd.Options.lr(0.01).withMomentum(0.9))
                     : new Adam(model.parameters(), Adam.Options.defaults().withLr(1e-3));
             Trainer trainer = new Trainer(model, Loss.CROSS_ENTROPY, opt);
+            switch (precision) {
+                case "fp32" -> { }
+                case "bf16" -> trainer.mixedPrecision(DType.BF16, new io.nabla.optim.GradScaler());
+                case "fp16" -> trainer.mixedPrecision(DType.FP16, new io.nabla.optim.GradScaler());
+                default -> throw new IllegalArgumentException("precision: expected fp32, bf16 or fp16, got "
+                        + precision);
+            }
             Random rnd = new Random(0);
             float[] xs = new float[batch * dims[0]];
             for (int i = 0; i < xs.length; i++) {
@@ -101,10 +110,10 @@ public final class MlpBench {
                 macs += (long) dims[i] * dims[i + 1];
             }
             double flop = 2.0 * batch * (3 * macs - (long) dims[0] * dims[1]);
-            System.out.printf("RESULT model=%s dims=%s batch=%d opt=%s threads=%d median_ms=%.3f p10_ms=%.3f "
+            System.out.printf("RESULT model=%s dims=%s batch=%d opt=%s precision=%s threads=%d median_ms=%.3f p10_ms=%.3f "
                             + "p90_ms=%.3f steps_per_s=%.1f GFLOP/s=%.2f steps=%d host_bytes_retained=%d "
                             + "heap_bytes_per_step=%d new_host_blocks_per_step=%.1f%n",
-                    name, dims[0] + "-" + dims[1] + "-" + dims[2] + "-" + dims[3], batch, optName,
+                    name, dims[0] + "-" + dims[1] + "-" + dims[2] + "-" + dims[3], batch, optName, precision,
                     io.nabla.backend.cpu.Parallel.threads(), med, times[steps / 10], times[steps * 9 / 10],
                     1000 / med, flop / med / 1e6, steps, leaked, heapPerStep, mallocsPerStep);
         }

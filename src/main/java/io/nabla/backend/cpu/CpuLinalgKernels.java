@@ -28,8 +28,13 @@ public class CpuLinalgKernels extends ReferenceLinalgKernels {
         BlasMatrix ma = BlasMatrix.of(aLayout);
         BlasMatrix mb = BlasMatrix.of(bLayout);
         BlasMatrix mc = BlasMatrix.of(cLayout);
-        boolean blas = (dtype == DType.FP32 || dtype == DType.FP64) && s.k() > 0
-                && a instanceof HostMemory && b instanceof HostMemory && c instanceof HostMemory
+        boolean host = a instanceof HostMemory && b instanceof HostMemory && c instanceof HostMemory;
+        if ((dtype == DType.FP16 || dtype == DType.BF16) && s.k() > 0 && host && widenedFits(aLayout, bLayout,
+                cLayout)) {
+            widened(alpha, a, aLayout, b, bLayout, beta, c, cLayout, dtype, s);
+            return;
+        }
+        boolean blas = (dtype == DType.FP32 || dtype == DType.FP64) && s.k() > 0 && host
                 && ma != null && mb != null && mc != null;
         if (!blas) {
             super.compute(alpha, a, aLayout, b, bLayout, beta, c, cLayout, dtype, s);
@@ -50,6 +55,42 @@ public class CpuLinalgKernels extends ReferenceLinalgKernels {
         long grain = Math.max(1, Tiles.TASK_MNK / workPerTask);
         // a multiply-add costs about 1/16 of an elementwise step (Parallel's cost unit)
         Parallel.forChunks(tasks, grain, Math.max(1, workPerTask / 16), (chunk, from, to) -> p.run(from, to));
+    }
+
+    private static final CpuElementwiseKernels COPY = new CpuElementwiseKernels();
+
+    private static boolean widenedFits(Layout... layouts) {
+        for (Layout l : layouts) {
+            if (l.numel() * Double.BYTES > io.nabla.backend.HostAllocator.MAX_BLOCK_BYTES) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * An FP16/BF16 product through {@code dgemm}: the operands widened to FP64 (exactly), the product computed there,
+     * C rounded once (through float, as the reference stores a double). Products of two FP16/BF16 values are exact
+     * in double and so are their sums unless they span more than about 30 binary orders of magnitude, so C gets the
+     * reference loop's values, in any summation order; cuBLAS and PyTorch's CPU kernels accumulate in FP32 instead.
+     */
+    private void widened(double alpha, Memory a, Layout aLayout, Memory b, Layout bLayout, double beta, Memory c,
+                         Layout cLayout, DType dtype, GemmShape s) {
+        Layout wa = Layout.contiguous(aLayout.shape());
+        Layout wb = Layout.contiguous(bLayout.shape());
+        Layout wc = Layout.contiguous(cLayout.shape());
+        io.nabla.backend.HostAllocator host = io.nabla.backend.HostAllocator.instance();
+        try (Memory a64 = host.allocate(wa.numel() * Double.BYTES, false);
+             Memory b64 = host.allocate(wb.numel() * Double.BYTES, false);
+             Memory c64 = host.allocate(wc.numel() * Double.BYTES, false)) {
+            COPY.copy(a, aLayout, dtype, a64, wa, DType.FP64);
+            COPY.copy(b, bLayout, dtype, b64, wb, DType.FP64);
+            if (beta != 0) {
+                COPY.copy(c, cLayout, dtype, c64, wc, DType.FP64);
+            }
+            compute(alpha, a64, wa, b64, wb, beta, c64, wc, DType.FP64, s);
+            COPY.copy(c64, wc, DType.FP64, c, cLayout, dtype);
+        }
     }
 
     /**

@@ -21,7 +21,8 @@ public final class GpuSuite {
 
     private static final Class<?>[] CLASSES = {CudaBindingsTest.class, CudaConformanceTest.class,
         CudaGoldenTest.class, CudaLayerForwardTest.class, CudaDeferredCheckTest.class, KernelSourceCompileTest.class,
-        io.nabla.model.CudaTrainingGoldenTest.class, GpuServiceAcceptanceTest.class};
+        io.nabla.model.CudaTrainingGoldenTest.class, io.nabla.model.CudaMixedPrecisionTrainingTest.class,
+        GpuServiceAcceptanceTest.class};
 
     private GpuSuite() {
     }
