@@ -127,6 +127,42 @@ class TrainerTest {
         }
     }
 
+    /**
+     * In mixed precision the gradients are unscaled before clipping, as PyTorch's recipe asks: with plain SGD (lr 1)
+     * and a clip at 0.01 (the gradients' norm is about 0.34), the update's norm is 0.01, not 0.01 / 65536; the loss
+     * comes back unscaled, and the parameters and their gradients stay FP32.
+     */
+    @Test
+    void mixedPrecisionClipsUnscaledGradientsAndReportsTheUnscaledLoss() {
+        try (TensorScope scope = TensorScope.open()) {
+            Sequential model = mlp();
+            Sequential reference = mlp();
+            Map<String, Tensor> d = data(8);
+            List<double[]> before = new ArrayList<>();
+            model.parameters().forEach(p -> before.add(p.toDoubleArray()));
+            Trainer trainer = new Trainer(model, Loss.CROSS_ENTROPY, new Sgd(model.parameters(), Sgd.Options.lr(1)))
+                    .clipGradNorm(0.01).mixedPrecision(io.nabla.backend.DType.BF16, new io.nabla.optim.GradScaler());
+            double loss = trainer.step(d.get("x"), d.get("y"));
+            double fp32Loss = new Trainer(reference, Loss.CROSS_ENTROPY,
+                    new Sgd(reference.parameters(), Sgd.Options.lr(1))).step(d.get("x"), d.get("y"));
+            assertThat(loss).isCloseTo(fp32Loss, org.assertj.core.data.Offset.offset(0.02));
+            double sq = 0;
+            for (int i = 0; i < before.size(); i++) {
+                Tensor p = model.parameters().get(i);
+                assertThat(p.dtype()).isEqualTo(io.nabla.backend.DType.FP32);
+                assertThat(p.grad().dtype()).isEqualTo(io.nabla.backend.DType.FP32);
+                double[] now = p.toDoubleArray();
+                for (int j = 0; j < now.length; j++) {
+                    sq += (now[j] - before.get(i)[j]) * (now[j] - before.get(i)[j]);
+                }
+            }
+            assertThat(Math.sqrt(sq)).isCloseTo(0.01, org.assertj.core.data.Offset.offset(1e-7));
+            assertThat(trainer.scaler().scale()).isEqualTo(65536.0);
+            assertThatThrownBy(() -> trainer.mixedPrecision(io.nabla.backend.DType.FP64,
+                    new io.nabla.optim.GradScaler())).hasMessageContaining("float16 or bfloat16, got float64");
+        }
+    }
+
     @Test
     void stepsFreeEverythingButTheModelsState() {
         try (TensorScope modelScope = TensorScope.open()) {
