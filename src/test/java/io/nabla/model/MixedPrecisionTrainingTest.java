@@ -17,7 +17,14 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.nabla.autograd.Autocast;
+import io.nabla.autograd.Autograd;
+import io.nabla.autograd.GradMode;
+import io.nabla.autograd.ShapeOps;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,6 +50,89 @@ public class MixedPrecisionTrainingTest {
             worstFp32 = Math.max(worstFp32, Math.abs(fp32.losses.get(i) - e) / (1e-6 + 1e-5 * Math.abs(e)));
         }
         assertThat(worstFp32).as("the FP32 run must be told apart from the %s one", name).isGreaterThan(1.0);
+    }
+
+    static Stream<Arguments> layerFixtures() {
+        List<Arguments> out = new ArrayList<>();
+        for (String f : LayerForwardTest.FIXTURES) {
+            out.add(Arguments.of(f, DType.BF16));
+            out.add(Arguments.of(f, DType.FP16));
+        }
+        return out.stream();
+    }
+
+    /**
+     * Every layer type and argument form of the built-model fixtures (init/forward_*.json) runs forward and backward
+     * under autocast: the output and every parameter gradient stay finite, gradients and running statistics keep
+     * their FP32 dtype, the output and running statistics are within the low precision's reach of the FP32 run
+     * (relative 2-norm error below 2^-5 for BF16, 2^-8 for FP16: a deep model loses a few bits), and so is every
+     * gradient within 2^-2. Gradients of parameters that feed a normalisation are differences of nearly equal
+     * terms (a bias before batch norm has gradient 0, FP32 gives rounding noise), so low precision leaves them
+     * several percent off, as in PyTorch; gradients below 1e-4 of the largest are not compared.
+     */
+    @ParameterizedTest
+    @MethodSource("layerFixtures")
+    void everyLayerTypeRunsUnderAutocastNearItsFp32Values(String name, DType low) {
+        JsonNode root = JsonMapper.builder().build().readTree(GoldenModels.text("/init/forward_" + name + ".json"));
+        double bound = low == DType.BF16 ? 0x1p-5 : 0x1p-8;
+        try (TensorScope scope = TensorScope.open()) {
+            Map<String, double[]> fp32 = new LinkedHashMap<>();
+            Map<String, double[]> amp = new LinkedHashMap<>();
+            for (boolean mixed : new boolean[] {false, true}) {
+                Map<String, double[]> into = mixed ? amp : fp32;
+                Sequential model = ModelBuilder.build(ModelSpec.parse(root.get("spec")));
+                model.train();
+                Tensor x = LayerForwardTest.tensor(root.get("input"));
+                Tensor out;
+                try (GradMode.Region g = GradMode.enable();
+                     Autocast.Region a = mixed ? Autocast.enable(low) : null) {
+                    out = model.forward(x);
+                }
+                Tensor wide = ShapeOps.to(out, DType.FP32);
+                Autograd.backward(wide, LayerForwardTest.tensor(root.get("upstream")));
+                into.put("output", wide.toDoubleArray());
+                model.namedParameters().forEach((k, p) -> {
+                    assertThat(p.grad().dtype()).as("%s grad of %s", name, k).isEqualTo(DType.FP32);
+                    into.put("grad " + k, p.grad().toDoubleArray());
+                });
+                model.namedBuffers().forEach((k, b) -> {
+                    if (b.dtype().isFloatingPoint()) {
+                        assertThat(b.dtype()).as("%s buffer %s", name, k).isEqualTo(DType.FP32);
+                        into.put("buffer " + k, b.toDoubleArray());
+                    }
+                });
+            }
+            double largestGrad = 0;
+            for (Map.Entry<String, double[]> e : fp32.entrySet()) {
+                if (e.getKey().startsWith("grad ")) {
+                    largestGrad = Math.max(largestGrad, norm(e.getValue()));
+                }
+            }
+            for (Map.Entry<String, double[]> e : fp32.entrySet()) {
+                double[] a = amp.get(e.getKey());
+                double[] b = e.getValue();
+                double[] d = new double[b.length];
+                for (int i = 0; i < b.length; i++) {
+                    assertThat(Double.isFinite(a[i])).as("%s %s %s[%d] = %s", name, low, e.getKey(), i, a[i])
+                            .isTrue();
+                    d[i] = a[i] - b[i];
+                }
+                boolean grad = e.getKey().startsWith("grad ");
+                if (grad && norm(b) < 1e-4 * largestGrad) {
+                    continue;
+                }
+                assertThat(norm(d)).as("%s in %s: %s", name, low.torchName(), e.getKey())
+                        .isLessThanOrEqualTo((grad ? 0.25 : bound) * norm(b) + 1e-6);
+            }
+        }
+    }
+
+    private static double norm(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x * x;
+        }
+        return Math.sqrt(s);
     }
 
     /**

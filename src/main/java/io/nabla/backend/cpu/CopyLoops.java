@@ -9,7 +9,7 @@ import java.nio.FloatBuffer;
 
 /**
  * Fast host copies and fills: bit copies between views of one dtype (bulk moves where both runs are dense),
- * FP32/FP64 conversions, and fills of FP32/FP64 views; both cores for large tensors. Every copy moves bits or
+ * FP32/FP64 conversions, FP16/BF16 to and from FP32/FP64, and fills of FP32/FP64 views; both cores for large tensors. Every copy moves bits or
  * rounds exactly as the reference loop does, so results are identical to it.
  */
 final class CopyLoops {
@@ -51,7 +51,52 @@ final class CopyLoops {
             });
             return true;
         }
+        if (isHalf(st) && (dt == DType.FP32 || dt == DType.FP64) || (st == DType.FP32 || st == DType.FP64)
+                && isHalf(dt)) {
+            convertHalf(src, sl, st, dst, dl, dt);
+            return true;
+        }
         return false;
+    }
+
+    private static boolean isHalf(DType t) {
+        return t == DType.FP16 || t == DType.BF16;
+    }
+
+    /**
+     * FP16/BF16 to FP32/FP64 (exact) and back (FP64 rounded to float first, then to the half type, as the reference
+     * stores a double): mixed precision casts every weight and gradient this way each step.
+     */
+    private static void convertHalf(Memory src, Layout sl, DType st, Memory dst, Layout dl, DType dt) {
+        java.nio.ShortBuffer sh = isHalf(st) ? src.hostBuffer().asShortBuffer() : null;
+        FloatBuffer sf = st == DType.FP32 ? src.hostBuffer().asFloatBuffer() : null;
+        DoubleBuffer sd = st == DType.FP64 ? src.hostBuffer().asDoubleBuffer() : null;
+        java.nio.ShortBuffer dh = isHalf(dt) ? dst.hostBuffer().asShortBuffer() : null;
+        FloatBuffer df = dt == DType.FP32 ? dst.hostBuffer().asFloatBuffer() : null;
+        DoubleBuffer dd = dt == DType.FP64 ? dst.hostBuffer().asDoubleBuffer() : null;
+        boolean srcBf16 = st == DType.BF16;
+        boolean dstBf16 = dt == DType.BF16;
+        Runs r = Runs.of(dl.shape(), sl, dl);
+        int ss = r.innerStride(0);
+        int ds = r.innerStride(1);
+        r.parallel(GRAIN, (o, n) -> {
+            for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += ss, b += ds) {
+                if (sh != null) {
+                    short h = sh.get(a);
+                    float v = srcBf16 ? io.nabla.backend.HalfFloats.bf16ToFloat(h)
+                            : io.nabla.backend.HalfFloats.halfToFloat(h);
+                    if (df != null) {
+                        df.put(b, v);
+                    } else {
+                        dd.put(b, v);
+                    }
+                } else {
+                    float v = sf != null ? sf.get(a) : (float) sd.get(a);
+                    dh.put(b, dstBf16 ? io.nabla.backend.HalfFloats.floatToBf16(v)
+                            : io.nabla.backend.HalfFloats.floatToHalf(v));
+                }
+            }
+        });
     }
 
     private static void copySame(Memory src, Layout sl, Memory dst, Layout dl, int size) {
