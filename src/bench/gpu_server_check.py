@@ -10,7 +10,8 @@ It takes `cuda:0` when /v1/devices lists it, else the CPU (a dry run of the scri
 and say so, and the missing cuda:0 is a failed check unless `--allow-cpu` is given, as `GpuServerCheckScriptIT` does). Scenarios: a model on the device answers as the same model on the CPU; 200 load/unload cycles return the
 device's allocated memory to where it started and leave no arena; a model over the arena limit is refused with 507
 and the next 1,000 requests on the served model succeed; a golden fine-tuning job on the device reproduces PyTorch's
-losses and weights (rtol 1e-4) and gives its memory back, and so does a cancelled one. Prints one CHECK line per
+losses and weights (rtol 1e-4) and gives its memory back, so does the same job in fp16 mixed precision (against
+PyTorch's autocast run, rtol 1e-3), and so does a cancelled one. Prints one CHECK line per
 check and a closing line `GPU-SERVER checks=N failed=M`; exits 1 when a check failed. Standard library only.
 """
 import json
@@ -28,6 +29,7 @@ BASE = ARGS[0] if ARGS else "http://127.0.0.1:18090"
 ALLOW_CPU = "--allow-cpu" in sys.argv  # a dry run on a CPU-only server passes (the test suite's check of this script)
 GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "resources", "golden", "models",
                       "mlp_sgd")
+AMP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "resources", "training")
 results = []
 
 
@@ -229,6 +231,21 @@ def main():
           f"worst excess {worst:.2e}")
     if gpu:
         check_job_memory_back("the job's", before)
+    # the same job in fp16 mixed precision (autocast, loss scaling) against PyTorch's autocast run of it
+    status, job = json_call("POST", "/v1/jobs", dict(request, precision="fp16"))
+    check("submit the golden job in fp16", status == 202, json.dumps(job))
+    job = await_job(job["id"], lambda j: j["status"] in ("SUCCEEDED", "FAILED", "CANCELLED"))
+    check(f"the fp16 job succeeded on {device}", job["status"] == "SUCCEEDED" and job["device"] == device,
+          f"{job['status']} on {job.get('device')} {job.get('error') or ''}")
+    with open(os.path.join(AMP, "amp_fp16_mlp_sgd_job.json")) as f:
+        amp = json.load(f)
+    worst = max((abs(a - e) / max(abs(e), 1e-12) for a, e in zip(job["losses"], amp["losses"])),
+                default=float("inf"))
+    check("its losses match PyTorch's autocast run (rtol 1e-3: cuBLAS sums FP16 products in FP32)",
+          len(job["losses"]) == len(amp["losses"]) and worst <= 1e-3,
+          f"{len(job['losses'])} losses, worst relative difference {worst:.2e}")
+    if gpu:
+        check_job_memory_back("the fp16 job's", before)
     long_job = dict(request, epochs=500)
     status, job = json_call("POST", "/v1/jobs", long_job)
     job = await_job(job["id"], lambda j: j["step"] >= 3 or j["status"] in ("SUCCEEDED", "FAILED", "CANCELLED"))
