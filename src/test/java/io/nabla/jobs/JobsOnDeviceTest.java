@@ -104,6 +104,10 @@ class JobsOnDeviceTest {
                 + "{\"type\":\"adam\",\"lr\":0.1},\"batch_size\":8,\"epochs\":1}");
         assertThat(JobMemory.estimate(spec, sgd)).isEqualTo(4 * (55 * 3 + 15 * 8 * 4));
         assertThat(JobMemory.estimate(spec, adam)).isEqualTo(4 * (55 * 5 + 15 * 8 * 4));
+        JobRequest amp = JobRequest.parse("{\"model\":\"m\",\"dataset\":\"d\",\"loss\":\"mse\",\"optimizer\":"
+                + "{\"type\":\"adam\",\"lr\":0.1},\"batch_size\":8,\"epochs\":1,\"precision\":\"bf16\"}");
+        assertThat(JobMemory.estimate(spec, amp)).as("a low-precision copy of each weight and its gradient")
+                .isEqualTo(4 * (55 * 6 + 15 * 8 * 4));
     }
 
     @Test

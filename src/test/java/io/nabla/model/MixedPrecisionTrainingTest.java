@@ -127,6 +127,41 @@ public class MixedPrecisionTrainingTest {
         }
     }
 
+    /** Every loss a job may name trains under autocast, near its FP32 value, the parameters staying FP32. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Loss.class)
+    void everyJobLossTrainsInMixedPrecision(Loss loss) {
+        for (DType low : new DType[] {DType.BF16, DType.FP16}) {
+            try (TensorScope scope = TensorScope.open()) {
+                String spec = "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [-1, 4]}], "
+                        + "\"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [-1, 3]}], \"layers\": ["
+                        + "{\"type\": \"Linear\", \"in_features\": 4, \"out_features\": 3}"
+                        + (loss == Loss.NLL ? ", {\"type\": \"LogSoftmax\", \"dim\": 1}" : "") + "], \"seed\": 2}";
+                double[] losses = new double[2];
+                for (int run = 0; run < 2; run++) {
+                    Sequential model = ModelBuilder.build(ModelSpec.parse(spec));
+                    Trainer t = new Trainer(model, loss, OptimizerSpec.parse(JsonMapper.builder().build()
+                            .readTree("{\"type\": \"adam\", \"lr\": 0.01}"), "optimizer").create(model.parameters()));
+                    if (run == 1) {
+                        t.mixedPrecision(low, new GradScaler());
+                    }
+                    Tensor x = Tensor.of(new float[] {0.5f, -1, 2, 0.25f, 1, 1.5f, -0.5f, 3}, 2, 4);
+                    Tensor y = loss == Loss.CROSS_ENTROPY || loss == Loss.NLL ? Tensor.of(new long[] {2, 0}, 2)
+                            : Tensor.of(new float[] {0, 1, 1, 0.25f, 0.5f, 0}, 2, 3);
+                    for (int step = 0; step < 3; step++) {
+                        losses[run] = t.step(x, y);
+                    }
+                    for (Tensor p : model.parameters()) {
+                        assertThat(p.dtype()).isEqualTo(DType.FP32);
+                        assertThat(java.util.Arrays.stream(p.toDoubleArray()).allMatch(Double::isFinite)).isTrue();
+                    }
+                }
+                assertThat(losses[1]).as("%s in %s after 3 steps", loss.apiName(), low.torchName())
+                        .isCloseTo(losses[0], org.assertj.core.data.Offset.offset(2e-2 * Math.abs(losses[0]) + 1e-3));
+            }
+        }
+    }
+
     private static double norm(double[] v) {
         double s = 0;
         for (double x : v) {
