@@ -24,6 +24,8 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -110,8 +112,11 @@ class JobsOnDeviceTest {
                 .isEqualTo(4 * (55 * 6 + 15 * 8 * 4));
     }
 
-    @Test
-    void aRunOnTheGpuReturnsItsMemoryWhenItEndsIsCancelledOrStopsAndResumesToTheSameResult() throws IOException {
+    /** Also in fp16 mixed precision: the casts, the scaled gradients and the scaler's state on the device. */
+    @ParameterizedTest
+    @ValueSource(strings = {"fp32", "fp16"})
+    void aRunOnTheGpuReturnsItsMemoryWhenItEndsIsCancelledOrStopsAndResumesToTheSameResult(String precision)
+            throws IOException {
         gpus = FakeGpus.of(256 * MIB);
         registry = new ModelRegistry(new ModelStore(root.resolve("store")), new SequentialModelLoader(),
                 new NablaProperties.Batching(1, Duration.ZERO, 4), new InferenceMetrics(new SimpleMeterRegistry()));
@@ -124,7 +129,8 @@ class JobsOnDeviceTest {
         String request = JobRequest.parse("""
                 {"model": "m", "version": "1", "dataset": "%s", "loss": "cross_entropy",
                  "optimizer": {"type": "adam", "lr": 0.01}, "epochs": 3, "batch_size": 16,
-                 "shuffle": true, "seed": 3, "checkpoint_every_steps": 4, "device": "cuda:0"}""".formatted(dataset))
+                 "shuffle": true, "seed": 3, "checkpoint_every_steps": 4, "device": "cuda:0",
+                 "precision": "%s"}""".formatted(dataset, precision))
                 .toJson();
         JobDevices devices = new JobDevices(gpus.pool());
         long start = gpus.allocated(0);
