@@ -2,7 +2,8 @@
  * Optimizers with PyTorch 1.13's update rules ({@link io.nabla.optim.Sgd}, {@link io.nabla.optim.Adam},
  * {@link io.nabla.optim.AdamW}) running on the backend's fused {@link io.nabla.backend.OptimizerKernels}, learning-rate
  * schedules ({@link io.nabla.optim.StepLR}, {@link io.nabla.optim.CosineAnnealingLR}, {@link io.nabla.optim.LinearLR}),
- * gradient clipping and the job request's optimizer object ({@link io.nabla.optim.OptimizerSpec}).
+ * gradient clipping, dynamic loss scaling for mixed precision ({@link io.nabla.optim.GradScaler}) and the job
+ * request's optimizer object ({@link io.nabla.optim.OptimizerSpec}).
  *
  * <p>Depends on {@code autograd}, {@code tensor} and {@code backend}; plain Java (no Spring).
  */
