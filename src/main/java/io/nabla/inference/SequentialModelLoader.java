@@ -1,5 +1,7 @@
 package io.nabla.inference;
 
+import io.nabla.autograd.Autocast;
+import io.nabla.backend.DType;
 import io.nabla.backend.Device;
 import io.nabla.model.ModelBuilder;
 import io.nabla.model.ModelSpec;
@@ -100,14 +102,17 @@ public final class SequentialModelLoader implements ModelLoader {
 
     /**
      * Parameters and buffers (4-byte elements), plus a batch of {@code batchRows} rows of the input and the output
-     * four times over (the batch, the layers' activations, the output and its copy), in 4-byte elements.
+     * four times over (the batch, the layers' activations, the output and its copy), in 4-byte elements; in
+     * {@code bf16}/{@code fp16} half as many again for the parameters (a forward pass's 2-byte copies of them).
      */
     @Override
     public long deviceBytes(byte[] specJson, int batchRows) {
         ModelSpec spec = spec(specJson);
         long rows = row(spec.inputs().get(0)) + row(spec.outputs().get(0));
-        return Math.multiplyExact(4L, Math.addExact(ParameterBudget.elements(spec),
+        long params = ParameterBudget.elements(spec);
+        long bytes = Math.multiplyExact(4L, Math.addExact(params,
                 Math.multiplyExact(Math.multiplyExact(rows, Math.max(1, batchRows)), 4L)));
+        return spec.lowPrecision() == null ? bytes : Math.addExact(bytes, Math.multiplyExact(2L, params));
     }
 
     private static long row(TensorSpec t) {
@@ -130,10 +135,18 @@ public final class SequentialModelLoader implements ModelLoader {
         model.eval();
         String input = spec.inputs().get(0).name();
         String output = spec.outputs().get(0).name();
+        DType low = spec.lowPrecision();
+        DType declared = spec.outputs().get(0).datatype();
+        java.util.function.Function<Tensor, Tensor> forward = low == null ? model::forward : x -> {
+            try (Autocast.Region amp = Autocast.enable(low)) {
+                Tensor y = model.forward(x);
+                return y.dtype().isFloatingPoint() && declared.isFloatingPoint() ? y.dataAs(declared) : y;
+            }
+        };
         if (device.isCpu()) {
-            return inputs -> Map.of(output, model.forward(inputs.get(input)));
+            return inputs -> Map.of(output, forward.apply(inputs.get(input)));
         }
-        return inputs -> Map.of(output, model.forward(inputs.get(input).toDevice(device)).toDevice(Device.CPU));
+        return inputs -> Map.of(output, forward.apply(inputs.get(input).toDevice(device)).toDevice(Device.CPU));
     }
 
     private static SafetensorsFile open(Path weights) {

@@ -17,14 +17,18 @@ import tools.jackson.databind.json.JsonMapper;
  * found ({@code layers[2].in_features: expected a positive integer, got -3}); whether the layers fit together is
  * checked when the model is built ({@link ModelBuilder}). The optional {@code device} ({@code auto}, {@code cpu},
  * {@code cuda} or {@code cuda:N}) says where the service loads the model; null when the spec leaves it to the server.
+ * The optional {@code precision} ({@code fp32}, the default, {@code bf16} or {@code fp16}) is the precision the service
+ * runs inference in: in {@code bf16}/{@code fp16} each forward pass runs under {@link io.nabla.autograd.Autocast}
+ * (weights stay FP32) and the output is returned in its declared datatype.
  * An optional field given as JSON {@code null} ({@code "device": null}, {@code "seed": null}) means its default, as
  * it does in a job request, so a client that serialises absent values as null is answered the same by both.
  */
 public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<LayerSpec> layers, long seed,
-        String device) {
+        String device, String precision) {
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
-    private static final Set<String> FIELDS = Set.of("inputs", "outputs", "layers", "seed", "device");
+    private static final Set<String> FIELDS = Set.of("inputs", "outputs", "layers", "seed", "device", "precision");
+    private static final String PRECISIONS = "expected \"fp32\", \"bf16\" or \"fp16\"";
     private static final java.util.regex.Pattern DEVICE =
             java.util.regex.Pattern.compile("auto|cpu|cuda|cuda:[0-9]{1,3}");
 
@@ -36,11 +40,32 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
             throw new IllegalArgumentException("device: expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", got \""
                     + device + "\"");
         }
+        if (precision == null) {
+            precision = "fp32";
+        }
+        if (!precision.equals("fp32") && !precision.equals("bf16") && !precision.equals("fp16")) {
+            throw new IllegalArgumentException("precision: " + PRECISIONS + ", got \"" + precision + "\"");
+        }
     }
 
-    /** A spec without a device of its own. */
+    /** A spec in FP32 with the given device (null: the server's). */
+    public ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<LayerSpec> layers, long seed,
+            String device) {
+        this(inputs, outputs, layers, seed, device, null);
+    }
+
+    /** A spec without a device of its own, in FP32. */
     public ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<LayerSpec> layers, long seed) {
-        this(inputs, outputs, layers, seed, null);
+        this(inputs, outputs, layers, seed, null, null);
+    }
+
+    /** The dtype inference autocasts to ({@code BF16} or {@code FP16}), or null in FP32. */
+    public DType lowPrecision() {
+        return switch (precision) {
+            case "bf16" -> DType.BF16;
+            case "fp16" -> DType.FP16;
+            default -> null;
+        };
     }
 
     /**
@@ -78,7 +103,7 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
         for (String name : root.propertyNames()) {
             if (!FIELDS.contains(name)) {
                 throw new IllegalArgumentException(name + ": unknown field of a model spec; expected one of "
-                        + "[inputs, outputs, layers, seed, device]");
+                        + "[inputs, outputs, layers, seed, device, precision]");
             }
         }
         List<TensorSpec> inputs = tensors(root.get("inputs"), "inputs");
@@ -101,7 +126,15 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
             }
             device = d.stringValue();
         }
-        return new ModelSpec(inputs, outputs, layers, seed, device);
+        String precision = null;
+        JsonNode pr = root.get("precision");
+        if (pr != null && !pr.isNull()) {
+            if (!pr.isString()) {
+                throw new IllegalArgumentException("precision: " + PRECISIONS + ", got " + describe(pr));
+            }
+            precision = pr.stringValue();
+        }
+        return new ModelSpec(inputs, outputs, layers, seed, device, precision);
     }
 
     private static List<TensorSpec> tensors(JsonNode node, String path) {

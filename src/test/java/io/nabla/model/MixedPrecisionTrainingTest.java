@@ -216,8 +216,8 @@ public class MixedPrecisionTrainingTest {
         JsonNode cfg = root.get("config");
         try (TensorScope scope = TensorScope.open()) {
             ModelSpec spec = ModelSpec.parse(root.get("spec"));
-            Sequential model = ModelBuilder.build(spec, new Generator(spec.seed()), ParameterBudget.DEFAULT_MAX_ELEMENTS,
-                    device);
+            Sequential model = ModelBuilder.build(spec, new Generator(spec.seed()),
+                    ParameterBudget.DEFAULT_MAX_ELEMENTS, device);
             int rows = cfg.get("rows").intValue();
             int in = root.get("spec").get("layers").get(0).get("in_features").intValue();
             Map<String, Tensor> data = new LinkedHashMap<>();

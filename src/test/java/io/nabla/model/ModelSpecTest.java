@@ -120,11 +120,26 @@ class ModelSpecTest {
         "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP33\", \"shape\": [1]}]}|inputs[0].datatype: expected one of [BOOL, UINT8, INT8, INT16, INT32, INT64, FP16, BF16, FP32, FP64], got \"FP33\"",
         "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [0]}]}|inputs[0].shape[0]: expected a positive integer or -1, got 0",
         "{\"inputs\": [{\"name\": \"\", \"datatype\": \"FP32\", \"shape\": [1]}]}|inputs[0].name: expected a non-empty string, got \"\"",
-        "{\"version\": 2}|version: unknown field of a model spec; expected one of [inputs, outputs, layers, seed, device]",
+        "{\"version\": 2}|version: unknown field of a model spec; expected one of [inputs, outputs, layers, seed, device, precision]",
     })
     void rejectsBadStructure(String json, String message) {
         assertThatThrownBy(() -> ModelSpec.parse(json))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(message);
+    }
+
+    @Test
+    void precisionDefaultsToFp32AndIsCheckedNamingTheField() {
+        String relu = "\"layers\": [{\"type\": \"ReLU\"}]";
+        assertThat(ModelSpec.parse("{" + IO + relu + "}").precision()).isEqualTo("fp32");
+        assertThat(ModelSpec.parse("{" + IO + relu + ", \"precision\": null}").lowPrecision()).isNull();
+        assertThat(ModelSpec.parse("{" + IO + relu + ", \"precision\": \"bf16\"}").lowPrecision())
+                .isEqualTo(io.nabla.backend.DType.BF16);
+        assertThat(ModelSpec.parse("{" + IO + relu + ", \"precision\": \"fp16\"}").lowPrecision())
+                .isEqualTo(io.nabla.backend.DType.FP16);
+        assertThatThrownBy(() -> ModelSpec.parse("{" + IO + relu + ", \"precision\": \"int8\"}"))
+                .hasMessage("precision: expected \"fp32\", \"bf16\" or \"fp16\", got \"int8\"");
+        assertThatThrownBy(() -> ModelSpec.parse("{" + IO + relu + ", \"precision\": 16}"))
+                .hasMessage("precision: expected \"fp32\", \"bf16\" or \"fp16\", got 16");
     }
 
     @Test

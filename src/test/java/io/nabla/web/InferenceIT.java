@@ -54,6 +54,49 @@ class InferenceIT extends ServerTestBase {
         assertThat(http.get("/v2/models/nosuchmodel/ready").status()).isEqualTo(404);
     }
 
+    /**
+     * A spec with {@code "precision": "bf16"} or {@code "fp16"} answers with the same model's forward pass under
+     * autocast (computed here in-process), in the output's declared FP32, near but not at the FP32 model's answer.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"BF16", "FP16"})
+    void aModelInMixedPrecisionAnswersAsItsAutocastForwardPass(DType low) {
+        String name = low == DType.BF16 ? "amp-bf16" : "amp-fp16";
+        String layers = "{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [-1, 4]}], "
+                + "\"outputs\": [{\"name\": \"output\", \"datatype\": \"FP32\", \"shape\": [-1, 3]}], \"layers\": ["
+                + "{\"type\": \"Linear\", \"in_features\": 4, \"out_features\": 8}, {\"type\": \"LayerNorm\", "
+                + "\"normalized_shape\": 8}, {\"type\": \"GELU\"}, {\"type\": \"Linear\", \"in_features\": 8, "
+                + "\"out_features\": 3}], \"seed\": 4";
+        String spec = layers + ", \"precision\": \"" + (low == DType.BF16 ? "bf16" : "fp16") + "\"}";
+        assertThat(http.createModel(name, spec, null).status()).isEqualTo(201);
+        assertThat(http.createModel(name + "-fp32", layers + "}", null).status()).isEqualTo(201);
+        String body = request("[0.5,-1.25,2,0.125,3,0.75,-0.5,1.5]");
+        JsonNode out = http.postJson("/v2/models/" + name + "/infer", body).json().get("outputs").get(0);
+        assertThat(out.get("datatype").stringValue()).isEqualTo("FP32");
+        JsonNode fp32 = http.postJson("/v2/models/" + name + "-fp32/infer", body).json().get("outputs").get(0);
+        double[] expected;
+        try (io.nabla.tensor.TensorScope scope = io.nabla.tensor.TensorScope.open()) {
+            io.nabla.model.ModelSpec s = io.nabla.model.ModelSpec.parse(spec);
+            io.nabla.nn.Sequential model = io.nabla.model.ModelBuilder.build(s, new io.nabla.nn.Generator(s.seed()));
+            model.eval();
+            try (io.nabla.autograd.GradMode.Region g = io.nabla.autograd.GradMode.disable();
+                 io.nabla.autograd.Autocast.Region a = io.nabla.autograd.Autocast.enable(low)) {
+                expected = model.forward(io.nabla.tensor.Tensor.of(new float[] {0.5f, -1.25f, 2, 0.125f, 3, 0.75f,
+                        -0.5f, 1.5f}, 2, 4)).dataAs(DType.FP32).toDoubleArray();
+            }
+        }
+        double diff = 0;
+        for (int i = 0; i < expected.length; i++) {
+            assertThat((float) out.get("data").get(i).doubleValue()).as("output[%d]", i)
+                    .isEqualTo((float) expected[i]);
+            diff = Math.max(diff, Math.abs(expected[i] - fp32.get("data").get(i).doubleValue()));
+            assertThat(expected[i]).isCloseTo(fp32.get("data").get(i).doubleValue(),
+                    org.assertj.core.data.Offset.offset(0.05));
+        }
+        assertThat(diff).as("the low precision shows").isGreaterThan(0);
+        assertThat(http.get("/v2/repository/models/" + name + "/versions/1/spec").text()).isEqualTo(spec);
+    }
+
     @Test
     void flatAndNestedDataGiveTheSameAnswerAndTheIdIsEchoed() {
         scaleModel("flat", 2);
