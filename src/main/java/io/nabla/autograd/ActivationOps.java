@@ -1,5 +1,6 @@
 package io.nabla.autograd;
 
+import io.nabla.backend.DType;
 import io.nabla.backend.UnaryOp;
 import io.nabla.tensor.Tensor;
 
@@ -65,8 +66,9 @@ public final class ActivationOps {
         return softplus(x, 1.0, 20.0);
     }
 
-    /** log(1 + exp(beta * x)) / beta, or x where beta * x &gt; threshold. */
+    /** log(1 + exp(beta * x)) / beta, or x where beta * x &gt; threshold. In FP32 under {@link Autocast}. */
     public static Tensor softplus(Tensor x, double beta, double threshold) {
+        x = Autocast.fp32(x);
         return ElementwiseOps.unaryOp("SoftplusBackward", UnaryOp.SOFTPLUS, beta, threshold, x);
     }
 
@@ -74,8 +76,15 @@ public final class ActivationOps {
      * {@code x * tanh(softplus(x))}, composed of those ops, so its gradient is theirs by the chain rule:
      * {@code g (tanh(sp) + x sigmoid(x) (1 - tanh(sp)^2))}, PyTorch's {@code mish_backward}. PyTorch's softplus inside
      * mish has no threshold; above this softplus's threshold (20) both tanh's are 1 in float and the results agree.
+     * FP16 and BF16 inputs compute in FP32 and round once.
      */
     public static Tensor mish(Tensor x) {
+        if (x.dtype() == DType.FP16 || x.dtype() == DType.BF16) {
+            // computed in FP32 and rounded once, as PyTorch's CUDA kernel computes half types in float
+            try (Autocast.Region off = Autocast.disable()) {
+                return ShapeOps.to(mish(ShapeOps.to(x, DType.FP32)), x.dtype());
+            }
+        }
         return ElementwiseOps.mul(x, tanh(softplus(x)));
     }
 

@@ -11,7 +11,7 @@ import io.nabla.tensor.Tensor;
  *   <li>matrix products and convolutions ({@code matmul}, {@code mm}, {@code bmm}, {@code linear}, {@code conv1d},
  *       {@code conv2d}) cast their floating inputs to the region's dtype (FP16 or BF16) and return that dtype;
  *   <li>ops that need range or precision ({@code softmax}, {@code log_softmax}, {@code layer_norm},
- *       {@code group_norm} and every loss) cast their floating inputs to FP32 and return FP32;
+ *       {@code group_norm}, {@code softplus} and every loss) cast their floating inputs to FP32 and return FP32;
  *       {@code batch_norm} computes in FP32 and returns its input's dtype (PyTorch's cuDNN batch norm does the same);
  *   <li>every other op runs in the dtype of its inputs, with the usual type promotion.
  * </ul>

@@ -130,6 +130,19 @@ class AutocastTest {
     }
 
     @Test
+    void softplusRunsInFp32AndMishOfAHalfTypeRoundsOnce() {
+        Tensor h = rand(DType.BF16, 4, 64);
+        try (Autocast.Region amp = Autocast.enable(DType.BF16)) {
+            assertThat(ActivationOps.softplus(h).dtype()).isEqualTo(DType.FP32);
+            Tensor m = ActivationOps.mish(h);
+            assertThat(m.dtype()).isEqualTo(DType.BF16);
+            assertThat(m.toDoubleArray()).containsExactly(
+                    ShapeOps.to(ActivationOps.mish(ShapeOps.to(h, DType.FP32)), DType.BF16).toDoubleArray());
+        }
+        assertThat(ActivationOps.mish(h).dtype()).isEqualTo(DType.BF16);
+    }
+
+    @Test
     void batchNormComputesInFp32AndReturnsItsInputsDtype() {
         Tensor x = rand(DType.BF16, 1, 8, 3);
         Tensor mean = Tensor.zeros(DType.FP32, x.device(), 3);
