@@ -1,6 +1,7 @@
 package io.nabla.backend.cpu;
 
 import io.nabla.backend.DType;
+import io.nabla.backend.HalfFloats;
 import io.nabla.backend.Layout;
 import io.nabla.backend.Memory;
 import java.nio.ByteBuffer;
@@ -9,8 +10,8 @@ import java.nio.FloatBuffer;
 
 /**
  * Fast host copies and fills: bit copies between views of one dtype (bulk moves where both runs are dense),
- * FP32/FP64 conversions, FP16/BF16 to and from FP32/FP64, and fills of FP32/FP64 views; both cores for large tensors. Every copy moves bits or
- * rounds exactly as the reference loop does, so results are identical to it.
+ * FP32/FP64 conversions, FP16/BF16 to and from FP32/FP64, and fills of FP32/FP64 views; both cores for large
+ * tensors. Every copy moves bits or rounds exactly as the reference loop does, so results are identical to it.
  */
 final class CopyLoops {
 
@@ -65,38 +66,45 @@ final class CopyLoops {
 
     /**
      * FP16/BF16 to FP32/FP64 (exact) and back (FP64 rounded to float first, then to the half type, as the reference
-     * stores a double): mixed precision casts every weight and gradient this way each step.
+     * stores a double): mixed precision casts every weight and gradient this way each step. One loop per direction
+     * and format, reading and writing by address (the buffers' per-element checks dominated).
      */
     private static void convertHalf(Memory src, Layout sl, DType st, Memory dst, Layout dl, DType dt) {
-        java.nio.ShortBuffer sh = isHalf(st) ? src.hostBuffer().asShortBuffer() : null;
-        FloatBuffer sf = st == DType.FP32 ? src.hostBuffer().asFloatBuffer() : null;
-        DoubleBuffer sd = st == DType.FP64 ? src.hostBuffer().asDoubleBuffer() : null;
-        java.nio.ShortBuffer dh = isHalf(dt) ? dst.hostBuffer().asShortBuffer() : null;
-        FloatBuffer df = dt == DType.FP32 ? dst.hostBuffer().asFloatBuffer() : null;
-        DoubleBuffer dd = dt == DType.FP64 ? dst.hostBuffer().asDoubleBuffer() : null;
-        boolean srcBf16 = st == DType.BF16;
-        boolean dstBf16 = dt == DType.BF16;
+        long sa = src.address();
+        long da = dst.address();
         Runs r = Runs.of(dl.shape(), sl, dl);
         int ss = r.innerStride(0);
         int ds = r.innerStride(1);
+        boolean fromHalf = isHalf(st);
+        boolean bf16 = (fromHalf ? st : dt) == DType.BF16;
+        boolean wide = (fromHalf ? dt : st) == DType.FP64;
         r.parallel(GRAIN, (o, n) -> {
-            for (int i = 0, a = o[0], b = o[1]; i < n; i++, a += ss, b += ds) {
-                if (sh != null) {
-                    short h = sh.get(a);
-                    float v = srcBf16 ? io.nabla.backend.HalfFloats.bf16ToFloat(h)
-                            : io.nabla.backend.HalfFloats.halfToFloat(h);
-                    if (df != null) {
-                        df.put(b, v);
-                    } else {
-                        dd.put(b, v);
-                    }
-                } else {
-                    float v = sf != null ? sf.get(a) : (float) sd.get(a);
-                    dh.put(b, dstBf16 ? io.nabla.backend.HalfFloats.floatToBf16(v)
-                            : io.nabla.backend.HalfFloats.floatToHalf(v));
-                }
+            if (fromHalf) {
+                widen(sa, o[0], ss, da, o[1], ds, n, bf16, wide);
+            } else {
+                narrow(sa, o[0], ss, da, o[1], ds, n, bf16, wide);
             }
         });
+    }
+
+    private static void widen(long sa, int a, int ss, long da, int b, int ds, int n, boolean bf16, boolean wide) {
+        for (int i = 0; i < n; i++, a += ss, b += ds) {
+            short h = RawMemory.getShort(sa + ((long) a << 1));
+            float v = bf16 ? HalfFloats.bf16ToFloat(h) : HalfFloats.halfToFloat(h);
+            if (wide) {
+                RawMemory.putDouble(da + ((long) b << 3), v);
+            } else {
+                RawMemory.putFloat(da + ((long) b << 2), v);
+            }
+        }
+    }
+
+    private static void narrow(long sa, int a, int ss, long da, int b, int ds, int n, boolean bf16, boolean wide) {
+        for (int i = 0; i < n; i++, a += ss, b += ds) {
+            float v = wide ? (float) RawMemory.getDouble(sa + ((long) a << 3))
+                    : RawMemory.getFloat(sa + ((long) a << 2));
+            RawMemory.putShort(da + ((long) b << 1), bf16 ? HalfFloats.floatToBf16(v) : HalfFloats.floatToHalf(v));
+        }
     }
 
     private static void copySame(Memory src, Layout sl, Memory dst, Layout dl, int size) {

@@ -60,8 +60,46 @@ public class CpuElementwiseKernels extends ReferenceElementwiseKernels {
             int sx = r.innerStride(0);
             int sy = r.innerStride(1);
             r.parallel(GRAIN, (o, n) -> DoubleLoops.unary(op, p0, p1, x, o[0], sx, y, o[1], sy, n));
+        } else if (dtype == DType.FP16 || dtype == DType.BF16) {
+            java.nio.ShortBuffer x = in.hostBuffer().asShortBuffer();
+            java.nio.ShortBuffer y = out.hostBuffer().asShortBuffer();
+            boolean bf16 = dtype == DType.BF16;
+            Runs r = Runs.of(outLayout.shape(), inLayout, outLayout);
+            int sx = r.innerStride(0);
+            int sy = r.innerStride(1);
+            r.parallel(GRAIN, (o, n) -> {
+                Scratch sc = Scratch.get();
+                FloatBuffer a = sc.floats(0);
+                FloatBuffer b = sc.floats(1);
+                for (int done = 0; done < n; done += Scratch.BLOCK) {
+                    int m = Math.min(Scratch.BLOCK, n - done);
+                    widen(x, o[0] + done * sx, sx, a, m, bf16);
+                    FloatLoops.unary(op, p0, p1, a, 0, 1, b, 0, 1, m);
+                    narrow(b, y, o[1] + done * sy, sy, m, bf16);
+                }
+            });
         } else {
             super.unaryKernel(op, p0, p1, in, inLayout, out, outLayout, dtype);
+        }
+    }
+
+    /*
+     * FP16/BF16 elementwise ops run the FP32 loops on blocks widened to float: the reference computes every
+     * floating op in double, rounds it to float (which the FP32 loops reproduce bit for bit) and then to the half
+     * type, and a half value widens to float exactly, so the results are the reference's.
+     */
+
+    private static void widen(java.nio.ShortBuffer src, int at, int stride, FloatBuffer dst, int m, boolean bf16) {
+        for (int i = 0, k = at; i < m; i++, k += stride) {
+            short h = src.get(k);
+            dst.put(i, bf16 ? io.nabla.backend.HalfFloats.bf16ToFloat(h) : io.nabla.backend.HalfFloats.halfToFloat(h));
+        }
+    }
+
+    private static void narrow(FloatBuffer src, java.nio.ShortBuffer dst, int at, int stride, int m, boolean bf16) {
+        for (int i = 0, k = at; i < m; i++, k += stride) {
+            float v = src.get(i);
+            dst.put(k, bf16 ? io.nabla.backend.HalfFloats.floatToBf16(v) : io.nabla.backend.HalfFloats.floatToHalf(v));
         }
     }
 
@@ -88,6 +126,28 @@ public class CpuElementwiseKernels extends ReferenceElementwiseKernels {
             int sy = r.innerStride(2);
             r.parallel(GRAIN, (o, n) -> DoubleLoops.unaryBackward(op, p0, p1, g, o[0], sg, s, o[1], ss, y, o[2], sy,
                     n));
+        } else if (dtype == DType.FP16 || dtype == DType.BF16) {
+            java.nio.ShortBuffer g = grad.hostBuffer().asShortBuffer();
+            java.nio.ShortBuffer s = saved.hostBuffer().asShortBuffer();
+            java.nio.ShortBuffer y = out.hostBuffer().asShortBuffer();
+            boolean bf16 = dtype == DType.BF16;
+            Runs r = Runs.of(outLayout.shape(), gradLayout, savedLayout, outLayout);
+            int sg = r.innerStride(0);
+            int ss = r.innerStride(1);
+            int sy = r.innerStride(2);
+            r.parallel(GRAIN, (o, n) -> {
+                Scratch sc = Scratch.get();
+                FloatBuffer fg = sc.floats(0);
+                FloatBuffer fs = sc.floats(1);
+                FloatBuffer fy = sc.floats(2);
+                for (int done = 0; done < n; done += Scratch.BLOCK) {
+                    int m = Math.min(Scratch.BLOCK, n - done);
+                    widen(g, o[0] + done * sg, sg, fg, m, bf16);
+                    widen(s, o[1] + done * ss, ss, fs, m, bf16);
+                    FloatLoops.unaryBackward(op, p0, p1, fg, 0, 1, fs, 0, 1, fy, 0, 1, m);
+                    narrow(fy, y, o[2] + done * sy, sy, m, bf16);
+                }
+            });
         } else {
             super.unaryBackwardKernel(op, p0, p1, grad, gradLayout, saved, savedLayout, out, outLayout, dtype);
         }

@@ -76,9 +76,9 @@ public class CpuLinalgKernels extends ReferenceLinalgKernels {
      */
     private void widened(double alpha, Memory a, Layout aLayout, Memory b, Layout bLayout, double beta, Memory c,
                          Layout cLayout, DType dtype, GemmShape s) {
-        Layout wa = Layout.contiguous(aLayout.shape());
-        Layout wb = Layout.contiguous(bLayout.shape());
-        Layout wc = Layout.contiguous(cLayout.shape());
+        Layout wa = denseLike(aLayout);
+        Layout wb = denseLike(bLayout);
+        Layout wc = denseLike(cLayout);
         io.nabla.backend.HostAllocator host = io.nabla.backend.HostAllocator.instance();
         try (Memory a64 = host.allocate(wa.numel() * Double.BYTES, false);
              Memory b64 = host.allocate(wb.numel() * Double.BYTES, false);
@@ -91,6 +91,34 @@ public class CpuLinalgKernels extends ReferenceLinalgKernels {
             compute(alpha, a64, wa, b64, wb, beta, c64, wc, DType.FP64, s);
             COPY.copy(c64, wc, DType.FP64, c, cLayout, dtype);
         }
+    }
+
+    /**
+     * A dense layout of {@code l}'s shape whose dims are laid out in the order of {@code l}'s strides (largest
+     * outermost), so that copying a transposed operand into it reads and writes in memory order, and BLAS takes
+     * it transposed as it would the original.
+     */
+    static Layout denseLike(Layout l) {
+        int r = l.rank();
+        Integer[] order = new Integer[r];
+        for (int i = 0; i < r; i++) {
+            order[i] = i;
+        }
+        int[] st = l.strides();
+        // broadcast (stride 0) dims outermost, then by falling stride, ties in dim order
+        java.util.Arrays.sort(order, (x, y) -> st[x] != st[y] ? Long.compare(outerness(st[y]), outerness(st[x]))
+                : Integer.compare(x, y));
+        int[] strides = new int[r];
+        long step = 1;
+        for (int k = r - 1; k >= 0; k--) {
+            strides[order[k]] = Math.toIntExact(step);
+            step *= Math.max(1, l.shape()[order[k]]);
+        }
+        return new Layout(l.shape(), strides, 0);
+    }
+
+    private static long outerness(int stride) {
+        return stride == 0 ? Long.MAX_VALUE : Math.abs((long) stride);
     }
 
     /**

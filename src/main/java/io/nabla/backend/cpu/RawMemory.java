@@ -83,6 +83,14 @@ final class RawMemory {
         UNSAFE.putFloat(address, v);
     }
 
+    static short getShort(long address) {
+        return UNSAFE.getShort(address);
+    }
+
+    static void putShort(long address, short v) {
+        UNSAFE.putShort(address, v);
+    }
+
     static int getInt(long address) {
         return UNSAFE.getInt(address);
     }
