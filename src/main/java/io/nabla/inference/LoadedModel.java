@@ -203,6 +203,14 @@ public final class LoadedModel {
             Map<String, Tensor> outputs = program.forward(Batches.stack(signature, batch));
             results = Batches.split(signature, outputs, batch);
         } catch (Throwable e) {
+            if (e instanceof IllegalArgumentException && batch.size() > 1) {
+                // one request's values were refused (an embedding index out of range, ...): run each request of
+                // the batch alone, so that only the one that sent them fails and the others get their answers
+                for (PendingCall p : batch) {
+                    execute(program, List.of(p));
+                }
+                return;
+            }
             RuntimeException failure = failure(e);
             for (PendingCall p : batch) {
                 p.result().completeExceptionally(failure);

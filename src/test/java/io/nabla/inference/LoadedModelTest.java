@@ -101,6 +101,43 @@ class LoadedModelTest {
         assertThat(rows.totalAmount()).isEqualTo(24);
     }
 
+    /**
+     * A request whose values the model refuses (an index out of range, as an embedding checks) fails alone with
+     * INVALID; the requests stacked into the same forward pass get their answers.
+     */
+    @Test
+    void aRefusedRequestDoesNotFailTheRequestsBatchedWithIt() throws Exception {
+        LoadedModel m = load("scale=2;refuse-negative", Duration.ofMillis(300));
+        try (TensorScope request = TensorScope.open()) {
+            CompletableFuture<List<OutputTensor>> good1 = m.submit(call(1, 2, 3));
+            CompletableFuture<List<OutputTensor>> bad = m.submit(call(4, -5, 6));
+            CompletableFuture<List<OutputTensor>> good2 = m.submit(call(7, 8, 9, 10, 11, 12));
+            assertThat(good1.get(30, TimeUnit.SECONDS).get(0).shape()).containsExactly(1, 3);
+            assertThat(good2.get(30, TimeUnit.SECONDS).get(0).shape()).containsExactly(2, 3);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(good2.get().get(0).data())
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            assertThat(b.getDouble(5 * 8)).isEqualTo(24.0);
+            assertThatThrownBy(() -> bad.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(InferenceException.class)
+                    .hasMessageContaining("rejected the input: index -5.0 is out of range (test)");
+            assertThat(((InferenceException) catchCause(bad)).kind()).isEqualTo(InferenceException.Kind.INVALID);
+        } finally {
+            m.unload().get(30, TimeUnit.SECONDS);
+        }
+        assertThat(meters.find("nabla.inference.batch.requests").summary().max())
+                .as("the three were stacked into one forward pass first").isEqualTo(3);
+    }
+
+    private static Throwable catchCause(CompletableFuture<?> f) {
+        try {
+            f.get();
+            throw new AssertionError("expected a failure");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
     void aFailedLoadKeepsNothing() {
         long before = HostAllocator.instance().allocatedBytes();

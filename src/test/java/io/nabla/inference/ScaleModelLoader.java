@@ -19,7 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
  * A test double for the model layer: the spec's inputs and outputs are read as the real spec declares them; the
  * model multiplies its single input by a scale (output = input * scale, in the output's datatype). The "weights" file
  * is text: {@code scale=<number>}, optionally {@code ;slow=<ms>} (loading takes that long), {@code ;busy=<ms>} (each
- * forward pass takes that long) or {@code ;fail} (loading fails). Loading allocates a 1 MiB block besides the scale, so memory counters see it.
+ * forward pass takes that long), {@code ;refuse-negative} (a forward pass over a negative value throws the
+ * IllegalArgumentException a model's own check of its input values would, as an embedding's index check) or
+ * {@code ;fail} (loading fails). Loading allocates a 1 MiB block besides the scale, so memory counters see it.
  */
 public final class ScaleModelLoader implements ModelLoader {
 
@@ -87,7 +89,9 @@ public final class ScaleModelLoader implements ModelLoader {
         ModelSignature sig = signature(specJson);
         String text = read(weights);
         long busy = 0;
+        boolean refuseNegative = false;
         for (String part : text.split(";")) {
+            refuseNegative |= part.equals("refuse-negative");
             if (part.startsWith("busy=")) {
                 busy = Long.parseLong(part.substring(5));
             }
@@ -106,6 +110,7 @@ public final class ScaleModelLoader implements ModelLoader {
         TensorSignature in = sig.inputs().get(0);
         TensorSignature out = sig.outputs().get(0);
         long busyMillis = busy;
+        boolean refuse = refuseNegative;
         return inputs -> {
             parameter.numel();
             sleep(busyMillis);
@@ -115,6 +120,10 @@ public final class ScaleModelLoader implements ModelLoader {
             ByteBuffer dst = y.memory().hostBuffer();
             double s = scale.item();
             for (long i = 0; i < x.numel(); i++) {
+                if (refuse && ElementAccess.getDouble(src, x.dtype(), i) < 0) {
+                    throw new IllegalArgumentException("index " + ElementAccess.getDouble(src, x.dtype(), i)
+                            + " is out of range (test)");
+                }
                 ElementAccess.putDouble(dst, out.datatype(), i, ElementAccess.getDouble(src, x.dtype(), i) * s);
             }
             return Map.of(out.name(), y);
