@@ -137,10 +137,18 @@ public final class SequentialModelLoader implements ModelLoader {
         String output = spec.outputs().get(0).name();
         DType low = spec.lowPrecision();
         DType declared = spec.outputs().get(0).datatype();
-        java.util.function.Function<Tensor, Tensor> forward = low == null ? model::forward : x -> {
+        java.util.function.Function<Tensor, Tensor> run = low == null ? model::forward : x -> {
             try (Autocast.Region amp = Autocast.enable(low)) {
                 Tensor y = model.forward(x);
                 return y.dtype().isFloatingPoint() && declared.isFloatingPoint() ? y.dataAs(declared) : y;
+            }
+        };
+        java.util.function.Function<Tensor, Tensor> forward = x -> {
+            try {
+                return run.apply(x);
+            } catch (IllegalArgumentException e) {
+                // the shapes and dtypes were checked against the spec: what the layers refuse is the values sent
+                throw new IllegalArgumentException("input \"" + input + "\": " + e.getMessage(), e);
             }
         };
         if (device.isCpu()) {

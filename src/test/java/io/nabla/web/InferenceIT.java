@@ -97,6 +97,23 @@ class InferenceIT extends ServerTestBase {
         assertThat(http.get("/v2/repository/models/" + name + "/versions/1/spec").text()).isEqualTo(spec);
     }
 
+    /** An embedding index out of range is a 400 naming the input, the index and the table's size. */
+    @Test
+    void anEmbeddingIndexOutOfRangeIsA400NamingTheInput() {
+        String spec = "{\"inputs\": [{\"name\": \"tokens\", \"datatype\": \"INT64\", \"shape\": [-1, 2]}], "
+                + "\"outputs\": [{\"name\": \"vectors\", \"datatype\": \"FP32\", \"shape\": [-1, 2, 3]}], "
+                + "\"layers\": [{\"type\": \"Embedding\", \"num_embeddings\": 10, \"embedding_dim\": 3}]}";
+        assertThat(http.createModel("tokens", spec, null).status()).isEqualTo(201);
+        Http.Reply ok = http.postJson("/v2/models/tokens/infer", "{\"inputs\":[{\"name\":\"tokens\",\"shape\":[1,2],"
+                + "\"datatype\":\"INT64\",\"data\":[0,9]}]}");
+        assertThat(ok.status()).isEqualTo(200);
+        Http.Reply bad = http.postJson("/v2/models/tokens/infer", "{\"inputs\":[{\"name\":\"tokens\",\"shape\":[1,2],"
+                + "\"datatype\":\"INT64\",\"data\":[3,12]}]}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.error()).contains("input \"tokens\"").contains("index 12 is out of bounds")
+                .contains("with size 10");
+    }
+
     @Test
     void flatAndNestedDataGiveTheSameAnswerAndTheIdIsEchoed() {
         scaleModel("flat", 2);
