@@ -28,6 +28,8 @@ enum ArgKind {
     POSITIVE_INT_LIST("a positive integer or a non-empty list of positive integers"),
     BOOL("true or false"),
     POSITIVE_NUMBER("a positive number"),
+    /** A norm's eps: PyTorch accepts 0 (a constant row then normalises to NaN, as there). */
+    NON_NEGATIVE_NUMBER("a non-negative finite number"),
     NUMBER("a finite number"),
     PROBABILITY("a number between 0 and 1"),
     NULLABLE_PROBABILITY("a number between 0 and 1, or null"),
@@ -69,6 +71,7 @@ enum ArgKind {
                 yield v.booleanValue();
             }
             case POSITIVE_NUMBER -> number(v, path, 0, Double.POSITIVE_INFINITY, false);
+            case NON_NEGATIVE_NUMBER -> number(v, path, 0, Double.POSITIVE_INFINITY, true);
             case NUMBER -> number(v, path, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, true);
             case PROBABILITY -> number(v, path, 0, 1, true);
             case NULLABLE_PROBABILITY -> v.isNull() ? null : number(v, path, 0, 1, true);

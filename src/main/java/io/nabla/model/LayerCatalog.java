@@ -105,12 +105,12 @@ final class LayerCatalog {
         define("BatchNorm2d", (a, g) -> batchNorm(2, a), batchNormArgs());
         define("LayerNorm", (a, g) -> new LayerNorm(p(a, "normalized_shape"), d(a, "eps"),
                         b(a, "elementwise_affine"), b(a, "bias")),
-                required("normalized_shape", ArgKind.POSITIVE_INT_LIST), arg("eps", ArgKind.POSITIVE_NUMBER, 1e-5),
+                required("normalized_shape", ArgKind.POSITIVE_INT_LIST), arg("eps", ArgKind.NON_NEGATIVE_NUMBER, 1e-5),
                 arg("elementwise_affine", ArgKind.BOOL, true), arg("bias", ArgKind.BOOL, true));
         define("GroupNorm", (a, g) -> new GroupNorm(i(a, "num_groups"), i(a, "num_channels"), d(a, "eps"),
                         b(a, "affine")),
                 required("num_groups", ArgKind.POSITIVE_INT), required("num_channels", ArgKind.POSITIVE_INT),
-                arg("eps", ArgKind.POSITIVE_NUMBER, 1e-5), arg("affine", ArgKind.BOOL, true));
+                arg("eps", ArgKind.NON_NEGATIVE_NUMBER, 1e-5), arg("affine", ArgKind.BOOL, true));
         define("Embedding", (a, g) -> new Embedding(i(a, "num_embeddings"), i(a, "embedding_dim"),
                         (Integer) a.get("padding_idx"), g),
                 required("num_embeddings", ArgKind.POSITIVE_INT), required("embedding_dim", ArgKind.POSITIVE_INT),
@@ -166,7 +166,7 @@ final class LayerCatalog {
     }
 
     private static Arg[] batchNormArgs() {
-        return new Arg[] {required("num_features", ArgKind.POSITIVE_INT), arg("eps", ArgKind.POSITIVE_NUMBER, 1e-5),
+        return new Arg[] {required("num_features", ArgKind.POSITIVE_INT), arg("eps", ArgKind.NON_NEGATIVE_NUMBER, 1e-5),
             arg("momentum", ArgKind.NULLABLE_PROBABILITY, 0.1), arg("affine", ArgKind.BOOL, true),
             arg("track_running_stats", ArgKind.BOOL, true)};
     }

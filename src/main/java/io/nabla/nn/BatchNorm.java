@@ -38,8 +38,8 @@ public final class BatchNorm extends Module {
             throw new IllegalArgumentException("BatchNorm is 1d or 2d, got " + spatialDims);
         }
         Layers.checkPositive("num_features", numFeatures);
-        if (!(eps > 0)) {
-            throw new IllegalArgumentException("eps: expected a positive number, got " + eps);
+        if (!(eps >= 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException("eps: expected a non-negative finite number, got " + eps);
         }
         if (momentum != null && !(momentum >= 0 && momentum <= 1)) {
             throw new IllegalArgumentException("momentum: expected a number in [0, 1] or null, got " + momentum);

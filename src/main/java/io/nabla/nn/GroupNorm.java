@@ -31,8 +31,8 @@ public final class GroupNorm extends Module {
             throw new IllegalArgumentException("num_channels must be divisible by num_groups: num_channels "
                     + numChannels + ", num_groups " + numGroups);
         }
-        if (!(eps > 0)) {
-            throw new IllegalArgumentException("eps: expected a positive number, got " + eps);
+        if (!(eps >= 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException("eps: expected a non-negative finite number, got " + eps);
         }
         this.groups = numGroups;
         this.channels = numChannels;

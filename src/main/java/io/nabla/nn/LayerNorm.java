@@ -27,8 +27,8 @@ public final class LayerNorm extends Module {
             throw new IllegalArgumentException("normalized_shape: expected at least one dimension, got []");
         }
         Layers.checkPositive("normalized_shape", normalizedShape);
-        if (!(eps > 0)) {
-            throw new IllegalArgumentException("eps: expected a positive number, got " + eps);
+        if (!(eps >= 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException("eps: expected a non-negative finite number, got " + eps);
         }
         this.normalizedShape = normalizedShape.clone();
         this.eps = eps;

@@ -236,6 +236,32 @@ class ModelSpecTest {
         }
     }
 
+    /**
+     * A norm's eps may be 0, as in PyTorch (a constant row then normalises to 0 * inf = NaN, as there); a negative
+     * or infinite eps is refused naming the layer's argument.
+     */
+    @Test
+    void normsAcceptEpsZeroAsPyTorchDoes() {
+        String io4 = "\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [-1, 4]}],"
+                + "\"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [-1, 4]}],";
+        try (io.nabla.tensor.TensorScope scope = io.nabla.tensor.TensorScope.open()) {
+            Sequential m = ModelBuilder.build(ModelSpec.parse("{" + io4 + "\"layers\": ["
+                    + "{\"type\": \"LayerNorm\", \"normalized_shape\": 4, \"eps\": 0},"
+                    + "{\"type\": \"BatchNorm1d\", \"num_features\": 4, \"eps\": 0.0},"
+                    + "{\"type\": \"GroupNorm\", \"num_groups\": 2, \"num_channels\": 4, \"eps\": 0}]}"));
+            m.eval();
+            double[] y = m.forward(io.nabla.tensor.Tensor.of(new float[] {1, 2, 3, 5, 7, 7, 7, 7}, 2, 4))
+                    .toDoubleArray();
+            assertThat(y[0]).isFinite();
+            assertThat(y[4]).as("a constant row over eps 0").isNaN();
+        }
+        for (String layer : new String[] {"{\"type\": \"LayerNorm\", \"normalized_shape\": 4, \"eps\": -1e-5}",
+            "{\"type\": \"BatchNorm1d\", \"num_features\": 4, \"eps\": 1e999}"}) {
+            assertThatThrownBy(() -> ModelSpec.parse("{" + io4 + "\"layers\": [" + layer + "]}"))
+                    .hasMessageStartingWith("layers[0].eps: expected a non-negative finite number, got");
+        }
+    }
+
     /** AdaptiveAvgPool2d's None keeps the input's size in its dim, also a size known only at run time. */
     @Test
     void adaptivePoolingKeepsTheSizesGivenAsNone() {
