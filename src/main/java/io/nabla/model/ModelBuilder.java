@@ -101,10 +101,14 @@ public final class ModelBuilder {
         TensorSpec out = spec.outputs().get(0);
         DType dtype = model.outputDType(in.datatype());
         int[] shape = model.outputShape(in.shape());
-        if (dtype != out.datatype()) {
+        // in bf16/fp16 inference the answer may be declared in that dtype too (it is cast to the declared one)
+        boolean lowOutput = spec.lowPrecision() != null && dtype.isFloatingPoint()
+                && out.datatype() == spec.lowPrecision();
+        if (dtype != out.datatype() && !lowOutput) {
             throw new IllegalArgumentException("outputs[0].datatype: the layers produce " + dtype.inferenceName()
                     + " from an input of " + in.datatype().inferenceName() + ", but the spec says "
-                    + out.datatype().inferenceName());
+                    + out.datatype().inferenceName() + (spec.lowPrecision() == null ? "" : " (or, in precision "
+                    + spec.precision() + ", " + spec.lowPrecision().inferenceName() + ")"));
         }
         boolean fits = shape.length == out.shape().length;
         for (int d = 0; fits && d < shape.length; d++) {

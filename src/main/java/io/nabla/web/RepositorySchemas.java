@@ -35,7 +35,7 @@ final class RepositorySchemas {
                     + "nabla.models.device, itself auto by default)") String device,
             @Schema(description = "inference precision: fp32 (default), or bf16 / fp16 (each forward pass under "
                     + "autocast: matrix products and convolutions in that dtype, the weights kept in fp32, the output "
-                    + "returned in its declared datatype)", allowableValues = {"fp32", "bf16", "fp16"})
+                    + "returned in its declared datatype: FP32, or FP16/BF16 as the precision)", allowableValues = {"fp32", "bf16", "fp16"})
             String precision) {
     }
 

@@ -97,6 +97,33 @@ class InferenceIT extends ServerTestBase {
         assertThat(http.get("/v2/repository/models/" + name + "/versions/1/spec").text()).isEqualTo(spec);
     }
 
+    /**
+     * In fp16 (or bf16) a spec may declare its output in that dtype: the answer comes back in it (the FP32 answer
+     * rounded); another dtype than the layers' or the precision's is still refused, naming both.
+     */
+    @Test
+    void aModelInFp16MayAnswerInFp16() {
+        String spec = "{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [-1, 4]}], "
+                + "\"outputs\": [{\"name\": \"output\", \"datatype\": \"%s\", \"shape\": [-1, 2]}], \"layers\": ["
+                + "{\"type\": \"Linear\", \"in_features\": 4, \"out_features\": 2}, {\"type\": \"Softmax\", \"dim\": 1}],"
+                + " \"seed\": 3, \"precision\": \"%s\"}";
+        assertThat(http.createModel("half-out", spec.formatted("FP16", "fp16"), null).status()).isEqualTo(201);
+        assertThat(http.createModel("half-out-fp32", spec.formatted("FP32", "fp16"), null).status()).isEqualTo(201);
+        String body = request("[0.5,-1.25,2,0.125,3,0.75,-0.5,1.5]");
+        JsonNode half = http.postJson("/v2/models/half-out/infer", body).json().get("outputs").get(0);
+        JsonNode full = http.postJson("/v2/models/half-out-fp32/infer", body).json().get("outputs").get(0);
+        assertThat(half.get("datatype").stringValue()).isEqualTo("FP16");
+        for (int i = 0; i < 4; i++) {
+            float f = (float) full.get("data").get(i).doubleValue();
+            assertThat((float) half.get("data").get(i).doubleValue()).as("output[%d]", i)
+                    .isEqualTo(io.nabla.backend.HalfFloats.halfToFloat(io.nabla.backend.HalfFloats.floatToHalf(f)));
+        }
+        Http.Reply refused = http.createModel("half-out-bf16", spec.formatted("BF16", "fp16"), null);
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.error()).contains("outputs[0].datatype").contains("but the spec says BF16")
+                .contains("(or, in precision fp16, FP16)");
+    }
+
     /** An embedding index out of range is a 400 naming the input, the index and the table's size. */
     @Test
     void anEmbeddingIndexOutOfRangeIsA400NamingTheInput() {
