@@ -38,11 +38,16 @@ public final class Autocast {
 
     /** Opens an autocast region computing matrix products in {@code lowPrecision}, FP16 or BF16. */
     public static Region enable(DType lowPrecision) {
+        return set(checkDtype(lowPrecision));
+    }
+
+    /** {@code lowPrecision} when autocast can compute in it (FP16 or BF16), else an error naming it. */
+    public static DType checkDtype(DType lowPrecision) {
         if (lowPrecision != DType.FP16 && lowPrecision != DType.BF16) {
             throw new IllegalArgumentException("autocast: expected dtype float16 or bfloat16, got "
                     + (lowPrecision == null ? "null" : lowPrecision.torchName()));
         }
-        return set(lowPrecision);
+        return lowPrecision;
     }
 
     /** Opens a region without autocast (PyTorch's {@code autocast(enabled=False)}). */

@@ -2,8 +2,9 @@ package io.nabla.model;
 
 import io.nabla.autograd.Autocast;
 import io.nabla.autograd.Autograd;
-import io.nabla.backend.DType;
 import io.nabla.autograd.GradMode;
+import io.nabla.backend.DType;
+import io.nabla.backend.Device;
 import io.nabla.nn.Dropout;
 import io.nabla.nn.Generator;
 import io.nabla.nn.Loss;
@@ -12,7 +13,6 @@ import io.nabla.optim.GradScaler;
 import io.nabla.optim.GradientClipping;
 import io.nabla.optim.LrScheduler;
 import io.nabla.optim.Optimizer;
-import io.nabla.backend.Device;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
 import java.util.ArrayList;
@@ -101,9 +101,7 @@ public final class Trainer {
      * {@code scaler}; returns this.
      */
     public Trainer mixedPrecision(DType lowPrecision, GradScaler scaler) {
-        try (Autocast.Region check = Autocast.enable(lowPrecision)) {
-            this.autocast = lowPrecision; // enable() has checked the dtype
-        }
+        this.autocast = Autocast.checkDtype(lowPrecision);
         this.scaler = Objects.requireNonNull(scaler, "scaler");
         return this;
     }
