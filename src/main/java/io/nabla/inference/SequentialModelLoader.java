@@ -103,7 +103,8 @@ public final class SequentialModelLoader implements ModelLoader {
     /**
      * Parameters and buffers (4-byte elements), plus a batch of {@code batchRows} rows of the input and the output
      * four times over (the batch, the layers' activations, the output and its copy), in 4-byte elements; in
-     * {@code bf16}/{@code fp16} half as many again for the parameters (a forward pass's 2-byte copies of them).
+     * {@code bf16}/{@code fp16} half as many again for the parameters (while loading, the FP32 weights and their 2-byte
+     * copies are both held).
      */
     @Override
     public long deviceBytes(byte[] specJson, int batchRows) {
@@ -133,6 +134,9 @@ public final class SequentialModelLoader implements ModelLoader {
             model.loadStateDict(file.tensors(), true);
         }
         model.eval();
+        if (spec.lowPrecision() != null) {
+            model.castMatrixWeights(spec.lowPrecision()); // what each forward pass would cast them to, kept once
+        }
         String input = spec.inputs().get(0).name();
         String output = spec.outputs().get(0).name();
         DType low = spec.lowPrecision();

@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code cuda} or {@code cuda:N}) says where the service loads the model; null when the spec leaves it to the server.
  * The optional {@code precision} ({@code fp32}, the default, {@code bf16} or {@code fp16}) is the precision the service
  * runs inference in: in {@code bf16}/{@code fp16} each forward pass runs under {@link io.nabla.autograd.Autocast}
- * (weights stay FP32) and the output is returned in its declared datatype.
+ * (the loaded model keeps its matrix weights in that dtype) and the output is returned in its declared datatype.
  * An optional field given as JSON {@code null} ({@code "device": null}, {@code "seed": null}) means its default, as
  * it does in a job request, so a client that serialises absent values as null is answered the same by both.
  */

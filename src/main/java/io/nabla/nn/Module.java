@@ -174,6 +174,23 @@ public abstract class Module {
         return this;
     }
 
+    /**
+     * For inference under {@link io.nabla.autograd.Autocast} to {@code low}: the weight and bias of every
+     * {@link Linear}, {@link Conv1d} and {@link Conv2d} become {@code low} copies, the tensors autocast would cast them
+     * to at each forward pass (so the answers do not change), kept once; their FP32 tensors are freed, halving the
+     * bytes they hold. Other parameters (norms, embeddings) stay as they are, as autocast computes them in FP32.
+     * Returns this.
+     */
+    public Module castMatrixWeights(io.nabla.backend.DType low) {
+        io.nabla.autograd.Autocast.checkDtype(low);
+        visit("", (prefix, m) -> {
+            if (m instanceof Linear || m instanceof Conv1d || m instanceof Conv2d) {
+                m.parameters.values().forEach(p -> p.castTo(low));
+            }
+        });
+        return this;
+    }
+
     /** The device of the first parameter or buffer; the cpu for a module that holds none. */
     public Device device() {
         for (Parameter p : namedParameters().values()) {

@@ -40,6 +40,25 @@ public final class Parameter {
         tensor = moved;
     }
 
+    /**
+     * Replaces the tensor with a copy in {@code dtype}, owned by the scope that owns the old one (a leaf requiring its
+     * gradient as the old one did; the gradient is dropped), and frees the old one's memory at once. Nothing when it
+     * has that dtype already.
+     */
+    void castTo(io.nabla.backend.DType dtype) {
+        if (tensor.dtype() == dtype) {
+            return;
+        }
+        boolean grad = tensor.requiresGrad();
+        Tensor old = tensor;
+        Tensor cast = io.nabla.tensor.TensorScope.moveTo(old.detach().dataAs(dtype), old.storage().owner());
+        cast.requiresGrad(grad);
+        tensor = cast;
+        try (io.nabla.tensor.TensorScope freed = io.nabla.tensor.TensorScope.open()) {
+            io.nabla.tensor.TensorScope.moveTo(old, freed);
+        }
+    }
+
     /** The parameter's tensor (a leaf; use it in forward computations). */
     public Tensor tensor() {
         return tensor;

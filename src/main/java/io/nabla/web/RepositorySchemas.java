@@ -34,9 +34,9 @@ final class RepositorySchemas {
             @Schema(description = "where the model is loaded: auto, cpu, cuda or cuda:N (default: the server's "
                     + "nabla.models.device, itself auto by default)") String device,
             @Schema(description = "inference precision: fp32 (default), or bf16 / fp16 (each forward pass under "
-                    + "autocast: matrix products and convolutions in that dtype, the weights kept in fp32, the output "
-                    + "returned in its declared datatype: FP32, or FP16/BF16 as the precision)", allowableValues = {"fp32", "bf16", "fp16"})
-            String precision) {
+                    + "autocast: matrix products and convolutions in that dtype, their weights held in it, the output "
+                    + "returned in its declared datatype: FP32, or FP16/BF16 as the precision)",
+                    allowableValues = {"fp32", "bf16", "fp16"}) String precision) {
     }
 
     @Schema(name = "ModelUpload", description = "multipart/form-data: the spec and optional safetensors weights")

@@ -1,0 +1,75 @@
+package io.nabla.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nabla.autograd.Autocast;
+import io.nabla.autograd.GradMode;
+import io.nabla.backend.DType;
+import io.nabla.model.ModelBuilder;
+import io.nabla.model.ModelSpec;
+import io.nabla.model.SafetensorsWriter;
+import io.nabla.nn.Sequential;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A model loaded for bf16/fp16 inference keeps its Linear and Conv weights in that dtype once (what autocast would
+ * cast them to at every forward pass): it holds about half the bytes of the FP32 model and answers exactly as the
+ * FP32 weights under autocast do; norms keep their FP32 parameters.
+ */
+class InferencePrecisionTest {
+
+    @TempDir
+    Path dir;
+
+    private static String spec(String precision) {
+        return "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [-1, 64]}], "
+                + "\"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [-1, 8]}], \"layers\": ["
+                + "{\"type\": \"Linear\", \"in_features\": 64, \"out_features\": 256}, {\"type\": \"LayerNorm\", "
+                + "\"normalized_shape\": 256}, {\"type\": \"GELU\"}, {\"type\": \"Linear\", \"in_features\": 256, "
+                + "\"out_features\": 8}], \"seed\": 9, \"precision\": \"" + precision + "\"}";
+    }
+
+    @Test
+    void lowPrecisionModelsHoldHalfTheWeightBytesAndAnswerAsAutocastDoes() throws Exception {
+        Path weights = dir.resolve("w.safetensors");
+        try (TensorScope s = TensorScope.open()) {
+            SafetensorsWriter.write(ModelBuilder.build(ModelSpec.parse(spec("fp32"))).stateDict(), weights);
+        }
+        float[] xs = new float[64 * 3];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = (float) Math.sin(i * 0.7) * 2;
+        }
+        SequentialModelLoader loader = new SequentialModelLoader();
+        long fp32Bytes;
+        double[] fp32Autocast;
+        try (TensorScope model = TensorScope.open(); GradMode.Region g = GradMode.disable()) {
+            loader.build(spec("fp32").getBytes(StandardCharsets.UTF_8), weights);
+            fp32Bytes = model.bytes();
+            Sequential m = ModelBuilder.build(ModelSpec.parse(spec("fp32")));
+            try (TensorScope w = TensorScope.open(); io.nabla.model.SafetensorsFile f =
+                    io.nabla.model.SafetensorsFile.open(weights)) {
+                m.loadStateDict(f.tensors(), true);
+            }
+            m.eval();
+            try (Autocast.Region a = Autocast.enable(DType.BF16)) {
+                fp32Autocast = m.forward(Tensor.of(xs, 3, 64)).dataAs(DType.FP32).toDoubleArray();
+            }
+        }
+        try (TensorScope model = TensorScope.open(); GradMode.Region g = GradMode.disable()) {
+            ModelProgram p = loader.build(spec("bf16").getBytes(StandardCharsets.UTF_8), weights);
+            long bytes = model.bytes();
+            // Linear weights and biases: (64 * 256 + 256 + 256 * 8 + 8) of the 19,208 + 512 parameters
+            assertThat(bytes).as("bytes held in bf16 against %d in fp32", fp32Bytes)
+                    .isLessThan(fp32Bytes * 11 / 20);
+            Tensor y = p.forward(Map.of("x", Tensor.of(xs, 3, 64))).get("y");
+            assertThat(y.dtype()).isEqualTo(DType.FP32);
+            assertThat(y.toDoubleArray()).containsExactly(fp32Autocast);
+        }
+    }
+}
