@@ -39,6 +39,37 @@ class ModelsOnDeviceTest {
         PlacementScenarios.loadUnloadCycles(gpus.pool(), root, 200);
     }
 
+    /**
+     * A bf16 model on a GPU casts its matrix weights there at load: its arena holds fewer bytes than the FP32 model's,
+     * it answers, and unloading gives every byte back.
+     */
+    @Test
+    void aBf16ModelOnTheGpuHoldsLessAndReturnsEveryByte() {
+        gpus = FakeGpus.of(256 * MIB);
+        String fp32 = new String(PlacementScenarios.mlp("cuda:0", 64, 512, 10),
+                java.nio.charset.StandardCharsets.UTF_8);
+        String bf16 = fp32.substring(0, fp32.length() - 1) + ", \"precision\": \"bf16\"}";
+        try (ModelRegistry registry = PlacementScenarios.registry(root, gpus.pool(), "cuda:0")) {
+            registry.create("full", fp32.getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
+            registry.create("half", bf16.getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
+            long start = PlacementScenarios.allocated(gpus.pool());
+            long[] held = new long[2];
+            String[] names = {"full", "half"};
+            for (int k = 0; k < 2; k++) {
+                registry.load(names[k]);
+                held[k] = gpus.pool().gpu(0).arenas().get(0).stats().allocated();
+                try (TensorScope s = TensorScope.open()) {
+                    assertThat(registry.infer(names[k], null, PlacementScenarios.call(2, 64, 1)).outputs().get(0)
+                            .shape()).containsExactly(2, 10);
+                }
+                registry.unload(names[k]);
+                assertThat(gpus.pool().gpu(0).arenas()).isEmpty();
+                assertThat(PlacementScenarios.allocated(gpus.pool())).isEqualTo(start);
+            }
+            assertThat(held[1]).as("bf16 model bytes against fp32's %d", held[0]).isLessThan(held[0] * 11 / 20);
+        }
+    }
+
     @Test
     void tooLargeLoadsAreRefusedWith507AndInferenceGoesOn() {
         gpus = FakeGpus.of(256 * MIB);

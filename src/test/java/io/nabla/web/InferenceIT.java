@@ -105,8 +105,8 @@ class InferenceIT extends ServerTestBase {
     void aModelInFp16MayAnswerInFp16() {
         String spec = "{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [-1, 4]}], "
                 + "\"outputs\": [{\"name\": \"output\", \"datatype\": \"%s\", \"shape\": [-1, 2]}], \"layers\": ["
-                + "{\"type\": \"Linear\", \"in_features\": 4, \"out_features\": 2}, {\"type\": \"Softmax\", \"dim\": 1}],"
-                + " \"seed\": 3, \"precision\": \"%s\"}";
+                + "{\"type\": \"Linear\", \"in_features\": 4, \"out_features\": 2}, "
+                + "{\"type\": \"Softmax\", \"dim\": 1}], \"seed\": 3, \"precision\": \"%s\"}";
         assertThat(http.createModel("half-out", spec.formatted("FP16", "fp16"), null).status()).isEqualTo(201);
         assertThat(http.createModel("half-out-fp32", spec.formatted("FP32", "fp16"), null).status()).isEqualTo(201);
         String body = request("[0.5,-1.25,2,0.125,3,0.75,-0.5,1.5]");
