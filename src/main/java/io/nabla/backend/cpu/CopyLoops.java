@@ -87,7 +87,8 @@ final class CopyLoops {
         });
     }
 
-    private static void widen(long sa, int a, int ss, long da, int b, int ds, int n, boolean bf16, boolean wide) {
+    /** n half values (FP16, or BF16) from element a of sa, every ss, to float (or double) at element b of da. */
+    static void widen(long sa, int a, int ss, long da, int b, int ds, int n, boolean bf16, boolean wide) {
         for (int i = 0; i < n; i++, a += ss, b += ds) {
             short h = RawMemory.getShort(sa + ((long) a << 1));
             float v = bf16 ? HalfFloats.bf16ToFloat(h) : HalfFloats.halfToFloat(h);
@@ -99,7 +100,8 @@ final class CopyLoops {
         }
     }
 
-    private static void narrow(long sa, int a, int ss, long da, int b, int ds, int n, boolean bf16, boolean wide) {
+    /** n float (or double) values from element a of sa, every ss, rounded to FP16 (or BF16) at element b of da. */
+    static void narrow(long sa, int a, int ss, long da, int b, int ds, int n, boolean bf16, boolean wide) {
         for (int i = 0; i < n; i++, a += ss, b += ds) {
             float v = wide ? (float) RawMemory.getDouble(sa + ((long) a << 3))
                     : RawMemory.getFloat(sa + ((long) a << 2));

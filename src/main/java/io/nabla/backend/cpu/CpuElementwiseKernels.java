@@ -60,9 +60,9 @@ public class CpuElementwiseKernels extends ReferenceElementwiseKernels {
             int sx = r.innerStride(0);
             int sy = r.innerStride(1);
             r.parallel(GRAIN, (o, n) -> DoubleLoops.unary(op, p0, p1, x, o[0], sx, y, o[1], sy, n));
-        } else if (dtype == DType.FP16 || dtype == DType.BF16) {
-            java.nio.ShortBuffer x = in.hostBuffer().asShortBuffer();
-            java.nio.ShortBuffer y = out.hostBuffer().asShortBuffer();
+        } else if ((dtype == DType.FP16 || dtype == DType.BF16) && RawMemory.bufferAddresses()) {
+            long x = in.address();
+            long y = out.address();
             boolean bf16 = dtype == DType.BF16;
             Runs r = Runs.of(outLayout.shape(), inLayout, outLayout);
             int sx = r.innerStride(0);
@@ -73,9 +73,9 @@ public class CpuElementwiseKernels extends ReferenceElementwiseKernels {
                 FloatBuffer b = sc.floats(1);
                 for (int done = 0; done < n; done += Scratch.BLOCK) {
                     int m = Math.min(Scratch.BLOCK, n - done);
-                    widen(x, o[0] + done * sx, sx, a, m, bf16);
+                    CopyLoops.widen(x, o[0] + done * sx, sx, RawMemory.address(a), 0, 1, m, bf16, false);
                     FloatLoops.unary(op, p0, p1, a, 0, 1, b, 0, 1, m);
-                    narrow(b, y, o[1] + done * sy, sy, m, bf16);
+                    CopyLoops.narrow(RawMemory.address(b), 0, 1, y, o[1] + done * sy, sy, m, bf16, false);
                 }
             });
         } else {
@@ -88,20 +88,6 @@ public class CpuElementwiseKernels extends ReferenceElementwiseKernels {
      * floating op in double, rounds it to float (which the FP32 loops reproduce bit for bit) and then to the half
      * type, and a half value widens to float exactly, so the results are the reference's.
      */
-
-    private static void widen(java.nio.ShortBuffer src, int at, int stride, FloatBuffer dst, int m, boolean bf16) {
-        for (int i = 0, k = at; i < m; i++, k += stride) {
-            short h = src.get(k);
-            dst.put(i, bf16 ? io.nabla.backend.HalfFloats.bf16ToFloat(h) : io.nabla.backend.HalfFloats.halfToFloat(h));
-        }
-    }
-
-    private static void narrow(FloatBuffer src, java.nio.ShortBuffer dst, int at, int stride, int m, boolean bf16) {
-        for (int i = 0, k = at; i < m; i++, k += stride) {
-            float v = src.get(i);
-            dst.put(k, bf16 ? io.nabla.backend.HalfFloats.floatToBf16(v) : io.nabla.backend.HalfFloats.floatToHalf(v));
-        }
-    }
 
     @Override
     protected void unaryBackwardKernel(UnaryOp op, double p0, double p1, Memory grad, Layout gradLayout,
@@ -126,10 +112,10 @@ public class CpuElementwiseKernels extends ReferenceElementwiseKernels {
             int sy = r.innerStride(2);
             r.parallel(GRAIN, (o, n) -> DoubleLoops.unaryBackward(op, p0, p1, g, o[0], sg, s, o[1], ss, y, o[2], sy,
                     n));
-        } else if (dtype == DType.FP16 || dtype == DType.BF16) {
-            java.nio.ShortBuffer g = grad.hostBuffer().asShortBuffer();
-            java.nio.ShortBuffer s = saved.hostBuffer().asShortBuffer();
-            java.nio.ShortBuffer y = out.hostBuffer().asShortBuffer();
+        } else if ((dtype == DType.FP16 || dtype == DType.BF16) && RawMemory.bufferAddresses()) {
+            long g = grad.address();
+            long s = saved.address();
+            long y = out.address();
             boolean bf16 = dtype == DType.BF16;
             Runs r = Runs.of(outLayout.shape(), gradLayout, savedLayout, outLayout);
             int sg = r.innerStride(0);
@@ -142,10 +128,10 @@ public class CpuElementwiseKernels extends ReferenceElementwiseKernels {
                 FloatBuffer fy = sc.floats(2);
                 for (int done = 0; done < n; done += Scratch.BLOCK) {
                     int m = Math.min(Scratch.BLOCK, n - done);
-                    widen(g, o[0] + done * sg, sg, fg, m, bf16);
-                    widen(s, o[1] + done * ss, ss, fs, m, bf16);
+                    CopyLoops.widen(g, o[0] + done * sg, sg, RawMemory.address(fg), 0, 1, m, bf16, false);
+                    CopyLoops.widen(s, o[1] + done * ss, ss, RawMemory.address(fs), 0, 1, m, bf16, false);
                     FloatLoops.unaryBackward(op, p0, p1, fg, 0, 1, fs, 0, 1, fy, 0, 1, m);
-                    narrow(fy, y, o[2] + done * sy, sy, m, bf16);
+                    CopyLoops.narrow(RawMemory.address(fy), 0, 1, y, o[2] + done * sy, sy, m, bf16, false);
                 }
             });
         } else {

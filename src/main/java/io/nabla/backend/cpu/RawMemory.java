@@ -39,6 +39,11 @@ final class RawMemory {
         }
     }
 
+    /** Whether {@link #address(java.nio.Buffer)} gives direct buffers' addresses on this JDK. */
+    static boolean bufferAddresses() {
+        return BUFFER_ADDRESS >= 0;
+    }
+
     /** Whether the ranges of {@code bytes} bytes at {@code p} and at {@code q} share a byte. */
     static boolean overlaps(long p, long q, long bytes) {
         return p < q + bytes && q < p + bytes;
