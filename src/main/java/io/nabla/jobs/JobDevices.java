@@ -160,13 +160,4 @@ final class JobDevices {
         return "\"auto\", \"cpu\"" + (pool.gpus().isEmpty() ? "" : ", \"cuda\"") + pool.gpus().stream()
                 .map(g -> ", \"" + g.device() + "\"").collect(Collectors.joining());
     }
-
-    /** Accepts {@code fp32}, {@code bf16} and {@code fp16}; anything else is refused, naming the field. */
-    static void checkPrecision(String precision) {
-        if (precision.equals("fp32") || precision.equals("bf16") || precision.equals("fp16")) {
-            return;
-        }
-        throw new IllegalArgumentException("precision: expected \"fp32\", \"bf16\" or \"fp16\", got \"" + precision
-                + "\"");
-    }
 }

@@ -1,6 +1,7 @@
 package io.nabla.jobs;
 
 import io.nabla.model.JsonErrorText;
+import io.nabla.model.ModelSpec;
 import io.nabla.nn.Loss;
 import io.nabla.optim.OptimizerSpec;
 import java.util.ArrayDeque;
@@ -48,11 +49,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
 
     /** The dtype mixed precision autocasts to ({@code BF16} or {@code FP16}), or null for {@code fp32}. */
     public io.nabla.backend.DType lowPrecision() {
-        return switch (precision) {
-            case "bf16" -> io.nabla.backend.DType.BF16;
-            case "fp16" -> io.nabla.backend.DType.FP16;
-            default -> null;
-        };
+        return ModelSpec.lowPrecisionOf(precision);
     }
 
     /** The most epochs a job may ask for. */
@@ -182,7 +179,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
         long seed = root.hasNonNull("seed") ? longValue(root, "seed") : 0;
         String device = string(root, "device", "auto");
         String precision = string(root, "precision", "fp32");
-        JobDevices.checkPrecision(precision);
+        ModelSpec.lowPrecisionOf(precision); // fp32, bf16 or fp16, else a 400 naming the field
         int every = integer(root, "checkpoint_every_steps", 100, 1, Integer.MAX_VALUE);
         return new JobRequest(model, version, dataset, input, target, loss, optimizer, opt, epochs, batchSize,
                 shuffle, seed, device, precision, every);

@@ -43,9 +43,7 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
         if (precision == null) {
             precision = "fp32";
         }
-        if (!precision.equals("fp32") && !precision.equals("bf16") && !precision.equals("fp16")) {
-            throw new IllegalArgumentException("precision: " + PRECISIONS + ", got \"" + precision + "\"");
-        }
+        lowPrecisionOf(precision);
     }
 
     /** A spec in FP32 with the given device (null: the server's). */
@@ -61,10 +59,19 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
 
     /** The dtype inference autocasts to ({@code BF16} or {@code FP16}), or null in FP32. */
     public DType lowPrecision() {
+        return lowPrecisionOf(precision);
+    }
+
+    /**
+     * The dtype a {@code precision} (a spec's or a job request's) autocasts to: null for {@code fp32}, BF16 or FP16;
+     * anything else is an error naming the field.
+     */
+    public static DType lowPrecisionOf(String precision) {
         return switch (precision) {
+            case "fp32" -> null;
             case "bf16" -> DType.BF16;
             case "fp16" -> DType.FP16;
-            default -> null;
+            default -> throw new IllegalArgumentException("precision: " + PRECISIONS + ", got \"" + precision + "\"");
         };
     }
 
