@@ -7,10 +7,11 @@ import java.util.Map;
 /**
  * Everything a job needs to continue exactly where it was: after {@code step} optimizer steps, the model's state
  * dict, the optimizer's state dict, the loss scaler's state (mixed precision), the random generator's state at the start of the current epoch (to draw that
- * epoch's batch order again) and now (for what it draws next), and every loss so far.
+ * epoch's batch order again) and now (for what it draws next). The losses of those steps are in the job's record,
+ * which is written before the checkpoint; checkpoints of earlier versions held them too.
  *
  * @param step optimizer steps done
- * @param losses the loss of each of those steps
+ * @param losses the loss of each of those steps in a checkpoint of an earlier version; null in those written now
  * @param model the model's state dict
  * @param optimizer the optimizer's state dict
  * @param rngEpochStart the generator's state before the current epoch drew its permutation
@@ -21,9 +22,9 @@ record Checkpoint(int step, List<Double> losses, Map<String, Tensor> model, Map<
         long[] rngEpochStart, long[] rngNow, Map<String, Tensor> scaler) {
 
     Checkpoint {
-        losses = List.copyOf(losses);
+        losses = losses == null ? null : List.copyOf(losses);
         scaler = Map.copyOf(scaler);
-        if (losses.size() != step) {
+        if (losses != null && losses.size() != step) {
             throw new IllegalArgumentException("a checkpoint after " + step + " steps needs " + step + " losses, got "
                     + losses.size());
         }

@@ -20,7 +20,8 @@ import java.util.Optional;
 
 /**
  * A job's checkpoint on disk: one safetensors file {@code <store>/jobs/<id>/checkpoint.safetensors} holding the
- * tensors under {@code model.}, {@code optimizer.}, {@code rng.} and (mixed precision) {@code scaler.} prefixes and the step and losses as metadata.
+ * tensors under {@code model.}, {@code optimizer.}, {@code rng.} and (mixed precision) {@code scaler.} prefixes and the step as metadata (format 2; format 1, written by earlier versions, held the losses too, and is
+ * still read).
  *
  * <p>Guarantees: a checkpoint is replaced atomically (written to a temporary file, fsynced, renamed over the old
  * one, directory fsynced), so after a crash at any moment the file holds either the previous checkpoint or the new
@@ -31,7 +32,9 @@ final class CheckpointFiles {
 
     static final String FILE = "checkpoint.safetensors";
     static final String TEMP = ".checkpoint.safetensors.tmp";
-    private static final String FORMAT = "nabla-job-checkpoint-1";
+    private static final String FORMAT = "nabla-job-checkpoint-2";
+    /** Earlier versions' checkpoints, with every loss so far as metadata. */
+    private static final String FORMAT_1 = "nabla-job-checkpoint-1";
 
     private final Path root;
     private final Duration writeDelay;
@@ -54,8 +57,11 @@ final class CheckpointFiles {
         c.scaler().forEach((k, v) -> tensors.put("scaler." + k, v));
         tensors.put("rng.epoch_start", Tensor.of(c.rngEpochStart(), c.rngEpochStart().length));
         tensors.put("rng.now", Tensor.of(c.rngNow(), c.rngNow().length));
-        Map<String, String> meta = Map.of("format", FORMAT, "step", Integer.toString(c.step()),
-                "losses", JobStore.losses(c.losses()));
+        if (c.losses() != null) {
+            throw new IllegalArgumentException("a checkpoint holds no losses (the job's record does), got "
+                    + c.losses().size());
+        }
+        Map<String, String> meta = Map.of("format", FORMAT, "step", Integer.toString(c.step()));
         try {
             Files.createDirectories(dir);
             Path tmp = dir.resolve(TEMP);
@@ -86,7 +92,8 @@ final class CheckpointFiles {
             }
             try (SafetensorsFile f = SafetensorsFile.open(file)) {
                 Map<String, String> meta = f.metadata();
-                if (!FORMAT.equals(meta.get("format"))) {
+                boolean withLosses = FORMAT_1.equals(meta.get("format"));
+                if (!withLosses && !FORMAT.equals(meta.get("format"))) {
                     throw new IllegalStateException(file + " is not a job checkpoint: format " + meta.get("format"));
                 }
                 Map<String, Tensor> model = new LinkedHashMap<>();
@@ -102,7 +109,7 @@ final class CheckpointFiles {
                     }
                 }
                 return Optional.of(new Checkpoint(Integer.parseInt(meta.get("step")),
-                        JobStore.losses(meta.get("losses")), model, optimizer, f.tensor("rng.epoch_start")
+                        withLosses ? JobStore.losses(meta.get("losses")) : null, model, optimizer, f.tensor("rng.epoch_start")
                         .toLongArray(), f.tensor("rng.now").toLongArray(), scaler));
             }
         } catch (IOException e) {

@@ -36,6 +36,12 @@ public record FineTuneJob(String id, JobStatus status, String request, String mo
         losses = List.copyOf(losses);
     }
 
+    /** This job with {@code losses} instead of its own. */
+    FineTuneJob withLosses(List<Double> losses) {
+        return new FineTuneJob(id, status, request, model, version, modelId, resultVersion, step, totalSteps, epoch,
+                losses, device, createdAt, startedAt, finishedAt, error, cancelRequested);
+    }
+
     /** This job with live progress (from the worker that runs it) instead of the stored one. */
     public FineTuneJob withProgress(int step, int epoch, List<Double> losses) {
         return new FineTuneJob(id, status, request, model, version, modelId, resultVersion, step, totalSteps, epoch,

@@ -70,6 +70,10 @@ final class JobRun {
     private volatile int step;
     /** Every step's loss so far; appended by the worker, copied by readers (so a step costs O(1), not O(steps)). */
     private final List<Double> done = new ArrayList<>();
+    /** The losses in the job's record when the run started (those of the steps before its record's step). */
+    private final List<Double> recordedAtStart;
+    /** How many of {@link #done} the job's record holds: the next chunk of losses starts there. */
+    private int stored;
     private final int perEpoch;
     private Integer resultVersion;
     /** The id of the model trained (the job's, or for a job accepted before ids existed, its model's at the start). */
@@ -104,7 +108,9 @@ final class JobRun {
         this.events = events;
         this.stepDelay = stepDelay;
         this.step = job.step();
-        this.done.addAll(job.losses());
+        this.recordedAtStart = job.losses();
+        this.done.addAll(recordedAtStart);
+        this.stored = recordedAtStart.size();
         this.perEpoch = Math.max(1, job.totalSteps() / request.epochs());
     }
 
@@ -153,6 +159,18 @@ final class JobRun {
         }
     }
 
+    /** How many losses the job's record holds: {@link #unstored()} are those of the steps from there on. */
+    int stored() {
+        return stored;
+    }
+
+    /** The losses the job's record does not hold yet (to store with its final state). */
+    List<Double> unstored() {
+        synchronized (done) {
+            return List.copyOf(done.subList(stored, done.size()));
+        }
+    }
+
     /** Bytes the run holds now (model, optimizer state, dataset); 0 once it ended and freed them. */
     long bytes() {
         TensorScope s = scope;
@@ -170,9 +188,10 @@ final class JobRun {
         if (published.isPresent()) {
             // a previous run published the result and died before recording it
             try (TensorScope scope = TensorScope.open()) {
-                checkpoints.read(job.id()).ifPresent(c -> replaceLosses(c.losses()));
+                checkpoints.read(job.id()).ifPresent(c -> replaceLosses(c.losses() != null ? c.losses()
+                        : recordedAtStart.subList(0, Math.min(c.step(), recordedAtStart.size()))));
             }
-            step = losses().size();
+            step = recorded();
             resultVersion = published.get().version();
             return Outcome.SUCCEEDED;
         }
@@ -210,12 +229,18 @@ final class JobRun {
             scaler = new GradScaler();
             trainer.mixedPrecision(request.lowPrecision(), scaler);
         }
-        replaceLosses(List.of());
         int at = 0;
         long[] epochStart = g.getState();
         long[] resumeRng = null;
         try (TensorScope cp = TensorScope.open()) {
             Optional<Checkpoint> c = checkpoints.read(job.id());
+            if (c.isPresent() && c.get().losses() == null && c.get().step() > recordedAtStart.size()) {
+                // the record is written before the checkpoint, so this cannot follow from a crash; the steps
+                // without a loss cannot be reported, so the job starts again rather than show a hole
+                LOG.warn("job {}: its checkpoint is at step {} but its record holds the losses of {} steps; it starts "
+                        + "again from step 0", job.id(), c.get().step(), recordedAtStart.size());
+                c = Optional.empty();
+            }
             if (c.isPresent()) {
                 model.loadStateDict(c.get().model(), true);
                 optimizer.loadStateDict(c.get().optimizer());
@@ -227,12 +252,15 @@ final class JobRun {
                     scaler.loadStateDict(c.get().scaler());
                 }
                 at = c.get().step();
-                replaceLosses(c.get().losses());
+                replaceLosses(c.get().losses() != null ? c.get().losses() : recordedAtStart.subList(0, at));
                 epochStart = c.get().rngEpochStart();
                 resumeRng = c.get().rngNow();
                 LOG.info("job {} resumes from its checkpoint at step {} of {}", job.id(), at, job.totalSteps());
-            } else if (job.startedAt() != null && job.step() > 0) {
-                LOG.info("job {} has no checkpoint; it starts again from step 0", job.id());
+            } else {
+                if (job.startedAt() != null && job.step() > 0) {
+                    LOG.info("job {} has no checkpoint; it starts again from step 0", job.id());
+                }
+                replaceLosses(List.of());
             }
         }
         step = at;
@@ -350,13 +378,14 @@ final class JobRun {
      */
     private void checkpoint(Sequential model, Optimizer optimizer, GradScaler scaler, long[] epochStart,
                             long[] rng) {
-        List<Double> all = losses();
-        int at = all.size();
+        int at = recorded();
+        // the record first: a checkpoint is never ahead of the losses stored, so a resumed run always has them
+        store.progress(job.id(), at, at / perEpoch, stored, unstored());
+        stored = at;
         try (TensorScope copies = TensorScope.open()) {
-            checkpoints.write(job.id(), new Checkpoint(at, all, onHost(model.stateDict()),
+            checkpoints.write(job.id(), new Checkpoint(at, null, onHost(model.stateDict()),
                     onHost(optimizer.stateDict()), epochStart, rng, scaler == null ? Map.of() : scaler.stateDict()));
         }
-        store.progress(job.id(), at, at / perEpoch, all);
     }
 
     /** The tensors copied to the host (those there already as they are), in the current scope. */
@@ -366,10 +395,15 @@ final class JobRun {
         return out;
     }
 
+    /**
+     * The losses so far are {@code losses} (those of the step the run resumes from); the next chunk stored replaces
+     * what the record holds past them.
+     */
     private void replaceLosses(List<Double> losses) {
         synchronized (done) {
             done.clear();
             done.addAll(losses);
+            stored = Math.min(stored, done.size());
         }
     }
 

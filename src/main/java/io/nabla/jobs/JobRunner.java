@@ -361,7 +361,8 @@ public final class JobRunner implements SmartLifecycle {
     private void fail(FineTuneJob queued, RuntimeException e) {
         if (store.claim(queued.id(), null, Instant.now())) {
             LOG.warn("job {} cannot start: {}", queued.id(), e.toString());
-            finish(queued, JobStatus.FAILED, null, queued.step(), queued.epoch(), queued.losses(), message(e));
+            finish(queued, JobStatus.FAILED, null, queued.step(), queued.epoch(), queued.losses().size(), List.of(),
+                    message(e));
         }
     }
 
@@ -385,7 +386,7 @@ public final class JobRunner implements SmartLifecycle {
         } catch (RuntimeException e) {
             release(placement);
             idle(me);
-            finish(job, JobStatus.FAILED, null, job.step(), job.epoch(), job.losses(), message(e));
+            finish(job, JobStatus.FAILED, null, job.step(), job.epoch(), job.losses().size(), List.of(), message(e));
             return;
         }
         runs.put(id, run);
@@ -404,7 +405,7 @@ public final class JobRunner implements SmartLifecycle {
             runs.remove(id);
             release(placement);
             idle(me);
-            finish(job, JobStatus.FAILED, null, run.step(), run.epoch(), run.losses(), message(e));
+            finish(job, JobStatus.FAILED, null, run.step(), run.epoch(), run.stored(), run.unstored(), message(e));
             return;
         }
         runs.remove(id); // its memory is freed already: the run's scope closed when run() returned
@@ -412,9 +413,9 @@ public final class JobRunner implements SmartLifecycle {
         idle(me);
         switch (outcome) {
             case SUCCEEDED -> finish(job, JobStatus.SUCCEEDED, run.resultVersion(), run.step(), run.epoch(),
-                    run.losses(), null);
-            case CANCELLED -> finish(job, JobStatus.CANCELLED, null, run.step(), run.epoch(), run.losses(),
-                    "cancelled by request after step " + run.step());
+                    run.stored(), run.unstored(), null);
+            case CANCELLED -> finish(job, JobStatus.CANCELLED, null, run.step(), run.epoch(), run.stored(),
+                    run.unstored(), "cancelled by request after step " + run.step());
             case STOPPED -> LOG.info("job {} stopped for shutdown at step {}; it resumes at the next start", id,
                     run.step());
         }
@@ -430,9 +431,10 @@ public final class JobRunner implements SmartLifecycle {
         }
     }
 
-    private void finish(FineTuneJob job, JobStatus status, Integer version, int step, int epoch,
-            java.util.List<Double> losses, String error) {
-        if (store.finish(job.id(), status, version, step, epoch, losses, error, Instant.now())) {
+    /** Stores the job's final state, with the losses of steps {@code from} on that its record lacks. */
+    private void finish(FineTuneJob job, JobStatus status, Integer version, int step, int epoch, int from,
+            List<Double> unstored, String error) {
+        if (store.finish(job.id(), status, version, step, epoch, from, unstored, error, Instant.now())) {
             checkpoints.delete(job.id());
         }
         events.publish(job.id(), new JobEvent(step, epoch, null, status));

@@ -5,7 +5,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -15,7 +17,14 @@ import tools.jackson.databind.node.ArrayNode;
 
 /**
  * The job records, in the {@code training_jobs} table of a relational database (embedded H2 or PostgreSQL; the SQL
- * is the subset both speak).
+ * is the subset both speak), and their losses in {@code training_job_losses}, appended a chunk per checkpoint.
+ *
+ * <p>Losses are appended, never rewritten: a checkpoint stores the losses of the steps since the previous one as one
+ * chunk (the JSON array of {@link #losses(List)}) keyed by its first step, so a job of {@code n} steps writes O(n)
+ * bytes in all, not O(n²). A job's losses are, in {@code first_step} order, its record's {@code losses} column (where
+ * versions before the chunks kept them all; {@code []} since) with each chunk laid over the list from its first
+ * step on, cut at the record's {@code step}. So a run that resumes from an earlier step than the record shows simply
+ * writes its next chunk from there, and a chunk written just before a crash, ahead of the record's step, is not read.
  *
  * <p>Guarantees: the schema is created when missing; every change of state is one conditional {@code UPDATE} that
  * names the state it leaves, so a job moves QUEUED -> RUNNING -> final at most once each and a final state is never
@@ -45,6 +54,15 @@ public final class JobStore {
               cancel_requested BOOLEAN NOT NULL
             )""";
 
+    /** The losses, a chunk per checkpoint: those of steps {@code first_step}, {@code first_step + 1}, ... */
+    static final String LOSSES_SCHEMA = """
+            CREATE TABLE IF NOT EXISTS training_job_losses (
+              job_id VARCHAR(64) NOT NULL,
+              first_step INTEGER NOT NULL,
+              losses TEXT NOT NULL,
+              PRIMARY KEY (job_id, first_step)
+            )""";
+
     /** Tables created before jobs recorded their model's id lack the column; their rows read with none. */
     static final String ADD_MODEL_ID = "ALTER TABLE training_jobs ADD COLUMN IF NOT EXISTS model_id VARCHAR(64)";
 
@@ -58,11 +76,12 @@ public final class JobStore {
         this.jdbc = jdbc;
         jdbc.sql(SCHEMA).update();
         jdbc.sql(ADD_MODEL_ID).update();
+        jdbc.sql(LOSSES_SCHEMA).update();
         this.seq = new AtomicLong(jdbc.sql("SELECT COALESCE(MAX(seq), 0) FROM training_jobs").query(Long.class)
                 .single());
     }
 
-    /** Stores a new QUEUED job. */
+    /** Stores a new QUEUED job (its losses, if it has any, in the record itself). */
     public void insert(FineTuneJob job) {
         jdbc.sql("INSERT INTO training_jobs (" + COLUMNS + ", seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                         + "?, ?, ?, ?)")
@@ -74,8 +93,15 @@ public final class JobStore {
     }
 
     public Optional<FineTuneJob> find(String id) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM training_jobs WHERE id = ?").param(id)
+        // the record before its chunks: a chunk appended meanwhile lies past the step read, and is cut off
+        Optional<FineTuneJob> job = jdbc.sql("SELECT " + COLUMNS + " FROM training_jobs WHERE id = ?").param(id)
                 .query(JobStore::row).optional();
+        if (job.isEmpty()) {
+            return job;
+        }
+        List<Chunk> chunks = jdbc.sql("SELECT job_id, first_step, losses FROM training_job_losses WHERE job_id = ? "
+                + "ORDER BY first_step").param(id).query(JobStore::chunk).list();
+        return Optional.of(withChunks(job.get(), chunks));
     }
 
     /**
@@ -94,8 +120,17 @@ public final class JobStore {
      * stamped before they are checked and inserted, so they may be inserted in another order than their times.
      */
     public List<FineTuneJob> list() {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM training_jobs ORDER BY created_at DESC, id DESC")
+        List<FineTuneJob> jobs = jdbc.sql("SELECT " + COLUMNS + " FROM training_jobs ORDER BY created_at DESC, id DESC")
                 .query(JobStore::row).list();
+        Map<String, List<Chunk>> chunks = new HashMap<>();
+        jdbc.sql("SELECT job_id, first_step, losses FROM training_job_losses ORDER BY job_id, first_step")
+                .query(JobStore::chunk).list()
+                .forEach(c -> chunks.computeIfAbsent(c.jobId(), k -> new ArrayList<>()).add(c));
+        List<FineTuneJob> out = new ArrayList<>(jobs.size());
+        for (FineTuneJob j : jobs) {
+            out.add(withChunks(j, chunks.getOrDefault(j.id(), List.of())));
+        }
+        return out;
     }
 
     /**
@@ -119,10 +154,31 @@ public final class JobStore {
                 .params(device, micros(now), id).update() == 1;
     }
 
-    /** Records the progress of a RUNNING job (at a checkpoint). */
-    public boolean progress(String id, int step, int epoch, List<Double> losses) {
-        return jdbc.sql("UPDATE training_jobs SET step = ?, epoch = ?, losses = ? WHERE id = ? AND status = 'RUNNING'")
-                .params(step, epoch, losses(losses), id).update() == 1;
+    /**
+     * Records the progress of a RUNNING job (at a checkpoint): {@code added} are the losses of steps {@code from},
+     * {@code from + 1}, ..., appended as one chunk (replacing what was stored from {@code from} on), then the job is
+     * at {@code step}. False, and nothing written, when the job is not RUNNING.
+     */
+    public boolean progress(String id, int step, int epoch, int from, List<Double> added) {
+        appendLosses(id, from, added);
+        return jdbc.sql("UPDATE training_jobs SET step = ?, epoch = ? WHERE id = ? AND status = 'RUNNING'")
+                .params(step, epoch, id).update() == 1;
+    }
+
+    /**
+     * Appends the losses of steps {@code from}, {@code from + 1}, ... of a RUNNING job as a chunk, removing the chunks
+     * that start at {@code from} or later first (written by a run that went further before it crashed).
+     */
+    private void appendLosses(String id, int from, List<Double> added) {
+        if (from < 0) {
+            throw new IllegalArgumentException("losses from step " + from + ": expected a step >= 0");
+        }
+        jdbc.sql("DELETE FROM training_job_losses WHERE job_id = ? AND first_step >= ? AND EXISTS (SELECT 1 FROM "
+                + "training_jobs WHERE id = ? AND status = 'RUNNING')").params(id, from, id).update();
+        if (!added.isEmpty()) {
+            jdbc.sql("INSERT INTO training_job_losses (job_id, first_step, losses) SELECT id, ?, ? FROM training_jobs "
+                    + "WHERE id = ? AND status = 'RUNNING'").params(from, losses(added), id).update();
+        }
     }
 
     /**
@@ -134,15 +190,19 @@ public final class JobStore {
                 .params(modelId, id).update() == 1;
     }
 
-    /** RUNNING -> a final state with the job's last progress; false when it was not RUNNING. */
-    public boolean finish(String id, JobStatus to, Integer resultVersion, int step, int epoch, List<Double> losses,
-            String error, Instant now) {
+    /**
+     * RUNNING -> a final state with the job's last progress: the losses of steps {@code from}, {@code from + 1}, ...
+     * not stored yet are appended as in {@link #progress}; false, and nothing written, when it was not RUNNING.
+     */
+    public boolean finish(String id, JobStatus to, Integer resultVersion, int step, int epoch, int from,
+            List<Double> added, String error, Instant now) {
         if (!to.isFinal()) {
             throw new IllegalArgumentException("finish: expected a final state, got " + to);
         }
-        return jdbc.sql("UPDATE training_jobs SET status = ?, result_version = ?, step = ?, epoch = ?, losses = ?, "
+        appendLosses(id, from, added);
+        return jdbc.sql("UPDATE training_jobs SET status = ?, result_version = ?, step = ?, epoch = ?, "
                         + "error = ?, finished_at = ? WHERE id = ? AND status = 'RUNNING'")
-                .params(to.name(), resultVersion, step, epoch, losses(losses), error, micros(now), id).update() == 1;
+                .params(to.name(), resultVersion, step, epoch, error, micros(now), id).update() == 1;
     }
 
     /** QUEUED -> CANCELLED; false when the job is not QUEUED. */
@@ -165,6 +225,8 @@ public final class JobStore {
      * shows {@code error} instead of breaking every answer that includes it. False when it is final already.
      */
     public boolean failUnreadable(String id, String error, Instant now) {
+        jdbc.sql("DELETE FROM training_job_losses WHERE job_id = ? AND EXISTS (SELECT 1 FROM training_jobs WHERE id = ? "
+                + "AND status IN ('QUEUED', 'RUNNING'))").params(id, id).update();
         return jdbc.sql("UPDATE training_jobs SET status = 'FAILED', losses = '[]', error = ?, finished_at = ? WHERE "
                         + "id = ? AND status IN ('QUEUED', 'RUNNING')")
                 .params(error, micros(now), id).update() == 1;
@@ -183,6 +245,47 @@ public final class JobStore {
                 rs.getInt("step"), rs.getInt("total_steps"), rs.getInt("epoch"), losses(rs.getString("losses")),
                 rs.getString("device"), instant(rs, "created_at"), instant(rs, "started_at"),
                 instant(rs, "finished_at"), rs.getString("error"), rs.getBoolean("cancel_requested"));
+    }
+
+    /** One row of {@code training_job_losses}, its losses still as text. */
+    private record Chunk(String jobId, int firstStep, String losses) { }
+
+    private static Chunk chunk(ResultSet rs, int n) throws SQLException {
+        return new Chunk(rs.getString("job_id"), rs.getInt("first_step"), rs.getString("losses"));
+    }
+
+    /**
+     * {@code job} (its record's own losses) with its chunks laid over them in order, each from its first step on, cut
+     * at the job's step. A chunk that starts past the end of what precedes it leaves steps without a loss: the record
+     * cannot be read.
+     */
+    private static FineTuneJob withChunks(FineTuneJob job, List<Chunk> chunks) {
+        if (chunks.isEmpty() && job.losses().size() <= job.step()) {
+            return job;
+        }
+        List<Double> all = new ArrayList<>(job.losses());
+        for (Chunk c : chunks) {
+            if (c.firstStep() >= job.step()) {
+                break; // written ahead of the record's step (a crash between the two writes), or by a later run
+            }
+            if (c.firstStep() > all.size()) {
+                throw new IllegalStateException("stored losses: the chunk from step " + c.firstStep() + " follows "
+                        + "the losses of " + all.size() + " steps; those of steps " + all.size() + " to "
+                        + (c.firstStep() - 1) + " are missing");
+            }
+            all.subList(c.firstStep(), all.size()).clear();
+            List<Double> chunk;
+            try {
+                chunk = losses(c.losses());
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("stored losses from step " + c.firstStep() + ": " + e.getMessage(), e);
+            }
+            all.addAll(chunk);
+        }
+        if (all.size() > job.step()) {
+            all.subList(job.step(), all.size()).clear();
+        }
+        return job.withLosses(all);
     }
 
     /**

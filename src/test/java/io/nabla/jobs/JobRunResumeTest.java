@@ -75,17 +75,24 @@ class JobRunResumeTest {
                 Duration.ZERO);
         assertThat(uninterrupted.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
 
-        JobRun first = new JobRun(job("b", request), registry, datasets, checkpoints, store, events, Duration.ZERO);
+        JobRun first = new JobRun(claimed(store, "b", request, 18), registry, datasets, checkpoints, store, events,
+                Duration.ZERO);
+        List<Integer> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
         events.subscribe("b", e -> {
+            steps.add(e.step());
             if (e.step() == stopAfter) {
                 first.stop();
             }
         });
         assertThat(first.run()).isEqualTo(JobRun.Outcome.STOPPED);
         assertThat(first.step()).isEqualTo(stopAfter);
-        JobRun resumed = new JobRun(job("b", request), registry, datasets, checkpoints, store, events,
+        assertThat(store.find("b").orElseThrow().losses()).as("recorded at the stop")
+                .containsExactlyElementsOf(first.losses());
+        steps.clear();
+        JobRun resumed = new JobRun(store.find("b").orElseThrow(), registry, datasets, checkpoints, store, events,
                 Duration.ZERO);
         assertThat(resumed.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
+        assertThat(steps.get(0)).as("the first step after resuming").isEqualTo(stopAfter + 1);
 
         assertThat(resumed.losses()).hasSize(18).containsExactlyElementsOf(uninterrupted.losses());
         assertThat(Files.readAllBytes(registry.store().version("m", resumed.resultVersion()).weights()))
@@ -145,7 +152,7 @@ class JobRunResumeTest {
         assertThat(fp32.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
         assertThat(uninterrupted.losses()).isNotEqualTo(fp32.losses());
 
-        JobRun first = new JobRun(job("b", request, 16), registry, datasets, checkpoints, store, events,
+        JobRun first = new JobRun(claimed(store, "b", request, 16), registry, datasets, checkpoints, store, events,
                 Duration.ZERO);
         events.subscribe("b", e -> {
             if (e.step() == stopAfter) {
@@ -158,7 +165,7 @@ class JobRunResumeTest {
                     .as("the scale after %d steps, all skipped (the first 11 are)", stopAfter)
                     .isEqualTo(65536.0 / (1 << stopAfter));
         }
-        JobRun resumed = new JobRun(job("b", request, 16), registry, datasets, checkpoints, store, events,
+        JobRun resumed = new JobRun(store.find("b").orElseThrow(), registry, datasets, checkpoints, store, events,
                 Duration.ZERO);
         assertThat(resumed.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
 
@@ -168,8 +175,102 @@ class JobRunResumeTest {
                 .isEqualTo(Files.readAllBytes(registry.store().version("m", uninterrupted.resultVersion()).weights()));
     }
 
+    /**
+     * The job's record is written before its checkpoint file. A crash between the two leaves the record a checkpoint
+     * ahead (here: at step 8, the file at step 6): the run resumes from the file and its losses from there replace
+     * the record's. A checkpoint of an earlier version (format 1, the losses in its metadata, written before the
+     * record, so the record may be behind it) resumes too. Either way, the same losses and weights as an
+     * uninterrupted run, in the record as well.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aRecordAheadOfTheCheckpointOrAnEarlierVersionsCheckpointResumesToTheSameResult(boolean earlierVersion)
+            throws IOException {
+        registry = new ModelRegistry(new ModelStore(root.resolve("store")), new SequentialModelLoader(),
+                new NablaProperties.Batching(1, Duration.ZERO, 4), new InferenceMetrics(new SimpleMeterRegistry()));
+        registry.create("m", resource("spec.json"), new ByteArrayInputStream(resource("initial.safetensors")));
+        DatasetStore datasets = new DatasetStore(root.resolve("store"));
+        String dataset = datasets.create(new ByteArrayInputStream(resource("data.safetensors"))).id();
+        JdbcClient jdbc = JdbcClient.create(Databases.h2());
+        JobStore store = new JobStore(jdbc);
+        CheckpointFiles checkpoints = new CheckpointFiles(root.resolve("checkpoints"), Duration.ZERO);
+        JobEvents events = new JobEvents();
+        String request = JobRequest.parse("""
+                {"model": "m", "version": "1", "dataset": "%s", "loss": "cross_entropy",
+                 "optimizer": {"type": "sgd", "lr": 0.1, "momentum": 0.9}, "epochs": 3, "batch_size": 16,
+                 "shuffle": true, "seed": 3, "checkpoint_every_steps": 4}""".formatted(dataset)).toJson();
+        JobRun uninterrupted = new JobRun(claimed(store, "a", request, 18), registry, datasets, checkpoints, store,
+                events, Duration.ZERO);
+        assertThat(uninterrupted.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
+
+        int[] stopAt = {6};
+        List<Integer> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
+        JobRun[] current = new JobRun[1];
+        events.subscribe("b", e -> {
+            steps.add(e.step());
+            if (e.step() == stopAt[0]) {
+                current[0].stop();
+            }
+        });
+        current[0] = new JobRun(claimed(store, "b", request, 18), registry, datasets, checkpoints, store, events,
+                Duration.ZERO);
+        assertThat(current[0].run()).isEqualTo(JobRun.Outcome.STOPPED);
+        Path file = checkpoints.dir("b").resolve(CheckpointFiles.FILE);
+        byte[] atSix = Files.readAllBytes(file);
+        try (io.nabla.model.SafetensorsFile f = io.nabla.model.SafetensorsFile.open(file)) {
+            assertThat(f.metadata()).as("the losses are in the record only").containsOnlyKeys("format", "step");
+        }
+        List<Double> firstSix = current[0].losses();
+        if (earlierVersion) {
+            // an earlier version: the checkpoint at 6 holds the losses, the record is still at 4
+            try (TensorScope scope = TensorScope.open();
+                 io.nabla.model.SafetensorsFile f = io.nabla.model.SafetensorsFile.open(file)) {
+                Map<String, Tensor> tensors = new LinkedHashMap<>();
+                for (String name : f.names()) {
+                    tensors.put(name, f.tensor(name));
+                }
+                atSix = SafetensorsWriter.toBytes(tensors, Map.of("format", "nabla-job-checkpoint-1", "step", "6",
+                        "losses", JobStore.losses(firstSix)));
+            }
+            Files.write(file, atSix);
+            jdbc.sql("DELETE FROM training_job_losses WHERE job_id = 'b'").update();
+            jdbc.sql("UPDATE training_jobs SET step = 4, losses = ? WHERE id = 'b'")
+                    .param(JobStore.losses(firstSix.subList(0, 4))).update();
+        } else {
+            // the process died after recording step 8 and before replacing the checkpoint at 6
+            stopAt[0] = 8;
+            current[0] = new JobRun(store.find("b").orElseThrow(), registry, datasets, checkpoints, store, events,
+                    Duration.ZERO);
+            assertThat(current[0].run()).isEqualTo(JobRun.Outcome.STOPPED);
+            assertThat(store.find("b").orElseThrow().step()).isEqualTo(8);
+            Files.write(file, atSix);
+        }
+        steps.clear();
+        stopAt[0] = -1;
+        current[0] = new JobRun(store.find("b").orElseThrow(), registry, datasets, checkpoints, store, events,
+                Duration.ZERO);
+        assertThat(current[0].run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
+        assertThat(steps.get(0)).as("the first step after resuming").isEqualTo(7);
+        assertThat(current[0].losses()).containsExactlyElementsOf(uninterrupted.losses());
+        assertThat(Files.readAllBytes(registry.store().version("m", current[0].resultVersion()).weights()))
+                .isEqualTo(Files.readAllBytes(registry.store().version("m", uninterrupted.resultVersion()).weights()));
+        store.finish("b", JobStatus.SUCCEEDED, current[0].resultVersion(), current[0].step(), current[0].epoch(),
+                current[0].stored(), current[0].unstored(), null, Instant.now());
+        assertThat(store.find("b").orElseThrow().losses()).as("the record")
+                .containsExactlyElementsOf(uninterrupted.losses());
+    }
+
     private static FineTuneJob job(String id, String request) {
         return job(id, request, 18);
+    }
+
+    /** The job as a worker gets it: stored, claimed, read back. */
+    static FineTuneJob claimed(JobStore store, String id, String request, int steps) {
+        FineTuneJob queued = new FineTuneJob(id, JobStatus.QUEUED, request, "m", 1, null, null, 0, steps, 0, List.of(),
+                null, Instant.now(), null, null, null, false);
+        store.insert(queued);
+        store.claim(id, "cpu", Instant.now());
+        return store.find(id).orElseThrow();
     }
 
     private static FineTuneJob job(String id, String request, int steps) {

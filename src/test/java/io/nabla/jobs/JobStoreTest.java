@@ -28,6 +28,7 @@ class JobStoreTest {
         DataSource ds = db.equals("h2") ? Databases.h2() : Databases.postgresForStoreTests();
         JdbcClient jdbc = JdbcClient.create(ds);
         jdbc.sql("DROP TABLE IF EXISTS training_jobs").update();
+        jdbc.sql("DROP TABLE IF EXISTS training_job_losses").update();
         return jdbc;
     }
 
@@ -63,7 +64,7 @@ class JobStoreTest {
         assertThat(store.claim("a", "cpu", t1.plusSeconds(1))).as("claimed twice").isFalse();
         assertThat(store.cancelQueued("a", "x", t1)).as("not queued any more").isFalse();
         List<Double> losses = List.of(2.302585092994046, 1.0E-300, 0.1 + 0.2);
-        assertThat(store.progress("a", 3, 0, losses)).isTrue();
+        assertThat(store.progress("a", 3, 0, 0, losses)).isTrue();
         FineTuneJob running = store.find("a").orElseThrow();
         assertThat(running.status()).isEqualTo(JobStatus.RUNNING);
         assertThat(running.startedAt()).isEqualTo(t1);
@@ -71,8 +72,8 @@ class JobStoreTest {
         assertThat(running.losses()).containsExactlyElementsOf(losses);
 
         Instant t2 = t1.plus(5, ChronoUnit.MILLIS);
-        assertThat(store.finish("a", JobStatus.SUCCEEDED, 2, 12, 2, losses, null, t2)).isTrue();
-        assertThat(store.finish("a", JobStatus.FAILED, null, 12, 2, losses, "late", t2)).as("left a final state")
+        assertThat(store.finish("a", JobStatus.SUCCEEDED, 2, 12, 2, 3, List.of(), null, t2)).isTrue();
+        assertThat(store.finish("a", JobStatus.FAILED, null, 12, 2, 3, List.of(), "late", t2)).as("left a final state")
                 .isFalse();
         assertThat(store.requestCancel("a")).isFalse();
         FineTuneJob done = store.find("a").orElseThrow();
@@ -80,7 +81,7 @@ class JobStoreTest {
         assertThat(done.resultVersion()).isEqualTo(2);
         assertThat(done.finishedAt()).isEqualTo(t2);
         assertThat(done.error()).isNull();
-        assertThatThrownBy(() -> store.finish("a", JobStatus.RUNNING, null, 0, 0, List.of(), null, t2))
+        assertThatThrownBy(() -> store.finish("a", JobStatus.RUNNING, null, 0, 0, 0, List.of(), null, t2))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("RUNNING");
     }
 
@@ -97,7 +98,7 @@ class JobStoreTest {
         assertThat(store.find("q1").orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(store.claim("q2", "cpu", now)).isTrue();
         assertThat(store.failQueued("q2", "x", now)).isFalse();
-        assertThat(store.finish("q2", JobStatus.FAILED, null, 1, 0, List.of(9.0), "dataset \"d\" was deleted", now))
+        assertThat(store.finish("q2", JobStatus.FAILED, null, 1, 0, 0, List.of(9.0), "dataset \"d\" was deleted", now))
                 .isTrue();
         assertThat(store.find("q2").orElseThrow().error()).isEqualTo("dataset \"d\" was deleted");
     }
@@ -113,7 +114,7 @@ class JobStoreTest {
         }
         store.claim("j1", "cpu", same);
         store.claim("j2", "cpu", same);
-        store.finish("j2", JobStatus.CANCELLED, null, 0, 0, List.of(), "cancelled", same);
+        store.finish("j2", JobStatus.CANCELLED, null, 0, 0, 0, List.of(), "cancelled", same);
 
         JobStore reopened = new JobStore(jdbc);
         reopened.insert(queued("j4", same));
@@ -176,10 +177,10 @@ class JobStoreTest {
         store.claim("n", "cpu", now);
         List<Double> losses = List.of(2.5, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0,
                 Double.MIN_VALUE, Double.MAX_VALUE);
-        assertThat(store.progress("n", 7, 0, losses)).isTrue();
+        assertThat(store.progress("n", 7, 0, 0, losses)).isTrue();
         assertThat(store.find("n").orElseThrow().losses()).containsExactlyElementsOf(losses);
         assertThat(store.unfinishedIds()).containsExactly("n");
-        assertThat(store.finish("n", JobStatus.SUCCEEDED, 2, 7, 1, losses, null, now)).isTrue();
+        assertThat(store.finish("n", JobStatus.SUCCEEDED, 2, 7, 1, 7, List.of(), null, now)).isTrue();
         assertThat(store.list()).singleElement().extracting(FineTuneJob::losses).asInstanceOf(
                 org.assertj.core.api.InstanceOfAssertFactories.LIST).containsExactlyElementsOf(losses);
         assertThat(JobStore.losses(losses)).isEqualTo("[2.5,\"NaN\",\"Infinity\",\"-Infinity\",-0.0,4.9E-324,"
@@ -192,8 +193,8 @@ class JobStoreTest {
         JdbcClient jdbc = fresh(db);
         JobStore store = new JobStore(jdbc);
         store.insert(queued("old", Instant.now()));
-        jdbc.sql("UPDATE training_jobs SET losses = ? WHERE id = 'old'").param("[1.5,\"NaN\",NaN,-Infinity]")
-                .update();
+        jdbc.sql("UPDATE training_jobs SET losses = ?, step = 4 WHERE id = 'old'")
+                .param("[1.5,\"NaN\",NaN,-Infinity]").update();
         assertThat(store.find("old").orElseThrow().losses()).containsExactly(1.5, Double.NaN, Double.NaN,
                 Double.NEGATIVE_INFINITY);
     }
@@ -218,5 +219,123 @@ class JobStoreTest {
         assertThat(bad.losses()).isEmpty();
         assertThat(store.list()).extracting(FineTuneJob::id).containsExactly("good", "bad");
         assertThat(store.unfinishedIds()).containsExactly("good");
+    }
+
+    /** Losses of steps 0, 1, ..., n - 1: distinct, so a misplaced chunk shows. */
+    private static List<Double> steps(int from, int n, double offset) {
+        return java.util.stream.IntStream.range(from, from + n).mapToObj(i -> offset + i / 8.0).toList();
+    }
+
+    private static List<Double> concat(List<Double> a, List<Double> b) {
+        return Stream.concat(a.stream(), b.stream()).toList();
+    }
+
+    private static long chunkChars(JdbcClient jdbc, String id) {
+        return jdbc.sql("SELECT COALESCE(SUM(LENGTH(losses)), 0) FROM training_job_losses WHERE job_id = ?").param(id)
+                .query(Long.class).single();
+    }
+
+    /**
+     * Each checkpoint appends the losses since the previous one: a job of 500 steps checkpointed every 20 writes
+     * each loss once (the text of all chunks together is the text of the whole list, plus a bracket for each comma between chunks),
+     * where rewriting the list at every checkpoint wrote about 13 times as much.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void eachCheckpointAppendsOnlyTheLossesSinceThePreviousOne(String db) {
+        JdbcClient jdbc = fresh(db);
+        JobStore store = new JobStore(jdbc);
+        Instant now = Instant.now();
+        store.insert(queued("long", now));
+        store.claim("long", "cpu", now);
+        for (int at = 0; at < 500; at += 20) {
+            assertThat(store.progress("long", at + 20, 0, at, steps(at, 20, 1))).isTrue();
+        }
+        List<Double> all = steps(0, 500, 1);
+        assertThat(store.find("long").orElseThrow().losses()).containsExactlyElementsOf(all);
+        assertThat(store.list()).singleElement().extracting(FineTuneJob::losses).isEqualTo(all);
+        assertThat(chunkChars(jdbc, "long")).isEqualTo(JobStore.losses(all).length() + 25 - 1L);
+        assertThat(jdbc.sql("SELECT losses FROM training_jobs WHERE id = 'long'").query(String.class).single())
+                .as("the record's own column").isEqualTo("[]");
+
+        assertThat(store.finish("long", JobStatus.CANCELLED, null, 503, 0, 500, steps(500, 3, 1), "cancelled", now))
+                .isTrue();
+        assertThat(store.find("long").orElseThrow().losses()).containsExactlyElementsOf(steps(0, 503, 1));
+        assertThat(store.progress("long", 510, 0, 503, steps(503, 7, 9))).as("final already").isFalse();
+        assertThat(store.finish("long", JobStatus.FAILED, null, 510, 0, 0, List.of(), "x", now)).isFalse();
+        assertThat(store.find("long").orElseThrow().losses()).as("a final job's losses are never changed")
+                .containsExactlyElementsOf(steps(0, 503, 1));
+    }
+
+    /**
+     * A run that resumes from an earlier step than its record shows (the record is written before the checkpoint,
+     * and the process died between the two) writes its next chunk from that step: it replaces the old steps' losses.
+     * A chunk written just before a crash, ahead of the record's step, is never read.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aRunResumedFromAnEarlierStepReplacesTheLossesFromThere(String db) {
+        JdbcClient jdbc = fresh(db);
+        JobStore store = new JobStore(jdbc);
+        Instant now = Instant.now();
+        store.insert(queued("r", now));
+        store.claim("r", "cpu", now);
+        store.progress("r", 4, 0, 0, steps(0, 4, 1));
+        store.progress("r", 8, 0, 4, steps(4, 4, 1));
+        // a chunk inserted before a crash kept the step from being recorded
+        jdbc.sql("INSERT INTO training_job_losses (job_id, first_step, losses) VALUES ('r', 8, '[7.0, 7.0]')")
+                .update();
+        assertThat(store.find("r").orElseThrow().losses()).containsExactlyElementsOf(steps(0, 8, 1));
+
+        // resumed from step 6 (within the second chunk): its losses from there replace those stored
+        assertThat(store.progress("r", 10, 0, 6, steps(6, 4, 5))).isTrue();
+        List<Double> expected = concat(steps(0, 6, 1), steps(6, 4, 5));
+        assertThat(store.find("r").orElseThrow().losses()).containsExactlyElementsOf(expected);
+        assertThat(new JobStore(jdbc).list()).singleElement().extracting(FineTuneJob::losses).isEqualTo(expected);
+        assertThat(jdbc.sql("SELECT first_step FROM training_job_losses WHERE job_id = 'r' ORDER BY first_step")
+                .query(Integer.class).list()).as("the chunk ahead was removed").containsExactly(0, 4, 6);
+    }
+
+    /** A job recorded by a version that kept all losses in its record goes on with chunks after them. */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aJobRecordedByAnEarlierVersionGoesOnWithChunks(String db) {
+        JdbcClient jdbc = fresh(db);
+        JobStore store = new JobStore(jdbc);
+        Instant now = Instant.now();
+        store.insert(queued("old", now));
+        store.claim("old", "cpu", now);
+        jdbc.sql("UPDATE training_jobs SET losses = ?, step = 3 WHERE id = 'old'").param(JobStore.losses(steps(0, 3, 1)))
+                .update();
+        store.progress("old", 6, 0, 3, steps(3, 3, 1));
+        assertThat(store.find("old").orElseThrow().losses()).containsExactlyElementsOf(steps(0, 6, 1));
+        store.progress("old", 4, 0, 2, steps(2, 2, 3));
+        assertThat(store.find("old").orElseThrow().losses()).as("from step 2, inside the record's own list")
+                .containsExactlyElementsOf(concat(steps(0, 2, 1), steps(2, 2, 3)));
+    }
+
+    /** Chunks that leave steps without a loss make the record unreadable; failing it removes them. */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aGapBetweenChunksMakesTheRecordUnreadableAndFailingItClearsThem(String db) {
+        JdbcClient jdbc = fresh(db);
+        JobStore store = new JobStore(jdbc);
+        Instant now = Instant.now();
+        store.insert(queued("gap", now));
+        store.claim("gap", "cpu", now);
+        store.progress("gap", 4, 0, 0, steps(0, 4, 1));
+        jdbc.sql("INSERT INTO training_job_losses (job_id, first_step, losses) VALUES ('gap', 6, '[1.0, 2.0]')")
+                .update();
+        jdbc.sql("UPDATE training_jobs SET step = 8 WHERE id = 'gap'").update();
+        assertThatThrownBy(() -> store.find("gap")).isInstanceOf(IllegalStateException.class)
+                .hasMessage("stored losses: the chunk from step 6 follows the losses of 4 steps; those of steps 4 to 5 "
+                        + "are missing");
+        jdbc.sql("UPDATE training_job_losses SET losses = '[1.0, oops' WHERE job_id = 'gap' AND first_step = 0")
+                .update();
+        assertThatThrownBy(() -> store.find("gap")).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("stored losses from step 0: ").hasMessageContaining("not valid JSON");
+        assertThat(store.failUnreadable("gap", "unreadable", now)).isTrue();
+        assertThat(store.find("gap").orElseThrow().losses()).isEmpty();
+        assertThat(chunkChars(jdbc, "gap")).isZero();
     }
 }

@@ -160,7 +160,10 @@ class JobsOnDeviceTest {
         assertReturned(pb.arena(), start);
         JobDevices.Placement pb2 = devices.place("job:b", "cuda:0", MIB);
         JobRun resumed = run("b", request, pb2, registry, datasets, checkpoints, store, events);
+        List<Integer> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
+        events.subscribe("b", e -> steps.add(e.step()));
         assertThat(resumed.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
+        assertThat(steps.get(0)).as("the first step after resuming").isEqualTo(8);
         assertReturned(pb2.arena(), start);
         assertThat(resumed.losses()).containsExactlyElementsOf(uninterrupted.losses());
         assertThat(Files.readAllBytes(registry.store().version("m", resumed.resultVersion()).weights()))
@@ -181,8 +184,10 @@ class JobsOnDeviceTest {
     private static JobRun run(String id, String request, JobDevices.Placement p, ModelRegistry registry,
             DatasetStore datasets, CheckpointFiles checkpoints, JobStore store, JobEvents events) {
         assertThat(p.device()).isEqualTo(Device.cuda(0));
-        return new JobRun(job(id, request), registry, datasets, checkpoints, store, events, Duration.ZERO,
-                p.device(), p.arena());
+        // as a worker gets it: claimed and read back (a resumed run finds its losses in the record)
+        FineTuneJob job = store.find(id).isPresent() ? store.find(id).orElseThrow()
+                : JobRunResumeTest.claimed(store, id, request, 18);
+        return new JobRun(job, registry, datasets, checkpoints, store, events, Duration.ZERO, p.device(), p.arena());
     }
 
     /** Everything the run allocated on the device was freed by its scope, charged to and credited from its arena. */
