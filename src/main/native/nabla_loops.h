@@ -835,6 +835,158 @@ __attribute__((target("avx2,fma"))) static int expFamily(int kind, const float* 
 
 #pragma GCC pop_options
 
+// ---- INT8 dynamic quantization: io.nabla.backend.Int8 defines the arithmetic, these loops compute its bits ----
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+
+static inline float int8RowScale(float lo, float hi) {
+    float s = (float) (((double) hi - (double) lo) / 255.0);
+    return (s == 0.0f || __builtin_isinf(1.0f / s)) ? 0.1f : s;
+}
+
+// Rows of k floats to UINT8 values in int16 (q), with each row's scale and zero point; -1, or the first row that
+// holds a NaN or an infinity.
+__attribute__((target("avx2"))) static int quantizeRows(const float* x, int m, int k, int16_t* q, float* scale,
+                                                         int32_t* zp) {
+    for (int i = 0; i < m; i++) {
+        const float* r = x + (int64_t) i * k;
+        int16_t* out = q + (int64_t) i * k;
+        __m256 vlo = _mm256_setzero_ps();
+        __m256 vhi = _mm256_setzero_ps();
+        __m256 bad = _mm256_setzero_ps();
+        int c = 0;
+        for (; c + 8 <= k; c += 8) {
+            __m256 v = _mm256_loadu_ps(r + c);
+            __m256 d = _mm256_sub_ps(v, v);  // NaN exactly where v is NaN or infinite
+            bad = _mm256_or_ps(bad, _mm256_cmp_ps(d, d, _CMP_UNORD_Q));
+            vlo = _mm256_min_ps(vlo, v);
+            vhi = _mm256_max_ps(vhi, v);
+        }
+        if (_mm256_movemask_ps(bad) != 0) {
+            return i;
+        }
+        float lo8[8], hi8[8];
+        _mm256_storeu_ps(lo8, vlo);
+        _mm256_storeu_ps(hi8, vhi);
+        float lo = 0.0f, hi = 0.0f;
+        for (int t = 0; t < 8; t++) {
+            lo = lo8[t] < lo ? lo8[t] : lo;
+            hi = hi8[t] > hi ? hi8[t] : hi;
+        }
+        for (; c < k; c++) {
+            float v = r[c];
+            if (!__builtin_isfinite(v)) {
+                return i;
+            }
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+        float s = int8RowScale(lo, hi);
+        double z = __builtin_nearbyint(-(double) lo / s);
+        int32_t zero = (int32_t) (z < 0 ? 0 : (z > 255 ? 255 : z));
+        float inv = 1.0f / s;
+        __m256 vinv = _mm256_set1_ps(inv);
+        __m256i vz = _mm256_set1_epi32(zero);
+        __m256i v0 = _mm256_setzero_si256();
+        __m256i v255 = _mm256_set1_epi32(255);
+        c = 0;
+        for (; c + 8 <= k; c += 8) {
+            __m256 p = _mm256_round_ps(_mm256_mul_ps(_mm256_loadu_ps(r + c), vinv),
+                                       _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+            __m256i qi = _mm256_add_epi32(_mm256_cvtps_epi32(p), vz);
+            qi = _mm256_min_epi32(_mm256_max_epi32(qi, v0), v255);
+            __m128i packed = _mm_packs_epi32(_mm256_castsi256_si128(qi), _mm256_extracti128_si256(qi, 1));
+            _mm_storeu_si128((__m128i*) (out + c), packed);
+        }
+        for (; c < k; c++) {
+            float p = __builtin_nearbyintf(r[c] * inv);
+            int32_t v = (int32_t) p + zero;
+            out[c] = (int16_t) (v < 0 ? 0 : (v > 255 ? 255 : v));
+        }
+        scale[i] = s;
+        zp[i] = zero;
+    }
+    return -1;
+}
+
+__attribute__((target("avx2"))) static inline int32_t hsum(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+    return _mm_cvtsi128_si32(s);
+}
+
+// The dot products of R quantized rows (int16, 0..255) with C INT8 weight rows, k long: 16 products per
+// instruction (vpmaddwd on widened operands, exact), the tail in scalar code.
+template <int R, int C>
+__attribute__((target("avx2"))) static inline void int8Block(const int16_t* q, const int8_t* w, int k,
+                                                             int32_t* dots) {
+    __m256i acc[R][C];
+    for (int a = 0; a < R; a++)
+        for (int b = 0; b < C; b++) acc[a][b] = _mm256_setzero_si256();
+    int c = 0;
+    for (; c + 16 <= k; c += 16) {
+        __m256i wv[C];
+        for (int b = 0; b < C; b++) {
+            wv[b] = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (w + (int64_t) b * k + c)));
+        }
+        for (int a = 0; a < R; a++) {
+            __m256i xv = _mm256_loadu_si256((const __m256i*) (q + (int64_t) a * k + c));
+            for (int b = 0; b < C; b++) {
+                acc[a][b] = _mm256_add_epi32(acc[a][b], _mm256_madd_epi16(xv, wv[b]));
+            }
+        }
+    }
+    for (int a = 0; a < R; a++) {
+        for (int b = 0; b < C; b++) {
+            int32_t t = hsum(acc[a][b]);
+            for (int e = c; e < k; e++) {
+                t += (int32_t) q[(int64_t) a * k + e] * (int32_t) w[(int64_t) b * k + e];
+            }
+            dots[a * C + b] = t;
+        }
+    }
+}
+
+template <int R, int C>
+__attribute__((target("avx2"))) static void int8Outputs(const int16_t* q, const float* sx, const int32_t* zx,
+                                                        int i, int k, const int8_t* w, const float* sw,
+                                                        const int32_t* wsum, const float* bias, float* y, int n,
+                                                        int j) {
+    int32_t dots[R * C];
+    int8Block<R, C>(q + (int64_t) i * k, w + (int64_t) j * k, k, dots);
+    for (int a = 0; a < R; a++) {
+        for (int b = 0; b < C; b++) {
+            int64_t acc = (int64_t) dots[a * C + b] - (int64_t) zx[i + a] * wsum[j + b];
+            double v = (double) acc * ((double) sx[i + a] * (double) sw[j + b]);
+            if (bias != nullptr) {
+                v = v + (double) bias[j + b];
+            }
+            y[(int64_t) (i + a) * n + j + b] = (float) v;
+        }
+    }
+}
+
+// y[i][j] for every row i < m and the columns j0 <= j < j1: columns in pairs, rows in fours (the pair of weight
+// rows stays in L1 while the rows of q stream past).
+__attribute__((target("avx2"))) static void int8Gemm(const int16_t* q, const float* sx, const int32_t* zx, int m,
+                                                     int k, const int8_t* w, const float* sw, const int32_t* wsum,
+                                                     const float* bias, float* y, int n, int j0, int j1) {
+    int j = j0;
+    for (; j + 2 <= j1; j += 2) {
+        int i = 0;
+        for (; i + 4 <= m; i += 4) int8Outputs<4, 2>(q, sx, zx, i, k, w, sw, wsum, bias, y, n, j);
+        for (; i < m; i++) int8Outputs<1, 2>(q, sx, zx, i, k, w, sw, wsum, bias, y, n, j);
+    }
+    for (; j < j1; j++) {
+        int i = 0;
+        for (; i + 4 <= m; i += 4) int8Outputs<4, 1>(q, sx, zx, i, k, w, sw, wsum, bias, y, n, j);
+        for (; i < m; i++) int8Outputs<1, 1>(q, sx, zx, i, k, w, sw, wsum, bias, y, n, j);
+    }
+}
+
+#pragma GCC pop_options
+
 }  // namespace nabla
 
 // 1 when this CPU runs the AVX2 loops, else 0 (and binaryF must not be called).
@@ -888,4 +1040,20 @@ inline void binaryF(int op, long long a, long long b, long long y, long long n, 
         case nabla::MUL: nabla::binary<nabla::MUL>(pa, pb, py, n, stream); break;
         case nabla::DIV: nabla::binary<nabla::DIV>(pa, pb, py, n, stream); break;
     }
+}
+
+// Rows of k floats at x to UINT8 values as int16 at q, scales at scale, zero points at zp (io.nabla.backend.Int8);
+// -1, or the first row holding a NaN or an infinity.
+inline int quantizeRowsF(long long x, int m, int k, long long q, long long scale, long long zp) {
+    return nabla::quantizeRows((const float*) (intptr_t) x, m, k, (int16_t*) (intptr_t) q, (float*) (intptr_t) scale,
+                               (int32_t*) (intptr_t) zp);
+}
+
+// y (m x n floats) for the columns j0 <= j < j1 of the INT8 product of quantizeRowsF's rows with the weight w
+// (n x k int8, row scales sw, row sums wsum); bias 0 for none.
+inline void int8GemmF(long long q, long long sx, long long zx, int m, int k, long long w, long long sw,
+                      long long wsum, long long bias, long long y, int n, int j0, int j1) {
+    nabla::int8Gemm((const int16_t*) (intptr_t) q, (const float*) (intptr_t) sx, (const int32_t*) (intptr_t) zx, m, k,
+                    (const int8_t*) (intptr_t) w, (const float*) (intptr_t) sw, (const int32_t*) (intptr_t) wsum,
+                    (const float*) (intptr_t) bias, (float*) (intptr_t) y, n, j0, j1);
 }

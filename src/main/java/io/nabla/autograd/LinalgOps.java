@@ -164,6 +164,60 @@ public final class LinalgOps {
      * {@code input · weightᵀ + bias} over the last dim: input (..., in) or (in), weight (out, in), bias (out) or
      * null; the result is (..., out) or (out). Under {@link Autocast}, computed in its lower precision.
      */
+    /**
+     * {@code linear} with an INT8 weight, dynamically quantized as {@link io.nabla.backend.Int8} defines (what
+     * {@code torch.ao.nn.quantized.dynamic.Linear} computes, with one scale per input row): {@code input} (*, k),
+     * floating, is read as FP32 and quantized row by row; {@code weight} (n, k) INT8 with its row scales
+     * {@code scale} (FP32, n) and row sums {@code sum} (INT32, n), {@code bias} FP32 (n) or null. The output is FP32
+     * (*, n). Inference only: an input that requires its gradient is refused, as PyTorch's quantized layers have
+     * none; so is an input holding a NaN or an infinity, which has no quantization.
+     */
+    public static Tensor quantizedLinear(Tensor input, Tensor weight, Tensor scale, Tensor sum, Tensor bias) {
+        if (!input.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("quantized linear expects a floating point input, got "
+                    + input.dtype().torchName());
+        }
+        if (input.requiresGrad() && GradMode.isEnabled()) {
+            throw new IllegalArgumentException("INT8 quantized layers run inference only: they have no gradient");
+        }
+        if (weight.dtype() != io.nabla.backend.DType.INT8 || weight.dim() != 2 || !weight.isContiguous()
+                || weight.offset() != 0) {
+            throw new IllegalArgumentException("quantized linear expects a contiguous INT8 weight (out, in), got "
+                    + weight.dtype().torchName() + " " + Shape.format(weight.shape()));
+        }
+        int k = weight.size(1);
+        int n = weight.size(0);
+        if (input.dim() == 0 || input.size(input.dim() - 1) != k) {
+            throw new IllegalArgumentException("quantized linear: expected an input of shape (*, " + k + "), got "
+                    + Shape.format(input.shape()));
+        }
+        if (!input.device().equals(weight.device())) {
+            throw new IllegalArgumentException("quantized linear: the input is on " + input.device()
+                    + ", the weight on " + weight.device());
+        }
+        Tensor x = ShapeOps.reshape(input.detach().dataAs(io.nabla.backend.DType.FP32).dataContiguous(), -1, k);
+        int m = x.size(0);
+        int[] outShape = input.shape();
+        outShape[outShape.length - 1] = n;
+        Tensor out = Tensor.empty(io.nabla.backend.DType.FP32, input.device(), m, n);
+        if (m > 0) { // k >= 1: a Linear has at least one input feature
+            try (io.nabla.tensor.TensorScope work = io.nabla.tensor.TensorScope.open()) {
+                Tensor q = Tensor.empty(io.nabla.backend.DType.INT16, input.device(), m, k);
+                Tensor sx = Tensor.empty(io.nabla.backend.DType.FP32, input.device(), m);
+                Tensor zx = Tensor.empty(io.nabla.backend.DType.INT32, input.device(), m);
+                io.nabla.backend.LinalgKernels kernels = out.backend().linalg();
+                int bad = kernels.quantizeRows(x.memory(), x.offset(), m, k, q.memory(), sx.memory(), zx.memory());
+                if (bad >= 0) {
+                    throw new IllegalArgumentException("quantized linear: input row " + bad + " holds a NaN or an "
+                            + "infinity, which INT8 cannot represent");
+                }
+                kernels.int8Linear(q.memory(), sx.memory(), zx.memory(), m, k, weight.memory(), scale.memory(),
+                        sum.memory(), bias == null ? null : bias.memory(), out.memory(), n);
+            }
+        }
+        return out.asStrided(outShape, Shape.contiguousStrides(outShape), 0);
+    }
+
     public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
         input = Autocast.lower(input);
         weight = Autocast.lower(weight);

@@ -19,4 +19,25 @@ public interface LinalgKernels {
 
     void gemm(double alpha, Memory a, Layout aLayout, Memory b, Layout bLayout, double beta,
               Memory c, Layout cLayout, DType dtype);
+
+    /**
+     * Quantizes each of the {@code m} rows of {@code k} FP32 values at element {@code xOffset} of {@code x} (rows
+     * contiguous) to UINT8 as {@link Int8} defines: {@code q} (INT16 holding 0..255, m x k), {@code scale} (FP32,
+     * m) and {@code zeroPoint} (INT32, m). Returns -1, or the first row that holds a NaN or an infinity (then the
+     * outputs are undefined). Backends that have no INT8 kernels refuse.
+     */
+    default int quantizeRows(Memory x, long xOffset, int m, int k, Memory q, Memory scale, Memory zeroPoint) {
+        throw new IllegalArgumentException("INT8 quantized layers run on the CPU only, not on this device");
+    }
+
+    /**
+     * {@code y (m x n, FP32) = dequantize(q, scale, zeroPoint) · dequantize(w)^T + bias} as {@link Int8} defines it,
+     * from rows quantized by {@link #quantizeRows} and an INT8 weight of {@code n} rows of {@code k} (row scales
+     * {@code wScale}, FP32, and row sums {@code wSum}, INT32, from {@link Int8#quantizeWeights}); {@code bias}
+     * (FP32, n) may be null. All contiguous from element 0; {@code k <=} {@link Int8#MAX_K}.
+     */
+    default void int8Linear(Memory q, Memory scale, Memory zeroPoint, int m, int k, Memory w, Memory wScale,
+                            Memory wSum, Memory bias, Memory y, int n) {
+        throw new IllegalArgumentException("INT8 quantized layers run on the CPU only, not on this device");
+    }
 }

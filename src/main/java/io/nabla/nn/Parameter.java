@@ -59,6 +59,13 @@ public final class Parameter {
         }
     }
 
+    /** Frees the tensor's memory now (its module is being replaced); the parameter must not be used afterwards. */
+    void free() {
+        try (io.nabla.tensor.TensorScope freed = io.nabla.tensor.TensorScope.open()) {
+            io.nabla.tensor.TensorScope.moveTo(tensor, freed);
+        }
+    }
+
     /** The parameter's tensor (a leaf; use it in forward computations). */
     public Tensor tensor() {
         return tensor;

@@ -38,6 +38,32 @@ public final class Sequential extends Module {
         return List.copyOf(layers);
     }
 
+    /**
+     * This model for INT8 inference ({@code quantize_dynamic} of {@code nn.Linear}): a new Sequential in which every
+     * {@link Linear}, also inside nested Sequentials, is replaced by its {@link QuantizedLinear} (built in the current
+     * scope), the other layers shared with this one. The replaced layers' FP32 tensors are freed at once, so this
+     * model must not be used afterwards.
+     */
+    public Sequential quantizeDynamic() {
+        List<Module> out = new ArrayList<>(layers.size());
+        for (Module m : layers) {
+            if (m instanceof Linear linear) {
+                out.add(QuantizedLinear.of(linear));
+                linear.weight().free();
+                if (linear.bias() != null) {
+                    linear.bias().free();
+                }
+            } else if (m instanceof Sequential nested) {
+                out.add(nested.quantizeDynamic());
+            } else {
+                out.add(m);
+            }
+        }
+        Sequential q = new Sequential(out);
+        q.train(isTraining());
+        return q;
+    }
+
     @Override
     public Tensor forward(Tensor input) {
         Tensor x = input;

@@ -57,6 +57,44 @@ public class CpuLinalgKernels extends ReferenceLinalgKernels {
         Parallel.forChunks(tasks, grain, Math.max(1, workPerTask / 16), (chunk, from, to) -> p.run(from, to));
     }
 
+    /** The native AVX2 loops ({@link NativeLoops#quantizeRows}), the same bits as the reference's. */
+    @Override
+    public int quantizeRows(Memory x, long xOffset, int m, int k, Memory q, Memory scale, Memory zeroPoint) {
+        if (!NativeLoops.available() || !(x instanceof HostMemory) || m == 0 || k == 0) {
+            return super.quantizeRows(x, xOffset, m, k, q, scale, zeroPoint);
+        }
+        return NativeLoops.quantizeRows(x.address() + xOffset * Float.BYTES, m, k, q.address(), scale.address(),
+                zeroPoint.address());
+    }
+
+    /**
+     * The native AVX2 loops ({@link NativeLoops#int8Gemm}), the columns cut into runs over the engine's threads;
+     * each output element is computed by one thread in one way, so the bits do not depend on the thread count.
+     */
+    @Override
+    public void int8Linear(Memory q, Memory scale, Memory zeroPoint, int m, int k, Memory w, Memory wScale,
+                           Memory wSum, Memory bias, Memory y, int n) {
+        if (!NativeLoops.available() || !(q instanceof HostMemory) || m == 0 || n == 0) {
+            super.int8Linear(q, scale, zeroPoint, m, k, w, wScale, wSum, bias, y, n);
+            return;
+        }
+        long qa = q.address();
+        long sx = scale.address();
+        long zx = zeroPoint.address();
+        long wa = w.address();
+        long sw = wScale.address();
+        long ws = wSum.address();
+        long ba = bias == null ? 0 : bias.address();
+        long ya = y.address();
+        // column pairs, at most 64 runs of at least 32 K multiply-adds each; a multiply-add costs about 1/16 of an
+        // elementwise step (Parallel's cost unit)
+        long pairs = (n + 1) / 2;
+        long grain = Math.max(Math.max(1, 32768 / (2L * m * k)), (pairs + 63) / 64);
+        Parallel.forChunks(pairs, grain, Math.max(1, 2L * m * k / 16), (chunk, from, to) ->
+                NativeLoops.int8Gemm(qa, sx, zx, m, k, wa, sw, ws, ba, ya, n, (int) from * 2,
+                        (int) Math.min(n, to * 2)));
+    }
+
     private static final CpuElementwiseKernels COPY = new CpuElementwiseKernels();
 
     private static boolean widenedFits(Layout... layouts) {

@@ -139,6 +139,30 @@ final class NativeLoops {
         return expFamilyF(op, x, g, y, fix, n);
     }
 
+    /**
+     * Quantizes {@code m} rows of {@code k} contiguous floats at {@code x} as {@link io.nabla.backend.Int8} defines
+     * (UINT8 values as int16 at {@code q}, row scales at {@code scale}, zero points at {@code zp}); -1, or the
+     * first row that holds a NaN or an infinity. Only when {@link #available()}.
+     */
+    static int quantizeRows(long x, int m, int k, long q, long scale, long zp) {
+        return quantizeRowsF(x, m, k, q, scale, zp);
+    }
+
+    /**
+     * The columns {@code j0 <= j < j1} of the {@code m x n} FP32 output of {@link io.nabla.backend.Int8}'s product
+     * of rows from {@link #quantizeRows} with the INT8 weight {@code w} (row scales {@code sw}, row sums
+     * {@code wsum}; {@code bias} 0 for none). Only when {@link #available()}.
+     */
+    static void int8Gemm(long q, long sx, long zx, int m, int k, long w, long sw, long wsum, long bias, long y, int n,
+                         int j0, int j1) {
+        int8GemmF(q, sx, zx, m, k, w, sw, wsum, bias, y, n, j0, j1);
+    }
+
+    private static native int quantizeRowsF(long x, int m, int k, long q, long scale, long zp);
+
+    private static native void int8GemmF(long q, long sx, long zx, int m, int k, long w, long sw, long wsum, long bias,
+                                         long y, int n, int j0, int j1);
+
     private static native int hasAvx2();
 
     private static native int hasFma();

@@ -27,6 +27,18 @@ final class CudaLinalgKernels extends ReferenceLinalgKernels {
         this.precision = precision;
     }
 
+    /** No INT8 kernels on the GPU: refused as the SPI's default refuses, not run by the host loops. */
+    @Override
+    public int quantizeRows(Memory x, long xOffset, int m, int k, Memory q, Memory scale, Memory zeroPoint) {
+        throw new IllegalArgumentException("INT8 quantized layers run on the CPU only, not on " + ctx.device);
+    }
+
+    @Override
+    public void int8Linear(Memory q, Memory scale, Memory zeroPoint, int m, int k, Memory w, Memory wScale,
+                           Memory wSum, Memory bias, Memory y, int n) {
+        throw new IllegalArgumentException("INT8 quantized layers run on the CPU only, not on " + ctx.device);
+    }
+
     @Override
     protected void compute(double alpha, Memory a, Layout aLayout, Memory b, Layout bLayout, double beta,
                            Memory c, Layout cLayout, DType dtype, GemmShape s) {

@@ -2,6 +2,7 @@ package io.nabla.backend.reference;
 
 import io.nabla.backend.DType;
 import io.nabla.backend.ElementAccess;
+import io.nabla.backend.Int8;
 import io.nabla.backend.Layout;
 import io.nabla.backend.LinalgKernels;
 import io.nabla.backend.Memory;
@@ -93,6 +94,58 @@ public class ReferenceLinalgKernels implements LinalgKernels {
             cursor.next();
         }
         return out;
+    }
+
+    @Override
+    public int quantizeRows(Memory x, long xOffset, int m, int k, Memory q, Memory scale, Memory zeroPoint) {
+        ByteBuffer in = x.hostBuffer();
+        ByteBuffer qb = q.hostBuffer();
+        for (int i = 0; i < m; i++) {
+            long row = xOffset + (long) i * k;
+            float lo = 0;
+            float hi = 0;
+            for (int c = 0; c < k; c++) {
+                float v = in.getFloat(Math.toIntExact((row + c) * 4));
+                if (!Float.isFinite(v)) {
+                    return i;
+                }
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+            float s = Int8.rowScale(lo, hi);
+            int zp = Int8.rowZeroPoint(lo, s);
+            float inv = 1f / s;
+            for (int c = 0; c < k; c++) {
+                qb.putShort(Math.toIntExact(((long) i * k + c) * 2),
+                        (short) Int8.quantizeActivation(in.getFloat(Math.toIntExact((row + c) * 4)), inv, zp));
+            }
+            scale.hostBuffer().putFloat(i * 4, s);
+            zeroPoint.hostBuffer().putInt(i * 4, zp);
+        }
+        return -1;
+    }
+
+    @Override
+    public void int8Linear(Memory q, Memory scale, Memory zeroPoint, int m, int k, Memory w, Memory wScale,
+                           Memory wSum, Memory bias, Memory y, int n) {
+        ByteBuffer qb = q.hostBuffer();
+        ByteBuffer wb = w.hostBuffer();
+        ByteBuffer yb = y.hostBuffer();
+        for (int i = 0; i < m; i++) {
+            float sx = scale.hostBuffer().getFloat(i * 4);
+            int zx = zeroPoint.hostBuffer().getInt(i * 4);
+            for (int j = 0; j < n; j++) {
+                long dot = 0;
+                for (int c = 0; c < k; c++) {
+                    dot += (long) qb.getShort(Math.toIntExact(((long) i * k + c) * 2))
+                            * wb.get(Math.toIntExact((long) j * k + c));
+                }
+                long acc = dot - (long) zx * wSum.hostBuffer().getInt(j * 4);
+                double b = bias == null ? Double.NaN : bias.hostBuffer().getFloat(j * 4);
+                yb.putFloat(Math.toIntExact(((long) i * n + j) * 4),
+                        Int8.output(acc, sx, wScale.hostBuffer().getFloat(j * 4), b));
+            }
+        }
     }
 
     /** Computes the validated, non-empty product. Subclasses override with fast paths and call super otherwise. */
