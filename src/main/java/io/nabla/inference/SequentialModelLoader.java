@@ -97,7 +97,8 @@ public final class SequentialModelLoader implements ModelLoader {
 
     @Override
     public String device(byte[] specJson) {
-        return spec(specJson).device();
+        ModelSpec spec = spec(specJson);
+        return spec.int8() ? "cpu" : spec.device(); // INT8 layers run on the CPU, where "auto" would prefer a GPU
     }
 
     /**
@@ -137,16 +138,29 @@ public final class SequentialModelLoader implements ModelLoader {
         if (spec.lowPrecision() != null) {
             model.castMatrixWeights(spec.lowPrecision()); // what each forward pass would cast them to, kept once
         }
+        if (spec.int8()) {
+            if (!device.isCpu()) {
+                throw new IllegalArgumentException("precision: \"int8\" runs on the CPU only, not on " + device);
+            }
+            model = model.quantizeDynamic(); // the FP32 weights of its Linear layers are freed
+        }
         String input = spec.inputs().get(0).name();
         String output = spec.outputs().get(0).name();
         DType low = spec.lowPrecision();
         DType declared = spec.outputs().get(0).datatype();
-        java.util.function.Function<Tensor, Tensor> run = low == null ? model::forward : x -> {
-            try (Autocast.Region amp = Autocast.enable(low)) {
-                Tensor y = model.forward(x);
-                return y.dtype().isFloatingPoint() && declared.isFloatingPoint() ? y.dataAs(declared) : y;
-            }
-        };
+        Sequential net = model;
+        java.util.function.Function<Tensor, Tensor> run;
+        if (low != null) {
+            run = x -> {
+                try (Autocast.Region amp = Autocast.enable(low)) {
+                    return declared(net.forward(x), declared);
+                }
+            };
+        } else if (spec.int8()) {
+            run = x -> declared(net.forward(x), declared); // QuantizedLinear answers in FP32
+        } else {
+            run = net::forward;
+        }
         java.util.function.Function<Tensor, Tensor> forward = x -> {
             try {
                 return run.apply(x);
@@ -159,6 +173,11 @@ public final class SequentialModelLoader implements ModelLoader {
             return inputs -> Map.of(output, forward.apply(inputs.get(input)));
         }
         return inputs -> Map.of(output, forward.apply(inputs.get(input).toDevice(device)).toDevice(Device.CPU));
+    }
+
+    /** A floating answer in the output's declared floating datatype. */
+    private static Tensor declared(Tensor y, DType declared) {
+        return y.dtype().isFloatingPoint() && declared.isFloatingPoint() ? y.dataAs(declared) : y;
     }
 
     private static SafetensorsFile open(Path weights) {

@@ -17,9 +17,11 @@ import tools.jackson.databind.json.JsonMapper;
  * found ({@code layers[2].in_features: expected a positive integer, got -3}); whether the layers fit together is
  * checked when the model is built ({@link ModelBuilder}). The optional {@code device} ({@code auto}, {@code cpu},
  * {@code cuda} or {@code cuda:N}) says where the service loads the model; null when the spec leaves it to the server.
- * The optional {@code precision} ({@code fp32}, the default, {@code bf16} or {@code fp16}) is the precision the service
- * runs inference in: in {@code bf16}/{@code fp16} each forward pass runs under {@link io.nabla.autograd.Autocast}
- * (the loaded model keeps its matrix weights in that dtype) and the output is returned in its declared datatype.
+ * The optional {@code precision} ({@code fp32}, the default, {@code bf16}, {@code fp16} or {@code int8}) is the
+ * precision the service runs inference in: in {@code bf16}/{@code fp16} each forward pass runs under
+ * {@link io.nabla.autograd.Autocast} (the loaded model keeps its matrix weights in that dtype); in {@code int8}
+ * every {@code Linear} is dynamically quantized ({@link io.nabla.nn.QuantizedLinear}), on the CPU only; the output
+ * is returned in its declared datatype.
  * An optional field given as JSON {@code null} ({@code "device": null}, {@code "seed": null}) means its default, as
  * it does in a job request, so a client that serialises absent values as null is answered the same by both.
  */
@@ -29,6 +31,9 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final Set<String> FIELDS = Set.of("inputs", "outputs", "layers", "seed", "device", "precision");
     private static final String PRECISIONS = "expected \"fp32\", \"bf16\" or \"fp16\"";
+    private static final String SPEC_PRECISIONS = "expected \"fp32\", \"bf16\", \"fp16\" or \"int8\"";
+    /** The inference-only precision: Linear layers with INT8 weights, on the CPU. */
+    public static final String INT8 = "int8";
     private static final java.util.regex.Pattern DEVICE =
             java.util.regex.Pattern.compile("auto|cpu|cuda|cuda:[0-9]{1,3}");
 
@@ -43,7 +48,14 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
         if (precision == null) {
             precision = "fp32";
         }
-        lowPrecisionOf(precision);
+        if (precision.equals(INT8)) {
+            if (device != null && device.startsWith("cuda")) {
+                throw new IllegalArgumentException("precision: \"int8\" runs on the CPU only, but device is \""
+                        + device + "\" (use \"cpu\" or \"auto\", or another precision)");
+            }
+        } else if (!precision.equals("fp32") && !precision.equals("bf16") && !precision.equals("fp16")) {
+            throw new IllegalArgumentException("precision: " + SPEC_PRECISIONS + ", got \"" + precision + "\"");
+        }
     }
 
     /** A spec in FP32 with the given device (null: the server's). */
@@ -57,9 +69,14 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
         this(inputs, outputs, layers, seed, null, null);
     }
 
-    /** The dtype inference autocasts to ({@code BF16} or {@code FP16}), or null in FP32. */
+    /** The dtype inference autocasts to ({@code BF16} or {@code FP16}), or null in FP32 and INT8. */
     public DType lowPrecision() {
-        return lowPrecisionOf(precision);
+        return int8() ? null : lowPrecisionOf(precision);
+    }
+
+    /** Whether inference runs with INT8 Linear layers (precision {@code int8}). */
+    public boolean int8() {
+        return INT8.equals(precision);
     }
 
     /**
@@ -71,6 +88,8 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
             case "fp32" -> null;
             case "bf16" -> DType.BF16;
             case "fp16" -> DType.FP16;
+            case INT8 -> throw new IllegalArgumentException("precision: \"int8\" is for inference only (a model "
+                    + "spec's precision); training " + PRECISIONS.replace("expected", "expects"));
             default -> throw new IllegalArgumentException("precision: " + PRECISIONS + ", got \"" + precision + "\"");
         };
     }
@@ -137,7 +156,7 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
         JsonNode pr = root.get("precision");
         if (pr != null && !pr.isNull()) {
             if (!pr.isString()) {
-                throw new IllegalArgumentException("precision: " + PRECISIONS + ", got " + describe(pr));
+                throw new IllegalArgumentException("precision: " + SPEC_PRECISIONS + ", got " + describe(pr));
             }
             precision = pr.stringValue();
         }

@@ -35,8 +35,10 @@ final class RepositorySchemas {
                     + "nabla.models.device, itself auto by default)") String device,
             @Schema(description = "inference precision: fp32 (default), or bf16 / fp16 (each forward pass under "
                     + "autocast: matrix products and convolutions in that dtype, their weights held in it, the output "
-                    + "returned in its declared datatype: FP32, or FP16/BF16 as the precision)",
-                    allowableValues = {"fp32", "bf16", "fp16"}) String precision) {
+                    + "returned in its declared datatype: FP32, or FP16/BF16 as the precision), or int8 (every Linear "
+                    + "dynamically quantized: INT8 weights per output row, each input row quantized to UINT8 as it "
+                    + "arrives; CPU only)",
+                    allowableValues = {"fp32", "bf16", "fp16", "int8"}) String precision) {
     }
 
     @Schema(name = "ModelUpload", description = "multipart/form-data: the spec and optional safetensors weights")

@@ -72,4 +72,54 @@ class InferencePrecisionTest {
             assertThat(y.toDoubleArray()).containsExactly(fp32Autocast);
         }
     }
+
+    /**
+     * In int8 every Linear holds its weight in INT8 (a quarter of the bytes; biases, scales and row sums stay 4-byte
+     * per output) and answers as the model with its Linear layers replaced by {@link io.nabla.nn.QuantizedLinear}s
+     * does, close to the FP32 model.
+     */
+    @Test
+    void int8ModelsHoldAQuarterOfTheWeightBytesAndAnswerAsQuantizedLinearsDo() throws Exception {
+        Path weights = dir.resolve("w.safetensors");
+        try (TensorScope s = TensorScope.open()) {
+            SafetensorsWriter.write(ModelBuilder.build(ModelSpec.parse(spec("fp32"))).stateDict(), weights);
+        }
+        float[] xs = new float[64 * 3];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = (float) Math.sin(i * 0.7) * 2;
+        }
+        SequentialModelLoader loader = new SequentialModelLoader();
+        assertThat(loader.device(spec("int8").getBytes(StandardCharsets.UTF_8))).as("never auto-placed on a GPU")
+                .isEqualTo("cpu");
+        long fp32Bytes;
+        double[] fp32;
+        double[] quantized;
+        try (TensorScope model = TensorScope.open(); GradMode.Region g = GradMode.disable()) {
+            fp32 = loader.build(spec("fp32").getBytes(StandardCharsets.UTF_8), weights)
+                    .forward(Map.of("x", Tensor.of(xs, 3, 64))).get("y").toDoubleArray();
+            fp32Bytes = model.bytes();
+            Sequential m = ModelBuilder.build(ModelSpec.parse(spec("fp32")));
+            try (TensorScope w = TensorScope.open(); io.nabla.model.SafetensorsFile f =
+                    io.nabla.model.SafetensorsFile.open(weights)) {
+                m.loadStateDict(f.tensors(), true);
+            }
+            m.eval();
+            quantized = m.quantizeDynamic().forward(Tensor.of(xs, 3, 64)).toDoubleArray();
+        }
+        try (TensorScope model = TensorScope.open(); GradMode.Region g = GradMode.disable()) {
+            ModelProgram p = loader.build(spec("int8").getBytes(StandardCharsets.UTF_8), weights);
+            long bytes = model.bytes();
+            // 18,432 Linear weights in 1 byte instead of 4; the rest (264 biases, 264 scales, 264 row sums, the
+            // LayerNorm's 512) 4 bytes each: about 31 % of the FP32 bytes
+            assertThat(bytes).as("bytes held in int8 against %d in fp32", fp32Bytes)
+                    .isLessThan(fp32Bytes * 35 / 100);
+            Tensor y = p.forward(Map.of("x", Tensor.of(xs, 3, 64))).get("y");
+            assertThat(y.dtype()).isEqualTo(DType.FP32);
+            assertThat(y.toDoubleArray()).containsExactly(quantized);
+            for (int i = 0; i < fp32.length; i++) {
+                assertThat(y.toDoubleArray()[i]).as("output %d against FP32", i)
+                        .isCloseTo(fp32[i], org.assertj.core.data.Offset.offset(0.05 + 0.02 * Math.abs(fp32[i])));
+            }
+        }
+    }
 }

@@ -136,10 +136,21 @@ class ModelSpecTest {
                 .isEqualTo(io.nabla.backend.DType.BF16);
         assertThat(ModelSpec.parse("{" + IO + relu + ", \"precision\": \"fp16\"}").lowPrecision())
                 .isEqualTo(io.nabla.backend.DType.FP16);
-        assertThatThrownBy(() -> ModelSpec.parse("{" + IO + relu + ", \"precision\": \"int8\"}"))
-                .hasMessage("precision: expected \"fp32\", \"bf16\" or \"fp16\", got \"int8\"");
+        ModelSpec int8 = ModelSpec.parse("{" + IO + relu + ", \"precision\": \"int8\"}");
+        assertThat(int8.int8()).isTrue();
+        assertThat(int8.lowPrecision()).isNull();
+        assertThat(ModelSpec.parse("{" + IO + relu + ", \"precision\": \"int8\", \"device\": \"auto\"}").int8())
+                .isTrue();
+        assertThatThrownBy(() -> ModelSpec.parse("{" + IO + relu + ", \"precision\": \"int8\", \"device\": "
+                + "\"cuda:1\"}")).hasMessage("precision: \"int8\" runs on the CPU only, but device is \"cuda:1\" (use "
+                + "\"cpu\" or \"auto\", or another precision)");
+        assertThatThrownBy(() -> ModelSpec.parse("{" + IO + relu + ", \"precision\": \"INT8\"}"))
+                .hasMessage("precision: expected \"fp32\", \"bf16\", \"fp16\" or \"int8\", got \"INT8\"");
         assertThatThrownBy(() -> ModelSpec.parse("{" + IO + relu + ", \"precision\": 16}"))
-                .hasMessage("precision: expected \"fp32\", \"bf16\" or \"fp16\", got 16");
+                .hasMessage("precision: expected \"fp32\", \"bf16\", \"fp16\" or \"int8\", got 16");
+        assertThatThrownBy(() -> ModelSpec.lowPrecisionOf("int8")).as("a job's precision")
+                .hasMessage("precision: \"int8\" is for inference only (a model spec's precision); training expects "
+                        + "\"fp32\", \"bf16\" or \"fp16\"");
     }
 
     @Test

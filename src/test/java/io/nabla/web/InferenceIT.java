@@ -124,6 +124,55 @@ class InferenceIT extends ServerTestBase {
                 .contains("(or, in precision fp16, FP16)");
     }
 
+    /**
+     * A spec with {@code "precision": "int8"} answers as its model with every Linear dynamically quantized (computed
+     * here in-process), close to the FP32 model; a row holding a NaN (binary data) is a 400 naming the input, and the
+     * GPU is refused for it at creation, naming the field.
+     */
+    @Test
+    void aModelInInt8AnswersAsItsQuantizedLayers() {
+        String layers = "{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [-1, 4]}], "
+                + "\"outputs\": [{\"name\": \"output\", \"datatype\": \"FP32\", \"shape\": [-1, 3]}], \"layers\": ["
+                + "{\"type\": \"Linear\", \"in_features\": 4, \"out_features\": 32}, {\"type\": \"ReLU\"}, "
+                + "{\"type\": \"Linear\", \"in_features\": 32, \"out_features\": 3}], \"seed\": 4";
+        String spec = layers + ", \"precision\": \"int8\"}";
+        assertThat(http.createModel("int8", spec, null).status()).isEqualTo(201);
+        assertThat(http.createModel("int8-fp32", layers + "}", null).status()).isEqualTo(201);
+        String body = request("[0.5,-1.25,2,0.125,3,0.75,-0.5,1.5]");
+        JsonNode out = http.postJson("/v2/models/int8/infer", body).json().get("outputs").get(0);
+        assertThat(out.get("datatype").stringValue()).isEqualTo("FP32");
+        JsonNode fp32 = http.postJson("/v2/models/int8-fp32/infer", body).json().get("outputs").get(0);
+        double[] expected;
+        try (io.nabla.tensor.TensorScope scope = io.nabla.tensor.TensorScope.open();
+             io.nabla.autograd.GradMode.Region g = io.nabla.autograd.GradMode.disable()) {
+            io.nabla.model.ModelSpec s = io.nabla.model.ModelSpec.parse(spec);
+            io.nabla.nn.Sequential model = io.nabla.model.ModelBuilder.build(s, new io.nabla.nn.Generator(s.seed()));
+            model.eval();
+            expected = model.quantizeDynamic().forward(io.nabla.tensor.Tensor.of(new float[] {0.5f, -1.25f, 2,
+                    0.125f, 3, 0.75f, -0.5f, 1.5f}, 2, 4)).toDoubleArray();
+        }
+        double diff = 0;
+        for (int i = 0; i < expected.length; i++) {
+            assertThat((float) out.get("data").get(i).doubleValue()).as("output[%d]", i)
+                    .isEqualTo((float) expected[i]);
+            diff = Math.max(diff, Math.abs(expected[i] - fp32.get("data").get(i).doubleValue()));
+        }
+        assertThat(diff).as("the quantization shows, and stays small").isGreaterThan(0).isLessThan(0.05);
+
+        byte[] raw = Tensors.bytes(DType.FP32, new double[] {1, Double.NaN, 3, 4});
+        Tensors.Binary nan = Tensors.binary("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\","
+                + "\"parameters\":{\"binary_data_size\":16}}]}", raw);
+        Http.Reply bad = http.post("/v2/models/int8/infer", "application/json", nan.body(), nan.headers());
+        assertThat(bad.status()).as(bad.text()).isEqualTo(400);
+        assertThat(bad.error()).endsWith("input \"input\": quantized linear: input row 0 holds a NaN or an infinity, "
+                + "which INT8 cannot represent");
+
+        Http.Reply gpu = http.createModel("int8-gpu", layers + ", \"precision\": \"int8\", \"device\": \"cuda\"}",
+                null);
+        assertThat(gpu.status()).isEqualTo(400);
+        assertThat(gpu.error()).contains("precision: \"int8\" runs on the CPU only, but device is \"cuda\"");
+    }
+
     /** An embedding index out of range is a 400 naming the input, the index and the table's size. */
     @Test
     void anEmbeddingIndexOutOfRangeIsA400NamingTheInput() {

@@ -118,6 +118,8 @@ class JobRequestsIT extends ServerTestBase {
         assertBad("cuda:1", r -> r.put("device", "cuda:1"), "device", "no CUDA device", "cuda:1");
         assertBad("fp8", r -> r.put("precision", "fp8"), "precision", "\"fp32\", \"bf16\" or \"fp16\"", "fp8");
         assertBad("BF16", r -> r.put("precision", "BF16"), "precision", "BF16");
+        assertBad("int8", r -> r.put("precision", "int8"), "precision", "\"int8\" is for inference only",
+                "\"fp32\", \"bf16\" or \"fp16\"");
         assertBad("unknown field", r -> r.put("learning_rate", 1), "learning_rate", "unknown field");
         assertBad("model absent", r -> r.remove("model"), "model", "required");
         Http.Reply notJson = http.postJson("/v1/jobs", "{\"model\": ");
