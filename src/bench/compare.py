@@ -59,6 +59,21 @@ for kind, what in (("mlp", ""), ("amp", " bf16 autocast")):
         if k in t:
             row(f"{desc[k]} step (ms)", v, t[k], False)
 
+# INT8: PyTorch's figure of each round is that of its faster quantized engine there
+torch_int8 = parse(d / "torch-int8.txt")
+nabla_int8 = parse(d / "nabla-int8.txt")
+shape = lambda r: (r["op"], r["m"], r["k"], r["n"])
+per_engine = grouped(torch_int8, lambda r: shape(r) + (r.get("engine", ""),), "median_ms")
+best = {}
+for key, v in per_engine.items():
+    cur = best.setdefault(key[:4], list(v))
+    best[key[:4]] = [min(a, b) for a, b in zip(cur, v)]
+for key, v in grouped(nabla_int8, shape, "median_ms").items():
+    if key in best:
+        op, m, k, n = key
+        what = "INT8 dynamic Linear" if op == "int8_linear" else "FP32 Linear"
+        row(f"{what} m={m} k={k} n={n} (ms)", v, best[key], False)
+
 if rounds == 1:
     out = ["| benchmark | Nabla | PyTorch | ratio (Nabla / PyTorch speed) |", "|---|---:|---:|---:|"]
     out += [f"| {name} | {mn:.2f} | {mt:.2f} | {r:.2f}x |" if "GFLOP" not in name else

@@ -967,21 +967,27 @@ __attribute__((target("avx2"))) static void int8Outputs(const int16_t* q, const 
     }
 }
 
-// y[i][j] for every row i < m and the columns j0 <= j < j1: columns in pairs, rows in fours (the pair of weight
-// rows stays in L1 while the rows of q stream past).
+// y[i][j] for every row i < m and the columns j0 <= j < j1. Rows in panels of about 192 KB of q (they stay in the
+// L2 cache while every column of the range passes them, each weight row read once per panel from memory), within a
+// panel columns in pairs (the pair of weight rows stays in L1) and rows in fours.
 __attribute__((target("avx2"))) static void int8Gemm(const int16_t* q, const float* sx, const int32_t* zx, int m,
                                                      int k, const int8_t* w, const float* sw, const int32_t* wsum,
                                                      const float* bias, float* y, int n, int j0, int j1) {
-    int j = j0;
-    for (; j + 2 <= j1; j += 2) {
-        int i = 0;
-        for (; i + 4 <= m; i += 4) int8Outputs<4, 2>(q, sx, zx, i, k, w, sw, wsum, bias, y, n, j);
-        for (; i < m; i++) int8Outputs<1, 2>(q, sx, zx, i, k, w, sw, wsum, bias, y, n, j);
-    }
-    for (; j < j1; j++) {
-        int i = 0;
-        for (; i + 4 <= m; i += 4) int8Outputs<4, 1>(q, sx, zx, i, k, w, sw, wsum, bias, y, n, j);
-        for (; i < m; i++) int8Outputs<1, 1>(q, sx, zx, i, k, w, sw, wsum, bias, y, n, j);
+    int panel = (int) (196608 / (2 * (int64_t) k)) & ~3;
+    if (panel < 4) panel = 4;
+    for (int i0 = 0; i0 < m; i0 += panel) {
+        int i1 = m - i0 < panel ? m : i0 + panel;
+        int j = j0;
+        for (; j + 2 <= j1; j += 2) {
+            int i = i0;
+            for (; i + 4 <= i1; i += 4) int8Outputs<4, 2>(q, sx, zx, i, k, w, sw, wsum, bias, y, n, j);
+            for (; i < i1; i++) int8Outputs<1, 2>(q, sx, zx, i, k, w, sw, wsum, bias, y, n, j);
+        }
+        for (; j < j1; j++) {
+            int i = i0;
+            for (; i + 4 <= i1; i += 4) int8Outputs<4, 1>(q, sx, zx, i, k, w, sw, wsum, bias, y, n, j);
+            for (; i < i1; i++) int8Outputs<1, 1>(q, sx, zx, i, k, w, sw, wsum, bias, y, n, j);
+        }
     }
 }
 
