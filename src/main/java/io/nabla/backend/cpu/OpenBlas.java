@@ -74,6 +74,23 @@ final class OpenBlas {
                 alpha, a, g.lda(), b, g.ldb(), beta, c, g.ldc());
     }
 
+    /**
+     * {@code y = alpha op(A) x + beta y} ({@code cblas_sgemv}): A is {@code m x n} in {@code rowMajor} order with
+     * leading dimension {@code lda}, op transposes it when {@code trans}.
+     */
+    static void sgemv(boolean rowMajor, boolean trans, int m, int n, float alpha, FloatPointer a, int lda,
+                      FloatPointer x, int incx, float beta, FloatPointer y, int incy) {
+        openblas_nolapack.cblas_sgemv(rowMajor ? CblasRowMajor : CblasColMajor, Call.trans(trans), m, n, alpha, a,
+                lda, x, incx, beta, y, incy);
+    }
+
+    /** {@link #sgemv} in FP64 ({@code cblas_dgemv}). */
+    static void dgemv(boolean rowMajor, boolean trans, int m, int n, double alpha, DoublePointer a, int lda,
+                      DoublePointer x, int incx, double beta, DoublePointer y, int incy) {
+        openblas_nolapack.cblas_dgemv(rowMajor ? CblasRowMajor : CblasColMajor, Call.trans(trans), m, n, alpha, a,
+                lda, x, incx, beta, y, incy);
+    }
+
     static void dgemm(Call g, double alpha, DoublePointer a, DoublePointer b, double beta, DoublePointer c) {
         openblas_nolapack.cblas_dgemm(g.order(), Call.trans(g.transA()), Call.trans(g.transB()), g.m(), g.n(), g.k(),
                 alpha, a, g.lda(), b, g.ldb(), beta, c, g.ldc());

@@ -64,6 +64,17 @@ class GemmConformanceTest {
         cs.add(new Case("many small (engine pool)", new int[] {64}, 8, 9, 10, 1, 0, Form.ROW, Form.ROW, Form.ROW));
         cs.add(new Case("no BLAS form", new int[] {2}, 3, 4, 5, 1, 0.5, Form.STEP2, Form.ROW, Form.ROW));
         cs.add(new Case("k = 0", new int[] {2}, 3, 4, 0, 1, 3, Form.ROW, Form.ROW, Form.ROW));
+        // one row of C: matrix-vector products, in runs of 512 columns
+        cs.add(new Case("one row, Linear's transposed weight", none, 1, 1100, 33, 1, 0, Form.ROW, Form.COL,
+                Form.ROW));
+        cs.add(new Case("one row, row-major B, alpha beta, wide C", none, 1, 600, 20, -0.5, 0.75, Form.ROW,
+                Form.ROW, Form.WIDE));
+        cs.add(new Case("one row, column-major A and C", none, 1, 520, 9, 1, 0, Form.COL, Form.COL, Form.COL));
+        cs.add(new Case("one row, wide operands", none, 1, 70, 12, 2, 1, Form.WIDE, Form.WIDE, Form.WIDE));
+        cs.add(new Case("one row batched, shared B", new int[] {3}, 1, 130, 17, 1, 1, Form.ROW, Form.SHARED,
+                Form.ROW));
+        cs.add(new Case("one row, interleaved batch", new int[] {2}, 1, 96, 8, 1, 0, Form.INTERLEAVED, Form.COL,
+                Form.INTERLEAVED));
         return cs;
     }
 
@@ -88,7 +99,8 @@ class GemmConformanceTest {
         for (Case big : List.of(
                 new Case("300x310x1000", new int[] {}, 300, 310, 1000, 1, 0, Form.ROW, Form.COL, Form.ROW),
                 new Case("batched 3x(100x110x120)", new int[] {3}, 100, 110, 120, 1, 0, Form.COL, Form.ROW,
-                        Form.ROW))) {
+                        Form.ROW),
+                new Case("one row 1x3000x700", new int[] {}, 1, 3000, 700, 1, 0, Form.ROW, Form.COL, Form.ROW))) {
             Random rnd = new Random(3);
             Operand a = operand(rnd, DType.FP32, big.batch, big.m, big.k, big.a);
             Operand b = operand(rnd, DType.FP32, big.batch, big.k, big.n, big.b);
@@ -120,7 +132,11 @@ class GemmConformanceTest {
 
     @Test
     void betaZeroIgnoresNanInTheOutput() {
-        Case c = new Case("nan", new int[] {}, 3, 4, 5, 1, 0, Form.ROW, Form.ROW, Form.ROW);
+        betaZeroIgnoresNan(new Case("nan", new int[] {}, 3, 4, 5, 1, 0, Form.ROW, Form.ROW, Form.ROW));
+        betaZeroIgnoresNan(new Case("nan, one row", new int[] {}, 1, 700, 5, 1, 0, Form.ROW, Form.COL, Form.WIDE));
+    }
+
+    private static void betaZeroIgnoresNan(Case c) {
         Random rnd = new Random(5);
         Operand a = operand(rnd, DType.FP32, c.batch, c.m, c.k, c.a);
         Operand b = operand(rnd, DType.FP32, c.batch, c.k, c.n, c.b);
