@@ -42,10 +42,12 @@ import tools.jackson.databind.node.ObjectNode;
  * @param precision {@code fp32}, or mixed precision with loss scaling: {@code bf16} or {@code fp16} (autocast to
  *     that dtype, FP32 parameters and optimizer state, PyTorch's GradScaler)
  * @param checkpointEverySteps how often a checkpoint is written (and at the end)
+ * @param lossScaler the loss scaling of mixed precision ({@code loss_scaler}, PyTorch's defaults when absent);
+ *     null in {@code fp32}
  */
 public record JobRequest(String model, Integer version, String dataset, String input, String target, Loss loss,
         OptimizerSpec optimizer, JsonNode optimizerJson, int epochs, int batchSize, boolean shuffle, long seed,
-        String device, String precision, int checkpointEverySteps) {
+        String device, String precision, int checkpointEverySteps, LossScaler lossScaler) {
 
     /** The dtype mixed precision autocasts to ({@code BF16} or {@code FP16}), or null for {@code fp32}. */
     public io.nabla.backend.DType lowPrecision() {
@@ -56,7 +58,8 @@ public record JobRequest(String model, Integer version, String dataset, String i
     public static final int MAX_EPOCHS = 100_000;
 
     private static final Set<String> FIELDS = Set.of("model", "version", "dataset", "input", "target", "loss",
-            "optimizer", "epochs", "batch_size", "shuffle", "seed", "device", "precision", "checkpoint_every_steps");
+            "optimizer", "epochs", "batch_size", "shuffle", "seed", "device", "precision", "checkpoint_every_steps",
+            "loss_scaler");
 
     /**
      * Reads and writes what the service stored itself (requests written by {@link #toJson}, losses written by
@@ -179,10 +182,16 @@ public record JobRequest(String model, Integer version, String dataset, String i
         long seed = root.hasNonNull("seed") ? longValue(root, "seed") : 0;
         String device = string(root, "device", "auto");
         String precision = string(root, "precision", "fp32");
-        ModelSpec.lowPrecisionOf(precision); // fp32, bf16 or fp16, else a 400 naming the field
+        boolean mixed = ModelSpec.lowPrecisionOf(precision) != null; // fp32, bf16 or fp16, else a 400
+        JsonNode scaling = root.get("loss_scaler");
+        if (!mixed && scaling != null && !scaling.isNull()) {
+            throw new IllegalArgumentException("loss_scaler: only with precision \"bf16\" or \"fp16\" (fp32 "
+                    + "training scales no loss), got precision \"" + precision + "\"");
+        }
+        LossScaler scaler = mixed ? LossScaler.parse(scaling) : null;
         int every = integer(root, "checkpoint_every_steps", 100, 1, Integer.MAX_VALUE);
         return new JobRequest(model, version, dataset, input, target, loss, optimizer, opt, epochs, batchSize,
-                shuffle, seed, device, precision, every);
+                shuffle, seed, device, precision, every, scaler);
     }
 
     /** What a non-object body is, in the API's words (Jackson's node type names, such as MISSING, are not). */
@@ -208,7 +217,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
     /** This request with its version resolved. */
     public JobRequest withVersion(int v) {
         return new JobRequest(model, v, dataset, input, target, loss, optimizer, optimizerJson, epochs, batchSize,
-                shuffle, seed, device, precision, checkpointEverySteps);
+                shuffle, seed, device, precision, checkpointEverySteps, lossScaler);
     }
 
     /** The request as JSON with every field present (the form that is stored). */
@@ -228,6 +237,9 @@ public record JobRequest(String model, Integer version, String dataset, String i
         n.put("device", device);
         n.put("precision", precision);
         n.put("checkpoint_every_steps", checkpointEverySteps);
+        if (lossScaler != null) {
+            lossScaler.writeTo(n);
+        }
         return STORED.writeValueAsString(n);
     }
 

@@ -226,7 +226,7 @@ final class JobRun {
         Trainer trainer = new Trainer(model, request.loss(), optimizer).useGenerator(g);
         GradScaler scaler = null;
         if (request.lowPrecision() != null) {
-            scaler = new GradScaler();
+            scaler = request.lossScaler().create(); // null when the request disables scaling
             trainer.mixedPrecision(request.lowPrecision(), scaler);
         }
         int at = 0;

@@ -98,11 +98,12 @@ public final class Trainer {
 
     /**
      * Trains in mixed precision: autocast to {@code lowPrecision} (FP16 or BF16) with dynamic loss scaling by
-     * {@code scaler}; returns this.
+     * {@code scaler}, or without scaling when it is null (PyTorch's {@code GradScaler(enabled=False)}, the usual
+     * bf16 recipe); returns this.
      */
     public Trainer mixedPrecision(DType lowPrecision, GradScaler scaler) {
         this.autocast = Autocast.checkDtype(lowPrecision);
-        this.scaler = Objects.requireNonNull(scaler, "scaler");
+        this.scaler = scaler;
         return this;
     }
 

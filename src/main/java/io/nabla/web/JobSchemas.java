@@ -40,7 +40,19 @@ final class JobSchemas {
                     + "products and convolutions in that dtype, softmax, norms and losses in fp32, parameters and "
                     + "optimizer state in fp32, dynamic loss scaling as PyTorch's GradScaler)", allowableValues = {"fp32", "bf16",
                 "fp16"}) String precision,
-            @JsonProperty("checkpoint_every_steps") @Schema(description = "default 100") Integer checkpointEverySteps) {
+            @JsonProperty("checkpoint_every_steps") @Schema(description = "default 100") Integer checkpointEverySteps,
+            @JsonProperty("loss_scaler") LossScaler lossScaler) {
+    }
+
+    @Schema(name = "JobLossScaler", description = "Loss scaling in mixed precision (bf16/fp16 only; a 400 with fp32): "
+            + "PyTorch's GradScaler arguments, with its defaults (an extension of the API)")
+    record LossScaler(@Schema(description = "false: autocast without loss scaling (default true)") Boolean enabled,
+            @JsonProperty("init_scale") @Schema(description = "the first scale, positive, at most float32's largest "
+                    + "(default 65536)") Double initScale,
+            @JsonProperty("growth_factor") @Schema(description = "> 1 (default 2)") Double growthFactor,
+            @JsonProperty("backoff_factor") @Schema(description = "in (0, 1) (default 0.5)") Double backoffFactor,
+            @JsonProperty("growth_interval") @Schema(description = "steps without inf/NaN gradients before the scale "
+                    + "grows, >= 1 (default 2000)") Integer growthInterval) {
     }
 
     @Schema(name = "JobCreated", description = "The accepted job; follow it at the Location")

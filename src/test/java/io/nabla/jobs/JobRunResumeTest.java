@@ -108,6 +108,74 @@ class JobRunResumeTest {
     @ParameterizedTest
     @ValueSource(ints = {3, 7, 10})
     void aMixedPrecisionRunResumesWithItsLossScale(int stopAfter) throws IOException {
+        String dataset = overflowingModelAndData();
+        JobStore store = new JobStore(JdbcClient.create(Databases.h2()));
+        CheckpointFiles checkpoints = new CheckpointFiles(root.resolve("checkpoints"), Duration.ZERO);
+        JobEvents events = new JobEvents();
+        String request = JobRequest.parse("""
+                {"model": "m", "version": "1", "dataset": "%s", "loss": "mse",
+                 "optimizer": {"type": "adam", "lr": 0.05}, "epochs": 4, "batch_size": 12,
+                 "shuffle": true, "seed": 5, "precision": "fp16", "checkpoint_every_steps": 5}""".formatted(dataset))
+                .toJson();
+        aMixedPrecisionRunResumesWithItsLossScale(stopAfter, dataset, store, checkpoints, events, request);
+    }
+
+    /**
+     * The request's {@code loss_scaler} reaches the run: scaling disabled trains from the first step (the default
+     * skips the first 11, whose scaled gradients overflow FP16) and checkpoints no scaler; a first scale of 1
+     * growing after every good step is 2^3 after 3 steps; the settings are stored with the request.
+     */
+    @org.junit.jupiter.api.Test
+    void theRequestsLossScalerSettingsReachTheRun() throws IOException {
+        String dataset = overflowingModelAndData();
+        JobStore store = new JobStore(JdbcClient.create(Databases.h2()));
+        CheckpointFiles checkpoints = new CheckpointFiles(root.resolve("checkpoints"), Duration.ZERO);
+        JobEvents events = new JobEvents();
+        String base = """
+                {"model": "m", "version": "1", "dataset": "%s", "loss": "mse",
+                 "optimizer": {"type": "adam", "lr": 0.05}, "epochs": 4, "batch_size": 12,
+                 "shuffle": true, "seed": 5, "precision": "fp16", "checkpoint_every_steps": 5%s}""";
+        Map<String, Tensor> initial;
+        Map<String, Map<String, Double>> scales = new LinkedHashMap<>();
+        Map<String, Boolean> moved = new LinkedHashMap<>();
+        try (TensorScope scope = TensorScope.open()) {
+            initial = io.nabla.model.SafetensorsFile.open(registry.store().version("m", 1).weights()).tensors();
+            for (String[] c : new String[][] {{"default", ""}, {"disabled", ", \"loss_scaler\": {\"enabled\": false}"},
+                    {"from1", ", \"loss_scaler\": {\"init_scale\": 1, \"growth_interval\": 1}"}}) {
+                String request = JobRequest.parse(base.formatted(dataset, c[1])).toJson();
+                if (c[0].equals("disabled")) {
+                    assertThat(request).contains("\"loss_scaler\":{\"enabled\":false,\"init_scale\":65536.0");
+                }
+                JobRun run = new JobRun(claimed(store, c[0], request, 16), registry, datasets(), checkpoints, store,
+                        events, Duration.ZERO);
+                events.subscribe(c[0], e -> {
+                    if (e.step() == 3) {
+                        run.stop();
+                    }
+                });
+                assertThat(run.run()).isEqualTo(JobRun.Outcome.STOPPED);
+                io.nabla.jobs.Checkpoint cp = checkpoints.read(c[0]).orElseThrow();
+                Map<String, Double> s = new LinkedHashMap<>();
+                cp.scaler().forEach((k, v) -> s.put(k, v.item()));
+                scales.put(c[0], s);
+                moved.put(c[0], !java.util.Arrays.equals(cp.model().get("0.weight").toFloatArray(),
+                        initial.get("0.weight").toFloatArray()));
+            }
+        }
+        assertThat(scales.get("default")).containsEntry("scale", 65536.0 / 8);
+        assertThat(moved.get("default")).as("3 steps skipped").isFalse();
+        assertThat(scales.get("disabled")).as("no scaler").isEmpty();
+        assertThat(moved.get("disabled")).isTrue();
+        assertThat(scales.get("from1")).containsEntry("scale", 8.0).containsEntry("growth_tracker", 0.0);
+        assertThat(moved.get("from1")).isTrue();
+    }
+
+    private DatasetStore datasets() {
+        return new DatasetStore(root.resolve("store"));
+    }
+
+    /** Model m (8 -> 16 -> 2, Tanh) and a dataset whose targets near 1000 overflow FP16 gradients at scale 2^16. */
+    private String overflowingModelAndData() throws IOException {
         registry = new ModelRegistry(new ModelStore(root.resolve("store")), new SequentialModelLoader(),
                 new NablaProperties.Batching(1, Duration.ZERO, 4), new InferenceMetrics(new SimpleMeterRegistry()));
         String spec = """
@@ -133,22 +201,19 @@ class JobRunResumeTest {
             data = SafetensorsWriter.toBytes(d, null);
         }
         registry.create("m", spec.getBytes(StandardCharsets.UTF_8), new ByteArrayInputStream(weights));
-        DatasetStore datasets = new DatasetStore(root.resolve("store"));
-        String dataset = datasets.create(new ByteArrayInputStream(data)).id();
-        JobStore store = new JobStore(JdbcClient.create(Databases.h2()));
-        CheckpointFiles checkpoints = new CheckpointFiles(root.resolve("checkpoints"), Duration.ZERO);
-        JobEvents events = new JobEvents();
-        String request = JobRequest.parse("""
-                {"model": "m", "version": "1", "dataset": "%s", "loss": "mse",
-                 "optimizer": {"type": "adam", "lr": 0.05}, "epochs": 4, "batch_size": 12,
-                 "shuffle": true, "seed": 5, "precision": "fp16", "checkpoint_every_steps": 5}""".formatted(dataset))
-                .toJson();
+        return datasets().create(new ByteArrayInputStream(data)).id();
+    }
+
+    private void aMixedPrecisionRunResumesWithItsLossScale(int stopAfter, String dataset, JobStore store,
+            CheckpointFiles checkpoints, JobEvents events, String request) throws IOException {
+        DatasetStore datasets = datasets();
 
         JobRun uninterrupted = new JobRun(job("a", request, 16), registry, datasets, checkpoints, store, events,
                 Duration.ZERO);
         assertThat(uninterrupted.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
-        JobRun fp32 = new JobRun(job("c", request.replace("\"fp16\"", "\"fp32\""), 16), registry, datasets,
-                checkpoints, store, events, Duration.ZERO);
+        String inFp32 = JobRequest.parse(request.replace("\"fp16\"", "\"fp32\"").replaceAll(",\"loss_scaler\":\\{[^}]*}",
+                "")).toJson();
+        JobRun fp32 = new JobRun(job("c", inFp32, 16), registry, datasets, checkpoints, store, events, Duration.ZERO);
         assertThat(fp32.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
         assertThat(uninterrupted.losses()).isNotEqualTo(fp32.losses());
 

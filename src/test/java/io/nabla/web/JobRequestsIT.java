@@ -120,6 +120,24 @@ class JobRequestsIT extends ServerTestBase {
         assertBad("BF16", r -> r.put("precision", "BF16"), "precision", "BF16");
         assertBad("int8", r -> r.put("precision", "int8"), "precision", "\"int8\" is for inference only",
                 "\"fp32\", \"bf16\" or \"fp16\"");
+        assertBad("loss_scaler in fp32", r -> r.putObject("loss_scaler").put("init_scale", 1024), "loss_scaler",
+                "only with precision \"bf16\" or \"fp16\"", "\"fp32\"");
+        assertBad("loss_scaler not an object", r -> r.put("precision", "fp16").put("loss_scaler", true),
+                "loss_scaler: expected an object", "got true");
+        assertBad("loss_scaler unknown field", r -> r.put("precision", "fp16").putObject("loss_scaler")
+                .put("scale", 2), "loss_scaler.scale: unknown field", "init_scale");
+        assertBad("init_scale 0", r -> r.put("precision", "fp16").putObject("loss_scaler").put("init_scale", 0),
+                "loss_scaler.init_scale", "positive", "got 0");
+        assertBad("init_scale beyond float32", r -> r.put("precision", "fp16").putObject("loss_scaler")
+                .put("init_scale", 1e39), "loss_scaler.init_scale", "3.4028235e38", "1.0E39");
+        assertBad("growth_factor 1", r -> r.put("precision", "bf16").putObject("loss_scaler")
+                .put("growth_factor", 1), "loss_scaler.growth_factor", "> 1.0", "got 1");
+        assertBad("backoff_factor 1", r -> r.put("precision", "bf16").putObject("loss_scaler")
+                .put("backoff_factor", 1.0), "loss_scaler.backoff_factor", "(0, 1)", "1.0");
+        assertBad("growth_interval 0", r -> r.put("precision", "fp16").putObject("loss_scaler")
+                .put("growth_interval", 0), "loss_scaler.growth_interval", "[1, 2147483647]", "got 0");
+        assertBad("enabled \"no\"", r -> r.put("precision", "fp16").putObject("loss_scaler")
+                .put("enabled", "no"), "loss_scaler.enabled", "true or false", "\"no\"");
         assertBad("unknown field", r -> r.put("learning_rate", 1), "learning_rate", "unknown field");
         assertBad("model absent", r -> r.remove("model"), "model", "required");
         Http.Reply notJson = http.postJson("/v1/jobs", "{\"model\": ");

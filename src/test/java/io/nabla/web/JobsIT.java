@@ -68,7 +68,8 @@ class JobsIT extends ServerTestBase {
     }
 
     /**
-     * The golden mlp_sgd run as a job with {@code "precision": "fp16"}: every loss and the published weights as
+     * The golden mlp_sgd run as a job with {@code "precision": "fp16"} and PyTorch's scaler settings given in
+     * {@code loss_scaler}: every loss and the published weights as
      * PyTorch's autocast run of it (src/test/resources/training/gen_amp.py), which the FP32 run is told apart from.
      */
     @Test
@@ -78,6 +79,9 @@ class JobsIT extends ServerTestBase {
         ObjectNode request = JobFixtures.request("mlp_sgd", model, dataset);
         request.put("precision", "fp16");
         request.put("checkpoint_every_steps", 5);
+        // PyTorch's GradScaler defaults, spelled out (the extension's loss_scaler object)
+        request.putObject("loss_scaler").put("enabled", true).put("init_scale", 65536.0).put("growth_factor", 2)
+                .put("backoff_factor", 0.5).put("growth_interval", 2000);
         JsonNode job = JobFixtures.awaitFinal(http, JobFixtures.submit(http, request));
         assertThat(job.get("status").stringValue()).as(job.toString()).isEqualTo("SUCCEEDED");
         JsonNode amp = JobFixtures.json("/training/amp_fp16_mlp_sgd_job.json");
