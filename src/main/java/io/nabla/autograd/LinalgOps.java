@@ -195,6 +195,11 @@ public final class LinalgOps {
             throw new IllegalArgumentException("quantized linear: the input is on " + input.device()
                     + ", the weight on " + weight.device());
         }
+        checkRowVector("scale", scale, io.nabla.backend.DType.FP32, n, weight);
+        checkRowVector("sum", sum, io.nabla.backend.DType.INT32, n, weight);
+        if (bias != null) {
+            checkRowVector("bias", bias, io.nabla.backend.DType.FP32, n, weight);
+        }
         Tensor x = ShapeOps.reshape(input.detach().dataAs(io.nabla.backend.DType.FP32).dataContiguous(), -1, k);
         int m = x.size(0);
         int[] outShape = input.shape();
@@ -216,6 +221,16 @@ public final class LinalgOps {
             }
         }
         return out.asStrided(outShape, Shape.contiguousStrides(outShape), 0);
+    }
+
+    /** A per-output vector of {@link #quantizedLinear}: {@code n} contiguous elements of {@code dtype} from 0. */
+    private static void checkRowVector(String name, Tensor t, io.nabla.backend.DType dtype, int n, Tensor weight) {
+        if (t.dtype() != dtype || t.dim() != 1 || t.size(0) != n || !t.isContiguous() || t.offset() != 0
+                || !t.device().equals(weight.device())) {
+            throw new IllegalArgumentException("quantized linear: " + name + " must be a contiguous "
+                    + dtype.torchName() + " vector of " + n + " elements on " + weight.device() + ", got "
+                    + t.dtype().torchName() + " " + Shape.format(t.shape()) + " on " + t.device());
+        }
     }
 
     public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {

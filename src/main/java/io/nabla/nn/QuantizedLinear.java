@@ -5,6 +5,7 @@ import io.nabla.backend.DType;
 import io.nabla.backend.Int8;
 import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
 
 /**
  * A {@link Linear} with its weight in INT8 for inference, as {@code torch.ao.quantization.quantize_dynamic} makes
@@ -38,18 +39,21 @@ public final class QuantizedLinear extends Module {
             throw new IllegalArgumentException("INT8 quantization takes at most " + Int8.MAX_K + " in_features "
                     + "(beyond, the integer sums could overflow), got " + inFeatures);
         }
-        Tensor fp32 = w.dataAs(DType.FP32).dataContiguous();
         Tensor q = Tensor.empty(DType.INT8, outFeatures, inFeatures);
         Tensor scale = Tensor.empty(DType.FP32, outFeatures);
         Tensor sum = Tensor.empty(DType.INT32, outFeatures);
-        Int8.quantizeWeights(fp32.memory(), fp32.offset(), outFeatures, inFeatures, q.memory(), scale.memory(),
-                sum.memory());
+        try (TensorScope converted = TensorScope.open()) { // an FP32 copy of another dtype's weight, freed here
+            Tensor fp32 = w.dataAs(DType.FP32).dataContiguous();
+            Int8.quantizeWeights(fp32.memory(), fp32.offset(), outFeatures, inFeatures, q.memory(), scale.memory(),
+                    sum.memory());
+        }
         registerBuffer("weight", q);
         registerBuffer("scale", scale);
         registerBuffer("weight_sum", sum);
         this.hasBias = linear.bias() != null;
         if (hasBias) {
-            registerBuffer("bias", linear.bias().tensor().detach().dataAs(DType.FP32).dataCopy());
+            Tensor b = linear.bias().tensor().detach();
+            registerBuffer("bias", b.dtype() == DType.FP32 ? b.dataCopy() : b.dataAs(DType.FP32));
         }
     }
 

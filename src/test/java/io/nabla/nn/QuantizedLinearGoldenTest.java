@@ -154,6 +154,13 @@ class QuantizedLinearGoldenTest {
                         .hasMessage("quantized linear: expected an input of shape (*, 3), got (2)");
                 assertThat(q.forward(Tensor.of(new double[] {1, 2, 3}, 3)).dtype()).isEqualTo(DType.FP32);
                 assertThat(q.forward(Tensor.empty(DType.FP32, 0, 3)).shape()).containsExactly(0, 2);
+                Tensor w = q.namedBuffers().get("weight");
+                Tensor sum = q.namedBuffers().get("weight_sum");
+                assertThatThrownBy(() -> io.nabla.autograd.LinalgOps.quantizedLinear(Tensor.of(new float[] {1, 2, 3},
+                        3), w, Tensor.of(new float[] {1}, 1), sum, null)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("quantized linear: scale must be a contiguous float32 vector of 2 elements on cpu, "
+                                + "got float32 (1) on cpu");
+
             }
             linear.weight().tensor().copyFrom(Tensor.of(new float[] {1, Float.POSITIVE_INFINITY, 0, 0, 0, 0}, 2, 3));
             assertThatThrownBy(() -> QuantizedLinear.of(linear)).isInstanceOf(IllegalArgumentException.class)
