@@ -56,10 +56,14 @@ public final class Int8 {
         return (int) Math.max(0, Math.min(255, Math.rint(x * inv) + zp));
     }
 
-    /** The output from the exact sum {@code acc}, the two scales and the bias ({@code Double.NaN}: none). */
-    public static float output(long acc, float rowScale, float weightScale, double bias) {
-        double v = (double) acc * ((double) rowScale * (double) weightScale);
-        return (float) (Double.isNaN(bias) ? v : v + bias);
+    /** The output from the exact sum {@code acc} and the two scales, without bias. */
+    public static float output(long acc, float rowScale, float weightScale) {
+        return (float) ((double) acc * ((double) rowScale * (double) weightScale));
+    }
+
+    /** The output from the exact sum {@code acc}, the two scales and the bias. */
+    public static float output(long acc, float rowScale, float weightScale, float bias) {
+        return (float) ((double) acc * ((double) rowScale * (double) weightScale) + (double) bias);
     }
 
     /**

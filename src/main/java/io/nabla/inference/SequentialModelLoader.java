@@ -42,6 +42,23 @@ public final class SequentialModelLoader implements ModelLoader {
         return new ModelSignature(signatures(spec.inputs()), signatures(spec.outputs()));
     }
 
+    /** In int8 every Linear weight is quantized at load: a NaN or an infinity there has no INT8 value. */
+    private static void checkQuantizable(SafetensorsFile file, io.nabla.nn.Sequential model) {
+        for (Map.Entry<String, io.nabla.nn.Module> m : model.namedModules().entrySet()) {
+            if (m.getValue() instanceof io.nabla.nn.Linear) {
+                String name = m.getKey() + ".weight";
+                try (TensorScope read = TensorScope.open()) {
+                    Tensor w = file.tensor(name).dataAs(io.nabla.backend.DType.FP32); // as the model holds it
+                    double abs = w.backend().optimizer().sumAbsPow(w.dtype(), w.memory(), w.layout(), 1.0);
+                    if (!Double.isFinite(abs)) { // a sum of float magnitudes in double overflows only on inf/NaN
+                        throw new IllegalArgumentException("weights: '" + name + "' holds a NaN or an infinity, "
+                                + "which precision \"int8\" cannot quantize");
+                    }
+                }
+            }
+        }
+    }
+
     private static List<TensorSignature> signatures(List<TensorSpec> specs) {
         List<TensorSignature> out = new ArrayList<>();
         for (TensorSpec t : specs) {
@@ -55,7 +72,8 @@ public final class SequentialModelLoader implements ModelLoader {
     public void checkWeights(byte[] specJson, Path weights) {
         ModelSpec spec = spec(specJson);
         try (TensorScope scope = TensorScope.open(); SafetensorsFile file = open(weights)) {
-            Map<String, Tensor> expected = ModelBuilder.build(spec).stateDict();
+            io.nabla.nn.Sequential built = ModelBuilder.build(spec);
+            Map<String, Tensor> expected = built.stateDict();
             List<String> problems = new ArrayList<>();
             List<String> missing = new ArrayList<>();
             for (Map.Entry<String, Tensor> e : expected.entrySet()) {
@@ -76,6 +94,9 @@ public final class SequentialModelLoader implements ModelLoader {
             }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("weights do not fit the spec: " + String.join("; ", problems));
+            }
+            if (spec.int8()) {
+                checkQuantizable(file, built);
             }
         }
     }

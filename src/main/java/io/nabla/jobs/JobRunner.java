@@ -361,8 +361,8 @@ public final class JobRunner implements SmartLifecycle {
     private void fail(FineTuneJob queued, RuntimeException e) {
         if (store.claim(queued.id(), null, Instant.now())) {
             LOG.warn("job {} cannot start: {}", queued.id(), e.toString());
-            finish(queued, JobStatus.FAILED, null, queued.step(), queued.epoch(), queued.losses().size(), List.of(),
-                    message(e));
+            finish(queued, JobStatus.FAILED, null, Math.min(queued.step(), queued.losses().size()), queued.epoch(),
+                    queued.losses().size(), List.of(), message(e));
         }
     }
 
@@ -386,7 +386,8 @@ public final class JobRunner implements SmartLifecycle {
         } catch (RuntimeException e) {
             release(placement);
             idle(me);
-            finish(job, JobStatus.FAILED, null, job.step(), job.epoch(), job.losses().size(), List.of(), message(e));
+            finish(job, JobStatus.FAILED, null, Math.min(job.step(), job.losses().size()), job.epoch(),
+                    job.losses().size(), List.of(), message(e));
             return;
         }
         runs.put(id, run);

@@ -1,6 +1,7 @@
 package io.nabla.model;
 
 import io.nabla.backend.DType;
+import io.nabla.backend.Int8;
 import io.nabla.backend.Device;
 import io.nabla.nn.Generator;
 import io.nabla.nn.Module;
@@ -97,6 +98,16 @@ public final class ModelBuilder {
 
     /** Checks that the layers carry the spec's input to its output (shapes and dtypes). */
     static void check(ModelSpec spec, Sequential model) {
+        if (spec.int8()) {
+            List<Module> layers = model.layers();
+            for (int i = 0; i < layers.size(); i++) {
+                if (layers.get(i) instanceof io.nabla.nn.Linear l && l.weight().tensor().size(1) > Int8.MAX_K) {
+                    throw new IllegalArgumentException("layers[" + i + "].in_features: precision \"int8\" takes at "
+                            + "most " + Int8.MAX_K + " input features (beyond, its integer sums could overflow), got "
+                            + l.weight().tensor().size(1));
+                }
+            }
+        }
         TensorSpec in = spec.inputs().get(0);
         TensorSpec out = spec.outputs().get(0);
         DType dtype = model.outputDType(in.datatype());

@@ -178,8 +178,10 @@ public final class GradScaler {
             errors.add("scale: expected a one-element tensor, got " + s);
         } else {
             newScale = s.item();
-            if (!((float) newScale > 0) || Float.isInfinite((float) newScale)) {
-                errors.add("scale: expected a positive finite float32, got " + newScale);
+            // 0 included: a run whose gradients kept overflowing backs its scale off to 0, as PyTorch's does, and
+            // its checkpoint must still resume
+            if (!((float) newScale >= 0) || Float.isInfinite((float) newScale)) {
+                errors.add("scale: expected a non-negative finite float32, got " + newScale);
             }
         }
         if (t == null || t.numel() != 1) {

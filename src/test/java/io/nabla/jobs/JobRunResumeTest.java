@@ -170,6 +170,34 @@ class JobRunResumeTest {
         assertThat(moved.get("from1")).isTrue();
     }
 
+    /**
+     * A record whose chunk from step 4 was removed and not yet replaced when the process died (step 8, the losses of
+     * 4 steps): a run starting from it reports the 4 steps it can vouch for, so a run that fails before training
+     * does not store step 8 with 4 losses.
+     */
+    @org.junit.jupiter.api.Test
+    void aRunReportsNoMoreStepsThanItsRecordHoldsLossesFor() throws IOException {
+        registry = new ModelRegistry(new ModelStore(root.resolve("store")), new SequentialModelLoader(),
+                new NablaProperties.Batching(1, Duration.ZERO, 4), new InferenceMetrics(new SimpleMeterRegistry()));
+        JdbcClient jdbc = JdbcClient.create(Databases.h2());
+        JobStore store = new JobStore(jdbc);
+        String request = JobRequest.parse("""
+                {"model": "m", "dataset": "ds-0000000000000000", "loss": "mse", "optimizer": {"type": "sgd"},
+                 "epochs": 1, "batch_size": 1}""").withVersion(1).toJson();
+        claimed(store, "h", request, 18);
+        store.progress("h", 4, 0, 0, List.of(1.0, 2.0, 3.0, 4.0));
+        store.progress("h", 8, 0, 4, List.of(5.0, 6.0, 7.0, 8.0));
+        jdbc.sql("DELETE FROM training_job_losses WHERE job_id = 'h' AND first_step = 4").update();
+        FineTuneJob record = store.find("h").orElseThrow();
+        assertThat(record.step()).isEqualTo(8);
+        assertThat(record.losses()).hasSize(4);
+        JobRun run = new JobRun(record, registry, datasets(), new CheckpointFiles(root.resolve("checkpoints"),
+                Duration.ZERO), store, new JobEvents(), Duration.ZERO);
+        assertThat(run.step()).isEqualTo(4);
+        assertThat(run.stored()).isEqualTo(4);
+        assertThat(run.unstored()).isEmpty();
+    }
+
     private DatasetStore datasets() {
         return new DatasetStore(root.resolve("store"));
     }

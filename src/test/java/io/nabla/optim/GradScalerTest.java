@@ -111,14 +111,34 @@ class GradScalerTest {
         assertThat(t.scale()).isEqualTo(8.0);
         assertThat(t.growthTracker()).isEqualTo(1);
         assertThatThrownBy(() -> t.loadStateDict(Map.of("scale", Tensor.scalar(-1, DType.FP32),
-                "growth_tracker", Tensor.scalar(1, DType.INT64)))).hasMessageContaining("scale: expected a positive "
-                + "finite float32, got -1.0");
+                "growth_tracker", Tensor.scalar(1, DType.INT64)))).hasMessageContaining("scale: expected a "
+                + "non-negative finite float32, got -1.0");
         assertThatThrownBy(() -> t.loadStateDict(Map.of("scale", Tensor.scalar(4, DType.FP32),
                 "growth_tracker", Tensor.scalar(10, DType.INT64)))).hasMessageContaining("growth_tracker: expected an "
                 + "integer in [0, 10), got 10");
         assertThatThrownBy(() -> t.loadStateDict(Map.of("scale", Tensor.scalar(4, DType.FP32))))
                 .hasMessageContaining("growth_tracker: expected a one-element tensor, got null");
         assertThat(t.scale()).as("unchanged by refused states").isEqualTo(8.0);
+    }
+
+    /**
+     * Gradients that keep overflowing back the scale off to 0 (float32 underflow), as PyTorch's does; that state is
+     * still saved and resumed (a job's checkpoint), not refused.
+     */
+    @Test
+    void aScaleBackedOffToZeroStillRoundTrips() {
+        GradScaler s = new GradScaler(1e-44, 2, 0.5, 10);
+        Tensor p = param(1);
+        Sgd sgd = new Sgd(List.of(p), Sgd.Options.lr(0.1));
+        for (int i = 0; i < 20 && s.scale() > 0; i++) {
+            p.setGrad(Tensor.of(new float[] {Float.POSITIVE_INFINITY}, 1));
+            s.step(sgd);
+            s.update();
+        }
+        assertThat(s.scale()).isZero();
+        GradScaler t = new GradScaler();
+        t.loadStateDict(s.stateDict());
+        assertThat(t.scale()).isZero();
     }
 
     @Test

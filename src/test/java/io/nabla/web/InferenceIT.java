@@ -171,6 +171,24 @@ class InferenceIT extends ServerTestBase {
                 null);
         assertThat(gpu.status()).isEqualTo(400);
         assertThat(gpu.error()).contains("precision: \"int8\" runs on the CPU only, but device is \"cuda\"");
+
+        // what INT8 cannot hold is refused at upload, not found at load (where every request would fail)
+        float[] w = new float[8];
+        w[5] = Float.NaN;
+        Http.Reply nanWeights = http.createModel("int8-nan", "{\"inputs\": [{\"name\": \"input\", \"datatype\": "
+                + "\"FP32\", \"shape\": [-1, 4]}], \"outputs\": [{\"name\": \"output\", \"datatype\": \"FP32\", "
+                + "\"shape\": [-1, 2]}], \"layers\": [{\"type\": \"Linear\", \"in_features\": 4, \"out_features\": 2, "
+                + "\"bias\": false}], \"precision\": \"int8\"}", Weights.file(Map.of("0.weight", w),
+                Map.of("0.weight", new int[] {2, 4})));
+        assertThat(nanWeights.status()).as(nanWeights.text()).isEqualTo(400);
+        assertThat(nanWeights.error()).contains("'0.weight' holds a NaN or an infinity", "int8");
+        Http.Reply wide = http.createModel("int8-wide", "{\"inputs\": [{\"name\": \"input\", \"datatype\": "
+                + "\"FP32\", \"shape\": [-1, 70000]}], \"outputs\": [{\"name\": \"output\", \"datatype\": \"FP32\", "
+                + "\"shape\": [-1, 1]}], \"layers\": [{\"type\": \"Linear\", \"in_features\": 70000, \"out_features\": "
+                + "1}], \"precision\": \"int8\"}", null);
+        assertThat(wide.status()).as(wide.text()).isEqualTo(400);
+        assertThat(wide.error()).contains("layers[0].in_features: precision \"int8\" takes at most 65536 input "
+                + "features", "got 70000");
     }
 
     /** An embedding index out of range is a 400 naming the input, the index and the table's size. */

@@ -141,9 +141,9 @@ public class ReferenceLinalgKernels implements LinalgKernels {
                             * wb.get(Math.toIntExact((long) j * k + c));
                 }
                 long acc = dot - (long) zx * wSum.hostBuffer().getInt(j * 4);
-                double b = bias == null ? Double.NaN : bias.hostBuffer().getFloat(j * 4);
-                yb.putFloat(Math.toIntExact(((long) i * n + j) * 4),
-                        Int8.output(acc, sx, wScale.hostBuffer().getFloat(j * 4), b));
+                float sw = wScale.hostBuffer().getFloat(j * 4);
+                yb.putFloat(Math.toIntExact(((long) i * n + j) * 4), bias == null ? Int8.output(acc, sx, sw)
+                        : Int8.output(acc, sx, sw, bias.hostBuffer().getFloat(j * 4)));
             }
         }
     }
