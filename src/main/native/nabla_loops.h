@@ -844,10 +844,11 @@ static inline float int8RowScale(float lo, float hi) {
     return (s == 0.0f || __builtin_isinf(1.0f / s)) ? 0.1f : s;
 }
 
-// Rows of k floats to UINT8 values in int16 (q), with each row's scale and zero point; -1, or the first row that
-// holds a NaN or an infinity.
+// Rows of k floats to UINT8 values in int16 (q), with each row's scale and zero point; a row holding a NaN or an
+// infinity gets scale NaN, zero point 0 and values 0. Returns the number of such rows.
 __attribute__((target("avx2"))) static int quantizeRows(const float* x, int m, int k, int16_t* q, float* scale,
                                                          int32_t* zp) {
+    int nonFinite = 0;
     for (int i = 0; i < m; i++) {
         const float* r = x + (int64_t) i * k;
         int16_t* out = q + (int64_t) i * k;
@@ -862,9 +863,7 @@ __attribute__((target("avx2"))) static int quantizeRows(const float* x, int m, i
             vlo = _mm256_min_ps(vlo, v);
             vhi = _mm256_max_ps(vhi, v);
         }
-        if (_mm256_movemask_ps(bad) != 0) {
-            return i;
-        }
+        bool finite = _mm256_movemask_ps(bad) == 0;
         float lo8[8], hi8[8];
         _mm256_storeu_ps(lo8, vlo);
         _mm256_storeu_ps(hi8, vhi);
@@ -875,11 +874,16 @@ __attribute__((target("avx2"))) static int quantizeRows(const float* x, int m, i
         }
         for (; c < k; c++) {
             float v = r[c];
-            if (!__builtin_isfinite(v)) {
-                return i;
-            }
+            finite = finite && __builtin_isfinite(v);
             lo = v < lo ? v : lo;
             hi = v > hi ? v : hi;
+        }
+        if (!finite) {
+            for (c = 0; c < k; c++) out[c] = 0;
+            scale[i] = __builtin_nanf("");
+            zp[i] = 0;
+            nonFinite++;
+            continue;
         }
         float s = int8RowScale(lo, hi);
         double z = __builtin_nearbyint(-(double) lo / s);
@@ -906,7 +910,7 @@ __attribute__((target("avx2"))) static int quantizeRows(const float* x, int m, i
         scale[i] = s;
         zp[i] = zero;
     }
-    return -1;
+    return nonFinite;
 }
 
 __attribute__((target("avx2"))) static inline int32_t hsum(__m256i v) {
@@ -932,6 +936,7 @@ __attribute__((target("avx2"))) static inline void int8Block(const int16_t* q, c
         }
         for (int a = 0; a < R; a++) {
             __m256i xv = _mm256_loadu_si256((const __m256i*) (q + (int64_t) a * k + c));
+            __asm__("" : "+x"(xv));  // one load per row: kept in a register, not folded into each vpmaddwd
             for (int b = 0; b < C; b++) {
                 acc[a][b] = _mm256_add_epi32(acc[a][b], _mm256_madd_epi16(xv, wv[b]));
             }
@@ -1049,7 +1054,7 @@ inline void binaryF(int op, long long a, long long b, long long y, long long n, 
 }
 
 // Rows of k floats at x to UINT8 values as int16 at q, scales at scale, zero points at zp (io.nabla.backend.Int8);
-// -1, or the first row holding a NaN or an infinity.
+// returns the number of rows holding a NaN or an infinity (scale NaN, values 0).
 inline int quantizeRowsF(long long x, int m, int k, long long q, long long scale, long long zp) {
     return nabla::quantizeRows((const float*) (intptr_t) x, m, k, (int16_t*) (intptr_t) q, (float*) (intptr_t) scale,
                                (int32_t*) (intptr_t) zp);

@@ -170,7 +170,8 @@ public final class LinalgOps {
      * floating, is read as FP32 and quantized row by row; {@code weight} (n, k) INT8 with its row scales
      * {@code scale} (FP32, n) and row sums {@code sum} (INT32, n), {@code bias} FP32 (n) or null. The output is FP32
      * (*, n). Inference only: an input that requires its gradient is refused, as PyTorch's quantized layers have
-     * none; so is an input holding a NaN or an infinity, which has no quantization.
+     * none. A row holding a NaN or an infinity has no quantization: its outputs are NaN, the other rows' are not
+     * affected (a NaN reaching a layer inside a model is not the caller's input's fault, so it is no error).
      */
     public static Tensor quantizedLinear(Tensor input, Tensor weight, Tensor scale, Tensor sum, Tensor bias) {
         if (!input.dtype().isFloatingPoint()) {
@@ -211,11 +212,7 @@ public final class LinalgOps {
                 Tensor sx = Tensor.empty(io.nabla.backend.DType.FP32, input.device(), m);
                 Tensor zx = Tensor.empty(io.nabla.backend.DType.INT32, input.device(), m);
                 io.nabla.backend.LinalgKernels kernels = out.backend().linalg();
-                int bad = kernels.quantizeRows(x.memory(), x.offset(), m, k, q.memory(), sx.memory(), zx.memory());
-                if (bad >= 0) {
-                    throw new IllegalArgumentException("quantized linear: input row " + bad + " holds a NaN or an "
-                            + "infinity, which INT8 cannot represent");
-                }
+                kernels.quantizeRows(x.memory(), x.offset(), m, k, q.memory(), sx.memory(), zx.memory());
                 kernels.int8Linear(q.memory(), sx.memory(), zx.memory(), m, k, weight.memory(), scale.memory(),
                         sum.memory(), bias == null ? null : bias.memory(), out.memory(), n);
             }

@@ -16,7 +16,9 @@ import java.nio.ByteBuffer;
  * requests batched with it): over {@code [lo, hi] = [min(0, min x), max(0, max x)]} in 255 steps,
  * {@code scale = (float) (((double) hi - lo) / 255)} (0.1 when that is 0 or its reciprocal overflows, as in
  * PyTorch), zero point {@code clamp(rint(-lo / (double) scale), 0, 255)} and {@code q = clamp(rint(x * (1f / scale))
- * + zp, 0, 255)}, the product in float.
+ * + zp, 0, 255)}, the product in float. A row holding a NaN or an infinity has no quantization: it gets the scale
+ * NaN and values 0, so its outputs are NaN (where FP32 arithmetic would give NaN or infinities), and the other rows
+ * are unaffected.
  *
  * <p>Output: {@code acc = sum_k (qx - zx) qw} exactly (int32 holds it for {@code k <= } {@link #MAX_K}), then
  * {@code y = (float) (acc * ((double) sx * sw) + bias)} in double arithmetic, one rounding to float at the end.

@@ -23,8 +23,8 @@ public interface LinalgKernels {
     /**
      * Quantizes each of the {@code m} rows of {@code k} FP32 values at element {@code xOffset} of {@code x} (rows
      * contiguous) to UINT8 as {@link Int8} defines: {@code q} (INT16 holding 0..255, m x k), {@code scale} (FP32,
-     * m) and {@code zeroPoint} (INT32, m). Returns -1, or the first row that holds a NaN or an infinity (then the
-     * outputs are undefined). Backends that have no INT8 kernels refuse.
+     * m) and {@code zeroPoint} (INT32, m). A row that holds a NaN or an infinity gets scale NaN, zero point 0 and
+     * values 0 (its products are NaN). Returns the number of such rows. Backends that have no INT8 kernels refuse.
      */
     default int quantizeRows(Memory x, long xOffset, int m, int k, Memory q, Memory scale, Memory zeroPoint) {
         throw new IllegalArgumentException("INT8 quantized layers run on the CPU only, not on this device");

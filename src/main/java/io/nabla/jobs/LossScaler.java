@@ -56,9 +56,9 @@ public record LossScaler(boolean enabled, double initScale, double growthFactor,
             enabled = e.booleanValue();
         }
         double init = number(v, "init_scale", DEFAULT.initScale);
-        if (!((float) init > 0) || Float.isInfinite((float) init)) {
-            throw new IllegalArgumentException(FIELD + ".init_scale: expected a positive number that fits a float32 "
-                    + "(at most 3.4028235e38), got " + v.get("init_scale"));
+        if (!((float) init > 0) || Float.isInfinite((float) init) || Float.isInfinite(1f / (float) init)) {
+            throw new IllegalArgumentException(FIELD + ".init_scale: expected a number above 2.938736e-39 and at "
+                    + "most 3.4028235e38 (a float32 whose reciprocal is finite), got " + v.get("init_scale"));
         }
         double growth = number(v, "growth_factor", DEFAULT.growthFactor);
         if (!(growth > 1.0)) {

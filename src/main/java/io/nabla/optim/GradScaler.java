@@ -103,12 +103,14 @@ public final class GradScaler {
                     throw new IllegalArgumentException("Attempting to unscale FP16 gradients: keep the parameters "
                             + "in float32 and let autocast cast them");
                 }
+                // checked after unscaling: PyTorch checks before, which lets a step through when 1 / scale
+                // overflows (a scale backed off below 2^-126) and turns finite gradients into inf or NaN
+                g.backend().optimizer().scale(g.dtype(), g.memory(), g.layout(), inv);
+                g.bumpVersion();
                 double sum = g.backend().optimizer().sumAbsPow(g.dtype(), g.memory(), g.layout(), 1.0);
                 if (!Double.isFinite(sum)) {
                     inf = true;
                 }
-                g.backend().optimizer().scale(g.dtype(), g.memory(), g.layout(), inv);
-                g.bumpVersion();
             }
         }
         foundInf.put(optimizer, inf);

@@ -139,6 +139,11 @@ class GradScalerTest {
         GradScaler t = new GradScaler();
         t.loadStateDict(s.stateDict());
         assertThat(t.scale()).isZero();
+        // at scale 0 (1 / scale overflows) finite gradients unscale to inf or NaN: the step is skipped, where
+        // PyTorch (which checks before unscaling) would take it and write NaN into the weights
+        p.setGrad(Tensor.of(new float[] {0.5f}, 1));
+        assertThat(t.step(sgd)).as("step taken").isFalse();
+        assertThat(p.toFloatArray()).as("weights").doesNotContain(Float.NaN);
     }
 
     @Test

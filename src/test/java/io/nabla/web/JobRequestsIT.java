@@ -127,9 +127,11 @@ class JobRequestsIT extends ServerTestBase {
         assertBad("loss_scaler unknown field", r -> r.put("precision", "fp16").putObject("loss_scaler")
                 .put("scale", 2), "loss_scaler.scale: unknown field", "init_scale");
         assertBad("init_scale 0", r -> r.put("precision", "fp16").putObject("loss_scaler").put("init_scale", 0),
-                "loss_scaler.init_scale", "positive", "got 0");
+                "loss_scaler.init_scale", "above 2.938736e-39", "got 0");
         assertBad("init_scale beyond float32", r -> r.put("precision", "fp16").putObject("loss_scaler")
                 .put("init_scale", 1e39), "loss_scaler.init_scale", "3.4028235e38", "1.0E39");
+        assertBad("init_scale whose reciprocal overflows", r -> r.put("precision", "fp16").putObject("loss_scaler")
+                .put("init_scale", 1e-39), "loss_scaler.init_scale", "above 2.938736e-39", "1.0E-39");
         assertBad("growth_factor 1", r -> r.put("precision", "bf16").putObject("loss_scaler")
                 .put("growth_factor", 1), "loss_scaler.growth_factor", "> 1.0", "got 1");
         assertBad("backoff_factor 1", r -> r.put("precision", "bf16").putObject("loss_scaler")

@@ -141,8 +141,8 @@ final class NativeLoops {
 
     /**
      * Quantizes {@code m} rows of {@code k} contiguous floats at {@code x} as {@link io.nabla.backend.Int8} defines
-     * (UINT8 values as int16 at {@code q}, row scales at {@code scale}, zero points at {@code zp}); -1, or the
-     * first row that holds a NaN or an infinity. Only when {@link #available()}.
+     * (UINT8 values as int16 at {@code q}, row scales at {@code scale}, zero points at {@code zp}); returns the
+     * number of rows that hold a NaN or an infinity (scale NaN, values 0). Only when {@link #available()}.
      */
     static int quantizeRows(long x, int m, int k, long q, long scale, long zp) {
         return quantizeRowsF(x, m, k, q, scale, zp);

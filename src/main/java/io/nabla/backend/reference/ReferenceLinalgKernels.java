@@ -100,6 +100,8 @@ public class ReferenceLinalgKernels implements LinalgKernels {
     public int quantizeRows(Memory x, long xOffset, int m, int k, Memory q, Memory scale, Memory zeroPoint) {
         ByteBuffer in = x.hostBuffer();
         ByteBuffer qb = q.hostBuffer();
+        int nonFinite = 0;
+        rows:
         for (int i = 0; i < m; i++) {
             long row = xOffset + (long) i * k;
             float lo = 0;
@@ -107,7 +109,13 @@ public class ReferenceLinalgKernels implements LinalgKernels {
             for (int c = 0; c < k; c++) {
                 float v = in.getFloat(Math.toIntExact((row + c) * 4));
                 if (!Float.isFinite(v)) {
-                    return i;
+                    for (int z = 0; z < k; z++) {
+                        qb.putShort(Math.toIntExact(((long) i * k + z) * 2), (short) 0);
+                    }
+                    scale.hostBuffer().putFloat(i * 4, Float.NaN);
+                    zeroPoint.hostBuffer().putInt(i * 4, 0);
+                    nonFinite++;
+                    continue rows;
                 }
                 lo = Math.min(lo, v);
                 hi = Math.max(hi, v);
@@ -122,7 +130,7 @@ public class ReferenceLinalgKernels implements LinalgKernels {
             scale.hostBuffer().putFloat(i * 4, s);
             zeroPoint.hostBuffer().putInt(i * 4, zp);
         }
-        return -1;
+        return nonFinite;
     }
 
     @Override
