@@ -43,6 +43,11 @@ public final class Linear extends Module {
     /** (*, in_features) -> (*, out_features). */
     @Override
     public int[] outputShape(int[] in) {
+        return outputShape(in, inFeatures, outFeatures);
+    }
+
+    /** The shape a linear map from {@code inFeatures} to {@code outFeatures} gives for {@code in} (also INT8's). */
+    static int[] outputShape(int[] in, int inFeatures, int outFeatures) {
         if (in.length == 0 || !Layers.fits(in[in.length - 1], inFeatures)) {
             throw new IllegalArgumentException("expected an input of shape (*, " + inFeatures + ") (in_features "
                     + inFeatures + "), got " + Shape.format(in));

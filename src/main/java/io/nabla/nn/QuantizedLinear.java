@@ -3,7 +3,6 @@ package io.nabla.nn;
 import io.nabla.autograd.LinalgOps;
 import io.nabla.backend.DType;
 import io.nabla.backend.Int8;
-import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
 
@@ -66,13 +65,7 @@ public final class QuantizedLinear extends Module {
     /** (*, in_features) -> (*, out_features). */
     @Override
     public int[] outputShape(int[] in) {
-        if (in.length == 0 || !Layers.fits(in[in.length - 1], inFeatures)) {
-            throw new IllegalArgumentException("expected an input of shape (*, " + inFeatures + ") (in_features "
-                    + inFeatures + "), got " + Shape.format(in));
-        }
-        int[] out = in.clone();
-        out[out.length - 1] = outFeatures;
-        return out;
+        return Linear.outputShape(in, inFeatures, outFeatures);
     }
 
     /** FP32 whatever the floating input (it is read as FP32). */

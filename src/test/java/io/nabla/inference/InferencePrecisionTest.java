@@ -35,28 +35,46 @@ class InferencePrecisionTest {
                 + "\"out_features\": 8}], \"seed\": 9, \"precision\": \"" + precision + "\"}";
     }
 
-    @Test
-    void lowPrecisionModelsHoldHalfTheWeightBytesAndAnswerAsAutocastDoes() throws Exception {
+    /** The FP32 model's initial weights, written to a file. */
+    private Path weights() throws java.io.IOException {
         Path weights = dir.resolve("w.safetensors");
         try (TensorScope s = TensorScope.open()) {
             SafetensorsWriter.write(ModelBuilder.build(ModelSpec.parse(spec("fp32"))).stateDict(), weights);
         }
+        return weights;
+    }
+
+    /** Three input rows. */
+    private static float[] inputs() {
         float[] xs = new float[64 * 3];
         for (int i = 0; i < xs.length; i++) {
             xs[i] = (float) Math.sin(i * 0.7) * 2;
         }
+        return xs;
+    }
+
+    /** The FP32 model with {@code weights}, in evaluation mode, in the current scope. */
+    private static Sequential fp32Model(Path weights) throws java.io.IOException {
+        Sequential m = ModelBuilder.build(ModelSpec.parse(spec("fp32")));
+        try (TensorScope w = TensorScope.open(); io.nabla.model.SafetensorsFile f =
+                io.nabla.model.SafetensorsFile.open(weights)) {
+            m.loadStateDict(f.tensors(), true);
+        }
+        m.eval();
+        return m;
+    }
+
+    @Test
+    void lowPrecisionModelsHoldHalfTheWeightBytesAndAnswerAsAutocastDoes() throws Exception {
+        Path weights = weights();
+        float[] xs = inputs();
         SequentialModelLoader loader = new SequentialModelLoader();
         long fp32Bytes;
         double[] fp32Autocast;
         try (TensorScope model = TensorScope.open(); GradMode.Region g = GradMode.disable()) {
             loader.build(spec("fp32").getBytes(StandardCharsets.UTF_8), weights);
             fp32Bytes = model.bytes();
-            Sequential m = ModelBuilder.build(ModelSpec.parse(spec("fp32")));
-            try (TensorScope w = TensorScope.open(); io.nabla.model.SafetensorsFile f =
-                    io.nabla.model.SafetensorsFile.open(weights)) {
-                m.loadStateDict(f.tensors(), true);
-            }
-            m.eval();
+            Sequential m = fp32Model(weights);
             try (Autocast.Region a = Autocast.enable(DType.BF16)) {
                 fp32Autocast = m.forward(Tensor.of(xs, 3, 64)).dataAs(DType.FP32).toDoubleArray();
             }
@@ -80,14 +98,8 @@ class InferencePrecisionTest {
      */
     @Test
     void int8ModelsHoldAQuarterOfTheWeightBytesAndAnswerAsQuantizedLinearsDo() throws Exception {
-        Path weights = dir.resolve("w.safetensors");
-        try (TensorScope s = TensorScope.open()) {
-            SafetensorsWriter.write(ModelBuilder.build(ModelSpec.parse(spec("fp32"))).stateDict(), weights);
-        }
-        float[] xs = new float[64 * 3];
-        for (int i = 0; i < xs.length; i++) {
-            xs[i] = (float) Math.sin(i * 0.7) * 2;
-        }
+        Path weights = weights();
+        float[] xs = inputs();
         SequentialModelLoader loader = new SequentialModelLoader();
         assertThat(loader.device(spec("int8").getBytes(StandardCharsets.UTF_8))).as("never auto-placed on a GPU")
                 .isEqualTo("cpu");
@@ -98,12 +110,7 @@ class InferencePrecisionTest {
             fp32 = loader.build(spec("fp32").getBytes(StandardCharsets.UTF_8), weights)
                     .forward(Map.of("x", Tensor.of(xs, 3, 64))).get("y").toDoubleArray();
             fp32Bytes = model.bytes();
-            Sequential m = ModelBuilder.build(ModelSpec.parse(spec("fp32")));
-            try (TensorScope w = TensorScope.open(); io.nabla.model.SafetensorsFile f =
-                    io.nabla.model.SafetensorsFile.open(weights)) {
-                m.loadStateDict(f.tensors(), true);
-            }
-            m.eval();
+            Sequential m = fp32Model(weights);
             quantized = m.quantizeDynamic().forward(Tensor.of(xs, 3, 64)).toDoubleArray();
         }
         try (TensorScope model = TensorScope.open(); GradMode.Region g = GradMode.disable()) {
