@@ -36,6 +36,14 @@ public record FineTuneJob(String id, JobStatus status, String request, String mo
         losses = List.copyOf(losses);
     }
 
+    /**
+     * The steps whose losses the record holds: {@code step}, or fewer after a crash between the removal of a chunk
+     * of losses and its replacement; the progress the record can vouch for.
+     */
+    int recordedSteps() {
+        return Math.min(step, losses.size());
+    }
+
     /** This job with {@code losses} instead of its own. */
     FineTuneJob withLosses(List<Double> losses) {
         return new FineTuneJob(id, status, request, model, version, modelId, resultVersion, step, totalSteps, epoch,

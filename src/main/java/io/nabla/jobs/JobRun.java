@@ -108,9 +108,7 @@ final class JobRun {
         this.events = events;
         this.stepDelay = stepDelay;
         this.recordedAtStart = job.losses();
-        // a record may hold fewer losses than its step (a crash between a chunk's removal and its replacement):
-        // the steps whose losses it holds are the progress it can vouch for
-        this.step = Math.min(job.step(), recordedAtStart.size());
+        this.step = job.recordedSteps();
         this.done.addAll(recordedAtStart);
         this.stored = recordedAtStart.size();
         this.perEpoch = Math.max(1, job.totalSteps() / request.epochs());

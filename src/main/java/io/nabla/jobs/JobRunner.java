@@ -361,7 +361,7 @@ public final class JobRunner implements SmartLifecycle {
     private void fail(FineTuneJob queued, RuntimeException e) {
         if (store.claim(queued.id(), null, Instant.now())) {
             LOG.warn("job {} cannot start: {}", queued.id(), e.toString());
-            finish(queued, JobStatus.FAILED, null, Math.min(queued.step(), queued.losses().size()), queued.epoch(),
+            finish(queued, JobStatus.FAILED, null, queued.recordedSteps(), queued.epoch(),
                     queued.losses().size(), List.of(), message(e));
         }
     }
@@ -386,7 +386,7 @@ public final class JobRunner implements SmartLifecycle {
         } catch (RuntimeException e) {
             release(placement);
             idle(me);
-            finish(job, JobStatus.FAILED, null, Math.min(job.step(), job.losses().size()), job.epoch(),
+            finish(job, JobStatus.FAILED, null, job.recordedSteps(), job.epoch(),
                     job.losses().size(), List.of(), message(e));
             return;
         }

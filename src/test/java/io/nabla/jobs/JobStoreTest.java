@@ -221,6 +221,12 @@ class JobStoreTest {
         assertThat(store.unfinishedIds()).containsExactly("good");
     }
 
+    /** Stores job {@code id} and claims it: RUNNING, as a worker's job is. */
+    private static void running(JobStore store, String id, Instant now) {
+        store.insert(queued(id, now));
+        store.claim(id, "cpu", now);
+    }
+
     /** Losses of steps 0, 1, ..., n - 1: distinct, so a misplaced chunk shows. */
     private static List<Double> steps(int from, int n, double offset) {
         return java.util.stream.IntStream.range(from, from + n).mapToObj(i -> offset + i / 8.0).toList();
@@ -246,8 +252,7 @@ class JobStoreTest {
         JdbcClient jdbc = fresh(db);
         JobStore store = new JobStore(jdbc);
         Instant now = Instant.now();
-        store.insert(queued("long", now));
-        store.claim("long", "cpu", now);
+        running(store, "long", now);
         for (int at = 0; at < 500; at += 20) {
             assertThat(store.progress("long", at + 20, 0, at, steps(at, 20, 1))).isTrue();
         }
@@ -278,8 +283,7 @@ class JobStoreTest {
         JdbcClient jdbc = fresh(db);
         JobStore store = new JobStore(jdbc);
         Instant now = Instant.now();
-        store.insert(queued("r", now));
-        store.claim("r", "cpu", now);
+        running(store, "r", now);
         store.progress("r", 4, 0, 0, steps(0, 4, 1));
         store.progress("r", 8, 0, 4, steps(4, 4, 1));
         // a chunk inserted before a crash kept the step from being recorded
@@ -303,8 +307,7 @@ class JobStoreTest {
         JdbcClient jdbc = fresh(db);
         JobStore store = new JobStore(jdbc);
         Instant now = Instant.now();
-        store.insert(queued("old", now));
-        store.claim("old", "cpu", now);
+        running(store, "old", now);
         jdbc.sql("UPDATE training_jobs SET losses = ?, step = 3 WHERE id = 'old'").param(JobStore.losses(steps(0, 3, 1)))
                 .update();
         store.progress("old", 6, 0, 3, steps(3, 3, 1));
@@ -321,8 +324,7 @@ class JobStoreTest {
         JdbcClient jdbc = fresh(db);
         JobStore store = new JobStore(jdbc);
         Instant now = Instant.now();
-        store.insert(queued("gap", now));
-        store.claim("gap", "cpu", now);
+        running(store, "gap", now);
         store.progress("gap", 4, 0, 0, steps(0, 4, 1));
         jdbc.sql("INSERT INTO training_job_losses (job_id, first_step, losses) VALUES ('gap', 6, '[1.0, 2.0]')")
                 .update();
