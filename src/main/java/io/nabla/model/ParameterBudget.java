@@ -89,6 +89,26 @@ public final class ParameterBudget {
                 }
                 break;
             }
+            case "Conv1d": {
+                long in = (Integer) a.get("in_channels");
+                long channels = (Integer) a.get("out_channels");
+                long groups = (Integer) a.get("groups");
+                long k = (Integer) a.get("kernel_size");
+                out.add(new Param("weight", Math.multiplyExact(Math.multiplyExact(channels, Math.max(1, in / groups)),
+                        k), 4));
+                if (bias(a)) {
+                    out.add(new Param("bias", channels, 4));
+                }
+                break;
+            }
+            case "GroupNorm": {
+                long n = (Integer) a.get("num_channels");
+                if (flag(a, "affine")) {
+                    out.add(new Param("weight", n, 4));
+                    out.add(new Param("bias", n, 4));
+                }
+                break;
+            }
             case "BatchNorm1d":
             case "BatchNorm2d": {
                 long n = (Integer) a.get("num_features");

@@ -65,6 +65,26 @@ class ParameterBudgetTest {
                 .hasMessageStartingWith("layers[1].weight: 600000000 elements (2400000000 bytes)");
     }
 
+    /** Conv1d and GroupNorm are counted too (a huge one is refused before allocating). */
+    @Test
+    void everyLayerWithParametersIsCountedBeforeAnythingIsAllocated() {
+        String[] layers = {
+            "{\"type\": \"Conv1d\", \"in_channels\": 8, \"out_channels\": 100000000, \"kernel_size\": 3}",
+            "{\"type\": \"GroupNorm\", \"num_groups\": 1, \"num_channels\": 1000000000}"};
+        long before = SettledAllocator.allocatedBytes();
+        for (String layer : layers) {
+            ModelSpec s = ModelSpec.parse("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", "
+                    + "\"shape\": [-1, 8, 4]}], \"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", "
+                    + "\"shape\": [-1, 8, 4]}], \"layers\": [" + layer + "]}");
+            try (TensorScope scope = TensorScope.open()) {
+                assertThatThrownBy(() -> ModelBuilder.build(s, new Generator(0), ParameterBudget.DEFAULT_MAX_ELEMENTS))
+                        .as(layer).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("more than the limit " + ParameterBudget.DEFAULT_MAX_ELEMENTS);
+                assertThat(HostAllocator.instance().allocatedBytes()).isEqualTo(before);
+            }
+        }
+    }
+
     @Test
     void aLayerErrorThatNamesNoArgumentIsSetApartFromThePath() {
         LayerSpec linear = ModelSpec.parse("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", "
