@@ -176,6 +176,22 @@ SPECS = {
         ],
         "seed": 29,
     },
+    # TransformerEncoderLayer: batch-first with GELU over an embedding, then norm-first over (S, N, E) (the batch-first
+    # output read as sequence-first: attention across the batch dim), dropout in all four places
+    "transformer": {
+        "inputs": [{"name": "tokens", "datatype": "INT64", "shape": [-1, 5]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 3]}],
+        "layers": [
+            {"type": "Embedding", "num_embeddings": 11, "embedding_dim": 8},
+            {"type": "TransformerEncoderLayer", "d_model": 8, "nhead": 2, "dim_feedforward": 16, "dropout": 0.2,
+             "activation": "gelu", "batch_first": True},
+            {"type": "TransformerEncoderLayer", "d_model": 8, "nhead": 4, "dim_feedforward": 12, "dropout": 0.1,
+             "layer_norm_eps": 1e-6, "norm_first": True},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 40, "out_features": 3},
+        ],
+        "seed": 31,
+    },
 }
 
 

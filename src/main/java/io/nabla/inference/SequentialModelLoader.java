@@ -42,18 +42,16 @@ public final class SequentialModelLoader implements ModelLoader {
         return new ModelSignature(signatures(spec.inputs()), signatures(spec.outputs()));
     }
 
-    /** In int8 every Linear weight is quantized at load: a NaN or an infinity there has no INT8 value. */
+    /** In int8 every quantizable Linear weight is quantized at load: a NaN or an infinity there has no INT8 value. */
     private static void checkQuantizable(SafetensorsFile file, io.nabla.nn.Sequential model) {
-        for (Map.Entry<String, io.nabla.nn.Module> m : model.namedModules().entrySet()) {
-            if (m.getValue() instanceof io.nabla.nn.Linear) {
-                String name = m.getKey() + ".weight";
-                try (TensorScope read = TensorScope.open()) {
-                    Tensor w = file.tensor(name).dataAs(io.nabla.backend.DType.FP32); // as the model holds it
-                    double abs = w.backend().optimizer().sumAbsPow(w.dtype(), w.memory(), w.layout(), 1.0);
-                    if (!Double.isFinite(abs)) { // a sum of float magnitudes in double overflows only on inf/NaN
-                        throw new IllegalArgumentException("weights: '" + name + "' holds a NaN or an infinity, "
-                                + "which precision \"int8\" cannot quantize");
-                    }
+        for (String linear : model.quantizableLinears().keySet()) {
+            String name = linear + ".weight";
+            try (TensorScope read = TensorScope.open()) {
+                Tensor w = file.tensor(name).dataAs(io.nabla.backend.DType.FP32); // as the model holds it
+                double abs = w.backend().optimizer().sumAbsPow(w.dtype(), w.memory(), w.layout(), 1.0);
+                if (!Double.isFinite(abs)) { // a sum of float magnitudes in double overflows only on inf/NaN
+                    throw new IllegalArgumentException("weights: '" + name + "' holds a NaN or an infinity, "
+                            + "which precision \"int8\" cannot quantize");
                 }
             }
         }

@@ -36,6 +36,8 @@ enum ArgKind {
     NULLABLE_INT("an integer or null"),
     NULLABLE_NUMBER("a finite number or null"),
     GELU_APPROXIMATION("\"none\" or \"tanh\""),
+    /** TransformerEncoderLayer's activation, as PyTorch's string argument names it. */
+    TRANSFORMER_ACTIVATION("\"relu\" or \"gelu\""),
     /** AdaptiveAvgPool2d's output_size: one positive size or null (PyTorch's None, kept as -1) for both, or a pair. */
     OUTPUT_SIZE("a positive integer, null, or a list of 2 of them"),
     /** Conv2d's padding_mode. */
@@ -92,6 +94,7 @@ enum ArgKind {
             case CONV_PADDING -> v.isString() ? oneOf(v, path, List.of("valid", "same")) : pair(v, path, 0);
             case CONV1D_PADDING -> v.isString() ? oneOf(v, path, List.of("valid", "same")) : single(v, path, 0);
             case GELU_APPROXIMATION -> oneOf(v, path, List.of("none", "tanh"));
+            case TRANSFORMER_ACTIVATION -> oneOf(v, path, List.of("relu", "gelu"));
         };
     }
 

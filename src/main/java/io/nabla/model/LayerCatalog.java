@@ -16,6 +16,7 @@ import io.nabla.nn.Linear;
 import io.nabla.nn.Module;
 import io.nabla.nn.Pool2d;
 import io.nabla.nn.Softmax;
+import io.nabla.nn.TransformerEncoderLayer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -141,6 +142,14 @@ final class LayerCatalog {
         define("LogSoftmax", (a, g) -> new Softmax((Integer) a.get("dim"), true),
                 arg("dim", ArgKind.NULLABLE_INT, null));
         define("Identity", (a, g) -> new Identity());
+        define("TransformerEncoderLayer", (a, g) -> new TransformerEncoderLayer(i(a, "d_model"), i(a, "nhead"),
+                        i(a, "dim_feedforward"), d(a, "dropout"), (String) a.get("activation"), d(a, "layer_norm_eps"),
+                        b(a, "batch_first"), b(a, "norm_first"), g),
+                required("d_model", ArgKind.POSITIVE_INT), required("nhead", ArgKind.POSITIVE_INT),
+                arg("dim_feedforward", ArgKind.POSITIVE_INT, 2048), arg("dropout", ArgKind.PROBABILITY, 0.1),
+                arg("activation", ArgKind.TRANSFORMER_ACTIVATION, "relu"),
+                arg("layer_norm_eps", ArgKind.NON_NEGATIVE_NUMBER, 1e-5), arg("batch_first", ArgKind.BOOL, false),
+                arg("norm_first", ArgKind.BOOL, false), onlyDefault("bias", ArgKind.BOOL, true));
     }
 
     private static Module conv2d(Map<String, Object> a, Generator g) {

@@ -10,6 +10,7 @@ import io.nabla.tensor.Shape;
 import io.nabla.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds the {@link Sequential} a {@link ModelSpec} describes, initialised as PyTorch initialises it after
@@ -96,15 +97,28 @@ public final class ModelBuilder {
         return "layers[" + i + "] (" + l.type() + "): " + m;
     }
 
+    /**
+     * The spec field that sets the input features of the quantizable Linear at state-dict path {@code path}: a
+     * Linear's {@code in_features}, a transformer layer's {@code d_model} (linear1) or {@code dim_feedforward}
+     * (linear2).
+     */
+    private static String int8Field(String path) {
+        int dot = path.indexOf('.');
+        String layer = "layers[" + (dot < 0 ? path : path.substring(0, dot)) + "]";
+        if (path.endsWith(".linear1")) {
+            return layer + ".d_model";
+        }
+        return layer + (path.endsWith(".linear2") ? ".dim_feedforward" : ".in_features");
+    }
+
     /** Checks that the layers carry the spec's input to its output (shapes and dtypes). */
     static void check(ModelSpec spec, Sequential model) {
         if (spec.int8()) {
-            List<Module> layers = model.layers();
-            for (int i = 0; i < layers.size(); i++) {
-                if (layers.get(i) instanceof io.nabla.nn.Linear l && l.weight().tensor().size(1) > Int8.MAX_K) {
-                    throw new IllegalArgumentException("layers[" + i + "].in_features: precision \"int8\" takes at "
-                            + "most " + Int8.MAX_K + " input features (beyond, its integer sums could overflow), got "
-                            + l.weight().tensor().size(1));
+            for (Map.Entry<String, io.nabla.nn.Linear> e : model.quantizableLinears().entrySet()) {
+                int k = e.getValue().weight().tensor().size(1);
+                if (k > Int8.MAX_K) {
+                    throw new IllegalArgumentException(int8Field(e.getKey()) + ": precision \"int8\" takes at most "
+                            + Int8.MAX_K + " input features (beyond, its integer sums could overflow), got " + k);
                 }
             }
         }

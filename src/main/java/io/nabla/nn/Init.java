@@ -123,6 +123,21 @@ public final class Init {
         return uniform(t, -bound, bound, g);
     }
 
+    /**
+     * {@code xavier_uniform_(t, gain)}: uniform in +-bound with bound = gain * sqrt(3) * sqrt(2 / (fan_in + fan_out)),
+     * fan_out being size(0) times the receptive field ({@code MultiheadAttention}'s {@code in_proj_weight}).
+     */
+    public static Tensor xavierUniform(Tensor t, double gain, Generator g) {
+        long fanIn = fanIn(t);
+        if (t.numel() == 0) {
+            return t; // PyTorch: initializing zero-element tensors is a no-op
+        }
+        long fanOut = fanIn / t.size(1) * t.size(0);
+        double std = gain * Math.sqrt(2.0 / (double) (fanIn + fanOut));
+        double bound = Math.sqrt(3.0) * std;
+        return uniform(t, -bound, bound, g);
+    }
+
     /** The bias initialisation of Linear and Conv layers: uniform in +-1/sqrt(fan_in) of their weight. */
     public static Tensor biasUniform(Tensor bias, Tensor weight, Generator g) {
         int fanIn = fanIn(weight);

@@ -40,8 +40,8 @@ public final class Sequential extends Module {
 
     /**
      * This model for INT8 inference ({@code quantize_dynamic} of {@code nn.Linear}): a new Sequential in which every
-     * {@link Linear}, also inside nested Sequentials, is replaced by its {@link QuantizedLinear} (built in the current
-     * scope), the other layers shared with this one. The replaced layers' FP32 tensors are freed at once, so this
+     * {@link Linear} of {@link #quantizableLinears}, also inside nested Sequentials and transformer layers, is replaced
+     * by its {@link QuantizedLinear} (built in the current scope), the other layers shared with this one. The replaced layers' FP32 tensors are freed at once, so this
      * model must not be used afterwards.
      */
     public Sequential quantizeDynamic() {
@@ -55,6 +55,8 @@ public final class Sequential extends Module {
                 }
             } else if (m instanceof Sequential nested) {
                 out.add(nested.quantizeDynamic());
+            } else if (m instanceof TransformerEncoderLayer encoder) {
+                out.add(encoder.quantizeDynamic());
             } else {
                 out.add(m);
             }
@@ -62,6 +64,27 @@ public final class Sequential extends Module {
         Sequential q = new Sequential(out);
         q.train(isTraining());
         return q;
+    }
+
+    /**
+     * The {@link Linear}s that {@link #quantizeDynamic} replaces, by their state-dict path (e.g. {@code "0"},
+     * {@code "2.linear1"}): those PyTorch's {@code quantize_dynamic(model, {nn.Linear})} swaps, so not the output
+     * projection of a {@link TransformerEncoderLayer}'s attention.
+     */
+    public java.util.Map<String, Linear> quantizableLinears() {
+        java.util.Map<String, Linear> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            String name = Integer.toString(i);
+            Module m = layers.get(i);
+            if (m instanceof Linear linear) {
+                out.put(name, linear);
+            } else if (m instanceof Sequential nested) {
+                nested.quantizableLinears().forEach((k, v) -> out.put(name + "." + k, v));
+            } else if (m instanceof TransformerEncoderLayer encoder) {
+                encoder.quantizableLinears().forEach((k, v) -> out.put(name + "." + k, v));
+            }
+        }
+        return out;
     }
 
     @Override

@@ -36,14 +36,17 @@ class ModelInitTest {
 
     /** Every layer type with parameters or buffers, against src/test/resources/init (written by gen_init.py). */
     @ParameterizedTest
-    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm"})
+    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm", "transformer"})
     void everyLayerTypeInitialisesAsPyTorch(String name) {
         JsonNode root = JsonMapper.builder().build().readTree(resource("/init/" + name + ".json"));
         try (TensorScope scope = TensorScope.open()) {
-            Sequential model = ModelBuilder.build(ModelSpec.parse(root.get("spec")));
+            ModelSpec spec = ModelSpec.parse(root.get("spec"));
+            Sequential model = ModelBuilder.build(spec);
             Map<String, Tensor> actual = model.stateDict();
             JsonNode state = root.get("state_dict");
             assertThat(actual.keySet()).containsExactlyElementsOf(state.propertyNames());
+            assertThat(ParameterBudget.elements(spec)).as("the budget counts what the layers hold, before building")
+                    .isEqualTo(actual.values().stream().mapToLong(Tensor::numel).sum());
             for (Map.Entry<String, JsonNode> e : state.properties()) {
                 Tensor t = actual.get(e.getKey());
                 JsonNode exp = e.getValue();
@@ -63,7 +66,7 @@ class ModelInitTest {
 
     /** Initialising a model leaves nothing but its parameters and buffers in the caller's scope. */
     @ParameterizedTest
-    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm"})
+    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm", "transformer"})
     void aBuiltModelHoldsItsStateOnce(String name) {
         JsonNode root = JsonMapper.builder().build().readTree(resource("/init/" + name + ".json"));
         try (TensorScope scope = TensorScope.open()) {

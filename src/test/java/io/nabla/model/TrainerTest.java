@@ -57,23 +57,63 @@ class TrainerTest {
                     .schedule(new StepLR(adam, cfg.get("step_size").intValue(), cfg.get("gamma").doubleValue()),
                             Trainer.ScheduleInterval.EPOCH);
             List<Double> losses = trainer.fit(loader, "input", "target", cfg.get("epochs").intValue(), null);
-
-            JsonNode expected = root.get("losses");
-            assertThat(losses).hasSize(expected.size());
-            for (int i = 0; i < losses.size(); i++) {
-                double e = expected.get(i).doubleValue();
-                assertThat(Math.abs(losses.get(i) - e)).as("loss %d: %s vs PyTorch %s", i, losses.get(i), e)
-                        .isLessThanOrEqualTo(1e-6 + 1e-4 * Math.abs(e));
-            }
             assertThat(adam.lr()).isEqualTo(root.get("lr").doubleValue());
-            for (Map.Entry<String, JsonNode> e : root.get("final").properties()) {
-                Tensor actual = model.stateDict().get(e.getKey());
-                double[] a = actual.toDoubleArray();
-                JsonNode exp = e.getValue().get("data");
-                for (int i = 0; i < a.length; i++) {
-                    assertThat(Math.abs(a[i] - exp.get(i).doubleValue())).as("%s[%d]", e.getKey(), i)
-                            .isLessThanOrEqualTo(1e-5 + 1e-4 * Math.abs(exp.get(i).doubleValue()));
-                }
+            assertMatches(root, model, losses);
+        }
+    }
+
+    /**
+     * A token classifier on two TransformerEncoderLayers (post- and pre-norm, dropout in the attention weights and
+     * after each block), trained with shuffling, SGD with momentum and clipping, every draw from one generator: PyTorch's losses
+     * and final weights (src/test/resources/training/transformer_sgd.json, written by gen_training.py).
+     */
+    @Test
+    void transformerRunReproducesPyTorch() {
+        JsonNode root = JsonMapper.builder().build().readTree(GoldenModels.text("/training/transformer_sgd.json"));
+        JsonNode cfg = root.get("config");
+        try (TensorScope scope = TensorScope.open()) {
+            ModelSpec spec = ModelSpec.parse(root.get("spec"));
+            Generator g = new Generator(spec.seed());
+            Sequential model = ModelBuilder.build(spec, g);
+            int n = root.get("target").size();
+            long[] x = new long[root.get("input").size()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = root.get("input").get(i).longValue();
+            }
+            long[] y = new long[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = root.get("target").get(i).longValue();
+            }
+            Map<String, Tensor> data = new LinkedHashMap<>();
+            data.put("tokens", Tensor.of(x, n, x.length / n));
+            data.put("target", Tensor.of(y, n));
+            DataLoader loader = new DataLoader(data, cfg.get("batch_size").intValue(), true, false, g);
+            Sgd sgd = new Sgd(model.parameters(), Sgd.Options.lr(cfg.get("lr").doubleValue())
+                    .withMomentum(cfg.get("momentum").doubleValue())
+                    .withWeightDecay(cfg.get("weight_decay").doubleValue()));
+            Trainer trainer = new Trainer(model, Loss.CROSS_ENTROPY, sgd)
+                    .clipGradNorm(cfg.get("max_norm").doubleValue());
+            List<Double> losses = trainer.fit(loader, "tokens", "target", cfg.get("epochs").intValue(), null);
+            assertMatches(root, model, losses);
+        }
+    }
+
+    /** Losses and final state dict against the fixture's. */
+    private static void assertMatches(JsonNode root, Sequential model, List<Double> losses) {
+        JsonNode expected = root.get("losses");
+        assertThat(losses).hasSize(expected.size());
+        for (int i = 0; i < losses.size(); i++) {
+            double e = expected.get(i).doubleValue();
+            assertThat(Math.abs(losses.get(i) - e)).as("loss %d: %s vs PyTorch %s", i, losses.get(i), e)
+                    .isLessThanOrEqualTo(1e-6 + 1e-4 * Math.abs(e));
+        }
+        for (Map.Entry<String, JsonNode> e : root.get("final").properties()) {
+            Tensor actual = model.stateDict().get(e.getKey());
+            double[] a = actual.toDoubleArray();
+            JsonNode exp = e.getValue().get("data");
+            for (int i = 0; i < a.length; i++) {
+                assertThat(Math.abs(a[i] - exp.get(i).doubleValue())).as("%s[%d]", e.getKey(), i)
+                        .isLessThanOrEqualTo(1e-5 + 1e-4 * Math.abs(exp.get(i).doubleValue()));
             }
         }
     }
