@@ -19,7 +19,8 @@ INPUTS = {"cnn": lambda g: torch.randn(4, 3, 12, 12, generator=g),
           "embedding_args": lambda g: torch.randint(0, 10, (5, 4), generator=g),
           "conv1d": lambda g: torch.randn(3, 4, 20, generator=g),
           "group_norm": lambda g: torch.randn(3, 3, 6, 5, generator=g),
-          "transformer": lambda g: torch.randint(0, 11, (4, 5), generator=g)}
+          "transformer": lambda g: torch.randint(0, 11, (4, 5), generator=g),
+          "transformer_encoder": lambda g: torch.randn(3, 4, 8, generator=g)}
 
 
 def t(v):

@@ -192,18 +192,38 @@ SPECS = {
         ],
         "seed": 31,
     },
+    # TransformerEncoder: one encoder layer deep-copied three times (equal initial weights), and a final LayerNorm
+    "transformer_encoder": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 4, 8]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "Linear", "in_features": 8, "out_features": 8},
+            {"type": "TransformerEncoder",
+             "encoder_layer": {"type": "TransformerEncoderLayer", "d_model": 8, "nhead": 2, "dim_feedforward": 16,
+                               "dropout": 0.1, "batch_first": True},
+             "num_layers": 3, "norm": {"normalized_shape": 8, "eps": 1e-6}},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 32, "out_features": 2},
+        ],
+        "seed": 41,
+    },
 }
 
 
+def layer(l):
+    args = {k: v for k, v in l.items() if k != "type"}
+    for k in ("kernel_size", "stride", "padding", "output_size", "normalized_shape"):
+        if isinstance(args.get(k), list):
+            args[k] = tuple(args[k])
+    if l["type"] == "TransformerEncoder":  # its layer and norm are given as objects of their arguments
+        args["encoder_layer"] = layer(dict(args["encoder_layer"], type="TransformerEncoderLayer"))
+        if args.get("norm") is not None:
+            args["norm"] = layer(dict(args["norm"], type="LayerNorm"))
+    return getattr(torch.nn, l["type"])(**args)
+
+
 def build(spec):
-    layers = []
-    for l in spec["layers"]:
-        args = {k: v for k, v in l.items() if k != "type"}
-        for k in ("kernel_size", "stride", "padding", "output_size", "normalized_shape"):
-            if isinstance(args.get(k), list):
-                args[k] = tuple(args[k])
-        layers.append(getattr(torch.nn, l["type"])(**args))
-    return torch.nn.Sequential(*layers)
+    return torch.nn.Sequential(*[layer(l) for l in spec["layers"]])
 
 
 def main():

@@ -36,6 +36,13 @@ enum ArgKind {
     NULLABLE_INT("an integer or null"),
     NULLABLE_NUMBER("a finite number or null"),
     GELU_APPROXIMATION("\"none\" or \"tanh\""),
+    /**
+     * TransformerEncoder's encoder_layer: an object with TransformerEncoderLayer's arguments ("type" may be given, as
+     * "TransformerEncoderLayer"), read as a {@link LayerSpec}.
+     */
+    ENCODER_LAYER("an object with the arguments of a TransformerEncoderLayer"),
+    /** TransformerEncoder's norm: null (PyTorch's None) or an object with LayerNorm's arguments, as a LayerSpec. */
+    NULLABLE_LAYER_NORM("null or an object with the arguments of a LayerNorm"),
     /** TransformerEncoderLayer's activation, as PyTorch's string argument names it. */
     TRANSFORMER_ACTIVATION("\"relu\" or \"gelu\""),
     /** AdaptiveAvgPool2d's output_size: one positive size or null (PyTorch's None, kept as -1) for both, or a pair. */
@@ -95,7 +102,22 @@ enum ArgKind {
             case CONV1D_PADDING -> v.isString() ? oneOf(v, path, List.of("valid", "same")) : single(v, path, 0);
             case GELU_APPROXIMATION -> oneOf(v, path, List.of("none", "tanh"));
             case TRANSFORMER_ACTIVATION -> oneOf(v, path, List.of("relu", "gelu"));
+            case ENCODER_LAYER -> nestedLayer(v, path, "TransformerEncoderLayer");
+            case NULLABLE_LAYER_NORM -> v.isNull() ? null : nestedLayer(v, path, "LayerNorm");
         };
+    }
+
+    /** A layer given as an argument of another: an object of {@code type}'s arguments, its "type" optional. */
+    private LayerSpec nestedLayer(JsonNode v, String path, String type) {
+        if (!v.isObject()) {
+            throw error(path, v);
+        }
+        JsonNode t = v.get("type");
+        if (t != null && !(t.isString() && t.stringValue().equals(type))) {
+            throw new IllegalArgumentException(path + ".type: expected \"" + type + "\" (or no type), got "
+                    + ModelSpec.describe(t));
+        }
+        return new LayerSpec(type, LayerCatalog.normalize(type, v, path));
     }
 
     /** A string among {@code choices}. */

@@ -16,6 +16,7 @@ import io.nabla.nn.Linear;
 import io.nabla.nn.Module;
 import io.nabla.nn.Pool2d;
 import io.nabla.nn.Softmax;
+import io.nabla.nn.TransformerEncoder;
 import io.nabla.nn.TransformerEncoderLayer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -150,6 +151,39 @@ final class LayerCatalog {
                 arg("activation", ArgKind.TRANSFORMER_ACTIVATION, "relu"),
                 arg("layer_norm_eps", ArgKind.NON_NEGATIVE_NUMBER, 1e-5), arg("batch_first", ArgKind.BOOL, false),
                 arg("norm_first", ArgKind.BOOL, false), onlyDefault("bias", ArgKind.BOOL, true));
+        define("TransformerEncoder", LayerCatalog::transformerEncoder,
+                required("encoder_layer", ArgKind.ENCODER_LAYER), required("num_layers", ArgKind.POSITIVE_INT),
+                arg("norm", ArgKind.NULLABLE_LAYER_NORM, null),
+                // both only choose a fast path for masked input, which a sequential stack never passes
+                arg("enable_nested_tensor", ArgKind.BOOL, true), arg("mask_check", ArgKind.BOOL, true));
+    }
+
+    /** The most layers a TransformerEncoder may stack: every one is a tree of Java objects besides its tensors. */
+    static final int MAX_ENCODER_LAYERS = 1024;
+
+    /**
+     * PyTorch's {@code TransformerEncoder(encoder_layer, num_layers, norm)}: the encoder layer is built once (drawing
+     * its initialisation) and deep-copied, so every layer starts with the same weights; here each copy is built
+     * from the generator's state before the first, which leaves the generator where PyTorch's is.
+     */
+    private static Module transformerEncoder(Map<String, Object> a, Generator g) {
+        int n = i(a, "num_layers");
+        if (n > MAX_ENCODER_LAYERS) {
+            throw new IllegalArgumentException("num_layers: expected at most " + MAX_ENCODER_LAYERS + ", got " + n);
+        }
+        LayerSpec layer = (LayerSpec) a.get("encoder_layer");
+        long[] before = g.getState();
+        List<Module> layers = new ArrayList<>(n);
+        for (int k = 0; k < n; k++) {
+            g.setState(before);
+            try {
+                layers.add(create(layer, g));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("encoder_layer." + e.getMessage(), e);
+            }
+        }
+        LayerSpec norm = (LayerSpec) a.get("norm");
+        return new TransformerEncoder(layers, norm == null ? null : (LayerNorm) create(norm, g));
     }
 
     private static Module conv2d(Map<String, Object> a, Generator g) {

@@ -84,13 +84,13 @@ public final class ModelBuilder {
 
     /**
      * A layer's error with the layer's path in front: {@code layers[2].in_channels must be ...} when the message
-     * starts with one of the layer's arguments, else {@code layers[2] (Conv2d): <message>}, so a message that names
+     * starts with one of the layer's arguments (or a path into one, {@code encoder_layer.d_model ...}), else {@code layers[2] (Conv2d): <message>}, so a message that names
      * no argument (one from the engine, say) never runs into the path as if it were a field.
      */
     static String atLayer(int i, LayerSpec l, String message) {
         String m = message == null ? "invalid arguments" : message;
         for (LayerCatalog.Arg a : LayerCatalog.args(l.type())) {
-            if (m.startsWith(a.name() + ":") || m.startsWith(a.name() + " ")) {
+            if (m.startsWith(a.name() + ":") || m.startsWith(a.name() + " ") || m.startsWith(a.name() + ".")) {
                 return "layers[" + i + "]." + m;
             }
         }
@@ -100,11 +100,12 @@ public final class ModelBuilder {
     /**
      * The spec field that sets the input features of the quantizable Linear at state-dict path {@code path}: a
      * Linear's {@code in_features}, a transformer layer's {@code d_model} (linear1) or {@code dim_feedforward}
-     * (linear2).
+     * (linear2), also a TransformerEncoder's {@code encoder_layer}'s.
      */
     private static String int8Field(String path) {
         int dot = path.indexOf('.');
-        String layer = "layers[" + (dot < 0 ? path : path.substring(0, dot)) + "]";
+        String layer = "layers[" + (dot < 0 ? path : path.substring(0, dot)) + "]"
+                + (path.contains(".layers.") ? ".encoder_layer" : "");
         if (path.endsWith(".linear1")) {
             return layer + ".d_model";
         }

@@ -26,7 +26,7 @@ public final class ParameterBudget {
             LayerSpec l = spec.layers().get(i);
             try {
                 for (Param p : params(l.type(), l.args())) {
-                    total = Math.addExact(total, p.elements());
+                    total = Math.addExact(total, Math.multiplyExact(p.elements(), p.copies()));
                 }
             } catch (ArithmeticException e) {
                 throw new IllegalArgumentException("layers[" + i + "] (" + l.type() + "): its parameter count "
@@ -60,8 +60,15 @@ public final class ParameterBudget {
         }
     }
 
-    /** One parameter or buffer of a layer: its state-dict name (after the layer index), elements and element size. */
-    private record Param(String name, long elements, int itemBytes) {
+    /**
+     * One parameter or buffer of a layer: its state-dict name (after the layer index), elements and element size,
+     * and how many layers of a stack hold one of its shape (a TransformerEncoder's copies of its encoder layer).
+     */
+    private record Param(String name, long elements, int itemBytes, long copies) {
+
+        Param(String name, long elements, int itemBytes) {
+            this(name, elements, itemBytes, 1);
+        }
     }
 
     /** The layer's parameters and buffers as PyTorch's state dict lists them (FP32, but the I64 batch counter). */
@@ -123,6 +130,20 @@ public final class ParameterBudget {
                 for (String norm : new String[] {"norm1", "norm2"}) {
                     out.add(new Param(norm + ".weight", d, 4));
                     out.add(new Param(norm + ".bias", d, 4));
+                }
+                break;
+            }
+            case "TransformerEncoder": {
+                long n = (Integer) a.get("num_layers");
+                LayerSpec layer = (LayerSpec) a.get("encoder_layer");
+                for (Param p : params(layer.type(), layer.args())) {
+                    out.add(new Param("layers.0." + p.name(), p.elements(), p.itemBytes(), n));
+                }
+                LayerSpec norm = (LayerSpec) a.get("norm");
+                if (norm != null) {
+                    for (Param p : params(norm.type(), norm.args())) {
+                        out.add(new Param("norm." + p.name(), p.elements(), p.itemBytes()));
+                    }
                 }
                 break;
             }

@@ -57,6 +57,8 @@ public final class Sequential extends Module {
                 out.add(nested.quantizeDynamic());
             } else if (m instanceof TransformerEncoderLayer encoder) {
                 out.add(encoder.quantizeDynamic());
+            } else if (m instanceof TransformerEncoder encoder) {
+                out.add(encoder.quantizeDynamic());
             } else {
                 out.add(m);
             }
@@ -82,6 +84,8 @@ public final class Sequential extends Module {
                 nested.quantizableLinears().forEach((k, v) -> out.put(name + "." + k, v));
             } else if (m instanceof TransformerEncoderLayer encoder) {
                 encoder.quantizableLinears().forEach((k, v) -> out.put(name + "." + k, v));
+            } else if (m instanceof TransformerEncoder encoder) {
+                encoder.layers().quantizableLinears().forEach((k, v) -> out.put(name + ".layers." + k, v));
             }
         }
         return out;

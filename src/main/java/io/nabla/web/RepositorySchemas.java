@@ -30,7 +30,7 @@ final class RepositorySchemas {
                     + "Conv1d, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, "
                     + "GroupNorm, Embedding, Dropout, Flatten, ReLU, LeakyReLU, GELU, SiLU, Tanh, Sigmoid, ELU, "
                     + "Softplus, Hardtanh, ReLU6, Hardsigmoid, Hardswish, Mish, Softmax, LogSoftmax, Identity, "
-                    + "TransformerEncoderLayer.")
+                    + "TransformerEncoderLayer, TransformerEncoder.")
             List<Map<String, Object>> layers, Long seed,
             @Schema(description = "where the model is loaded: auto, cpu, cuda or cuda:N (default: the server's "
                     + "nabla.models.device, itself auto by default)") String device,

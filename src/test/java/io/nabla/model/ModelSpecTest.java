@@ -106,6 +106,17 @@ class ModelSpecTest {
         "{\"type\": \"Conv2d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": [3, 0]}|layers[0].kernel_size: expected a positive integer or a list of 2 positive integers, got [3,0]",
         "{\"type\": \"LayerNorm\", \"normalized_shape\": [4, \"x\"]}|layers[0].normalized_shape: expected a positive integer or a non-empty list of positive integers, got [4,\"x\"]",
         "{\"type\": \"BatchNorm1d\", \"num_features\": 4, \"momentum\": \"x\"}|layers[0].momentum: expected a number between 0 and 1, or null, got \"x\"",
+        "{\"type\": \"TransformerEncoderLayer\", \"d_model\": 4}|layers[0].nhead: required argument of TransformerEncoderLayer is missing",
+        "{\"type\": \"TransformerEncoderLayer\", \"d_model\": 4, \"nhead\": 2, \"activation\": \"silu\"}|layers[0].activation: expected \"relu\" or \"gelu\", got \"silu\"",
+        "{\"type\": \"TransformerEncoderLayer\", \"d_model\": 4, \"nhead\": 2, \"dropout\": -0.1}|layers[0].dropout: expected a number between 0 and 1, got -0.1",
+        "{\"type\": \"TransformerEncoderLayer\", \"d_model\": 4, \"nhead\": 2, \"src_mask\": null}|layers[0].src_mask: unknown argument of TransformerEncoderLayer; expected one of [d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first, bias]",
+        "{\"type\": \"TransformerEncoder\", \"num_layers\": 2}|layers[0].encoder_layer: required argument of TransformerEncoder is missing",
+        "{\"type\": \"TransformerEncoder\", \"encoder_layer\": 4, \"num_layers\": 2}|layers[0].encoder_layer: expected an object with the arguments of a TransformerEncoderLayer, got 4",
+        "{\"type\": \"TransformerEncoder\", \"encoder_layer\": {\"type\": \"Linear\"}, \"num_layers\": 2}|layers[0].encoder_layer.type: expected \"TransformerEncoderLayer\" (or no type), got \"Linear\"",
+        "{\"type\": \"TransformerEncoder\", \"encoder_layer\": {\"d_model\": 4, \"nhead\": 0}, \"num_layers\": 2}|layers[0].encoder_layer.nhead: expected a positive integer, got 0",
+        "{\"type\": \"TransformerEncoder\", \"encoder_layer\": {\"d_model\": 4, \"nhead\": 2}, \"num_layers\": 0}|layers[0].num_layers: expected a positive integer, got 0",
+        "{\"type\": \"TransformerEncoder\", \"encoder_layer\": {\"d_model\": 4, \"nhead\": 2}, \"num_layers\": 1, \"norm\": {\"type\": \"BatchNorm1d\"}}|layers[0].norm.type: expected \"LayerNorm\" (or no type), got \"BatchNorm1d\"",
+        "{\"type\": \"TransformerEncoder\", \"encoder_layer\": {\"d_model\": 4, \"nhead\": 2}, \"num_layers\": 1, \"norm\": {\"eps\": 0.1}}|layers[0].norm.normalized_shape: required argument of LayerNorm is missing",
     })
     void rejectsBadLayers(String layer, String message) {
         assertThatThrownBy(() -> ModelSpec.parse(spec(layer)))
@@ -151,6 +162,24 @@ class ModelSpecTest {
         assertThatThrownBy(() -> ModelSpec.lowPrecisionOf("int8")).as("a job's precision")
                 .hasMessage("precision: \"int8\" is for inference only (a model spec's precision); training expects "
                         + "\"fp32\", \"bf16\" or \"fp16\"");
+    }
+
+    /** In int8 the features of every Linear quantize_dynamic swaps are bounded, named by the spec field that sets them. */
+    @Test
+    void int8BoundsTheFeaturesOfTransformerFeedForwardLayers() {
+        String io = "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [-1, 3, 4]}], "
+                + "\"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [-1, 3, 4]}], \"layers\": [";
+        String layer = "{\"d_model\": 4, \"nhead\": 1, \"dim_feedforward\": 70000}";
+        ModelSpec single = ModelSpec.parse(io + "{\"type\": \"TransformerEncoderLayer\", " + layer.substring(1)
+                + "], \"precision\": \"int8\"}");
+        ModelSpec stacked = ModelSpec.parse(io + "{\"type\": \"ReLU\"}, {\"type\": \"TransformerEncoder\", "
+                + "\"encoder_layer\": " + layer + ", \"num_layers\": 2}], \"precision\": \"int8\"}");
+        try (TensorScope scope = TensorScope.open()) {
+            assertThatThrownBy(() -> ModelBuilder.build(single)).hasMessage("layers[0].dim_feedforward: precision "
+                    + "\"int8\" takes at most 65536 input features (beyond, its integer sums could overflow), got 70000");
+            assertThatThrownBy(() -> ModelBuilder.build(stacked)).hasMessageStartingWith(
+                    "layers[1].encoder_layer.dim_feedforward: precision \"int8\" takes at most 65536");
+        }
     }
 
     @Test
@@ -341,6 +370,9 @@ class ModelSpecTest {
         "{\"type\": \"Conv1d\", \"in_channels\": 2, \"out_channels\": 3, \"kernel_size\": 3, \"groups\": 2}|layers[0].out_channels must be divisible by groups: out_channels 3, groups 2",
         "{\"type\": \"GroupNorm\", \"num_groups\": 3, \"num_channels\": 4}|layers[0].num_channels must be divisible by num_groups: num_channels 4, num_groups 3",
         "{\"type\": \"Hardtanh\", \"min_val\": 0.5, \"max_val\": 0.5}|layers[0].max_val: expected a finite number greater than min_val 0.5, got 0.5",
+        "{\"type\": \"TransformerEncoderLayer\", \"d_model\": 6, \"nhead\": 4}|layers[0].d_model must be divisible by nhead: d_model 6, nhead 4",
+        "{\"type\": \"TransformerEncoder\", \"encoder_layer\": {\"d_model\": 6, \"nhead\": 4}, \"num_layers\": 2}|layers[0].encoder_layer.d_model must be divisible by nhead: d_model 6, nhead 4",
+        "{\"type\": \"TransformerEncoder\", \"encoder_layer\": {\"d_model\": 4, \"nhead\": 2}, \"num_layers\": 1025}|layers[0].num_layers: expected at most 1024, got 1025",
     })
     void conv1dAndGroupNormCheckTheirArgumentsAtBuild(String layer, String message) {
         ModelSpec spec = ModelSpec.parse(spec(layer));

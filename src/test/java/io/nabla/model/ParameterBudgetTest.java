@@ -65,14 +65,16 @@ class ParameterBudgetTest {
                 .hasMessageStartingWith("layers[1].weight: 600000000 elements (2400000000 bytes)");
     }
 
-    /** Conv1d, GroupNorm and TransformerEncoderLayer are counted too (a huge one is refused before allocating). */
+    /** Conv1d, GroupNorm and the transformer layers are counted too (a huge one is refused before allocating). */
     @Test
     void everyLayerWithParametersIsCountedBeforeAnythingIsAllocated() {
         String[] layers = {
             "{\"type\": \"Conv1d\", \"in_channels\": 8, \"out_channels\": 100000000, \"kernel_size\": 3}",
             "{\"type\": \"GroupNorm\", \"num_groups\": 1, \"num_channels\": 1000000000}",
             "{\"type\": \"TransformerEncoderLayer\", \"d_model\": 8192, \"nhead\": 8, "
-                + "\"dim_feedforward\": 60000}"};
+                + "\"dim_feedforward\": 60000}",
+            "{\"type\": \"TransformerEncoder\", \"encoder_layer\": {\"d_model\": 1024, \"nhead\": 8}, "
+                + "\"num_layers\": 1000}"};
         long before = SettledAllocator.allocatedBytes();
         for (String layer : layers) {
             ModelSpec s = ModelSpec.parse("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", "

@@ -15,8 +15,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * TransformerEncoderLayer and its self-attention beyond the PyTorch fixture (init/transformer.json,
- * forward_transformer.json): float64 finite differences through every parameter in both norm orders, both
+ * TransformerEncoderLayer, its self-attention and TransformerEncoder beyond the PyTorch fixtures (init/transformer*.json,
+ * forward_transformer*.json): float64 finite differences through every parameter in both norm orders, both
  * activations and both layouts; the layouts and unbatched input agreeing with each other; state-dict names;
  * INT8 replacing exactly the Linears PyTorch's {@code quantize_dynamic} replaces; errors that name the argument.
  */
@@ -115,6 +115,32 @@ class TransformerEncoderLayerTest {
                     .isInstanceOf(Linear.class);
             assertThat(layer.isTraining()).isFalse();
             assertThat(q.quantizableLinears()).isEmpty();
+            double[] int8 = q.forward(x).toDoubleArray();
+            for (int i = 0; i < fp32.length; i++) {
+                assertThat(int8[i]).as("output %d", i).isCloseTo(fp32[i],
+                        org.assertj.core.data.Offset.offset(0.05 + 0.02 * Math.abs(fp32[i])));
+            }
+        }
+    }
+
+    @Test
+    void anEncoderQuantizesEveryLayersFeedForwardAndKeepsItsNorm() {
+        try (TensorScope s = TensorScope.open(); GradMode.Region ng = GradMode.disable()) {
+            Generator g = new Generator(9);
+            List<Module> layers = List.of(new TransformerEncoderLayer(8, 2, 16, 0.1, "relu", 1e-5, true, false, g),
+                    new TransformerEncoderLayer(8, 2, 16, 0.1, "relu", 1e-5, true, false, g));
+            Sequential model = new Sequential(new TransformerEncoder(layers, new LayerNorm(new int[] {8}, 1e-5)));
+            model.eval();
+            assertThat(model.stateDict().keySet()).contains("0.layers.1.self_attn.in_proj_weight",
+                    "0.norm.weight", "0.norm.bias");
+            assertThat(model.quantizableLinears().keySet()).containsExactly("0.layers.0.linear1",
+                    "0.layers.0.linear2", "0.layers.1.linear1", "0.layers.1.linear2");
+            Tensor x = Init.normal(Tensor.empty(DType.FP32, 3, 4, 8), 0, 1, new Generator(10));
+            double[] fp32 = model.forward(x).toDoubleArray();
+            Sequential q = model.quantizeDynamic();
+            assertThat(q.quantizableLinears()).isEmpty();
+            assertThat(q.stateDict().keySet()).contains("0.layers.1.linear2.weight", "0.layers.1.linear2.scale",
+                    "0.norm.weight");
             double[] int8 = q.forward(x).toDoubleArray();
             for (int i = 0; i < fp32.length; i++) {
                 assertThat(int8[i]).as("output %d", i).isCloseTo(fp32[i],
