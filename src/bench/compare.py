@@ -74,6 +74,20 @@ for key, v in grouped(nabla_int8, shape, "median_ms").items():
         what = "INT8 dynamic Linear" if op == "int8_linear" else "FP32 Linear"
         row(f"{what} m={m} k={k} n={n} (ms)", v, best[key], False)
 
+# the transformer encoder: PyTorch's figure of each round is that of its faster thread configuration there
+torch_tf = parse(d / "torch-transformer.txt")
+step = lambda r: (r["op"], r["batch"])
+per_config = grouped(torch_tf, lambda r: step(r) + (r.get("config", ""),), "median_ms")
+best_tf = {}
+for key, v in per_config.items():
+    cur = best_tf.setdefault(key[:2], list(v))
+    best_tf[key[:2]] = [min(a, b) for a, b in zip(cur, v)]
+for key, v in grouped(parse(d / "nabla-transformer.txt"), step, "median_ms").items():
+    if key in best_tf:
+        op, batch = key
+        what = "forward (eval, no grad)" if op == "encoder_forward" else "training step (AdamW)"
+        row(f"TransformerEncoder 2x256 seq 64 batch {batch} {what} (ms)", v, best_tf[key], False)
+
 if rounds == 1:
     out = ["| benchmark | Nabla | PyTorch | ratio (Nabla / PyTorch speed) |", "|---|---:|---:|---:|"]
     out += [f"| {name} | {mn:.2f} | {mt:.2f} | {r:.2f}x |" if "GFLOP" not in name else

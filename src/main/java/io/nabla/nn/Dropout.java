@@ -38,14 +38,21 @@ public final class Dropout extends Module {
         }
         int n = Math.toIntExact(input.numel());
         // PyTorch: noise = bernoulli_(1 - p), then noise / (1 - p) in the input's precision
-        double keep = p == 1 ? 0 : input.dtype() == DType.FP64 ? 1 / (1 - p) : 1f / (float) (1 - p);
-        double[] mask = new double[n];
-        for (int i = 0; i < n; i++) {
-            mask[i] = generator.uniformDouble(0, 1) < 1 - p ? keep : 0;
+        Tensor m;
+        if (input.dtype() == DType.FP64) {
+            double keep = p == 1 ? 0 : 1 / (1 - p);
+            double[] mask = new double[n];
+            for (int i = 0; i < n; i++) {
+                mask[i] = generator.uniformDouble(0, 1) < 1 - p ? keep : 0;
+            }
+            m = Tensor.of(mask, DType.FP64, input.shape());
+        } else {
+            float[] mask = new float[n];
+            generator.bernoulli(mask, n, 1 - p, p == 1 ? 0f : 1f / (float) (1 - p));
+            m = Tensor.of(mask, input.shape()).dataAs(input.dtype());
         }
-        Tensor m = Tensor.of(mask, input.dtype() == DType.FP64 ? DType.FP64 : DType.FP32, input.shape())
-                .dataAs(input.dtype()).toDevice(input.device()); // drawn on the host, as PyTorch's CPU generator
-        return ElementwiseOps.mul(input, m);
+        // drawn on the host, as PyTorch's CPU generator draws it
+        return ElementwiseOps.mul(input, m.toDevice(input.device()));
     }
 
     @Override

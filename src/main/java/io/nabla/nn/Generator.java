@@ -49,12 +49,7 @@ public final class Generator {
         if (next >= N) {
             twist();
         }
-        int y = state[next++];
-        y ^= y >>> 11;
-        y ^= (y << 7) & 0x9d2c5680;
-        y ^= (y << 15) & 0xefc60000;
-        y ^= y >>> 18;
-        return y & 0xffffffffL;
+        return temper(state[next++]) & 0xffffffffL;
     }
 
     /** 64 random bits made of two 32-bit draws, the first one high (PyTorch's {@code random64()}). */
@@ -69,13 +64,67 @@ public final class Generator {
         return random64() & Long.MAX_VALUE;
     }
 
+    /** The next 624 words, as mt19937 makes them: three loops so no index wraps (no division per word). */
     private void twist() {
-        for (int i = 0; i < N; i++) {
-            int y = (state[i] & UPPER_MASK) | (state[(i + 1) % N] & LOWER_MASK);
-            int v = state[(i + M) % N] ^ (y >>> 1);
-            state[i] = (y & 1) != 0 ? v ^ MATRIX_A : v;
+        int[] st = state;
+        int i = 0;
+        for (; i < N - M; i++) {
+            int y = (st[i] & UPPER_MASK) | (st[i + 1] & LOWER_MASK);
+            st[i] = st[i + M] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
         }
+        for (; i < N - 1; i++) {
+            int y = (st[i] & UPPER_MASK) | (st[i + 1] & LOWER_MASK);
+            st[i] = st[i + M - N] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+        }
+        int y = (st[N - 1] & UPPER_MASK) | (st[0] & LOWER_MASK);
+        st[N - 1] = st[M - 1] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
         next = 0;
+    }
+
+    private static int temper(int y) {
+        y ^= y >>> 11;
+        y ^= (y << 7) & 0x9d2c5680;
+        y ^= (y << 15) & 0xefc60000;
+        return y ^ (y >>> 18);
+    }
+
+    /**
+     * {@code n} draws of {@code at::bernoulli_distribution<double>(keep)} as PyTorch's CPU {@code bernoulli_(keep)}
+     * makes them without MKL (a double uniform of 53 random bits per element, from {@link #random64()}, below
+     * {@code keep}): writes {@code one} where the draw succeeds and 0 elsewhere. The same numbers as {@code n}
+     * calls of {@code uniformDouble(0, 1) < keep}, drawn a block of the state at a time.
+     */
+    public void bernoulli(float[] out, int n, double keep, float one) {
+        // x = bits * 2^-53 < keep  <=>  bits < keep * 2^53 (both sides scaled by a power of two, exactly), and for
+        // an integer bits that is bits < ceil(keep * 2^53), at most 2^53: (bits - limit) is negative exactly then
+        long limit = (long) Math.ceil(Math.max(0, Math.min(1, keep)) * (double) (1L << 53));
+        int[] st = state;
+        int[] tempered = new int[N];
+        int i = 0;
+        while (i < n) {
+            if (next >= N - 1) { // a pair that straddles a twist: one draw at a time
+                long bits = random64() & ((1L << 53) - 1);
+                out[i++] = (float) ((bits - limit) >>> 63) * one;
+                continue;
+            }
+            int pairs = Math.min(n - i, (N - next) / 2);
+            int k = next;
+            int end = k + 2 * pairs;
+            for (int q = k; q < end; q++) { // a loop of its own, which the JIT vectorises
+                int y = st[q];
+                y ^= y >>> 11;
+                y ^= (y << 7) & 0x9d2c5680;
+                y ^= (y << 15) & 0xefc60000;
+                tempered[q] = y ^ (y >>> 18);
+            }
+            for (int j = 0; j < pairs; j++, k += 2) {
+                long bits = (((tempered[k] & 0xffffffffL) << 32) | (tempered[k + 1] & 0xffffffffL))
+                        & ((1L << 53) - 1);
+                out[i + j] = (float) ((bits - limit) >>> 63) * one; // branch-free: the draws are random
+            }
+            next = k;
+            i += pairs;
+        }
     }
 
     /**

@@ -16,6 +16,39 @@ class GeneratorTest {
         Generator g = new Generator(5489);
         assertThat(g.random()).isEqualTo(3499211612L);
         assertThat(new Generator(0).random()).isEqualTo(2357136044L);
+        for (int i = 2; i < 10000; i++) {
+            g.random();
+        }
+        // the C++ standard's check of mt19937: its 10000th number from the default seed, after 16 twists
+        assertThat(g.random()).isEqualTo(4123659995L);
+    }
+
+    /**
+     * The block draw of Dropout's masks is {@code uniformDouble(0, 1) < keep} element by element, from any position
+     * in the state (pairs that straddle a twist included) and for any length, and leaves the generator where the
+     * element-wise draws leave it.
+     */
+    @Test
+    void bernoulliBlocksDrawAsElementWiseUniforms() {
+        java.util.Random rnd = new java.util.Random(3);
+        for (int trial = 0; trial < 200; trial++) {
+            Generator a = new Generator(trial);
+            int skip = rnd.nextInt(1300);
+            for (int i = 0; i < skip; i++) {
+                a.random();
+            }
+            Generator b = new Generator(0);
+            b.setState(a.getState());
+            int n = trial < 100 ? rnd.nextInt(2000) : rnd.nextInt(5);
+            double keep = trial % 7 == 0 ? 1.0 : trial % 11 == 0 ? 0.0 : rnd.nextDouble();
+            float[] mask = new float[n];
+            a.bernoulli(mask, n, keep, 1.25f);
+            for (int i = 0; i < n; i++) {
+                float expected = b.uniformDouble(0, 1) < keep ? 1.25f : 0f;
+                assertThat(mask[i]).as("trial %d element %d", trial, i).isEqualTo(expected);
+            }
+            assertThat(a.random()).as("trial %d: the next draw", trial).isEqualTo(b.random());
+        }
     }
 
     @Test
