@@ -58,6 +58,9 @@ public final class LoadedModel {
     private volatile TensorScope scope;
     private volatile Device device = Device.CPU;
 
+    /** Whether requests may share a forward pass ({@link ModelProgram#rowsIndependent()}); false until built. */
+    private volatile boolean stackable;
+
     private LoadedModel(StoredVersion version, ModelSignature signature, NablaProperties.Batching batching,
             InferenceMetrics metrics) {
         this.version = version;
@@ -119,8 +122,10 @@ public final class LoadedModel {
      */
     public CompletableFuture<List<OutputTensor>> submit(InferenceCall call) {
         int rows = call.inputs().isEmpty() ? 1 : call.inputs().get(0).rows();
-        PendingCall p = new PendingCall(call, rows, Batches.stackKey(signature, call), new CompletableFuture<>(),
-                System.nanoTime());
+        // a model whose rows depend on each other (attention across dimension 0, batch statistics) runs each
+        // request alone: stacked, one request's data would change another's answer
+        String key = stackable ? Batches.stackKey(signature, call) : null;
+        PendingCall p = new PendingCall(call, rows, key, new CompletableFuture<>(), System.nanoTime());
         switch (queue.offer(p)) {
             case ACCEPTED:
                 return p.result();
@@ -175,6 +180,7 @@ public final class LoadedModel {
             return;
         }
         scope = root;
+        stackable = program.rowsIndependent();
         loaded.complete(this);
         try {
             for (List<PendingCall> batch = queue.nextBatch(); !batch.isEmpty(); batch = queue.nextBatch()) {

@@ -188,10 +188,12 @@ public final class SequentialModelLoader implements ModelLoader {
                 throw new IllegalArgumentException("input \"" + input + "\": " + e.getMessage(), e);
             }
         };
+        boolean rows = net.rowsIndependent(spec.inputs().get(0).shape());
         if (device.isCpu()) {
-            return inputs -> Map.of(output, forward.apply(inputs.get(input)));
+            return ModelProgram.of(inputs -> Map.of(output, forward.apply(inputs.get(input))), rows);
         }
-        return inputs -> Map.of(output, forward.apply(inputs.get(input).toDevice(device)).toDevice(Device.CPU));
+        return ModelProgram.of(inputs -> Map.of(output, forward.apply(inputs.get(input).toDevice(device))
+                .toDevice(Device.CPU)), rows);
     }
 
     /** A floating answer in the output's declared floating datatype. */

@@ -93,6 +93,12 @@ public final class BatchNorm extends Module {
                 bias == null ? null : bias.tensor(), isTraining() || !trackRunningStats, factor, eps);
     }
 
+    /** Without running statistics evaluation normalises with the batch's: across the rows of dimension 0. */
+    @Override
+    public boolean rowsIndependent(int[] in) {
+        return trackRunningStats;
+    }
+
     @Override
     public int[] outputShape(int[] in) {
         boolean rankOk = spatialDims == 1 ? in.length == 2 || in.length == 3 : in.length == 4;

@@ -105,6 +105,12 @@ public final class Conv1d extends Module {
     }
 
     /** (N, C_in, L) -> (N, C_out, L_out); the batch dim may be absent. */
+    /** An unbatched (C, L) input has its channels, which the convolution mixes, in dimension 0. */
+    @Override
+    public boolean rowsIndependent(int[] in) {
+        return in.length == 3;
+    }
+
     @Override
     public int[] outputShape(int[] in) {
         if (in.length != 2 && in.length != 3) {

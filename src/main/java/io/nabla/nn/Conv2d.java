@@ -236,6 +236,12 @@ public final class Conv2d extends Module {
     }
 
     /** (N, C_in, H, W) -> (N, C_out, H_out, W_out); the batch dim may be absent. */
+    /** An unbatched (C, H, W) input has its channels, which the convolution mixes, in dimension 0. */
+    @Override
+    public boolean rowsIndependent(int[] in) {
+        return in.length == 4;
+    }
+
     @Override
     public int[] outputShape(int[] in) {
         return outputShape(in, Layers.channelDim2d(in, "Conv2d"), inChannels, outChannels, kernel, stride, before,

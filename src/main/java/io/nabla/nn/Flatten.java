@@ -20,6 +20,13 @@ public final class Flatten extends Module {
         return ShapeOps.flatten(input, startDim, endDim);
     }
 
+    /** Merging dimension 0 with the next ones mixes the rows into one. */
+    @Override
+    public boolean rowsIndependent(int[] in) {
+        int rank = Math.max(in.length, 1);
+        return in.length == 0 || Shape.wrapDim(startDim, rank) > 0 || Shape.wrapDim(endDim, rank) == 0;
+    }
+
     @Override
     public int[] outputShape(int[] in) {
         int rank = Math.max(in.length, 1);

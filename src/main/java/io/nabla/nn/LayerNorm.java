@@ -43,6 +43,12 @@ public final class LayerNorm extends Module {
                 bias == null ? null : bias.tensor(), eps);
     }
 
+    /** A normalized shape that covers every dim of the input normalises across dimension 0 too. */
+    @Override
+    public boolean rowsIndependent(int[] in) {
+        return normalizedShape.length < in.length;
+    }
+
     @Override
     public int[] outputShape(int[] in) {
         int k = normalizedShape.length;

@@ -39,6 +39,17 @@ public abstract class Module {
      */
     public abstract int[] outputShape(int[] inputShape);
 
+    /**
+     * Whether, in evaluation mode, each index of dimension 0 of an input of {@code inputShape} gives the same index of
+     * dimension 0 of the output, computed from that index alone: what lets a server stack requests along dimension 0
+     * without one request's answer depending on another's data. True by default; layers that attend, normalise,
+     * take the softmax or flatten across dimension 0 (or read it as channels) answer false. Call it with a shape
+     * {@link #outputShape} accepts.
+     */
+    public boolean rowsIndependent(int[] inputShape) {
+        return true;
+    }
+
     /** The dtype of the output for an input of {@code input}: floating inputs pass through by default. */
     public DType outputDType(DType input) {
         if (!input.isFloatingPoint()) {

@@ -68,6 +68,10 @@ public final class MultiheadAttention extends Module {
         return numHeads;
     }
 
+    public boolean batchFirst() {
+        return batchFirst;
+    }
+
     public Linear outProj() {
         return outProj;
     }

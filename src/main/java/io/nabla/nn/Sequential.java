@@ -100,6 +100,19 @@ public final class Sequential extends Module {
         return x;
     }
 
+    /** True when every layer keeps the rows of dimension 0 apart, each given its input's shape. */
+    @Override
+    public boolean rowsIndependent(int[] inputShape) {
+        int[] shape = inputShape;
+        for (Module m : layers) {
+            if (!m.rowsIndependent(shape)) {
+                return false;
+            }
+            shape = m.outputShape(shape);
+        }
+        return true;
+    }
+
     /** Chains the layers' shape checks; a layer that does not fit is named by its index and type. */
     @Override
     public int[] outputShape(int[] inputShape) {

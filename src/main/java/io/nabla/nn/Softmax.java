@@ -36,6 +36,12 @@ public final class Softmax extends Module {
         return log ? NormOps.logSoftmax(input, d) : NormOps.softmax(input, d);
     }
 
+    /** A softmax along dimension 0 normalises across the rows. */
+    @Override
+    public boolean rowsIndependent(int[] in) {
+        return in.length == 0 || Shape.wrapDim(dimFor(in.length), in.length) != 0;
+    }
+
     @Override
     public int[] outputShape(int[] in) {
         int d = dimFor(in.length);

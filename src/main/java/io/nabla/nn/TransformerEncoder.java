@@ -52,6 +52,11 @@ public final class TransformerEncoder extends Module {
     }
 
     @Override
+    public boolean rowsIndependent(int[] in) {
+        return layers.get(0).rowsIndependent(in);
+    }
+
+    @Override
     public int[] outputShape(int[] in) {
         int[] out = layers.get(0).outputShape(in); // every layer maps the same shape to itself
         return norm == null ? out : norm.outputShape(out);

@@ -148,6 +148,15 @@ public final class TransformerEncoderLayer extends Module {
         return linear2.forward(dropout.forward(activation.forward(linear1.forward(x))));
     }
 
+    /**
+     * Attention mixes the positions of a sequence: dimension 0 holds separate sequences only for a batch-first
+     * (N, S, E) input (not for (S, N, E), nor for an unbatched (S, E)).
+     */
+    @Override
+    public boolean rowsIndependent(int[] in) {
+        return selfAttn.batchFirst() && in.length == 3;
+    }
+
     /** The input's shape: (S, N, d_model), (N, S, d_model) with batch_first, or (S, d_model). */
     @Override
     public int[] outputShape(int[] in) {

@@ -138,6 +138,62 @@ class LoadedModelTest {
         }
     }
 
+    /**
+     * A model whose rows of dimension 0 depend on each other (here a sequence-first transformer layer: dimension 0 is
+     * the sequence) runs each request alone, with the queue's delay giving the worker every chance to stack them: each
+     * answer is what the request gets by itself.
+     */
+    @Test
+    void requestsToAModelThatMixesItsRowsAreNeverStacked() throws Exception {
+        String spec = """
+                {"inputs": [{"name": "x", "datatype": "FP32", "shape": [-1, 2, 8]}],
+                 "outputs": [{"name": "y", "datatype": "FP32", "shape": [-1, 2, 8]}],
+                 "layers": [{"type": "TransformerEncoderLayer", "d_model": 8, "nhead": 2, "dim_feedforward": 16}]}""";
+        Path v = Files.createDirectories(dir.resolve("t/1"));
+        Files.writeString(v.resolve(StoredVersion.SPEC_FILE), spec);
+        try (TensorScope s = TensorScope.open()) {
+            io.nabla.model.SafetensorsWriter.write(io.nabla.model.ModelBuilder.build(io.nabla.model.ModelSpec.parse(
+                    spec)).stateDict(), v.resolve(StoredVersion.WEIGHTS_FILE));
+        }
+        byte[] bytes = spec.getBytes(StandardCharsets.UTF_8);
+        SequentialModelLoader real = new SequentialModelLoader();
+        ModelSignature signature = real.signature(bytes);
+        assertThat(signature.batchable()).as("the spec alone would allow stacking").isTrue();
+        LoadedModel m = LoadedModel.load(new StoredVersion("t", 1, v), bytes, signature, real,
+                new NablaProperties.Batching(8, Duration.ofMillis(200), 64), new InferenceMetrics(meters))
+                .get(30, TimeUnit.SECONDS);
+        ModelProgram alone = real.build(bytes, v.resolve(StoredVersion.WEIGHTS_FILE));
+        try (TensorScope request = TensorScope.open()) {
+            List<CompletableFuture<List<OutputTensor>>> results = new ArrayList<>();
+            List<Tensor> inputs = new ArrayList<>();
+            for (int r = 0; r < 4; r++) {
+                float[] data = new float[(r + 1) * 16];
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (float) Math.sin(r * 31 + i);
+                }
+                Tensor t = Tensor.of(data, r + 1, 2, 8);
+                inputs.add(t);
+                results.add(m.submit(new InferenceCall(List.of(new InputTensor("x", DType.FP32, t.shape(), t)),
+                        List.of())));
+            }
+            for (int r = 0; r < results.size(); r++) {
+                OutputTensor out = results.get(r).get(30, TimeUnit.SECONDS).get(0);
+                float[] expected;
+                try (io.nabla.autograd.GradMode.Region ng = io.nabla.autograd.GradMode.disable()) {
+                    expected = alone.forward(java.util.Map.of("x", inputs.get(r))).get("y").toFloatArray();
+                }
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out.data()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < expected.length; i++) {
+                    assertThat(b.getFloat(i * 4)).as("request %d element %d", r, i).isEqualTo(expected[i]);
+                }
+            }
+        } finally {
+            m.unload().get(30, TimeUnit.SECONDS);
+        }
+        assertThat(meters.find("nabla.inference.batch.requests").summary().max()).as("requests per forward pass")
+                .isEqualTo(1);
+    }
+
     @Test
     void aFailedLoadKeepsNothing() {
         long before = HostAllocator.instance().allocatedBytes();
