@@ -207,12 +207,31 @@ SPECS = {
         ],
         "seed": 41,
     },
+    # InstanceNorm1d/2d, PReLU (per channel and shared), MaxPool1d, AvgPool1d, AdaptiveAvgPool1d and Unflatten
+    "layers_1d": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 4, 12]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 3]}],
+        "layers": [
+            {"type": "InstanceNorm1d", "num_features": 4, "affine": True},
+            {"type": "PReLU", "num_parameters": 4, "init": 0.1},
+            {"type": "MaxPool1d", "kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+            {"type": "AvgPool1d", "kernel_size": [2], "stride": [1], "padding": 1, "count_include_pad": False},
+            {"type": "Unflatten", "dim": 1, "unflattened_size": [2, -1]},
+            {"type": "InstanceNorm2d", "num_features": 2, "eps": 1e-3},
+            {"type": "PReLU"},
+            {"type": "Flatten", "start_dim": 2},
+            {"type": "AdaptiveAvgPool1d", "output_size": 5},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 10, "out_features": 3},
+        ],
+        "seed": 43,
+    },
 }
 
 
 def layer(l):
     args = {k: v for k, v in l.items() if k != "type"}
-    for k in ("kernel_size", "stride", "padding", "output_size", "normalized_shape"):
+    for k in ("kernel_size", "stride", "padding", "output_size", "normalized_shape", "unflattened_size"):
         if isinstance(args.get(k), list):
             args[k] = tuple(args[k])
     if l["type"] == "TransformerEncoder":  # its layer and norm are given as objects of their arguments

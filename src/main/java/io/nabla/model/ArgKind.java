@@ -24,6 +24,12 @@ enum ArgKind {
     POOL_STRIDE("a positive integer, a list of 1 or 2 positive integers, null or [] (the kernel size)"),
     /** One positive integer, or a list of one (PyTorch's 1-tuple), read as an {@code Integer}. */
     POSITIVE_SINGLE("a positive integer or a list of 1 positive integer"),
+    /** One non-negative integer, or a list of one, read as an {@code Integer}. */
+    NON_NEGATIVE_SINGLE("a non-negative integer or a list of 1 non-negative integer"),
+    /** 1-D pooling's stride: as {@link #POSITIVE_SINGLE}, or null or an empty list for the kernel size. */
+    POOL1D_STRIDE("a positive integer, a list of 1 positive integer, null or [] (the kernel size)"),
+    /** Unflatten's unflattened_size: a non-empty list of positive integers, one of which may be -1 (inferred). */
+    UNFLATTEN_SIZES("a non-empty list of positive integers, one of which may be -1"),
     /** One positive integer or a non-empty list of them. */
     POSITIVE_INT_LIST("a positive integer or a non-empty list of positive integers"),
     BOOL("true or false"),
@@ -69,6 +75,9 @@ enum ArgKind {
             case POSITIVE_PAIR -> pair(v, path, 1);
             case NON_NEGATIVE_PAIR -> pair(v, path, 0);
             case POSITIVE_SINGLE -> single(v, path, 1);
+            case NON_NEGATIVE_SINGLE -> single(v, path, 0);
+            case POOL1D_STRIDE -> v.isNull() || (v.isArray() && v.isEmpty()) ? null : single(v, path, 1);
+            case UNFLATTEN_SIZES -> unflattenSizes(v, path);
             case POOL_PAIR -> poolPair(v, path, 1);
             case POOL_PADDING -> poolPair(v, path, 0);
             case POOL_STRIDE -> v.isNull() || (v.isArray() && v.isEmpty()) ? null : poolPair(v, path, 1);
@@ -183,6 +192,27 @@ enum ArgKind {
             return element(v.get(0), v, path, min);
         }
         return intAtLeast(v, path, min);
+    }
+
+    private int[] unflattenSizes(JsonNode v, String path) {
+        if (!v.isArray() || v.isEmpty()) {
+            throw error(path, v);
+        }
+        int[] out = new int[v.size()];
+        int inferred = 0;
+        for (int i = 0; i < out.length; i++) {
+            JsonNode e = v.get(i);
+            if (e.isIntegralNumber() && e.canConvertToInt() && e.intValue() == -1) {
+                out[i] = -1;
+                inferred++;
+            } else {
+                out[i] = element(e, v, path, 1);
+            }
+        }
+        if (inferred > 1) {
+            throw error(path, v);
+        }
+        return out;
     }
 
     private int[] intList(JsonNode v, String path) {

@@ -11,13 +11,17 @@ import io.nabla.nn.Flatten;
 import io.nabla.nn.Generator;
 import io.nabla.nn.GroupNorm;
 import io.nabla.nn.Identity;
+import io.nabla.nn.InstanceNorm;
 import io.nabla.nn.LayerNorm;
 import io.nabla.nn.Linear;
 import io.nabla.nn.Module;
+import io.nabla.nn.Pool1d;
 import io.nabla.nn.Pool2d;
+import io.nabla.nn.PReLU;
 import io.nabla.nn.Softmax;
 import io.nabla.nn.TransformerEncoder;
 import io.nabla.nn.TransformerEncoderLayer;
+import io.nabla.nn.Unflatten;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -103,12 +107,26 @@ final class LayerCatalog {
                 onlyDefault("divisor_override", ArgKind.NULLABLE_INT, null));
         define("AdaptiveAvgPool2d", (a, g) -> new AdaptiveAvgPool2d(p(a, "output_size")),
                 required("output_size", ArgKind.OUTPUT_SIZE));
+        define("MaxPool1d", (a, g) -> Pool1d.max(i(a, "kernel_size"), strideOrKernel(a), i(a, "padding"),
+                        i(a, "dilation"), b(a, "ceil_mode")),
+                required("kernel_size", ArgKind.POSITIVE_SINGLE), arg("stride", ArgKind.POOL1D_STRIDE, null),
+                arg("padding", ArgKind.NON_NEGATIVE_SINGLE, 0), arg("dilation", ArgKind.POSITIVE_SINGLE, 1),
+                onlyDefault("return_indices", ArgKind.BOOL, false), arg("ceil_mode", ArgKind.BOOL, false));
+        define("AvgPool1d", (a, g) -> Pool1d.avg(i(a, "kernel_size"), strideOrKernel(a), i(a, "padding"),
+                        b(a, "ceil_mode"), b(a, "count_include_pad")),
+                required("kernel_size", ArgKind.POSITIVE_SINGLE), arg("stride", ArgKind.POOL1D_STRIDE, null),
+                arg("padding", ArgKind.NON_NEGATIVE_SINGLE, 0), arg("ceil_mode", ArgKind.BOOL, false),
+                arg("count_include_pad", ArgKind.BOOL, true));
+        define("AdaptiveAvgPool1d", (a, g) -> Pool1d.adaptiveAvg(i(a, "output_size")),
+                required("output_size", ArgKind.POSITIVE_SINGLE));
         define("BatchNorm1d", (a, g) -> batchNorm(1, a), batchNormArgs());
         define("BatchNorm2d", (a, g) -> batchNorm(2, a), batchNormArgs());
         define("LayerNorm", (a, g) -> new LayerNorm(p(a, "normalized_shape"), d(a, "eps"),
                         b(a, "elementwise_affine"), b(a, "bias")),
                 required("normalized_shape", ArgKind.POSITIVE_INT_LIST), arg("eps", ArgKind.NON_NEGATIVE_NUMBER, 1e-5),
                 arg("elementwise_affine", ArgKind.BOOL, true), arg("bias", ArgKind.BOOL, true));
+        define("InstanceNorm1d", (a, g) -> instanceNorm(1, a), instanceNormArgs());
+        define("InstanceNorm2d", (a, g) -> instanceNorm(2, a), instanceNormArgs());
         define("GroupNorm", (a, g) -> new GroupNorm(i(a, "num_groups"), i(a, "num_channels"), d(a, "eps"),
                         b(a, "affine")),
                 required("num_groups", ArgKind.POSITIVE_INT), required("num_channels", ArgKind.POSITIVE_INT),
@@ -122,7 +140,11 @@ final class LayerCatalog {
         define("Dropout", (a, g) -> new Dropout(d(a, "p"), g), arg("p", ArgKind.PROBABILITY, 0.5), inplace());
         define("Flatten", (a, g) -> new Flatten(i(a, "start_dim"), i(a, "end_dim")),
                 arg("start_dim", ArgKind.INT, 1), arg("end_dim", ArgKind.INT, -1));
+        define("Unflatten", (a, g) -> new Unflatten(i(a, "dim"), p(a, "unflattened_size")),
+                required("dim", ArgKind.INT), required("unflattened_size", ArgKind.UNFLATTEN_SIZES));
         define("ReLU", (a, g) -> Activation.relu(), inplace());
+        define("PReLU", (a, g) -> new PReLU(i(a, "num_parameters"), d(a, "init")),
+                arg("num_parameters", ArgKind.POSITIVE_INT, 1), arg("init", ArgKind.NUMBER, 0.25));
         define("LeakyReLU", (a, g) -> Activation.leakyRelu(d(a, "negative_slope")),
                 arg("negative_slope", ArgKind.NUMBER, 0.01), inplace());
         define("GELU", (a, g) -> Activation.gelu((String) a.get("approximate")),
@@ -206,6 +228,21 @@ final class LayerCatalog {
         boolean max = kind == Pool2d.Kind.MAX;
         return new Pool2d(kind, kernel, stride, p(a, "padding"), max ? p(a, "dilation") : new int[] {1, 1},
                 b(a, "ceil_mode"), max || b(a, "count_include_pad"));
+    }
+
+    private static int strideOrKernel(Map<String, Object> a) {
+        return a.get("stride") == null ? i(a, "kernel_size") : i(a, "stride");
+    }
+
+    /** InstanceNorm's arguments: PyTorch's, of which only track_running_stats=False is built (momentum then unused). */
+    private static Arg[] instanceNormArgs() {
+        return new Arg[] {required("num_features", ArgKind.POSITIVE_INT), arg("eps", ArgKind.NON_NEGATIVE_NUMBER, 1e-5),
+            arg("momentum", ArgKind.NULLABLE_PROBABILITY, 0.1), arg("affine", ArgKind.BOOL, false),
+            onlyDefault("track_running_stats", ArgKind.BOOL, false)};
+    }
+
+    private static Module instanceNorm(int dims, Map<String, Object> a) {
+        return new InstanceNorm(dims, i(a, "num_features"), d(a, "eps"), b(a, "affine"));
     }
 
     private static Arg[] batchNormArgs() {

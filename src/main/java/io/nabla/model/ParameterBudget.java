@@ -108,6 +108,18 @@ public final class ParameterBudget {
                 }
                 break;
             }
+            case "PReLU":
+                out.add(new Param("weight", (Integer) a.get("num_parameters"), 4));
+                break;
+            case "InstanceNorm1d":
+            case "InstanceNorm2d": {
+                long n = (Integer) a.get("num_features");
+                if (flag(a, "affine")) {
+                    out.add(new Param("weight", n, 4));
+                    out.add(new Param("bias", n, 4));
+                }
+                break;
+            }
             case "GroupNorm": {
                 long n = (Integer) a.get("num_channels");
                 if (flag(a, "affine")) {
