@@ -15,6 +15,11 @@ import org.bytedeco.javacpp.Pointer;
  * 256 MiB) and handed out again for a request of the same size, so a training step or a repeated op does not pay
  * the page faults of fresh memory each time. Cached bytes count as reserved, not allocated; {@link #emptyCache()}
  * returns them to the system.
+ *
+ * <p>A {@link #limit(long) limit} caps the bytes held by tensors at once: an allocation that would pass it fails with
+ * {@link OutOfDeviceMemoryException} (naming both figures) before any memory is taken, so a request whose activations
+ * would not fit (attention over a long sequence, say) fails alone instead of the kernel's OOM killer ending the
+ * process. Unlimited until set.
  */
 public final class HostAllocator implements Allocator {
 
@@ -27,6 +32,7 @@ public final class HostAllocator implements Allocator {
     private final AtomicLong peak = new AtomicLong();
     private final AtomicLong blocks = new AtomicLong();
     private final AtomicLong mallocs = new AtomicLong();
+    private volatile long limit = Long.MAX_VALUE;
 
     /** Freed blocks this size or larger are cached for reuse. */
     public static final long CACHE_MIN_BYTES = 64 << 10;
@@ -56,19 +62,26 @@ public final class HostAllocator implements Allocator {
             throw new IllegalArgumentException("a CPU tensor holds at most " + MAX_BLOCK_BYTES + " bytes, asked for "
                     + bytes);
         }
+        long now = allocated.addAndGet(bytes); // reserved first, so concurrent allocations cannot pass the limit
+        if (now > limit) {
+            allocated.addAndGet(-bytes);
+            throw new OutOfDeviceMemoryException("allocation of " + bytes + " bytes on cpu would pass the host "
+                    + "memory limit of " + limit + " bytes (nabla.limits.max-host-memory): " + (now - bytes)
+                    + " bytes in use by tensors", bytes);
+        }
         Pointer p = bytes >= CACHE_MIN_BYTES ? takeCached(bytes) : null;
         if (p == null) {
             p = Pointer.malloc(Math.max(bytes, 8));
             mallocs.incrementAndGet();
         }
         if (p == null || p.isNull()) {
+            allocated.addAndGet(-bytes);
             throw new OutOfDeviceMemoryException("allocation of " + bytes + " bytes failed on cpu: "
-                    + allocated.get() + " bytes in use by tensors", bytes);
+                    + (now - bytes) + " bytes in use by tensors", bytes);
         }
         if (zero) {
             Pointer.memset(p, 0, Math.max(bytes, 8));
         }
-        long now = allocated.addAndGet(bytes);
         blocks.incrementAndGet();
         peak.accumulateAndGet(now, Math::max);
         return new HostMemory(this, p, bytes);
@@ -97,6 +110,32 @@ public final class HostAllocator implements Allocator {
             }
         }
         Pointer.free(raw);
+    }
+
+    /**
+     * Caps the bytes held by tensors at once ({@code Long.MAX_VALUE}: no cap); what is held already stays. Returns
+     * the previous cap.
+     */
+    public long limit(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("host memory limit: expected a positive number of bytes, got " + bytes);
+        }
+        long previous = limit;
+        limit = bytes;
+        return previous;
+    }
+
+    /** The cap on the bytes held by tensors ({@code Long.MAX_VALUE} when there is none). */
+    public long limit() {
+        return limit;
+    }
+
+    /**
+     * The cap used when none is configured: 80 % of the memory this process may use besides its Java heap
+     * ({@code totalMemory - maxHeap}, the machine's or the container's, as the JVM sees it).
+     */
+    public static long defaultLimit(long totalMemory, long maxHeap) {
+        return Math.max(64L << 20, (long) ((totalMemory - Math.min(maxHeap, totalMemory)) * 0.8));
     }
 
     /** Blocks obtained from the system so far (cache hits not counted). */

@@ -51,15 +51,21 @@ public record NablaProperties(@DefaultValue Store store, @DefaultValue Security 
      * @param maxJsonDepth the deepest nesting of arrays and objects in a JSON body (400 above it)
      * @param maxTensorElements the most elements one request tensor may declare
      * @param maxRequestElements the most elements all tensors of one request may declare together
+     * @param maxHostMemory the most host memory tensors may hold at once (an allocation past it is a 507 for that
+     *     request or job alone); unset means 80 % of the memory besides the Java heap ({@code HostAllocator})
      */
     public record Limits(@DefaultValue("64MB") DataSize maxBodySize, @DefaultValue("32") int maxJsonDepth,
-            @DefaultValue("16777216") long maxTensorElements, @DefaultValue("33554432") long maxRequestElements) {
+            @DefaultValue("16777216") long maxTensorElements, @DefaultValue("33554432") long maxRequestElements,
+            DataSize maxHostMemory) {
 
         public Limits {
             positive("nabla.limits.max-body-size", maxBodySize.toBytes());
             positive("nabla.limits.max-json-depth", maxJsonDepth);
             positive("nabla.limits.max-tensor-elements", maxTensorElements);
             positive("nabla.limits.max-request-elements", maxRequestElements);
+            if (maxHostMemory != null) {
+                positive("nabla.limits.max-host-memory", maxHostMemory.toBytes());
+            }
         }
     }
 

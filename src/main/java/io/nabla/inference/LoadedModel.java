@@ -209,9 +209,11 @@ public final class LoadedModel {
             Map<String, Tensor> outputs = program.forward(Batches.stack(signature, batch));
             results = Batches.split(signature, outputs, batch);
         } catch (Throwable e) {
-            if (e instanceof IllegalArgumentException && batch.size() > 1) {
-                // one request's values were refused (an embedding index out of range, ...): run each request of
-                // the batch alone, so that only the one that sent them fails and the others get their answers
+            if ((e instanceof IllegalArgumentException || e instanceof OutOfDeviceMemoryException)
+                    && batch.size() > 1) {
+                // one request's values were refused (an embedding index out of range, ...), or the stacked batch
+                // did not fit in memory: run each request of the batch alone, so that only the one that sent them
+                // (or whose own activations do not fit) fails and the others get their answers
                 for (PendingCall p : batch) {
                     execute(program, List.of(p));
                 }

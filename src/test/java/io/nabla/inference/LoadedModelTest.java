@@ -194,6 +194,53 @@ class LoadedModelTest {
                 .isEqualTo(1);
     }
 
+    /**
+     * A request whose activations would pass the host memory limit (attention over a long sequence: its scores grow
+     * with the square of the length) fails alone with OUT_OF_MEMORY (507), every byte of it returned; the model
+     * answers the next request.
+     */
+    @Test
+    void aRequestPastTheHostMemoryLimitFailsAloneAndTheModelKeepsServing() throws Exception {
+        String spec = """
+                {"inputs": [{"name": "x", "datatype": "FP32", "shape": [-1, -1, 8]}],
+                 "outputs": [{"name": "y", "datatype": "FP32", "shape": [-1, -1, 8]}],
+                 "layers": [{"type": "TransformerEncoderLayer", "d_model": 8, "nhead": 2, "dim_feedforward": 16,
+                             "batch_first": true}]}""";
+        Path v = Files.createDirectories(dir.resolve("long/1"));
+        Files.writeString(v.resolve(StoredVersion.SPEC_FILE), spec);
+        try (TensorScope s = TensorScope.open()) {
+            io.nabla.model.SafetensorsWriter.write(io.nabla.model.ModelBuilder.build(io.nabla.model.ModelSpec.parse(
+                    spec)).stateDict(), v.resolve(StoredVersion.WEIGHTS_FILE));
+        }
+        byte[] bytes = spec.getBytes(StandardCharsets.UTF_8);
+        SequentialModelLoader real = new SequentialModelLoader();
+        LoadedModel m = LoadedModel.load(new StoredVersion("long", 1, v), bytes, real.signature(bytes), real,
+                new NablaProperties.Batching(8, Duration.ZERO, 64), new InferenceMetrics(meters))
+                .get(30, TimeUnit.SECONDS);
+        long previous = HostAllocator.instance().limit(HostAllocator.instance().allocatedBytes() + (64L << 20));
+        try (TensorScope request = TensorScope.open()) {
+            // 4,096 positions: 2 heads of 4,096 x 4,096 scores are 128 MiB
+            Tensor big = Tensor.zeros(DType.FP32, 1, 4096, 8);
+            long held = HostAllocator.instance().allocatedBytes();
+            CompletableFuture<List<OutputTensor>> refused = m.submit(new InferenceCall(List.of(new InputTensor("x",
+                    DType.FP32, big.shape(), big)), List.of()));
+            assertThatThrownBy(() -> refused.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(InferenceException.class)
+                    .hasMessageContaining("ran out of memory")
+                    .hasMessageContaining("would pass the host memory limit");
+            assertThat(((InferenceException) catchCause(refused)).kind())
+                    .isEqualTo(InferenceException.Kind.OUT_OF_MEMORY);
+            assertThat(HostAllocator.instance().allocatedBytes()).as("the failed pass's tensors are freed")
+                    .isEqualTo(held);
+            Tensor small = Tensor.zeros(DType.FP32, 2, 16, 8);
+            List<OutputTensor> answer = m.submit(new InferenceCall(List.of(new InputTensor("x", DType.FP32,
+                    small.shape(), small)), List.of())).get(30, TimeUnit.SECONDS);
+            assertThat(answer.get(0).shape()).containsExactly(2, 16, 8);
+        } finally {
+            HostAllocator.instance().limit(previous);
+            m.unload().get(30, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void aFailedLoadKeepsNothing() {
         long before = HostAllocator.instance().allocatedBytes();
