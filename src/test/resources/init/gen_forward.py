@@ -21,7 +21,8 @@ INPUTS = {"cnn": lambda g: torch.randn(4, 3, 12, 12, generator=g),
           "group_norm": lambda g: torch.randn(3, 3, 6, 5, generator=g),
           "transformer": lambda g: torch.randint(0, 11, (4, 5), generator=g),
           "transformer_encoder": lambda g: torch.randn(3, 4, 8, generator=g),
-          "layers_1d": lambda g: torch.randn(3, 4, 12, generator=g) * 2 + 0.5}
+          "layers_1d": lambda g: torch.randn(3, 4, 12, generator=g) * 2 + 0.5,
+          "feature_dropout": lambda g: torch.randn(5, 2, 6, 6, generator=g)}
 
 
 def t(v):

@@ -226,6 +226,22 @@ SPECS = {
         ],
         "seed": 43,
     },
+    # Dropout2d over (N, C, H, W) and, as PyTorch 1.13 reads it, over (N, C, L); Dropout1d; between them a Dropout
+    "feature_dropout": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 2, 6, 6]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "Conv2d", "in_channels": 2, "out_channels": 4, "kernel_size": 3},
+            {"type": "Dropout2d", "p": 0.3},
+            {"type": "Flatten", "start_dim": 2},
+            {"type": "Dropout1d", "p": 0.2, "inplace": True},
+            {"type": "Dropout", "p": 0.1},
+            {"type": "Dropout2d", "p": 0.25},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 64, "out_features": 2},
+        ],
+        "seed": 53,
+    },
 }
 
 

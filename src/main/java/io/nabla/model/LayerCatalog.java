@@ -138,6 +138,10 @@ final class LayerCatalog {
                 arg("norm_type", ArgKind.NUMBER, 2.0), // used by max_norm only, as in PyTorch
                 onlyDefault("scale_grad_by_freq", ArgKind.BOOL, false), onlyDefault("sparse", ArgKind.BOOL, false));
         define("Dropout", (a, g) -> new Dropout(d(a, "p"), g), arg("p", ArgKind.PROBABILITY, 0.5), inplace());
+        define("Dropout1d", (a, g) -> Dropout.channels1d(d(a, "p"), g), arg("p", ArgKind.PROBABILITY, 0.5),
+                inplace());
+        define("Dropout2d", (a, g) -> Dropout.channels2d(d(a, "p"), g), arg("p", ArgKind.PROBABILITY, 0.5),
+                inplace());
         define("Flatten", (a, g) -> new Flatten(i(a, "start_dim"), i(a, "end_dim")),
                 arg("start_dim", ArgKind.INT, 1), arg("end_dim", ArgKind.INT, -1));
         define("Unflatten", (a, g) -> new Unflatten(i(a, "dim"), p(a, "unflattened_size")),

@@ -16,8 +16,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * PReLU, InstanceNorm1d/2d, the 1-D pools and Unflatten beyond the PyTorch fixture (init/layers_1d.json,
- * forward_layers_1d.json): float64 finite differences, PyTorch's gradients on PReLU's kink, unbatched inputs
+ * PReLU, InstanceNorm1d/2d, the 1-D pools, Unflatten and Dropout1d/2d beyond the PyTorch fixtures
+ * (init/*layers_1d*, init/*feature_dropout*): float64 finite differences, PyTorch's gradients on PReLU's kink, unbatched inputs
  * answering as a batch of one, shapes and the errors for inputs that do not fit.
  */
 class Layers1dTest {
@@ -83,6 +83,40 @@ class Layers1dTest {
             assertThat(norm2d.forward(planes).toDoubleArray())
                     .containsExactly(norm2d.forward(ShapeOps.unsqueeze(planes, 0)).toDoubleArray());
         }
+    }
+
+    /** Dropout1d/2d zero whole channels: each (sample, channel) is all zeros or all scaled by 1 / (1 - p). */
+    @Test
+    void channelDropoutZeroesWholeChannelsAndIsTheIdentityInEvaluation() {
+        try (TensorScope s = TensorScope.open(); GradMode.Region ng = GradMode.disable()) {
+            Tensor x = Tensor.ones(DType.FP32, 4, 6, 3, 5);
+            Dropout d2 = Dropout.channels2d(0.5, new Generator(3));
+            double[] y = d2.forward(x).toDoubleArray();
+            int zeros = 0;
+            for (int plane = 0; plane < 24; plane++) {
+                double first = y[plane * 15];
+                assertThat(first).isIn(0.0, 2.0);
+                zeros += first == 0 ? 1 : 0;
+                for (int i = 1; i < 15; i++) {
+                    assertThat(y[plane * 15 + i]).as("plane %d", plane).isEqualTo(first);
+                }
+            }
+            assertThat(zeros).as("some planes dropped, some kept").isBetween(1, 23);
+            Generator a = new Generator(9);
+            Generator b = new Generator(9);
+            Tensor planes = GradCheck.randn(rnd, false, 5, 7);
+            Tensor alone = Dropout.channels1d(0.4, a).forward(planes);
+            Tensor batched = Dropout.channels1d(0.4, b).forward(ShapeOps.unsqueeze(planes, 0));
+            assertThat(alone.toDoubleArray()).as("unbatched (C, L) as a batch of one")
+                    .containsExactly(batched.toDoubleArray());
+            d2.eval();
+            assertThat(d2.forward(x)).isSameAs(x);
+            assertThat(d2.typeName()).isEqualTo("Dropout2d");
+        }
+        assertThatThrownBy(() -> Dropout.channels1d(0.5, new Generator(0)).outputShape(new int[] {2, 3, 4, 5}))
+                .hasMessage("expected a 2D (C, L) or 3D (N, C, L) input for Dropout1d, got (2, 3, 4, 5)");
+        assertThatThrownBy(() -> Dropout.channels2d(0.5, new Generator(0)).outputShape(new int[] {2, 3}))
+                .hasMessage("expected a 4D (N, C, H, W) or 3D (N, C, L) input for Dropout2d, got (2, 3)");
     }
 
     @Test
