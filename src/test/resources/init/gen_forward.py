@@ -22,7 +22,10 @@ INPUTS = {"cnn": lambda g: torch.randn(4, 3, 12, 12, generator=g),
           "transformer": lambda g: torch.randint(0, 11, (4, 5), generator=g),
           "transformer_encoder": lambda g: torch.randn(3, 4, 8, generator=g),
           "layers_1d": lambda g: torch.randn(3, 4, 12, generator=g) * 2 + 0.5,
-          "feature_dropout": lambda g: torch.randn(5, 2, 6, 6, generator=g)}
+          "feature_dropout": lambda g: torch.randn(5, 2, 6, 6, generator=g),
+          "more_activations": lambda g: torch.cat([torch.tensor([[0.0, 0.25, -0.25, 0.5, -0.5, 0.75, -0.75, 1.0,
+                                                                   -1.0, 3.0, -3.0, 0.3]]),
+                                                     torch.randn(4, 12, generator=g) * 2])}
 
 
 def t(v):

@@ -1,4 +1,5 @@
-"""Writes init/hard_ops.json: hardtanh, relu6, hardsigmoid and hardswish (PyTorch 1.13, CPU, float32) on inputs that
+"""Writes init/hard_ops.json: hardtanh, relu6, hardsigmoid, hardswish, selu, celu, logsigmoid, softsign, tanhshrink,
+threshold, hardshrink and softshrink (PyTorch 1.13, CPU, float32) on inputs that
 sit on their kinks and beside them, with NaN, and the input gradient of sum(output * upstream), where PyTorch's
 gradients pick a side at each kink. 32 elements, a multiple of 16, so that every one goes through PyTorch's
 vectorised loop (two AVX2 vectors at a time): its scalar loop, which runs the last n % 16 elements of a tensor, picks
@@ -17,6 +18,14 @@ OPS = {
     "relu6": lambda x: F.relu6(x),
     "hardsigmoid": lambda x: F.hardsigmoid(x),
     "hardswish": lambda x: F.hardswish(x),
+    "selu": lambda x: F.selu(x),
+    "celu_0.7": lambda x: F.celu(x, 0.7),
+    "logsigmoid": lambda x: F.logsigmoid(x),
+    "softsign": lambda x: F.softsign(x),
+    "tanhshrink": lambda x: F.tanhshrink(x),
+    "threshold_0.5_-0.75": lambda x: F.threshold(x, 0.5, -0.75),
+    "hardshrink": lambda x: F.hardshrink(x),
+    "softshrink_0.25": lambda x: F.softshrink(x, 0.25),
 }
 
 

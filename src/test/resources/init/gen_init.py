@@ -242,6 +242,31 @@ SPECS = {
         ],
         "seed": 53,
     },
+    # SELU, CELU, LogSigmoid, Softsign, Tanhshrink, Threshold, Hardshrink, Softshrink, GLU and Softmin; the first
+    # three act on the input itself, which holds their kinks (0, the threshold, +-lambd)
+    "more_activations": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 12]}],
+        "outputs": [{"name": "out", "datatype": "FP32", "shape": [-1, 8]}],
+        "layers": [
+            {"type": "Hardshrink", "lambd": 0.25},
+            {"type": "Threshold", "threshold": 0.5, "value": -0.75},
+            {"type": "Softshrink"},
+            {"type": "Linear", "in_features": 12, "out_features": 12},
+            {"type": "SELU"},
+            {"type": "Linear", "in_features": 12, "out_features": 12},
+            {"type": "CELU", "alpha": 0.7, "inplace": True},
+            {"type": "Linear", "in_features": 12, "out_features": 12},
+            {"type": "LogSigmoid"},
+            {"type": "Linear", "in_features": 12, "out_features": 12},
+            {"type": "Softsign"},
+            {"type": "Linear", "in_features": 12, "out_features": 12},
+            {"type": "Tanhshrink"},
+            {"type": "Linear", "in_features": 12, "out_features": 16},
+            {"type": "GLU"},
+            {"type": "Softmin", "dim": 1},
+        ],
+        "seed": 59,
+    },
 }
 
 

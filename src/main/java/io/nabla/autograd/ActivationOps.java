@@ -172,4 +172,107 @@ public final class ActivationOps {
             return new Tensor[] {ElementwiseOps.where(ElementwiseOps.lt(xs, -3.0), 0.0, inner)};
         });
     }
+
+    // ---- selu, celu, logsigmoid, softsign, tanhshrink, threshold, hardshrink, softshrink: composed, PyTorch's gradients
+
+    /** SELU's alpha and scale, as PyTorch writes them. */
+    public static final double SELU_ALPHA = 1.6732632423543772848170429916717;
+    public static final double SELU_SCALE = 1.0507009873554804934193349852946;
+
+    /** {@code scale * elu(x, alpha)} with SELU's constants (PyTorch's {@code elu(x, alpha, scale)}). */
+    public static Tensor selu(Tensor x) {
+        return ElementwiseOps.mul(elu(x, SELU_ALPHA), SELU_SCALE);
+    }
+
+    /**
+     * {@code x} for x &gt; 0, else {@code alpha (exp(x / alpha) - 1)}; the gradient is PyTorch's {@code elu_backward}:
+     * {@code g} for x &gt; 0, else {@code g exp(x / alpha)} (1 at 0, NaN for NaN).
+     */
+    public static Tensor celu(Tensor x, double alpha) {
+        if (alpha == 0 || !Double.isFinite(alpha)) {
+            throw new IllegalArgumentException("alpha: expected a finite number other than 0, got " + alpha);
+        }
+        Tensor y;
+        try (GradMode.Region off = GradMode.disable()) {
+            Tensor positive = ElementwiseOps.gt(x, 0.0);
+            // the exponential sees min(x, 0) (and NaN), so the side not taken never overflows
+            Tensor negative = ElementwiseOps.mul(ElementwiseOps.sub(ElementwiseOps.exp(ElementwiseOps.div(
+                    ElementwiseOps.where(positive, 0.0, x), alpha)), 1.0), alpha);
+            y = ElementwiseOps.where(positive, x, negative);
+        }
+        if (!Autograd.needsGrad(x)) {
+            return y;
+        }
+        return Autograd.record("CeluBackward", y, new Tensor[] {x}, new Tensor[] {x}, (n, g) -> {
+            Tensor xs = n.saved(0);
+            Tensor gx = g.dataAs(xs.dtype());
+            Tensor positive = ElementwiseOps.gt(xs, 0.0);
+            Tensor slope = ElementwiseOps.exp(ElementwiseOps.div(ElementwiseOps.where(positive, 0.0, xs), alpha));
+            return new Tensor[] {ElementwiseOps.where(positive, gx, ElementwiseOps.mul(gx, slope))};
+        });
+    }
+
+    /** {@code log(sigmoid(x))} as {@code -softplus(-x)}: stable at both ends; gradient {@code 1 - sigmoid(x)}. */
+    public static Tensor logSigmoid(Tensor x) {
+        return ElementwiseOps.neg(softplus(ElementwiseOps.neg(x)));
+    }
+
+    /** {@code x / (1 + |x|)}, PyTorch's own composition. */
+    public static Tensor softsign(Tensor x) {
+        return ElementwiseOps.div(x, ElementwiseOps.add(ElementwiseOps.abs(x), 1.0));
+    }
+
+    /** {@code x - tanh(x)}, PyTorch's own composition. */
+    public static Tensor tanhshrink(Tensor x) {
+        return ElementwiseOps.sub(x, tanh(x));
+    }
+
+    /** {@code value} where {@code x <= threshold}, else {@code x} (a NaN stays); gradient 0 there, else {@code g}. */
+    public static Tensor threshold(Tensor x, double threshold, double value) {
+        return ElementwiseOps.where(ElementwiseOps.le(x, threshold), value, x);
+    }
+
+    /**
+     * 0 for {@code -lambd <= x <= lambd}, else {@code x} (a NaN stays); the gradient is PyTorch's vectorised
+     * {@code hardshrink_backward}: {@code g} where {@code |x| > lambd}, else 0 (a NaN too).
+     */
+    public static Tensor hardshrink(Tensor x, double lambd) {
+        Tensor y;
+        try (GradMode.Region off = GradMode.disable()) {
+            y = ElementwiseOps.where(inside(x, lambd), 0.0, x);
+        }
+        return shrinkGradient("HardshrinkBackward", x, y, lambd);
+    }
+
+    /**
+     * {@code x - lambd} above {@code lambd}, {@code x + lambd} below {@code -lambd}, else 0 (a NaN too); the gradient is
+     * PyTorch's vectorised {@code softshrink_backward}: {@code g} where {@code |x| > lambd}, else 0 (a NaN too).
+     */
+    public static Tensor softshrink(Tensor x, double lambd) {
+        if (!(lambd >= 0) || Double.isInfinite(lambd)) {
+            throw new IllegalArgumentException("lambd: expected a non-negative finite number, got " + lambd);
+        }
+        Tensor y;
+        try (GradMode.Region off = GradMode.disable()) {
+            y = ElementwiseOps.where(ElementwiseOps.gt(x, lambd), ElementwiseOps.sub(x, lambd),
+                    ElementwiseOps.where(ElementwiseOps.lt(x, -lambd), ElementwiseOps.add(x, lambd), 0.0));
+        }
+        return shrinkGradient("SoftshrinkBackward", x, y, lambd);
+    }
+
+    /** {@code y} recorded with the shrinks' gradient: {@code g} where {@code |x| > lambd}, else 0 (a NaN too). */
+    private static Tensor shrinkGradient(String name, Tensor x, Tensor y, double lambd) {
+        if (!Autograd.needsGrad(x)) {
+            return y;
+        }
+        return Autograd.record(name, y, new Tensor[] {x}, new Tensor[] {x}, (n, g) -> {
+            Tensor xs = n.saved(0);
+            return new Tensor[] {ElementwiseOps.where(ElementwiseOps.gt(ElementwiseOps.abs(xs), lambd),
+                    g.dataAs(xs.dtype()), 0.0)};
+        });
+    }
+
+    private static Tensor inside(Tensor x, double lambd) {
+        return ElementwiseOps.logicalAnd(ElementwiseOps.ge(x, -lambd), ElementwiseOps.le(x, lambd));
+    }
 }

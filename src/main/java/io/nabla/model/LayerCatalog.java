@@ -9,6 +9,7 @@ import io.nabla.nn.Dropout;
 import io.nabla.nn.Embedding;
 import io.nabla.nn.Flatten;
 import io.nabla.nn.Generator;
+import io.nabla.nn.Glu;
 import io.nabla.nn.GroupNorm;
 import io.nabla.nn.Identity;
 import io.nabla.nn.InstanceNorm;
@@ -165,9 +166,21 @@ final class LayerCatalog {
         define("Hardsigmoid", (a, g) -> Activation.hardsigmoid(), inplace());
         define("Hardswish", (a, g) -> Activation.hardswish(), inplace());
         define("Mish", (a, g) -> Activation.mish(), inplace());
+        define("SELU", (a, g) -> Activation.selu(), inplace());
+        define("CELU", (a, g) -> Activation.celu(d(a, "alpha")), arg("alpha", ArgKind.NUMBER, 1.0), inplace());
+        define("LogSigmoid", (a, g) -> Activation.logSigmoid());
+        define("Softsign", (a, g) -> Activation.softsign());
+        define("Tanhshrink", (a, g) -> Activation.tanhshrink());
+        define("Threshold", (a, g) -> Activation.threshold(d(a, "threshold"), d(a, "value")),
+                required("threshold", ArgKind.NUMBER), required("value", ArgKind.NUMBER), inplace());
+        define("Hardshrink", (a, g) -> Activation.hardshrink(d(a, "lambd")), arg("lambd", ArgKind.NUMBER, 0.5));
+        define("Softshrink", (a, g) -> Activation.softshrink(d(a, "lambd")),
+                arg("lambd", ArgKind.NON_NEGATIVE_NUMBER, 0.5));
+        define("GLU", (a, g) -> new Glu(i(a, "dim")), arg("dim", ArgKind.INT, -1));
         define("Softmax", (a, g) -> new Softmax((Integer) a.get("dim"), false), arg("dim", ArgKind.NULLABLE_INT, null));
         define("LogSoftmax", (a, g) -> new Softmax((Integer) a.get("dim"), true),
                 arg("dim", ArgKind.NULLABLE_INT, null));
+        define("Softmin", (a, g) -> Softmax.softmin((Integer) a.get("dim")), arg("dim", ArgKind.NULLABLE_INT, null));
         define("Identity", (a, g) -> new Identity());
         define("TransformerEncoderLayer", (a, g) -> new TransformerEncoderLayer(i(a, "d_model"), i(a, "nhead"),
                         i(a, "dim_feedforward"), d(a, "dropout"), (String) a.get("activation"), d(a, "layer_norm_eps"),

@@ -7,13 +7,15 @@ import io.nabla.tensor.Tensor;
  * The parameter-free elementwise layers of {@code torch.nn}: {@code ReLU}, {@code LeakyReLU(negative_slope=0.01)},
  * {@code GELU(approximate="none")}, {@code SiLU}, {@code Tanh}, {@code Sigmoid}, {@code ELU(alpha=1.0)} and
  * {@code Softplus(beta=1.0, threshold=20.0)}, {@code Hardtanh(min_val=-1.0, max_val=1.0)}, {@code ReLU6},
- * {@code Hardsigmoid}, {@code Hardswish} and {@code Mish}. {@link #typeName()} gives PyTorch's class name.
+ * {@code Hardsigmoid}, {@code Hardswish}, {@code Mish}, {@code SELU}, {@code CELU(alpha=1.0)}, {@code LogSigmoid},
+ * {@code Softsign}, {@code Tanhshrink}, {@code Threshold(threshold, value)}, {@code Hardshrink(lambd=0.5)} and
+ * {@code Softshrink(lambd=0.5)}. {@link #typeName()} gives PyTorch's class name.
  */
 public final class Activation extends Module {
 
     /** The function applied. */
     public enum Function { RELU, LEAKY_RELU, GELU, SILU, TANH, SIGMOID, ELU, SOFTPLUS, HARDTANH, RELU6, HARDSIGMOID,
-        HARDSWISH, MISH }
+        HARDSWISH, MISH, SELU, CELU, LOG_SIGMOID, SOFTSIGN, TANHSHRINK, THRESHOLD, HARDSHRINK, SOFTSHRINK }
 
     private final Function function;
     /** negative_slope, alpha or beta. */
@@ -113,6 +115,54 @@ public final class Activation extends Module {
         return new Activation(Function.SOFTPLUS, beta, threshold, null);
     }
 
+    public static Activation selu() {
+        return new Activation(Function.SELU, 0, null);
+    }
+
+    /** {@code x} for x &gt; 0, else {@code alpha (exp(x / alpha) - 1)}; alpha must not be 0. */
+    public static Activation celu(double alpha) {
+        if (!Double.isFinite(alpha) || alpha == 0) {
+            throw new IllegalArgumentException("alpha: expected a finite number other than 0, got " + alpha);
+        }
+        return new Activation(Function.CELU, alpha, null);
+    }
+
+    public static Activation logSigmoid() {
+        return new Activation(Function.LOG_SIGMOID, 0, null);
+    }
+
+    public static Activation softsign() {
+        return new Activation(Function.SOFTSIGN, 0, null);
+    }
+
+    public static Activation tanhshrink() {
+        return new Activation(Function.TANHSHRINK, 0, null);
+    }
+
+    /** {@code value} where {@code x <= threshold}, else {@code x}. */
+    public static Activation threshold(double threshold, double value) {
+        if (!Double.isFinite(threshold) || !Double.isFinite(value)) {
+            throw new IllegalArgumentException("threshold and value: expected finite numbers, got " + threshold
+                    + " and " + value);
+        }
+        return new Activation(Function.THRESHOLD, threshold, value, null);
+    }
+
+    public static Activation hardshrink(double lambd) {
+        if (!Double.isFinite(lambd)) {
+            throw new IllegalArgumentException("lambd: expected a finite number, got " + lambd);
+        }
+        return new Activation(Function.HARDSHRINK, lambd, null);
+    }
+
+    /** lambd must be at least 0, as PyTorch checks. */
+    public static Activation softshrink(double lambd) {
+        if (!(lambd >= 0) || Double.isInfinite(lambd)) {
+            throw new IllegalArgumentException("lambd: expected a non-negative finite number, got " + lambd);
+        }
+        return new Activation(Function.SOFTSHRINK, lambd, null);
+    }
+
     public Function function() {
         return function;
     }
@@ -133,6 +183,14 @@ public final class Activation extends Module {
             case HARDSIGMOID -> "Hardsigmoid";
             case HARDSWISH -> "Hardswish";
             case MISH -> "Mish";
+            case SELU -> "SELU";
+            case CELU -> "CELU";
+            case LOG_SIGMOID -> "LogSigmoid";
+            case SOFTSIGN -> "Softsign";
+            case TANHSHRINK -> "Tanhshrink";
+            case THRESHOLD -> "Threshold";
+            case HARDSHRINK -> "Hardshrink";
+            case SOFTSHRINK -> "Softshrink";
         };
     }
 
@@ -152,6 +210,14 @@ public final class Activation extends Module {
             case HARDSIGMOID -> ActivationOps.hardsigmoid(x);
             case HARDSWISH -> ActivationOps.hardswish(x);
             case MISH -> ActivationOps.mish(x);
+            case SELU -> ActivationOps.selu(x);
+            case CELU -> ActivationOps.celu(x, p0);
+            case LOG_SIGMOID -> ActivationOps.logSigmoid(x);
+            case SOFTSIGN -> ActivationOps.softsign(x);
+            case TANHSHRINK -> ActivationOps.tanhshrink(x);
+            case THRESHOLD -> ActivationOps.threshold(x, p0, p1);
+            case HARDSHRINK -> ActivationOps.hardshrink(x, p0);
+            case SOFTSHRINK -> ActivationOps.softshrink(x, p0);
         };
     }
 
@@ -168,6 +234,9 @@ public final class Activation extends Module {
             case SOFTPLUS -> "beta=" + p0 + ", threshold=" + p1;
             case HARDTANH -> "min_val=" + p0 + ", max_val=" + p1;
             case GELU -> "approximate='" + approximate + "'";
+            case CELU -> "alpha=" + p0;
+            case THRESHOLD -> "threshold=" + p0 + ", value=" + p1;
+            case HARDSHRINK, SOFTSHRINK -> String.valueOf(p0);
             default -> "";
         };
     }

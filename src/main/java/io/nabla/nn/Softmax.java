@@ -5,22 +5,33 @@ import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
 
 /**
- * {@code torch.nn.Softmax(dim)} and {@code torch.nn.LogSoftmax(dim)}. A null dim takes PyTorch's legacy choice:
- * 0 for inputs of rank 0, 1 or 3, else 1.
+ * {@code torch.nn.Softmax(dim)}, {@code torch.nn.LogSoftmax(dim)} and {@code torch.nn.Softmin(dim)} (the softmax of
+ * {@code -x}). A null dim takes PyTorch's legacy choice: 0 for inputs of rank 0, 1 or 3, else 1.
  */
 public final class Softmax extends Module {
 
     private final Integer dim;
     private final boolean log;
+    private final boolean min;
 
     public Softmax(Integer dim, boolean log) {
+        this(dim, log, false);
+    }
+
+    private Softmax(Integer dim, boolean log, boolean min) {
         this.dim = dim;
         this.log = log;
+        this.min = min;
+    }
+
+    /** {@code torch.nn.Softmin(dim)}: {@code softmax(-x, dim)}. */
+    public static Softmax softmin(Integer dim) {
+        return new Softmax(dim, false, true);
     }
 
     @Override
     public String typeName() {
-        return log ? "LogSoftmax" : "Softmax";
+        return min ? "Softmin" : log ? "LogSoftmax" : "Softmax";
     }
 
     private int dimFor(int rank) {
@@ -33,6 +44,9 @@ public final class Softmax extends Module {
     @Override
     public Tensor forward(Tensor input) {
         int d = dimFor(input.dim());
+        if (min) {
+            return NormOps.softmax(io.nabla.autograd.ElementwiseOps.neg(input), d);
+        }
         return log ? NormOps.logSoftmax(input, d) : NormOps.softmax(input, d);
     }
 

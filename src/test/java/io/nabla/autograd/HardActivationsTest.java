@@ -16,19 +16,28 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * hardtanh, relu6, hardsigmoid and hardswish against PyTorch 1.13 (src/test/resources/init/hard_ops.json, written by
+ * hardtanh, relu6, hardsigmoid and hardswish (and selu, celu, logsigmoid, softsign, tanhshrink, threshold, hardshrink
+ * and softshrink) against PyTorch 1.13 (src/test/resources/init/hard_ops.json, written by
  * gen_hard_ops.py, PyTorch's vectorised loops) on inputs on their kinks, beside them and NaN: values, and input
  * gradients where each picks a side (hardtanh and hardsigmoid pass nothing at their bounds nor for NaN; hardswish uses
  * its middle slope at -3, its right one at 3, and gives NaN for NaN), and finite differences away from the kinks.
  */
 class HardActivationsTest {
 
-    private static final Map<String, Function<Tensor, Tensor>> OPS = Map.of(
-            "hardtanh", x -> ActivationOps.hardtanh(x, -1, 1),
-            "hardtanh_-0.5_0.25", x -> ActivationOps.hardtanh(x, -0.5, 0.25),
-            "relu6", ActivationOps::relu6,
-            "hardsigmoid", ActivationOps::hardsigmoid,
-            "hardswish", ActivationOps::hardswish);
+    private static final Map<String, Function<Tensor, Tensor>> OPS = Map.ofEntries(
+            Map.entry("hardtanh", x -> ActivationOps.hardtanh(x, -1, 1)),
+            Map.entry("hardtanh_-0.5_0.25", x -> ActivationOps.hardtanh(x, -0.5, 0.25)),
+            Map.entry("relu6", ActivationOps::relu6),
+            Map.entry("hardsigmoid", ActivationOps::hardsigmoid),
+            Map.entry("hardswish", ActivationOps::hardswish),
+            Map.entry("selu", ActivationOps::selu),
+            Map.entry("celu_0.7", x -> ActivationOps.celu(x, 0.7)),
+            Map.entry("logsigmoid", ActivationOps::logSigmoid),
+            Map.entry("softsign", ActivationOps::softsign),
+            Map.entry("tanhshrink", ActivationOps::tanhshrink),
+            Map.entry("threshold_0.5_-0.75", x -> ActivationOps.threshold(x, 0.5, -0.75)),
+            Map.entry("hardshrink", x -> ActivationOps.hardshrink(x, 0.5)),
+            Map.entry("softshrink_0.25", x -> ActivationOps.softshrink(x, 0.25)));
 
     private static double[] values(JsonNode a) {
         double[] v = new double[a.size()];

@@ -115,6 +115,9 @@ class ModelSpecTest {
         "{\"type\": \"Unflatten\", \"dim\": 1, \"unflattened_size\": [0, 2]}|layers[0].unflattened_size: expected a non-empty list of positive integers, one of which may be -1, got [0,2]",
         "{\"type\": \"Unflatten\", \"unflattened_size\": [2, 2]}|layers[0].dim: required argument of Unflatten is missing",
         "{\"type\": \"PReLU\", \"num_parameters\": 0}|layers[0].num_parameters: expected a positive integer, got 0",
+        "{\"type\": \"Threshold\", \"threshold\": 0.5}|layers[0].value: required argument of Threshold is missing",
+        "{\"type\": \"Softshrink\", \"lambd\": -0.5}|layers[0].lambd: expected a non-negative finite number, got -0.5",
+        "{\"type\": \"GLU\", \"dim\": 1.5}|layers[0].dim: expected an integer, got 1.5",
         "{\"type\": \"InstanceNorm2d\", \"num_features\": 3, \"track_running_stats\": true}|layers[0].track_running_stats: only PyTorch's default false is built, got true",
         "{\"type\": \"TransformerEncoderLayer\", \"d_model\": 4, \"nhead\": 2, \"activation\": \"silu\"}|layers[0].activation: expected \"relu\" or \"gelu\", got \"silu\"",
         "{\"type\": \"TransformerEncoderLayer\", \"d_model\": 4, \"nhead\": 2, \"dropout\": -0.1}|layers[0].dropout: expected a number between 0 and 1, got -0.1",
@@ -380,6 +383,7 @@ class ModelSpecTest {
         "{\"type\": \"GroupNorm\", \"num_groups\": 3, \"num_channels\": 4}|layers[0].num_channels must be divisible by num_groups: num_channels 4, num_groups 3",
         "{\"type\": \"Hardtanh\", \"min_val\": 0.5, \"max_val\": 0.5}|layers[0].max_val: expected a finite number greater than min_val 0.5, got 0.5",
         "{\"type\": \"TransformerEncoderLayer\", \"d_model\": 6, \"nhead\": 4}|layers[0].d_model must be divisible by nhead: d_model 6, nhead 4",
+        "{\"type\": \"CELU\", \"alpha\": 0}|layers[0].alpha: expected a finite number other than 0, got 0.0",
         "{\"type\": \"TransformerEncoder\", \"encoder_layer\": {\"d_model\": 6, \"nhead\": 4}, \"num_layers\": 2}|layers[0].encoder_layer.d_model must be divisible by nhead: d_model 6, nhead 4",
         "{\"type\": \"TransformerEncoder\", \"encoder_layer\": {\"d_model\": 4, \"nhead\": 2}, \"num_layers\": 1025}|layers[0].num_layers: expected at most 1024, got 1025",
     })

@@ -16,7 +16,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * PReLU, InstanceNorm1d/2d, the 1-D pools, Unflatten and Dropout1d/2d beyond the PyTorch fixtures
+ * PReLU, InstanceNorm1d/2d, the 1-D pools, Unflatten, GLU, Softmin and Dropout1d/2d beyond the PyTorch fixtures
  * (init/*layers_1d*, init/*feature_dropout*): float64 finite differences, PyTorch's gradients on PReLU's kink, unbatched inputs
  * answering as a batch of one, shapes and the errors for inputs that do not fit.
  */
@@ -46,6 +46,11 @@ class Layers1dTest {
             gradCheck("avg pool 1d", Pool1d.avg(3, 2, 1, true, false), GradCheck.randn(rnd, false, 2, 7));
             gradCheck("adaptive avg pool 1d", Pool1d.adaptiveAvg(3), GradCheck.randn(rnd, false, 2, 2, 7));
             gradCheck("unflatten", new Unflatten(-1, new int[] {2, -1}), GradCheck.randn(rnd, false, 3, 6));
+            gradCheck("glu", new Glu(1), GradCheck.randn(rnd, true, 2, 6, 3));
+            gradCheck("softmin", Softmax.softmin(-1), GradCheck.randn(rnd, false, 3, 5));
+            assertThatThrownBy(() -> new Glu(-1).outputShape(new int[] {2, 5}))
+                    .hasMessage("Halving dimension must be even, but dimension 1 is size 5 in (2, 5)");
+            assertThat(new Glu(0).rowsIndependent(new int[] {-1, 4})).isFalse();
         }
     }
 
