@@ -267,12 +267,37 @@ SPECS = {
         ],
         "seed": 59,
     },
+    # the padding layers (negative constant padding crops) and nearest upsampling: by a fractional and by an exact
+    # factor of 2, and to sizes
+    "resize_pad": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 2, 5, 6]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 3]}],
+        "layers": [
+            {"type": "ZeroPad2d", "padding": [1, 0, 2, 1]},
+            {"type": "ReflectionPad2d", "padding": 2},
+            {"type": "ReplicationPad2d", "padding": [0, 1, 1, 0]},
+            {"type": "ConstantPad2d", "padding": [-1, 1, 0, -2], "value": 0.5},
+            {"type": "Upsample", "scale_factor": 1.5},
+            {"type": "Conv2d", "in_channels": 2, "out_channels": 2, "kernel_size": 3, "stride": 3},
+            {"type": "UpsamplingNearest2d", "size": [7, 9]},
+            {"type": "Flatten", "start_dim": 2},
+            {"type": "ReflectionPad1d", "padding": [3, 1]},
+            {"type": "ReplicationPad1d", "padding": 2},
+            {"type": "ConstantPad1d", "padding": 1, "value": -1.0},
+            {"type": "Upsample", "size": 80, "mode": "nearest"},
+            {"type": "Upsample", "scale_factor": [2.0]},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 320, "out_features": 3},
+        ],
+        "seed": 61,
+    },
 }
 
 
 def layer(l):
     args = {k: v for k, v in l.items() if k != "type"}
-    for k in ("kernel_size", "stride", "padding", "output_size", "normalized_shape", "unflattened_size"):
+    for k in ("kernel_size", "stride", "padding", "output_size", "normalized_shape", "unflattened_size", "size",
+              "scale_factor"):
         if isinstance(args.get(k), list):
             args[k] = tuple(args[k])
     if l["type"] == "TransformerEncoder":  # its layer and norm are given as objects of their arguments

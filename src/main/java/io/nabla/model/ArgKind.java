@@ -30,6 +30,18 @@ enum ArgKind {
     POOL1D_STRIDE("a positive integer, a list of 1 positive integer, null or [] (the kernel size)"),
     /** Unflatten's unflattened_size: a non-empty list of positive integers, one of which may be -1 (inferred). */
     UNFLATTEN_SIZES("a non-empty list of positive integers, one of which may be -1"),
+    /** A 1-D padding layer's padding: one integer for both sides, or (left, right); read as an {@code int[2]}. */
+    PAD1D("an integer or a list of 2 integers (left, right)"),
+    /** A 2-D padding layer's padding: one integer for all sides, or (left, right, top, bottom); an {@code int[4]}. */
+    PAD2D("an integer or a list of 4 integers (left, right, top, bottom)"),
+    /** Upsample's size: null, or a positive integer, or a list of 1 to 3 of them; an {@code int[]} or null. */
+    NULLABLE_SIZES("null, a positive integer or a list of 1 to 3 positive integers"),
+    /** Upsample's scale_factor: null, a positive number or a list of 1 to 3; a {@code double[]} or null. */
+    NULLABLE_SCALES("null, a positive number or a list of 1 to 3 positive numbers"),
+    /** Upsample's mode: only "nearest" is built. */
+    UPSAMPLE_MODE("\"nearest\" (the only mode built; \"linear\", \"bilinear\", \"bicubic\", \"trilinear\" and "
+            + "\"nearest-exact\" are not)"),
+    NULLABLE_BOOL("true, false or null"),
     /** One positive integer or a non-empty list of them. */
     POSITIVE_INT_LIST("a positive integer or a non-empty list of positive integers"),
     BOOL("true or false"),
@@ -78,6 +90,17 @@ enum ArgKind {
             case NON_NEGATIVE_SINGLE -> single(v, path, 0);
             case POOL1D_STRIDE -> v.isNull() || (v.isArray() && v.isEmpty()) ? null : single(v, path, 1);
             case UNFLATTEN_SIZES -> unflattenSizes(v, path);
+            case PAD1D -> padding(v, path, 2);
+            case NULLABLE_SIZES -> v.isNull() ? null : sizes(v, path);
+            case NULLABLE_SCALES -> v.isNull() ? null : scales(v, path);
+            case UPSAMPLE_MODE -> oneOf(v, path, List.of("nearest"));
+            case NULLABLE_BOOL -> {
+                if (!v.isNull() && !v.isBoolean()) {
+                    throw error(path, v);
+                }
+                yield v.isNull() ? null : v.booleanValue();
+            }
+            case PAD2D -> padding(v, path, 4);
             case POOL_PAIR -> poolPair(v, path, 1);
             case POOL_PADDING -> poolPair(v, path, 0);
             case POOL_STRIDE -> v.isNull() || (v.isArray() && v.isEmpty()) ? null : poolPair(v, path, 1);
@@ -192,6 +215,55 @@ enum ArgKind {
             return element(v.get(0), v, path, min);
         }
         return intAtLeast(v, path, min);
+    }
+
+    private int[] sizes(JsonNode v, String path) {
+        if (!v.isArray()) {
+            return new int[] {intAtLeast(v, path, 1)};
+        }
+        if (v.isEmpty() || v.size() > 3) {
+            throw error(path, v);
+        }
+        int[] out = new int[v.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = element(v.get(i), v, path, 1);
+        }
+        return out;
+    }
+
+    private double[] scales(JsonNode v, String path) {
+        if (!v.isArray()) {
+            return new double[] {number(v, path, 0, Double.POSITIVE_INFINITY, false)};
+        }
+        if (v.isEmpty() || v.size() > 3) {
+            throw error(path, v);
+        }
+        double[] out = new double[v.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode e = v.get(i);
+            if (!e.isNumber() || !(e.doubleValue() > 0) || Double.isInfinite(e.doubleValue())) {
+                throw error(path, v);
+            }
+            out[i] = e.doubleValue();
+        }
+        return out;
+    }
+
+    private int[] padding(JsonNode v, String path, int sides) {
+        if (v.isArray()) {
+            if (v.size() != sides) {
+                throw error(path, v);
+            }
+            int[] out = new int[sides];
+            for (int i = 0; i < sides; i++) {
+                out[i] = element(v.get(i), v, path, Integer.MIN_VALUE);
+            }
+            return out;
+        }
+        int x = intAtLeast(v, path, Integer.MIN_VALUE);
+        int[] out = new int[sides];
+        java.util.Arrays.fill(out, x);
+        return out;
     }
 
     private int[] unflattenSizes(JsonNode v, String path) {

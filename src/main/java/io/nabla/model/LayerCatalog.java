@@ -16,6 +16,7 @@ import io.nabla.nn.InstanceNorm;
 import io.nabla.nn.LayerNorm;
 import io.nabla.nn.Linear;
 import io.nabla.nn.Module;
+import io.nabla.nn.Pad;
 import io.nabla.nn.Pool1d;
 import io.nabla.nn.Pool2d;
 import io.nabla.nn.PReLU;
@@ -23,6 +24,7 @@ import io.nabla.nn.Softmax;
 import io.nabla.nn.TransformerEncoder;
 import io.nabla.nn.TransformerEncoderLayer;
 import io.nabla.nn.Unflatten;
+import io.nabla.nn.Upsample;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -143,6 +145,25 @@ final class LayerCatalog {
                 inplace());
         define("Dropout2d", (a, g) -> Dropout.channels2d(d(a, "p"), g), arg("p", ArgKind.PROBABILITY, 0.5),
                 inplace());
+        define("ConstantPad1d", (a, g) -> pad("ConstantPad1d", Pad.Mode.CONSTANT, 1, a, d(a, "value")),
+                required("padding", ArgKind.PAD1D), required("value", ArgKind.NUMBER));
+        define("ConstantPad2d", (a, g) -> pad("ConstantPad2d", Pad.Mode.CONSTANT, 2, a, d(a, "value")),
+                required("padding", ArgKind.PAD2D), required("value", ArgKind.NUMBER));
+        define("ZeroPad2d", (a, g) -> pad("ZeroPad2d", Pad.Mode.CONSTANT, 2, a, 0), required("padding", ArgKind.PAD2D));
+        define("ReflectionPad1d", (a, g) -> pad("ReflectionPad1d", Pad.Mode.REFLECT, 1, a, 0),
+                required("padding", ArgKind.PAD1D));
+        define("ReflectionPad2d", (a, g) -> pad("ReflectionPad2d", Pad.Mode.REFLECT, 2, a, 0),
+                required("padding", ArgKind.PAD2D));
+        define("ReplicationPad1d", (a, g) -> pad("ReplicationPad1d", Pad.Mode.REPLICATE, 1, a, 0),
+                required("padding", ArgKind.PAD1D));
+        define("ReplicationPad2d", (a, g) -> pad("ReplicationPad2d", Pad.Mode.REPLICATE, 2, a, 0),
+                required("padding", ArgKind.PAD2D));
+        define("Upsample", (a, g) -> upsample("Upsample", a, Boolean.TRUE.equals(a.get("recompute_scale_factor"))),
+                arg("size", ArgKind.NULLABLE_SIZES, null), arg("scale_factor", ArgKind.NULLABLE_SCALES, null),
+                arg("mode", ArgKind.UPSAMPLE_MODE, "nearest"), onlyDefault("align_corners", ArgKind.NULLABLE_BOOL, null),
+                arg("recompute_scale_factor", ArgKind.NULLABLE_BOOL, null));
+        define("UpsamplingNearest2d", (a, g) -> upsample("UpsamplingNearest2d", a, false),
+                arg("size", ArgKind.NULLABLE_SIZES, null), arg("scale_factor", ArgKind.NULLABLE_SCALES, null));
         define("Flatten", (a, g) -> new Flatten(i(a, "start_dim"), i(a, "end_dim")),
                 arg("start_dim", ArgKind.INT, 1), arg("end_dim", ArgKind.INT, -1));
         define("Unflatten", (a, g) -> new Unflatten(i(a, "dim"), p(a, "unflattened_size")),
@@ -245,6 +266,16 @@ final class LayerCatalog {
         boolean max = kind == Pool2d.Kind.MAX;
         return new Pool2d(kind, kernel, stride, p(a, "padding"), max ? p(a, "dilation") : new int[] {1, 1},
                 b(a, "ceil_mode"), max || b(a, "count_include_pad"));
+    }
+
+    private static Module upsample(String type, Map<String, Object> a, boolean recompute) {
+        int[] size = (int[]) a.get("size");
+        double[] scale = (double[]) a.get("scale_factor");
+        return new Upsample(type, size == null ? null : size.clone(), scale == null ? null : scale.clone(), recompute);
+    }
+
+    private static Module pad(String type, Pad.Mode mode, int dims, Map<String, Object> a, double value) {
+        return new Pad(type, mode, dims, p(a, "padding"), value);
     }
 
     private static int strideOrKernel(Map<String, Object> a) {

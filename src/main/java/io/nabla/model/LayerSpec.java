@@ -24,7 +24,8 @@ public record LayerSpec(String type, Map<String, Object> args) {
         String sep = "";
         for (Map.Entry<String, Object> e : args.entrySet()) {
             Object v = e.getValue();
-            sb.append(sep).append(e.getKey()).append('=').append(v instanceof int[] a ? Arrays.toString(a) : v);
+            sb.append(sep).append(e.getKey()).append('=').append(v instanceof int[] a ? Arrays.toString(a)
+                    : v instanceof double[] d ? Arrays.toString(d) : v);
             sep = ", ";
         }
         return sb.append(')').toString();

@@ -104,13 +104,13 @@ public final class Conv1d extends Module {
         return ShapeOps.squeeze(out, out.dim() - 2);
     }
 
-    /** (N, C_in, L) -> (N, C_out, L_out); the batch dim may be absent. */
     /** An unbatched (C, L) input has its channels, which the convolution mixes, in dimension 0. */
     @Override
     public boolean rowsIndependent(int[] in) {
         return in.length == 3;
     }
 
+    /** (N, C_in, L) -> (N, C_out, L_out); the batch dim may be absent. */
     @Override
     public int[] outputShape(int[] in) {
         if (in.length != 2 && in.length != 3) {

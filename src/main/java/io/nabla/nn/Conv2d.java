@@ -186,7 +186,7 @@ public final class Conv2d extends Module {
      * {@code before} and {@code after}: an INT64 tensor off the Java heap, whose size and the padded input's are
      * checked before either is allocated.
      */
-    private static Tensor padIndex(Tensor x, int dim, String mode, int before, int after, String dimName) {
+    static Tensor padIndex(Tensor x, int dim, String mode, int before, int after, String dimName) {
         int n = x.size(dim);
         checkPaddable(mode, before, after, n, dimName);
         long padded = paddedSize(n, before, after, dimName);
@@ -235,13 +235,13 @@ public final class Conv2d extends Module {
         }
     }
 
-    /** (N, C_in, H, W) -> (N, C_out, H_out, W_out); the batch dim may be absent. */
     /** An unbatched (C, H, W) input has its channels, which the convolution mixes, in dimension 0. */
     @Override
     public boolean rowsIndependent(int[] in) {
         return in.length == 4;
     }
 
+    /** (N, C_in, H, W) -> (N, C_out, H_out, W_out); the batch dim may be absent. */
     @Override
     public int[] outputShape(int[] in) {
         return outputShape(in, Layers.channelDim2d(in, "Conv2d"), inChannels, outChannels, kernel, stride, before,
