@@ -26,7 +26,8 @@ INPUTS = {"cnn": lambda g: torch.randn(4, 3, 12, 12, generator=g),
           "more_activations": lambda g: torch.cat([torch.tensor([[0.0, 0.25, -0.25, 0.5, -0.5, 0.75, -0.75, 1.0,
                                                                    -1.0, 3.0, -3.0, 0.3]]),
                                                      torch.randn(4, 12, generator=g) * 2]),
-          "resize_pad": lambda g: torch.randn(3, 2, 5, 6, generator=g)}
+          "resize_pad": lambda g: torch.randn(3, 2, 5, 6, generator=g),
+          "conv_transpose": lambda g: torch.randn(2, 3, 5, 4, generator=g)}
 
 
 def t(v):

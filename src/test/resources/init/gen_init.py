@@ -291,13 +291,32 @@ SPECS = {
         ],
         "seed": 61,
     },
+    # transposed convolutions: strided with output padding, grouped and dilated without bias, and 1-D
+    "conv_transpose": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 3, 5, 4]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "ConvTranspose2d", "in_channels": 3, "out_channels": 4, "kernel_size": 3, "stride": 2,
+             "padding": 1, "output_padding": 1},
+            {"type": "ReLU"},
+            {"type": "ConvTranspose2d", "in_channels": 4, "out_channels": 4, "kernel_size": [2, 3],
+             "stride": [1, 2], "groups": 2, "bias": False, "dilation": [2, 1]},
+            {"type": "Flatten", "start_dim": 2},
+            {"type": "ConvTranspose1d", "in_channels": 4, "out_channels": 2, "kernel_size": 3, "stride": 2,
+             "padding": 2, "output_padding": 1, "dilation": 2},
+            {"type": "AdaptiveAvgPool1d", "output_size": 4},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 8, "out_features": 2},
+        ],
+        "seed": 67,
+    },
 }
 
 
 def layer(l):
     args = {k: v for k, v in l.items() if k != "type"}
     for k in ("kernel_size", "stride", "padding", "output_size", "normalized_shape", "unflattened_size", "size",
-              "scale_factor"):
+              "scale_factor", "output_padding", "dilation"):
         if isinstance(args.get(k), list):
             args[k] = tuple(args[k])
     if l["type"] == "TransformerEncoder":  # its layer and norm are given as objects of their arguments

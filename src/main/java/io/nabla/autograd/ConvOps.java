@@ -65,6 +65,98 @@ public final class ConvOps {
         });
     }
 
+    /**
+     * PyTorch's {@code conv_transpose2d}: input (N, Cin, H, W) (or (Cin, H, W)), weight (Cin, Cout / groups, kh, kw),
+     * bias (Cout) or null; the result is (N, Cout, (H - 1) * stride - 2 * padding + dilation * (kh - 1) +
+     * output_padding + 1, likewise for W). It is the adjoint of {@link #conv2d} with the same weight: the forward pass is
+     * that convolution's input gradient (Wᵀ·x, then col2im), the input's gradient is the convolution of the output's
+     * gradient, the weight's is the convolution's weight gradient with the roles of input and output swapped. Under
+     * {@link Autocast}, computed in its lower precision.
+     */
+    public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                         int[] outputPadding, int[] dilation, int groups) {
+        input = Autocast.lower(input);
+        weight = Autocast.lower(weight);
+        bias = Autocast.lower(bias);
+        checkFloating("conv_transpose2d", input, weight);
+        if (input.dim() == 3) {
+            Tensor out = convTranspose2d(ShapeOps.unsqueeze(input, 0), weight, bias, stride, padding, outputPadding,
+                    dilation, groups);
+            return ShapeOps.squeeze(out, 0);
+        }
+        checkImages("conv_transpose2d", input);
+        if (weight.dim() != 4) {
+            throw new IllegalArgumentException("conv_transpose2d: expected weight with 4 dims (in_channels, "
+                    + "out_channels / groups, kH, kW), got " + Shape.format(weight.shape()));
+        }
+        if (groups <= 0 || weight.size(0) != input.size(1) || weight.size(0) % groups != 0) {
+            throw new IllegalArgumentException("conv_transpose2d: given groups=" + groups + ", weight of size "
+                    + Shape.format(weight.shape()) + " expects input with " + weight.size(0) + " channels (a multiple "
+                    + "of groups), but input " + Shape.format(input.shape()) + " has " + input.size(1));
+        }
+        int cout = weight.size(1) * groups;
+        if (bias != null) {
+            checkFloating("conv_transpose2d", input, bias);
+            if (bias.dim() != 1 || bias.size(0) != cout) {
+                throw new IllegalArgumentException("conv_transpose2d: expected bias of shape (" + cout + "), got "
+                        + Shape.format(bias.shape()));
+            }
+        }
+        int[] st = pair("conv_transpose2d", "stride", stride, 1);
+        int[] pd = pair("conv_transpose2d", "padding", padding, 0);
+        int[] op = pair("conv_transpose2d", "output_padding", outputPadding, 0);
+        int[] dl = pair("conv_transpose2d", "dilation", dilation, 1);
+        for (int d = 0; d < 2; d++) {
+            if (op[d] >= st[d] && op[d] >= dl[d]) {
+                throw new IllegalArgumentException("conv_transpose2d: output padding must be smaller than either "
+                        + "stride or dilation, got output_padding " + Shape.format(op) + ", stride " + Shape.format(st)
+                        + ", dilation " + Shape.format(dl));
+            }
+        }
+        int[] s = input.shape();
+        long oh = (long) (s[2] - 1) * st[0] - 2L * pd[0] + (long) dl[0] * (weight.size(2) - 1) + op[0] + 1;
+        long ow = (long) (s[3] - 1) * st[1] - 2L * pd[1] + (long) dl[1] * (weight.size(3) - 1) + op[1] + 1;
+        if (oh <= 0 || ow <= 0 || oh > Integer.MAX_VALUE || ow > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("conv_transpose2d: input " + Shape.format(s) + " with kernel ("
+                    + weight.size(2) + ", " + weight.size(3) + "), stride " + Shape.format(st) + ", padding "
+                    + Shape.format(pd) + ", output_padding " + Shape.format(op) + ", dilation " + Shape.format(dl)
+                    + " gives output size (" + oh + ", " + ow + "); output size must be > 0");
+        }
+        Window2d w = new Window2d(weight.size(2), weight.size(3), st[0], st[1], pd[0], pd[1], dl[0], dl[1]);
+        // the convolution whose input is this op's output: (N, Cout, OH, OW) -> (N, Cin, H, W) with this weight
+        ConvPlan plan = new ConvPlan(s[0], cout, (int) oh, (int) ow, s[1], groups, w, s[2], s[3]);
+        Tensor x = input.dataContiguous();
+        Tensor wt = weight.dataContiguous();
+        Tensor out = Tensor.empty(input.dtype(), input.device(), s[0], cout, (int) oh, (int) ow);
+        plan.inputGrad(x, wt, out);
+        if (bias != null) {
+            try (GradMode.Region off = GradMode.disable()) {
+                Tensor withBias = ElementwiseOps.add(out, ShapeOps.reshape(bias.detach(), 1, cout, 1, 1));
+                out = withBias;
+            }
+        }
+        Tensor[] inputs = bias == null ? new Tensor[] {input, weight} : new Tensor[] {input, weight, bias};
+        if (!Autograd.needsGrad(inputs)) {
+            return out;
+        }
+        return Autograd.record("ConvolutionBackward", out, inputs, new Tensor[] {input, weight}, (node, g) -> {
+            Tensor go = g.dataContiguous();
+            Tensor[] grads = new Tensor[inputs.length];
+            if (node.needsInputGrad(0)) {
+                grads[0] = Tensor.empty(go.dtype(), go.device(), node.saved(0).shape());
+                plan.forward(go, node.saved(1).dataContiguous(), grads[0], false);
+            }
+            if (node.needsInputGrad(1)) {
+                grads[1] = Tensor.zeros(go.dtype(), go.device(), node.saved(1).shape());
+                plan.weightGrad(node.saved(0).dataContiguous(), go, grads[1]);
+            }
+            if (inputs.length == 3 && node.needsInputGrad(2)) {
+                grads[2] = ReduceOps.sum(go, new int[] {0, 2, 3}, false);
+            }
+            return grads;
+        });
+    }
+
     private static ConvPlan plan(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
                                  int[] dilation, int groups) {
         input = Autocast.lower(input);

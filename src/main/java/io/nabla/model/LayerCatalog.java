@@ -5,6 +5,7 @@ import io.nabla.nn.AdaptiveAvgPool2d;
 import io.nabla.nn.BatchNorm;
 import io.nabla.nn.Conv1d;
 import io.nabla.nn.Conv2d;
+import io.nabla.nn.ConvTranspose;
 import io.nabla.nn.Dropout;
 import io.nabla.nn.Embedding;
 import io.nabla.nn.Flatten;
@@ -100,6 +101,24 @@ final class LayerCatalog {
                 arg("padding", ArgKind.CONV1D_PADDING, 0), arg("dilation", ArgKind.POSITIVE_SINGLE, 1),
                 arg("groups", ArgKind.POSITIVE_INT, 1), arg("bias", ArgKind.BOOL, true),
                 arg("padding_mode", ArgKind.PADDING_MODE, "zeros"));
+        define("ConvTranspose2d", (a, g) -> new ConvTranspose(2, i(a, "in_channels"), i(a, "out_channels"),
+                        p(a, "kernel_size"), p(a, "stride"), p(a, "padding"), p(a, "output_padding"), i(a, "groups"),
+                        b(a, "bias"), p(a, "dilation"), g),
+                required("in_channels", ArgKind.POSITIVE_INT), required("out_channels", ArgKind.POSITIVE_INT),
+                required("kernel_size", ArgKind.POSITIVE_PAIR), arg("stride", ArgKind.POSITIVE_PAIR, new int[] {1, 1}),
+                arg("padding", ArgKind.NON_NEGATIVE_PAIR, new int[] {0, 0}),
+                arg("output_padding", ArgKind.NON_NEGATIVE_PAIR, new int[] {0, 0}),
+                arg("groups", ArgKind.POSITIVE_INT, 1), arg("bias", ArgKind.BOOL, true),
+                arg("dilation", ArgKind.POSITIVE_PAIR, new int[] {1, 1}),
+                onlyDefault("padding_mode", ArgKind.PADDING_MODE, "zeros"));
+        define("ConvTranspose1d", (a, g) -> new ConvTranspose(1, i(a, "in_channels"), i(a, "out_channels"),
+                        line(a, "kernel_size"), line(a, "stride"), padLine(a, "padding"), padLine(a, "output_padding"),
+                        i(a, "groups"), b(a, "bias"), line(a, "dilation"), g),
+                required("in_channels", ArgKind.POSITIVE_INT), required("out_channels", ArgKind.POSITIVE_INT),
+                required("kernel_size", ArgKind.POSITIVE_SINGLE), arg("stride", ArgKind.POSITIVE_SINGLE, 1),
+                arg("padding", ArgKind.NON_NEGATIVE_SINGLE, 0), arg("output_padding", ArgKind.NON_NEGATIVE_SINGLE, 0),
+                arg("groups", ArgKind.POSITIVE_INT, 1), arg("bias", ArgKind.BOOL, true),
+                arg("dilation", ArgKind.POSITIVE_SINGLE, 1), onlyDefault("padding_mode", ArgKind.PADDING_MODE, "zeros"));
         define("MaxPool2d", (a, g) -> pool(Pool2d.Kind.MAX, a), required("kernel_size", ArgKind.POOL_PAIR),
                 arg("stride", ArgKind.POOL_STRIDE, null), arg("padding", ArgKind.POOL_PADDING, new int[] {0, 0}),
                 arg("dilation", ArgKind.POOL_PAIR, new int[] {1, 1}),
@@ -276,6 +295,16 @@ final class LayerCatalog {
 
     private static Module pad(String type, Pad.Mode mode, int dims, Map<String, Object> a, double value) {
         return new Pad(type, mode, dims, p(a, "padding"), value);
+    }
+
+    /** A 1-D size argument as the (1, value) pair of the 2-D op that runs it. */
+    private static int[] line(Map<String, Object> a, String name) {
+        return new int[] {1, i(a, name)};
+    }
+
+    /** A 1-D padding argument as the (0, value) pair of the 2-D op that runs it. */
+    private static int[] padLine(Map<String, Object> a, String name) {
+        return new int[] {0, i(a, name)};
     }
 
     private static int strideOrKernel(Map<String, Object> a) {

@@ -96,6 +96,20 @@ public final class ParameterBudget {
                 }
                 break;
             }
+            case "ConvTranspose1d":
+            case "ConvTranspose2d": {
+                long in = (Integer) a.get("in_channels");
+                long channels = (Integer) a.get("out_channels");
+                long groups = (Integer) a.get("groups");
+                Object k = a.get("kernel_size");
+                long taps = k instanceof int[] pair ? Math.multiplyExact((long) pair[0], (long) pair[1]) : (Integer) k;
+                out.add(new Param("weight", Math.multiplyExact(Math.multiplyExact(in, Math.max(1, channels / groups)),
+                        taps), 4));
+                if (bias(a)) {
+                    out.add(new Param("bias", channels, 4));
+                }
+                break;
+            }
             case "Conv1d": {
                 long in = (Integer) a.get("in_channels");
                 long channels = (Integer) a.get("out_channels");
