@@ -187,7 +187,8 @@ public abstract class Module {
 
     /**
      * For inference under {@link io.nabla.autograd.Autocast} to {@code low}: the weight and bias of every
-     * {@link Linear}, {@link Conv1d} and {@link Conv2d}, and the input projection of every {@link MultiheadAttention}
+     * {@link Linear}, {@link Conv1d}, {@link Conv2d} and {@link ConvTranspose}, and the input projection of every
+     * {@link MultiheadAttention}
      * (which goes through {@code linear}), become {@code low} copies, the tensors autocast would cast them
      * to at each forward pass (so the answers do not change), kept once; their FP32 tensors are freed, halving the
      * bytes they hold. Other parameters (norms, embeddings) stay as they are, as autocast computes them in FP32.
@@ -196,7 +197,8 @@ public abstract class Module {
     public Module castMatrixWeights(io.nabla.backend.DType low) {
         io.nabla.autograd.Autocast.checkDtype(low);
         visit("", (prefix, m) -> {
-            if (m instanceof Linear || m instanceof Conv1d || m instanceof Conv2d || m instanceof MultiheadAttention) {
+            if (m instanceof Linear || m instanceof Conv1d || m instanceof Conv2d || m instanceof ConvTranspose
+                    || m instanceof MultiheadAttention) {
                 m.parameters.values().forEach(p -> p.castTo(low));
             }
         });

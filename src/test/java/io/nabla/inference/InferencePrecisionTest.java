@@ -92,6 +92,43 @@ class InferencePrecisionTest {
     }
 
     /**
+     * For every layer type of the built-model fixtures (init/forward_*.json), weights cast once to BF16 answer exactly
+     * as FP32 weights under autocast do: what {@code castMatrixWeights} keeps is what every forward pass would cast.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("fixtures")
+    void weightsCastOnceAnswerAsAutocastOnEveryLayerType(String fixture) {
+        tools.jackson.databind.JsonNode root = tools.jackson.databind.json.JsonMapper.builder().build().readTree(
+                new String(readResource("/init/forward_" + fixture + ".json"), StandardCharsets.UTF_8));
+        try (TensorScope s = TensorScope.open(); GradMode.Region g = GradMode.disable()) {
+            ModelSpec spec = ModelSpec.parse(root.get("spec"));
+            Sequential model = ModelBuilder.build(spec);
+            model.eval();
+            Tensor x = io.nabla.model.LayerForwardTest.tensor(root.get("input"));
+            double[] autocast;
+            double[] cast;
+            try (Autocast.Region a = Autocast.enable(DType.BF16)) {
+                autocast = model.forward(x).dataAs(DType.FP32).toDoubleArray();
+                model.castMatrixWeights(DType.BF16);
+                cast = model.forward(x).dataAs(DType.FP32).toDoubleArray();
+            }
+            assertThat(cast).as(fixture).containsExactly(autocast);
+        }
+    }
+
+    static java.util.stream.Stream<String> fixtures() {
+        return java.util.Arrays.stream(io.nabla.model.LayerForwardTest.FIXTURES);
+    }
+
+    private static byte[] readResource(String name) {
+        try (java.io.InputStream in = InferencePrecisionTest.class.getResourceAsStream(name)) {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
      * In int8 every Linear holds its weight in INT8 (a quarter of the bytes; biases, scales and row sums stay 4-byte
      * per output) and answers as the model with its Linear layers replaced by {@link io.nabla.nn.QuantizedLinear}s
      * does, close to the FP32 model.

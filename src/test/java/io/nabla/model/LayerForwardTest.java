@@ -24,7 +24,7 @@ public class LayerForwardTest {
     private static final double RTOL = 1e-4;
     private static final double ATOL = 1e-5;
 
-    static Tensor tensor(JsonNode t) {
+    public static Tensor tensor(JsonNode t) {
         int[] shape = new int[t.get("shape").size()];
         for (int i = 0; i < shape.length; i++) {
             shape[i] = t.get("shape").get(i).intValue();
