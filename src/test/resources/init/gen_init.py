@@ -310,6 +310,24 @@ SPECS = {
         ],
         "seed": 67,
     },
+    # linear, bilinear and trilinear upsampling, with and without align_corners, by factors (one below 1) and to sizes
+    "upsample_linear": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 2, 4, 5]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "Upsample", "scale_factor": 1.7, "mode": "bilinear"},
+            {"type": "Upsample", "size": [7, 9], "mode": "bilinear", "align_corners": True},
+            {"type": "Conv2d", "in_channels": 2, "out_channels": 2, "kernel_size": 3},
+            {"type": "Flatten", "start_dim": 2},
+            {"type": "Upsample", "scale_factor": 0.6, "mode": "linear", "align_corners": False},
+            {"type": "Upsample", "size": 30, "mode": "linear", "align_corners": True},
+            {"type": "Unflatten", "dim": 2, "unflattened_size": [2, 3, 5]},
+            {"type": "Upsample", "scale_factor": [1.5, 2.0, 1.2], "mode": "trilinear"},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 216, "out_features": 2},
+        ],
+        "seed": 71,
+    },
 }
 
 

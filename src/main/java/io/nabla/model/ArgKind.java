@@ -38,9 +38,9 @@ enum ArgKind {
     NULLABLE_SIZES("null, a positive integer or a list of 1 to 3 positive integers"),
     /** Upsample's scale_factor: null, a positive number or a list of 1 to 3; a {@code double[]} or null. */
     NULLABLE_SCALES("null, a positive number or a list of 1 to 3 positive numbers"),
-    /** Upsample's mode: only "nearest" is built. */
-    UPSAMPLE_MODE("\"nearest\" (the only mode built; \"linear\", \"bilinear\", \"bicubic\", \"trilinear\" and "
-            + "\"nearest-exact\" are not)"),
+    /** Upsample's mode: the nearest and the linear family are built. */
+    UPSAMPLE_MODE("\"nearest\", \"linear\", \"bilinear\" or \"trilinear\" (\"bicubic\", \"nearest-exact\" and "
+            + "\"area\" are not built)"),
     NULLABLE_BOOL("true, false or null"),
     /** One positive integer or a non-empty list of them. */
     POSITIVE_INT_LIST("a positive integer or a non-empty list of positive integers"),
@@ -93,7 +93,7 @@ enum ArgKind {
             case PAD1D -> padding(v, path, 2);
             case NULLABLE_SIZES -> v.isNull() ? null : sizes(v, path);
             case NULLABLE_SCALES -> v.isNull() ? null : scales(v, path);
-            case UPSAMPLE_MODE -> oneOf(v, path, List.of("nearest"));
+            case UPSAMPLE_MODE -> oneOf(v, path, List.of("nearest", "linear", "bilinear", "trilinear"));
             case NULLABLE_BOOL -> {
                 if (!v.isNull() && !v.isBoolean()) {
                     throw error(path, v);

@@ -179,7 +179,7 @@ final class LayerCatalog {
                 required("padding", ArgKind.PAD2D));
         define("Upsample", (a, g) -> upsample("Upsample", a, Boolean.TRUE.equals(a.get("recompute_scale_factor"))),
                 arg("size", ArgKind.NULLABLE_SIZES, null), arg("scale_factor", ArgKind.NULLABLE_SCALES, null),
-                arg("mode", ArgKind.UPSAMPLE_MODE, "nearest"), onlyDefault("align_corners", ArgKind.NULLABLE_BOOL, null),
+                arg("mode", ArgKind.UPSAMPLE_MODE, "nearest"), arg("align_corners", ArgKind.NULLABLE_BOOL, null),
                 arg("recompute_scale_factor", ArgKind.NULLABLE_BOOL, null));
         define("UpsamplingNearest2d", (a, g) -> upsample("UpsamplingNearest2d", a, false),
                 arg("size", ArgKind.NULLABLE_SIZES, null), arg("scale_factor", ArgKind.NULLABLE_SCALES, null));
@@ -290,7 +290,8 @@ final class LayerCatalog {
     private static Module upsample(String type, Map<String, Object> a, boolean recompute) {
         int[] size = (int[]) a.get("size");
         double[] scale = (double[]) a.get("scale_factor");
-        return new Upsample(type, size == null ? null : size.clone(), scale == null ? null : scale.clone(), recompute);
+        return new Upsample(type, size == null ? null : size.clone(), scale == null ? null : scale.clone(),
+                a.containsKey("mode") ? (String) a.get("mode") : "nearest", (Boolean) a.get("align_corners"), recompute);
     }
 
     private static Module pad(String type, Pad.Mode mode, int dims, Map<String, Object> a, double value) {

@@ -6,13 +6,18 @@ import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
 
 /**
- * {@code torch.nn.Upsample(size=None, scale_factor=None, mode="nearest", recompute_scale_factor=None)} and
- * {@code UpsamplingNearest2d(size, scale_factor)}: nearest-neighbour resizing of the spatial dims of an (N, C, L),
- * (N, C, H, W) or (N, C, D, H, W) input, to {@code size} or to {@code floor(size * scale_factor)}. Output position
- * {@code i} of a dim reads input position {@code min(floor(i * scale), in - 1)}, with PyTorch's float {@code scale}:
- * {@code 1 / scale_factor} when a scale factor is given (and not recomputed), else {@code in / out}; a dim that keeps
- * its size reads itself and one that doubles reads {@code i / 2}, as PyTorch's kernel. Runs as an
- * {@code index_select} per dim, whose gradient adds each output's gradient back to the position it read.
+ * {@code torch.nn.Upsample(size=None, scale_factor=None, mode="nearest", align_corners=None,
+ * recompute_scale_factor=None)} and {@code UpsamplingNearest2d(size, scale_factor)}: resizing of the spatial dims of
+ * an (N, C, L), (N, C, H, W) or (N, C, D, H, W) input, to {@code size} or to {@code floor(size * scale_factor)}.
+ *
+ * <p>{@code nearest}: output position {@code i} of a dim reads input position {@code min(floor(i * scale), in - 1)},
+ * with PyTorch's float {@code scale}: {@code 1 / scale_factor} when a scale factor is given (and not recomputed), else
+ * {@code in / out}; a dim that keeps its size reads itself and one that doubles reads {@code i / 2}, as PyTorch's
+ * kernel. {@code linear} (3-D), {@code bilinear} (4-D) and {@code trilinear} (5-D): per dim, the last first, the two
+ * neighbours of PyTorch's source position ({@code scale * i} with {@code align_corners}, else
+ * {@code max(scale * (i + 0.5) - 0.5, 0)}, in float) weighted by their distances, as its kernel computes them (so a
+ * bilinear output is {@code l_h0 (l_w0 x00 + l_w1 x01) + l_h1 (l_w0 x10 + l_w1 x11)}). Runs as {@code index_select}s
+ * (and weighted sums), whose gradients carry each output's gradient back to the positions it read.
  */
 public final class Upsample extends Module {
 
@@ -20,12 +25,31 @@ public final class Upsample extends Module {
     private final int[] size;
     private final double[] scaleFactor;
     private final boolean recompute;
+    private final String mode;
+    private final boolean alignCorners;
+
+    /** As below, in {@code nearest} mode. */
+    public Upsample(String type, int[] size, double[] scaleFactor, boolean recomputeScaleFactor) {
+        this(type, size, scaleFactor, "nearest", null, recomputeScaleFactor);
+    }
 
     /**
      * Exactly one of {@code size} and {@code scaleFactor} is given (not null): one value for every spatial dim, or
      * one per dim. {@code spatialDims} fixes the input's rank ({@code UpsamplingNearest2d}: 2), or 0 for any of 1-3.
      */
-    public Upsample(String type, int[] size, double[] scaleFactor, boolean recomputeScaleFactor) {
+    public Upsample(String type, int[] size, double[] scaleFactor, String mode, Boolean alignCorners,
+                    boolean recomputeScaleFactor) {
+        if (!java.util.List.of("nearest", "linear", "bilinear", "trilinear").contains(mode)) {
+            throw new IllegalArgumentException("mode: expected \"nearest\", \"linear\", \"bilinear\" or "
+                    + "\"trilinear\", got \"" + mode + "\"");
+        }
+        if (mode.equals("nearest") && alignCorners != null) {
+            throw new IllegalArgumentException("align_corners: can only be set with the interpolating modes: linear "
+                    + "| bilinear | bicubic | trilinear, got " + alignCorners + " with mode \"nearest\"");
+        }
+        if (recomputeScaleFactor && size != null) {
+            throw new IllegalArgumentException("recompute_scale_factor: is not meaningful with an explicit size");
+        }
         if ((size == null) == (scaleFactor == null)) {
             throw new IllegalArgumentException("size and scale_factor: exactly one of them must be given, got "
                     + (size == null ? "neither" : "both"));
@@ -44,6 +68,8 @@ public final class Upsample extends Module {
         this.size = size == null ? null : size.clone();
         this.scaleFactor = scaleFactor == null ? null : scaleFactor.clone();
         this.recompute = recomputeScaleFactor;
+        this.mode = mode;
+        this.alignCorners = Boolean.TRUE.equals(alignCorners);
     }
 
     @Override
@@ -66,21 +92,79 @@ public final class Upsample extends Module {
                     + " a tensor holds");
         }
         Tensor x = input;
-        for (int d = 2; d < x.dim(); d++) {
+        for (int d = x.dim() - 1; d >= 2; d--) { // the last dim first: PyTorch's inner sum
             int in = input.size(d);
-            if (out[d] == in) {
+            int size = out[d];
+            if (size == in) {
                 continue;
             }
             Double scale = scaleFactor != null && !recompute ? scaleFor(d - 2, x.dim() - 2) : null;
-            Tensor index = Tensor.empty(DType.INT64, out[d]); // off the heap: its size is the output's
-            java.nio.LongBuffer at = index.memory().hostBuffer().duplicate().order(java.nio.ByteOrder.nativeOrder())
-                    .asLongBuffer();
-            for (int i = 0; i < out[d]; i++) {
-                at.put(i, sourceIndex(i, in, out[d], scale));
+            if (mode.equals("nearest")) {
+                x = IndexOps.indexSelect(x, d, positions(size, i -> sourceIndex(i, in, size, scale), x));
+                continue;
             }
-            x = IndexOps.indexSelect(x, d, index.toDevice(x.device()));
+            float ratio = linearScale(in, size, alignCorners, scale);
+            // positions and weights off the heap: their sizes are the output's
+            Tensor first = IndexOps.indexSelect(x, d, positions(size,
+                    i -> (long) linearSource(ratio, i, alignCorners), x));
+            Tensor second = IndexOps.indexSelect(x, d, positions(size, i -> {
+                long i0 = (long) linearSource(ratio, i, alignCorners);
+                return i0 + (i0 < in - 1 ? 1 : 0);
+            }, x));
+            Tensor l1 = weights(size, i -> {
+                float real = linearSource(ratio, i, alignCorners);
+                return Math.min(Math.max(real - (long) real, 0f), 1f);
+            }, d, x);
+            Tensor l0 = weights(size, i -> {
+                float real = linearSource(ratio, i, alignCorners);
+                return 1f - Math.min(Math.max(real - (long) real, 0f), 1f);
+            }, d, x);
+            x = io.nabla.autograd.ElementwiseOps.add(io.nabla.autograd.ElementwiseOps.mul(first, l0),
+                    io.nabla.autograd.ElementwiseOps.mul(second, l1));
         }
         return x;
+    }
+
+    /** An INT64 index of {@code n} positions, off the heap (its size is the output's), on {@code like}'s device. */
+    private static Tensor positions(int n, java.util.function.IntToLongFunction at, Tensor like) {
+        Tensor index = Tensor.empty(DType.INT64, n);
+        java.nio.LongBuffer b = index.memory().hostBuffer().duplicate().order(java.nio.ByteOrder.nativeOrder())
+                .asLongBuffer();
+        for (int i = 0; i < n; i++) {
+            b.put(i, at.applyAsLong(i));
+        }
+        return index.toDevice(like.device());
+    }
+
+    /** Float weights lined up with dim {@code d} of {@code like}: shape (1, ..., n, ..., 1), its dtype and device. */
+    private static Tensor weights(int n, java.util.function.IntFunction<Float> at, int d, Tensor like) {
+        int[] shape = new int[like.dim()];
+        java.util.Arrays.fill(shape, 1);
+        shape[d] = n;
+        Tensor w = Tensor.empty(DType.FP32, shape);
+        java.nio.FloatBuffer b = w.memory().hostBuffer().duplicate().order(java.nio.ByteOrder.nativeOrder())
+                .asFloatBuffer();
+        for (int i = 0; i < n; i++) {
+            b.put(i, at.apply(i));
+        }
+        return w.dataAs(like.dtype()).toDevice(like.device());
+    }
+
+    /** PyTorch's {@code area_pixel_compute_scale} in float. */
+    static float linearScale(int in, int out, boolean alignCorners, Double scaleFactor) {
+        if (alignCorners) {
+            return out > 1 ? (float) (in - 1) / (out - 1) : 0f;
+        }
+        return scaleFactor != null && scaleFactor > 0 ? (float) (1.0 / scaleFactor) : (float) in / out;
+    }
+
+    /** PyTorch's {@code area_pixel_compute_source_index} (not cubic) in float. */
+    static float linearSource(float scale, int i, boolean alignCorners) {
+        if (alignCorners) {
+            return scale * i;
+        }
+        float src = scale * (i + 0.5f) - 0.5f;
+        return src < 0 ? 0f : src;
     }
 
     /** PyTorch 1.13's {@code nearest_idx}: the input position output position {@code i} reads. */
@@ -105,6 +189,16 @@ public final class Upsample extends Module {
         if (nearest2d ? in.length != 4 : in.length < 3 || in.length > 5) {
             throw new IllegalArgumentException("expected a " + (nearest2d ? "4D (N, C, H, W)" : "3D, 4D or 5D (N, C, "
                     + "...)") + " input for " + type + ", got " + Shape.format(in));
+        }
+        int needs = switch (mode) {
+            case "linear" -> 3;
+            case "bilinear" -> 4;
+            case "trilinear" -> 5;
+            default -> in.length;
+        };
+        if (in.length != needs) {
+            throw new IllegalArgumentException("mode \"" + mode + "\" needs a " + needs + "D input, got "
+                    + Shape.format(in));
         }
         int spatial = in.length - 2;
         int given = size != null ? size.length : scaleFactor.length;
@@ -133,6 +227,6 @@ public final class Upsample extends Module {
     @Override
     protected String extraRepr() {
         return (size != null ? "size=" + Shape.format(size) : "scale_factor=" + java.util.Arrays.toString(scaleFactor))
-                + ", mode='nearest'";
+                + ", mode='" + mode + "'";
     }
 }

@@ -32,6 +32,12 @@ class PadUpsampleTest {
                     .forward(t[0]), GradCheck.randn(rnd, false, 1, 2, 3, 4));
             GradCheck.check("upsample to sizes", t -> new Upsample("Upsample", new int[] {5}, null, false)
                     .forward(t[0]), GradCheck.randn(rnd, false, 2, 2, 3));
+            GradCheck.check("bilinear by 1.6", t -> new Upsample("Upsample", null, new double[] {1.6}, "bilinear", null,
+                    false).forward(t[0]), GradCheck.randn(rnd, true, 1, 2, 3, 4));
+            GradCheck.check("linear, align_corners, to 7", t -> new Upsample("Upsample", new int[] {7}, null, "linear",
+                    true, false).forward(t[0]), GradCheck.randn(rnd, false, 2, 1, 4));
+            GradCheck.check("trilinear down", t -> new Upsample("Upsample", null, new double[] {0.7, 1.5, 1},
+                    "trilinear", false, false).forward(t[0]), GradCheck.randn(rnd, false, 1, 1, 3, 2, 2));
         }
     }
 
@@ -77,6 +83,13 @@ class PadUpsampleTest {
                         + "which is not a size");
         assertThatThrownBy(() -> new Upsample("Upsample", new int[] {4}, new double[] {2}, false))
                 .hasMessage("size and scale_factor: exactly one of them must be given, got both");
+        assertThatThrownBy(() -> new Upsample("Upsample", null, new double[] {2}, "nearest", false, false))
+                .hasMessage("align_corners: can only be set with the interpolating modes: linear | bilinear | bicubic "
+                        + "| trilinear, got false with mode \"nearest\"");
+        assertThatThrownBy(() -> new Upsample("Upsample", null, new double[] {2}, "bilinear", null, false)
+                .outputShape(new int[] {1, 2, 3})).hasMessage("mode \"bilinear\" needs a 4D input, got (1, 2, 3)");
+        assertThatThrownBy(() -> new Upsample("Upsample", new int[] {4}, null, "linear", null, true))
+                .hasMessage("recompute_scale_factor: is not meaningful with an explicit size");
         assertThatThrownBy(() -> new Upsample("Upsample", null, null, false))
                 .hasMessage("size and scale_factor: exactly one of them must be given, got neither");
         Upsample twice = new Upsample("Upsample", null, new double[] {2, 2}, false);
