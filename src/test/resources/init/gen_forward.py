@@ -28,7 +28,8 @@ INPUTS = {"cnn": lambda g: torch.randn(4, 3, 12, 12, generator=g),
                                                      torch.randn(4, 12, generator=g) * 2]),
           "resize_pad": lambda g: torch.randn(3, 2, 5, 6, generator=g),
           "conv_transpose": lambda g: torch.randn(2, 3, 5, 4, generator=g),
-          "upsample_linear": lambda g: torch.randn(3, 2, 4, 5, generator=g)}
+          "upsample_linear": lambda g: torch.randn(3, 2, 4, 5, generator=g),
+          "pool_shuffle": lambda g: torch.randn(3, 4, 6, 7, generator=g)}
 
 
 def t(v):

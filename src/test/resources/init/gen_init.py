@@ -328,6 +328,26 @@ SPECS = {
         ],
         "seed": 71,
     },
+    # adaptive max pooling (windows that divide the input and windows that do not; ties after a ReLU), pixel
+    # shuffling both ways, Softmax2d
+    "pool_shuffle": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 4, 6, 7]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "AdaptiveMaxPool2d", "output_size": [4, 5]},
+            {"type": "PixelShuffle", "upscale_factor": 2},
+            {"type": "PixelUnshuffle", "downscale_factor": 2},
+            {"type": "Conv2d", "in_channels": 4, "out_channels": 8, "kernel_size": 1},
+            {"type": "ReLU"},
+            {"type": "AdaptiveMaxPool2d", "output_size": [2, None], "return_indices": False},
+            {"type": "Softmax2d"},
+            {"type": "Flatten", "start_dim": 2},
+            {"type": "AdaptiveMaxPool1d", "output_size": 3},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 24, "out_features": 2},
+        ],
+        "seed": 73,
+    },
 }
 
 

@@ -131,8 +131,7 @@ public final class ConvOps {
         plan.inputGrad(x, wt, out);
         if (bias != null) {
             try (GradMode.Region off = GradMode.disable()) {
-                Tensor withBias = ElementwiseOps.add(out, ShapeOps.reshape(bias.detach(), 1, cout, 1, 1));
-                out = withBias;
+                out = ElementwiseOps.add(out, ShapeOps.reshape(bias.detach(), 1, cout, 1, 1));
             }
         }
         Tensor[] inputs = bias == null ? new Tensor[] {input, weight} : new Tensor[] {input, weight, bias};

@@ -2,6 +2,7 @@ package io.nabla.model;
 
 import io.nabla.nn.Activation;
 import io.nabla.nn.AdaptiveAvgPool2d;
+import io.nabla.nn.AdaptiveMaxPool2d;
 import io.nabla.nn.BatchNorm;
 import io.nabla.nn.Conv1d;
 import io.nabla.nn.Conv2d;
@@ -18,6 +19,7 @@ import io.nabla.nn.LayerNorm;
 import io.nabla.nn.Linear;
 import io.nabla.nn.Module;
 import io.nabla.nn.Pad;
+import io.nabla.nn.PixelShuffle;
 import io.nabla.nn.Pool1d;
 import io.nabla.nn.Pool2d;
 import io.nabla.nn.PReLU;
@@ -141,6 +143,14 @@ final class LayerCatalog {
                 arg("count_include_pad", ArgKind.BOOL, true));
         define("AdaptiveAvgPool1d", (a, g) -> Pool1d.adaptiveAvg(i(a, "output_size")),
                 required("output_size", ArgKind.POSITIVE_SINGLE));
+        define("AdaptiveMaxPool2d", (a, g) -> new AdaptiveMaxPool2d(p(a, "output_size")),
+                required("output_size", ArgKind.OUTPUT_SIZE), onlyDefault("return_indices", ArgKind.BOOL, false));
+        define("AdaptiveMaxPool1d", (a, g) -> Pool1d.adaptiveMax(i(a, "output_size")),
+                required("output_size", ArgKind.POSITIVE_SINGLE), onlyDefault("return_indices", ArgKind.BOOL, false));
+        define("PixelShuffle", (a, g) -> new PixelShuffle(i(a, "upscale_factor"), false),
+                required("upscale_factor", ArgKind.POSITIVE_INT));
+        define("PixelUnshuffle", (a, g) -> new PixelShuffle(i(a, "downscale_factor"), true),
+                required("downscale_factor", ArgKind.POSITIVE_INT));
         define("BatchNorm1d", (a, g) -> batchNorm(1, a), batchNormArgs());
         define("BatchNorm2d", (a, g) -> batchNorm(2, a), batchNormArgs());
         define("LayerNorm", (a, g) -> new LayerNorm(p(a, "normalized_shape"), d(a, "eps"),
@@ -221,6 +231,7 @@ final class LayerCatalog {
         define("LogSoftmax", (a, g) -> new Softmax((Integer) a.get("dim"), true),
                 arg("dim", ArgKind.NULLABLE_INT, null));
         define("Softmin", (a, g) -> Softmax.softmin((Integer) a.get("dim")), arg("dim", ArgKind.NULLABLE_INT, null));
+        define("Softmax2d", (a, g) -> Softmax.softmax2d());
         define("Identity", (a, g) -> new Identity());
         define("TransformerEncoderLayer", (a, g) -> new TransformerEncoderLayer(i(a, "d_model"), i(a, "nhead"),
                         i(a, "dim_feedforward"), d(a, "dropout"), (String) a.get("activation"), d(a, "layer_norm_eps"),

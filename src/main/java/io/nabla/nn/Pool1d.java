@@ -5,9 +5,9 @@ import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
 
 /**
- * {@code torch.nn.MaxPool1d}, {@code AvgPool1d} and {@code AdaptiveAvgPool1d} over (N, C, L) or (C, L): the 2-D
- * pooling of the view (N, C, 1, L) with a window of height 1 ({@link Pool2d}, {@link AdaptiveAvgPool2d}), so values
- * and gradients are those of the 2-D kernels.
+ * {@code torch.nn.MaxPool1d}, {@code AvgPool1d}, {@code AdaptiveAvgPool1d} and {@code AdaptiveMaxPool1d} over
+ * (N, C, L) or (C, L): the 2-D pooling of the view (N, C, 1, L) with a window of height 1 ({@link Pool2d},
+ * {@link AdaptiveAvgPool2d}, {@link AdaptiveMaxPool2d}), so values and gradients are those of the 2-D kernels.
  */
 public final class Pool1d extends Module {
 
@@ -34,6 +34,11 @@ public final class Pool1d extends Module {
     /** {@code AdaptiveAvgPool1d(output_size)}. */
     public static Pool1d adaptiveAvg(int outputSize) {
         return new Pool1d("AdaptiveAvgPool1d", new AdaptiveAvgPool2d(new int[] {1, outputSize}));
+    }
+
+    /** {@code AdaptiveMaxPool1d(output_size)}. */
+    public static Pool1d adaptiveMax(int outputSize) {
+        return new Pool1d("AdaptiveMaxPool1d", new AdaptiveMaxPool2d(new int[] {1, outputSize}));
     }
 
     @Override

@@ -13,25 +13,33 @@ public final class Softmax extends Module {
     private final Integer dim;
     private final boolean log;
     private final boolean min;
+    /** Softmax2d: over the channels (dim -3) of a 3-D or 4-D input. */
+    private final boolean channels;
 
     public Softmax(Integer dim, boolean log) {
-        this(dim, log, false);
+        this(dim, log, false, false);
     }
 
-    private Softmax(Integer dim, boolean log, boolean min) {
+    private Softmax(Integer dim, boolean log, boolean min, boolean channels) {
         this.dim = dim;
         this.log = log;
         this.min = min;
+        this.channels = channels;
+    }
+
+    /** {@code torch.nn.Softmax2d()}: the softmax over the channels of a (N, C, H, W) or (C, H, W) input. */
+    public static Softmax softmax2d() {
+        return new Softmax(-3, false, false, true);
     }
 
     /** {@code torch.nn.Softmin(dim)}: {@code softmax(-x, dim)}. */
     public static Softmax softmin(Integer dim) {
-        return new Softmax(dim, false, true);
+        return new Softmax(dim, false, true, false);
     }
 
     @Override
     public String typeName() {
-        return min ? "Softmin" : log ? "LogSoftmax" : "Softmax";
+        return channels ? "Softmax2d" : min ? "Softmin" : log ? "LogSoftmax" : "Softmax";
     }
 
     private int dimFor(int rank) {
@@ -43,6 +51,9 @@ public final class Softmax extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
+        if (channels) {
+            outputShape(input.shape());
+        }
         int d = dimFor(input.dim());
         if (min) {
             return NormOps.softmax(io.nabla.autograd.ElementwiseOps.neg(input), d);
@@ -58,6 +69,10 @@ public final class Softmax extends Module {
 
     @Override
     public int[] outputShape(int[] in) {
+        if (channels && in.length != 3 && in.length != 4) {
+            throw new IllegalArgumentException("expected a 3D (C, H, W) or 4D (N, C, H, W) input for Softmax2d, got "
+                    + Shape.format(in));
+        }
         int d = dimFor(in.length);
         int r = Math.max(in.length, 1);
         if (d < -r || d >= r) {
@@ -69,6 +84,6 @@ public final class Softmax extends Module {
 
     @Override
     protected String extraRepr() {
-        return "dim=" + (dim == null ? "None" : dim);
+        return channels ? "" : "dim=" + (dim == null ? "None" : dim);
     }
 }

@@ -38,10 +38,10 @@ public class LayerForwardTest {
 
     /** The fixtures, by name: forward_<name>.json. */
     public static final String[] FIXTURES = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args",
-        "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm", "transformer", "transformer_encoder", "layers_1d", "feature_dropout", "more_activations", "resize_pad", "conv_transpose", "upsample_linear"};
+        "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm", "transformer", "transformer_encoder", "layers_1d", "feature_dropout", "more_activations", "resize_pad", "conv_transpose", "upsample_linear", "pool_shuffle"};
 
     @ParameterizedTest
-    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm", "transformer", "transformer_encoder", "layers_1d", "feature_dropout", "more_activations", "resize_pad", "conv_transpose", "upsample_linear"})
+    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm", "transformer", "transformer_encoder", "layers_1d", "feature_dropout", "more_activations", "resize_pad", "conv_transpose", "upsample_linear", "pool_shuffle"})
     void trainAndEvalForwardMatchPyTorch(String name) {
         check(name, Device.CPU);
     }

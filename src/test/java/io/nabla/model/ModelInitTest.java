@@ -36,7 +36,7 @@ class ModelInitTest {
 
     /** Every layer type with parameters or buffers, against src/test/resources/init (written by gen_init.py). */
     @ParameterizedTest
-    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm", "transformer", "transformer_encoder", "layers_1d", "feature_dropout", "more_activations", "resize_pad", "conv_transpose", "upsample_linear"})
+    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm", "transformer", "transformer_encoder", "layers_1d", "feature_dropout", "more_activations", "resize_pad", "conv_transpose", "upsample_linear", "pool_shuffle"})
     void everyLayerTypeInitialisesAsPyTorch(String name) {
         JsonNode root = JsonMapper.builder().build().readTree(resource("/init/" + name + ".json"));
         try (TensorScope scope = TensorScope.open()) {
@@ -66,7 +66,7 @@ class ModelInitTest {
 
     /** Initialising a model leaves nothing but its parameters and buffers in the caller's scope. */
     @ParameterizedTest
-    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm", "transformer", "transformer_encoder", "layers_1d", "feature_dropout", "more_activations", "resize_pad", "conv_transpose", "upsample_linear"})
+    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm", "transformer", "transformer_encoder", "layers_1d", "feature_dropout", "more_activations", "resize_pad", "conv_transpose", "upsample_linear", "pool_shuffle"})
     void aBuiltModelHoldsItsStateOnce(String name) {
         JsonNode root = JsonMapper.builder().build().readTree(resource("/init/" + name + ".json"));
         try (TensorScope scope = TensorScope.open()) {
