@@ -29,7 +29,12 @@ INPUTS = {"cnn": lambda g: torch.randn(4, 3, 12, 12, generator=g),
           "resize_pad": lambda g: torch.randn(3, 2, 5, 6, generator=g),
           "conv_transpose": lambda g: torch.randn(2, 3, 5, 4, generator=g),
           "upsample_linear": lambda g: torch.randn(3, 2, 4, 5, generator=g),
-          "pool_shuffle": lambda g: torch.randn(3, 4, 6, 7, generator=g)}
+          "pool_shuffle": lambda g: torch.randn(3, 4, 6, 7, generator=g),
+          "embedding_bag": lambda g: torch.cat([torch.tensor([[0, 0, 0, 0, 0], [3, 0, 3, 5, 0]]),
+                                                torch.randint(0, 9, (4, 5), generator=g)]),
+          "embedding_bag_mean": lambda g: torch.cat([torch.tensor([[8, 8, 8, 8, 8], [1, 8, 2, 8, 2]]),
+                                                     torch.randint(0, 9, (4, 5), generator=g)]),
+          "embedding_bag_sum": lambda g: torch.randint(0, 9, (5, 5), generator=g)}
 
 
 def t(v):

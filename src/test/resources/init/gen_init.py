@@ -348,6 +348,36 @@ SPECS = {
         ],
         "seed": 73,
     },
+    # EmbeddingBag over rows of token ids in each mode, with a padding index (a bag of padding only included)
+    "embedding_bag": {
+        "inputs": [{"name": "tokens", "datatype": "INT64", "shape": [-1, 5]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "EmbeddingBag", "num_embeddings": 9, "embedding_dim": 6, "mode": "max", "padding_idx": 0},
+            {"type": "Linear", "in_features": 6, "out_features": 2},
+        ],
+        "seed": 79,
+    },
+    "embedding_bag_mean": {
+        "inputs": [{"name": "tokens", "datatype": "INT64", "shape": [-1, 5]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "EmbeddingBag", "num_embeddings": 9, "embedding_dim": 6, "padding_idx": -1, "max_norm": None,
+             "scale_grad_by_freq": False, "sparse": False, "include_last_offset": False},
+            {"type": "Tanh"},
+            {"type": "Linear", "in_features": 6, "out_features": 2},
+        ],
+        "seed": 83,
+    },
+    "embedding_bag_sum": {
+        "inputs": [{"name": "tokens", "datatype": "INT64", "shape": [-1, 5]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "EmbeddingBag", "num_embeddings": 9, "embedding_dim": 6, "mode": "sum"},
+            {"type": "Linear", "in_features": 6, "out_features": 2},
+        ],
+        "seed": 89,
+    },
 }
 
 

@@ -42,6 +42,8 @@ enum ArgKind {
     UPSAMPLE_MODE("\"nearest\", \"linear\", \"bilinear\" or \"trilinear\" (\"bicubic\", \"nearest-exact\" and "
             + "\"area\" are not built)"),
     NULLABLE_BOOL("true, false or null"),
+    /** EmbeddingBag's mode. */
+    BAG_MODE("\"sum\", \"mean\" or \"max\""),
     /** One positive integer or a non-empty list of them. */
     POSITIVE_INT_LIST("a positive integer or a non-empty list of positive integers"),
     BOOL("true or false"),
@@ -93,6 +95,7 @@ enum ArgKind {
             case PAD1D -> padding(v, path, 2);
             case NULLABLE_SIZES -> v.isNull() ? null : sizes(v, path);
             case NULLABLE_SCALES -> v.isNull() ? null : scales(v, path);
+            case BAG_MODE -> oneOf(v, path, List.of("sum", "mean", "max"));
             case UPSAMPLE_MODE -> oneOf(v, path, List.of("nearest", "linear", "bilinear", "trilinear"));
             case NULLABLE_BOOL -> {
                 if (!v.isNull() && !v.isBoolean()) {

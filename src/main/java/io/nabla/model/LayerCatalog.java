@@ -9,6 +9,7 @@ import io.nabla.nn.Conv2d;
 import io.nabla.nn.ConvTranspose;
 import io.nabla.nn.Dropout;
 import io.nabla.nn.Embedding;
+import io.nabla.nn.EmbeddingBag;
 import io.nabla.nn.Flatten;
 import io.nabla.nn.Generator;
 import io.nabla.nn.Glu;
@@ -169,6 +170,13 @@ final class LayerCatalog {
                 arg("padding_idx", ArgKind.NULLABLE_INT, null), onlyDefault("max_norm", ArgKind.NULLABLE_NUMBER, null),
                 arg("norm_type", ArgKind.NUMBER, 2.0), // used by max_norm only, as in PyTorch
                 onlyDefault("scale_grad_by_freq", ArgKind.BOOL, false), onlyDefault("sparse", ArgKind.BOOL, false));
+        define("EmbeddingBag", (a, g) -> new EmbeddingBag(i(a, "num_embeddings"), i(a, "embedding_dim"),
+                        (String) a.get("mode"), (Integer) a.get("padding_idx"), g),
+                required("num_embeddings", ArgKind.POSITIVE_INT), required("embedding_dim", ArgKind.POSITIVE_INT),
+                onlyDefault("max_norm", ArgKind.NULLABLE_NUMBER, null), arg("norm_type", ArgKind.NUMBER, 2.0),
+                onlyDefault("scale_grad_by_freq", ArgKind.BOOL, false), arg("mode", ArgKind.BAG_MODE, "mean"),
+                onlyDefault("sparse", ArgKind.BOOL, false), onlyDefault("include_last_offset", ArgKind.BOOL, false),
+                arg("padding_idx", ArgKind.NULLABLE_INT, null));
         define("Dropout", (a, g) -> new Dropout(d(a, "p"), g), arg("p", ArgKind.PROBABILITY, 0.5), inplace());
         define("Dropout1d", (a, g) -> Dropout.channels1d(d(a, "p"), g), arg("p", ArgKind.PROBABILITY, 0.5),
                 inplace());

@@ -200,6 +200,7 @@ public final class ParameterBudget {
                 }
                 break;
             }
+            case "EmbeddingBag":
             case "Embedding":
                 out.add(new Param("weight", Math.multiplyExact((long) (Integer) a.get("num_embeddings"),
                         (long) (Integer) a.get("embedding_dim")), 4));

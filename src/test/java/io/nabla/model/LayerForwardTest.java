@@ -10,7 +10,7 @@ import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,12 +36,19 @@ public class LayerForwardTest {
         return Tensor.of(data, DType.parse(t.get("dtype").stringValue()), shape);
     }
 
-    /** The fixtures, by name: forward_<name>.json. */
-    public static final String[] FIXTURES = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args",
-        "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm", "transformer", "transformer_encoder", "layers_1d", "feature_dropout", "more_activations", "resize_pad", "conv_transpose", "upsample_linear", "pool_shuffle"};
+    /** The fixtures, by name: forward_<name>.json (and init/<name>.json, {@link ModelInitTest}'s). */
+    public static final String[] FIXTURES = {
+        "cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations",
+        "embedding_args", "conv1d", "group_norm", "transformer", "transformer_encoder", "layers_1d",
+        "feature_dropout", "more_activations", "resize_pad", "conv_transpose", "upsample_linear", "pool_shuffle",
+        "embedding_bag", "embedding_bag_mean", "embedding_bag_sum"};
+
+    static java.util.stream.Stream<String> fixtures() {
+        return java.util.Arrays.stream(FIXTURES);
+    }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm", "transformer", "transformer_encoder", "layers_1d", "feature_dropout", "more_activations", "resize_pad", "conv_transpose", "upsample_linear", "pool_shuffle"})
+    @MethodSource("fixtures")
     void trainAndEvalForwardMatchPyTorch(String name) {
         check(name, Device.CPU);
     }

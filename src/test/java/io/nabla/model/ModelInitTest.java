@@ -9,6 +9,7 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The default initialisation from a seed equals PyTorch's (torch.manual_seed then building the Sequential). */
@@ -36,7 +37,7 @@ class ModelInitTest {
 
     /** Every layer type with parameters or buffers, against src/test/resources/init (written by gen_init.py). */
     @ParameterizedTest
-    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm", "transformer", "transformer_encoder", "layers_1d", "feature_dropout", "more_activations", "resize_pad", "conv_transpose", "upsample_linear", "pool_shuffle"})
+    @MethodSource("io.nabla.model.LayerForwardTest#fixtures")
     void everyLayerTypeInitialisesAsPyTorch(String name) {
         JsonNode root = JsonMapper.builder().build().readTree(resource("/init/" + name + ".json"));
         try (TensorScope scope = TensorScope.open()) {
@@ -66,7 +67,7 @@ class ModelInitTest {
 
     /** Initialising a model leaves nothing but its parameters and buffers in the caller's scope. */
     @ParameterizedTest
-    @ValueSource(strings = {"cnn", "embedding", "small_embedding", "pytorch_args", "pooling_args", "padding_modes", "hard_activations", "embedding_args", "conv1d", "group_norm", "transformer", "transformer_encoder", "layers_1d", "feature_dropout", "more_activations", "resize_pad", "conv_transpose", "upsample_linear", "pool_shuffle"})
+    @MethodSource("io.nabla.model.LayerForwardTest#fixtures")
     void aBuiltModelHoldsItsStateOnce(String name) {
         JsonNode root = JsonMapper.builder().build().readTree(resource("/init/" + name + ".json"));
         try (TensorScope scope = TensorScope.open()) {

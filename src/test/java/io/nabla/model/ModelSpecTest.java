@@ -122,6 +122,8 @@ class ModelSpecTest {
         "{\"type\": \"ConvTranspose1d\", \"in_channels\": 1, \"out_channels\": 1}|layers[0].kernel_size: required argument of ConvTranspose1d is missing",
         "{\"type\": \"AdaptiveMaxPool2d\", \"output_size\": 2, \"return_indices\": true}|layers[0].return_indices: only PyTorch's default false is built, got true",
         "{\"type\": \"PixelShuffle\"}|layers[0].upscale_factor: required argument of PixelShuffle is missing",
+        "{\"type\": \"EmbeddingBag\", \"num_embeddings\": 4, \"embedding_dim\": 2, \"mode\": \"median\"}|layers[0].mode: expected \"sum\", \"mean\" or \"max\", got \"median\"",
+        "{\"type\": \"EmbeddingBag\", \"num_embeddings\": 4, \"embedding_dim\": 2, \"include_last_offset\": true}|layers[0].include_last_offset: only PyTorch's default false is built, got true",
         "{\"type\": \"ZeroPad2d\", \"padding\": [1, 2]}|layers[0].padding: expected an integer or a list of 4 integers (left, right, top, bottom), got [1,2]",
         "{\"type\": \"ConstantPad1d\", \"padding\": 2}|layers[0].value: required argument of ConstantPad1d is missing",
         "{\"type\": \"Upsample\", \"scale_factor\": 2, \"mode\": \"bicubic\"}|layers[0].mode: expected \"nearest\", \"linear\", \"bilinear\" or \"trilinear\" (\"bicubic\", \"nearest-exact\" and \"area\" are not built), got \"bicubic\"",

@@ -13,7 +13,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * AdaptiveMaxPool1d/2d, PixelShuffle/PixelUnshuffle and Softmax2d beyond the PyTorch fixture (init/*pool_shuffle*):
+ * AdaptiveMaxPool1d/2d, PixelShuffle/PixelUnshuffle, Softmax2d and EmbeddingBag beyond the PyTorch fixtures
+ * (init/*pool_shuffle*, init/*embedding_bag*):
  * finite differences, the gradient of tied maxima going to the first (as PyTorch's), shuffling round trips, errors.
  */
 class PoolShuffleTest {
@@ -48,6 +49,29 @@ class PoolShuffleTest {
                     1, 0, 1, 0, 0,
                     1, 0, 1, 0, 0,
                     0, 0, 0, 0, 0);
+        }
+    }
+
+    @Test
+    void embeddingBagTakesRowsOfIntegerIndices() {
+        try (TensorScope s = TensorScope.open()) {
+            EmbeddingBag bag = new EmbeddingBag(5, 3, "mean", 0, new Generator(2));
+            assertThat(bag.stateDict().get("weight").shape()).containsExactly(5, 3);
+            assertThat(bag.outputShape(new int[] {-1, 7})).containsExactly(-1, 3);
+            assertThatThrownBy(() -> bag.outputShape(new int[] {7}))
+                    .hasMessageStartingWith("expected a 2D input (bags, entries) for EmbeddingBag");
+            assertThatThrownBy(() -> bag.outputDType(DType.FP32))
+                    .hasMessage("EmbeddingBag expects integer indices, got float32");
+            assertThatThrownBy(() -> new EmbeddingBag(5, 3, "median", null, new Generator(2)))
+                    .hasMessage("mode: expected \"sum\", \"mean\" or \"max\", got \"median\"");
+            Tensor idx = Tensor.of(new long[] {0, 0, 0, 2, 0, 2}, 2, 3);
+            double[] y = bag.forward(idx).toDoubleArray();
+            double[] row2 = bag.stateDict().get("weight").toDoubleArray();
+            assertThat(java.util.Arrays.copyOf(y, 3)).as("a bag of padding only").containsOnly(0.0);
+            for (int d = 0; d < 3; d++) {
+                assertThat(y[3 + d]).as("the mean of row 2 twice, padding left out")
+                        .isCloseTo(row2[6 + d], org.assertj.core.data.Offset.offset(1e-6));
+            }
         }
     }
 
