@@ -11,7 +11,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The layer types that openapi/nabla.yaml lists for a model spec's {@code layers} are exactly those built. */
+/**
+ * The layer types that openapi/nabla.yaml and the README list for a model spec's {@code layers} are exactly those
+ * built.
+ */
 class LayerCatalogDocsTest {
 
     @Test
@@ -21,5 +24,21 @@ class LayerCatalogDocsTest {
         assertThat(m.find()).as("a 'Types: ...' list in the layers description").isTrue();
         List<String> listed = Arrays.stream(m.group(1).split(",")).map(String::trim).toList();
         assertThat(listed).containsExactlyInAnyOrderElementsOf(LayerCatalog.types());
+    }
+
+    /** The README's table of layer types (under "Layer types.") names each type built, once. */
+    @Test
+    void readmeTableListsEveryLayerType() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("**Layer types.**");
+        assertThat(start).as("a **Layer types.** paragraph in README.md").isNotNegative();
+        String table = readme.substring(readme.indexOf("| kind | types |", start),
+                readme.indexOf("\n\n", readme.indexOf("| kind | types |", start)));
+        Matcher m = Pattern.compile("`([A-Za-z0-9]+)`").matcher(table);
+        List<String> listed = new java.util.ArrayList<>();
+        while (m.find()) {
+            listed.add(m.group(1));
+        }
+        assertThat(listed).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(LayerCatalog.types());
     }
 }
