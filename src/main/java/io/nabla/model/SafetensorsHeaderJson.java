@@ -174,7 +174,7 @@ final class SafetensorsHeaderJson {
         long bytes;
         try {
             bytes = Math.multiplyExact(Shape.numel(shape), (long) dtype.itemSize());
-        } catch (ArithmeticException e) {
+        } catch (ArithmeticException | IllegalArgumentException e) { // the product or the element count overflows
             throw fail(what + ": the byte size of shape " + Shape.format(shape) + " of " + dtype.safetensorsCode()
                     + " overflows 64 bits");
         }

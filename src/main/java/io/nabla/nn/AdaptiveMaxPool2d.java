@@ -1,19 +1,20 @@
 package io.nabla.nn;
 
 import io.nabla.autograd.ConvOps;
-import io.nabla.autograd.JoinOps;
+import io.nabla.autograd.GradMode;
+import io.nabla.autograd.IndexOps;
+import io.nabla.autograd.ReduceOps;
 import io.nabla.autograd.ShapeOps;
+import io.nabla.backend.DType;
 import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * {@code torch.nn.AdaptiveMaxPool2d(output_size, return_indices=False)}: the maximum over PyTorch's adaptive windows
  * (rows {@code floor(i H / OH)} to {@code ceil((i + 1) H / OH)}, likewise columns) of an (N, C, H, W) or (C, H, W)
- * input; {@link AdaptiveAvgPool2d#KEEP} keeps a dim. A window that divides the input evenly is one max pooling with
- * kernel and stride {@code H / OH}; otherwise each output cell is the max pooling of its window. Either way the
- * gradient goes to the first maximum of each window in row-major order (a NaN counts as the maximum), as PyTorch's.
+ * input; {@link AdaptiveAvgPool2d#KEEP} keeps a dim. Windows that divide the input evenly are one max pooling with
+ * kernel and stride {@code H / OH}; otherwise the max is taken over the columns' windows, then the rows'. Either way
+ * the gradient goes to the first maximum of each window in row-major order, as PyTorch's.
  */
 public final class AdaptiveMaxPool2d extends Module {
 
@@ -41,26 +42,75 @@ public final class AdaptiveMaxPool2d extends Module {
         int w = input.size(c + 2);
         int oh = out[c + 1];
         int ow = out[c + 2];
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(Shape.numel(out), (long) input.dtype().itemSize());
+        } catch (ArithmeticException e) {
+            bytes = Long.MAX_VALUE;
+        }
+        // the gathered windows of a dim hold at most in + 2 * out positions
+        if (bytes > io.nabla.backend.HostAllocator.MAX_BLOCK_BYTES || h + 2L * oh > Integer.MAX_VALUE
+                || w + 2L * ow > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("output_size: " + Shape.format(new int[] {oh, ow}) + " for an input of "
+                    + Shape.format(input.shape()) + " gives an output larger than a tensor holds");
+        }
         if (h % oh == 0 && w % ow == 0) {
             int[] k = {h / oh, w / ow};
             return ConvOps.maxPool2d(input, k, k, new int[] {0, 0});
         }
-        List<Tensor> rows = new ArrayList<>(oh);
-        for (int i = 0; i < oh; i++) {
-            int h0 = (int) ((long) i * h / oh);
-            int h1 = (int) (((long) (i + 1) * h + oh - 1) / oh);
-            Tensor band = ShapeOps.narrow(input, c + 1, h0, h1 - h0);
-            List<Tensor> cells = new ArrayList<>(ow);
-            for (int j = 0; j < ow; j++) {
-                int w0 = (int) ((long) j * w / ow);
-                int w1 = (int) (((long) (j + 1) * w + ow - 1) / ow);
-                Tensor cell = ShapeOps.narrow(band, c + 2, w0, w1 - w0);
-                int[] k = {h1 - h0, w1 - w0};
-                cells.add(ConvOps.maxPool2d(cell, k, k, new int[] {0, 0}));
-            }
-            rows.add(JoinOps.cat(cells, c + 2));
+        // max is separable: the columns' windows first, then the rows', each taking its first maximum, give the first
+        // maximum of each window in row-major order
+        return alongDim(alongDim(input, c + 2, ow), c + 1, oh);
+    }
+
+    /**
+     * The adaptive max over dim {@code d} to {@code out} windows: the windows' elements gathered into (out, K) (a
+     * shorter window repeats its last element, which changes neither its maximum nor which comes first), then the
+     * first maximum of each row taken by index, so the gradient goes to it.
+     */
+    private static Tensor alongDim(Tensor x, int d, int out) {
+        int in = x.size(d);
+        if (in == out) {
+            return x;
         }
-        return JoinOps.cat(rows, c + 1);
+        int k = 0;
+        for (int i = 0; i < out; i++) {
+            k = Math.max(k, end(i, in, out) - start(i, in, out));
+        }
+        Tensor index = Tensor.empty(DType.INT64, out * k); // out * k <= in + 2 * out: checked by forward
+        java.nio.LongBuffer at = index.memory().hostBuffer().duplicate().order(java.nio.ByteOrder.nativeOrder())
+                .asLongBuffer();
+        for (int i = 0; i < out; i++) {
+            int s = start(i, in, out);
+            int len = end(i, in, out) - s;
+            for (int j = 0; j < k; j++) {
+                at.put(i * k + j, s + Math.min(j, len - 1));
+            }
+        }
+        Tensor windows = IndexOps.indexSelect(x, d, index.toDevice(x.device()));
+        int[] shape = new int[x.dim() + 1];
+        for (int i = 0, o = 0; i < x.dim(); i++) {
+            if (i == d) {
+                shape[o++] = out;
+                shape[o++] = k;
+            } else {
+                shape[o++] = x.size(i);
+            }
+        }
+        windows = ShapeOps.reshape(windows, shape);
+        Tensor first;
+        try (GradMode.Region off = GradMode.disable()) {
+            first = ReduceOps.argmax(windows, d + 1, true);
+        }
+        return ShapeOps.squeeze(IndexOps.gather(windows, d + 1, first), d + 1);
+    }
+
+    private static int start(int i, int in, int out) {
+        return (int) ((long) i * in / out);
+    }
+
+    private static int end(int i, int in, int out) {
+        return (int) (((long) (i + 1) * in + out - 1) / out);
     }
 
     @Override

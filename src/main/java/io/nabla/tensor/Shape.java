@@ -15,7 +15,12 @@ public final class Shape {
             if (s < 0) {
                 throw new IllegalArgumentException("sizes must be >= 0, got " + format(shape));
             }
-            n = Math.multiplyExact(n, (long) s);
+            try {
+                n = Math.multiplyExact(n, (long) s);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("the shape " + format(shape) + " holds more elements than a long "
+                        + "counts", e);
+            }
         }
         return n;
     }
