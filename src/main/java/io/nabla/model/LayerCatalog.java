@@ -243,12 +243,12 @@ final class LayerCatalog {
         define("Identity", (a, g) -> new Identity());
         define("TransformerEncoderLayer", (a, g) -> new TransformerEncoderLayer(i(a, "d_model"), i(a, "nhead"),
                         i(a, "dim_feedforward"), d(a, "dropout"), (String) a.get("activation"), d(a, "layer_norm_eps"),
-                        b(a, "batch_first"), b(a, "norm_first"), g),
+                        b(a, "batch_first"), b(a, "norm_first"), b(a, "bias"), g),
                 required("d_model", ArgKind.POSITIVE_INT), required("nhead", ArgKind.POSITIVE_INT),
                 arg("dim_feedforward", ArgKind.POSITIVE_INT, 2048), arg("dropout", ArgKind.PROBABILITY, 0.1),
                 arg("activation", ArgKind.TRANSFORMER_ACTIVATION, "relu"),
                 arg("layer_norm_eps", ArgKind.NON_NEGATIVE_NUMBER, 1e-5), arg("batch_first", ArgKind.BOOL, false),
-                arg("norm_first", ArgKind.BOOL, false), onlyDefault("bias", ArgKind.BOOL, true));
+                arg("norm_first", ArgKind.BOOL, false), arg("bias", ArgKind.BOOL, true));
         define("TransformerEncoder", LayerCatalog::transformerEncoder,
                 required("encoder_layer", ArgKind.ENCODER_LAYER), required("num_layers", ArgKind.POSITIVE_INT),
                 arg("norm", ArgKind.NULLABLE_LAYER_NORM, null),

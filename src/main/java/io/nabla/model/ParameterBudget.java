@@ -145,17 +145,18 @@ public final class ParameterBudget {
             case "TransformerEncoderLayer": {
                 long d = (Integer) a.get("d_model");
                 long ff = (Integer) a.get("dim_feedforward");
+                boolean b = bias(a);
                 out.add(new Param("self_attn.in_proj_weight", Math.multiplyExact(3 * d, d), 4));
-                out.add(new Param("self_attn.in_proj_bias", 3 * d, 4));
+                out.add(new Param("self_attn.in_proj_bias", b ? 3 * d : 0, 4));
                 out.add(new Param("self_attn.out_proj.weight", Math.multiplyExact(d, d), 4));
-                out.add(new Param("self_attn.out_proj.bias", d, 4));
+                out.add(new Param("self_attn.out_proj.bias", b ? d : 0, 4));
                 out.add(new Param("linear1.weight", Math.multiplyExact(ff, d), 4));
-                out.add(new Param("linear1.bias", ff, 4));
+                out.add(new Param("linear1.bias", b ? ff : 0, 4));
                 out.add(new Param("linear2.weight", Math.multiplyExact(d, ff), 4));
-                out.add(new Param("linear2.bias", d, 4));
+                out.add(new Param("linear2.bias", b ? d : 0, 4));
                 for (String norm : new String[] {"norm1", "norm2"}) {
                     out.add(new Param(norm + ".weight", d, 4));
-                    out.add(new Param(norm + ".bias", d, 4));
+                    out.add(new Param(norm + ".bias", b ? d : 0, 4));
                 }
                 break;
             }

@@ -12,7 +12,7 @@ import io.nabla.tensor.Tensor;
  * Self-attention as {@code torch.nn.MultiheadAttention(embed_dim, num_heads, dropout, batch_first=...)} computes it
  * when query, key and value are the same tensor and there is no mask (how {@code TransformerEncoderLayer} calls
  * it inside a sequential stack), with PyTorch's state dict: {@code in_proj_weight} (3E, E), {@code in_proj_bias}
- * (3E), {@code out_proj.weight} (E, E) and {@code out_proj.bias} (E).
+ * (3E), {@code out_proj.weight} (E, E) and {@code out_proj.bias} (E); without {@code bias}, no biases (and none drawn).
  *
  * <p>Initialisation in PyTorch's order: {@code out_proj} as a {@code Linear} (its weight, then its bias, drawn),
  * then {@code xavier_uniform_(in_proj_weight)}, then both biases zeroed. Forward, as PyTorch 1.13's
@@ -33,6 +33,12 @@ public final class MultiheadAttention extends Module {
     private final Dropout attentionDropout;
 
     public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean batchFirst, Generator g) {
+        this(embedDim, numHeads, dropout, batchFirst, true, g);
+    }
+
+    /** With PyTorch's {@code bias} argument: false leaves out both projections' biases. */
+    public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean batchFirst, boolean bias,
+                              Generator g) {
         Layers.checkPositive("embed_dim", embedDim);
         Layers.checkPositive("num_heads", numHeads);
         if (embedDim % numHeads != 0) {
@@ -48,12 +54,13 @@ public final class MultiheadAttention extends Module {
         this.batchFirst = batchFirst;
         // PyTorch builds out_proj (drawing its Linear initialisation) before _reset_parameters
         Tensor w = Tensor.empty(DType.FP32, 3 * embedDim, embedDim);
-        Tensor b = Tensor.zeros(DType.FP32, 3 * embedDim);
-        Linear out = new Linear(embedDim, embedDim, true, g);
+        Linear out = new Linear(embedDim, embedDim, bias, g);
         Init.xavierUniform(w, 1.0, g);
-        Init.zeros(out.bias().tensor());
+        if (bias) {
+            Init.zeros(out.bias().tensor());
+        }
         this.inProjWeight = registerParameter("in_proj_weight", w);
-        this.inProjBias = registerParameter("in_proj_bias", b);
+        this.inProjBias = bias ? registerParameter("in_proj_bias", Tensor.zeros(DType.FP32, 3 * embedDim)) : null;
         this.outProj = registerModule("out_proj", out);
         // PyTorch's dropout of the attention weights is F.dropout, not a submodule: this one holds no state and
         // is registered only so that training mode and a run's generator reach it
@@ -85,7 +92,7 @@ public final class MultiheadAttention extends Module {
         int n = x.size(0);
         int len = x.size(1);
         int headDim = embedDim / numHeads;
-        Tensor qkv = LinalgOps.linear(x, inProjWeight.tensor(), inProjBias.tensor()); // (N, L, 3E)
+        Tensor qkv = LinalgOps.linear(x, inProjWeight.tensor(), inProjBias == null ? null : inProjBias.tensor());
         Tensor q = heads(ShapeOps.narrow(qkv, 2, 0, embedDim), n, len, headDim);
         Tensor k = heads(ShapeOps.narrow(qkv, 2, embedDim, embedDim), n, len, headDim);
         Tensor v = heads(ShapeOps.narrow(qkv, 2, 2 * embedDim, embedDim), n, len, headDim);

@@ -39,6 +39,16 @@ public final class TransformerEncoderLayer extends Module {
     /** {@code activation}: "relu" or "gelu" (PyTorch's exact GELU), as PyTorch's string argument takes them. */
     public TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward, double dropout, String activation,
                                    double layerNormEps, boolean batchFirst, boolean normFirst, Generator g) {
+        this(dModel, nhead, dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, true, g);
+    }
+
+    /**
+     * With PyTorch 2.1's {@code bias}: false leaves out every bias of the layer (the attention's projections, both
+     * feed-forward Linears, both LayerNorms), none of which is then drawn.
+     */
+    public TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward, double dropout, String activation,
+                                   double layerNormEps, boolean batchFirst, boolean normFirst, boolean bias,
+                                   Generator g) {
         Layers.checkPositive("d_model", dModel);
         Layers.checkPositive("nhead", nhead);
         Layers.checkPositive("dim_feedforward", dimFeedforward);
@@ -51,13 +61,14 @@ public final class TransformerEncoderLayer extends Module {
         this.normFirst = normFirst;
         this.activationName = activation;
         this.activation = activation(activation);
-        this.selfAttn = registerModule("self_attn", new MultiheadAttention(dModel, nhead, dropout, batchFirst, g));
-        this.linear1 = registerModule("linear1", new Linear(dModel, dimFeedforward, true, g));
+        this.selfAttn = registerModule("self_attn", new MultiheadAttention(dModel, nhead, dropout, batchFirst, bias,
+                g));
+        this.linear1 = registerModule("linear1", new Linear(dModel, dimFeedforward, bias, g));
         this.dropout = registerModule("dropout", new Dropout(dropout, g));
-        this.linear2 = registerModule("linear2", new Linear(dimFeedforward, dModel, true, g));
+        this.linear2 = registerModule("linear2", new Linear(dimFeedforward, dModel, bias, g));
         int[] shape = {dModel};
-        this.norm1 = registerModule("norm1", new LayerNorm(shape, layerNormEps));
-        this.norm2 = registerModule("norm2", new LayerNorm(shape, layerNormEps));
+        this.norm1 = registerModule("norm1", new LayerNorm(shape, layerNormEps, true, bias));
+        this.norm2 = registerModule("norm2", new LayerNorm(shape, layerNormEps, true, bias));
         this.dropout1 = registerModule("dropout1", new Dropout(dropout, g));
         this.dropout2 = registerModule("dropout2", new Dropout(dropout, g));
     }

@@ -80,6 +80,39 @@ public class LayerForwardTest {
         }
     }
 
+    /**
+     * TransformerEncoderLayer(bias=False), which Debian's PyTorch 1.13 lacks: its fixture (gen_bias_free.py) is the
+     * 1.13 layer with every bias zeroed, run from the weights in the file. The state dict has no bias; the training
+     * forward, every gradient and the evaluation forward are PyTorch's.
+     */
+    @org.junit.jupiter.api.Test
+    void biasFreeTransformerLayersMatchPyTorch() {
+        JsonNode root = JsonMapper.builder().build().readTree(GoldenModels.text("/init/transformer_bias_free.json"));
+        try (TensorScope scope = TensorScope.open()) {
+            ModelSpec spec = ModelSpec.parse(root.get("spec"));
+            Sequential model = ModelBuilder.build(spec);
+            Map<String, Tensor> weights = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : root.get("weights").properties()) {
+                weights.put(e.getKey(), tensor(e.getValue()));
+            }
+            assertThat(model.stateDict().keySet()).containsExactlyElementsOf(weights.keySet());
+            assertThat(ParameterBudget.elements(spec)).isEqualTo(weights.values().stream().mapToLong(Tensor::numel)
+                    .sum());
+            model.loadStateDict(weights, true);
+            Tensor x = tensor(root.get("input"));
+            model.train();
+            Tensor out = model.forward(x);
+            assertClose("bias-free train output", out, tensor(root.get("train_output")));
+            Autograd.backward(out, tensor(root.get("upstream")));
+            for (Map.Entry<String, JsonNode> e : root.get("grads").properties()) {
+                assertClose("bias-free grad " + e.getKey(), model.namedParameters().get(e.getKey()).grad(),
+                        tensor(e.getValue()));
+            }
+            model.eval();
+            assertClose("bias-free eval output", model.forward(x), tensor(root.get("eval_output")));
+        }
+    }
+
     private static void assertClose(String what, Tensor actual, Tensor expected) {
         TrainingGoldenTest.assertClose(what, actual.toDevice(Device.CPU), expected, RTOL, ATOL);
     }

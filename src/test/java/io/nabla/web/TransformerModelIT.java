@@ -112,9 +112,9 @@ class TransformerModelIT extends ServerTestBase {
                 + "\"d_model\": 12, \"nhead\": 2, \"activation\": \"tanh\"}]}", null);
         assertThat(activation.status()).isEqualTo(400);
         assertThat(activation.error()).contains("layers[0].activation: expected \"relu\" or \"gelu\", got \"tanh\"");
-        Http.Reply bias = http.createModel("t-bias", io + "{\"type\": \"TransformerEncoderLayer\", \"d_model\": 12, "
-                + "\"nhead\": 2, \"bias\": false}]}", null);
-        assertThat(bias.status()).isEqualTo(400);
-        assertThat(bias.error()).contains("layers[0].bias: only PyTorch's default true is built, got false");
+        Http.Reply heads0 = http.createModel("t-nhead", io + "{\"type\": \"TransformerEncoderLayer\", \"d_model\": 12, "
+                + "\"nhead\": 0}]}", null);
+        assertThat(heads0.status()).isEqualTo(400);
+        assertThat(heads0.error()).contains("layers[0].nhead: expected a positive integer, got 0");
     }
 }
