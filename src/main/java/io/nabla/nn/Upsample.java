@@ -98,7 +98,7 @@ public final class Upsample extends Module {
             if (size == in) {
                 continue;
             }
-            Double scale = scaleFactor != null && !recompute ? scaleFor(d - 2, x.dim() - 2) : null;
+            Double scale = scaleFactor != null && !recompute ? scaleFor(d - 2) : null;
             if (mode.equals("nearest")) {
                 x = IndexOps.indexSelect(x, d, positions(size, i -> sourceIndex(i, in, size, scale), x));
                 continue;
@@ -179,7 +179,7 @@ public final class Upsample extends Module {
         return Math.min((long) Math.floor((float) i * scale), in - 1);
     }
 
-    private double scaleFor(int k, int spatial) {
+    private double scaleFor(int k) {
         return scaleFactor.length == 1 ? scaleFactor[0] : scaleFactor[k];
     }
 
@@ -213,9 +213,9 @@ public final class Upsample extends Module {
             if (size != null) {
                 out[d] = size.length == 1 ? size[0] : size[k];
             } else if (in[d] != -1) {
-                double s = Math.floor(in[d] * scaleFor(k, spatial));
+                double s = Math.floor(in[d] * scaleFor(k));
                 if (s < 1 || s > Integer.MAX_VALUE) {
-                    throw new IllegalArgumentException("scale_factor: " + scaleFor(k, spatial) + " turns the size "
+                    throw new IllegalArgumentException("scale_factor: " + scaleFor(k) + " turns the size "
                             + in[d] + " of dim " + d + " into " + (long) s + ", which is not a size");
                 }
                 out[d] = (int) s;
