@@ -35,7 +35,8 @@ public final class Upsample extends Module {
 
     /**
      * Exactly one of {@code size} and {@code scaleFactor} is given (not null): one value for every spatial dim, or
-     * one per dim. {@code spatialDims} fixes the input's rank ({@code UpsamplingNearest2d}: 2), or 0 for any of 1-3.
+     * one per dim. {@code type} is PyTorch's class name ({@code UpsamplingNearest2d} takes only 4-D inputs);
+     * {@code alignCorners} null is PyTorch's None (false for the linear modes, and the only value nearest takes).
      */
     public Upsample(String type, int[] size, double[] scaleFactor, String mode, Boolean alignCorners,
                     boolean recomputeScaleFactor) {
