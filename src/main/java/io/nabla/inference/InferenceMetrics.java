@@ -17,8 +17,8 @@ import java.util.Map;
  * Per-model meters: {@code nabla.inference.requests} and {@code nabla.inference.errors} (counters),
  * {@code nabla.inference.latency} (a timer with a histogram) and {@code nabla.inference.batch.size} (rows per
  * forward pass), all tagged with {@code model}; {@code nabla.model.memory} (bytes held by each loaded version,
- * tagged {@code model} and {@code version}) and {@code nabla.memory.allocated} / {@code nabla.memory.peak} (the host
- * allocator's counters).
+ * tagged {@code model} and {@code version}) and {@code nabla.memory.allocated} / {@code nabla.memory.peak} /
+ * {@code nabla.memory.limit} (the host allocator's counters and its cap).
  */
 public final class InferenceMetrics {
 
@@ -31,6 +31,9 @@ public final class InferenceMetrics {
         HostAllocator host = HostAllocator.instance();
         Gauge.builder("nabla.memory.allocated", host, HostAllocator::allocatedBytes).baseUnit("bytes")
                 .description("host memory held by tensors").tag("device", "cpu").register(registry);
+        Gauge.builder("nabla.memory.limit", host, h -> h.limit() == Long.MAX_VALUE ? Double.NaN : h.limit())
+                .baseUnit("bytes").description("the most host memory tensors may hold (nabla.limits.max-host-memory)")
+                .tag("device", "cpu").register(registry);
         Gauge.builder("nabla.memory.peak", host, HostAllocator::peakBytes).baseUnit("bytes")
                 .description("most host memory ever held by tensors at once").tag("device", "cpu")
                 .register(registry);

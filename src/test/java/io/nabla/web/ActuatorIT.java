@@ -43,7 +43,8 @@ class ActuatorIT extends ServerTestBase {
         assertThat(text).contains("nabla_inference_latency_seconds_bucket{model=\"metered\"");
         assertThat(text).contains("nabla_inference_batch_size_rows_bucket{model=\"metered\"");
         assertThat(text).contains("nabla_model_memory_bytes{model=\"metered\",version=\"1\"}");
-        assertThat(text).contains("nabla_memory_allocated_bytes{device=\"cpu\"}");
+        assertThat(text).contains("nabla_memory_allocated_bytes{device=\"cpu\"}")
+                .contains("nabla_memory_limit_bytes{device=\"cpu\"}");
     }
 
     @Test
