@@ -8,8 +8,9 @@ import io.nabla.tensor.Tensor;
 
 /**
  * Convolution and pooling over NCHW tensors (a 3-dim (C, H, W) input is one unbatched image), with their
- * gradients, as PyTorch's {@code conv2d}, {@code max_pool2d}, {@code avg_pool2d} and {@code adaptive_avg_pool2d}.
- * Size arguments take one value (both dims) or two (height, width). Each backward rule follows its forward op.
+ * gradients, as PyTorch's {@code conv2d}, {@code conv_transpose2d}, {@code max_pool2d}, {@code avg_pool2d} and
+ * {@code adaptive_avg_pool2d}. Size arguments take one value (both dims) or two (height, width). Each backward rule
+ * follows its forward op; the family's argument checks are shared here, which makes the file longer than most.
  */
 public final class ConvOps {
 
