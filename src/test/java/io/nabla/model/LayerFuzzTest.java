@@ -21,7 +21,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Every layer type of the catalog, built from random argument values (good ones, negative, zero, huge, wrong kinds)
- * and run in both modes, with gradients, on random inputs (ranks 1 to 5, small sizes, float or integer): each step
+ * and run in both modes, with gradients, then under BF16 autocast (also with its weights cast once) and quantized to
+ * INT8 where it has Linears, on random inputs (ranks 1 to 5, small sizes, float or integer): each step
  * either works or fails with a named {@link IllegalArgumentException} (a 400 at the HTTP layer), or with
  * {@link OutOfDeviceMemoryException} (507) under a 256 MiB host memory limit set for the run; never another
  * exception, which the server would answer 500. Where the layer accepts the input, the shape it predicted is the one
@@ -106,6 +107,18 @@ class LayerFuzzTest {
             m.eval();
             try (GradMode.Region off = GradMode.disable()) {
                 m.forward(x);
+                stage = "bf16 autocast";
+                try (io.nabla.autograd.Autocast.Region a = io.nabla.autograd.Autocast.enable(DType.BF16)) {
+                    m.forward(x);
+                    stage = "bf16 weights";
+                    m.castMatrixWeights(DType.BF16);
+                    m.forward(x);
+                }
+                stage = "int8";
+                io.nabla.nn.Sequential q = new io.nabla.nn.Sequential(m);
+                if (!q.quantizableLinears().isEmpty()) {
+                    q.quantizeDynamic().forward(x);
+                }
             }
             return "ran";
         } catch (IllegalArgumentException e) {
