@@ -378,11 +378,45 @@ SPECS = {
         ],
         "seed": 89,
     },
+    # PyTorch 2.1's CircularPad1d/2d and ZeroPad1d (built here from F.pad and ConstantPad1d: 1.13 lacks the classes)
+    "circular_pad": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 2, 4, 5]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "CircularPad2d", "padding": [1, 2, 3, 0]},
+            {"type": "Conv2d", "in_channels": 2, "out_channels": 2, "kernel_size": 2},
+            {"type": "Flatten", "start_dim": 2},
+            {"type": "CircularPad1d", "padding": 3},
+            {"type": "ZeroPad1d", "padding": [2, -1]},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 98, "out_features": 2},
+        ],
+        "seed": 101,
+    },
 }
+
+
+class CircularPad(torch.nn.Module):
+    """PyTorch 2.1's CircularPad1d/2d, which Debian's 1.13 lacks, as F.pad(mode="circular") computes it."""
+
+    def __init__(self, padding, dims):
+        super().__init__()
+        self.padding = tuple(padding) if isinstance(padding, (list, tuple)) else (padding,) * (2 * dims)
+
+    def forward(self, x):
+        return torch.nn.functional.pad(x, self.padding, mode="circular")
+
+
+# layers of PyTorch 2.1 that 1.13 lacks, built from what 1.13 has
+SHIMS = {"ZeroPad1d": lambda padding: torch.nn.ConstantPad1d(padding, 0.0),
+         "CircularPad1d": lambda padding: CircularPad(padding, 1),
+         "CircularPad2d": lambda padding: CircularPad(padding, 2)}
 
 
 def layer(l):
     args = {k: v for k, v in l.items() if k != "type"}
+    if l["type"] in SHIMS:
+        return SHIMS[l["type"]](**args)
     for k in ("kernel_size", "stride", "padding", "output_size", "normalized_shape", "unflattened_size", "size",
               "scale_factor", "output_padding", "dilation"):
         if isinstance(args.get(k), list):

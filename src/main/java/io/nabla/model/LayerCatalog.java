@@ -187,7 +187,12 @@ final class LayerCatalog {
                 required("padding", ArgKind.PAD1D), required("value", ArgKind.NUMBER));
         define("ConstantPad2d", (a, g) -> pad("ConstantPad2d", Pad.Mode.CONSTANT, 2, a, d(a, "value")),
                 required("padding", ArgKind.PAD2D), required("value", ArgKind.NUMBER));
+        define("ZeroPad1d", (a, g) -> pad("ZeroPad1d", Pad.Mode.CONSTANT, 1, a, 0), required("padding", ArgKind.PAD1D));
         define("ZeroPad2d", (a, g) -> pad("ZeroPad2d", Pad.Mode.CONSTANT, 2, a, 0), required("padding", ArgKind.PAD2D));
+        define("CircularPad1d", (a, g) -> pad("CircularPad1d", Pad.Mode.CIRCULAR, 1, a, 0),
+                required("padding", ArgKind.PAD1D));
+        define("CircularPad2d", (a, g) -> pad("CircularPad2d", Pad.Mode.CIRCULAR, 2, a, 0),
+                required("padding", ArgKind.PAD2D));
         define("ReflectionPad1d", (a, g) -> pad("ReflectionPad1d", Pad.Mode.REFLECT, 1, a, 0),
                 required("padding", ArgKind.PAD1D));
         define("ReflectionPad2d", (a, g) -> pad("ReflectionPad2d", Pad.Mode.REFLECT, 2, a, 0),

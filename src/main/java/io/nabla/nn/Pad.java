@@ -9,17 +9,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * PyTorch's padding layers: {@code ConstantPad1d/2d(padding, value)}, {@code ZeroPad2d(padding)},
- * {@code ReflectionPad1d/2d(padding)} and {@code ReplicationPad1d/2d(padding)}. {@code padding} is (left, right) for
+ * PyTorch's padding layers: {@code ConstantPad1d/2d(padding, value)}, {@code ZeroPad1d/2d(padding)},
+ * {@code ReflectionPad1d/2d(padding)}, {@code ReplicationPad1d/2d(padding)} and {@code CircularPad1d/2d(padding)}
+ * (the last two and {@code ZeroPad1d} are PyTorch 2.1's). {@code padding} is (left, right) for
  * the last dim, then (top, bottom) for the one before it, as {@code F.pad} orders it. The input is (C, W) or
  * (N, C, W) for 1d, (C, H, W) or (N, C, H, W) for 2d. Constant padding may be negative (it crops, as in PyTorch);
- * reflection needs each side's padding below the dim's size; constant padding is a concatenation with blocks of the
+ * reflection needs each side's padding below the dim's size, circular padding at most that size; constant padding is
+ * a concatenation with blocks of the
  * value, the other modes a selection of rows and columns ({@code index_select}), so gradients reach the input.
  */
 public final class Pad extends Module {
 
     /** How the border is filled. */
-    public enum Mode { CONSTANT, REFLECT, REPLICATE }
+    public enum Mode { CONSTANT, REFLECT, REPLICATE, CIRCULAR }
 
     private final String type;
     private final Mode mode;
@@ -73,11 +75,12 @@ public final class Pad extends Module {
 
     private Tensor index(Tensor x, int dim, int before, int after) {
         try {
-            return Conv2d.padIndex(x, dim, mode == Mode.REFLECT ? "reflect" : "replicate", before, after,
+            return Conv2d.padIndex(x, dim, mode.name().toLowerCase(java.util.Locale.ROOT), before, after,
                     dimName(dim, x.dim()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage().replace("padding_mode 'reflect' needs", "padding: "
-                    + "reflection needs"), e);
+                    + "reflection needs").replace("padding_mode 'circular' needs", "padding: circular padding needs"),
+                    e);
         }
     }
 
@@ -124,6 +127,11 @@ public final class Pad extends Module {
             if (mode == Mode.REFLECT && (before >= in[dim] || after >= in[dim])) {
                 throw new IllegalArgumentException("padding: reflection needs the " + dimName(dim, in.length)
                         + "'s padding (" + before + ", " + after + ") to be smaller than the " + dimName(dim, in.length)
+                        + " of the input, " + in[dim]);
+            }
+            if (mode == Mode.CIRCULAR && (before > in[dim] || after > in[dim])) {
+                throw new IllegalArgumentException("padding: circular padding needs the " + dimName(dim, in.length)
+                        + "'s padding (" + before + ", " + after + ") to be at most the " + dimName(dim, in.length)
                         + " of the input, " + in[dim]);
             }
             long size = (long) in[dim] + before + after;

@@ -31,12 +31,12 @@ final class RepositorySchemas {
                     + "AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool1d, PixelShuffle, "
                     + "PixelUnshuffle, BatchNorm1d, BatchNorm2d, LayerNorm, InstanceNorm1d, InstanceNorm2d, "
                     + "GroupNorm, Embedding, EmbeddingBag, Dropout, Dropout1d, Dropout2d, ConstantPad1d, "
-                    + "ConstantPad2d, ZeroPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, "
-                    + "ReplicationPad2d, Upsample, UpsamplingNearest2d, Flatten, Unflatten, ReLU, PReLU, LeakyReLU, "
-                    + "GELU, SiLU, Tanh, Sigmoid, ELU, Softplus, Hardtanh, ReLU6, Hardsigmoid, Hardswish, Mish, "
-                    + "SELU, CELU, LogSigmoid, Softsign, Tanhshrink, Threshold, Hardshrink, Softshrink, GLU, "
-                    + "Softmax, LogSoftmax, Softmin, Softmax2d, Identity, TransformerEncoderLayer, "
-                    + "TransformerEncoder.")
+                    + "ConstantPad2d, ZeroPad1d, ZeroPad2d, CircularPad1d, CircularPad2d, ReflectionPad1d, "
+                    + "ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, Upsample, UpsamplingNearest2d, Flatten, "
+                    + "Unflatten, ReLU, PReLU, LeakyReLU, GELU, SiLU, Tanh, Sigmoid, ELU, Softplus, Hardtanh, ReLU6, "
+                    + "Hardsigmoid, Hardswish, Mish, SELU, CELU, LogSigmoid, Softsign, Tanhshrink, Threshold, "
+                    + "Hardshrink, Softshrink, GLU, Softmax, LogSoftmax, Softmin, Softmax2d, Identity, "
+                    + "TransformerEncoderLayer, TransformerEncoder.")
             List<Map<String, Object>> layers, Long seed,
             @Schema(description = "where the model is loaded: auto, cpu, cuda or cuda:N (default: the server's "
                     + "nabla.models.device, itself auto by default)") String device,

@@ -65,6 +65,8 @@ class PadUpsampleTest {
             assertThat(reflect.toDoubleArray()).containsExactly(3, 2, 1, 2, 3, 2, 1);
             Tensor replicate = new Pad("ReplicationPad1d", Pad.Mode.REPLICATE, 1, new int[] {1, 2}, 0).forward(x);
             assertThat(replicate.toDoubleArray()).containsExactly(1, 1, 2, 3, 3, 3);
+            Tensor circular = new Pad("CircularPad1d", Pad.Mode.CIRCULAR, 1, new int[] {2, 3}, 0).forward(x);
+            assertThat(circular.toDoubleArray()).containsExactly(2, 3, 1, 2, 3, 1, 2, 3);
         }
     }
 
@@ -76,6 +78,9 @@ class PadUpsampleTest {
                         + "input, 3");
         assertThatThrownBy(() -> reflect.outputShape(new int[] {5, 3}))
                 .hasMessage("expected a 3D or 4D input for ReflectionPad2d, got (5, 3)");
+        assertThatThrownBy(() -> new Pad("CircularPad1d", Pad.Mode.CIRCULAR, 1, new int[] {4, 0}, 0)
+                .outputShape(new int[] {2, 3})).hasMessage("padding: circular padding needs the width's padding (4, 0) "
+                        + "to be at most the width of the input, 3");
         assertThatThrownBy(() -> new Pad("ReplicationPad1d", Pad.Mode.REPLICATE, 1, new int[] {-1, 0}, 0))
                 .hasMessage("padding: expected non-negative integers, got (-1, 0)");
         assertThatThrownBy(() -> new Pad("ConstantPad1d", Pad.Mode.CONSTANT, 1, new int[] {-3, -2}, 0)
