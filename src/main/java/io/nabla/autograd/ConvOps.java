@@ -96,13 +96,7 @@ public final class ConvOps {
                     + "of groups), but input " + Shape.format(input.shape()) + " has " + input.size(1));
         }
         int cout = weight.size(1) * groups;
-        if (bias != null) {
-            checkFloating("conv_transpose2d", input, bias);
-            if (bias.dim() != 1 || bias.size(0) != cout) {
-                throw new IllegalArgumentException("conv_transpose2d: expected bias of shape (" + cout + "), got "
-                        + Shape.format(bias.shape()));
-            }
-        }
+        checkBias("conv_transpose2d", input, bias, cout);
         int[] st = pair("conv_transpose2d", "stride", stride, 1);
         int[] pd = pair("conv_transpose2d", "padding", padding, 0);
         int[] op = pair("conv_transpose2d", "output_padding", outputPadding, 0);
@@ -178,13 +172,7 @@ public final class ConvOps {
                     + " channels and out_channels divisible by " + groups + ", but input " + Shape.format(s)
                     + " has " + s[1] + " channels");
         }
-        if (bias != null) {
-            checkFloating("conv2d", input, bias);
-            if (bias.dim() != 1 || bias.size(0) != cout) {
-                throw new IllegalArgumentException("conv2d: expected bias of shape (" + cout + "), got "
-                        + Shape.format(bias.shape()));
-            }
-        }
+        checkBias("conv2d", input, bias, cout);
         int[] st = pair("conv2d", "stride", stride, 1);
         int[] pd = pair("conv2d", "padding", padding, 0);
         int[] dl = pair("conv2d", "dilation", dilation, 1);
@@ -366,6 +354,18 @@ public final class ConvOps {
         if (!a.device().equals(b.device())) {
             throw new IllegalArgumentException(op + ": expected tensors on one device, got " + a.device() + " and "
                     + b.device());
+        }
+    }
+
+    /** A bias, when there is one, is a floating (cout) tensor like the input. */
+    private static void checkBias(String op, Tensor input, Tensor bias, int cout) {
+        if (bias == null) {
+            return;
+        }
+        checkFloating(op, input, bias);
+        if (bias.dim() != 1 || bias.size(0) != cout) {
+            throw new IllegalArgumentException(op + ": expected bias of shape (" + cout + "), got "
+                    + Shape.format(bias.shape()));
         }
     }
 

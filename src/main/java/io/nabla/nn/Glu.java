@@ -26,7 +26,7 @@ public final class Glu extends Module {
     @Override
     public Tensor forward(Tensor input) {
         outputShape(input.shape());
-        int d = Shape.wrapDim(dim, input.dim());
+        int d = Layers.dimOf(dim, input.shape());
         int half = input.size(d) / 2;
         return ElementwiseOps.mul(ShapeOps.narrow(input, d, 0, half),
                 ActivationOps.sigmoid(ShapeOps.narrow(input, d, half, half)));
@@ -35,18 +35,12 @@ public final class Glu extends Module {
     /** Splitting dimension 0 would pair one request's rows with another's. */
     @Override
     public boolean rowsIndependent(int[] in) {
-        return in.length == 0 || Shape.wrapDim(dim, in.length) != 0;
+        return Layers.dimOf(dim, in) != 0;
     }
 
     @Override
     public int[] outputShape(int[] in) {
-        int d;
-        try {
-            d = Shape.wrapDim(dim, in.length);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("dim: " + dim + " is out of range for an input of shape "
-                    + Shape.format(in));
-        }
+        int d = Layers.dimOf(dim, in);
         if (in[d] != -1 && in[d] % 2 != 0) {
             throw new IllegalArgumentException("Halving dimension must be even, but dimension " + d + " is size "
                     + in[d] + " in " + Shape.format(in));

@@ -38,6 +38,22 @@ final class Layers {
         }
     }
 
+    /**
+     * Argument {@code dim} of a layer (negative counts from the end) as an index into {@code in}, or an error naming
+     * it and the input.
+     */
+    static int dimOf(int dim, int[] in) {
+        if (in.length == 0) {
+            throw new IllegalArgumentException("expected an input of at least 1 dim, got a scalar");
+        }
+        try {
+            return Shape.wrapDim(dim, in.length);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("dim: " + dim + " is out of range for an input of shape "
+                    + Shape.format(in));
+        }
+    }
+
     /** True when a (possibly unknown, -1) size can be {@code expected}. */
     static boolean fits(int size, int expected) {
         return size == -1 || size == expected;

@@ -42,21 +42,12 @@ public final class Unflatten extends Module {
     /** Splitting dimension 0 turns rows into blocks of rows: a request's rows would not be its own. */
     @Override
     public boolean rowsIndependent(int[] in) {
-        return in.length == 0 || Shape.wrapDim(dim, in.length) != 0;
+        return Layers.dimOf(dim, in) != 0;
     }
 
     @Override
     public int[] outputShape(int[] in) {
-        int d;
-        try {
-            d = Shape.wrapDim(dim, Math.max(in.length, 1));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("dim: " + dim + " is out of range for an input of shape "
-                    + Shape.format(in));
-        }
-        if (in.length == 0) {
-            throw new IllegalArgumentException("expected an input of at least 1 dim, got a scalar");
-        }
+        int d = Layers.dimOf(dim, in);
         long known = 1;
         int free = -1;
         for (int i = 0; i < sizes.length; i++) {

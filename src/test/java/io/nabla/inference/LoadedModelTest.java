@@ -138,6 +138,17 @@ class LoadedModelTest {
         }
     }
 
+    /** Version 1 of model {@code name} in the test's store: {@code spec} and the weights it is initialised with. */
+    private Path storeInitial(String name, String spec) throws java.io.IOException {
+        Path v = Files.createDirectories(dir.resolve(name + "/1"));
+        Files.writeString(v.resolve(StoredVersion.SPEC_FILE), spec);
+        try (TensorScope s = TensorScope.open()) {
+            io.nabla.model.SafetensorsWriter.write(io.nabla.model.ModelBuilder.build(io.nabla.model.ModelSpec.parse(
+                    spec)).stateDict(), v.resolve(StoredVersion.WEIGHTS_FILE));
+        }
+        return v;
+    }
+
     /**
      * A model whose rows of dimension 0 depend on each other (here a sequence-first transformer layer: dimension 0 is
      * the sequence) runs each request alone, with the queue's delay giving the worker every chance to stack them: each
@@ -149,12 +160,7 @@ class LoadedModelTest {
                 {"inputs": [{"name": "x", "datatype": "FP32", "shape": [-1, 2, 8]}],
                  "outputs": [{"name": "y", "datatype": "FP32", "shape": [-1, 2, 8]}],
                  "layers": [{"type": "TransformerEncoderLayer", "d_model": 8, "nhead": 2, "dim_feedforward": 16}]}""";
-        Path v = Files.createDirectories(dir.resolve("t/1"));
-        Files.writeString(v.resolve(StoredVersion.SPEC_FILE), spec);
-        try (TensorScope s = TensorScope.open()) {
-            io.nabla.model.SafetensorsWriter.write(io.nabla.model.ModelBuilder.build(io.nabla.model.ModelSpec.parse(
-                    spec)).stateDict(), v.resolve(StoredVersion.WEIGHTS_FILE));
-        }
+        Path v = storeInitial("t", spec);
         byte[] bytes = spec.getBytes(StandardCharsets.UTF_8);
         SequentialModelLoader real = new SequentialModelLoader();
         ModelSignature signature = real.signature(bytes);
@@ -206,12 +212,7 @@ class LoadedModelTest {
                  "outputs": [{"name": "y", "datatype": "FP32", "shape": [-1, -1, 8]}],
                  "layers": [{"type": "TransformerEncoderLayer", "d_model": 8, "nhead": 2, "dim_feedforward": 16,
                              "batch_first": true}]}""";
-        Path v = Files.createDirectories(dir.resolve("long/1"));
-        Files.writeString(v.resolve(StoredVersion.SPEC_FILE), spec);
-        try (TensorScope s = TensorScope.open()) {
-            io.nabla.model.SafetensorsWriter.write(io.nabla.model.ModelBuilder.build(io.nabla.model.ModelSpec.parse(
-                    spec)).stateDict(), v.resolve(StoredVersion.WEIGHTS_FILE));
-        }
+        Path v = storeInitial("long", spec);
         byte[] bytes = spec.getBytes(StandardCharsets.UTF_8);
         SequentialModelLoader real = new SequentialModelLoader();
         LoadedModel m = LoadedModel.load(new StoredVersion("long", 1, v), bytes, real.signature(bytes), real,
