@@ -173,7 +173,7 @@ public final class ActivationOps {
         });
     }
 
-    // ---- selu, celu, logsigmoid, softsign, tanhshrink, threshold, hardshrink, softshrink: composed, PyTorch's gradients
+    // ---- selu, celu, logsigmoid, softsign, tanhshrink, threshold, hardshrink, softshrink: composed, PyTorch's grads
 
     /** SELU's alpha and scale, as PyTorch writes them. */
     public static final double SELU_ALPHA = 1.6732632423543772848170429916717;
@@ -245,8 +245,8 @@ public final class ActivationOps {
     }
 
     /**
-     * {@code x - lambd} above {@code lambd}, {@code x + lambd} below {@code -lambd}, else 0 (a NaN too); the gradient is
-     * PyTorch's vectorised {@code softshrink_backward}: {@code g} where {@code |x| > lambd}, else 0 (a NaN too).
+     * {@code x - lambd} above {@code lambd}, {@code x + lambd} below {@code -lambd}, else 0 (a NaN too); the gradient
+     * is PyTorch's vectorised {@code softshrink_backward}: {@code g} where {@code |x| > lambd}, else 0 (a NaN too).
      */
     public static Tensor softshrink(Tensor x, double lambd) {
         if (!(lambd >= 0) || Double.isInfinite(lambd)) {

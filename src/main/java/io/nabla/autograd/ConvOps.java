@@ -69,8 +69,8 @@ public final class ConvOps {
     /**
      * PyTorch's {@code conv_transpose2d}: input (N, Cin, H, W) (or (Cin, H, W)), weight (Cin, Cout / groups, kh, kw),
      * bias (Cout) or null; the result is (N, Cout, (H - 1) * stride - 2 * padding + dilation * (kh - 1) +
-     * output_padding + 1, likewise for W). It is the adjoint of {@link #conv2d} with the same weight: the forward pass is
-     * that convolution's input gradient (Wᵀ·x, then col2im), the input's gradient is the convolution of the output's
+     * output_padding + 1, likewise for W). It is the adjoint of {@link #conv2d} with the same weight: the forward pass
+     * is that convolution's input gradient (Wᵀ·x, then col2im), the input's gradient is the convolution of the output's
      * gradient, the weight's is the convolution's weight gradient with the roles of input and output swapped. Under
      * {@link Autocast}, computed in its lower precision.
      */

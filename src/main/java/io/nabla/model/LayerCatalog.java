@@ -122,7 +122,8 @@ final class LayerCatalog {
                 required("kernel_size", ArgKind.POSITIVE_SINGLE), arg("stride", ArgKind.POSITIVE_SINGLE, 1),
                 arg("padding", ArgKind.NON_NEGATIVE_SINGLE, 0), arg("output_padding", ArgKind.NON_NEGATIVE_SINGLE, 0),
                 arg("groups", ArgKind.POSITIVE_INT, 1), arg("bias", ArgKind.BOOL, true),
-                arg("dilation", ArgKind.POSITIVE_SINGLE, 1), onlyDefault("padding_mode", ArgKind.PADDING_MODE, "zeros"));
+                arg("dilation", ArgKind.POSITIVE_SINGLE, 1),
+                onlyDefault("padding_mode", ArgKind.PADDING_MODE, "zeros"));
         define("MaxPool2d", (a, g) -> pool(Pool2d.Kind.MAX, a), required("kernel_size", ArgKind.POOL_PAIR),
                 arg("stride", ArgKind.POOL_STRIDE, null), arg("padding", ArgKind.POOL_PADDING, new int[] {0, 0}),
                 arg("dilation", ArgKind.POOL_PAIR, new int[] {1, 1}),
@@ -187,20 +188,12 @@ final class LayerCatalog {
                 required("padding", ArgKind.PAD1D), required("value", ArgKind.NUMBER));
         define("ConstantPad2d", (a, g) -> pad("ConstantPad2d", Pad.Mode.CONSTANT, 2, a, d(a, "value")),
                 required("padding", ArgKind.PAD2D), required("value", ArgKind.NUMBER));
-        define("ZeroPad1d", (a, g) -> pad("ZeroPad1d", Pad.Mode.CONSTANT, 1, a, 0), required("padding", ArgKind.PAD1D));
-        define("ZeroPad2d", (a, g) -> pad("ZeroPad2d", Pad.Mode.CONSTANT, 2, a, 0), required("padding", ArgKind.PAD2D));
-        define("CircularPad1d", (a, g) -> pad("CircularPad1d", Pad.Mode.CIRCULAR, 1, a, 0),
-                required("padding", ArgKind.PAD1D));
-        define("CircularPad2d", (a, g) -> pad("CircularPad2d", Pad.Mode.CIRCULAR, 2, a, 0),
-                required("padding", ArgKind.PAD2D));
-        define("ReflectionPad1d", (a, g) -> pad("ReflectionPad1d", Pad.Mode.REFLECT, 1, a, 0),
-                required("padding", ArgKind.PAD1D));
-        define("ReflectionPad2d", (a, g) -> pad("ReflectionPad2d", Pad.Mode.REFLECT, 2, a, 0),
-                required("padding", ArgKind.PAD2D));
-        define("ReplicationPad1d", (a, g) -> pad("ReplicationPad1d", Pad.Mode.REPLICATE, 1, a, 0),
-                required("padding", ArgKind.PAD1D));
-        define("ReplicationPad2d", (a, g) -> pad("ReplicationPad2d", Pad.Mode.REPLICATE, 2, a, 0),
-                required("padding", ArgKind.PAD2D));
+        for (int dims = 1; dims <= 2; dims++) { // the padding layers whose only argument is padding
+            definePad("ZeroPad" + dims + "d", Pad.Mode.CONSTANT, dims);
+            definePad("CircularPad" + dims + "d", Pad.Mode.CIRCULAR, dims);
+            definePad("ReflectionPad" + dims + "d", Pad.Mode.REFLECT, dims);
+            definePad("ReplicationPad" + dims + "d", Pad.Mode.REPLICATE, dims);
+        }
         define("Upsample", (a, g) -> upsample("Upsample", a, Boolean.TRUE.equals(a.get("recompute_scale_factor"))),
                 arg("size", ArgKind.NULLABLE_SIZES, null), arg("scale_factor", ArgKind.NULLABLE_SCALES, null),
                 arg("mode", ArgKind.UPSAMPLE_MODE, "nearest"), arg("align_corners", ArgKind.NULLABLE_BOOL, null),
@@ -316,7 +309,13 @@ final class LayerCatalog {
         int[] size = (int[]) a.get("size");
         double[] scale = (double[]) a.get("scale_factor");
         return new Upsample(type, size == null ? null : size.clone(), scale == null ? null : scale.clone(),
-                a.containsKey("mode") ? (String) a.get("mode") : "nearest", (Boolean) a.get("align_corners"), recompute);
+                a.containsKey("mode") ? (String) a.get("mode") : "nearest", (Boolean) a.get("align_corners"),
+                recompute);
+    }
+
+    private static void definePad(String type, Pad.Mode mode, int dims) {
+        define(type, (a, g) -> pad(type, mode, dims, a, 0),
+                required("padding", dims == 1 ? ArgKind.PAD1D : ArgKind.PAD2D));
     }
 
     private static Module pad(String type, Pad.Mode mode, int dims, Map<String, Object> a, double value) {

@@ -16,6 +16,11 @@ public final class AdaptiveAvgPool2d extends Module {
     private final int[] outputSize;
 
     public AdaptiveAvgPool2d(int[] outputSize) {
+        this.outputSize = checkOutputSize(outputSize);
+    }
+
+    /** {@code output_size}: two sizes, each positive or {@link #KEEP}; returns a copy. */
+    static int[] checkOutputSize(int[] outputSize) {
         if (outputSize == null || outputSize.length != 2) {
             throw new IllegalArgumentException("output_size: expected 2 sizes, got "
                     + (outputSize == null ? "null" : Shape.format(outputSize)));
@@ -26,7 +31,7 @@ public final class AdaptiveAvgPool2d extends Module {
                         + Shape.format(outputSize));
             }
         }
-        this.outputSize = outputSize.clone();
+        return outputSize.clone();
     }
 
     @Override
@@ -43,7 +48,12 @@ public final class AdaptiveAvgPool2d extends Module {
 
     @Override
     public int[] outputShape(int[] in) {
-        int c = Layers.channelDim2d(in, "AdaptiveAvgPool2d");
+        return outputShape(in, outputSize, "AdaptiveAvgPool2d");
+    }
+
+    /** (N, C, H, W) or (C, H, W) to the same with the output size ({@link #KEEP} keeps a dim). */
+    static int[] outputShape(int[] in, int[] outputSize, String type) {
+        int c = Layers.channelDim2d(in, type);
         int[] out = in.clone();
         for (int d = 0; d < 2; d++) {
             out[c + 1 + d] = outputSize[d] == KEEP ? in[c + 1 + d] : outputSize[d];
@@ -53,6 +63,11 @@ public final class AdaptiveAvgPool2d extends Module {
 
     @Override
     protected String extraRepr() {
+        return repr(outputSize);
+    }
+
+    /** {@code output_size=(...)} as PyTorch prints it. */
+    static String repr(int[] outputSize) {
         return "output_size=(" + text(outputSize[0]) + ", " + text(outputSize[1]) + ")";
     }
 

@@ -21,17 +21,7 @@ public final class AdaptiveMaxPool2d extends Module {
     private final int[] outputSize;
 
     public AdaptiveMaxPool2d(int[] outputSize) {
-        if (outputSize == null || outputSize.length != 2) {
-            throw new IllegalArgumentException("output_size: expected 2 sizes, got "
-                    + (outputSize == null ? "null" : Shape.format(outputSize)));
-        }
-        for (int s : outputSize) {
-            if (s != AdaptiveAvgPool2d.KEEP && s <= 0) {
-                throw new IllegalArgumentException("output_size: expected positive sizes or None, got "
-                        + Shape.format(outputSize));
-            }
-        }
-        this.outputSize = outputSize.clone();
+        this.outputSize = AdaptiveAvgPool2d.checkOutputSize(outputSize);
     }
 
     @Override
@@ -115,20 +105,11 @@ public final class AdaptiveMaxPool2d extends Module {
 
     @Override
     public int[] outputShape(int[] in) {
-        int c = Layers.channelDim2d(in, "AdaptiveMaxPool2d");
-        int[] out = in.clone();
-        for (int d = 0; d < 2; d++) {
-            out[c + 1 + d] = outputSize[d] == AdaptiveAvgPool2d.KEEP ? in[c + 1 + d] : outputSize[d];
-        }
-        return out;
+        return AdaptiveAvgPool2d.outputShape(in, outputSize, "AdaptiveMaxPool2d");
     }
 
     @Override
     protected String extraRepr() {
-        return "output_size=(" + text(outputSize[0]) + ", " + text(outputSize[1]) + ")";
-    }
-
-    private static String text(int size) {
-        return size == AdaptiveAvgPool2d.KEEP ? "None" : Integer.toString(size);
+        return AdaptiveAvgPool2d.repr(outputSize);
     }
 }

@@ -41,8 +41,8 @@ public final class Sequential extends Module {
     /**
      * This model for INT8 inference ({@code quantize_dynamic} of {@code nn.Linear}): a new Sequential in which every
      * {@link Linear} of {@link #quantizableLinears}, also inside nested Sequentials and transformer layers, is replaced
-     * by its {@link QuantizedLinear} (built in the current scope), the other layers shared with this one. The replaced layers' FP32 tensors are freed at once, so this
-     * model must not be used afterwards.
+     * by its {@link QuantizedLinear} (built in the current scope), the other layers shared with this one. The replaced
+     * layers' FP32 tensors are freed at once, so this model must not be used afterwards.
      */
     public Sequential quantizeDynamic() {
         List<Module> out = new ArrayList<>(layers.size());

@@ -40,7 +40,9 @@ public final class TransformerEncoder extends Module {
         return layers;
     }
 
-    /** The encoder for INT8 inference: each layer's feed-forward Linears quantized ({@link Sequential#quantizeDynamic}). */
+    /**
+     * The encoder for INT8 inference: each layer's feed-forward Linears quantized ({@link Sequential#quantizeDynamic}).
+     */
     public TransformerEncoder quantizeDynamic() {
         return new TransformerEncoder(layers.quantizeDynamic(), norm, isTraining());
     }
