@@ -2,7 +2,8 @@ package io.nabla.optim;
 
 /**
  * {@code CosineAnnealingLR(T_max, eta_min=0)}: the rate follows half a cosine from the base rate down to
- * {@code etaMin} over {@code tMax} epochs (and back up after), by PyTorch's recursive formula.
+ * {@code etaMin} over {@code tMax} epochs (and back up after, period {@code 2 * tMax}), by PyTorch 1.13's recursive
+ * formula; the closed form is {@code eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2}.
  */
 public final class CosineAnnealingLR extends LrScheduler {
 
@@ -30,5 +31,10 @@ public final class CosineAnnealingLR extends LrScheduler {
         }
         return (1 + Math.cos(Math.PI * epoch / tMax)) / (1 + Math.cos(Math.PI * (epoch - 1) / tMax))
                 * (lr - etaMin) + etaMin;
+    }
+
+    @Override
+    protected double closedFormLr(int epoch) {
+        return etaMin + (baseLr() - etaMin) * (1 + Math.cos(Math.PI * epoch / tMax)) / 2;
     }
 }

@@ -3,7 +3,9 @@ package io.nabla.optim;
 /**
  * {@code LinearLR(start_factor=1/3, end_factor=1.0, total_iters=5)}: scales the rate linearly from
  * {@code startFactor} to {@code endFactor} times the base rate over {@code totalIters} epochs (a warm-up when
- * starting below 1), by PyTorch's recursive formula.
+ * starting below 1, a decay with {@code endFactor} below {@code startFactor}), by PyTorch 1.13's recursive formula;
+ * the closed form is {@code base_lr * (start + (end - start) * min(total_iters, epoch) / total_iters)}. A start
+ * factor of 0, which 1.13 accepts and then divides by zero on the first step, is refused (as PyTorch 2 does).
  */
 public final class LinearLR extends LrScheduler {
 
@@ -41,5 +43,10 @@ public final class LinearLR extends LrScheduler {
         }
         return lr * (1. + (endFactor - startFactor)
                 / (totalIters * startFactor + (epoch - 1) * (endFactor - startFactor)));
+    }
+
+    @Override
+    protected double closedFormLr(int epoch) {
+        return baseLr() * (startFactor + (endFactor - startFactor) * Math.min(totalIters, epoch) / totalIters);
     }
 }

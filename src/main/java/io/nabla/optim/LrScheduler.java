@@ -9,7 +9,15 @@ import java.util.Objects;
 /**
  * Changes an optimizer's learning rate once per {@link #step()}, as {@code torch.optim.lr_scheduler} does in
  * PyTorch 1.13: construction performs the initial step (epoch 0), and each later step computes the new rate with
- * PyTorch's recursive formula from the current one, so the sequence of rates equals PyTorch's.
+ * PyTorch's recursive formula ({@code get_lr}) from the current one, so the sequence of rates equals PyTorch's.
+ *
+ * <p>The base rate ({@code base_lrs[0]}) is the optimizer's {@link Optimizer#initialLr()}, which the first scheduler
+ * made on an optimizer sets to the optimizer's rate at that moment, as PyTorch's
+ * {@code group.setdefault("initial_lr", group["lr"])}: a later scheduler on the same optimizer (the later children of
+ * a {@link SequentialLR} among them) has that base rate too, not the rate the earlier one's initial step left.
+ *
+ * <p>{@link SequentialLR} starts a child at its milestone with PyTorch's deprecated {@code step(epoch)}, which sets
+ * the epoch and the rate from the closed form ({@link #closedFormLr}, {@code _get_closed_form_lr}).
  */
 public abstract class LrScheduler {
 
@@ -19,7 +27,7 @@ public abstract class LrScheduler {
 
     protected LrScheduler(Optimizer optimizer) {
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
-        this.baseLr = optimizer.lr();
+        this.baseLr = optimizer.setDefaultInitialLr();
     }
 
     /** Subclasses call this last in their constructor: PyTorch's {@code _initial_step()}. */
@@ -33,10 +41,28 @@ public abstract class LrScheduler {
         optimizer.setLr(nextLr(optimizer.lr(), lastEpoch));
     }
 
+    /**
+     * PyTorch's deprecated {@code step(epoch)}: sets the epoch to {@code epoch} and the rate to
+     * {@link #closedFormLr}. {@link SequentialLR} calls it with 0 when a child's milestone comes.
+     */
+    final void step(int epoch) {
+        lastEpoch = epoch;
+        optimizer.setLr(closedFormLr(epoch));
+    }
+
     /** The rate for {@code epoch} given the current rate (PyTorch's {@code get_lr}). */
     protected abstract double nextLr(double currentLr, int epoch);
 
-    /** The learning rate the optimizer had when the schedule started ({@code base_lrs[0]}). */
+    /**
+     * The rate for {@code epoch} computed from the base rate alone (PyTorch's {@code _get_closed_form_lr}). Every
+     * schedule here overrides it; this default is what PyTorch does for a schedule without one: {@code get_lr} at
+     * {@code epoch} from the current rate.
+     */
+    protected double closedFormLr(int epoch) {
+        return nextLr(optimizer.lr(), epoch);
+    }
+
+    /** The optimizer's {@link Optimizer#initialLr()} when this schedule was made ({@code base_lrs[0]}). */
     public double baseLr() {
         return baseLr;
     }
@@ -45,9 +71,19 @@ public abstract class LrScheduler {
         return lastEpoch;
     }
 
+    /** Sets {@code last_epoch} without changing the rate ({@link SequentialLR} undoes its children's initial steps). */
+    void setLastEpoch(int epoch) {
+        this.lastEpoch = epoch;
+    }
+
     /** The optimizer's current learning rate ({@code get_last_lr()[0]}). */
     public double lastLr() {
         return optimizer.lr();
+    }
+
+    /** The optimizer this schedule changes the rate of. */
+    public Optimizer optimizer() {
+        return optimizer;
     }
 
     /** {@code last_epoch} as a 0-dim int64 (the learning rate itself is in the optimizer's state dict). */
@@ -57,19 +93,57 @@ public abstract class LrScheduler {
         return out;
     }
 
-    /** Restores {@code last_epoch}; load the optimizer's state dict too, which holds the current rate. */
-    public void loadStateDict(Map<String, Tensor> state) {
+    /**
+     * Restores a state written by {@link #stateDict()}; everything is checked before anything changes. Load the
+     * optimizer's state dict too, which holds the current rate.
+     */
+    public final void loadStateDict(Map<String, Tensor> state) {
+        String error = stateError(state);
+        if (error != null) {
+            throw new IllegalArgumentException("cannot load the scheduler state: " + error);
+        }
+        applyState(state);
+    }
+
+    /** What is wrong with {@code state} for this schedule, or null if {@link #applyState} can take it. */
+    String stateError(Map<String, Tensor> state) {
         Tensor e = state.get("last_epoch");
         if (e == null || e.numel() != 1 || state.size() != 1) {
-            throw new IllegalArgumentException("cannot load the scheduler state: expected exactly the key "
-                    + "last_epoch (one element), got " + state.keySet());
+            return "expected exactly the key last_epoch (one element), got " + state.keySet();
         }
-        lastEpoch = (int) e.item();
+        return null;
+    }
+
+    /** Restores a state that {@link #stateError} accepted. */
+    void applyState(Map<String, Tensor> state) {
+        lastEpoch = (int) state.get("last_epoch").item();
+    }
+
+    /** Python's {@code bisect.bisect_right}: the index after the last element {@code <= x} of sorted {@code a}. */
+    static int bisectRight(int[] a, int x) {
+        int lo = 0;
+        int hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (x < a[mid]) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
     }
 
     static void checkPositive(String name, int v) {
         if (v <= 0) {
             throw new IllegalArgumentException(name + ": expected a positive integer, got " + v);
+        }
+    }
+
+    /** A finite gamma {@code >= 0} (PyTorch checks none; a negative one would make the rate negative). */
+    static void checkGamma(double gamma) {
+        if (!(gamma >= 0) || Double.isInfinite(gamma)) {
+            throw new IllegalArgumentException("gamma: expected a non-negative number, got " + gamma);
         }
     }
 }

@@ -30,6 +30,7 @@ public abstract class Optimizer {
 
     private final List<Tensor> params;
     private double lr;
+    private double initialLr = Double.NaN;
 
     protected Optimizer(List<Tensor> params, double lr) {
         Objects.requireNonNull(params, "params");
@@ -112,6 +113,23 @@ public abstract class Optimizer {
             throw new IllegalArgumentException("lr: expected a non-negative number, got " + lr);
         }
         this.lr = lr;
+    }
+
+    /**
+     * PyTorch's {@code param_group["initial_lr"]}: the learning rate this optimizer had when the first
+     * {@link LrScheduler} was made on it, which is the base rate of that scheduler and of every later one on it
+     * (PyTorch sets it with {@code setdefault}); {@code NaN} before any scheduler.
+     */
+    public double initialLr() {
+        return initialLr;
+    }
+
+    /** Sets {@link #initialLr()} to the current rate unless a scheduler already did; returns it. */
+    double setDefaultInitialLr() {
+        if (Double.isNaN(initialLr)) {
+            initialLr = lr;
+        }
+        return initialLr;
     }
 
     /** A zero tensor shaped like {@code p}, owned by the scope that owns {@code p}. */

@@ -1,6 +1,9 @@
 package io.nabla.optim;
 
-/** {@code StepLR(step_size, gamma=0.1)}: multiplies the rate by gamma every {@code stepSize} epochs. */
+/**
+ * {@code StepLR(step_size, gamma=0.1)}: multiplies the rate by gamma every {@code stepSize} epochs, by PyTorch 1.13's
+ * recursive formula; the closed form is {@code base_lr * gamma ** (epoch // step_size)}.
+ */
 public final class StepLR extends LrScheduler {
 
     private final int stepSize;
@@ -9,9 +12,7 @@ public final class StepLR extends LrScheduler {
     public StepLR(Optimizer optimizer, int stepSize, double gamma) {
         super(optimizer);
         checkPositive("step_size", stepSize);
-        if (!(gamma >= 0) || Double.isInfinite(gamma)) {
-            throw new IllegalArgumentException("gamma: expected a non-negative number, got " + gamma);
-        }
+        checkGamma(gamma);
         this.stepSize = stepSize;
         this.gamma = gamma;
         initialStep();
@@ -20,5 +21,10 @@ public final class StepLR extends LrScheduler {
     @Override
     protected double nextLr(double lr, int epoch) {
         return epoch == 0 || epoch % stepSize != 0 ? lr : lr * gamma;
+    }
+
+    @Override
+    protected double closedFormLr(int epoch) {
+        return baseLr() * Math.pow(gamma, Math.floorDiv(epoch, stepSize));
     }
 }

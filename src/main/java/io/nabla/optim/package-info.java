@@ -1,7 +1,9 @@
 /**
  * Optimizers with PyTorch 1.13's update rules ({@link io.nabla.optim.Sgd}, {@link io.nabla.optim.Adam},
  * {@link io.nabla.optim.AdamW}) running on the backend's fused {@link io.nabla.backend.OptimizerKernels}, learning-rate
- * schedules ({@link io.nabla.optim.StepLR}, {@link io.nabla.optim.CosineAnnealingLR}, {@link io.nabla.optim.LinearLR}),
+ * schedules as in PyTorch 1.13's {@code lr_scheduler} ({@link io.nabla.optim.StepLR},
+ * {@link io.nabla.optim.MultiStepLR}, {@link io.nabla.optim.ExponentialLR}, {@link io.nabla.optim.ConstantLR},
+ * {@link io.nabla.optim.LinearLR}, {@link io.nabla.optim.CosineAnnealingLR}, {@link io.nabla.optim.SequentialLR}),
  * gradient clipping, dynamic loss scaling for mixed precision ({@link io.nabla.optim.GradScaler}) and the job
  * request's optimizer object ({@link io.nabla.optim.OptimizerSpec}).
  *

@@ -1,0 +1,178 @@
+package io.nabla.optim;
+
+import io.nabla.backend.DType;
+import io.nabla.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * {@code SequentialLR(schedulers, milestones)} as in PyTorch 1.13: the schedules run one after the other, the child
+ * {@code i} taking over at epoch {@code milestones[i - 1]}.
+ *
+ * <p>The children are made first on the same optimizer (each does its initial step; the first one made sets the
+ * optimizer's {@link Optimizer#initialLr()}, which is every child's base rate). The constructor then resets the rate to
+ * that initial rate, takes one from every child's epoch ("undoing" its initial step) and performs the first child's
+ * initial step again; its own epoch is 0. {@link #step()} advances its epoch and lets the child in charge of it
+ * ({@code bisect_right(milestones, epoch)}) step: on its milestone epoch with PyTorch's deprecated {@code step(0)}
+ * (epoch 0, the rate from the child's closed form and the base rate), else with a plain recursive step.
+ *
+ * <p>Checked as PyTorch does: every child belongs to {@code optimizer} and there is one milestone fewer than
+ * children. Also checked, where PyTorch goes wrong later instead: the milestones increase and are positive (a child
+ * whose milestone is never reached exactly is never started with {@code step(0)}), no child appears twice, and a
+ * SequentialLR child comes first (PyTorch accepts one anywhere, but calls {@code step(0)} at a later child's milestone,
+ * which its SequentialLR does not take). A SequentialLR first child is reproduced as PyTorch runs it: this
+ * constructor's initial step of it steps its own first child a second time.
+ *
+ * <p>The state dict holds {@code last_epoch} and each child's under {@code _schedulers.<i>.} (PyTorch's name).
+ */
+public final class SequentialLR extends LrScheduler {
+
+    private final List<LrScheduler> schedulers;
+    private final int[] milestones;
+
+    public SequentialLR(Optimizer optimizer, List<LrScheduler> schedulers, int[] milestones) {
+        super(check(optimizer, schedulers, milestones));
+        this.schedulers = List.copyOf(schedulers);
+        this.milestones = milestones.clone();
+        setLastEpoch(0);
+        optimizer.setLr(optimizer.initialLr());
+        for (LrScheduler s : this.schedulers) {
+            s.setLastEpoch(s.lastEpoch() - 1);
+        }
+        this.schedulers.get(0).initialStep();
+    }
+
+    /** Checks the arguments before anything changes; returns the optimizer. */
+    private static Optimizer check(Optimizer optimizer, List<LrScheduler> schedulers, int[] milestones) {
+        Objects.requireNonNull(optimizer, "optimizer");
+        Objects.requireNonNull(schedulers, "schedulers");
+        Objects.requireNonNull(milestones, "milestones");
+        if (schedulers.isEmpty()) {
+            throw new IllegalArgumentException("schedulers: expected at least one scheduler, got none");
+        }
+        Set<LrScheduler> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < schedulers.size(); i++) {
+            LrScheduler s = schedulers.get(i);
+            if (s == null) {
+                throw new IllegalArgumentException("schedulers[" + i + "]: expected a scheduler, got null");
+            }
+            if (s.optimizer() != optimizer) {
+                throw new IllegalArgumentException("schedulers[" + i + "]: expected a scheduler of the SequentialLR's "
+                        + "optimizer, got one of another optimizer");
+            }
+            if (!seen.add(s)) {
+                throw new IllegalArgumentException("schedulers[" + i + "]: the same scheduler appears more than once");
+            }
+            if (i > 0 && s instanceof SequentialLR) {
+                throw new IllegalArgumentException("schedulers[" + i + "]: expected a scheduler other than "
+                        + "SequentialLR after the first (PyTorch 1.13 starts it with step(0), which SequentialLR "
+                        + "does not take)");
+            }
+        }
+        if (milestones.length != schedulers.size() - 1) {
+            throw new IllegalArgumentException("milestones: expected " + (schedulers.size() - 1) + " milestones for "
+                    + schedulers.size() + " schedulers (one fewer), got " + milestones.length);
+        }
+        for (int i = 0; i < milestones.length; i++) {
+            if (milestones[i] <= (i == 0 ? 0 : milestones[i - 1])) {
+                throw new IllegalArgumentException("milestones[" + i + "]: expected increasing positive integers, got "
+                        + Arrays.toString(milestones));
+            }
+        }
+        return optimizer;
+    }
+
+    /** The child schedules, in order. */
+    public List<LrScheduler> schedulers() {
+        return schedulers;
+    }
+
+    /** Steps the child in charge of {@code epoch} (PyTorch's {@code SequentialLR.step}); returns the rate it set. */
+    @Override
+    protected double nextLr(double currentLr, int epoch) {
+        int idx = bisectRight(milestones, epoch);
+        LrScheduler s = schedulers.get(idx);
+        if (idx > 0 && milestones[idx - 1] == epoch) {
+            s.step(0);
+        } else {
+            s.step();
+        }
+        return optimizer().lr();
+    }
+
+    /** PyTorch 1.13's {@code SequentialLR.step()} takes no epoch (the constructor keeps a SequentialLR child first). */
+    @Override
+    protected double closedFormLr(int epoch) {
+        throw new UnsupportedOperationException("SequentialLR has no closed form: PyTorch 1.13's SequentialLR.step() "
+                + "takes no epoch");
+    }
+
+    /** {@code last_epoch} and every child's state under {@code _schedulers.<i>.}. */
+    @Override
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put("last_epoch", Tensor.scalar(lastEpoch(), DType.INT64));
+        for (int i = 0; i < schedulers.size(); i++) {
+            String prefix = "_schedulers." + i + ".";
+            schedulers.get(i).stateDict().forEach((k, v) -> out.put(prefix + k, v));
+        }
+        return out;
+    }
+
+    @Override
+    String stateError(Map<String, Tensor> state) {
+        List<String> errors = new ArrayList<>();
+        Tensor e = state.get("last_epoch");
+        if (e == null || e.numel() != 1) {
+            errors.add("last_epoch: expected a one-element tensor, got " + e);
+        }
+        List<Map<String, Tensor>> children = split(state, errors);
+        for (int i = 0; i < children.size(); i++) {
+            String error = schedulers.get(i).stateError(children.get(i));
+            if (error != null) {
+                errors.add("_schedulers." + i + ": " + error);
+            }
+        }
+        return errors.isEmpty() ? null : String.join("; ", errors);
+    }
+
+    @Override
+    void applyState(Map<String, Tensor> state) {
+        setLastEpoch((int) state.get("last_epoch").item());
+        List<Map<String, Tensor>> children = split(state, new ArrayList<>());
+        for (int i = 0; i < children.size(); i++) {
+            schedulers.get(i).applyState(children.get(i));
+        }
+    }
+
+    /** The children's states, by the key prefix {@code _schedulers.<i>.}; other unexpected keys go to errors. */
+    private List<Map<String, Tensor>> split(Map<String, Tensor> state, List<String> errors) {
+        List<Map<String, Tensor>> out = new ArrayList<>();
+        for (int i = 0; i < schedulers.size(); i++) {
+            out.add(new LinkedHashMap<>());
+        }
+        for (Map.Entry<String, Tensor> en : state.entrySet()) {
+            String k = en.getKey();
+            if (k.equals("last_epoch")) {
+                continue;
+            }
+            String[] parts = k.split("\\.", 3);
+            int index = parts.length == 3 && parts[0].equals("_schedulers") && parts[1].matches("\\d{1,9}")
+                    ? Integer.parseInt(parts[1]) : -1;
+            if (index < 0 || index >= schedulers.size()) {
+                errors.add("unexpected key " + k + " (expected last_epoch and _schedulers.<0.." + (schedulers.size() - 1)
+                        + ">.<key>)");
+                continue;
+            }
+            out.get(index).put(parts[2], en.getValue());
+        }
+        return out;
+    }
+}
