@@ -21,7 +21,8 @@ import java.util.Objects;
  * permutation drawn per epoch exactly as PyTorch draws it: the loader's iterator first takes a worker base seed from
  * the generator ({@code random_()} on an int64), then the sampler takes a second one, seeds a fresh generator with
  * it and draws {@code randperm(n)}. With the same {@link Generator} state ({@code torch.manual_seed(seed)} and
- * nothing else drawn in between) the batches equal PyTorch's. Batch tensors are made in the current
+ * nothing else drawn in between) the batches equal PyTorch's. An in-order loader given a generator takes the base
+ * seed too (PyTorch's iterator draws it whether or not the sampler shuffles). Batch tensors are made in the current
  * {@link io.nabla.tensor.TensorScope} when the iterator reaches them.
  */
 public final class DataLoader {
@@ -53,7 +54,9 @@ public final class DataLoader {
     private final Generator generator;
 
     /**
-     * @param generator draws the permutations when {@code shuffle} is true (may be null otherwise)
+     * @param generator draws the permutations when {@code shuffle} is true (may be null otherwise); given, each epoch
+     *     takes the iterator's base seed from it whether it shuffles or not, as PyTorch's does, so that the draws
+     *     that follow (dropout masks) are PyTorch's too
      */
     public DataLoader(Map<String, Tensor> tensors, int batchSize, boolean shuffle, boolean dropLast,
                       Generator generator) {
@@ -106,8 +109,10 @@ public final class DataLoader {
     /** The batches of one epoch; a shuffled loader draws its permutation now. */
     public Iterator<Batch> epoch() {
         long[] order = null;
+        if (generator != null) {
+            generator.nextNonNegativeLong(); // the iterator's worker base seed, drawn by PyTorch, shuffled or not
+        }
         if (shuffle) {
-            generator.nextNonNegativeLong(); // the iterator's worker base seed, drawn by PyTorch too
             order = new Generator(generator.nextNonNegativeLong()).randperm(rows);
         }
         long[] perm = order;

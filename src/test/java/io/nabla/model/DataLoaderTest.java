@@ -72,6 +72,20 @@ class DataLoaderTest {
     }
 
     @Test
+    void anInOrderLoaderGivenAGeneratorDrawsPyTorchsBaseSeedEachEpoch() {
+        // torch.manual_seed(5); two epochs of DataLoader(TensorDataset(torch.arange(10)), batch_size=3);
+        // torch.randperm(6) -> [2, 1, 0, 5, 4, 3]: what dropout draws next depends on the iterator's draw
+        try (TensorScope s = TensorScope.open()) {
+            Generator g = new Generator(5);
+            DataLoader l = new DataLoader(data(10), 3, false, false, g);
+            assertThat(targets(l)).containsExactly(List.of(0L, 1L, 2L), List.of(3L, 4L, 5L), List.of(6L, 7L, 8L),
+                    List.of(9L));
+            targets(l);
+            assertThat(g.randperm(6)).containsExactly(2, 1, 0, 5, 4, 3);
+        }
+    }
+
+    @Test
     void rejectsBadArguments() {
         try (TensorScope s = TensorScope.open()) {
             Map<String, Tensor> d = data(4);
