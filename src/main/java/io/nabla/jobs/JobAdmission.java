@@ -19,7 +19,7 @@ import java.util.Arrays;
  * run is a 400 naming the field and not a FAILED job later: the model and version exist, the dataset exists and
  * holds the input and target tensors, the input fits the model's declared input, the target fits the loss (int64
  * class indices for {@code cross_entropy}/{@code nll}, floats shaped like the output for the others), the device is
- * one this server has, and the step count fits.
+ * one this server has, the step count fits, and every {@code freeze} entry names parameters of the model.
  */
 final class JobAdmission {
 
@@ -65,6 +65,14 @@ final class JobAdmission {
             checkTarget(r, out, f.dtype(r.target()), target);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read dataset " + r.dataset() + ": " + e.getMessage(), e);
+        }
+        if (!r.freeze().isEmpty()) {
+            try (SafetensorsFile w = SafetensorsFile.open(v.weights())) {
+                FrozenParameters.select(r.freeze(), FrozenParameters.parameterNames(w.names()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the weights of " + r.model() + " version " + v.version()
+                        + ": " + e.getMessage(), e);
+            }
         }
         long perEpoch = (rows + (long) r.batchSize() - 1) / r.batchSize();
         long total = perEpoch * r.epochs();

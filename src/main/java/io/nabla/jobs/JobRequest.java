@@ -3,6 +3,7 @@ package io.nabla.jobs;
 import io.nabla.model.JsonErrorText;
 import io.nabla.model.ModelSpec;
 import io.nabla.nn.Loss;
+import io.nabla.optim.LrSchedulerSpec;
 import io.nabla.optim.OptimizerSpec;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -44,10 +45,34 @@ import tools.jackson.databind.node.ObjectNode;
  * @param checkpointEverySteps how often a checkpoint is written (and at the end)
  * @param lossScaler the loss scaling of mixed precision ({@code loss_scaler}, PyTorch's defaults when absent);
  *     null in {@code fp32}
+ * @param lrScheduler the learning-rate schedule ({@code lr_scheduler}, an extension), or null for a constant rate
+ * @param lrSchedulerJson the {@code lr_scheduler} object as sent (kept to store the request), or null
+ * @param clipGradNorm the gradient clipping before each step ({@code clip_grad_norm}, an extension), or null
+ * @param freeze the parameters not trained ({@code freeze}, an extension): names of parameters or of modules
+ *     holding them, as in the model's state dict; empty when every parameter is trained
  */
 public record JobRequest(String model, Integer version, String dataset, String input, String target, Loss loss,
         OptimizerSpec optimizer, JsonNode optimizerJson, int epochs, int batchSize, boolean shuffle, long seed,
-        String device, String precision, int checkpointEverySteps, LossScaler lossScaler) {
+        String device, String precision, int checkpointEverySteps, LossScaler lossScaler, LrSchedulerSpec lrScheduler,
+        JsonNode lrSchedulerJson, ClipGradNorm clipGradNorm, List<String> freeze) {
+
+    public JobRequest {
+        freeze = List.copyOf(freeze);
+    }
+
+    /**
+     * {@code torch.nn.utils.clip_grad_norm_(params, max_norm, norm_type)} before each optimizer step (after the
+     * gradients are unscaled in mixed precision, as PyTorch's AMP recipe does).
+     *
+     * @param maxNorm the bound of the gradients' joint norm (positive)
+     * @param normType the norm: a non-negative number, or {@code +inf} (sent as {@code "inf"}) for the largest
+     *     absolute value
+     */
+    public record ClipGradNorm(double maxNorm, double normType) {
+    }
+
+    /** The most entries of {@code freeze}. */
+    public static final int MAX_FREEZE = 1024;
 
     /** The dtype mixed precision autocasts to ({@code BF16} or {@code FP16}), or null for {@code fp32}. */
     public io.nabla.backend.DType lowPrecision() {
@@ -59,7 +84,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
 
     private static final Set<String> FIELDS = Set.of("model", "version", "dataset", "input", "target", "loss",
             "optimizer", "epochs", "batch_size", "shuffle", "seed", "device", "precision", "checkpoint_every_steps",
-            "loss_scaler");
+            "loss_scaler", "lr_scheduler", "clip_grad_norm", "freeze");
 
     /**
      * Reads and writes what the service stored itself (requests written by {@link #toJson}, losses written by
@@ -190,8 +215,16 @@ public record JobRequest(String model, Integer version, String dataset, String i
         }
         LossScaler scaler = mixed ? LossScaler.parse(scaling) : null;
         int every = integer(root, "checkpoint_every_steps", 100, 1, Integer.MAX_VALUE);
+        JsonNode sched = root.get("lr_scheduler");
+        LrSchedulerSpec schedule = null;
+        if (sched != null && !sched.isNull()) {
+            schedule = LrSchedulerSpec.parse(sched, "lr_scheduler");
+        } else {
+            sched = null;
+        }
         return new JobRequest(model, version, dataset, input, target, loss, optimizer, opt, epochs, batchSize,
-                shuffle, seed, device, precision, every, scaler);
+                shuffle, seed, device, precision, every, scaler, schedule, sched, clip(root.get("clip_grad_norm")),
+                freeze(root.get("freeze")));
     }
 
     /** What a non-object body is, in the API's words (Jackson's node type names, such as MISSING, are not). */
@@ -217,7 +250,8 @@ public record JobRequest(String model, Integer version, String dataset, String i
     /** This request with its version resolved. */
     public JobRequest withVersion(int v) {
         return new JobRequest(model, v, dataset, input, target, loss, optimizer, optimizerJson, epochs, batchSize,
-                shuffle, seed, device, precision, checkpointEverySteps, lossScaler);
+                shuffle, seed, device, precision, checkpointEverySteps, lossScaler, lrScheduler, lrSchedulerJson,
+                clipGradNorm, freeze);
     }
 
     /** The request as JSON with every field present (the form that is stored). */
@@ -240,7 +274,83 @@ public record JobRequest(String model, Integer version, String dataset, String i
         if (lossScaler != null) {
             lossScaler.writeTo(n);
         }
+        if (lrSchedulerJson != null) {
+            n.set("lr_scheduler", lrSchedulerJson);
+        }
+        if (clipGradNorm != null) {
+            ObjectNode c = n.putObject("clip_grad_norm");
+            c.put("max_norm", clipGradNorm.maxNorm());
+            if (clipGradNorm.normType() == Double.POSITIVE_INFINITY) {
+                c.put("norm_type", "inf");
+            } else {
+                c.put("norm_type", clipGradNorm.normType());
+            }
+        }
+        if (!freeze.isEmpty()) {
+            freeze.forEach(n.putArray("freeze")::add);
+        }
         return STORED.writeValueAsString(n);
+    }
+
+    /** The {@code clip_grad_norm} object: {@code max_norm} (positive, finite) and {@code norm_type} (default 2). */
+    private static ClipGradNorm clip(JsonNode c) {
+        if (c == null || c.isNull()) {
+            return null;
+        }
+        if (!c.isObject()) {
+            throw new IllegalArgumentException("clip_grad_norm: expected an object such as {\"max_norm\": 1.0}, got "
+                    + clip(c.toString()));
+        }
+        for (String name : c.propertyNames()) {
+            if (!name.equals("max_norm") && !name.equals("norm_type")) {
+                throw new IllegalArgumentException("clip_grad_norm." + clip(name) + ": unknown field; expected one of "
+                        + "[max_norm, norm_type]");
+            }
+        }
+        JsonNode max = c.get("max_norm");
+        if (max == null || max.isNull() || !max.isNumber() || !(max.doubleValue() > 0)
+                || Double.isInfinite(max.doubleValue())) {
+            throw new IllegalArgumentException("clip_grad_norm.max_norm: expected a positive finite number, got "
+                    + (max == null ? "nothing" : clip(max.toString())));
+        }
+        JsonNode type = c.get("norm_type");
+        double norm = 2.0;
+        if (type != null && !type.isNull()) {
+            if (type.isString() && type.stringValue().equals("inf")) {
+                norm = Double.POSITIVE_INFINITY;
+            } else if (type.isNumber() && type.doubleValue() >= 0 && Double.isFinite(type.doubleValue())) {
+                norm = type.doubleValue();
+            } else {
+                throw new IllegalArgumentException("clip_grad_norm.norm_type: expected a non-negative number or "
+                        + "\"inf\", got " + clip(type.toString()));
+            }
+        }
+        return new ClipGradNorm(max.doubleValue(), norm);
+    }
+
+    /** The {@code freeze} list: distinct non-empty names (checked against the model on admission). */
+    private static List<String> freeze(JsonNode f) {
+        if (f == null || f.isNull()) {
+            return List.of();
+        }
+        if (!f.isArray() || f.size() > MAX_FREEZE) {
+            throw new IllegalArgumentException("freeze: expected a list of at most " + MAX_FREEZE + " parameter or "
+                    + "module names, got " + clip(f.toString()));
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < f.size(); i++) {
+            JsonNode e = f.get(i);
+            if (!e.isString() || e.stringValue().isEmpty() || e.stringValue().length() > 1024) {
+                throw new IllegalArgumentException("freeze[" + i + "]: expected the name of a parameter or module, "
+                        + "such as \"0.weight\" or \"0\", got " + clip(e.toString()));
+            }
+            if (out.contains(e.stringValue())) {
+                throw new IllegalArgumentException("freeze[" + i + "]: \"" + clip(e.stringValue())
+                        + "\" is listed twice");
+            }
+            out.add(e.stringValue());
+        }
+        return out;
     }
 
     /** The optimizer object: its type and fields first ({@link OptimizerSpec#parse}), then a positive finite lr. */

@@ -17,6 +17,7 @@ import io.nabla.model.Trainer;
 import io.nabla.nn.Generator;
 import io.nabla.nn.Sequential;
 import io.nabla.optim.GradScaler;
+import io.nabla.optim.LrScheduler;
 import io.nabla.optim.Optimizer;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
@@ -216,14 +217,22 @@ final class JobRun {
             throw new UncheckedIOException("cannot read the weights of " + base.owner() + ": " + e.getMessage(), e);
         }
         Generator g = new Generator(request.seed());
-        DataLoader loader = new DataLoader(dataset(), request.batchSize(), request.shuffle(), false,
-                request.shuffle() ? g : null);
+        // the loader draws its iterator's base seed from g each epoch, also in order, as PyTorch's DataLoader does
+        DataLoader loader = new DataLoader(dataset(), request.batchSize(), request.shuffle(), false, g);
         if (loader.batchesPerEpoch() != perEpoch) {
             throw new IllegalStateException("dataset \"" + request.dataset() + "\" changed: " + loader.batchesPerEpoch()
                     + " batches per epoch, the job was admitted with " + perEpoch);
         }
-        Optimizer optimizer = request.optimizer().create(model.parameters());
+        Optimizer optimizer = request.optimizer().create(trainable(model));
         Trainer trainer = new Trainer(model, request.loss(), optimizer).useGenerator(g);
+        if (request.clipGradNorm() != null) {
+            trainer.clipGradNorm(request.clipGradNorm().maxNorm(), request.clipGradNorm().normType());
+        }
+        LrScheduler schedule = request.lrScheduler() == null ? null : request.lrScheduler().create(optimizer);
+        boolean perStep = schedule != null && request.lrScheduler().perStep();
+        if (perStep) {
+            trainer.schedule(schedule, Trainer.ScheduleInterval.STEP);
+        }
         GradScaler scaler = null;
         if (request.lowPrecision() != null) {
             scaler = request.lossScaler().create(); // null when the request disables scaling
@@ -243,6 +252,14 @@ final class JobRun {
             }
             if (c.isPresent()) {
                 model.loadStateDict(c.get().model(), true);
+                if (schedule != null) {
+                    // the schedule's state follows from the steps taken: replayed, it leaves the optimizer the rate
+                    // the checkpoint holds (loaded next), computed by the same recursion as in an unbroken run
+                    int advanced = perStep ? c.get().step() : c.get().step() / perEpoch;
+                    for (int i = 0; i < advanced; i++) {
+                        schedule.step();
+                    }
+                }
                 optimizer.loadStateDict(c.get().optimizer());
                 if (scaler != null) {
                     if (c.get().scaler().isEmpty()) {
@@ -302,6 +319,9 @@ final class JobRun {
                 }
                 at++;
                 step = at;
+                if (schedule != null && !perStep && at % perEpoch == 0) {
+                    schedule.step(); // after the epoch's last step, as scheduler.step() after PyTorch's inner loop
+                }
                 events.publish(job.id(), new JobEvent(at, at / perEpoch, loss, JobStatus.RUNNING));
                 if (at % request.checkpointEverySteps() == 0 || at == total) {
                     checkpoint(model, optimizer, scaler, epochStart, g.getState());
@@ -314,6 +334,27 @@ final class JobRun {
         }
         resultVersion = publish(model, specBytes, origin);
         return Outcome.SUCCEEDED;
+    }
+
+    /**
+     * The parameters the optimizer updates: all but those the request's {@code freeze} names, which stop requiring
+     * gradients (so backward computes none for them), as {@code requires_grad_(False)} in PyTorch.
+     */
+    private List<Tensor> trainable(Sequential model) {
+        if (request.freeze().isEmpty()) {
+            return model.parameters();
+        }
+        Map<String, io.nabla.nn.Parameter> named = model.namedParameters();
+        java.util.Set<String> frozen = FrozenParameters.select(request.freeze(), named.keySet());
+        List<Tensor> out = new ArrayList<>();
+        named.forEach((name, p) -> {
+            if (frozen.contains(name)) {
+                p.requiresGrad(false);
+            } else {
+                out.add(p.tensor());
+            }
+        });
+        return out;
     }
 
     /**

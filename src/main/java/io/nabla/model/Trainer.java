@@ -56,6 +56,7 @@ public final class Trainer {
     private LrScheduler scheduler;
     private ScheduleInterval interval = ScheduleInterval.EPOCH;
     private double maxGradNorm = Double.NaN;
+    private double normType = 2.0;
     private DType autocast;
     private GradScaler scaler;
     private volatile boolean cancelled;
@@ -76,10 +77,22 @@ public final class Trainer {
 
     /** Clips the gradients' 2-norm to {@code maxNorm} before every step ({@code clip_grad_norm_}); returns this. */
     public Trainer clipGradNorm(double maxNorm) {
+        return clipGradNorm(maxNorm, 2.0);
+    }
+
+    /**
+     * Clips the gradients' {@code normType}-norm ({@code +inf}: the largest absolute value) to {@code maxNorm} before
+     * every step, as {@code clip_grad_norm_(params, max_norm, norm_type)}; returns this.
+     */
+    public Trainer clipGradNorm(double maxNorm, double normType) {
         if (!(maxNorm > 0)) {
             throw new IllegalArgumentException("max_norm: expected a positive number, got " + maxNorm);
         }
+        if (!(normType >= 0)) {
+            throw new IllegalArgumentException("norm_type: expected a non-negative number or +inf, got " + normType);
+        }
         this.maxGradNorm = maxNorm;
+        this.normType = normType;
         return this;
     }
 
@@ -169,7 +182,7 @@ public final class Trainer {
 
     private void clip() {
         if (!Double.isNaN(maxGradNorm)) {
-            GradientClipping.clipGradNorm(optimizer.params(), maxGradNorm, 2.0);
+            GradientClipping.clipGradNorm(optimizer.params(), maxGradNorm, normType);
         }
     }
 

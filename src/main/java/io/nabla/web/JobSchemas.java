@@ -41,7 +41,40 @@ final class JobSchemas {
                     + "optimizer state in fp32, dynamic loss scaling as PyTorch's GradScaler)", allowableValues = {"fp32", "bf16",
                 "fp16"}) String precision,
             @JsonProperty("checkpoint_every_steps") @Schema(description = "default 100") Integer checkpointEverySteps,
-            @JsonProperty("loss_scaler") LossScaler lossScaler) {
+            @JsonProperty("loss_scaler") LossScaler lossScaler,
+            @JsonProperty("lr_scheduler") LrScheduler lrScheduler,
+            @JsonProperty("clip_grad_norm") ClipGradNorm clipGradNorm,
+            @Schema(description = "parameters kept as they are (an extension of the API): names of the model's "
+                    + "parameters (\"0.weight\") or of modules holding some (\"0\", \"1.layers.0\"), as "
+                    + "requires_grad_(False) in PyTorch; buffers such as running statistics still update")
+            List<String> freeze) {
+    }
+
+    @Schema(name = "JobLrScheduler", description = "A learning-rate schedule (an extension of the API): one of "
+            + "torch.optim.lr_scheduler's classes by name, with its argument names and defaults")
+    record LrScheduler(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"StepLR",
+                "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "ConstantLR", "SequentialLR"})
+            String type,
+            @Schema(description = "when it advances: after each epoch (default) or after each optimizer step; not "
+                    + "inside a SequentialLR", allowableValues = {"epoch", "step"}) String interval,
+            @JsonProperty("step_size") @Schema(description = "StepLR") Integer stepSize,
+            @Schema(description = "StepLR, MultiStepLR (default 0.1), ExponentialLR (required)") Double gamma,
+            @Schema(description = "MultiStepLR; SequentialLR (one fewer than its schedulers)") List<Integer> milestones,
+            @JsonProperty("T_max") @Schema(description = "CosineAnnealingLR") Integer tMax,
+            @JsonProperty("eta_min") @Schema(description = "CosineAnnealingLR (default 0)") Double etaMin,
+            @JsonProperty("start_factor") @Schema(description = "LinearLR (default 1/3)") Double startFactor,
+            @JsonProperty("end_factor") @Schema(description = "LinearLR (default 1)") Double endFactor,
+            @JsonProperty("total_iters") @Schema(description = "LinearLR, ConstantLR (default 5)") Integer totalIters,
+            @Schema(description = "ConstantLR (default 1/3)") Double factor,
+            @Schema(description = "SequentialLR: the schedules it runs one after another") List<LrScheduler> schedulers) {
+    }
+
+    @Schema(name = "JobClipGradNorm", description = "clip_grad_norm_ before each optimizer step (an extension of the "
+            + "API; in mixed precision after the gradients are unscaled)")
+    record ClipGradNorm(@JsonProperty("max_norm") @Schema(requiredMode = Schema.RequiredMode.REQUIRED,
+                description = "the bound of the gradients' joint norm, positive") Double maxNorm,
+            @JsonProperty("norm_type") @Schema(description = "a non-negative number, or \"inf\" (default 2)")
+            Object normType) {
     }
 
     @Schema(name = "JobLossScaler", description = "Loss scaling in mixed precision (bf16/fp16 only; a 400 with fp32): "

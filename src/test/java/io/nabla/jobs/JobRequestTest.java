@@ -102,4 +102,90 @@ class JobRequestTest {
         JobRequest r = JobRequest.parse(body(",\"momentum\":0.9", ""), 16);
         assertThat(JobRequest.parse(r.toJson())).isEqualTo(r);
     }
+
+    @Test
+    void theExtensionsRoundTripAndDefaultToNone() {
+        JobRequest plain = JobRequest.parse(body("", ""), 16);
+        assertThat(plain.lrScheduler()).isNull();
+        assertThat(plain.clipGradNorm()).isNull();
+        assertThat(plain.freeze()).isEmpty();
+        assertThat(plain.toJson()).doesNotContain("lr_scheduler", "clip_grad_norm", "freeze");
+        JobRequest r = JobRequest.parse(body("", ",\"lr_scheduler\":{\"type\":\"SequentialLR\",\"interval\":\"step\","
+                + "\"milestones\":[3],\"schedulers\":[{\"type\":\"LinearLR\",\"start_factor\":0.1,\"total_iters\":3},"
+                + "{\"type\":\"CosineAnnealingLR\",\"T_max\":9}]},\"clip_grad_norm\":{\"max_norm\":1,"
+                + "\"norm_type\":\"inf\"},\"freeze\":[\"0\",\"2.bias\"]"), 16);
+        assertThat(r.lrScheduler().perStep()).isTrue();
+        assertThat(r.lrScheduler().root().children()).hasSize(2);
+        assertThat(r.clipGradNorm()).isEqualTo(new JobRequest.ClipGradNorm(1, Double.POSITIVE_INFINITY));
+        assertThat(r.freeze()).containsExactly("0", "2.bias");
+        assertThat(JobRequest.parse(r.toJson())).isEqualTo(r);
+        JobRequest epoch = JobRequest.parse(body("", ",\"lr_scheduler\":{\"type\":\"StepLR\",\"step_size\":2},"
+                + "\"clip_grad_norm\":{\"max_norm\":0.5}"), 16);
+        assertThat(epoch.lrScheduler().perStep()).isFalse();
+        assertThat(epoch.clipGradNorm()).isEqualTo(new JobRequest.ClipGradNorm(0.5, 2));
+        assertThat(JobRequest.parse(epoch.toJson())).isEqualTo(epoch);
+    }
+
+    static Stream<Arguments> badExtensions() {
+        return Stream.of(
+            a(body("", ",\"lr_scheduler\":\"cosine\""), "lr_scheduler: expected an object with a \"type\", got "
+                    + "\"cosine\""),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"OneCycleLR\"}"), "lr_scheduler.type: expected one of [StepLR, "
+                    + "MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, ConstantLR, SequentialLR], got "
+                    + "\"OneCycleLR\""),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"StepLR\"}"), "lr_scheduler.step_size: required; expected an "
+                    + "integer, got nothing"),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"StepLR\",\"step_size\":0}"), "lr_scheduler.step_size: "),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"StepLR\",\"step_size\":1.5}"), "lr_scheduler.step_size: "
+                    + "expected a 32-bit integer, got 1.5"),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"StepLR\",\"step_size\":1,\"gamma\":\"x\"}"),
+                    "lr_scheduler.gamma: expected a number, got \"x\""),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"ExponentialLR\",\"gamma\":0.9,\"last_epoch\":3}"),
+                    "lr_scheduler.last_epoch: unknown field of a ExponentialLR; expected one of [gamma, interval, type]"),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"ExponentialLR\",\"gamma\":0.9,\"interval\":\"batch\"}"),
+                    "lr_scheduler.interval: expected \"epoch\" or \"step\", got \"batch\""),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"MultiStepLR\",\"milestones\":[1,\"2\"]}"),
+                    "lr_scheduler.milestones[1]: expected a 32-bit integer, got \"2\""),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"LinearLR\",\"start_factor\":0}"),
+                    "lr_scheduler.start_factor: "),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"SequentialLR\",\"milestones\":[],\"schedulers\":[]}"),
+                    "lr_scheduler.schedulers: expected a list of 1 to 1024 scheduler objects, got []"),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"SequentialLR\",\"milestones\":[],\"schedulers\":["
+                    + "{\"type\":\"StepLR\",\"step_size\":1},{\"type\":\"ConstantLR\"}]}"),
+                    "lr_scheduler.milestones: expected 1 milestones for 2 schedulers (one fewer), got 0"),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"SequentialLR\",\"milestones\":[2],\"schedulers\":["
+                    + "{\"type\":\"StepLR\",\"step_size\":1},{\"type\":\"CosineAnnealingLR\",\"T_max\":-1}]}"),
+                    "lr_scheduler.schedulers[1].T_max: "),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"SequentialLR\",\"milestones\":[2],\"schedulers\":["
+                    + "{\"type\":\"StepLR\",\"step_size\":1,\"interval\":\"step\"},{\"type\":\"ConstantLR\"}]}"),
+                    "lr_scheduler.schedulers[0].interval: unknown field of a StepLR inside a SequentialLR"),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"SequentialLR\",\"milestones\":[2],\"schedulers\":["
+                    + "{\"type\":\"SequentialLR\"},{\"type\":\"ConstantLR\"}]}"),
+                    "lr_scheduler.schedulers[0].type: expected one of [StepLR, MultiStepLR, ExponentialLR, "
+                    + "CosineAnnealingLR, LinearLR, ConstantLR] (a SequentialLR holds no SequentialLR), got "
+                    + "\"SequentialLR\""),
+            a(body("", ",\"clip_grad_norm\":1.0"), "clip_grad_norm: expected an object such as {\"max_norm\": 1.0}, "
+                    + "got 1.0"),
+            a(body("", ",\"clip_grad_norm\":{}"), "clip_grad_norm.max_norm: expected a positive finite number, "
+                    + "got nothing"),
+            a(body("", ",\"clip_grad_norm\":{\"max_norm\":0}"), "clip_grad_norm.max_norm: expected a positive "
+                    + "finite number, got 0"),
+            a(body("", ",\"clip_grad_norm\":{\"max_norm\":1,\"norm_type\":-1}"), "clip_grad_norm.norm_type: "
+                    + "expected a non-negative number or \"inf\", got -1"),
+            a(body("", ",\"clip_grad_norm\":{\"max_norm\":1,\"error_if_nonfinite\":true}"),
+                    "clip_grad_norm.error_if_nonfinite: unknown field; expected one of [max_norm, norm_type]"),
+            a(body("", ",\"freeze\":\"0\""), "freeze: expected a list of at most 1024 parameter or module names, "
+                    + "got \"0\""),
+            a(body("", ",\"freeze\":[\"0\",\"\"]"), "freeze[1]: expected the name of a parameter or module, such as "
+                    + "\"0.weight\" or \"0\", got \"\""),
+            a(body("", ",\"freeze\":[\"0\",\"0\"]"), "freeze[1]: \"0\" is listed twice"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badExtensions")
+    void badExtensionsAreRefusedNamingTheField(String body, String... fragments) {
+        assertThatThrownBy(() -> JobRequest.parse(body, 16)).isInstanceOf(IllegalArgumentException.class)
+                .extracting(Throwable::getMessage).asString().contains(fragments)
+                .satisfies(NoInternals::check);
+    }
 }

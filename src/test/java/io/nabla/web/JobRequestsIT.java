@@ -94,6 +94,15 @@ class JobRequestsIT extends ServerTestBase {
             r.put("dataset", regression);
             r.put("input", "doubles");
         }, "input", "FP32", "FP64");
+        assertBad("freeze naming no parameter", r -> r.putArray("freeze").add("0").add("5"),
+                "freeze[1]", "\"5\"", "which names none", "\"0.weight\"");
+        assertBad("freeze naming a buffer", r -> r.putArray("freeze").add("0.running_mean"), "freeze[0]");
+        assertBad("freeze of every parameter", r -> r.putArray("freeze").add("0").add("2").add("4"),
+                "freeze: expected at least one parameter left to train, got all 6 frozen");
+        assertBad("bad schedule", r -> r.putObject("lr_scheduler").put("type", "CosineAnnealingLR"),
+                "lr_scheduler.T_max: required");
+        assertBad("bad clipping", r -> r.putObject("clip_grad_norm").put("max_norm", -1),
+                "clip_grad_norm.max_norm", "-1");
         assertBad("lr negative", r -> opt(r).put("lr", -0.1), "optimizer.lr", "-0.1");
         assertBad("lr a string", r -> opt(r).put("lr", "fast"), "optimizer.lr", "fast");
         Http.Reply nan = http.postJson("/v1/jobs", valid().toString().replace("\"lr\":0.1", "\"lr\":NaN"));

@@ -116,6 +116,56 @@ class JobsIT extends ServerTestBase {
         }
     }
 
+    /**
+     * A job with a per-step warm-up-then-cosine schedule, inf-norm clipping and frozen parameters
+     * ({@code training/job_extensions.json}, a PyTorch 1.13 run): every loss and the published weights as PyTorch's,
+     * the frozen ones unchanged.
+     */
+    @Test
+    void aJobWithAScheduleClippingAndFrozenParametersReproducesPyTorch() {
+        String model = "jobs-extensions";
+        JsonNode fixture = JobFixtures.json("/training/job_extensions.json");
+        Http.Reply created = http.createModel(model, fixture.get("spec").toString(),
+                JobFixtures.bytes("/training/job_extensions_model.safetensors"));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String dataset = JobFixtures.uploadDataset(http, JobFixtures.bytes("/training/job_extensions_data.safetensors"));
+        JsonNode c = fixture.get("cases").get(1);
+        assertThat(c.get("name").stringValue()).isEqualTo("adamw_warmup_cosine_step_clip_inf_freeze_weight");
+        ObjectNode request = Http.JSON.createObjectNode();
+        request.put("model", model).put("dataset", dataset).put("loss", "cross_entropy");
+        for (String f : List.of("optimizer", "lr_scheduler", "clip_grad_norm", "freeze", "epochs", "batch_size",
+                "shuffle", "seed")) {
+            request.set(f, c.get(f));
+        }
+        JsonNode job = JobFixtures.awaitFinal(http, JobFixtures.submit(http, request));
+        assertThat(job.get("status").stringValue()).as(job.toString()).isEqualTo("SUCCEEDED");
+        JsonNode expected = c.get("losses");
+        assertThat(job.get("losses").size()).isEqualTo(expected.size());
+        for (int i = 0; i < expected.size(); i++) {
+            double e = expected.get(i).doubleValue();
+            assertThat(Math.abs(job.get("losses").get(i).doubleValue() - e)).as("loss %d", i)
+                    .isLessThanOrEqualTo(1e-6 + 1e-4 * Math.abs(e));
+        }
+        try (TensorScope scope = TensorScope.open()) {
+            Map<String, Tensor> actual = JobFixtures.tensors(http.get("/v2/repository/models/" + model
+                    + "/versions/2/weights").body());
+            Map<String, Tensor> initial = JobFixtures.tensors(
+                    JobFixtures.bytes("/training/job_extensions_model.safetensors"));
+            c.get("final").properties().forEach(e -> {
+                double[] a = actual.get(e.getKey()).toDoubleArray();
+                for (int i = 0; i < a.length; i++) {
+                    double x = e.getValue().get("data").get(i).doubleValue();
+                    assertThat(Math.abs(a[i] - x)).as("%s[%d]", e.getKey(), i)
+                            .isLessThanOrEqualTo(1e-5 + 1e-4 * Math.abs(x));
+                }
+            });
+            for (String frozen : List.of("4.weight", "0.bias")) {
+                assertThat(actual.get(frozen).toFloatArray()).as(frozen)
+                        .isEqualTo(initial.get(frozen).toFloatArray());
+            }
+        }
+    }
+
     @Test
     void aRequestWithoutAVersionRightAfterSucceededIsAnsweredByTheJobsResult() {
         String model = "jobs-fresh";

@@ -1,0 +1,222 @@
+package io.nabla.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nabla.config.NablaProperties;
+import io.nabla.inference.InferenceMetrics;
+import io.nabla.inference.ModelRegistry;
+import io.nabla.inference.ModelStore;
+import io.nabla.inference.SequentialModelLoader;
+import io.nabla.model.SafetensorsFile;
+import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The job request's extensions {@code lr_scheduler}, {@code clip_grad_norm} and {@code freeze} reproduce PyTorch
+ * 1.13 runs that use them ({@code training/job_extensions.json}, written by {@code gen_job_extensions.py}): every
+ * loss, the final weights and running statistics, and frozen parameters unchanged to the bit; and a run stopped
+ * after any step resumes to exactly the result of an unbroken one (the schedule's state follows from the steps).
+ */
+class JobExtensionsTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @TempDir
+    Path root;
+
+    private ModelRegistry registry;
+
+    @AfterEach
+    void close() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = JobExtensionsTest.class.getResourceAsStream("/training/" + name)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static JsonNode fixture() {
+        return JSON.readTree(new String(resource("job_extensions.json"), StandardCharsets.UTF_8));
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (JsonNode c : fixture().get("cases")) {
+            out.add(Arguments.of(c.get("name").stringValue()));
+        }
+        return out.stream();
+    }
+
+    private static JsonNode caseNamed(String name) {
+        for (JsonNode c : fixture().get("cases")) {
+            if (c.get("name").stringValue().equals(name)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException(name);
+    }
+
+    /** The request of case {@code c}: its fields as the fixture holds them, with the test's dataset. */
+    private static String request(JsonNode c, String dataset, int checkpointEvery) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("model", "m");
+        r.put("version", "1");
+        r.put("dataset", dataset);
+        r.put("loss", "cross_entropy");
+        for (String f : List.of("optimizer", "lr_scheduler", "clip_grad_norm", "freeze", "epochs", "batch_size",
+                "shuffle", "seed")) {
+            if (c.has(f)) {
+                r.set(f, c.get(f));
+            }
+        }
+        r.put("checkpoint_every_steps", checkpointEvery);
+        return JobRequest.parse(r.toString(), 64).toJson();
+    }
+
+    private String setUp() {
+        registry = new ModelRegistry(new ModelStore(root.resolve("store")), new SequentialModelLoader(),
+                new NablaProperties.Batching(1, Duration.ZERO, 4), new InferenceMetrics(new SimpleMeterRegistry()));
+        registry.create("m", fixture().get("spec").toString().getBytes(StandardCharsets.UTF_8),
+                new ByteArrayInputStream(resource("job_extensions_model.safetensors")));
+        return datasets().create(new ByteArrayInputStream(resource("job_extensions_data.safetensors"))).id();
+    }
+
+    private DatasetStore datasets() {
+        return new DatasetStore(root.resolve("store"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void aJobWithTheExtensionsReproducesPyTorch(String name) throws IOException {
+        JsonNode c = caseNamed(name);
+        String dataset = setUp();
+        JobStore store = new JobStore(JdbcClient.create(Databases.h2()));
+        int steps = c.get("losses").size();
+        JobRun run = new JobRun(JobRunResumeTest.claimed(store, "a", request(c, dataset, 5), steps), registry,
+                datasets(), new CheckpointFiles(root.resolve("checkpoints"), Duration.ZERO), store, new JobEvents(),
+                Duration.ZERO);
+        assertThat(run.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
+        List<Double> losses = run.losses();
+        assertThat(losses).hasSize(steps);
+        for (int i = 0; i < steps; i++) {
+            double e = c.get("losses").get(i).doubleValue();
+            assertThat(Math.abs(losses.get(i) - e)).as("loss %d: %s vs PyTorch %s", i, losses.get(i), e)
+                    .isLessThanOrEqualTo(1e-6 + 1e-4 * Math.abs(e));
+        }
+        List<String> frozenNames = new ArrayList<>();
+        try (TensorScope scope = TensorScope.open();
+             SafetensorsFile result = SafetensorsFile.open(registry.store().version("m", run.resultVersion())
+                     .weights());
+             SafetensorsFile initial = SafetensorsFile.open(registry.store().version("m", 1).weights())) {
+            Map<String, Tensor> got = result.tensors();
+            for (Map.Entry<String, JsonNode> e : c.get("final").properties()) {
+                double[] a = got.get(e.getKey()).toDoubleArray();
+                JsonNode exp = e.getValue().get("data");
+                assertThat(a).as(e.getKey()).hasSize(exp.size());
+                for (int i = 0; i < a.length; i++) {
+                    assertThat(Math.abs(a[i] - exp.get(i).doubleValue())).as("%s[%d]", e.getKey(), i)
+                            .isLessThanOrEqualTo(1e-5 + 1e-4 * Math.abs(exp.get(i).doubleValue()));
+                }
+            }
+            List<String> freeze = new ArrayList<>();
+            if (c.has("freeze")) {
+                c.get("freeze").forEach(f -> freeze.add(f.stringValue()));
+            }
+            frozenNames.addAll(FrozenParameters.select(freeze,
+                    FrozenParameters.parameterNames(initial.names())));
+            for (String f : frozenNames) {
+                assertThat(got.get(f).toFloatArray()).as("frozen %s", f)
+                        .isEqualTo(initial.tensor(f).toFloatArray());
+            }
+            if (frozenNames.contains("1.weight")) {
+                assertThat(got.get("1.running_mean").toFloatArray()).as("a frozen BatchNorm's statistics update")
+                        .isNotEqualTo(initial.tensor("1.running_mean").toFloatArray());
+            }
+        }
+        assertThat(frozenNames.isEmpty()).isEqualTo(!c.has("freeze"));
+    }
+
+    /** Cases whose schedule advances per epoch and per step, stopped after every step of the first 8. */
+    static Stream<Arguments> stops() {
+        return Stream.of("sgd_steplr_epoch_clip_freeze_first", "adamw_warmup_cosine_step_clip_inf_freeze_weight")
+                .flatMap(n -> IntStream.of(1, 2, 3, 4, 5, 6).mapToObj(s -> Arguments.of(n, s)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("stops")
+    void aRunStoppedAfterAnyStepResumesWithItsSchedule(String name, int stopAfter) throws IOException {
+        JsonNode c = caseNamed(name);
+        String dataset = setUp();
+        JobStore store = new JobStore(JdbcClient.create(Databases.h2()));
+        CheckpointFiles checkpoints = new CheckpointFiles(root.resolve("checkpoints"), Duration.ZERO);
+        JobEvents events = new JobEvents();
+        int steps = c.get("losses").size();
+        String request = request(c, dataset, 4);
+        JobRun unbroken = new JobRun(JobRunResumeTest.claimed(store, "a", request, steps), registry, datasets(),
+                checkpoints, store, events, Duration.ZERO);
+        assertThat(unbroken.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
+
+        JobRun first = new JobRun(JobRunResumeTest.claimed(store, "b", request, steps), registry, datasets(),
+                checkpoints, store, events, Duration.ZERO);
+        events.subscribe("b", e -> {
+            if (e.step() == stopAfter) {
+                first.stop();
+            }
+        });
+        assertThat(first.run()).isEqualTo(JobRun.Outcome.STOPPED);
+        JobRun resumed = new JobRun(store.find("b").orElseThrow(), registry, datasets(), checkpoints, store, events,
+                Duration.ZERO);
+        assertThat(resumed.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
+        assertThat(resumed.losses()).containsExactlyElementsOf(unbroken.losses());
+        assertThat(Files.readAllBytes(registry.store().version("m", resumed.resultVersion()).weights()))
+                .as("weights after a stop at step %d", stopAfter)
+                .isEqualTo(Files.readAllBytes(registry.store().version("m", unbroken.resultVersion()).weights()));
+    }
+
+    /** Admission checks the freeze list against the model's parameters (its buffers are not parameters). */
+    @Test
+    void admissionRefusesAFreezeEntryThatNamesNoParameter() {
+        List<String> names = FrozenParameters.parameterNames(List.of("0.weight", "0.bias", "1.weight", "1.bias",
+                "1.running_mean", "1.running_var", "1.num_batches_tracked", "4.weight", "4.bias"));
+        assertThat(names).containsExactly("0.weight", "0.bias", "1.weight", "1.bias", "4.weight", "4.bias");
+        assertThat(FrozenParameters.select(List.of("4", "0.bias"), names)).containsExactly("0.bias", "4.weight",
+                "4.bias");
+        assertThatThrownBy(() -> FrozenParameters.select(List.of("0", "1.running_mean"), names))
+                .hasMessage("freeze[1]: expected the name of a parameter of the model or of a module holding some, "
+                        + "such as \"0\", \"0.weight\", \"0.bias\", \"1\", got \"1.running_mean\", which names none");
+        assertThatThrownBy(() -> FrozenParameters.select(List.of("0."), names))
+                .hasMessageStartingWith("freeze[0]: expected the name of a parameter");
+        assertThatThrownBy(() -> FrozenParameters.select(List.of("0", "1", "4"), names))
+                .hasMessage("freeze: expected at least one parameter left to train, got all 6 frozen");
+    }
+}

@@ -1,0 +1,152 @@
+"""Writes training/job_extensions.json and job_extensions_{model,data}.safetensors: PyTorch 1.13 fine-tuning runs
+that use the job request's extensions (`lr_scheduler`, `clip_grad_norm`, `freeze`), one per case, each from the
+same initial weights and data, with the loop a PyTorch user writes:
+
+    for p in frozen: p.requires_grad_(False)
+    opt = Optimizer([p for p in model.parameters() if p.requires_grad], ...)
+    sched = <scheduler>(opt, ...)
+    for epoch: for xb, yb in loader:
+        opt.zero_grad(); loss = F.cross_entropy(model(xb), yb); loss.backward()
+        clip_grad_norm_(model.parameters(), max_norm, norm_type); opt.step()
+        sched.step()          # when interval is "step"
+    sched.step()              # after each epoch, when interval is "epoch"
+
+With Adam and AdamW the first Linear's bias is frozen too: a BatchNorm follows it, so its true gradient is zero and
+the computed one rounding noise, which Adam's normalisation turns into full-size steps that no two implementations
+share. Every draw (initialisation, shuffling, dropout) comes from the global generator seeded with the job's seed after the
+model is built, as a job draws from `Generator(seed)`. Recorded per case: the losses, the learning rate after each
+step, and the final state dict (running statistics included).
+
+    /usr/bin/python3 gen_job_extensions.py
+"""
+import json, os, sys, torch
+from torch.utils.data import DataLoader, TensorDataset
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_training import write_safetensors  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "init"))
+from gen_init import build  # noqa: E402
+
+SPEC = {
+    "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 6]}],
+    "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 3]}],
+    "layers": [
+        {"type": "Linear", "in_features": 6, "out_features": 16},
+        {"type": "BatchNorm1d", "num_features": 16},
+        {"type": "GELU"},
+        {"type": "Dropout", "p": 0.2},
+        {"type": "Linear", "in_features": 16, "out_features": 3},
+    ],
+    "seed": 5,
+}
+
+CASES = [
+    {"name": "sgd_steplr_epoch_clip_freeze_first",
+     "optimizer": {"type": "sgd", "lr": 0.2, "momentum": 0.9, "weight_decay": 0.001},
+     "lr_scheduler": {"type": "StepLR", "step_size": 1, "gamma": 0.5},
+     "clip_grad_norm": {"max_norm": 0.5},
+     "freeze": ["0"], "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 7},
+    {"name": "adamw_warmup_cosine_step_clip_inf_freeze_weight",
+     "optimizer": {"type": "adamw", "lr": 0.05, "weight_decay": 0.05},
+     "lr_scheduler": {"type": "SequentialLR", "interval": "step", "milestones": [3],
+                      "schedulers": [{"type": "LinearLR", "start_factor": 0.1, "total_iters": 3},
+                                     {"type": "CosineAnnealingLR", "T_max": 9, "eta_min": 0.001}]},
+     "clip_grad_norm": {"max_norm": 0.1, "norm_type": "inf"},
+     "freeze": ["4.weight", "0.bias"], "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 8},
+    {"name": "adam_multistep_epoch_clip_l1_freeze_norm",
+     "optimizer": {"type": "adam", "lr": 0.02, "betas": [0.8, 0.99], "amsgrad": True},
+     "lr_scheduler": {"type": "MultiStepLR", "milestones": [2, 1], "gamma": 0.3},
+     "clip_grad_norm": {"max_norm": 1.0, "norm_type": 1},
+     "freeze": ["1", "0.bias"], "epochs": 4, "batch_size": 10, "shuffle": False, "seed": 9},
+    {"name": "sgd_constant_then_exponential_step",
+     "optimizer": {"type": "sgd", "lr": 0.3, "nesterov": True, "momentum": 0.5},
+     "lr_scheduler": {"type": "SequentialLR", "interval": "step", "milestones": [4],
+                      "schedulers": [{"type": "ConstantLR", "factor": 0.5, "total_iters": 4},
+                                     {"type": "ExponentialLR", "gamma": 0.9}]},
+     "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 10},
+    {"name": "sgd_linear_decay_epoch_no_clip",
+     "optimizer": {"type": "sgd", "lr": 0.1},
+     "lr_scheduler": {"type": "LinearLR", "start_factor": 1.0, "end_factor": 0.0, "total_iters": 3},
+     "freeze": ["0.bias", "4"], "epochs": 4, "batch_size": 16, "shuffle": True, "seed": 11},
+]
+
+
+def scheduler(opt, s):
+    t = s["type"]
+    args = {k: v for k, v in s.items() if k not in ("type", "interval", "schedulers")}
+    if t == "SequentialLR":
+        children = [scheduler(opt, c) for c in s["schedulers"]]
+        return torch.optim.lr_scheduler.SequentialLR(opt, children, milestones=s["milestones"])
+    return getattr(torch.optim.lr_scheduler, t)(opt, **args)
+
+
+def optimizer(params, o):
+    args = {k: v for k, v in o.items() if k != "type"}
+    if "betas" in args:
+        args["betas"] = tuple(args["betas"])
+    cls = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[o["type"]]
+    return cls(params, **args)
+
+
+def frozen(model, entries):
+    names = [n for n, _ in model.named_parameters()]
+    return {n for n in names for e in entries if n == e or n.startswith(e + ".")}
+
+
+def run(case, initial, x, y):
+    torch.manual_seed(SPEC["seed"])
+    model = build(SPEC)
+    model.load_state_dict(initial)
+    torch.manual_seed(case["seed"])
+    skip = frozen(model, case.get("freeze", []))
+    for n, p in model.named_parameters():
+        if n in skip:
+            p.requires_grad_(False)
+    opt = optimizer([p for p in model.parameters() if p.requires_grad], case["optimizer"])
+    sched = scheduler(opt, case["lr_scheduler"])
+    per_step = case["lr_scheduler"].get("interval") == "step"
+    loader = DataLoader(TensorDataset(x, y), batch_size=case["batch_size"], shuffle=case["shuffle"])
+    clip = case.get("clip_grad_norm")
+    losses, lrs = [], []
+    model.train()
+    for _ in range(case["epochs"]):
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(xb), yb)
+            loss.backward()
+            if clip:
+                norm = clip.get("norm_type", 2.0)
+                torch.nn.utils.clip_grad_norm_(model.parameters(), clip["max_norm"],
+                                               float("inf") if norm == "inf" else norm)
+            opt.step()
+            if per_step:
+                sched.step()
+            losses.append(loss.item())
+            lrs.append(opt.param_groups[0]["lr"])
+        if not per_step:
+            sched.step()
+            lrs[-1] = opt.param_groups[0]["lr"]
+    state = {k: {"shape": list(v.shape), "data": v.flatten().tolist() if v.dim() else [v.item()]}
+             for k, v in model.state_dict().items()}
+    return {"losses": losses, "lrs": lrs, "final": state}
+
+
+def main():
+    g = torch.Generator().manual_seed(123)
+    x = torch.randn(36, 6, generator=g)
+    y = torch.randint(0, 3, (36,), generator=g)
+    torch.manual_seed(SPEC["seed"])
+    initial = build(SPEC).state_dict()
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = {"spec": SPEC, "cases": []}
+    for case in CASES:
+        r = run(case, initial, x, y)
+        out["cases"].append({**case, **r})
+    with open(os.path.join(here, "job_extensions.json"), "w") as f:
+        json.dump(out, f)
+    write_safetensors(os.path.join(here, "job_extensions_model.safetensors"), initial)
+    write_safetensors(os.path.join(here, "job_extensions_data.safetensors"), {"input": x, "target": y})
+
+
+if __name__ == "__main__":
+    main()
