@@ -203,6 +203,22 @@ class JobExtensionsTest {
                 .isEqualTo(Files.readAllBytes(registry.store().version("m", unbroken.resultVersion()).weights()));
     }
 
+    /**
+     * Admission tells parameters from buffers by the name in the weights file (it reads no tensor): every layer type
+     * with state (the init fixtures) has exactly those buffers, so the rule holds for every model a job can train.
+     */
+    @ParameterizedTest
+    @MethodSource("io.nabla.model.LayerForwardTest#fixtures")
+    void admissionTellsParametersFromBuffersAsTheBuiltModelDoes(String name) {
+        JsonNode root = JSON.readTree(new String(resource("../init/" + name + ".json"), StandardCharsets.UTF_8));
+        try (TensorScope scope = TensorScope.open()) {
+            io.nabla.nn.Sequential model = io.nabla.model.ModelBuilder.build(io.nabla.model.ModelSpec.parse(
+                    root.get("spec")));
+            assertThat(FrozenParameters.parameterNames(model.stateDict().keySet())).as(name)
+                    .containsExactlyElementsOf(model.namedParameters().keySet());
+        }
+    }
+
     /** Admission checks the freeze list against the model's parameters (its buffers are not parameters). */
     @Test
     void admissionRefusesAFreezeEntryThatNamesNoParameter() {
