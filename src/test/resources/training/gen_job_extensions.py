@@ -15,7 +15,8 @@ With Adam and AdamW the first Linear's bias is frozen too: a BatchNorm follows i
 the computed one rounding noise, which Adam's normalisation turns into full-size steps that no two implementations
 share. Every draw (initialisation, shuffling, dropout) comes from the global generator seeded with the job's seed after the
 model is built, as a job draws from `Generator(seed)`. Recorded per case: the losses, the learning rate after each
-step, and the final state dict (running statistics included).
+step, the final state dict (running statistics included), and where the case has `validation`, the loss and accuracy
+on the validation set after each epoch (evaluation mode, no gradients: `validation_results`).
 
     /usr/bin/python3 gen_job_extensions.py
 """
@@ -45,7 +46,8 @@ CASES = [
      "optimizer": {"type": "sgd", "lr": 0.2, "momentum": 0.9, "weight_decay": 0.001},
      "lr_scheduler": {"type": "StepLR", "step_size": 1, "gamma": 0.5},
      "clip_grad_norm": {"max_norm": 0.5},
-     "freeze": ["0"], "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 7},
+     "freeze": ["0"], "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 7,
+     "validation": {"batch_size": 7}},
     {"name": "adamw_warmup_cosine_step_clip_inf_freeze_weight",
      "optimizer": {"type": "adamw", "lr": 0.05, "weight_decay": 0.05},
      "lr_scheduler": {"type": "SequentialLR", "interval": "step", "milestones": [3],
@@ -57,7 +59,8 @@ CASES = [
      "optimizer": {"type": "adam", "lr": 0.02, "betas": [0.8, 0.99], "amsgrad": True},
      "lr_scheduler": {"type": "MultiStepLR", "milestones": [2, 1], "gamma": 0.3},
      "clip_grad_norm": {"max_norm": 1.0, "norm_type": 1},
-     "freeze": ["1", "0.bias"], "epochs": 4, "batch_size": 10, "shuffle": False, "seed": 9},
+     "freeze": ["1", "0.bias"], "epochs": 4, "batch_size": 10, "shuffle": False, "seed": 9,
+     "validation": {"batch_size": 64}},
     {"name": "sgd_constant_then_exponential_step",
      "optimizer": {"type": "sgd", "lr": 0.3, "nesterov": True, "momentum": 0.5},
      "lr_scheduler": {"type": "SequentialLR", "interval": "step", "milestones": [4],
@@ -93,7 +96,18 @@ def frozen(model, entries):
     return {n for n in names for e in entries if n == e or n.startswith(e + ".")}
 
 
-def run(case, initial, x, y):
+def validate(model, xv, yv):
+    """The job's `validation`: the whole set in evaluation mode, without gradients (and no draw)."""
+    model.eval()
+    with torch.no_grad():
+        out = model(xv)
+        loss = torch.nn.functional.cross_entropy(out, yv).item()
+        accuracy = (out.argmax(1) == yv).double().mean().item()
+    model.train()
+    return loss, accuracy
+
+
+def run(case, initial, x, y, xv, yv):
     torch.manual_seed(SPEC["seed"])
     model = build(SPEC)
     model.load_state_dict(initial)
@@ -107,9 +121,9 @@ def run(case, initial, x, y):
     per_step = case["lr_scheduler"].get("interval") == "step"
     loader = DataLoader(TensorDataset(x, y), batch_size=case["batch_size"], shuffle=case["shuffle"])
     clip = case.get("clip_grad_norm")
-    losses, lrs = [], []
+    losses, lrs, validation = [], [], []
     model.train()
-    for _ in range(case["epochs"]):
+    for epoch in range(case["epochs"]):
         for xb, yb in loader:
             opt.zero_grad()
             loss = torch.nn.functional.cross_entropy(model(xb), yb)
@@ -126,26 +140,35 @@ def run(case, initial, x, y):
         if not per_step:
             sched.step()
             lrs[-1] = opt.param_groups[0]["lr"]
+        if "validation" in case:
+            loss, accuracy = validate(model, xv, yv)
+            validation.append({"epoch": epoch, "step": len(losses), "loss": loss, "accuracy": accuracy})
     state = {k: {"shape": list(v.shape), "data": v.flatten().tolist() if v.dim() else [v.item()]}
              for k, v in model.state_dict().items()}
-    return {"losses": losses, "lrs": lrs, "final": state}
+    out = {"losses": losses, "lrs": lrs, "final": state}
+    if "validation" in case:
+        out["validation_results"] = validation
+    return out
 
 
 def main():
     g = torch.Generator().manual_seed(123)
     x = torch.randn(36, 6, generator=g)
     y = torch.randint(0, 3, (36,), generator=g)
+    xv = torch.randn(20, 6, generator=g)
+    yv = torch.randint(0, 3, (20,), generator=g)
     torch.manual_seed(SPEC["seed"])
     initial = build(SPEC).state_dict()
     here = os.path.dirname(os.path.abspath(__file__))
     out = {"spec": SPEC, "cases": []}
     for case in CASES:
-        r = run(case, initial, x, y)
+        r = run(case, initial, x, y, xv, yv)
         out["cases"].append({**case, **r})
     with open(os.path.join(here, "job_extensions.json"), "w") as f:
         json.dump(out, f)
     write_safetensors(os.path.join(here, "job_extensions_model.safetensors"), initial)
     write_safetensors(os.path.join(here, "job_extensions_data.safetensors"), {"input": x, "target": y})
+    write_safetensors(os.path.join(here, "job_extensions_validation.safetensors"), {"input": xv, "target": yv})
 
 
 if __name__ == "__main__":

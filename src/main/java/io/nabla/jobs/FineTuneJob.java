@@ -26,14 +26,24 @@ import java.util.List;
  * @param finishedAt when it reached a final state, or null
  * @param error why it failed or was cancelled, or null
  * @param cancelRequested true once DELETE asked to cancel it
+ * @param validation the evaluations on the request's {@code validation} dataset, one per finished epoch, in order
  */
 public record FineTuneJob(String id, JobStatus status, String request, String model, int version,
         String modelId, Integer resultVersion, int step, int totalSteps, int epoch, List<Double> losses,
         String device, Instant createdAt, Instant startedAt, Instant finishedAt, String error,
-        boolean cancelRequested) {
+        boolean cancelRequested, List<ValidationResult> validation) {
 
     public FineTuneJob {
         losses = List.copyOf(losses);
+        validation = List.copyOf(validation);
+    }
+
+    /** A job without evaluations yet. */
+    public FineTuneJob(String id, JobStatus status, String request, String model, int version, String modelId,
+            Integer resultVersion, int step, int totalSteps, int epoch, List<Double> losses, String device,
+            Instant createdAt, Instant startedAt, Instant finishedAt, String error, boolean cancelRequested) {
+        this(id, status, request, model, version, modelId, resultVersion, step, totalSteps, epoch, losses, device,
+                createdAt, startedAt, finishedAt, error, cancelRequested, List.of());
     }
 
     /**
@@ -47,12 +57,26 @@ public record FineTuneJob(String id, JobStatus status, String request, String mo
     /** This job with {@code losses} instead of its own. */
     FineTuneJob withLosses(List<Double> losses) {
         return new FineTuneJob(id, status, request, model, version, modelId, resultVersion, step, totalSteps, epoch,
-                losses, device, createdAt, startedAt, finishedAt, error, cancelRequested);
+                losses, device, createdAt, startedAt, finishedAt, error, cancelRequested, validation);
     }
 
     /** This job with live progress (from the worker that runs it) instead of the stored one. */
     public FineTuneJob withProgress(int step, int epoch, List<Double> losses) {
         return new FineTuneJob(id, status, request, model, version, modelId, resultVersion, step, totalSteps, epoch,
-                losses, device, createdAt, startedAt, finishedAt, error, cancelRequested);
+                losses, device, createdAt, startedAt, finishedAt, error, cancelRequested, validation);
+    }
+
+    /** This job with {@code validation} instead of its own evaluations. */
+    FineTuneJob withValidation(List<ValidationResult> validation) {
+        return new FineTuneJob(id, status, request, model, version, modelId, resultVersion, step, totalSteps, epoch,
+                losses, device, createdAt, startedAt, finishedAt, error, cancelRequested, validation);
+    }
+
+    /**
+     * This job less the evaluations made after its {@code step}: those of a run that went further before a crash
+     * than its last checkpoint (the resumed run makes them again, with the same results).
+     */
+    FineTuneJob withoutValidationAhead() {
+        return withValidation(validation.stream().filter(v -> v.step() <= step).toList());
     }
 }

@@ -46,25 +46,10 @@ final class JobAdmission {
         StoredVersion v = identified.version();
         ModelSpec spec = ModelSpec.parse(new String(v.readSpec(), StandardCharsets.UTF_8));
         String device = devices.check("job:" + id, r.device(), JobMemory.estimate(spec, r)).toString();
-        if (datasets.find(r.dataset()).isEmpty()) {
-            throw new IllegalArgumentException("dataset: expected the id of an uploaded dataset, got \""
-                    + r.dataset() + "\", which does not exist");
-        }
-        int rows;
-        try (SafetensorsFile f = SafetensorsFile.open(datasets.file(r.dataset()))) {
-            TensorSpec in = spec.inputs().get(0);
-            TensorSpec out = spec.outputs().get(0);
-            int[] input = tensor(f, "input", r.input());
-            int[] target = tensor(f, "target", r.target());
-            rows = input[0];
-            if (rows == 0) {
-                throw new IllegalArgumentException("dataset: expected at least one sample, tensor \"" + r.input()
-                        + "\" has shape " + Shape.format(input));
-            }
-            checkInput(r, in, f.dtype(r.input()), input);
-            checkTarget(r, out, f.dtype(r.target()), target);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read dataset " + r.dataset() + ": " + e.getMessage(), e);
+        int rows = rows(spec, r, "", r.dataset(), r.input(), r.target());
+        if (r.validation() != null) {
+            JobRequest.Validation val = r.validation();
+            rows(spec, r, "validation.", val.dataset(), val.input(), val.target());
         }
         if (!r.freeze().isEmpty()) {
             try (SafetensorsFile w = SafetensorsFile.open(v.weights())) {
@@ -97,6 +82,33 @@ final class JobAdmission {
         }
     }
 
+    /**
+     * Checks that dataset {@code id} exists and that its tensors {@code input} and {@code target} fit the model and
+     * the loss; returns its samples. {@code prefix} is where the fields sit in the request ({@code ""} or
+     * {@code "validation."}).
+     */
+    private int rows(ModelSpec spec, JobRequest r, String prefix, String id, String input, String target) {
+        if (datasets.find(id).isEmpty()) {
+            throw new IllegalArgumentException(prefix + "dataset: expected the id of an uploaded dataset, got \""
+                    + id + "\", which does not exist");
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(datasets.file(id))) {
+            TensorSpec in = spec.inputs().get(0);
+            TensorSpec out = spec.outputs().get(0);
+            int[] inputShape = tensor(f, prefix + "input", input);
+            int[] targetShape = tensor(f, prefix + "target", target);
+            if (inputShape[0] == 0) {
+                throw new IllegalArgumentException(prefix + "dataset: expected at least one sample, tensor \"" + input
+                        + "\" has shape " + Shape.format(inputShape));
+            }
+            checkInput(prefix + "input", input, in, f.dtype(input), inputShape);
+            checkTarget(r, prefix + "target", target, out, f.dtype(target), targetShape);
+            return inputShape[0];
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read dataset " + id + ": " + e.getMessage(), e);
+        }
+    }
+
     private static int[] tensor(SafetensorsFile f, String field, String name) {
         if (!f.contains(name)) {
             throw new IllegalArgumentException(field + ": expected the name of a tensor of the dataset " + f.names()
@@ -110,39 +122,40 @@ final class JobAdmission {
         return shape;
     }
 
-    private static void checkInput(JobRequest r, TensorSpec in, DType dtype, int[] shape) {
+    private static void checkInput(String field, String name, TensorSpec in, DType dtype, int[] shape) {
         if (dtype != in.datatype()) {
-            throw new IllegalArgumentException("input: the model's input \"" + in.name() + "\" is "
-                    + in.datatype().inferenceName() + ", tensor \"" + r.input() + "\" is " + dtype.inferenceName());
+            throw new IllegalArgumentException(field + ": the model's input \"" + in.name() + "\" is "
+                    + in.datatype().inferenceName() + ", tensor \"" + name + "\" is " + dtype.inferenceName());
         }
         if (!fits(in.shape(), shape)) {
-            throw new IllegalArgumentException("input: the model's input \"" + in.name() + "\" has shape "
-                    + Shape.format(in.shape()) + ", tensor \"" + r.input() + "\" has shape " + Shape.format(shape));
+            throw new IllegalArgumentException(field + ": the model's input \"" + in.name() + "\" has shape "
+                    + Shape.format(in.shape()) + ", tensor \"" + name + "\" has shape " + Shape.format(shape));
         }
     }
 
-    private static void checkTarget(JobRequest r, TensorSpec out, DType dtype, int[] shape) {
+    private static void checkTarget(JobRequest r, String field, String name, TensorSpec out, DType dtype,
+            int[] shape) {
         String loss = r.loss().apiName();
         int[] outShape = out.shape();
         if (JobRequest.CLASS_LOSSES.contains(r.loss())) {
             if (dtype != DType.INT64) {
-                throw new IllegalArgumentException("target: loss " + loss + " needs int64 class indices, tensor \""
-                        + r.target() + "\" is " + dtype.inferenceName());
+                throw new IllegalArgumentException(field + ": loss " + loss + " needs int64 class indices, tensor \""
+                        + name + "\" is " + dtype.inferenceName());
             }
             if (shape.length != outShape.length - 1) {
-                throw new IllegalArgumentException("target: loss " + loss + " needs class indices of rank "
+                throw new IllegalArgumentException(field + ": loss " + loss + " needs class indices of rank "
                         + (outShape.length - 1) + " for the output " + Shape.format(outShape) + ", tensor \""
-                        + r.target() + "\" has shape " + Shape.format(shape));
+                        + name + "\" has shape " + Shape.format(shape));
             }
             return;
         }
         if (!dtype.isFloatingPoint()) {
-            throw new IllegalArgumentException("target: loss " + loss + " needs a floating point target, tensor \""
-                    + r.target() + "\" is " + dtype.inferenceName());
+            throw new IllegalArgumentException(field + ": loss " + loss + " needs a floating point target, tensor \""
+                    + name + "\" is " + dtype.inferenceName());
         }
         if (!fits(outShape, shape)) {
-            throw new IllegalArgumentException("target: loss " + loss + " needs a target shaped like the output "
-                    + Shape.format(outShape) + ", tensor \"" + r.target() + "\" has shape " + Shape.format(shape));
+            throw new IllegalArgumentException(field + ": loss " + loss + " needs a target shaped like the output "
+                    + Shape.format(outShape) + ", tensor \"" + name + "\" has shape " + Shape.format(shape));
         }
     }
 

@@ -50,11 +50,12 @@ import tools.jackson.databind.node.ObjectNode;
  * @param clipGradNorm the gradient clipping before each step ({@code clip_grad_norm}, an extension), or null
  * @param freeze the parameters not trained ({@code freeze}, an extension): names of parameters or of modules
  *     holding them, as in the model's state dict; empty when every parameter is trained
+ * @param validation the dataset evaluated after every epoch ({@code validation}, an extension), or null
  */
 public record JobRequest(String model, Integer version, String dataset, String input, String target, Loss loss,
         OptimizerSpec optimizer, JsonNode optimizerJson, int epochs, int batchSize, boolean shuffle, long seed,
         String device, String precision, int checkpointEverySteps, LossScaler lossScaler, LrSchedulerSpec lrScheduler,
-        JsonNode lrSchedulerJson, ClipGradNorm clipGradNorm, List<String> freeze) {
+        JsonNode lrSchedulerJson, ClipGradNorm clipGradNorm, List<String> freeze, Validation validation) {
 
     public JobRequest {
         freeze = List.copyOf(freeze);
@@ -71,6 +72,18 @@ public record JobRequest(String model, Integer version, String dataset, String i
     public record ClipGradNorm(double maxNorm, double normType) {
     }
 
+    /**
+     * A dataset the model is evaluated on after every epoch, in evaluation mode and without gradients, in the job's
+     * precision: the loss over all its samples, and for {@code cross_entropy} and {@code nll} the accuracy.
+     *
+     * @param dataset the dataset id
+     * @param input its tensor fed to the model (default: the job's {@code input})
+     * @param target its tensor the loss compares with (default: the job's {@code target})
+     * @param batchSize rows per evaluation batch (default: the job's {@code batch_size})
+     */
+    public record Validation(String dataset, String input, String target, int batchSize) {
+    }
+
     /** The most entries of {@code freeze}. */
     public static final int MAX_FREEZE = 1024;
 
@@ -84,7 +97,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
 
     private static final Set<String> FIELDS = Set.of("model", "version", "dataset", "input", "target", "loss",
             "optimizer", "epochs", "batch_size", "shuffle", "seed", "device", "precision", "checkpoint_every_steps",
-            "loss_scaler", "lr_scheduler", "clip_grad_norm", "freeze");
+            "loss_scaler", "lr_scheduler", "clip_grad_norm", "freeze", "validation");
 
     /**
      * Reads and writes what the service stored itself (requests written by {@link #toJson}, losses written by
@@ -224,7 +237,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
         }
         return new JobRequest(model, version, dataset, input, target, loss, optimizer, opt, epochs, batchSize,
                 shuffle, seed, device, precision, every, scaler, schedule, sched, clip(root.get("clip_grad_norm")),
-                freeze(root.get("freeze")));
+                freeze(root.get("freeze")), validation(root.get("validation"), input, target, batchSize));
     }
 
     /** What a non-object body is, in the API's words (Jackson's node type names, such as MISSING, are not). */
@@ -251,7 +264,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
     public JobRequest withVersion(int v) {
         return new JobRequest(model, v, dataset, input, target, loss, optimizer, optimizerJson, epochs, batchSize,
                 shuffle, seed, device, precision, checkpointEverySteps, lossScaler, lrScheduler, lrSchedulerJson,
-                clipGradNorm, freeze);
+                clipGradNorm, freeze, validation);
     }
 
     /** The request as JSON with every field present (the form that is stored). */
@@ -288,6 +301,10 @@ public record JobRequest(String model, Integer version, String dataset, String i
         }
         if (!freeze.isEmpty()) {
             freeze.forEach(n.putArray("freeze")::add);
+        }
+        if (validation != null) {
+            n.putObject("validation").put("dataset", validation.dataset()).put("input", validation.input())
+                    .put("target", validation.target()).put("batch_size", validation.batchSize());
         }
         return STORED.writeValueAsString(n);
     }
@@ -326,6 +343,30 @@ public record JobRequest(String model, Integer version, String dataset, String i
             }
         }
         return new ClipGradNorm(max.doubleValue(), norm);
+    }
+
+    /** The {@code validation} object: a dataset id, and tensor names and a batch size defaulting to the job's. */
+    private static Validation validation(JsonNode v, String input, String target, int batchSize) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isObject()) {
+            throw new IllegalArgumentException("validation: expected an object such as {\"dataset\": \"<dataset id>\"}, "
+                    + "got " + clip(v.toString()));
+        }
+        List<String> fields = List.of("dataset", "input", "target", "batch_size");
+        for (String name : v.propertyNames()) {
+            if (!fields.contains(name)) {
+                throw new IllegalArgumentException("validation." + clip(name) + ": unknown field; expected one of "
+                        + fields);
+            }
+        }
+        try {
+            return new Validation(string(v, "dataset", null), string(v, "input", input), string(v, "target", target),
+                    integer(v, "batch_size", batchSize, 1, Integer.MAX_VALUE));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("validation." + e.getMessage(), e);
+        }
     }
 
     /** The {@code freeze} list: distinct non-empty names (checked against the model on admission). */

@@ -219,6 +219,8 @@ final class JobRun {
         Generator g = new Generator(request.seed());
         // the loader draws its iterator's base seed from g each epoch, also in order, as PyTorch's DataLoader does
         DataLoader loader = new DataLoader(dataset(), request.batchSize(), request.shuffle(), false, g);
+        DataLoader validation = request.validation() == null ? null : new DataLoader(validationSet(),
+                request.validation().batchSize()); // in order, drawing nothing: training's draws are unchanged
         if (loader.batchesPerEpoch() != perEpoch) {
             throw new IllegalStateException("dataset \"" + request.dataset() + "\" changed: " + loader.batchesPerEpoch()
                     + " batches per epoch, the job was admitted with " + perEpoch);
@@ -322,6 +324,10 @@ final class JobRun {
                 if (schedule != null && !perStep && at % perEpoch == 0) {
                     schedule.step(); // after the epoch's last step, as scheduler.step() after PyTorch's inner loop
                 }
+                if (validation != null && at % perEpoch == 0) {
+                    // before the checkpoint of this step: a run resumed from it has every evaluation up to it stored
+                    store.validation(job.id(), validate(model, validation, at / perEpoch - 1, at));
+                }
                 events.publish(job.id(), new JobEvent(at, at / perEpoch, loss, JobStatus.RUNNING));
                 if (at % request.checkpointEverySteps() == 0 || at == total) {
                     checkpoint(model, optimizer, scaler, epochStart, g.getState());
@@ -403,6 +409,74 @@ final class JobRun {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read dataset " + request.dataset() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The validation dataset's input and target tensors, in the current scope. */
+    private Map<String, Tensor> validationSet() {
+        JobRequest.Validation v = request.validation();
+        if (datasets.find(v.dataset()).isEmpty()) {
+            throw new IllegalStateException("validation dataset \"" + v.dataset() + "\" was deleted before the job "
+                    + "could read it");
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(datasets.file(v.dataset()))) {
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            out.put("input", f.tensor(v.input()));
+            out.put("target", f.tensor(v.target()));
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read dataset " + v.dataset() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The model's loss over the whole validation set, in evaluation mode without gradients (under autocast in mixed
+     * precision), as one batch of all its samples would give it: each batch's mean weighted by what it averages over
+     * (its targets that are not {@code ignore_index} for the class losses, its target elements for the others); and
+     * for the class losses the fraction of those targets that are the output's largest class (the first on ties, as
+     * {@code argmax}). The model is left in training mode.
+     */
+    private ValidationResult validate(Sequential model, DataLoader data, int epoch, int step) {
+        boolean classes = JobRequest.CLASS_LOSSES.contains(request.loss());
+        double sum = 0;
+        long weight = 0;
+        long correct = 0;
+        model.eval();
+        try (io.nabla.autograd.GradMode.Region noGrad = io.nabla.autograd.GradMode.disable();
+             io.nabla.autograd.Autocast.Region amp = request.lowPrecision() == null ? null
+                     : io.nabla.autograd.Autocast.enable(request.lowPrecision())) {
+            Iterator<DataLoader.Batch> it = data.epoch();
+            while (it.hasNext()) {
+                try (TensorScope s = TensorScope.open()) {
+                    DataLoader.Batch b = it.next();
+                    Tensor target = b.get("target");
+                    Tensor out = model.forward(b.get("input").toDevice(device));
+                    long w;
+                    if (classes) {
+                        long[] t = target.toLongArray();
+                        long[] predicted = io.nabla.autograd.ReduceOps.argmax(out, 1, false).toDevice(Device.CPU)
+                                .toLongArray();
+                        w = 0;
+                        for (int i = 0; i < t.length; i++) {
+                            if (t[i] != io.nabla.autograd.LossOps.DEFAULT_IGNORE_INDEX) {
+                                w++;
+                                correct += predicted[i] == t[i] ? 1 : 0;
+                            }
+                        }
+                    } else {
+                        w = target.numel();
+                    }
+                    if (w > 0) { // a batch of ignored targets only has a NaN mean and adds nothing
+                        sum += request.loss().apply(out, target.toDevice(device)).item() * w;
+                        weight += w;
+                    }
+                }
+            }
+        } finally {
+            model.train();
+        }
+        double loss = weight == 0 ? Double.NaN : sum / weight;
+        return new ValidationResult(epoch, step, loss, classes ? (weight == 0 ? Double.NaN : (double) correct / weight)
+                : null);
     }
 
     private static void skip(Iterator<DataLoader.Batch> it, int batches) {

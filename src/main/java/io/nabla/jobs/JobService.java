@@ -115,12 +115,12 @@ public final class JobService {
 
     private FineTuneJob live(FineTuneJob job) {
         if (job.status() != JobStatus.RUNNING) {
-            return job;
+            return job.withoutValidationAhead();
         }
         return runner.run(job.id()).map(r -> {
             List<Double> losses = r.losses();
             return job.withProgress(losses.size(), r.epochOf(losses.size()), losses);
-        }).orElse(job);
+        }).orElse(job).withoutValidationAhead();
     }
 
     private static InferenceException finished(FineTuneJob job) {

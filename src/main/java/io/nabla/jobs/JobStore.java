@@ -63,6 +63,20 @@ public final class JobStore {
               PRIMARY KEY (job_id, first_step)
             )""";
 
+    /**
+     * The evaluations on a job's validation dataset, one per finished epoch, written as each is made (so a client sees
+     * it at once); a resumed run that makes one again replaces it.
+     */
+    static final String VALIDATION_SCHEMA = """
+            CREATE TABLE IF NOT EXISTS training_job_validation (
+              job_id VARCHAR(64) NOT NULL,
+              epoch INTEGER NOT NULL,
+              step INTEGER NOT NULL,
+              loss DOUBLE PRECISION NOT NULL,
+              accuracy DOUBLE PRECISION,
+              PRIMARY KEY (job_id, epoch)
+            )""";
+
     /** Tables created before jobs recorded their model's id lack the column; their rows read with none. */
     static final String ADD_MODEL_ID = "ALTER TABLE training_jobs ADD COLUMN IF NOT EXISTS model_id VARCHAR(64)";
 
@@ -77,6 +91,7 @@ public final class JobStore {
         jdbc.sql(SCHEMA).update();
         jdbc.sql(ADD_MODEL_ID).update();
         jdbc.sql(LOSSES_SCHEMA).update();
+        jdbc.sql(VALIDATION_SCHEMA).update();
         this.seq = new AtomicLong(jdbc.sql("SELECT COALESCE(MAX(seq), 0) FROM training_jobs").query(Long.class)
                 .single());
     }
@@ -101,7 +116,9 @@ public final class JobStore {
         }
         List<Chunk> chunks = jdbc.sql("SELECT job_id, first_step, losses FROM training_job_losses WHERE job_id = ? "
                 + "ORDER BY first_step").param(id).query(JobStore::chunk).list();
-        return Optional.of(withChunks(job.get(), chunks));
+        List<ValidationResult> validation = jdbc.sql("SELECT " + VALIDATION_COLUMNS + " FROM training_job_validation "
+                + "WHERE job_id = ? ORDER BY epoch").param(id).query(JobStore::validation).list();
+        return Optional.of(withChunks(job.get(), chunks).withValidation(validation));
     }
 
     /**
@@ -126,9 +143,14 @@ public final class JobStore {
         jdbc.sql("SELECT job_id, first_step, losses FROM training_job_losses ORDER BY job_id, first_step")
                 .query(JobStore::chunk).list()
                 .forEach(c -> chunks.computeIfAbsent(c.jobId(), k -> new ArrayList<>()).add(c));
+        Map<String, List<ValidationResult>> validation = new HashMap<>();
+        jdbc.sql("SELECT job_id, " + VALIDATION_COLUMNS + " FROM training_job_validation ORDER BY job_id, epoch")
+                .query((rs, n) -> Map.entry(rs.getString("job_id"), validation(rs, n))).list()
+                .forEach(e -> validation.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
         List<FineTuneJob> out = new ArrayList<>(jobs.size());
         for (FineTuneJob j : jobs) {
-            out.add(withChunks(j, chunks.getOrDefault(j.id(), List.of())));
+            out.add(withChunks(j, chunks.getOrDefault(j.id(), List.of()))
+                    .withValidation(validation.getOrDefault(j.id(), List.of())));
         }
         return out;
     }
@@ -179,6 +201,25 @@ public final class JobStore {
             jdbc.sql("INSERT INTO training_job_losses (job_id, first_step, losses) SELECT id, ?, ? FROM training_jobs "
                     + "WHERE id = ? AND status = 'RUNNING'").params(from, losses(added), id).update();
         }
+    }
+
+    /**
+     * Records the evaluation after an epoch of a RUNNING job, replacing one stored for that epoch or a later one (by
+     * a run that went further before a crash); false, and nothing written, when the job is not RUNNING.
+     */
+    public boolean validation(String id, ValidationResult v) {
+        jdbc.sql("DELETE FROM training_job_validation WHERE job_id = ? AND epoch >= ? AND EXISTS (SELECT 1 FROM "
+                + "training_jobs WHERE id = ? AND status = 'RUNNING')").params(id, v.epoch(), id).update();
+        return jdbc.sql("INSERT INTO training_job_validation (job_id, " + VALIDATION_COLUMNS + ") SELECT id, ?, ?, ?, ? "
+                        + "FROM training_jobs WHERE id = ? AND status = 'RUNNING'")
+                .params(v.epoch(), v.step(), v.loss(), v.accuracy(), id).update() == 1;
+    }
+
+    private static final String VALIDATION_COLUMNS = "epoch, step, loss, accuracy";
+
+    private static ValidationResult validation(ResultSet rs, int n) throws SQLException {
+        return new ValidationResult(rs.getInt("epoch"), rs.getInt("step"), rs.getDouble("loss"),
+                (Double) rs.getObject("accuracy", Double.class));
     }
 
     /**

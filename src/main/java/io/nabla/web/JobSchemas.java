@@ -47,7 +47,18 @@ final class JobSchemas {
             @Schema(description = "parameters kept as they are (an extension of the API): names of the model's "
                     + "parameters (\"0.weight\") or of modules holding some (\"0\", \"1.layers.0\"), as "
                     + "requires_grad_(False) in PyTorch; buffers such as running statistics still update")
-            List<String> freeze) {
+            List<String> freeze,
+            ValidationSet validation) {
+    }
+
+    @Schema(name = "JobValidationSet", description = "A dataset the model is evaluated on after every epoch (an "
+            + "extension of the API)")
+    record ValidationSet(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "a dataset id")
+            String dataset,
+            @Schema(description = "its tensor fed to the model (default: the job's input)") String input,
+            @Schema(description = "its tensor the loss compares with (default: the job's target)") String target,
+            @JsonProperty("batch_size") @Schema(description = "rows per evaluation batch (default: the job's)")
+            Integer batchSize) {
     }
 
     @Schema(name = "JobLrScheduler", description = "A learning-rate schedule (an extension of the API): one of "
@@ -101,17 +112,34 @@ final class JobSchemas {
             @Schema(description = "the loss of every optimizer step, in order; a loss that is not a finite number (a "
                     + "diverging run) is the string NaN, Infinity or -Infinity") List<Double> losses, String device,
             @JsonProperty("created_at") String createdAt, @JsonProperty("started_at") String startedAt,
-            @JsonProperty("finished_at") String finishedAt, String error) {
+            @JsonProperty("finished_at") String finishedAt, String error,
+            @Schema(description = "an extension: the evaluations on the request's validation dataset, one per "
+                    + "finished epoch; empty without one") List<Validation> validation) {
 
         static Job of(FineTuneJob j) {
             return new Job(j.id(), j.status().name(), j.model(), Integer.toString(j.version()),
                     j.resultVersion() == null ? null : j.resultVersion().toString(), j.step(), j.totalSteps(),
                     j.epoch(), j.losses(), j.device(), time(j.createdAt()), time(j.startedAt()),
-                    time(j.finishedAt()), j.error());
+                    time(j.finishedAt()), j.error(), j.validation().stream().map(Validation::of).toList());
         }
 
         private static String time(Instant t) {
             return t == null ? null : t.toString();
+        }
+    }
+
+    @Schema(name = "JobValidation", description = "The model evaluated on the validation dataset after an epoch, in "
+            + "evaluation mode without gradients")
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Validation(@Schema(description = "the epoch just finished, from 0") int epoch,
+            @Schema(description = "optimizer steps done") int step,
+            @Schema(description = "the loss over all samples (a number, or the string NaN, Infinity or -Infinity)")
+            double loss,
+            @Schema(description = "cross_entropy and nll: the fraction of targets (ignore_index -100 left out) that "
+                    + "are the output's largest class; null for the other losses") Double accuracy) {
+
+        static Validation of(io.nabla.jobs.ValidationResult v) {
+            return new Validation(v.epoch(), v.step(), v.loss(), v.accuracy());
         }
     }
 

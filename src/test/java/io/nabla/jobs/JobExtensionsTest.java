@@ -100,14 +100,24 @@ class JobExtensionsTest {
             }
         }
         r.put("checkpoint_every_steps", checkpointEvery);
+        if (c.has("validation")) {
+            ObjectNode v = ((ObjectNode) c.get("validation")).deepCopy();
+            v.put("dataset", validationSet);
+            r.set("validation", v);
+        }
         return JobRequest.parse(r.toString(), 64).toJson();
     }
+
+    /** The id of the validation dataset (set by {@link #setUp}). */
+    private static String validationSet;
 
     private String setUp() {
         registry = new ModelRegistry(new ModelStore(root.resolve("store")), new SequentialModelLoader(),
                 new NablaProperties.Batching(1, Duration.ZERO, 4), new InferenceMetrics(new SimpleMeterRegistry()));
         registry.create("m", fixture().get("spec").toString().getBytes(StandardCharsets.UTF_8),
                 new ByteArrayInputStream(resource("job_extensions_model.safetensors")));
+        validationSet = datasets().create(new ByteArrayInputStream(resource("job_extensions_validation.safetensors")))
+                .id();
         return datasets().create(new ByteArrayInputStream(resource("job_extensions_data.safetensors"))).id();
     }
 
@@ -164,6 +174,22 @@ class JobExtensionsTest {
             }
         }
         assertThat(frozenNames.isEmpty()).isEqualTo(!c.has("freeze"));
+        List<ValidationResult> validation = store.find("a").orElseThrow().validation();
+        if (!c.has("validation")) {
+            assertThat(validation).isEmpty();
+            return;
+        }
+        JsonNode expected = c.get("validation_results");
+        assertThat(validation).hasSize(expected.size());
+        for (int i = 0; i < expected.size(); i++) {
+            JsonNode e = expected.get(i);
+            ValidationResult v = validation.get(i);
+            assertThat(v.epoch()).isEqualTo(e.get("epoch").intValue());
+            assertThat(v.step()).isEqualTo(e.get("step").intValue());
+            assertThat(Math.abs(v.loss() - e.get("loss").doubleValue())).as("validation loss after epoch %d: %s vs "
+                    + "PyTorch %s", i, v.loss(), e.get("loss")).isLessThanOrEqualTo(1e-6 + 1e-5 * v.loss());
+            assertThat(v.accuracy()).as("accuracy after epoch %d", i).isEqualTo(e.get("accuracy").doubleValue());
+        }
     }
 
     /** Cases whose schedule advances per epoch and per step, stopped after every step of the first 8. */
@@ -198,6 +224,8 @@ class JobExtensionsTest {
                 Duration.ZERO);
         assertThat(resumed.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
         assertThat(resumed.losses()).containsExactlyElementsOf(unbroken.losses());
+        assertThat(store.find("b").orElseThrow().validation()).as("evaluations after a stop at step %d", stopAfter)
+                .isEqualTo(store.find("a").orElseThrow().validation());
         assertThat(Files.readAllBytes(registry.store().version("m", resumed.resultVersion()).weights()))
                 .as("weights after a stop at step %d", stopAfter)
                 .isEqualTo(Files.readAllBytes(registry.store().version("m", unbroken.resultVersion()).weights()));

@@ -126,6 +126,17 @@ class JobRequestTest {
         assertThat(JobRequest.parse(epoch.toJson())).isEqualTo(epoch);
     }
 
+    @Test
+    void aValidationSetDefaultsToTheJobsTensorNamesAndBatchSize() {
+        JobRequest r = JobRequest.parse(body("", ",\"input\":\"x\",\"validation\":{\"dataset\":\"v\"}"), 16);
+        assertThat(r.validation()).isEqualTo(new JobRequest.Validation("v", "x", "target", 4));
+        assertThat(JobRequest.parse(r.toJson())).isEqualTo(r);
+        JobRequest own = JobRequest.parse(body("", ",\"validation\":{\"dataset\":\"v\",\"input\":\"a\","
+                + "\"target\":\"b\",\"batch_size\":100}"), 16);
+        assertThat(own.validation()).isEqualTo(new JobRequest.Validation("v", "a", "b", 100));
+        assertThat(JobRequest.parse(body("", ""), 16).validation()).isNull();
+    }
+
     static Stream<Arguments> badExtensions() {
         return Stream.of(
             a(body("", ",\"lr_scheduler\":\"cosine\""), "lr_scheduler: expected an object with a \"type\", got "
@@ -178,7 +189,14 @@ class JobRequestTest {
                     + "got \"0\""),
             a(body("", ",\"freeze\":[\"0\",\"\"]"), "freeze[1]: expected the name of a parameter or module, such as "
                     + "\"0.weight\" or \"0\", got \"\""),
-            a(body("", ",\"freeze\":[\"0\",\"0\"]"), "freeze[1]: \"0\" is listed twice"));
+            a(body("", ",\"freeze\":[\"0\",\"0\"]"), "freeze[1]: \"0\" is listed twice"),
+            a(body("", ",\"validation\":\"ds-1\""), "validation: expected an object such as {\"dataset\": "
+                    + "\"<dataset id>\"}, got \"ds-1\""),
+            a(body("", ",\"validation\":{}"), "validation.dataset: required; expected a string, got nothing"),
+            a(body("", ",\"validation\":{\"dataset\":\"d\",\"batch_size\":0}"), "validation.batch_size: expected "
+                    + "an integer in [1, 2147483647], got 0"),
+            a(body("", ",\"validation\":{\"dataset\":\"d\",\"every\":2}"), "validation.every: unknown field; "
+                    + "expected one of [dataset, input, target, batch_size]"));
     }
 
     @ParameterizedTest

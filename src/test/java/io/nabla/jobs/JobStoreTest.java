@@ -29,6 +29,7 @@ class JobStoreTest {
         JdbcClient jdbc = JdbcClient.create(ds);
         jdbc.sql("DROP TABLE IF EXISTS training_jobs").update();
         jdbc.sql("DROP TABLE IF EXISTS training_job_losses").update();
+        jdbc.sql("DROP TABLE IF EXISTS training_job_validation").update();
         return jdbc;
     }
 
@@ -339,5 +340,38 @@ class JobStoreTest {
         assertThat(store.failUnreadable("gap", "unreadable", now)).isTrue();
         assertThat(store.find("gap").orElseThrow().losses()).isEmpty();
         assertThat(chunkChars(jdbc, "gap")).isZero();
+    }
+
+    /**
+     * Evaluations are stored as they are made, non-finite ones exactly, only for a RUNNING job; one made again (a run
+     * resumed from an earlier checkpoint) replaces it and those after it; a record shows none made after its step.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void evaluationsAreStoredAsMadeAndReplacedByARunThatMakesThemAgain(String db) {
+        JobStore store = new JobStore(fresh(db));
+        Instant t0 = Instant.parse("2026-01-02T03:04:05.123456Z");
+        store.insert(queued("v", t0));
+        ValidationResult first = new ValidationResult(0, 4, 0.75, 0.5);
+        assertThat(store.validation("v", first)).as("queued").isFalse();
+        store.claim("v", "cpu", t0);
+        assertThat(store.validation("v", first)).isTrue();
+        ValidationResult nan = new ValidationResult(1, 8, Double.NaN, null);
+        ValidationResult inf = new ValidationResult(2, 12, Double.POSITIVE_INFINITY, Double.NaN);
+        assertThat(store.validation("v", nan)).isTrue();
+        assertThat(store.validation("v", inf)).isTrue();
+        assertThat(store.find("v").orElseThrow().validation()).containsExactly(first, nan, inf);
+        assertThat(store.list().get(0).validation()).containsExactly(first, nan, inf);
+        assertThat(store.progress("v", 8, 2, 0, steps(0, 8, 0))).isTrue();
+        assertThat(store.find("v").orElseThrow().withoutValidationAhead().validation()).as("the record is at step 8")
+                .containsExactly(first, nan);
+        ValidationResult again = new ValidationResult(1, 8, 0.5, null);
+        assertThat(store.validation("v", again)).isTrue();
+        assertThat(store.find("v").orElseThrow().validation()).containsExactly(first, again);
+        store.finish("v", JobStatus.SUCCEEDED, 2, 12, 3, 8, steps(8, 4, 0), null, t0);
+        assertThat(store.validation("v", inf)).as("finished").isFalse();
+        assertThat(store.find("v").orElseThrow().validation()).containsExactly(first, again);
+        store.insert(queued("w", t0.plusSeconds(1)));
+        assertThat(store.find("w").orElseThrow().validation()).isEmpty();
     }
 }

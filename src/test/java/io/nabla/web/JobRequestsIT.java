@@ -99,6 +99,14 @@ class JobRequestsIT extends ServerTestBase {
         assertBad("freeze naming a buffer", r -> r.putArray("freeze").add("0.running_mean"), "freeze[0]");
         assertBad("freeze of every parameter", r -> r.putArray("freeze").add("0").add("2").add("4"),
                 "freeze: expected at least one parameter left to train, got all 6 frozen");
+        assertBad("unknown validation dataset", r -> r.putObject("validation").put("dataset", "no-such-dataset"),
+                "validation.dataset", "no-such-dataset");
+        assertBad("validation input of another shape", r -> r.putObject("validation").put("dataset", regression)
+                .put("input", "narrow"), "validation.input", "(-1, 20)", "(8, 7)");
+        assertBad("validation target unfit for the loss", r -> r.putObject("validation").put("dataset", regression),
+                "validation.target", "cross_entropy", "int64", "FP32");
+        assertBad("missing validation tensor", r -> r.putObject("validation").put("dataset", dataset)
+                .put("target", "labels"), "validation.target", "labels");
         assertBad("bad schedule", r -> r.putObject("lr_scheduler").put("type", "CosineAnnealingLR"),
                 "lr_scheduler.T_max: required");
         assertBad("bad clipping", r -> r.putObject("clip_grad_norm").put("max_norm", -1),

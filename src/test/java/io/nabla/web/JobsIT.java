@@ -137,8 +137,22 @@ class JobsIT extends ServerTestBase {
                 "shuffle", "seed")) {
             request.set(f, c.get(f));
         }
+        String validation = JobFixtures.uploadDataset(http,
+                JobFixtures.bytes("/training/job_extensions_validation.safetensors"));
+        request.putObject("validation").put("dataset", validation).put("batch_size", 6);
         JsonNode job = JobFixtures.awaitFinal(http, JobFixtures.submit(http, request));
         assertThat(job.get("status").stringValue()).as(job.toString()).isEqualTo("SUCCEEDED");
+        JsonNode evaluated = job.get("validation");
+        assertThat(evaluated.size()).as(job.toString()).isEqualTo(3);
+        for (int e = 0; e < 3; e++) {
+            assertThat(evaluated.get(e).get("epoch").intValue()).isEqualTo(e);
+            assertThat(evaluated.get(e).get("step").intValue()).isEqualTo(5 * (e + 1));
+            assertThat(evaluated.get(e).get("loss").doubleValue()).isBetween(0.1, 5.0);
+            assertThat(evaluated.get(e).get("accuracy").doubleValue() * 20).as("a fraction of 20 samples")
+                    .isCloseTo(Math.rint(evaluated.get(e).get("accuracy").doubleValue() * 20),
+                            org.assertj.core.data.Offset.offset(1e-9));
+        }
+        assertThat(http.get("/v1/jobs").json().get(0).get("validation")).isEqualTo(evaluated);
         JsonNode expected = c.get("losses");
         assertThat(job.get("losses").size()).isEqualTo(expected.size());
         for (int i = 0; i < expected.size(); i++) {
