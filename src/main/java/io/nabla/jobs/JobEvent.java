@@ -1,12 +1,19 @@
 package io.nabla.jobs;
 
 /**
- * One progress event of a job's event stream: after an optimizer step ({@code loss} set) or on a change of status.
+ * One event of a job's event stream: after an optimizer step ({@code loss} set), on a change of status, or after an
+ * epoch's evaluation on the validation dataset ({@code validation} set).
  *
  * @param step optimizer steps done
  * @param epoch the epoch (from 0) the next step belongs to
- * @param loss the loss of step {@code step - 1}, or null for a status change
+ * @param loss the loss of step {@code step - 1}, or null for a status change or an evaluation
  * @param status the job's status
+ * @param validation the evaluation after an epoch, or null for the other events
  */
-public record JobEvent(int step, int epoch, Double loss, JobStatus status) {
+public record JobEvent(int step, int epoch, Double loss, JobStatus status, ValidationResult validation) {
+
+    /** A progress or status event. */
+    public JobEvent(int step, int epoch, Double loss, JobStatus status) {
+        this(step, epoch, loss, status, null);
+    }
 }

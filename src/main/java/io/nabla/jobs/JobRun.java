@@ -324,11 +324,13 @@ final class JobRun {
                 if (schedule != null && !perStep && at % perEpoch == 0) {
                     schedule.step(); // after the epoch's last step, as scheduler.step() after PyTorch's inner loop
                 }
+                events.publish(job.id(), new JobEvent(at, at / perEpoch, loss, JobStatus.RUNNING));
                 if (validation != null && at % perEpoch == 0) {
                     // before the checkpoint of this step: a run resumed from it has every evaluation up to it stored
-                    store.validation(job.id(), validate(model, validation, at / perEpoch - 1, at));
+                    ValidationResult v = validate(model, validation, at / perEpoch - 1, at);
+                    store.validation(job.id(), v);
+                    events.publish(job.id(), new JobEvent(at, at / perEpoch, null, JobStatus.RUNNING, v));
                 }
-                events.publish(job.id(), new JobEvent(at, at / perEpoch, loss, JobStatus.RUNNING));
                 if (at % request.checkpointEverySteps() == 0 || at == total) {
                     checkpoint(model, optimizer, scaler, epochStart, g.getState());
                 }

@@ -145,7 +145,8 @@ final class JobSchemas {
 
     @Schema(name = "JobEvent", description = "One server-sent event: after an optimizer step (event name progress,"
             + " with its loss: a number, or the string NaN, Infinity or -Infinity) or on a change of status (event"
-            + " name status, loss null); steps never decrease")
+            + " name status, loss null); steps never decrease. A job with a validation dataset also sends, after each"
+            + " epoch's evaluation, an event named validation whose data is a JobValidation")
     @JsonInclude(JsonInclude.Include.ALWAYS)
     record Event(int step, int epoch, Double loss,
             @Schema(allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"}) String status) {

@@ -199,7 +199,12 @@ class JobsController {
     }
 
     private static String eventName(JobEvent e) {
-        return e.loss() == null ? "status" : "progress";
+        return e.validation() != null ? "validation" : e.loss() == null ? "status" : "progress";
+    }
+
+    /** What an event carries: a {@code JobValidation} for an evaluation, a {@code JobEvent} otherwise. */
+    private static Object eventData(JobEvent e) {
+        return e.validation() != null ? JobSchemas.Validation.of(e.validation()) : JobSchemas.Event.of(e);
     }
 
     /**
@@ -210,8 +215,7 @@ class JobsController {
      */
     private static boolean send(String id, SseEmitter emitter, JobEvent e, Runnable end) {
         try {
-            emitter.send(SseEmitter.event().name(eventName(e))
-                    .data(JobSchemas.Event.of(e), MediaType.APPLICATION_JSON));
+            emitter.send(SseEmitter.event().name(eventName(e)).data(eventData(e), MediaType.APPLICATION_JSON));
             if (e.status().isFinal()) {
                 emitter.complete();
                 end.run();

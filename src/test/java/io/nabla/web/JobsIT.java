@@ -140,9 +140,38 @@ class JobsIT extends ServerTestBase {
         String validation = JobFixtures.uploadDataset(http,
                 JobFixtures.bytes("/training/job_extensions_validation.safetensors"));
         request.putObject("validation").put("dataset", validation).put("batch_size", 6);
-        JsonNode job = JobFixtures.awaitFinal(http, JobFixtures.submit(http, request));
+        // a long job ahead of it holds the CPU worker, so its event stream opens while it waits, and sees all of it
+        String blockerData = JobFixtures.prepare(http, "mlp_sgd", "jobs-extensions-blocker");
+        ObjectNode blocker = JobFixtures.request("mlp_sgd", "jobs-extensions-blocker", blockerData);
+        blocker.put("epochs", 5000);
+        blocker.put("checkpoint_every_steps", 100_000);
+        String ahead = JobFixtures.submit(http, blocker);
+        String id = JobFixtures.submit(http, request);
+        List<String> stream = new ArrayList<>();
+        try {
+            HttpResponse<Stream<String>> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/v1/jobs/" + id + "/events"))
+                    .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofLines());
+            assertThat(http.delete("/v1/jobs/" + ahead).status()).isEqualTo(202);
+            r.body().filter(l -> !l.isEmpty()).forEach(stream::add);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        assertThat(stream.get(1)).as("the stream opened while the job waited").contains("\"status\":\"QUEUED\"");
+        JsonNode job = JobFixtures.awaitFinal(http, id);
         assertThat(job.get("status").stringValue()).as(job.toString()).isEqualTo("SUCCEEDED");
         JsonNode evaluated = job.get("validation");
+        List<JsonNode> streamed = new ArrayList<>();
+        for (int i = 0; i + 1 < stream.size(); i++) {
+            if (stream.get(i).equals("event:validation")) {
+                streamed.add(Http.JSON.readTree(stream.get(i + 1).substring("data:".length())));
+            }
+        }
+        JsonNode streamedTree = Http.JSON.valueToTree(streamed);
+        assertThat(streamedTree).as("the evaluations, streamed as made").isEqualTo(evaluated);
         assertThat(evaluated.size()).as(job.toString()).isEqualTo(3);
         for (int e = 0; e < 3; e++) {
             assertThat(evaluated.get(e).get("epoch").intValue()).isEqualTo(e);
