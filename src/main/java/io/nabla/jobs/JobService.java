@@ -51,7 +51,12 @@ public final class JobService {
 
     /** Every job, newest first by {@code created_at} (ties by id, descending). */
     public List<FineTuneJob> list() {
-        return store.list().stream().map(this::live).toList();
+        return list(JobStore.Query.ALL);
+    }
+
+    /** The jobs {@code q} selects, newest first; 400 for a {@code before} id that names no job. */
+    public List<FineTuneJob> list(JobStore.Query q) {
+        return store.list(q).stream().map(this::live).toList();
     }
 
     /** Cancels a QUEUED or RUNNING job (a running one stops at its next step boundary); 404 unknown, 409 final. */

@@ -132,27 +132,83 @@ public final class JobStore {
     }
 
     /**
-     * Every job, newest first by {@code created_at}, jobs created in the same microsecond by id (descending), so the
-     * order is the one a client sees in the fields. Not by insertion order: jobs accepted at the same time are
-     * stamped before they are checked and inserted, so they may be inserted in another order than their times.
+     * Which jobs {@link #list(Query)} answers with.
+     *
+     * @param statuses the statuses a job may have; empty for any
+     * @param model the model a job trains, or null for any
+     * @param before a job id: only jobs that come after it in the list's order (older ones), or null to start at the
+     *     newest
+     * @param limit the most jobs answered, or null for all
      */
+    public record Query(java.util.Set<JobStatus> statuses, String model, String before, Integer limit) {
+
+        /** Every job. */
+        public static final Query ALL = new Query(java.util.Set.of(), null, null, null);
+
+        public Query {
+            statuses = java.util.Set.copyOf(statuses);
+        }
+    }
+
+    /** Every job, newest first (see {@link #list(Query)}). */
     public List<FineTuneJob> list() {
-        List<FineTuneJob> jobs = jdbc.sql("SELECT " + COLUMNS + " FROM training_jobs ORDER BY created_at DESC, id DESC")
-                .query(JobStore::row).list();
+        return list(Query.ALL);
+    }
+
+    /**
+     * The jobs {@code q} selects, newest first by {@code created_at}, jobs created in the same microsecond by id
+     * (descending), so the order is the one a client sees in the fields. Not by insertion order: jobs accepted at the
+     * same time are stamped before they are checked and inserted, so they may be inserted in another order than their
+     * times. The selection and the limit are applied by the database, and only the selected jobs' losses are read.
+     * A {@code before} id that names no job is an {@link IllegalArgumentException}.
+     */
+    public List<FineTuneJob> list(Query q) {
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        Map<String, Object> params = new HashMap<>();
+        if (!q.statuses().isEmpty()) {
+            where.append(" AND status IN (:statuses)");
+            params.put("statuses", q.statuses().stream().map(Enum::name).sorted().toList());
+        }
+        if (q.model() != null) {
+            where.append(" AND model = :model");
+            params.put("model", q.model());
+        }
+        if (q.before() != null) {
+            Long created = jdbc.sql("SELECT created_at FROM training_jobs WHERE id = ?").param(q.before())
+                    .query(Long.class).optional().orElseThrow(() -> new IllegalArgumentException("before: expected "
+                            + "the id of a job, got \"" + clip(q.before()) + "\", which does not exist"));
+            where.append(" AND (created_at < :created OR (created_at = :created AND id < :before))");
+            params.put("created", created);
+            params.put("before", q.before());
+        }
+        String select = "SELECT " + COLUMNS + " FROM training_jobs" + where + " ORDER BY created_at DESC, id DESC"
+                + (q.limit() == null ? "" : " FETCH FIRST " + q.limit() + " ROWS ONLY");
+        List<FineTuneJob> jobs = jdbc.sql(select).params(params).query(JobStore::row).list();
         Map<String, List<Chunk>> chunks = new HashMap<>();
-        jdbc.sql("SELECT job_id, first_step, losses FROM training_job_losses ORDER BY job_id, first_step")
-                .query(JobStore::chunk).list()
-                .forEach(c -> chunks.computeIfAbsent(c.jobId(), k -> new ArrayList<>()).add(c));
         Map<String, List<ValidationResult>> validation = new HashMap<>();
-        jdbc.sql("SELECT job_id, " + VALIDATION_COLUMNS + " FROM training_job_validation ORDER BY job_id, epoch")
-                .query((rs, n) -> Map.entry(rs.getString("job_id"), validation(rs, n))).list()
-                .forEach(e -> validation.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+        boolean all = q.equals(Query.ALL);
+        List<String> ids = jobs.stream().map(FineTuneJob::id).toList();
+        if (!ids.isEmpty()) {
+            String of = all ? "" : " WHERE job_id IN (:ids)";
+            Map<String, Object> idParams = all ? Map.of() : Map.of("ids", ids);
+            jdbc.sql("SELECT job_id, first_step, losses FROM training_job_losses" + of + " ORDER BY job_id, first_step")
+                    .params(idParams).query(JobStore::chunk).list()
+                    .forEach(c -> chunks.computeIfAbsent(c.jobId(), k -> new ArrayList<>()).add(c));
+            jdbc.sql("SELECT job_id, " + VALIDATION_COLUMNS + " FROM training_job_validation" + of
+                            + " ORDER BY job_id, epoch").params(idParams)
+                    .query((rs, n) -> Map.entry(rs.getString("job_id"), validation(rs, n))).list()
+                    .forEach(e -> validation.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+        }
         List<FineTuneJob> out = new ArrayList<>(jobs.size());
         for (FineTuneJob j : jobs) {
             out.add(withChunks(j, chunks.getOrDefault(j.id(), List.of()))
                     .withValidation(validation.getOrDefault(j.id(), List.of())));
         }
         return out;
+    }
+
+    private static String clip(String s) {
+        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 
     /**

@@ -35,6 +35,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import tools.jackson.databind.json.JsonMapper;
@@ -105,11 +106,67 @@ class JobsController {
                 .body(new JobSchemas.Created(job.id(), job.status().name()));
     }
 
+    /** The most jobs one page of {@code GET /v1/jobs} may ask for. */
+    static final int MAX_LIMIT = 1000;
+
     @GetMapping("/v1/jobs")
-    @Operation(summary = "Every job, newest first")
-    @ApiResponse(responseCode = "200")
-    List<JobSchemas.Job> list() {
-        return jobs.list().stream().map(JobSchemas.Job::of).toList();
+    @Operation(summary = "Every job, newest first; optionally only some, a page at a time (an extension)")
+    @ApiResponse(responseCode = "200", headers = @io.swagger.v3.oas.annotations.headers.Header(name = "Link",
+            description = "with limit, when the page is full: the next page, rel=\"next\""))
+    @ApiResponse(responseCode = "400", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    ResponseEntity<List<JobSchemas.Job>> list(
+            @io.swagger.v3.oas.annotations.Parameter(description = "only jobs in these statuses (repeated or "
+                    + "comma-separated: QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED)")
+            @RequestParam(name = "status", required = false) List<String> status,
+            @io.swagger.v3.oas.annotations.Parameter(description = "only the jobs of this model")
+            @RequestParam(name = "model", required = false) String model,
+            @io.swagger.v3.oas.annotations.Parameter(description = "only jobs after this one in the order (older): "
+                    + "the last id of the previous page")
+            @RequestParam(name = "before", required = false) String before,
+            @io.swagger.v3.oas.annotations.Parameter(description = "at most this many jobs, 1 to " + MAX_LIMIT
+                    + " (default: all)") @RequestParam(name = "limit", required = false) String limit) {
+        Set<io.nabla.jobs.JobStatus> statuses = new java.util.TreeSet<>();
+        if (status != null) {
+            for (String part : status) {
+                for (String s : part.split(",", -1)) {
+                    statuses.add(status(s.trim()));
+                }
+            }
+        }
+        Integer n = limit == null ? null : limit(limit);
+        List<FineTuneJob> page = jobs.list(new io.nabla.jobs.JobStore.Query(statuses, model, before, n));
+        ResponseEntity.BodyBuilder ok = ResponseEntity.ok();
+        if (n != null && page.size() == n) {
+            StringBuilder next = new StringBuilder("/v1/jobs?limit=").append(n).append("&before=")
+                    .append(java.net.URLEncoder.encode(page.get(page.size() - 1).id(), StandardCharsets.UTF_8));
+            statuses.forEach(s -> next.append("&status=").append(s.name()));
+            if (model != null) {
+                next.append("&model=").append(java.net.URLEncoder.encode(model, StandardCharsets.UTF_8));
+            }
+            ok.header("Link", "<" + next + ">; rel=\"next\"");
+        }
+        return ok.body(page.stream().map(JobSchemas.Job::of).toList());
+    }
+
+    private static io.nabla.jobs.JobStatus status(String s) {
+        try {
+            return io.nabla.jobs.JobStatus.valueOf(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("status: expected one of " + java.util.Arrays.toString(
+                    io.nabla.jobs.JobStatus.values()) + ", got \"" + (s.length() > 64 ? s.substring(0, 64) + "..." : s)
+                    + "\"", e);
+        }
+    }
+
+    private static int limit(String s) {
+        if (s.matches("[0-9]{1,9}")) {
+            int v = Integer.parseInt(s);
+            if (v >= 1 && v <= MAX_LIMIT) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("limit: expected an integer in [1, " + MAX_LIMIT + "], got \""
+                + (s.length() > 64 ? s.substring(0, 64) + "..." : s) + "\"");
     }
 
     @GetMapping("/v1/jobs/{id}")

@@ -374,4 +374,47 @@ class JobStoreTest {
         store.insert(queued("w", t0.plusSeconds(1)));
         assertThat(store.find("w").orElseThrow().validation()).isEmpty();
     }
+
+    /**
+     * A query selects by status and model in the database, pages by {@code before} and {@code limit} in the list's
+     * order (ties in {@code created_at} by id), and reads only the selected jobs' losses and evaluations.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void queriesSelectByStatusAndModelAndPageInTheListsOrder(String db) {
+        JobStore store = new JobStore(fresh(db));
+        Instant t0 = Instant.parse("2026-01-02T03:04:05.123456Z");
+        for (int i = 0; i < 7; i++) {
+            FineTuneJob q = queued("j" + i, i == 3 || i == 4 ? t0.plusSeconds(3) : t0.plusSeconds(i));
+            store.insert(i % 2 == 0 ? q : new FineTuneJob(q.id(), q.status(), q.request(), "other", 1, MODEL_ID, null,
+                    0, 12, 0, List.of(), null, q.createdAt(), null, null, null, false));
+        }
+        store.claim("j5", "cpu", t0);
+        store.progress("j5", 2, 0, 0, List.of(1.5, 2.5));
+        store.validation("j5", new ValidationResult(0, 2, 0.25, 0.5));
+        store.claim("j2", "cpu", t0);
+        // newest first: j6, j5, then j4 and j3 (same time, id descending), j2, j1, j0
+        assertThat(ids(store.list())).containsExactly("j6", "j5", "j4", "j3", "j2", "j1", "j0");
+        assertThat(ids(store.list(new JobStore.Query(java.util.Set.of(), null, null, 3))))
+                .containsExactly("j6", "j5", "j4");
+        assertThat(ids(store.list(new JobStore.Query(java.util.Set.of(), null, "j4", 2)))).containsExactly("j3", "j2");
+        assertThat(ids(store.list(new JobStore.Query(java.util.Set.of(), null, "j3", null))))
+                .containsExactly("j2", "j1", "j0");
+        assertThat(ids(store.list(new JobStore.Query(java.util.Set.of(JobStatus.RUNNING), null, null, null))))
+                .containsExactly("j5", "j2");
+        assertThat(ids(store.list(new JobStore.Query(java.util.Set.of(JobStatus.QUEUED), "other", null, null))))
+                .containsExactly("j3", "j1");
+        assertThat(ids(store.list(new JobStore.Query(java.util.Set.of(JobStatus.QUEUED, JobStatus.RUNNING), "m",
+                "j6", 2)))).containsExactly("j4", "j2");
+        FineTuneJob j5 = store.list(new JobStore.Query(java.util.Set.of(JobStatus.RUNNING), "other", null, 1)).get(0);
+        assertThat(j5.losses()).containsExactly(1.5, 2.5);
+        assertThat(j5.validation()).containsExactly(new ValidationResult(0, 2, 0.25, 0.5));
+        assertThat(store.list(new JobStore.Query(java.util.Set.of(JobStatus.FAILED), null, null, 5))).isEmpty();
+        assertThatThrownBy(() -> store.list(new JobStore.Query(java.util.Set.of(), null, "nope", 5)))
+                .hasMessage("before: expected the id of a job, got \"nope\", which does not exist");
+    }
+
+    private static List<String> ids(List<FineTuneJob> jobs) {
+        return jobs.stream().map(FineTuneJob::id).toList();
+    }
 }

@@ -283,6 +283,29 @@ class JobsIT extends ServerTestBase {
         r.json().forEach(j -> ids.add(j.get("id").stringValue()));
         assertThat(ids).contains(first, second);
         assertThat(ids.indexOf(second)).isLessThan(ids.indexOf(first));
+
+        // an extension: only some, a page at a time, the next page named in a Link header
+        Http.Reply page = http.get("/v1/jobs?model=jobs-list&status=SUCCEEDED,FAILED&limit=1");
+        assertThat(page.status()).as(page.text()).isEqualTo(200);
+        assertThat(page.json().size()).isEqualTo(1);
+        assertThat(page.json().get(0).get("id").stringValue()).isEqualTo(second);
+        assertThat(page.header("Link")).isEqualTo("</v1/jobs?limit=1&before=" + second
+                + "&status=SUCCEEDED&status=FAILED&model=jobs-list>; rel=\"next\"");
+        Http.Reply next = http.get("/v1/jobs?limit=1&before=" + second + "&status=SUCCEEDED&status=FAILED"
+                + "&model=jobs-list");
+        assertThat(next.json().get(0).get("id").stringValue()).isEqualTo(first);
+        Http.Reply last = http.get("/v1/jobs?limit=1&before=" + first + "&model=jobs-list");
+        assertThat(last.json().size()).isZero();
+        assertThat(last.header("Link")).isNull();
+        assertThat(http.get("/v1/jobs?model=jobs-list&status=RUNNING").json().size()).isZero();
+        for (String[] bad : new String[][] {{"status=DONE", "status: expected one of [QUEUED, RUNNING, SUCCEEDED, "
+                + "FAILED, CANCELLED], got \"DONE\""}, {"limit=0", "limit: expected an integer in [1, 1000], got \"0\""},
+                {"limit=x", "limit: expected an integer in [1, 1000], got \"x\""},
+                {"before=nope", "before: expected the id of a job, got \"nope\", which does not exist"}}) {
+            Http.Reply r400 = http.get("/v1/jobs?" + bad[0]);
+            assertThat(r400.status()).as(bad[0]).isEqualTo(400);
+            assertThat(r400.error()).isEqualTo(bad[1]);
+        }
     }
 
     @Test
