@@ -10,6 +10,7 @@ same initial weights and data, with the loop a PyTorch user writes:
         clip_grad_norm_(model.parameters(), max_norm, norm_type); opt.step()
         sched.step()          # when interval is "step"
     sched.step()              # after each epoch, when interval is "epoch"
+    evaluate on the validation set   # with `validation`; then early stopping's rule, with `early_stopping`
 
 With Adam and AdamW the first Linear's bias is frozen too: a BatchNorm follows it, so its true gradient is zero and
 the computed one rounding noise, which Adam's normalisation turns into full-size steps that no two implementations
@@ -20,7 +21,7 @@ on the validation set after each epoch (evaluation mode, no gradients: `validati
 
     /usr/bin/python3 gen_job_extensions.py
 """
-import json, os, sys, torch
+import copy, json, os, sys, torch
 from torch.utils.data import DataLoader, TensorDataset
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -67,6 +68,10 @@ CASES = [
                       "schedulers": [{"type": "ConstantLR", "factor": 0.5, "total_iters": 4},
                                      {"type": "ExponentialLR", "gamma": 0.9}]},
      "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 10},
+    {"name": "sgd_early_stopping_restores_best",
+     "optimizer": {"type": "sgd", "lr": 0.01, "momentum": 0.9},
+     "early_stopping": {"patience": 2, "min_delta": 0.0005},
+     "epochs": 12, "batch_size": 8, "shuffle": True, "seed": 12, "validation": {"batch_size": 8}},
     {"name": "sgd_linear_decay_epoch_no_clip",
      "optimizer": {"type": "sgd", "lr": 0.1},
      "lr_scheduler": {"type": "LinearLR", "start_factor": 1.0, "end_factor": 0.0, "total_iters": 3},
@@ -117,13 +122,17 @@ def run(case, initial, x, y, xv, yv):
         if n in skip:
             p.requires_grad_(False)
     opt = optimizer([p for p in model.parameters() if p.requires_grad], case["optimizer"])
-    sched = scheduler(opt, case["lr_scheduler"])
-    per_step = case["lr_scheduler"].get("interval") == "step"
+    sched = scheduler(opt, case["lr_scheduler"]) if "lr_scheduler" in case else None
+    per_step = sched is not None and case["lr_scheduler"].get("interval") == "step"
+    stopping = case.get("early_stopping")
+    best_loss, best_epoch, since_best, best_state, stopped = float("inf"), -1, 0, None, False
     loader = DataLoader(TensorDataset(x, y), batch_size=case["batch_size"], shuffle=case["shuffle"])
     clip = case.get("clip_grad_norm")
     losses, lrs, validation = [], [], []
     model.train()
     for epoch in range(case["epochs"]):
+        if stopped:
+            break
         for xb, yb in loader:
             opt.zero_grad()
             loss = torch.nn.functional.cross_entropy(model(xb), yb)
@@ -133,19 +142,32 @@ def run(case, initial, x, y, xv, yv):
                 torch.nn.utils.clip_grad_norm_(model.parameters(), clip["max_norm"],
                                                float("inf") if norm == "inf" else norm)
             opt.step()
-            if per_step:
+            if per_step and sched is not None:
                 sched.step()
             losses.append(loss.item())
             lrs.append(opt.param_groups[0]["lr"])
-        if not per_step:
+        if not per_step and sched is not None:
             sched.step()
             lrs[-1] = opt.param_groups[0]["lr"]
         if "validation" in case:
             loss, accuracy = validate(model, xv, yv)
             validation.append({"epoch": epoch, "step": len(losses), "loss": loss, "accuracy": accuracy})
+            if stopping:
+                # Keras' EarlyStopping(monitor="val_loss", mode="min"): an improvement is a loss below best - min_delta
+                if loss < best_loss - stopping.get("min_delta", 0.0):
+                    best_loss, best_epoch, since_best = loss, epoch, 0
+                    best_state = copy.deepcopy(model.state_dict())
+                else:
+                    since_best += 1
+                    stopped = since_best >= stopping.get("patience", 3)
+    if stopping and stopping.get("restore_best_weights", True) and best_state is not None:
+        model.load_state_dict(best_state)
     state = {k: {"shape": list(v.shape), "data": v.flatten().tolist() if v.dim() else [v.item()]}
              for k, v in model.state_dict().items()}
     out = {"losses": losses, "lrs": lrs, "final": state}
+    if stopping:
+        out["early_stopping_result"] = {"best_epoch": best_epoch, "best_loss": best_loss,
+                                        "epochs_since_best": since_best, "stopped_early": stopped}
     if "validation" in case:
         out["validation_results"] = validation
     return out

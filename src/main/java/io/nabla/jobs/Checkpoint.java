@@ -17,13 +17,16 @@ import java.util.Map;
  * @param rngEpochStart the generator's state before the current epoch drew its permutation
  * @param rngNow the generator's state after the last step
  * @param scaler the loss scaler's state dict in mixed precision ({@code scale}, {@code growth_tracker}); empty in FP32
+ * @param best the model's state dict after its best epoch so far, for a job that publishes it
+ *     ({@code early_stopping.restore_best_weights}); empty otherwise and before the first evaluation
  */
 record Checkpoint(int step, List<Double> losses, Map<String, Tensor> model, Map<String, Tensor> optimizer,
-        long[] rngEpochStart, long[] rngNow, Map<String, Tensor> scaler) {
+        long[] rngEpochStart, long[] rngNow, Map<String, Tensor> scaler, Map<String, Tensor> best) {
 
     Checkpoint {
         losses = losses == null ? null : List.copyOf(losses);
         scaler = Map.copyOf(scaler);
+        best = Map.copyOf(best);
         if (losses != null && losses.size() != step) {
             throw new IllegalArgumentException("a checkpoint after " + step + " steps needs " + step + " losses, got "
                     + losses.size());

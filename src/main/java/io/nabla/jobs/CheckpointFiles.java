@@ -55,6 +55,7 @@ final class CheckpointFiles {
         c.model().forEach((k, v) -> tensors.put("model." + k, v));
         c.optimizer().forEach((k, v) -> tensors.put("optimizer." + k, v));
         c.scaler().forEach((k, v) -> tensors.put("scaler." + k, v));
+        c.best().forEach((k, v) -> tensors.put("best." + k, v));
         tensors.put("rng.epoch_start", Tensor.of(c.rngEpochStart(), c.rngEpochStart().length));
         tensors.put("rng.now", Tensor.of(c.rngNow(), c.rngNow().length));
         if (c.losses() != null) {
@@ -99,6 +100,7 @@ final class CheckpointFiles {
                 Map<String, Tensor> model = new LinkedHashMap<>();
                 Map<String, Tensor> optimizer = new LinkedHashMap<>();
                 Map<String, Tensor> scaler = new LinkedHashMap<>();
+                Map<String, Tensor> best = new LinkedHashMap<>();
                 for (String name : f.names()) {
                     if (name.startsWith("model.")) {
                         model.put(name.substring(6), f.tensor(name));
@@ -106,11 +108,13 @@ final class CheckpointFiles {
                         optimizer.put(name.substring(10), f.tensor(name));
                     } else if (name.startsWith("scaler.")) {
                         scaler.put(name.substring(7), f.tensor(name));
+                    } else if (name.startsWith("best.")) {
+                        best.put(name.substring(5), f.tensor(name));
                     }
                 }
                 return Optional.of(new Checkpoint(Integer.parseInt(meta.get("step")),
                         withLosses ? JobStore.losses(meta.get("losses")) : null, model, optimizer, f.tensor("rng.epoch_start")
-                        .toLongArray(), f.tensor("rng.now").toLongArray(), scaler));
+                        .toLongArray(), f.tensor("rng.now").toLongArray(), scaler, best));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the checkpoint of job " + jobId + ": " + e.getMessage(), e);

@@ -66,6 +66,16 @@ public record FineTuneJob(String id, JobStatus status, String request, String mo
                 losses, device, createdAt, startedAt, finishedAt, error, cancelRequested, validation);
     }
 
+    /**
+     * Where early stopping stands after this job's evaluations, or null for a job without {@code early_stopping}
+     * (the state follows from the evaluations: {@link EarlyStopping#replay}).
+     */
+    public EarlyStopping.State earlyStopping() {
+        tools.jackson.databind.JsonNode r = JobRequest.STORED.readTree(request);
+        EarlyStopping rule = EarlyStopping.parse(r.get(EarlyStopping.FIELD), true);
+        return rule == null ? null : rule.replay(validation);
+    }
+
     /** This job with {@code validation} instead of its own evaluations. */
     FineTuneJob withValidation(List<ValidationResult> validation) {
         return new FineTuneJob(id, status, request, model, version, modelId, resultVersion, step, totalSteps, epoch,

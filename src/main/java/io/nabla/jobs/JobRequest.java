@@ -51,11 +51,14 @@ import tools.jackson.databind.node.ObjectNode;
  * @param freeze the parameters not trained ({@code freeze}, an extension): names of parameters or of modules
  *     holding them, as in the model's state dict; empty when every parameter is trained
  * @param validation the dataset evaluated after every epoch ({@code validation}, an extension), or null
+ * @param earlyStopping when training ends before its last epoch ({@code early_stopping}, an extension; needs
+ *     {@code validation}), or null
  */
 public record JobRequest(String model, Integer version, String dataset, String input, String target, Loss loss,
         OptimizerSpec optimizer, JsonNode optimizerJson, int epochs, int batchSize, boolean shuffle, long seed,
         String device, String precision, int checkpointEverySteps, LossScaler lossScaler, LrSchedulerSpec lrScheduler,
-        JsonNode lrSchedulerJson, ClipGradNorm clipGradNorm, List<String> freeze, Validation validation) {
+        JsonNode lrSchedulerJson, ClipGradNorm clipGradNorm, List<String> freeze, Validation validation,
+        EarlyStopping earlyStopping) {
 
     public JobRequest {
         freeze = List.copyOf(freeze);
@@ -97,7 +100,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
 
     private static final Set<String> FIELDS = Set.of("model", "version", "dataset", "input", "target", "loss",
             "optimizer", "epochs", "batch_size", "shuffle", "seed", "device", "precision", "checkpoint_every_steps",
-            "loss_scaler", "lr_scheduler", "clip_grad_norm", "freeze", "validation");
+            "loss_scaler", "lr_scheduler", "clip_grad_norm", "freeze", "validation", "early_stopping");
 
     /**
      * Reads and writes what the service stored itself (requests written by {@link #toJson}, losses written by
@@ -228,6 +231,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
         }
         LossScaler scaler = mixed ? LossScaler.parse(scaling) : null;
         int every = integer(root, "checkpoint_every_steps", 100, 1, Integer.MAX_VALUE);
+        Validation validationSet = validation(root.get("validation"), input, target, batchSize);
         JsonNode sched = root.get("lr_scheduler");
         LrSchedulerSpec schedule = null;
         if (sched != null && !sched.isNull()) {
@@ -237,7 +241,8 @@ public record JobRequest(String model, Integer version, String dataset, String i
         }
         return new JobRequest(model, version, dataset, input, target, loss, optimizer, opt, epochs, batchSize,
                 shuffle, seed, device, precision, every, scaler, schedule, sched, clip(root.get("clip_grad_norm")),
-                freeze(root.get("freeze")), validation(root.get("validation"), input, target, batchSize));
+                freeze(root.get("freeze")), validationSet, EarlyStopping.parse(root.get("early_stopping"),
+                validationSet != null));
     }
 
     /** What a non-object body is, in the API's words (Jackson's node type names, such as MISSING, are not). */
@@ -264,7 +269,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
     public JobRequest withVersion(int v) {
         return new JobRequest(model, v, dataset, input, target, loss, optimizer, optimizerJson, epochs, batchSize,
                 shuffle, seed, device, precision, checkpointEverySteps, lossScaler, lrScheduler, lrSchedulerJson,
-                clipGradNorm, freeze, validation);
+                clipGradNorm, freeze, validation, earlyStopping);
     }
 
     /** The request as JSON with every field present (the form that is stored). */
@@ -305,6 +310,9 @@ public record JobRequest(String model, Integer version, String dataset, String i
         if (validation != null) {
             n.putObject("validation").put("dataset", validation.dataset()).put("input", validation.input())
                     .put("target", validation.target()).put("batch_size", validation.batchSize());
+        }
+        if (earlyStopping != null) {
+            earlyStopping.writeTo(n);
         }
         return STORED.writeValueAsString(n);
     }

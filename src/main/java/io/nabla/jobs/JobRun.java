@@ -80,6 +80,10 @@ final class JobRun {
     /** The id of the model trained (the job's, or for a job accepted before ids existed, its model's at the start). */
     private String modelId;
     private volatile TensorScope scope;
+    /** Where early stopping stands (START without {@code early_stopping}). */
+    private EarlyStopping.State stopping = EarlyStopping.State.START;
+    /** The model's state after its best epoch, kept for {@code restore_best_weights}; null before the first. */
+    private Map<String, Tensor> best;
     private final Device device;
     private final MemoryArena arena;
 
@@ -271,6 +275,17 @@ final class JobRun {
                     scaler.loadStateDict(c.get().scaler());
                 }
                 at = c.get().step();
+                if (request.earlyStopping() != null) {
+                    int upTo = at;
+                    stopping = request.earlyStopping().replay(job.validation().stream()
+                            .filter(v -> v.step() <= upTo).toList());
+                    if (!c.get().best().isEmpty()) {
+                        keepBest(c.get().best());
+                    } else if (request.earlyStopping().restoreBestWeights() && stopping.bestEpoch() >= 0) {
+                        throw new IllegalStateException("the checkpoint of job " + job.id() + " at step " + at
+                                + " has no best weights, though epoch " + stopping.bestEpoch() + " was its best");
+                    }
+                }
                 replaceLosses(c.get().losses() != null ? c.get().losses() : recordedAtStart.subList(0, at));
                 epochStart = c.get().rngEpochStart();
                 resumeRng = c.get().rngNow();
@@ -284,7 +299,7 @@ final class JobRun {
         }
         step = at;
         int total = job.totalSteps();
-        while (at < total) {
+        while (at < total && !stopping.stop()) {
             Iterator<DataLoader.Batch> it;
             if (resumeRng != null && at % perEpoch != 0) {
                 g.setState(epochStart);
@@ -299,7 +314,7 @@ final class JobRun {
                 it = loader.epoch();
             }
             resumeRng = null;
-            while (it.hasNext() && at < total) {
+            while (it.hasNext() && at < total && !stopping.stop()) {
                 if (cancel) {
                     return Outcome.CANCELLED;
                 }
@@ -330,8 +345,19 @@ final class JobRun {
                     ValidationResult v = validate(model, validation, at / perEpoch - 1, at);
                     store.validation(job.id(), v);
                     events.publish(job.id(), new JobEvent(at, at / perEpoch, null, JobStatus.RUNNING, v));
+                    if (request.earlyStopping() != null) {
+                        stopping = request.earlyStopping().observe(stopping, v);
+                        if (stopping.bestStep() == at && request.earlyStopping().restoreBestWeights()) {
+                            keepBest(model.stateDict());
+                        }
+                        if (stopping.stop()) {
+                            LOG.info("job {} stops early after epoch {}: no improvement of its validation loss for {} "
+                                    + "epochs (best {} after epoch {})", job.id(), v.epoch(), stopping.sinceBest(),
+                                    stopping.bestLoss(), stopping.bestEpoch());
+                        }
+                    }
                 }
-                if (at % request.checkpointEverySteps() == 0 || at == total) {
+                if (at % request.checkpointEverySteps() == 0 || at == total || stopping.stop()) {
                     checkpoint(model, optimizer, scaler, epochStart, g.getState());
                 }
                 pause();
@@ -340,8 +366,27 @@ final class JobRun {
         if (cancel) {
             return Outcome.CANCELLED;
         }
+        if (best != null) {
+            model.loadStateDict(best, true); // restore_best_weights: the state after the best epoch is the result
+        }
         resultVersion = publish(model, specBytes, origin);
         return Outcome.SUCCEEDED;
+    }
+
+    /**
+     * Copies {@code state} into the run's best state (allocated once, in the job's scope, on the model's device, so
+     * keeping a new best allocates nothing).
+     */
+    private void keepBest(Map<String, Tensor> state) {
+        if (best == null) {
+            best = new LinkedHashMap<>();
+            // owned by the job's scope, also when called inside a narrower one (reading a checkpoint)
+            state.forEach((k, v) -> best.put(k, TensorScope.moveTo(Tensor.zeros(v.dtype(), device, v.shape()),
+                    scope)));
+        }
+        try (io.nabla.autograd.GradMode.Region ignored = io.nabla.autograd.GradMode.disable()) {
+            state.forEach((k, v) -> best.get(k).copyFrom(v));
+        }
     }
 
     /**
@@ -501,7 +546,8 @@ final class JobRun {
         stored = at;
         try (TensorScope copies = TensorScope.open()) {
             checkpoints.write(job.id(), new Checkpoint(at, null, onHost(model.stateDict()),
-                    onHost(optimizer.stateDict()), epochStart, rng, scaler == null ? Map.of() : scaler.stateDict()));
+                    onHost(optimizer.stateDict()), epochStart, rng, scaler == null ? Map.of() : scaler.stateDict(),
+                    best == null ? Map.of() : onHost(best)));
         }
     }
 

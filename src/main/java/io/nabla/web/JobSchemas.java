@@ -48,7 +48,18 @@ final class JobSchemas {
                     + "parameters (\"0.weight\") or of modules holding some (\"0\", \"1.layers.0\"), as "
                     + "requires_grad_(False) in PyTorch; buffers such as running statistics still update")
             List<String> freeze,
-            ValidationSet validation) {
+            ValidationSet validation,
+            @JsonProperty("early_stopping") EarlyStopping earlyStopping) {
+    }
+
+    @Schema(name = "JobEarlyStoppingRule", description = "End training once the validation loss has not improved for "
+            + "patience epochs (an extension of the API; needs validation)")
+    record EarlyStopping(@Schema(description = "evaluations without improvement after which training ends, >= 1 "
+                + "(default 3)") Integer patience,
+            @JsonProperty("min_delta") @Schema(description = "the least decrease that is an improvement, >= 0 "
+                    + "(default 0)") Double minDelta,
+            @JsonProperty("restore_best_weights") @Schema(description = "publish the state after the best epoch, "
+                    + "not the last (default true)") Boolean restoreBestWeights) {
     }
 
     @Schema(name = "JobValidationSet", description = "A dataset the model is evaluated on after every epoch (an "
@@ -114,13 +125,16 @@ final class JobSchemas {
             @JsonProperty("created_at") String createdAt, @JsonProperty("started_at") String startedAt,
             @JsonProperty("finished_at") String finishedAt, String error,
             @Schema(description = "an extension: the evaluations on the request's validation dataset, one per "
-                    + "finished epoch; empty without one") List<Validation> validation) {
+                    + "finished epoch; empty without one") List<Validation> validation,
+            @JsonProperty("early_stopping") @Schema(description = "an extension: where early stopping stands, for a "
+                    + "job with early_stopping; null otherwise") EarlyStoppingState earlyStopping) {
 
         static Job of(FineTuneJob j) {
             return new Job(j.id(), j.status().name(), j.model(), Integer.toString(j.version()),
                     j.resultVersion() == null ? null : j.resultVersion().toString(), j.step(), j.totalSteps(),
                     j.epoch(), j.losses(), j.device(), time(j.createdAt()), time(j.startedAt()),
-                    time(j.finishedAt()), j.error(), j.validation().stream().map(Validation::of).toList());
+                    time(j.finishedAt()), j.error(), j.validation().stream().map(Validation::of).toList(),
+                    EarlyStoppingState.of(j.earlyStopping()));
         }
 
         private static String time(Instant t) {
@@ -140,6 +154,27 @@ final class JobSchemas {
 
         static Validation of(io.nabla.jobs.ValidationResult v) {
             return new Validation(v.epoch(), v.step(), v.loss(), v.accuracy());
+        }
+    }
+
+    @Schema(name = "JobEarlyStopping", description = "Where early stopping stands after the job's evaluations")
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record EarlyStoppingState(
+            @JsonProperty("best_epoch") @Schema(description = "the epoch (from 0) with the lowest validation loss so "
+                    + "far; null before the first evaluation") Integer bestEpoch,
+            @JsonProperty("best_loss") @Schema(description = "its validation loss") Double bestLoss,
+            @JsonProperty("epochs_since_best") @Schema(description = "evaluations since then without improvement")
+            int epochsSinceBest,
+            @JsonProperty("stopped_early") @Schema(description = "true once patience ran out: training ended there")
+            boolean stoppedEarly) {
+
+        static EarlyStoppingState of(io.nabla.jobs.EarlyStopping.State s) {
+            if (s == null) {
+                return null;
+            }
+            boolean any = s.bestEpoch() >= 0;
+            return new EarlyStoppingState(any ? s.bestEpoch() : null, any ? s.bestLoss() : null, s.sinceBest(),
+                    s.stop());
         }
     }
 

@@ -94,7 +94,7 @@ class JobExtensionsTest {
         r.put("dataset", dataset);
         r.put("loss", "cross_entropy");
         for (String f : List.of("optimizer", "lr_scheduler", "clip_grad_norm", "freeze", "epochs", "batch_size",
-                "shuffle", "seed")) {
+                "shuffle", "seed", "early_stopping")) {
             if (c.has(f)) {
                 r.set(f, c.get(f));
             }
@@ -132,7 +132,7 @@ class JobExtensionsTest {
         String dataset = setUp();
         JobStore store = new JobStore(JdbcClient.create(Databases.h2()));
         int steps = c.get("losses").size();
-        JobRun run = new JobRun(JobRunResumeTest.claimed(store, "a", request(c, dataset, 5), steps), registry,
+        JobRun run = new JobRun(JobRunResumeTest.claimed(store, "a", request(c, dataset, 5), totalSteps(c)), registry,
                 datasets(), new CheckpointFiles(root.resolve("checkpoints"), Duration.ZERO), store, new JobEvents(),
                 Duration.ZERO);
         assertThat(run.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
@@ -174,7 +174,19 @@ class JobExtensionsTest {
             }
         }
         assertThat(frozenNames.isEmpty()).isEqualTo(!c.has("freeze"));
-        List<ValidationResult> validation = store.find("a").orElseThrow().validation();
+        assertThat(run.step()).as("steps taken").isEqualTo(steps);
+        FineTuneJob record = store.find("a").orElseThrow();
+        if (c.has("early_stopping")) {
+            JsonNode e = c.get("early_stopping_result");
+            EarlyStopping.State state = record.earlyStopping();
+            assertThat(state.bestEpoch()).isEqualTo(e.get("best_epoch").intValue());
+            assertThat(state.sinceBest()).isEqualTo(e.get("epochs_since_best").intValue());
+            assertThat(state.stop()).isEqualTo(e.get("stopped_early").booleanValue());
+            assertThat(steps).as("stopped before its last epoch").isLessThan(totalSteps(c));
+        } else {
+            assertThat(record.earlyStopping()).isNull();
+        }
+        List<ValidationResult> validation = record.validation();
         if (!c.has("validation")) {
             assertThat(validation).isEmpty();
             return;
@@ -192,10 +204,51 @@ class JobExtensionsTest {
         }
     }
 
+    /** The steps of all the case's epochs (36 samples): more than it takes when it stops early. */
+    private static int totalSteps(JsonNode c) {
+        return c.get("epochs").intValue() * ((36 + c.get("batch_size").intValue() - 1) / c.get("batch_size").intValue());
+    }
+
+    /**
+     * Without {@code restore_best_weights} an early-stopped job publishes its last state (the one its final
+     * checkpoint holds), not its best epoch's.
+     */
+    @Test
+    void withoutRestoringTheBestWeightsTheLastStateIsPublished() throws IOException {
+        JsonNode c = ((ObjectNode) caseNamed("sgd_early_stopping_restores_best")).deepCopy();
+        ((ObjectNode) c.get("early_stopping")).put("restore_best_weights", false);
+        String dataset = setUp();
+        JobStore store = new JobStore(JdbcClient.create(Databases.h2()));
+        CheckpointFiles checkpoints = new CheckpointFiles(root.resolve("checkpoints"), Duration.ZERO);
+        JobRun run = new JobRun(JobRunResumeTest.claimed(store, "a", request(c, dataset, 100), totalSteps(c)),
+                registry, datasets(), checkpoints, store, new JobEvents(), Duration.ZERO);
+        assertThat(run.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
+        assertThat(run.step()).isEqualTo(c.get("losses").size());
+        try (TensorScope scope = TensorScope.open();
+             SafetensorsFile result = SafetensorsFile.open(registry.store().version("m", run.resultVersion())
+                     .weights())) {
+            Checkpoint last = checkpoints.read("a").orElseThrow();
+            assertThat(last.step()).isEqualTo(run.step());
+            assertThat(last.best()).as("nothing kept").isEmpty();
+            for (Map.Entry<String, Tensor> e : last.model().entrySet()) {
+                assertThat(result.tensor(e.getKey()).toDoubleArray()).as(e.getKey())
+                        .containsExactly(e.getValue().toDoubleArray());
+            }
+            double[] best = new double[c.get("final").get("4.weight").get("data").size()];
+            for (int i = 0; i < best.length; i++) {
+                best[i] = c.get("final").get("4.weight").get("data").get(i).doubleValue();
+            }
+            assertThat(result.tensor("4.weight").toDoubleArray()).as("not the best epoch's").isNotEqualTo(best);
+        }
+    }
+
     /** Cases whose schedule advances per epoch and per step, stopped after every step of the first 8. */
     static Stream<Arguments> stops() {
-        return Stream.of("sgd_steplr_epoch_clip_freeze_first", "adamw_warmup_cosine_step_clip_inf_freeze_weight")
-                .flatMap(n -> IntStream.of(1, 2, 3, 4, 5, 6).mapToObj(s -> Arguments.of(n, s)));
+        return Stream.concat(Stream.of("sgd_steplr_epoch_clip_freeze_first",
+                        "adamw_warmup_cosine_step_clip_inf_freeze_weight")
+                .flatMap(n -> IntStream.of(1, 2, 3, 4, 5, 6).mapToObj(s -> Arguments.of(n, s))),
+                // early stopping: before its best epoch, after it (best weights checkpointed), and at the stop itself
+                IntStream.of(12, 22, 27, 29).mapToObj(s -> Arguments.of("sgd_early_stopping_restores_best", s)));
     }
 
     @ParameterizedTest
@@ -206,7 +259,7 @@ class JobExtensionsTest {
         JobStore store = new JobStore(JdbcClient.create(Databases.h2()));
         CheckpointFiles checkpoints = new CheckpointFiles(root.resolve("checkpoints"), Duration.ZERO);
         JobEvents events = new JobEvents();
-        int steps = c.get("losses").size();
+        int steps = totalSteps(c);
         String request = request(c, dataset, 4);
         JobRun unbroken = new JobRun(JobRunResumeTest.claimed(store, "a", request, steps), registry, datasets(),
                 checkpoints, store, events, Duration.ZERO);

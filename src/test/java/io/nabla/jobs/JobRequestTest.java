@@ -135,6 +135,11 @@ class JobRequestTest {
                 + "\"target\":\"b\",\"batch_size\":100}"), 16);
         assertThat(own.validation()).isEqualTo(new JobRequest.Validation("v", "a", "b", 100));
         assertThat(JobRequest.parse(body("", ""), 16).validation()).isNull();
+        JobRequest stopping = JobRequest.parse(body("", ",\"validation\":{\"dataset\":\"v\"},\"early_stopping\":{}"),
+                16);
+        assertThat(stopping.earlyStopping()).isEqualTo(new EarlyStopping(3, 0, true));
+        assertThat(JobRequest.parse(stopping.toJson())).isEqualTo(stopping);
+        assertThat(JobRequest.parse(body("", ""), 16).earlyStopping()).isNull();
     }
 
     static Stream<Arguments> badExtensions() {
@@ -196,7 +201,20 @@ class JobRequestTest {
             a(body("", ",\"validation\":{\"dataset\":\"d\",\"batch_size\":0}"), "validation.batch_size: expected "
                     + "an integer in [1, 2147483647], got 0"),
             a(body("", ",\"validation\":{\"dataset\":\"d\",\"every\":2}"), "validation.every: unknown field; "
-                    + "expected one of [dataset, input, target, batch_size]"));
+                    + "expected one of [dataset, input, target, batch_size]"),
+            a(body("", ",\"early_stopping\":{\"patience\":2}"), "early_stopping: needs a validation dataset to "
+                    + "watch; expected the field validation, got none"),
+            a(body("", ",\"validation\":{\"dataset\":\"d\"},\"early_stopping\":2"), "early_stopping: expected an "
+                    + "object such as {\"patience\": 3}, got 2"),
+            a(body("", ",\"validation\":{\"dataset\":\"d\"},\"early_stopping\":{\"patience\":0}"),
+                    "early_stopping.patience: expected an integer >= 1, got 0"),
+            a(body("", ",\"validation\":{\"dataset\":\"d\"},\"early_stopping\":{\"min_delta\":-0.1}"),
+                    "early_stopping.min_delta: expected a finite number >= 0, got -0.1"),
+            a(body("", ",\"validation\":{\"dataset\":\"d\"},\"early_stopping\":{\"restore_best_weights\":\"yes\"}"),
+                    "early_stopping.restore_best_weights: expected true or false, got \"yes\""),
+            a(body("", ",\"validation\":{\"dataset\":\"d\"},\"early_stopping\":{\"monitor\":\"val_acc\"}"),
+                    "early_stopping.monitor: unknown field; expected one of [patience, min_delta, "
+                    + "restore_best_weights]"));
     }
 
     @ParameterizedTest

@@ -209,6 +209,57 @@ class JobsIT extends ServerTestBase {
         }
     }
 
+    /**
+     * A job with early stopping ends when its validation loss stops improving, says so, and publishes its best
+     * epoch's weights, as the PyTorch loop with Keras' rule does ({@code training/job_extensions.json}).
+     */
+    @Test
+    void aJobStopsEarlyAndPublishesItsBestEpoch() {
+        String model = "jobs-early-stopping";
+        JsonNode fixture = JobFixtures.json("/training/job_extensions.json");
+        assertThat(http.createModel(model, fixture.get("spec").toString(),
+                JobFixtures.bytes("/training/job_extensions_model.safetensors")).status()).isEqualTo(201);
+        String dataset = JobFixtures.uploadDataset(http, JobFixtures.bytes("/training/job_extensions_data.safetensors"));
+        String validation = JobFixtures.uploadDataset(http,
+                JobFixtures.bytes("/training/job_extensions_validation.safetensors"));
+        JsonNode c = null;
+        for (JsonNode k : fixture.get("cases")) {
+            if (k.get("name").stringValue().equals("sgd_early_stopping_restores_best")) {
+                c = k;
+            }
+        }
+        ObjectNode request = Http.JSON.createObjectNode();
+        request.put("model", model).put("dataset", dataset).put("loss", "cross_entropy");
+        for (String f : List.of("optimizer", "early_stopping", "epochs", "batch_size", "shuffle", "seed")) {
+            request.set(f, c.get(f));
+        }
+        request.putObject("validation").put("dataset", validation);
+        JsonNode job = JobFixtures.awaitFinal(http, JobFixtures.submit(http, request));
+        assertThat(job.get("status").stringValue()).as(job.toString()).isEqualTo("SUCCEEDED");
+        assertThat(job.get("step").intValue()).isEqualTo(30);
+        assertThat(job.get("total_steps").intValue()).isEqualTo(60);
+        assertThat(job.get("validation").size()).isEqualTo(6);
+        JsonNode state = job.get("early_stopping");
+        assertThat(state.get("stopped_early").booleanValue()).as(job.toString()).isTrue();
+        assertThat(state.get("best_epoch").intValue()).isEqualTo(3);
+        assertThat(state.get("epochs_since_best").intValue()).isEqualTo(2);
+        assertThat(state.get("best_loss").doubleValue()).isEqualTo(job.get("validation").get(3).get("loss")
+                .doubleValue());
+        try (TensorScope scope = TensorScope.open()) {
+            Map<String, Tensor> actual = JobFixtures.tensors(http.get("/v2/repository/models/" + model
+                    + "/versions/2/weights").body());
+            c.get("final").properties().forEach(e -> {
+                double[] a = actual.get(e.getKey()).toDoubleArray();
+                for (int i = 0; i < a.length; i++) {
+                    double x = e.getValue().get("data").get(i).doubleValue();
+                    assertThat(Math.abs(a[i] - x)).as("%s[%d]", e.getKey(), i)
+                            .isLessThanOrEqualTo(1e-5 + 1e-4 * Math.abs(x));
+                }
+            });
+        }
+        assertThat(http.get("/v1/jobs").json().get(0).get("early_stopping")).isEqualTo(state);
+    }
+
     @Test
     void aRequestWithoutAVersionRightAfterSucceededIsAnsweredByTheJobsResult() {
         String model = "jobs-fresh";

@@ -1,0 +1,109 @@
+package io.nabla.jobs;
+
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A job's {@code early_stopping} (an extension; it needs {@code validation}): training ends once the validation loss
+ * has not improved for {@code patience} evaluations in a row, an improvement being a loss below the best so far
+ * minus {@code min_delta} (Keras' and Lightning's rule for a monitored quantity to minimise; a NaN loss is never
+ * one). With {@code restore_best_weights} the job publishes the state after its best epoch rather than its last one,
+ * whether it stopped early or ran all its epochs.
+ *
+ * <p>The state after any evaluations follows from them alone ({@link #replay}), so a resumed job, and a reader of a
+ * job, derive it from the stored evaluations; only the best weights themselves are checkpointed.
+ *
+ * @param patience evaluations without improvement after which training ends, at least 1
+ * @param minDelta the least decrease that counts as an improvement, at least 0
+ * @param restoreBestWeights whether the result is the state after the best epoch
+ */
+public record EarlyStopping(int patience, double minDelta, boolean restoreBestWeights) {
+
+    static final String FIELD = "early_stopping";
+    private static final List<String> FIELDS = List.of("patience", "min_delta", "restore_best_weights");
+
+    /** Where a run stands after some evaluations. */
+    public record State(int bestEpoch, double bestLoss, int bestStep, int sinceBest, boolean stop) {
+
+        /** Before any evaluation. */
+        static final State START = new State(-1, Double.POSITIVE_INFINITY, 0, 0, false);
+    }
+
+    /** The state after {@code previous} and the evaluation {@code v}. */
+    State observe(State previous, ValidationResult v) {
+        if (v.loss() < previous.bestLoss() - minDelta) {
+            return new State(v.epoch(), v.loss(), v.step(), 0, false);
+        }
+        int wait = previous.sinceBest() + 1;
+        return new State(previous.bestEpoch(), previous.bestLoss(), previous.bestStep(), wait, wait >= patience);
+    }
+
+    /** The state after the evaluations {@code all}, in order. */
+    public State replay(List<ValidationResult> all) {
+        State s = State.START;
+        for (ValidationResult v : all) {
+            s = observe(s, v);
+        }
+        return s;
+    }
+
+    /** Parses {@code early_stopping} (null when absent); {@code validation} says whether the job has a validation set. */
+    static EarlyStopping parse(JsonNode v, boolean validation) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isObject()) {
+            throw new IllegalArgumentException(FIELD + ": expected an object such as {\"patience\": 3}, got "
+                    + brief(v));
+        }
+        for (String name : v.propertyNames()) {
+            if (!FIELDS.contains(name)) {
+                throw new IllegalArgumentException(FIELD + "." + brief(name) + ": unknown field; expected one of "
+                        + FIELDS);
+            }
+        }
+        if (!validation) {
+            throw new IllegalArgumentException(FIELD + ": needs a validation dataset to watch; expected the field "
+                    + "validation, got none");
+        }
+        int patience = 3;
+        JsonNode p = v.get("patience");
+        if (p != null && !p.isNull()) {
+            if (!p.isIntegralNumber() || !p.canConvertToInt() || p.intValue() < 1) {
+                throw new IllegalArgumentException(FIELD + ".patience: expected an integer >= 1, got " + brief(p));
+            }
+            patience = p.intValue();
+        }
+        double minDelta = 0;
+        JsonNode d = v.get("min_delta");
+        if (d != null && !d.isNull()) {
+            if (!d.isNumber() || !(d.doubleValue() >= 0) || Double.isInfinite(d.doubleValue())) {
+                throw new IllegalArgumentException(FIELD + ".min_delta: expected a finite number >= 0, got "
+                        + brief(d));
+            }
+            minDelta = d.doubleValue();
+        }
+        boolean restore = true;
+        JsonNode r = v.get("restore_best_weights");
+        if (r != null && !r.isNull()) {
+            if (!r.isBoolean()) {
+                throw new IllegalArgumentException(FIELD + ".restore_best_weights: expected true or false, got "
+                        + brief(r));
+            }
+            restore = r.booleanValue();
+        }
+        return new EarlyStopping(patience, minDelta, restore);
+    }
+
+    /** Writes this as the request's {@code early_stopping} object, every field present. */
+    void writeTo(ObjectNode request) {
+        request.putObject(FIELD).put("patience", patience).put("min_delta", minDelta)
+                .put("restore_best_weights", restoreBestWeights);
+    }
+
+    private static String brief(Object v) {
+        String s = v.toString();
+        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
+    }
+}
