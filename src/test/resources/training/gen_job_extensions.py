@@ -8,6 +8,9 @@ same initial weights and data, with the loop a PyTorch user writes:
     for epoch: for xb, yb in loader:
         opt.zero_grad(); loss = F.cross_entropy(model(xb), yb); loss.backward()
         clip_grad_norm_(model.parameters(), max_norm, norm_type); opt.step()
+        # with `accumulate_grad_batches` k: (loss / k).backward() per batch, the step after every k (and after an
+        # epoch's last batch), its loss the mean of its batches'
+
         sched.step()          # when interval is "step"
     sched.step()              # after each epoch, when interval is "epoch"
     evaluate on the validation set   # with `validation`; then early stopping's rule, with `early_stopping`
@@ -72,6 +75,11 @@ CASES = [
      "optimizer": {"type": "sgd", "lr": 0.01, "momentum": 0.9},
      "early_stopping": {"patience": 2, "min_delta": 0.0005},
      "epochs": 12, "batch_size": 8, "shuffle": True, "seed": 12, "validation": {"batch_size": 8}},
+    {"name": "adamw_accumulate_4_step_schedule_clip",
+     "optimizer": {"type": "adamw", "lr": 0.02, "weight_decay": 0.01},
+     "lr_scheduler": {"type": "CosineAnnealingLR", "T_max": 9, "interval": "step"},
+     "clip_grad_norm": {"max_norm": 0.3}, "accumulate_grad_batches": 4,
+     "freeze": ["0.bias"], "epochs": 3, "batch_size": 4, "shuffle": True, "seed": 13, "validation": {}},
     {"name": "sgd_linear_decay_epoch_no_clip",
      "optimizer": {"type": "sgd", "lr": 0.1},
      "lr_scheduler": {"type": "LinearLR", "start_factor": 1.0, "end_factor": 0.0, "total_iters": 3},
@@ -129,14 +137,22 @@ def run(case, initial, x, y, xv, yv):
     loader = DataLoader(TensorDataset(x, y), batch_size=case["batch_size"], shuffle=case["shuffle"])
     clip = case.get("clip_grad_norm")
     losses, lrs, validation = [], [], []
+    k = case.get("accumulate_grad_batches", 1)
     model.train()
     for epoch in range(case["epochs"]):
         if stopped:
             break
-        for xb, yb in loader:
-            opt.zero_grad()
+        group = []
+        for i, (xb, yb) in enumerate(loader):
+            if not group:
+                opt.zero_grad()
             loss = torch.nn.functional.cross_entropy(model(xb), yb)
-            loss.backward()
+            (loss / k if k > 1 else loss).backward()  # Lightning's rule: every batch divided by k
+            group.append(loss.item())
+            if len(group) < k and i + 1 < len(loader):
+                continue
+            step_loss = sum(group) / len(group)  # the step's loss: the mean of its batches'
+            group = []
             if clip:
                 norm = clip.get("norm_type", 2.0)
                 torch.nn.utils.clip_grad_norm_(model.parameters(), clip["max_norm"],
@@ -144,7 +160,7 @@ def run(case, initial, x, y, xv, yv):
             opt.step()
             if per_step and sched is not None:
                 sched.step()
-            losses.append(loss.item())
+            losses.append(step_loss)
             lrs.append(opt.param_groups[0]["lr"])
         if not per_step and sched is not None:
             sched.step()

@@ -59,12 +59,14 @@ final class JobAdmission {
                         + ": " + e.getMessage(), e);
             }
         }
-        long perEpoch = (rows + (long) r.batchSize() - 1) / r.batchSize();
+        long batches = (rows + (long) r.batchSize() - 1) / r.batchSize();
+        long perEpoch = r.stepsPerEpoch(batches);
         long total = perEpoch * r.epochs();
         if (total > maxSteps) {
-            throw new IllegalArgumentException("epochs: " + r.epochs() + " epochs of " + perEpoch + " batches (" + rows
-                    + " samples, batch_size " + r.batchSize() + ") are " + total + " optimizer steps; expected at most "
-                    + maxSteps + " (nabla.jobs.max-steps)");
+            throw new IllegalArgumentException("epochs: " + r.epochs() + " epochs of " + perEpoch + " optimizer steps ("
+                    + rows + " samples, batch_size " + r.batchSize() + (r.accumulateGradBatches() == 1 ? ""
+                    : ", accumulate_grad_batches " + r.accumulateGradBatches()) + ") are " + total
+                    + " optimizer steps; expected at most " + maxSteps + " (nabla.jobs.max-steps)");
         }
         return new Admitted(r.withVersion(v.version()), identified.modelId(), (int) total, rows, device);
     }

@@ -53,12 +53,14 @@ import tools.jackson.databind.node.ObjectNode;
  * @param validation the dataset evaluated after every epoch ({@code validation}, an extension), or null
  * @param earlyStopping when training ends before its last epoch ({@code early_stopping}, an extension; needs
  *     {@code validation}), or null
+ * @param accumulateGradBatches batches whose gradients add up into one optimizer step
+ *     ({@code accumulate_grad_batches}, an extension; 1 by default); an epoch's last step may take fewer
  */
 public record JobRequest(String model, Integer version, String dataset, String input, String target, Loss loss,
         OptimizerSpec optimizer, JsonNode optimizerJson, int epochs, int batchSize, boolean shuffle, long seed,
         String device, String precision, int checkpointEverySteps, LossScaler lossScaler, LrSchedulerSpec lrScheduler,
         JsonNode lrSchedulerJson, ClipGradNorm clipGradNorm, List<String> freeze, Validation validation,
-        EarlyStopping earlyStopping) {
+        EarlyStopping earlyStopping, int accumulateGradBatches) {
 
     public JobRequest {
         freeze = List.copyOf(freeze);
@@ -87,6 +89,14 @@ public record JobRequest(String model, Integer version, String dataset, String i
     public record Validation(String dataset, String input, String target, int batchSize) {
     }
 
+    /** The most batches one optimizer step may accumulate. */
+    public static final int MAX_ACCUMULATE = 65_536;
+
+    /** Optimizer steps in an epoch of {@code batches} batches: groups of {@link #accumulateGradBatches}. */
+    public long stepsPerEpoch(long batches) {
+        return (batches + accumulateGradBatches - 1) / accumulateGradBatches;
+    }
+
     /** The most entries of {@code freeze}. */
     public static final int MAX_FREEZE = 1024;
 
@@ -100,7 +110,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
 
     private static final Set<String> FIELDS = Set.of("model", "version", "dataset", "input", "target", "loss",
             "optimizer", "epochs", "batch_size", "shuffle", "seed", "device", "precision", "checkpoint_every_steps",
-            "loss_scaler", "lr_scheduler", "clip_grad_norm", "freeze", "validation", "early_stopping");
+            "loss_scaler", "lr_scheduler", "clip_grad_norm", "freeze", "validation", "early_stopping", "accumulate_grad_batches");
 
     /**
      * Reads and writes what the service stored itself (requests written by {@link #toJson}, losses written by
@@ -242,7 +252,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
         return new JobRequest(model, version, dataset, input, target, loss, optimizer, opt, epochs, batchSize,
                 shuffle, seed, device, precision, every, scaler, schedule, sched, clip(root.get("clip_grad_norm")),
                 freeze(root.get("freeze")), validationSet, EarlyStopping.parse(root.get("early_stopping"),
-                validationSet != null));
+                validationSet != null), integer(root, "accumulate_grad_batches", 1, 1, MAX_ACCUMULATE));
     }
 
     /** What a non-object body is, in the API's words (Jackson's node type names, such as MISSING, are not). */
@@ -269,7 +279,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
     public JobRequest withVersion(int v) {
         return new JobRequest(model, v, dataset, input, target, loss, optimizer, optimizerJson, epochs, batchSize,
                 shuffle, seed, device, precision, checkpointEverySteps, lossScaler, lrScheduler, lrSchedulerJson,
-                clipGradNorm, freeze, validation, earlyStopping);
+                clipGradNorm, freeze, validation, earlyStopping, accumulateGradBatches);
     }
 
     /** The request as JSON with every field present (the form that is stored). */
@@ -313,6 +323,9 @@ public record JobRequest(String model, Integer version, String dataset, String i
         }
         if (earlyStopping != null) {
             earlyStopping.writeTo(n);
+        }
+        if (accumulateGradBatches != 1) {
+            n.put("accumulate_grad_batches", accumulateGradBatches);
         }
         return STORED.writeValueAsString(n);
     }

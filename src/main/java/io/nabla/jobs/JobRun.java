@@ -225,9 +225,10 @@ final class JobRun {
         DataLoader loader = new DataLoader(dataset(), request.batchSize(), request.shuffle(), false, g);
         DataLoader validation = request.validation() == null ? null : new DataLoader(validationSet(),
                 request.validation().batchSize()); // in order, drawing nothing: training's draws are unchanged
-        if (loader.batchesPerEpoch() != perEpoch) {
-            throw new IllegalStateException("dataset \"" + request.dataset() + "\" changed: " + loader.batchesPerEpoch()
-                    + " batches per epoch, the job was admitted with " + perEpoch);
+        if (request.stepsPerEpoch(loader.batchesPerEpoch()) != perEpoch) {
+            throw new IllegalStateException("dataset \"" + request.dataset() + "\" changed: "
+                    + request.stepsPerEpoch(loader.batchesPerEpoch()) + " optimizer steps per epoch, the job was "
+                    + "admitted with " + perEpoch);
         }
         Optimizer optimizer = request.optimizer().create(trainable(model));
         Trainer trainer = new Trainer(model, request.loss(), optimizer).useGenerator(g);
@@ -304,7 +305,7 @@ final class JobRun {
             if (resumeRng != null && at % perEpoch != 0) {
                 g.setState(epochStart);
                 it = loader.epoch();
-                skip(it, at % perEpoch);
+                skip(it, (at % perEpoch) * request.accumulateGradBatches());
                 g.setState(resumeRng);
             } else {
                 if (resumeRng != null) {
@@ -328,8 +329,15 @@ final class JobRun {
                 requireModel(WHILE_RUNNING); // a map lookup: the store keeps model ids in memory
                 double loss;
                 try (TensorScope s = TensorScope.open()) {
-                    DataLoader.Batch b = it.next();
-                    loss = trainer.step(b.get(request.input()), b.get(request.target()));
+                    // accumulate_grad_batches batches (fewer at the epoch's end) make one optimizer step
+                    List<Tensor> inputs = new ArrayList<>();
+                    List<Tensor> targets = new ArrayList<>();
+                    do {
+                        DataLoader.Batch b = it.next();
+                        inputs.add(b.get(request.input()));
+                        targets.add(b.get(request.target()));
+                    } while (it.hasNext() && inputs.size() < request.accumulateGradBatches());
+                    loss = trainer.step(inputs, targets, request.accumulateGradBatches());
                 }
                 synchronized (done) {
                     done.add(loss);

@@ -141,42 +141,67 @@ public final class Trainer {
 
     /** One optimizer step on one batch, in its own scope; returns the batch's loss before the update. */
     public double step(Tensor input, Tensor target) {
+        return step(List.of(input), List.of(target), 1);
+    }
+
+    /**
+     * One optimizer step over several batches (gradient accumulation), in its own scope: each batch's loss divided by
+     * {@code divisor} is backpropagated in turn (a batch's activations are freed before the next one runs; the
+     * gradients add up in the parameters), then the gradients are clipped and the optimizer steps once, as PyTorch's
+     * loop {@code (loss / k).backward()} per batch and {@code optimizer.step()} every k batches does. Returns the
+     * mean of the batches' losses before the update (each undivided).
+     */
+    public double step(List<Tensor> inputs, List<Tensor> targets, int divisor) {
+        if (inputs.isEmpty() || inputs.size() != targets.size()) {
+            throw new IllegalArgumentException("expected as many targets as inputs, at least one, got " + inputs.size()
+                    + " inputs and " + targets.size() + " targets");
+        }
+        if (divisor < 1) {
+            throw new IllegalArgumentException("divisor: expected a positive integer, got " + divisor);
+        }
         try (TensorScope scope = TensorScope.open()) {
-            return stepInScope(input, target);
+            model.train();
+            optimizer.zeroGrad(true); // the dropped gradients belong to this step's scope; identical results to zeroing
+            double sum = 0;
+            for (int i = 0; i < inputs.size(); i++) {
+                try (TensorScope batch = TensorScope.open()) {
+                    sum += backward(inputs.get(i), targets.get(i), divisor);
+                }
+            }
+            if (scaler == null) {
+                clip();
+                optimizer.step();
+            } else {
+                scaler.unscale(optimizer);
+                clip();
+                scaler.step(optimizer);
+                scaler.update();
+            }
+            steps++;
+            if (scheduler != null && interval == ScheduleInterval.STEP) {
+                scheduler.step();
+            }
+            return sum / inputs.size();
         }
     }
 
-    private double stepInScope(Tensor input, Tensor target) {
-        Device device = model.device(); // a batch from the host goes to the model's device, in the step's scope
+    /** Forward and backward of one batch (its loss divided by {@code divisor}); returns its undivided loss. */
+    private double backward(Tensor input, Tensor target, int divisor) {
+        Device device = model.device(); // a batch from the host goes to the model's device, in the batch's scope
         input = input.toDevice(device);
         target = target.toDevice(device);
-        model.train();
-        optimizer.zeroGrad(true); // the dropped gradients belong to this step's scope; identical results to zeroing
-        Tensor out;
         Tensor value;
+        Tensor back;
         try (GradMode.Region ignored = GradMode.enable();
              Autocast.Region amp = autocast == null ? null : Autocast.enable(autocast)) {
-            out = model.forward(input);
+            Tensor out = model.forward(input);
             value = loss.apply(out, target);
+            back = divisor == 1 ? value : io.nabla.autograd.ElementwiseOps.div(value, (double) divisor);
         }
         if (value.numel() != 1) {
             throw new IllegalStateException("the loss must be a single value, got a tensor " + value);
         }
-        if (scaler == null) {
-            Autograd.backward(value);
-            clip();
-            optimizer.step();
-        } else {
-            Autograd.backward(scaler.scale(value));
-            scaler.unscale(optimizer);
-            clip();
-            scaler.step(optimizer);
-            scaler.update();
-        }
-        steps++;
-        if (scheduler != null && interval == ScheduleInterval.STEP) {
-            scheduler.step();
-        }
+        Autograd.backward(scaler == null ? back : scaler.scale(back));
         return value.item();
     }
 
@@ -202,7 +227,7 @@ public final class Trainer {
                 double l;
                 try (TensorScope scope = TensorScope.open()) {
                     DataLoader.Batch b = it.next();
-                    l = stepInScope(b.get(inputName), b.get(targetName));
+                    l = step(b.get(inputName), b.get(targetName));
                 }
                 losses.add(l);
                 if (listener != null) {

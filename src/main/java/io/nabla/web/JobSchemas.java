@@ -49,7 +49,10 @@ final class JobSchemas {
                     + "requires_grad_(False) in PyTorch; buffers such as running statistics still update")
             List<String> freeze,
             ValidationSet validation,
-            @JsonProperty("early_stopping") EarlyStopping earlyStopping) {
+            @JsonProperty("early_stopping") EarlyStopping earlyStopping,
+            @JsonProperty("accumulate_grad_batches") @Schema(description = "an extension: batches whose gradients add "
+                    + "up into one optimizer step (each batch's loss divided by it, as Lightning does); an epoch's last "
+                    + "step may take fewer; 1 to 65536 (default 1)") Integer accumulateGradBatches) {
     }
 
     @Schema(name = "JobEarlyStoppingRule", description = "End training once the validation loss has not improved for "

@@ -94,7 +94,7 @@ class JobExtensionsTest {
         r.put("dataset", dataset);
         r.put("loss", "cross_entropy");
         for (String f : List.of("optimizer", "lr_scheduler", "clip_grad_norm", "freeze", "epochs", "batch_size",
-                "shuffle", "seed", "early_stopping")) {
+                "shuffle", "seed", "early_stopping", "accumulate_grad_batches")) {
             if (c.has(f)) {
                 r.set(f, c.get(f));
             }
@@ -206,7 +206,9 @@ class JobExtensionsTest {
 
     /** The steps of all the case's epochs (36 samples): more than it takes when it stops early. */
     private static int totalSteps(JsonNode c) {
-        return c.get("epochs").intValue() * ((36 + c.get("batch_size").intValue() - 1) / c.get("batch_size").intValue());
+        int batches = (36 + c.get("batch_size").intValue() - 1) / c.get("batch_size").intValue();
+        int k = c.path("accumulate_grad_batches").asInt(1);
+        return c.get("epochs").intValue() * ((batches + k - 1) / k);
     }
 
     /**
@@ -248,7 +250,9 @@ class JobExtensionsTest {
                         "adamw_warmup_cosine_step_clip_inf_freeze_weight")
                 .flatMap(n -> IntStream.of(1, 2, 3, 4, 5, 6).mapToObj(s -> Arguments.of(n, s))),
                 // early stopping: before its best epoch, after it (best weights checkpointed), and at the stop itself
-                IntStream.of(12, 22, 27, 29).mapToObj(s -> Arguments.of("sgd_early_stopping_restores_best", s)));
+                Stream.concat(IntStream.of(12, 22, 27, 29).mapToObj(s -> Arguments.of("sgd_early_stopping_restores_best",
+                        s)), IntStream.of(1, 2, 3, 4).mapToObj(s -> Arguments.of("adamw_accumulate_4_step_schedule_clip",
+                        s))));
     }
 
     @ParameterizedTest

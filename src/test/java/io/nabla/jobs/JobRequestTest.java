@@ -142,6 +142,18 @@ class JobRequestTest {
         assertThat(JobRequest.parse(body("", ""), 16).earlyStopping()).isNull();
     }
 
+    @Test
+    void accumulationGroupsBatchesIntoOptimizerSteps() {
+        JobRequest plain = JobRequest.parse(body("", ""), 16);
+        assertThat(plain.accumulateGradBatches()).isEqualTo(1);
+        assertThat(plain.stepsPerEpoch(9)).isEqualTo(9);
+        JobRequest four = JobRequest.parse(body("", ",\"accumulate_grad_batches\":4"), 16);
+        assertThat(four.stepsPerEpoch(9)).as("4 + 4 + 1").isEqualTo(3);
+        assertThat(four.stepsPerEpoch(8)).isEqualTo(2);
+        assertThat(JobRequest.parse(four.toJson())).isEqualTo(four);
+        assertThat(plain.toJson()).doesNotContain("accumulate_grad_batches");
+    }
+
     static Stream<Arguments> badExtensions() {
         return Stream.of(
             a(body("", ",\"lr_scheduler\":\"cosine\""), "lr_scheduler: expected an object with a \"type\", got "
@@ -214,7 +226,11 @@ class JobRequestTest {
                     "early_stopping.restore_best_weights: expected true or false, got \"yes\""),
             a(body("", ",\"validation\":{\"dataset\":\"d\"},\"early_stopping\":{\"monitor\":\"val_acc\"}"),
                     "early_stopping.monitor: unknown field; expected one of [patience, min_delta, "
-                    + "restore_best_weights]"));
+                    + "restore_best_weights]"),
+            a(body("", ",\"accumulate_grad_batches\":0"), "accumulate_grad_batches: expected an integer in [1, "
+                    + "65536], got 0"),
+            a(body("", ",\"accumulate_grad_batches\":2.5"), "accumulate_grad_batches: expected an integer in [1, "
+                    + "65536], got 2.5"));
     }
 
     @ParameterizedTest
