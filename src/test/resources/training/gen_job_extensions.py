@@ -80,6 +80,17 @@ CASES = [
      "lr_scheduler": {"type": "CosineAnnealingLR", "T_max": 9, "interval": "step"},
      "clip_grad_norm": {"max_norm": 0.3}, "accumulate_grad_batches": 4,
      "freeze": ["0.bias"], "epochs": 3, "batch_size": 4, "shuffle": True, "seed": 13, "validation": {}},
+    {"name": "ce_weight_smoothing_ignore_index",
+     "loss_options": {"weight": [1.0, 2.5, 0.5], "label_smoothing": 0.1, "ignore_index": 2},
+     "optimizer": {"type": "sgd", "lr": 0.1, "momentum": 0.9},
+     "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 14, "validation": {"batch_size": 7}},
+    {"name": "smooth_l1_beta_regression",
+     "loss": "smooth_l1", "target": "regression", "loss_options": {"beta": 0.5},
+     "optimizer": {"type": "adam", "lr": 0.01}, "freeze": ["0.bias"], "epochs": 3, "batch_size": 8, "shuffle": True,
+     "seed": 15},
+    {"name": "bce_pos_weight_multilabel",
+     "loss": "bce_with_logits", "target": "multilabel", "loss_options": {"pos_weight": [1.0, 3.0, 0.5]},
+     "optimizer": {"type": "sgd", "lr": 0.2}, "epochs": 3, "batch_size": 8, "shuffle": False, "seed": 16},
     {"name": "sgd_linear_decay_epoch_no_clip",
      "optimizer": {"type": "sgd", "lr": 0.1},
      "lr_scheduler": {"type": "LinearLR", "start_factor": 1.0, "end_factor": 0.0, "total_iters": 3},
@@ -109,18 +120,33 @@ def frozen(model, entries):
     return {n for n in names for e in entries if n == e or n.startswith(e + ".")}
 
 
-def validate(model, xv, yv):
+def criterion(case):
+    """The case's loss: F.<loss>(..., **loss_options), PyTorch's mean reduction."""
+    o = dict(case.get("loss_options", {}))
+    for k in ("weight", "pos_weight"):
+        if k in o:
+            o[k] = torch.tensor(o[k])
+    F = torch.nn.functional
+    fn = {"cross_entropy": F.cross_entropy, "smooth_l1": F.smooth_l1_loss,
+          "bce_with_logits": F.binary_cross_entropy_with_logits}[case.get("loss", "cross_entropy")]
+    return lambda out, y: fn(out, y, **o)
+
+
+def validate(model, xv, yv, loss_fn, ignore_index=-100):
     """The job's `validation`: the whole set in evaluation mode, without gradients (and no draw)."""
     model.eval()
     with torch.no_grad():
         out = model(xv)
-        loss = torch.nn.functional.cross_entropy(out, yv).item()
-        accuracy = (out.argmax(1) == yv).double().mean().item()
+        loss = loss_fn(out, yv).item()
+        kept = yv != ignore_index
+        accuracy = (out.argmax(1) == yv)[kept].double().mean().item()
     model.train()
     return loss, accuracy
 
 
-def run(case, initial, x, y, xv, yv):
+def run(case, initial, data, xv, yv):
+    x, y = data["input"], data[case.get("target", "target")]
+    loss_fn = criterion(case)
     torch.manual_seed(SPEC["seed"])
     model = build(SPEC)
     model.load_state_dict(initial)
@@ -146,7 +172,7 @@ def run(case, initial, x, y, xv, yv):
         for i, (xb, yb) in enumerate(loader):
             if not group:
                 opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(model(xb), yb)
+            loss = loss_fn(model(xb), yb)
             (loss / k if k > 1 else loss).backward()  # Lightning's rule: every batch divided by k
             group.append(loss.item())
             if len(group) < k and i + 1 < len(loader):
@@ -166,7 +192,7 @@ def run(case, initial, x, y, xv, yv):
             sched.step()
             lrs[-1] = opt.param_groups[0]["lr"]
         if "validation" in case:
-            loss, accuracy = validate(model, xv, yv)
+            loss, accuracy = validate(model, xv, yv, loss_fn, case.get("loss_options", {}).get("ignore_index", -100))
             validation.append({"epoch": epoch, "step": len(losses), "loss": loss, "accuracy": accuracy})
             if stopping:
                 # Keras' EarlyStopping(monitor="val_loss", mode="min"): an improvement is a loss below best - min_delta
@@ -195,17 +221,19 @@ def main():
     y = torch.randint(0, 3, (36,), generator=g)
     xv = torch.randn(20, 6, generator=g)
     yv = torch.randint(0, 3, (20,), generator=g)
+    data = {"input": x, "target": y, "regression": torch.randn(36, 3, generator=g),
+            "multilabel": (torch.rand(36, 3, generator=g) > 0.6).float()}
     torch.manual_seed(SPEC["seed"])
     initial = build(SPEC).state_dict()
     here = os.path.dirname(os.path.abspath(__file__))
     out = {"spec": SPEC, "cases": []}
     for case in CASES:
-        r = run(case, initial, x, y, xv, yv)
+        r = run(case, initial, data, xv, yv)
         out["cases"].append({**case, **r})
     with open(os.path.join(here, "job_extensions.json"), "w") as f:
         json.dump(out, f)
     write_safetensors(os.path.join(here, "job_extensions_model.safetensors"), initial)
-    write_safetensors(os.path.join(here, "job_extensions_data.safetensors"), {"input": x, "target": y})
+    write_safetensors(os.path.join(here, "job_extensions_data.safetensors"), data)
     write_safetensors(os.path.join(here, "job_extensions_validation.safetensors"), {"input": xv, "target": yv})
 
 

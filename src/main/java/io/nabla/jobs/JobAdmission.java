@@ -51,6 +51,7 @@ final class JobAdmission {
             JobRequest.Validation val = r.validation();
             rows(spec, r, "validation.", val.dataset(), val.input(), val.target());
         }
+        checkLossOptions(r.lossOptions(), spec.outputs().get(0));
         if (!r.freeze().isEmpty()) {
             try (SafetensorsFile w = SafetensorsFile.open(v.weights())) {
                 FrozenParameters.select(r.freeze(), FrozenParameters.parameterNames(w.names()));
@@ -108,6 +109,22 @@ final class JobAdmission {
             return inputShape[0];
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read dataset " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A class weight per class of the output (dim 1), a positive weight per entry of its last dim, where declared. */
+    private static void checkLossOptions(io.nabla.nn.LossOptions o, TensorSpec out) {
+        int[] shape = out.shape();
+        if (o.weight() != null && shape.length >= 2 && shape[1] != -1 && o.weight().size() != shape[1]) {
+            throw new IllegalArgumentException("loss_options.weight: expected a weight for each of the " + shape[1]
+                    + " classes of the output \"" + out.name() + "\" " + Shape.format(shape) + ", got "
+                    + o.weight().size());
+        }
+        int last = shape.length == 0 ? -1 : shape[shape.length - 1];
+        if (o.posWeight() != null && last != -1 && o.posWeight().size() != last && o.posWeight().size() != 1) {
+            throw new IllegalArgumentException("loss_options.pos_weight: expected 1 or " + last + " weights (the last "
+                    + "dimension of the output \"" + out.name() + "\" " + Shape.format(shape) + "), got "
+                    + o.posWeight().size());
         }
     }
 

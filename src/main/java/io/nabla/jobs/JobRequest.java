@@ -3,6 +3,7 @@ package io.nabla.jobs;
 import io.nabla.model.JsonErrorText;
 import io.nabla.model.ModelSpec;
 import io.nabla.nn.Loss;
+import io.nabla.nn.LossOptions;
 import io.nabla.optim.LrSchedulerSpec;
 import io.nabla.optim.OptimizerSpec;
 import java.util.ArrayDeque;
@@ -53,6 +54,8 @@ import tools.jackson.databind.node.ObjectNode;
  * @param validation the dataset evaluated after every epoch ({@code validation}, an extension), or null
  * @param earlyStopping when training ends before its last epoch ({@code early_stopping}, an extension; needs
  *     {@code validation}), or null
+ * @param lossOptions the loss with its arguments ({@code loss_options}, an extension; PyTorch's defaults when
+ *     absent)
  * @param accumulateGradBatches batches whose gradients add up into one optimizer step
  *     ({@code accumulate_grad_batches}, an extension; 1 by default); an epoch's last step may take fewer
  */
@@ -60,7 +63,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
         OptimizerSpec optimizer, JsonNode optimizerJson, int epochs, int batchSize, boolean shuffle, long seed,
         String device, String precision, int checkpointEverySteps, LossScaler lossScaler, LrSchedulerSpec lrScheduler,
         JsonNode lrSchedulerJson, ClipGradNorm clipGradNorm, List<String> freeze, Validation validation,
-        EarlyStopping earlyStopping, int accumulateGradBatches) {
+        EarlyStopping earlyStopping, int accumulateGradBatches, LossOptions lossOptions) {
 
     public JobRequest {
         freeze = List.copyOf(freeze);
@@ -110,7 +113,8 @@ public record JobRequest(String model, Integer version, String dataset, String i
 
     private static final Set<String> FIELDS = Set.of("model", "version", "dataset", "input", "target", "loss",
             "optimizer", "epochs", "batch_size", "shuffle", "seed", "device", "precision", "checkpoint_every_steps",
-            "loss_scaler", "lr_scheduler", "clip_grad_norm", "freeze", "validation", "early_stopping", "accumulate_grad_batches");
+            "loss_scaler", "lr_scheduler", "clip_grad_norm", "freeze", "validation", "early_stopping", "accumulate_grad_batches",
+            "loss_options");
 
     /**
      * Reads and writes what the service stored itself (requests written by {@link #toJson}, losses written by
@@ -252,7 +256,8 @@ public record JobRequest(String model, Integer version, String dataset, String i
         return new JobRequest(model, version, dataset, input, target, loss, optimizer, opt, epochs, batchSize,
                 shuffle, seed, device, precision, every, scaler, schedule, sched, clip(root.get("clip_grad_norm")),
                 freeze(root.get("freeze")), validationSet, EarlyStopping.parse(root.get("early_stopping"),
-                validationSet != null), integer(root, "accumulate_grad_batches", 1, 1, MAX_ACCUMULATE));
+                validationSet != null), integer(root, "accumulate_grad_batches", 1, 1, MAX_ACCUMULATE),
+                LossOptions.parse(loss, root.get("loss_options")));
     }
 
     /** What a non-object body is, in the API's words (Jackson's node type names, such as MISSING, are not). */
@@ -279,7 +284,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
     public JobRequest withVersion(int v) {
         return new JobRequest(model, v, dataset, input, target, loss, optimizer, optimizerJson, epochs, batchSize,
                 shuffle, seed, device, precision, checkpointEverySteps, lossScaler, lrScheduler, lrSchedulerJson,
-                clipGradNorm, freeze, validation, earlyStopping, accumulateGradBatches);
+                clipGradNorm, freeze, validation, earlyStopping, accumulateGradBatches, lossOptions);
     }
 
     /** The request as JSON with every field present (the form that is stored). */
@@ -327,6 +332,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
         if (accumulateGradBatches != 1) {
             n.put("accumulate_grad_batches", accumulateGradBatches);
         }
+        lossOptions.writeTo(n);
         return STORED.writeValueAsString(n);
     }
 

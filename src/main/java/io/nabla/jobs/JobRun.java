@@ -231,7 +231,7 @@ final class JobRun {
                     + "admitted with " + perEpoch);
         }
         Optimizer optimizer = request.optimizer().create(trainable(model));
-        Trainer trainer = new Trainer(model, request.loss(), optimizer).useGenerator(g);
+        Trainer trainer = new Trainer(model, request.lossOptions(), optimizer).useGenerator(g);
         if (request.clipGradNorm() != null) {
             trainer.clipGradNorm(request.clipGradNorm().maxNorm(), request.clipGradNorm().normType());
         }
@@ -486,14 +486,16 @@ final class JobRun {
     /**
      * The model's loss over the whole validation set, in evaluation mode without gradients (under autocast in mixed
      * precision), as one batch of all its samples would give it: each batch's mean weighted by what it averages over
-     * (its targets that are not {@code ignore_index} for the class losses, its target elements for the others); and
-     * for the class losses the fraction of those targets that are the output's largest class (the first on ties, as
-     * {@code argmax}). The model is left in training mode.
+     * (for the class losses the summed class weight of its targets that are not {@code ignore_index}, their count
+     * without weights; its target elements for the others); and for the class losses the fraction of the targets
+     * not ignored that are the output's largest class (the first on ties, as {@code argmax}). The model is left in
+     * training mode.
      */
     private ValidationResult validate(Sequential model, DataLoader data, int epoch, int step) {
-        boolean classes = JobRequest.CLASS_LOSSES.contains(request.loss());
+        io.nabla.nn.LossOptions loss = request.lossOptions();
         double sum = 0;
-        long weight = 0;
+        double weight = 0;
+        long counted = 0;
         long correct = 0;
         model.eval();
         try (io.nabla.autograd.GradMode.Region noGrad = io.nabla.autograd.GradMode.disable();
@@ -505,23 +507,23 @@ final class JobRun {
                     DataLoader.Batch b = it.next();
                     Tensor target = b.get("target");
                     Tensor out = model.forward(b.get("input").toDevice(device));
-                    long w;
-                    if (classes) {
+                    double w;
+                    if (loss.classes()) {
                         long[] t = target.toLongArray();
                         long[] predicted = io.nabla.autograd.ReduceOps.argmax(out, 1, false).toDevice(Device.CPU)
                                 .toLongArray();
-                        w = 0;
                         for (int i = 0; i < t.length; i++) {
-                            if (t[i] != io.nabla.autograd.LossOps.DEFAULT_IGNORE_INDEX) {
-                                w++;
+                            if (t[i] != loss.ignoreIndex()) {
+                                counted++;
                                 correct += predicted[i] == t[i] ? 1 : 0;
                             }
                         }
+                        w = loss.classWeightOf(t);
                     } else {
                         w = target.numel();
                     }
                     if (w > 0) { // a batch of ignored targets only has a NaN mean and adds nothing
-                        sum += request.loss().apply(out, target.toDevice(device)).item() * w;
+                        sum += loss.apply(out, target.toDevice(device)).item() * w;
                         weight += w;
                     }
                 }
@@ -529,9 +531,9 @@ final class JobRun {
         } finally {
             model.train();
         }
-        double loss = weight == 0 ? Double.NaN : sum / weight;
-        return new ValidationResult(epoch, step, loss, classes ? (weight == 0 ? Double.NaN : (double) correct / weight)
-                : null);
+        double mean = weight == 0 ? Double.NaN : sum / weight;
+        return new ValidationResult(epoch, step, mean, loss.classes() ? (counted == 0 ? Double.NaN
+                : (double) correct / counted) : null);
     }
 
     private static void skip(Iterator<DataLoader.Batch> it, int batches) {

@@ -5,9 +5,9 @@ import io.nabla.autograd.Autograd;
 import io.nabla.autograd.GradMode;
 import io.nabla.backend.DType;
 import io.nabla.backend.Device;
+import io.nabla.nn.Criterion;
 import io.nabla.nn.Dropout;
 import io.nabla.nn.Generator;
-import io.nabla.nn.Loss;
 import io.nabla.nn.Module;
 import io.nabla.optim.GradScaler;
 import io.nabla.optim.GradientClipping;
@@ -51,7 +51,7 @@ public final class Trainer {
     }
 
     private final Module model;
-    private final Loss loss;
+    private final Criterion loss;
     private final Optimizer optimizer;
     private LrScheduler scheduler;
     private ScheduleInterval interval = ScheduleInterval.EPOCH;
@@ -62,7 +62,7 @@ public final class Trainer {
     private volatile boolean cancelled;
     private int steps;
 
-    public Trainer(Module model, Loss loss, Optimizer optimizer) {
+    public Trainer(Module model, Criterion loss, Optimizer optimizer) {
         this.model = Objects.requireNonNull(model, "model");
         this.loss = Objects.requireNonNull(loss, "loss");
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");

@@ -10,7 +10,7 @@ import java.util.List;
  * arguments and mean reduction: {@code cross_entropy} and {@code nll} (int64 class targets), {@code mse},
  * {@code l1}, {@code smooth_l1} (beta 1), {@code bce_with_logits}.
  */
-public enum Loss {
+public enum Loss implements Criterion {
     CROSS_ENTROPY("cross_entropy"),
     MSE("mse"),
     L1("l1"),
@@ -42,6 +42,7 @@ public enum Loss {
     }
 
     /** The mean loss of {@code input} against {@code target} (a 0-dim tensor, differentiable in input). */
+    @Override
     public Tensor apply(Tensor input, Tensor target) {
         return switch (this) {
             case CROSS_ENTROPY -> LossOps.crossEntropy(input, target);

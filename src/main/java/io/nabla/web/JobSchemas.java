@@ -52,7 +52,20 @@ final class JobSchemas {
             @JsonProperty("early_stopping") EarlyStopping earlyStopping,
             @JsonProperty("accumulate_grad_batches") @Schema(description = "an extension: batches whose gradients add "
                     + "up into one optimizer step (each batch's loss divided by it, as Lightning does); an epoch's last "
-                    + "step may take fewer; 1 to 65536 (default 1)") Integer accumulateGradBatches) {
+                    + "step may take fewer; 1 to 65536 (default 1)") Integer accumulateGradBatches,
+            @JsonProperty("loss_options") LossOptions lossOptions) {
+    }
+
+    @Schema(name = "JobLossOptions", description = "The loss's arguments beyond PyTorch's defaults (an extension of the "
+            + "API): cross_entropy (weight, ignore_index, label_smoothing), nll (weight, ignore_index), smooth_l1 "
+            + "(beta), bce_with_logits (pos_weight); mse and l1 take none")
+    record LossOptions(@Schema(description = "a weight per class, >= 0 (cross_entropy, nll)") List<Double> weight,
+            @JsonProperty("ignore_index") @Schema(description = "the target that counts for nothing (default -100)")
+            Long ignoreIndex,
+            @JsonProperty("label_smoothing") @Schema(description = "in [0, 1] (default 0)") Double labelSmoothing,
+            @Schema(description = "smooth_l1's switch from quadratic to linear, >= 0 (default 1)") Double beta,
+            @JsonProperty("pos_weight") @Schema(description = "bce_with_logits: the weight of positive examples, one "
+                    + "or one per entry of the output's last dimension") List<Double> posWeight) {
     }
 
     @Schema(name = "JobEarlyStoppingRule", description = "End training once the validation loss has not improved for "

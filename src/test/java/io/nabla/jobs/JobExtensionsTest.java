@@ -92,9 +92,9 @@ class JobExtensionsTest {
         r.put("model", "m");
         r.put("version", "1");
         r.put("dataset", dataset);
-        r.put("loss", "cross_entropy");
+        r.put("loss", c.has("loss") ? c.get("loss").stringValue() : "cross_entropy");
         for (String f : List.of("optimizer", "lr_scheduler", "clip_grad_norm", "freeze", "epochs", "batch_size",
-                "shuffle", "seed", "early_stopping", "accumulate_grad_batches")) {
+                "shuffle", "seed", "early_stopping", "accumulate_grad_batches", "loss_options", "target")) {
             if (c.has(f)) {
                 r.set(f, c.get(f));
             }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nabla.optim.Sgd;
 import io.nabla.web.NoInternals;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -143,6 +144,23 @@ class JobRequestTest {
     }
 
     @Test
+    void lossOptionsRoundTripAndDefaultToPyTorchs() {
+        JobRequest plain = JobRequest.parse(body("", ""), 16);
+        assertThat(plain.lossOptions()).isEqualTo(io.nabla.nn.LossOptions.defaults(io.nabla.nn.Loss.MSE));
+        assertThat(plain.toJson()).doesNotContain("loss_options");
+        JobRequest ce = JobRequest.parse(body("", ",\"loss_options\":{\"weight\":[1,2.5],\"ignore_index\":3,"
+                + "\"label_smoothing\":0.2}").replace("\"mse\"", "\"cross_entropy\""), 16);
+        assertThat(ce.lossOptions()).isEqualTo(new io.nabla.nn.LossOptions(io.nabla.nn.Loss.CROSS_ENTROPY,
+                List.of(1.0, 2.5), 3, 0.2, 1.0, null));
+        assertThat(JobRequest.parse(ce.toJson())).isEqualTo(ce);
+        JobRequest bce = JobRequest.parse(body("", ",\"loss_options\":{\"pos_weight\":[2]}")
+                .replace("\"mse\"", "\"bce_with_logits\""), 16);
+        assertThat(JobRequest.parse(bce.toJson())).isEqualTo(bce);
+        assertThat(ce.lossOptions().classWeightOf(new long[] {0, 1, 3, 1, 7})).as("ignored 3, unknown class 7")
+                .isEqualTo(6.0);
+    }
+
+    @Test
     void accumulationGroupsBatchesIntoOptimizerSteps() {
         JobRequest plain = JobRequest.parse(body("", ""), 16);
         assertThat(plain.accumulateGradBatches()).isEqualTo(1);
@@ -230,7 +248,23 @@ class JobRequestTest {
             a(body("", ",\"accumulate_grad_batches\":0"), "accumulate_grad_batches: expected an integer in [1, "
                     + "65536], got 0"),
             a(body("", ",\"accumulate_grad_batches\":2.5"), "accumulate_grad_batches: expected an integer in [1, "
-                    + "65536], got 2.5"));
+                    + "65536], got 2.5"),
+            a(body("", ",\"loss_options\":{\"beta\":2}"), "loss_options.beta: not an argument of loss mse; expected "
+                    + "one of []"),
+            a(body("", ",\"loss_options\":[1]").replace("\"mse\"", "\"cross_entropy\""), "loss_options: expected an "
+                    + "object of the arguments of cross_entropy [weight, ignore_index, label_smoothing], got [1]"),
+            a(body("", ",\"loss_options\":{\"label_smoothing\":1.5}").replace("\"mse\"", "\"cross_entropy\""),
+                    "loss_options.label_smoothing: expected a number in [0, 1], got 1.5"),
+            a(body("", ",\"loss_options\":{\"weight\":[1,-2]}").replace("\"mse\"", "\"nll\""),
+                    "loss_options.weight[1]: expected a finite number >= 0, got -2"),
+            a(body("", ",\"loss_options\":{\"weight\":[]}").replace("\"mse\"", "\"nll\""),
+                    "loss_options.weight: expected a list of 1 to 1048576 numbers, one per class, got []"),
+            a(body("", ",\"loss_options\":{\"ignore_index\":0.5}").replace("\"mse\"", "\"nll\""),
+                    "loss_options.ignore_index: expected an integer, got 0.5"),
+            a(body("", ",\"loss_options\":{\"beta\":-1}").replace("\"mse\"", "\"smooth_l1\""),
+                    "loss_options.beta: expected a finite number >= 0, got -1"),
+            a(body("", ",\"loss_options\":{\"label_smoothing\":0.1}").replace("\"mse\"", "\"nll\""),
+                    "loss_options.label_smoothing: not an argument of loss nll; expected one of [weight, ignore_index]"));
     }
 
     @ParameterizedTest

@@ -107,6 +107,8 @@ class JobRequestsIT extends ServerTestBase {
                 "validation.target", "cross_entropy", "int64", "FP32");
         assertBad("missing validation tensor", r -> r.putObject("validation").put("dataset", dataset)
                 .put("target", "labels"), "validation.target", "labels");
+        assertBad("a class weight per class", r -> r.putObject("loss_options").putArray("weight").add(1).add(2),
+                "loss_options.weight: expected a weight for each of the 3 classes of the output \"logits\" (-1, 3), got 2");
         assertBad("bad schedule", r -> r.putObject("lr_scheduler").put("type", "CosineAnnealingLR"),
                 "lr_scheduler.T_max: required");
         assertBad("bad clipping", r -> r.putObject("clip_grad_norm").put("max_norm", -1),
