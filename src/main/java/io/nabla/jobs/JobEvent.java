@@ -9,11 +9,17 @@ package io.nabla.jobs;
  * @param loss the loss of step {@code step - 1}, or null for a status change or an evaluation
  * @param status the job's status
  * @param validation the evaluation after an epoch, or null for the other events
+ * @param lr the learning rate step {@code step - 1} was taken with, in a progress event; null in the others
  */
-public record JobEvent(int step, int epoch, Double loss, JobStatus status, ValidationResult validation) {
+public record JobEvent(int step, int epoch, Double loss, JobStatus status, ValidationResult validation, Double lr) {
 
-    /** A progress or status event. */
+    /** A status event, or a progress event without its rate. */
     public JobEvent(int step, int epoch, Double loss, JobStatus status) {
-        this(step, epoch, loss, status, null);
+        this(step, epoch, loss, status, null, null);
+    }
+
+    /** An evaluation. */
+    public JobEvent(int step, int epoch, JobStatus status, ValidationResult validation) {
+        this(step, epoch, null, status, validation, null);
     }
 }

@@ -328,6 +328,7 @@ final class JobRun {
                 }
                 requireModel(WHILE_RUNNING); // a map lookup: the store keeps model ids in memory
                 double loss;
+                double lr = optimizer.lr(); // the rate this step takes, before a per-step schedule moves on
                 try (TensorScope s = TensorScope.open()) {
                     // accumulate_grad_batches batches (fewer at the epoch's end) make one optimizer step
                     List<Tensor> inputs = new ArrayList<>();
@@ -347,12 +348,12 @@ final class JobRun {
                 if (schedule != null && !perStep && at % perEpoch == 0) {
                     schedule.step(); // after the epoch's last step, as scheduler.step() after PyTorch's inner loop
                 }
-                events.publish(job.id(), new JobEvent(at, at / perEpoch, loss, JobStatus.RUNNING));
+                events.publish(job.id(), new JobEvent(at, at / perEpoch, loss, JobStatus.RUNNING, null, lr));
                 if (validation != null && at % perEpoch == 0) {
                     // before the checkpoint of this step: a run resumed from it has every evaluation up to it stored
                     ValidationResult v = validate(model, validation, at / perEpoch - 1, at);
                     store.validation(job.id(), v);
-                    events.publish(job.id(), new JobEvent(at, at / perEpoch, null, JobStatus.RUNNING, v));
+                    events.publish(job.id(), new JobEvent(at, at / perEpoch, JobStatus.RUNNING, v));
                     if (request.earlyStopping() != null) {
                         stopping = request.earlyStopping().observe(stopping, v);
                         if (stopping.bestStep() == at && request.earlyStopping().restoreBestWeights()) {

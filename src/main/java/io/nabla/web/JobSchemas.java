@@ -200,10 +200,12 @@ final class JobSchemas {
             + " epoch's evaluation, an event named validation whose data is a JobValidation")
     @JsonInclude(JsonInclude.Include.ALWAYS)
     record Event(int step, int epoch, Double loss,
-            @Schema(allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"}) String status) {
+            @Schema(allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"}) String status,
+            @Schema(description = "an extension: in a progress event, the learning rate the step was taken with "
+                    + "(it follows the job's lr_scheduler); null in a status event") Double lr) {
 
         static Event of(JobEvent e) {
-            return new Event(e.step(), e.epoch(), e.loss(), e.status().name());
+            return new Event(e.step(), e.epoch(), e.loss(), e.status().name(), e.lr());
         }
     }
 }

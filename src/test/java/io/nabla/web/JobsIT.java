@@ -172,6 +172,20 @@ class JobsIT extends ServerTestBase {
         }
         JsonNode streamedTree = Http.JSON.valueToTree(streamed);
         assertThat(streamedTree).as("the evaluations, streamed as made").isEqualTo(evaluated);
+        List<Double> rates = new ArrayList<>();
+        for (int i = 0; i + 1 < stream.size(); i++) {
+            if (stream.get(i).equals("event:progress")) {
+                rates.add(Http.JSON.readTree(stream.get(i + 1).substring("data:".length())).get("lr").doubleValue());
+            }
+        }
+        // the rate each step took: PyTorch's after the previous step (lrs[i] is the rate after step i), the first
+        // being the warm-up's start
+        List<Double> expectedRates = new ArrayList<>();
+        expectedRates.add(c.get("optimizer").get("lr").doubleValue() * 0.1);
+        for (int i = 0; i + 1 < c.get("lrs").size(); i++) {
+            expectedRates.add(c.get("lrs").get(i).doubleValue());
+        }
+        assertThat(rates).as("the rate of every step, as PyTorch's schedule gives it").isEqualTo(expectedRates);
         assertThat(evaluated.size()).as(job.toString()).isEqualTo(3);
         for (int e = 0; e < 3; e++) {
             assertThat(evaluated.get(e).get("epoch").intValue()).isEqualTo(e);
