@@ -75,6 +75,13 @@ public final class InferenceMetrics {
         return Tags.of("model", m.version().name(), "version", Integer.toString(m.version().version()));
     }
 
+    private final InferenceStatistics statistics = new InferenceStatistics();
+
+    /** The per-version figures of Triton's statistics extension. */
+    public InferenceStatistics statistics() {
+        return statistics;
+    }
+
     public void request(String model) {
         Counter.builder("nabla.inference.requests").description("inference requests received")
                 .tag("model", model).register(registry).increment();

@@ -181,6 +181,7 @@ public final class LoadedModel {
         }
         scope = root;
         stackable = program.rowsIndependent();
+        metrics.statistics().of(version.name(), version.version()); // listed from its load on, with zero counts
         loaded.complete(this);
         try {
             for (List<PendingCall> batch = queue.nextBatch(); !batch.isEmpty(); batch = queue.nextBatch()) {
@@ -205,8 +206,14 @@ public final class LoadedModel {
         }
         metrics.batch(version.name(), rows, batch.size());
         List<List<OutputTensor>> results;
+        long start = System.nanoTime();
+        long stacked;
+        long computed;
         try (TensorScope step = TensorScope.open(); GradMode.Region noGrad = GradMode.disable()) {
-            Map<String, Tensor> outputs = program.forward(Batches.stack(signature, batch));
+            Map<String, Tensor> inputs = Batches.stack(signature, batch);
+            stacked = System.nanoTime();
+            Map<String, Tensor> outputs = program.forward(inputs);
+            computed = System.nanoTime();
             results = Batches.split(signature, outputs, batch);
         } catch (Throwable e) {
             if ((e instanceof IllegalArgumentException || e instanceof OutOfDeviceMemoryException)
@@ -228,6 +235,13 @@ public final class LoadedModel {
             }
             return;
         }
+        long end = System.nanoTime();
+        long[] enqueued = new long[batch.size()];
+        for (int i = 0; i < enqueued.length; i++) {
+            enqueued[i] = batch.get(i).enqueuedNanos();
+        }
+        metrics.statistics().execution(version.name(), version.version(), enqueued, rows, start, stacked - start,
+                computed - stacked, end - computed);
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).result().complete(results.get(i));
         }

@@ -169,6 +169,7 @@ public final class ModelRegistry implements AutoCloseable {
         store.delete(name);
         signatures.keySet().removeIf(k -> k.startsWith("model:" + name + ":"));
         loaded.remove(name);
+        metrics.statistics().forget(name, null);
     }
 
     /** Unloads and deletes one version. */
@@ -177,6 +178,7 @@ public final class ModelRegistry implements AutoCloseable {
         awaitClosed(loaded.detach(name, version));
         store.delete(name, version);
         signatures.remove(v.owner());
+        metrics.statistics().forget(name, version);
     }
 
     // ---- metadata ----------------------------------------------------------------------------------------------
@@ -202,6 +204,17 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /** The memory held by each loaded model. */
+    /** Triton's statistics of {@code name}'s versions (every model's when null; {@code version} null: all). */
+    public List<InferenceStatistics.VersionStat> statistics(String name, Integer version) {
+        if (name != null && !store.known(name)) {
+            throw InferenceException.notFound("model '" + name + "' does not exist");
+        }
+        if (name != null && version != null) {
+            store.version(name, version); // 404 for a version that does not exist
+        }
+        return metrics.statistics().select(name, version);
+    }
+
     public List<ModelArena> arenas() {
         return loaded.arenas();
     }
@@ -257,6 +270,7 @@ public final class ModelRegistry implements AutoCloseable {
     public InferenceResult infer(String name, Integer version, InferenceCall call) {
         long start = System.nanoTime();
         metrics.request(name);
+        Integer served = null;
         try {
             StoredVersion target = resolve(name, version);
             ModelSignature signature;
@@ -294,11 +308,16 @@ public final class ModelRegistry implements AutoCloseable {
                     }
                     continue;
                 }
+                served = model.version().version();
                 List<OutputTensor> outputs = awaitResult(result);
+                metrics.statistics().success(name, served, System.nanoTime() - start);
                 return new InferenceResult(name, model.version().version(), outputs);
             }
         } catch (RuntimeException e) {
             metrics.error(name, e instanceof InferenceException ie ? ie.kind().name() : "INTERNAL");
+            if (served != null) { // a request a loaded version took and did not answer
+                metrics.statistics().fail(name, served, System.nanoTime() - start);
+            }
             throw e;
         } finally {
             metrics.latency(name, Duration.ofNanos(System.nanoTime() - start));
