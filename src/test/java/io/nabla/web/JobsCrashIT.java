@@ -88,6 +88,72 @@ class JobsCrashIT {
         }
     }
 
+    /**
+     * A job with a validation set and early stopping, killed after its best epoch and before it stops: the restarted
+     * server resumes it with its evaluations and best weights, it stops where PyTorch's loop stops, and publishes
+     * PyTorch's best-epoch weights ({@code training/job_extensions.json}, {@code sgd_early_stopping_restores_best}).
+     */
+    @Test
+    void anEarlyStoppingJobKilledAfterItsBestEpochPublishesThatEpoch(@TempDir Path dir) throws IOException {
+        Path store = dir.resolve("store");
+        log = dir.resolve("server.log");
+        JsonNode fixture = JobFixtures.json("/training/job_extensions.json");
+        JsonNode c = null;
+        for (JsonNode k : fixture.get("cases")) {
+            if (k.get("name").stringValue().equals("sgd_early_stopping_restores_best")) {
+                c = k;
+            }
+        }
+        String id;
+        try (ServerProcess server = start(store, SLOW)) {
+            Http http = new Http(server.port());
+            assertThat(http.createModel("early", fixture.get("spec").toString(),
+                    JobFixtures.bytes("/training/job_extensions_model.safetensors")).status()).isEqualTo(201);
+            String data = JobFixtures.uploadDataset(http, JobFixtures.bytes("/training/job_extensions_data.safetensors"));
+            String validation = JobFixtures.uploadDataset(http,
+                    JobFixtures.bytes("/training/job_extensions_validation.safetensors"));
+            ObjectNode request = Http.JSON.createObjectNode();
+            request.put("model", "early").put("dataset", data).put("loss", "cross_entropy")
+                    .put("checkpoint_every_steps", 4);
+            for (String f : List.of("optimizer", "early_stopping", "epochs", "batch_size", "shuffle", "seed")) {
+                request.set(f, c.get(f));
+            }
+            request.putObject("validation").put("dataset", validation);
+            id = JobFixtures.submit(http, request);
+            JobFixtures.awaitStep(http, id, 25); // best after epoch 3 (step 20), checkpointed with it at step 24
+            server.sigkill();
+        }
+        try (ServerProcess server = start(store)) {
+            Http http = new Http(server.port());
+            int resumedAt = resumedStep(id);
+            assertThat(resumedAt).isBetween(24, 28);
+            JsonNode job = JobFixtures.awaitFinal(http, id);
+            assertThat(job.get("status").stringValue()).as(job.toString()).isEqualTo("SUCCEEDED");
+            assertThat(job.get("step").intValue()).isEqualTo(c.get("losses").size());
+            assertThat(job.get("validation").size()).isEqualTo(c.get("validation_results").size());
+            assertThat(job.get("early_stopping").get("best_epoch").intValue()).isEqualTo(3);
+            assertThat(job.get("early_stopping").get("stopped_early").booleanValue()).isTrue();
+            for (int i = 0; i < job.get("losses").size(); i++) {
+                double e = c.get("losses").get(i).doubleValue();
+                assertThat(Math.abs(job.get("losses").get(i).doubleValue() - e)).as("loss %d", i)
+                        .isLessThanOrEqualTo(1e-6 + 1e-4 * Math.abs(e));
+            }
+            Http.Reply w = http.get("/v2/repository/models/early/versions/" + job.get("result_version").stringValue()
+                    + "/weights");
+            try (TensorScope scope = TensorScope.open()) {
+                Map<String, Tensor> actual = JobFixtures.tensors(w.body());
+                c.get("final").properties().forEach(e -> {
+                    double[] a = actual.get(e.getKey()).toDoubleArray();
+                    for (int i = 0; i < a.length; i++) {
+                        double x = e.getValue().get("data").get(i).doubleValue();
+                        assertThat(Math.abs(a[i] - x)).as("%s[%d]", e.getKey(), i)
+                                .isLessThanOrEqualTo(1e-5 + 1e-4 * Math.abs(x));
+                    }
+                });
+            }
+        }
+    }
+
     private void assertOneVersionPerJob(Http http, List<String> ids) {
         JsonNode jobs = http.get("/v1/jobs").json();
         assertThat(jobs.size()).as(jobs.toString()).isEqualTo(ids.size());
