@@ -24,7 +24,7 @@ on the validation set after each epoch (evaluation mode, no gradients: `validati
 
     /usr/bin/python3 gen_job_extensions.py
 """
-import copy, json, os, sys, torch
+import copy, json, os, re, sys, torch
 from torch.utils.data import DataLoader, TensorDataset
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -91,6 +91,12 @@ CASES = [
     {"name": "bce_pos_weight_multilabel",
      "loss": "bce_with_logits", "target": "multilabel", "loss_options": {"pos_weight": [1.0, 3.0, 0.5]},
      "optimizer": {"type": "sgd", "lr": 0.2}, "epochs": 3, "batch_size": 8, "shuffle": False, "seed": 16},
+    {"name": "adamw_no_weight_decay_bias_norm",
+     "optimizer": {"type": "adamw", "lr": 0.02, "weight_decay": 0.2, "no_weight_decay": ["*.bias", "1"]},
+     "freeze": ["0.bias"], "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 17},
+    {"name": "sgd_no_weight_decay_head",
+     "optimizer": {"type": "sgd", "lr": 0.1, "momentum": 0.9, "weight_decay": 0.05, "no_weight_decay": ["4.*"]},
+     "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 18},
     {"name": "sgd_linear_decay_epoch_no_clip",
      "optimizer": {"type": "sgd", "lr": 0.1},
      "lr_scheduler": {"type": "LinearLR", "start_factor": 1.0, "end_factor": 0.0, "total_iters": 3},
@@ -107,17 +113,30 @@ def scheduler(opt, s):
     return getattr(torch.optim.lr_scheduler, t)(opt, **args)
 
 
-def optimizer(params, o):
-    args = {k: v for k, v in o.items() if k != "type"}
+def optimizer(named, o):
+    """The optimizer over the trainable (name, parameter) pairs; with `no_weight_decay`, a second parameter group of
+    the same options and weight_decay 0 holds the parameters it names (the usual bias and norm exclusion)."""
+    args = {k: v for k, v in o.items() if k not in ("type", "no_weight_decay")}
     if "betas" in args:
         args["betas"] = tuple(args["betas"])
     cls = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[o["type"]]
-    return cls(params, **args)
+    exempt = [n for n, _ in named if any(matches(e, n) for e in o.get("no_weight_decay", []))]
+    groups = [{"params": [p for n, p in named if n not in exempt]}]
+    if exempt:
+        groups.append({"params": [p for n, p in named if n in exempt], "weight_decay": 0.0})
+    return cls(groups, **args)
+
+
+def matches(entry, name):
+    """A parameter name, a module prefix, or a pattern where * stands for any characters."""
+    if "*" in entry:
+        return re.fullmatch(".*".join(re.escape(part) for part in entry.split("*")), name, re.S) is not None
+    return name == entry or name.startswith(entry + ".")
 
 
 def frozen(model, entries):
     names = [n for n, _ in model.named_parameters()]
-    return {n for n in names for e in entries if n == e or n.startswith(e + ".")}
+    return {n for n in names for e in entries if matches(e, n)}
 
 
 def criterion(case):
@@ -155,7 +174,7 @@ def run(case, initial, data, xv, yv):
     for n, p in model.named_parameters():
         if n in skip:
             p.requires_grad_(False)
-    opt = optimizer([p for p in model.parameters() if p.requires_grad], case["optimizer"])
+    opt = optimizer([(n, p) for n, p in model.named_parameters() if p.requires_grad], case["optimizer"])
     sched = scheduler(opt, case["lr_scheduler"]) if "lr_scheduler" in case else None
     per_step = sched is not None and case["lr_scheduler"].get("interval") == "step"
     stopping = case.get("early_stopping")

@@ -13,13 +13,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Checks a job request against the model and dataset it names before the job is accepted, so a job that cannot
  * run is a 400 naming the field and not a FAILED job later: the model and version exist, the dataset exists and
  * holds the input and target tensors, the input fits the model's declared input, the target fits the loss (int64
  * class indices for {@code cross_entropy}/{@code nll}, floats shaped like the output for the others), the device is
- * one this server has, the step count fits, and every {@code freeze} entry names parameters of the model.
+ * one this server has, the step count fits, and every {@code freeze} and {@code optimizer.no_weight_decay} entry names parameters of the
+ * model.
  */
 final class JobAdmission {
 
@@ -52,9 +54,11 @@ final class JobAdmission {
             rows(spec, r, "validation.", val.dataset(), val.input(), val.target());
         }
         checkLossOptions(r.lossOptions(), spec.outputs().get(0));
-        if (!r.freeze().isEmpty()) {
+        if (!r.freeze().isEmpty() || !r.optimizer().noWeightDecay().isEmpty()) {
             try (SafetensorsFile w = SafetensorsFile.open(v.weights())) {
-                FrozenParameters.select(r.freeze(), FrozenParameters.parameterNames(w.names()));
+                List<String> names = ParameterSelection.parameterNames(w.names());
+                ParameterSelection.frozen(r.freeze(), names);
+                ParameterSelection.select("optimizer.no_weight_decay", r.optimizer().noWeightDecay(), names);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the weights of " + r.model() + " version " + v.version()
                         + ": " + e.getMessage(), e);

@@ -230,7 +230,19 @@ final class JobRun {
                     + request.stepsPerEpoch(loader.batchesPerEpoch()) + " optimizer steps per epoch, the job was "
                     + "admitted with " + perEpoch);
         }
-        Optimizer optimizer = request.optimizer().create(trainable(model));
+        List<String> trainableNames = new ArrayList<>();
+        Optimizer optimizer = request.optimizer().create(trainable(model, trainableNames));
+        if (!request.optimizer().noWeightDecay().isEmpty()) {
+            java.util.Set<String> exempt = ParameterSelection.select("optimizer.no_weight_decay",
+                    request.optimizer().noWeightDecay(), model.namedParameters().keySet());
+            List<Integer> indices = new ArrayList<>();
+            for (int i = 0; i < trainableNames.size(); i++) {
+                if (exempt.contains(trainableNames.get(i))) {
+                    indices.add(i);
+                }
+            }
+            optimizer.withoutWeightDecay(indices);
+        }
         Trainer trainer = new Trainer(model, request.lossOptions(), optimizer).useGenerator(g);
         if (request.clipGradNorm() != null) {
             trainer.clipGradNorm(request.clipGradNorm().maxNorm(), request.clipGradNorm().normType());
@@ -400,20 +412,20 @@ final class JobRun {
 
     /**
      * The parameters the optimizer updates: all but those the request's {@code freeze} names, which stop requiring
-     * gradients (so backward computes none for them), as {@code requires_grad_(False)} in PyTorch.
+     * gradients (so backward computes none for them), as {@code requires_grad_(False)} in PyTorch; {@code names}
+     * receives their names, in the same order.
      */
-    private List<Tensor> trainable(Sequential model) {
-        if (request.freeze().isEmpty()) {
-            return model.parameters();
-        }
+    private List<Tensor> trainable(Sequential model, List<String> names) {
         Map<String, io.nabla.nn.Parameter> named = model.namedParameters();
-        java.util.Set<String> frozen = FrozenParameters.select(request.freeze(), named.keySet());
+        java.util.Set<String> frozen = request.freeze().isEmpty() ? java.util.Set.of()
+                : ParameterSelection.frozen(request.freeze(), named.keySet());
         List<Tensor> out = new ArrayList<>();
         named.forEach((name, p) -> {
             if (frozen.contains(name)) {
                 p.requiresGrad(false);
             } else {
                 out.add(p.tensor());
+                names.add(name);
             }
         });
         return out;

@@ -71,6 +71,33 @@ public abstract class Optimizer {
         }
     }
 
+    /** Parameters (by index) updated without weight decay; empty for none. */
+    private java.util.BitSet noDecay = new java.util.BitSet();
+
+    /**
+     * Leaves the parameters {@code indices} out of weight decay: what PyTorch does with a second parameter group of
+     * the same options and {@code weight_decay=0} (the usual exclusion of biases and normalisation weights). A
+     * learning-rate schedule moves both groups alike, as PyTorch's does when they start at the same rate. Returns
+     * this.
+     */
+    public Optimizer withoutWeightDecay(java.util.Collection<Integer> indices) {
+        java.util.BitSet b = new java.util.BitSet();
+        for (int i : indices) {
+            if (i < 0 || i >= params.size()) {
+                throw new IllegalArgumentException("no weight decay for params[" + i + "]: expected an index below "
+                        + params.size());
+            }
+            b.set(i);
+        }
+        noDecay = b;
+        return this;
+    }
+
+    /** The weight decay of parameter {@code index}: {@code weightDecay}, or 0 for one left out. */
+    protected final double weightDecay(int index, double weightDecay) {
+        return noDecay.get(index) ? 0.0 : weightDecay;
+    }
+
     /** Updates parameter {@code index} in place from its gradient. */
     protected abstract void update(int index, Tensor param, Tensor grad);
 

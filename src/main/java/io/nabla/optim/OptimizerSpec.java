@@ -12,18 +12,22 @@ import tools.jackson.databind.JsonNode;
  * defaults for omitted fields: lr 1e-3 for all three (PyTorch 2.2 gave {@code SGD} that default, pytorch#114467;
  * 1.13 still required it). {@link #parse} names the first bad field by its path.
  */
-public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam) {
+public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, List<String> noWeightDecay) {
 
     private static final Set<String> SGD_FIELDS = Set.of("type", "lr", "momentum", "dampening", "weight_decay",
-            "nesterov", "maximize");
+            "nesterov", "maximize", "no_weight_decay");
     private static final Set<String> ADAM_FIELDS = Set.of("type", "lr", "betas", "eps", "weight_decay", "amsgrad",
-            "maximize");
+            "maximize", "no_weight_decay");
 
     /** PyTorch's default learning rate of SGD (since 2.2), Adam and AdamW. */
     public static final double DEFAULT_LR = 1e-3;
 
+    /** The most entries of {@code no_weight_decay}. */
+    public static final int MAX_NO_WEIGHT_DECAY = 1024;
+
     public OptimizerSpec {
         Objects.requireNonNull(type, "type");
+        noWeightDecay = List.copyOf(noWeightDecay);
     }
 
     /** Parses the object found at {@code path} (e.g. {@code optimizer}) of a request. */
@@ -49,7 +53,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam) {
             if (type.equals("sgd")) {
                 return new OptimizerSpec(type, new Sgd.Options(number(node, "lr", DEFAULT_LR), number(node, "momentum", 0),
                         number(node, "dampening", 0), number(node, "weight_decay", 0), bool(node, "nesterov"),
-                        bool(node, "maximize")), null);
+                        bool(node, "maximize")), null, names(node));
             }
             Adam.Options d = type.equals("adamw") ? AdamW.defaults() : Adam.Options.defaults();
             double b1 = d.beta1();
@@ -64,7 +68,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam) {
             }
             return new OptimizerSpec(type, null, new Adam.Options(number(node, "lr", d.lr()), b1, b2,
                     number(node, "eps", d.eps()), number(node, "weight_decay", d.weightDecay()),
-                    bool(node, "amsgrad"), bool(node, "maximize")));
+                    bool(node, "amsgrad"), bool(node, "maximize")), names(node));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(path + "." + e.getMessage(), e);
         }
@@ -79,6 +83,36 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam) {
             throw new IllegalArgumentException(name + ": expected a number, got " + v);
         }
         return v.doubleValue();
+    }
+
+    /**
+     * {@code no_weight_decay} (an extension): the parameters updated without weight decay, by the names, module
+     * prefixes or {@code *} patterns of the model's state dict (checked against the model on admission).
+     */
+    private static List<String> names(JsonNode node) {
+        JsonNode v = node.get("no_weight_decay");
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray() || v.size() > MAX_NO_WEIGHT_DECAY) {
+            throw new IllegalArgumentException("no_weight_decay: expected a list of at most " + MAX_NO_WEIGHT_DECAY
+                    + " parameter names, module names or patterns such as \"*.bias\", got " + brief(v));
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode e = v.get(i);
+            if (!e.isString() || e.stringValue().isEmpty() || e.stringValue().length() > 1024) {
+                throw new IllegalArgumentException("no_weight_decay[" + i + "]: expected a parameter name, module name "
+                        + "or pattern such as \"*.bias\", got " + brief(e));
+            }
+            out.add(e.stringValue());
+        }
+        return out;
+    }
+
+    private static String brief(JsonNode v) {
+        String s = v.toString();
+        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 
     private static boolean bool(JsonNode node, String name) {

@@ -19,7 +19,10 @@ final class JobSchemas {
     record Optimizer(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"sgd", "adam", "adamw"})
             String type, @Schema(description = "learning rate, a positive number (default 1e-3)") Double lr, Double momentum,
             Double dampening, @JsonProperty("weight_decay") Double weightDecay, Boolean nesterov, List<Double> betas,
-            Double eps, Boolean amsgrad) {
+            Double eps, Boolean amsgrad,
+            @JsonProperty("no_weight_decay") @Schema(description = "an extension: parameters updated without weight "
+                    + "decay, by name, module name or pattern (\"*.bias\"), as a second PyTorch parameter group with "
+                    + "weight_decay 0") List<String> noWeightDecay) {
     }
 
     @Schema(name = "JobRequest", description = "A fine-tuning job: train a model version on a dataset")

@@ -162,8 +162,8 @@ class JobExtensionsTest {
             if (c.has("freeze")) {
                 c.get("freeze").forEach(f -> freeze.add(f.stringValue()));
             }
-            frozenNames.addAll(FrozenParameters.select(freeze,
-                    FrozenParameters.parameterNames(initial.names())));
+            frozenNames.addAll(freeze.isEmpty() ? List.of() : ParameterSelection.frozen(freeze,
+                    ParameterSelection.parameterNames(initial.names())));
             for (String f : frozenNames) {
                 assertThat(got.get(f).toFloatArray()).as("frozen %s", f)
                         .isEqualTo(initial.tensor(f).toFloatArray());
@@ -299,7 +299,7 @@ class JobExtensionsTest {
         try (TensorScope scope = TensorScope.open()) {
             io.nabla.nn.Sequential model = io.nabla.model.ModelBuilder.build(io.nabla.model.ModelSpec.parse(
                     root.get("spec")));
-            assertThat(FrozenParameters.parameterNames(model.stateDict().keySet())).as(name)
+            assertThat(ParameterSelection.parameterNames(model.stateDict().keySet())).as(name)
                     .containsExactlyElementsOf(model.namedParameters().keySet());
         }
     }
@@ -307,17 +307,24 @@ class JobExtensionsTest {
     /** Admission checks the freeze list against the model's parameters (its buffers are not parameters). */
     @Test
     void admissionRefusesAFreezeEntryThatNamesNoParameter() {
-        List<String> names = FrozenParameters.parameterNames(List.of("0.weight", "0.bias", "1.weight", "1.bias",
+        List<String> names = ParameterSelection.parameterNames(List.of("0.weight", "0.bias", "1.weight", "1.bias",
                 "1.running_mean", "1.running_var", "1.num_batches_tracked", "4.weight", "4.bias"));
         assertThat(names).containsExactly("0.weight", "0.bias", "1.weight", "1.bias", "4.weight", "4.bias");
-        assertThat(FrozenParameters.select(List.of("4", "0.bias"), names)).containsExactly("0.bias", "4.weight",
+        assertThat(ParameterSelection.frozen(List.of("4", "0.bias"), names)).containsExactly("0.bias", "4.weight",
                 "4.bias");
-        assertThatThrownBy(() -> FrozenParameters.select(List.of("0", "1.running_mean"), names))
-                .hasMessage("freeze[1]: expected the name of a parameter of the model or of a module holding some, "
-                        + "such as \"0\", \"0.weight\", \"0.bias\", \"1\", got \"1.running_mean\", which names none");
-        assertThatThrownBy(() -> FrozenParameters.select(List.of("0."), names))
+        assertThatThrownBy(() -> ParameterSelection.frozen(List.of("0", "1.running_mean"), names))
+                .hasMessage("freeze[1]: expected the name of a parameter of the model, of a module holding some, or a "
+                        + "pattern such as \"*.bias\" matching some; names are such as \"0\", \"0.weight\", \"0.bias\", "
+                        + "\"1\", got \"1.running_mean\", which names none");
+        assertThat(ParameterSelection.select("x", List.of("*.bias", "1.*"), names)).containsExactly("0.bias",
+                "1.weight", "1.bias", "4.bias");
+        assertThat(ParameterSelection.select("x", List.of("*eight"), names)).containsExactly("0.weight", "1.weight",
+                "4.weight");
+        assertThatThrownBy(() -> ParameterSelection.select("optimizer.no_weight_decay", List.of("*.gamma"), names))
+                .hasMessageStartingWith("optimizer.no_weight_decay[0]: expected the name of a parameter");
+        assertThatThrownBy(() -> ParameterSelection.frozen(List.of("0."), names))
                 .hasMessageStartingWith("freeze[0]: expected the name of a parameter");
-        assertThatThrownBy(() -> FrozenParameters.select(List.of("0", "1", "4"), names))
+        assertThatThrownBy(() -> ParameterSelection.frozen(List.of("0", "1", "4"), names))
                 .hasMessage("freeze: expected at least one parameter left to train, got all 6 frozen");
     }
 }

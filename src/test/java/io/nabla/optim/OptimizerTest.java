@@ -230,7 +230,15 @@ class OptimizerTest {
                 .isEqualTo(new Sgd.Options(1e-3, 0, 0, 0, false, false));
         assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"sgd\", \"lr\": 0.1, \"betas\": 1}"),
                 "optimizer")).hasMessage("optimizer.betas: unknown field of a sgd optimizer; expected one of "
-                + "[dampening, lr, maximize, momentum, nesterov, type, weight_decay]");
+                + "[dampening, lr, maximize, momentum, nesterov, no_weight_decay, type, weight_decay]");
+        assertThat(OptimizerSpec.parse(json.readTree("{\"type\": \"adamw\", \"no_weight_decay\": [\"*.bias\"]}"),
+                "optimizer").noWeightDecay()).containsExactly("*.bias");
+        assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"adamw\", \"no_weight_decay\": "
+                + "\"*.bias\"}"), "optimizer")).hasMessage("optimizer.no_weight_decay: expected a list of at most 1024 "
+                + "parameter names, module names or patterns such as \"*.bias\", got \"*.bias\"");
+        assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"sgd\", \"no_weight_decay\": [1]}"),
+                "optimizer")).hasMessage("optimizer.no_weight_decay[0]: expected a parameter name, module name or "
+                + "pattern such as \"*.bias\", got 1");
         assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"adam\", \"eps\": \"x\"}"), "opt"))
                 .hasMessage("opt.eps: expected a number, got \"x\"");
         assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"sgd\", \"lr\": 0.1, \"momentum\": "

@@ -109,6 +109,8 @@ class JobRequestsIT extends ServerTestBase {
                 .put("target", "labels"), "validation.target", "labels");
         assertBad("a class weight per class", r -> r.putObject("loss_options").putArray("weight").add(1).add(2),
                 "loss_options.weight: expected a weight for each of the 3 classes of the output \"logits\" (-1, 3), got 2");
+        assertBad("no weight decay for nothing", r -> opt(r).putArray("no_weight_decay").add("*.bias").add("*.gamma"),
+                "optimizer.no_weight_decay[1]", "\"*.gamma\"", "which names none");
         assertBad("bad schedule", r -> r.putObject("lr_scheduler").put("type", "CosineAnnealingLR"),
                 "lr_scheduler.T_max: required");
         assertBad("bad clipping", r -> r.putObject("clip_grad_norm").put("max_norm", -1),
