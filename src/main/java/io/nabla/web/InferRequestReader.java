@@ -319,6 +319,7 @@ final class InferRequestReader {
             JsonFields.expect(e, JsonToken.START_OBJECT, field, "an object");
             String name = null;
             Boolean[] binary = {null};
+            Integer[] classes = {null};
             Set<String> seen = new HashSet<>();
             for (String key = p.nextName(); key != null; key = p.nextName()) {
                 JsonFields.once(seen, key, field);
@@ -326,7 +327,9 @@ final class InferRequestReader {
                 switch (key) {
                     case "name" -> name = JsonFields.string(p, v, field + ".name");
                     case "parameters" -> JsonFields.readParameters(p, v, field + ".parameters", Map.of("binary_data",
-                            b -> binary[0] = JsonFields.bool(p, b, field + ".parameters.binary_data")));
+                            b -> binary[0] = JsonFields.bool(p, b, field + ".parameters.binary_data"),
+                            "classification", c -> classes[0] = classification(p, c,
+                                    field + ".parameters.classification")));
                     default -> throw InferenceException.invalid("unknown field '" + JsonData.clip(key) + "' in "
                             + field + "; expected name, parameters");
                 }
@@ -334,7 +337,20 @@ final class InferRequestReader {
             if (name == null) {
                 throw InferenceException.invalid(field + ".name is missing");
             }
-            doc.outputs.add(new RequestedOutput(name, binary[0]));
+            doc.outputs.add(new RequestedOutput(name, binary[0], classes[0]));
         }
     }
+
+    /** A class count: an integer from 1 to {@link #MAX_CLASSIFICATION}. */
+    private static int classification(JsonParser p, JsonToken t, String field) {
+        if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                || p.getLongValue() < 1 || p.getLongValue() > MAX_CLASSIFICATION) {
+            throw InferenceException.invalid(field + " must be an integer from 1 to " + MAX_CLASSIFICATION + ", got "
+                    + (t == JsonToken.VALUE_NUMBER_INT ? JsonData.clip(p.getText()) : JsonData.describe(t)));
+        }
+        return p.getIntValue();
+    }
+
+    /** The most classes one output may be asked for. */
+    static final int MAX_CLASSIFICATION = 1 << 16;
 }

@@ -76,7 +76,10 @@ final class OipSchemas {
     }
 
     @Schema(name = "OutputParameters")
-    record OutputParameters(@JsonProperty("binary_data") Boolean binaryData) {
+    record OutputParameters(@JsonProperty("binary_data") Boolean binaryData,
+            @Schema(description = "Triton's classification extension: answer the k largest values of each row of a "
+                    + "(rows, classes) or (classes) output, as BYTES strings \"value:index\", largest first",
+                    minimum = "1", maximum = "65536") Integer classification) {
     }
 
     @Schema(name = "InferenceResponse")

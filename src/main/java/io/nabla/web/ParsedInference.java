@@ -22,4 +22,14 @@ record ParsedInference(String id, InferenceCall call, List<RequestedOutput> outp
         }
         return binaryDataOutput;
     }
+
+    /** {@code parameters.classification} of output {@code name}, or null. */
+    Integer classification(String name) {
+        for (RequestedOutput o : outputs) {
+            if (o.name().equals(name)) {
+                return o.classification();
+            }
+        }
+        return null;
+    }
 }
