@@ -26,7 +26,8 @@ class InferenceIT extends ServerTestBase {
         JsonNode meta = http.get("/v2").json();
         assertThat(meta.get("name").stringValue()).isEqualTo("nabla");
         assertThat(meta.get("version").stringValue()).matches("\\d+\\.\\d+\\.\\d+.*");
-        assertThat(meta.get("extensions").toString()).contains("binary_tensor_data", "model_repository");
+        assertThat(meta.get("extensions").toString()).contains("binary_tensor_data", "model_repository",
+                "classification", "model_configuration", "statistics");
         assertThat(http.get("/v2/health/live").status()).isEqualTo(200);
         assertThat(http.get("/v2/health/ready").json().get("ready").booleanValue()).isTrue();
     }
