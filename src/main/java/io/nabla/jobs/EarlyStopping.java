@@ -1,5 +1,6 @@
 package io.nabla.jobs;
 
+import io.nabla.nn.JsonNumbers;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -78,11 +79,11 @@ public record EarlyStopping(int patience, double minDelta, boolean restoreBestWe
         double minDelta = 0;
         JsonNode d = v.get("min_delta");
         if (d != null && !d.isNull()) {
-            if (!d.isNumber() || !(d.doubleValue() >= 0) || Double.isInfinite(d.doubleValue())) {
+            if (!d.isNumber() || !(JsonNumbers.toDouble(d) >= 0) || Double.isInfinite(JsonNumbers.toDouble(d))) {
                 throw new IllegalArgumentException(FIELD + ".min_delta: expected a finite number >= 0, got "
                         + brief(d));
             }
-            minDelta = d.doubleValue();
+            minDelta = JsonNumbers.toDouble(d);
         }
         boolean restore = true;
         JsonNode r = v.get("restore_best_weights");

@@ -2,6 +2,7 @@ package io.nabla.jobs;
 
 import io.nabla.model.JsonErrorText;
 import io.nabla.model.ModelSpec;
+import io.nabla.nn.JsonNumbers;
 import io.nabla.nn.Loss;
 import io.nabla.nn.LossOptions;
 import io.nabla.optim.LrSchedulerSpec;
@@ -352,8 +353,8 @@ public record JobRequest(String model, Integer version, String dataset, String i
             }
         }
         JsonNode max = c.get("max_norm");
-        if (max == null || max.isNull() || !max.isNumber() || !(max.doubleValue() > 0)
-                || Double.isInfinite(max.doubleValue())) {
+        if (max == null || max.isNull() || !max.isNumber() || !(JsonNumbers.toDouble(max) > 0)
+                || Double.isInfinite(JsonNumbers.toDouble(max))) {
             throw new IllegalArgumentException("clip_grad_norm.max_norm: expected a positive finite number, got "
                     + (max == null ? "nothing" : clip(max.toString())));
         }
@@ -362,14 +363,14 @@ public record JobRequest(String model, Integer version, String dataset, String i
         if (type != null && !type.isNull()) {
             if (type.isString() && type.stringValue().equals("inf")) {
                 norm = Double.POSITIVE_INFINITY;
-            } else if (type.isNumber() && type.doubleValue() >= 0 && Double.isFinite(type.doubleValue())) {
-                norm = type.doubleValue();
+            } else if (type.isNumber() && JsonNumbers.toDouble(type) >= 0 && Double.isFinite(JsonNumbers.toDouble(type))) {
+                norm = JsonNumbers.toDouble(type);
             } else {
                 throw new IllegalArgumentException("clip_grad_norm.norm_type: expected a non-negative number or "
                         + "\"inf\", got " + clip(type.toString()));
             }
         }
-        return new ClipGradNorm(max.doubleValue(), norm);
+        return new ClipGradNorm(JsonNumbers.toDouble(max), norm);
     }
 
     /** The {@code validation} object: a dataset id, and tensor names and a batch size defaulting to the job's. */
@@ -426,7 +427,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
         OptimizerSpec spec = OptimizerSpec.parse(opt, "optimizer");
         JsonNode lr = opt.get("lr");
         if (lr != null && !lr.isNull()
-                && (!lr.isNumber() || !(lr.doubleValue() > 0) || Double.isInfinite(lr.doubleValue()))) {
+                && (!lr.isNumber() || !(JsonNumbers.toDouble(lr) > 0) || Double.isInfinite(JsonNumbers.toDouble(lr)))) {
             throw new IllegalArgumentException("optimizer.lr: expected a positive finite number, got " + lr);
         }
         return spec;

@@ -1,5 +1,6 @@
 package io.nabla.model;
 
+import io.nabla.nn.JsonNumbers;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -244,10 +245,10 @@ enum ArgKind {
         double[] out = new double[v.size()];
         for (int i = 0; i < out.length; i++) {
             JsonNode e = v.get(i);
-            if (!e.isNumber() || !(e.doubleValue() > 0) || Double.isInfinite(e.doubleValue())) {
+            if (!e.isNumber() || !(JsonNumbers.toDouble(e) > 0) || Double.isInfinite(JsonNumbers.toDouble(e))) {
                 throw error(path, v);
             }
-            out[i] = e.doubleValue();
+            out[i] = JsonNumbers.toDouble(e);
         }
         return out;
     }
@@ -308,7 +309,7 @@ enum ArgKind {
         if (!v.isNumber()) {
             throw error(path, v);
         }
-        double d = v.doubleValue();
+        double d = JsonNumbers.toDouble(v);
         boolean ok = Double.isFinite(d) && (loInclusive ? d >= lo : d > lo) && d <= hi;
         if (!ok) {
             throw error(path, v);

@@ -41,6 +41,8 @@ public record LossOptions(Loss kind, List<Double> weight, long ignoreIndex, doub
     public LossOptions {
         Objects.requireNonNull(kind, "kind");
         weight = weight == null ? null : List.copyOf(weight);
+        labelSmoothing += 0.0; // -0.0 is 0.0: the same loss, and the same stored request
+        beta += 0.0;
         posWeight = posWeight == null ? null : List.copyOf(posWeight);
     }
 
@@ -173,11 +175,11 @@ public record LossOptions(Loss kind, List<Double> weight, long ignoreIndex, doub
         List<Double> out = new ArrayList<>(v.size());
         for (int i = 0; i < v.size(); i++) {
             JsonNode e = v.get(i);
-            if (!e.isNumber() || !(e.doubleValue() >= 0) || Float.isInfinite(e.floatValue())) {
+            if (!e.isNumber() || !(JsonNumbers.toDouble(e) >= 0) || Float.isInfinite((float) JsonNumbers.toDouble(e))) {
                 throw new IllegalArgumentException(path + "." + name + "[" + i + "]: expected a finite number >= 0, got "
                         + brief(e));
             }
-            out.add(e.doubleValue());
+            out.add(JsonNumbers.toDouble(e));
         }
         return out;
     }
@@ -190,7 +192,7 @@ public record LossOptions(Loss kind, List<Double> weight, long ignoreIndex, doub
         if (!v.isNumber()) {
             throw new IllegalArgumentException(path + "." + name + ": expected a number, got " + brief(v));
         }
-        return v.doubleValue();
+        return JsonNumbers.toDouble(v);
     }
 
     private static String brief(Object v) {

@@ -1,6 +1,7 @@
 package io.nabla.optim;
 
 import io.nabla.backend.DType;
+import io.nabla.nn.JsonNumbers;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
 import java.util.ArrayList;
@@ -188,7 +189,7 @@ public record LrSchedulerSpec(boolean perStep, Node root) {
         if (!v.isNumber()) {
             throw new IllegalArgumentException(name + ": expected a number, got " + brief(v));
         }
-        return v.doubleValue();
+        return JsonNumbers.toDouble(v);
     }
 
     private static int integer(JsonNode node, String name, Integer defaultValue) {

@@ -1,5 +1,6 @@
 package io.nabla.optim;
 
+import io.nabla.nn.JsonNumbers;
 import io.nabla.tensor.Tensor;
 import java.util.List;
 import java.util.Objects;
@@ -63,8 +64,8 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
                 if (!betas.isArray() || betas.size() != 2 || !betas.get(0).isNumber() || !betas.get(1).isNumber()) {
                     throw new IllegalArgumentException("betas: expected a list of 2 numbers, got " + betas);
                 }
-                b1 = betas.get(0).doubleValue();
-                b2 = betas.get(1).doubleValue();
+                b1 = JsonNumbers.toDouble(betas.get(0));
+                b2 = JsonNumbers.toDouble(betas.get(1));
             }
             return new OptimizerSpec(type, null, new Adam.Options(number(node, "lr", d.lr()), b1, b2,
                     number(node, "eps", d.eps()), number(node, "weight_decay", d.weightDecay()),
@@ -82,7 +83,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
         if (!v.isNumber()) {
             throw new IllegalArgumentException(name + ": expected a number, got " + v);
         }
-        return v.doubleValue();
+        return JsonNumbers.toDouble(v);
     }
 
     /**

@@ -147,6 +147,17 @@ class ModelSpecTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(message);
     }
 
+    /** An integer past double's range where a number is expected is refused in the API's words, not Jackson's. */
+    @Test
+    void integersPastDoublesRangeAreRefusedAsOutOfRange() {
+        String huge = "1" + "0".repeat(400);
+        assertThatThrownBy(() -> ModelSpec.parse(spec("{\"type\": \"LayerNorm\", \"normalized_shape\": 4, "
+                + "\"eps\": " + huge + "}"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("layers[0].eps: expected");
+        assertThatThrownBy(() -> ModelSpec.parse(spec("{\"type\": \"Upsample\", \"scale_factor\": [" + huge + "]}")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("layers[0].scale_factor: expected");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "[1, 2]|model spec: expected a JSON object, got [1,2]",
