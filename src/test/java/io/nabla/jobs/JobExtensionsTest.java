@@ -131,11 +131,19 @@ class JobExtensionsTest {
         JsonNode c = caseNamed(name);
         String dataset = setUp();
         JobStore store = new JobStore(JdbcClient.create(Databases.h2()));
-        int steps = c.get("losses").size();
         JobRun run = new JobRun(JobRunResumeTest.claimed(store, "a", request(c, dataset, 5), totalSteps(c)), registry,
                 datasets(), new CheckpointFiles(root.resolve("checkpoints"), Duration.ZERO), store, new JobEvents(),
                 Duration.ZERO);
         assertThat(run.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
+        assertReproduces(c, run, registry, store);
+    }
+
+    /**
+     * The run of case {@code c} (job "a" of {@code store}, model "m" of {@code registry}) took PyTorch's steps: every
+     * loss, the final state, frozen parameters unchanged, its early stopping and evaluations.
+     */
+    private static void assertReproduces(JsonNode c, JobRun run, ModelRegistry registry, JobStore store) throws IOException {
+        int steps = c.get("losses").size();
         List<Double> losses = run.losses();
         assertThat(losses).hasSize(steps);
         for (int i = 0; i < steps; i++) {
