@@ -24,7 +24,7 @@ on the validation set after each epoch (evaluation mode, no gradients: `validati
 
     /usr/bin/python3 gen_job_extensions.py
 """
-import copy, json, os, re, sys, torch
+import copy, json, math, os, re, sys, torch
 from torch.utils.data import DataLoader, TensorDataset
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -97,6 +97,10 @@ CASES = [
     {"name": "sgd_no_weight_decay_head",
      "optimizer": {"type": "sgd", "lr": 0.1, "momentum": 0.9, "weight_decay": 0.05, "no_weight_decay": ["4.*"]},
      "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 18},
+    {"name": "sgd_early_stopping_on_accuracy",
+     "optimizer": {"type": "sgd", "lr": 0.01, "momentum": 0.9},
+     "early_stopping": {"patience": 2, "monitor": "accuracy", "restore_best_weights": True},
+     "epochs": 12, "batch_size": 8, "shuffle": True, "seed": 20, "validation": {"batch_size": 6}},
     {"name": "sgd_linear_decay_epoch_no_clip",
      "optimizer": {"type": "sgd", "lr": 0.1},
      "lr_scheduler": {"type": "LinearLR", "start_factor": 1.0, "end_factor": 0.0, "total_iters": 3},
@@ -178,7 +182,8 @@ def run(case, initial, data, xv, yv):
     sched = scheduler(opt, case["lr_scheduler"]) if "lr_scheduler" in case else None
     per_step = sched is not None and case["lr_scheduler"].get("interval") == "step"
     stopping = case.get("early_stopping")
-    best_loss, best_epoch, since_best, best_state, stopped = float("inf"), -1, 0, None, False
+    maximise = stopping is not None and stopping.get("monitor") == "accuracy"
+    best, best_epoch, since_best, best_state, stopped = (-math.inf if maximise else math.inf), -1, 0, None, False
     loader = DataLoader(TensorDataset(x, y), batch_size=case["batch_size"], shuffle=case["shuffle"])
     clip = case.get("clip_grad_norm")
     losses, lrs, validation = [], [], []
@@ -214,9 +219,12 @@ def run(case, initial, data, xv, yv):
             loss, accuracy = validate(model, xv, yv, loss_fn, case.get("loss_options", {}).get("ignore_index", -100))
             validation.append({"epoch": epoch, "step": len(losses), "loss": loss, "accuracy": accuracy})
             if stopping:
-                # Keras' EarlyStopping(monitor="val_loss", mode="min"): an improvement is a loss below best - min_delta
-                if loss < best_loss - stopping.get("min_delta", 0.0):
-                    best_loss, best_epoch, since_best = loss, epoch, 0
+                # Keras' EarlyStopping on val_loss (mode "min": below best - min_delta) or val_accuracy (mode "max":
+                # above best + min_delta)
+                value = accuracy if maximise else loss
+                delta = stopping.get("min_delta", 0.0)
+                if (value > best + delta) if maximise else (value < best - delta):
+                    best, best_epoch, since_best = value, epoch, 0
                     best_state = copy.deepcopy(model.state_dict())
                 else:
                     since_best += 1
@@ -227,7 +235,7 @@ def run(case, initial, data, xv, yv):
              for k, v in model.state_dict().items()}
     out = {"losses": losses, "lrs": lrs, "final": state}
     if stopping:
-        out["early_stopping_result"] = {"best_epoch": best_epoch, "best_loss": best_loss,
+        out["early_stopping_result"] = {"best_epoch": best_epoch, "best_value": best,
                                         "epochs_since_best": since_best, "stopped_early": stopped}
     if "validation" in case:
         out["validation_results"] = validation

@@ -6,10 +6,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A job's {@code early_stopping} (an extension; it needs {@code validation}): training ends once the validation loss
- * has not improved for {@code patience} evaluations in a row, an improvement being a loss below the best so far
- * minus {@code min_delta} (Keras' and Lightning's rule for a monitored quantity to minimise; a NaN loss is never
- * one). With {@code restore_best_weights} the job publishes the state after its best epoch rather than its last one,
+ * A job's {@code early_stopping} (an extension; it needs {@code validation}): training ends once the monitored
+ * evaluation ({@code monitor}: the validation {@code loss}, or for the class losses its {@code accuracy}) has not
+ * improved for {@code patience} evaluations in a row, an improvement being a loss below the best so far minus
+ * {@code min_delta}, or an accuracy above the best so far plus {@code min_delta} (Keras' and Lightning's rule for a
+ * quantity to minimise or to maximise; NaN is never one). With {@code restore_best_weights} the job publishes the state after its best epoch rather than its last one,
  * whether it stopped early or ran all its epochs.
  *
  * <p>The state after any evaluations follows from them alone ({@link #replay}), so a resumed job, and a reader of a
@@ -18,39 +19,59 @@ import tools.jackson.databind.node.ObjectNode;
  * @param patience evaluations without improvement after which training ends, at least 1
  * @param minDelta the least decrease that counts as an improvement, at least 0
  * @param restoreBestWeights whether the result is the state after the best epoch
+ * @param monitor what is watched: {@code "loss"} (lower is better) or {@code "accuracy"} (higher is better)
  */
-public record EarlyStopping(int patience, double minDelta, boolean restoreBestWeights) {
+public record EarlyStopping(int patience, double minDelta, boolean restoreBestWeights, String monitor) {
 
     static final String FIELD = "early_stopping";
-    private static final List<String> FIELDS = List.of("patience", "min_delta", "restore_best_weights");
+    private static final List<String> FIELDS = List.of("patience", "min_delta", "restore_best_weights", "monitor");
 
-    /** Where a run stands after some evaluations. */
-    public record State(int bestEpoch, double bestLoss, int bestStep, int sinceBest, boolean stop) {
+    /** {@code patience}, {@code min_delta} and {@code restore_best_weights}, watching the validation loss. */
+    public EarlyStopping(int patience, double minDelta, boolean restoreBestWeights) {
+        this(patience, minDelta, restoreBestWeights, "loss");
+    }
 
-        /** Before any evaluation. */
-        static final State START = new State(-1, Double.POSITIVE_INFINITY, 0, 0, false);
+    /**
+     * Where a run stands after some evaluations: the best epoch (-1 before any), the monitored value there, the
+     * step after it, the evaluations since, and whether patience ran out.
+     */
+    public record State(int bestEpoch, double best, int bestStep, int sinceBest, boolean stop) {
+    }
+
+    /** Before any evaluation. */
+    State start() {
+        return new State(-1, maximise() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY, 0, 0, false);
+    }
+
+    private boolean maximise() {
+        return monitor.equals("accuracy");
     }
 
     /** The state after {@code previous} and the evaluation {@code v}. */
     State observe(State previous, ValidationResult v) {
-        if (v.loss() < previous.bestLoss() - minDelta) {
-            return new State(v.epoch(), v.loss(), v.step(), 0, false);
+        double value = maximise() ? (v.accuracy() == null ? Double.NaN : v.accuracy()) : v.loss();
+        boolean better = maximise() ? value > previous.best() + minDelta : value < previous.best() - minDelta;
+        if (better) {
+            return new State(v.epoch(), value, v.step(), 0, false);
         }
         int wait = previous.sinceBest() + 1;
-        return new State(previous.bestEpoch(), previous.bestLoss(), previous.bestStep(), wait, wait >= patience);
+        return new State(previous.bestEpoch(), previous.best(), previous.bestStep(), wait, wait >= patience);
     }
 
     /** The state after the evaluations {@code all}, in order. */
     public State replay(List<ValidationResult> all) {
-        State s = State.START;
+        State s = start();
         for (ValidationResult v : all) {
             s = observe(s, v);
         }
         return s;
     }
 
-    /** Parses {@code early_stopping} (null when absent); {@code validation} says whether the job has a validation set. */
-    static EarlyStopping parse(JsonNode v, boolean validation) {
+    /**
+     * Parses {@code early_stopping} (null when absent); {@code validation} says whether the job has a validation set,
+     * {@code classes} whether its loss compares with class indices (so an accuracy can be watched).
+     */
+    static EarlyStopping parse(JsonNode v, boolean validation, boolean classes) {
         if (v == null || v.isNull()) {
             return null;
         }
@@ -94,13 +115,26 @@ public record EarlyStopping(int patience, double minDelta, boolean restoreBestWe
             }
             restore = r.booleanValue();
         }
-        return new EarlyStopping(patience, minDelta, restore);
+        String monitor = "loss";
+        JsonNode m = v.get("monitor");
+        if (m != null && !m.isNull()) {
+            if (!m.isString() || !List.of("loss", "accuracy").contains(m.stringValue())) {
+                throw new IllegalArgumentException(FIELD + ".monitor: expected \"loss\" or \"accuracy\", got "
+                        + brief(m));
+            }
+            monitor = m.stringValue();
+            if (monitor.equals("accuracy") && !classes) {
+                throw new IllegalArgumentException(FIELD + ".monitor: \"accuracy\" needs a loss that compares with "
+                        + "class indices (cross_entropy or nll); expected \"loss\"");
+            }
+        }
+        return new EarlyStopping(patience, minDelta, restore, monitor);
     }
 
     /** Writes this as the request's {@code early_stopping} object, every field present. */
     void writeTo(ObjectNode request) {
         request.putObject(FIELD).put("patience", patience).put("min_delta", minDelta)
-                .put("restore_best_weights", restoreBestWeights);
+                .put("restore_best_weights", restoreBestWeights).put("monitor", monitor);
     }
 
     private static String brief(Object v) {

@@ -71,9 +71,19 @@ public record FineTuneJob(String id, JobStatus status, String request, String mo
      * (the state follows from the evaluations: {@link EarlyStopping#replay}).
      */
     public EarlyStopping.State earlyStopping() {
-        tools.jackson.databind.JsonNode r = JobRequest.STORED.readTree(request);
-        EarlyStopping rule = EarlyStopping.parse(r.get(EarlyStopping.FIELD), true);
+        EarlyStopping rule = earlyStoppingRule();
         return rule == null ? null : rule.replay(validation);
+    }
+
+    /** What this job's early stopping watches ({@code loss} or {@code accuracy}), or null without it. */
+    public String earlyStoppingMonitor() {
+        EarlyStopping rule = earlyStoppingRule();
+        return rule == null ? null : rule.monitor();
+    }
+
+    private EarlyStopping earlyStoppingRule() {
+        tools.jackson.databind.JsonNode r = JobRequest.STORED.readTree(request);
+        return EarlyStopping.parse(r.get(EarlyStopping.FIELD), true, true);
     }
 
     /** This job with {@code validation} instead of its own evaluations. */

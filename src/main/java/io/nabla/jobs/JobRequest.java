@@ -257,7 +257,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
         return new JobRequest(model, version, dataset, input, target, loss, optimizer, opt, epochs, batchSize,
                 shuffle, seed, device, precision, every, scaler, schedule, sched, clip(root.get("clip_grad_norm")),
                 freeze(root.get("freeze")), validationSet, EarlyStopping.parse(root.get("early_stopping"),
-                validationSet != null), integer(root, "accumulate_grad_batches", 1, 1, MAX_ACCUMULATE),
+                validationSet != null, CLASS_LOSSES.contains(loss)), integer(root, "accumulate_grad_batches", 1, 1, MAX_ACCUMULATE),
                 LossOptions.parse(loss, root.get("loss_options")));
     }
 

@@ -81,7 +81,7 @@ final class JobRun {
     private String modelId;
     private volatile TensorScope scope;
     /** Where early stopping stands (START without {@code early_stopping}). */
-    private EarlyStopping.State stopping = EarlyStopping.State.START;
+    private EarlyStopping.State stopping = new EarlyStopping.State(-1, Double.NaN, 0, 0, false);
     /** The model's state after its best epoch, kept for {@code restore_best_weights}; null before the first. */
     private Map<String, Tensor> best;
     private final Device device;
@@ -257,6 +257,9 @@ final class JobRun {
             scaler = request.lossScaler().create(); // null when the request disables scaling
             trainer.mixedPrecision(request.lowPrecision(), scaler);
         }
+        if (request.earlyStopping() != null) {
+            stopping = request.earlyStopping().replay(List.of());
+        }
         int at = 0;
         long[] epochStart = g.getState();
         long[] resumeRng = null;
@@ -372,9 +375,10 @@ final class JobRun {
                             keepBest(model.stateDict());
                         }
                         if (stopping.stop()) {
-                            LOG.info("job {} stops early after epoch {}: no improvement of its validation loss for {} "
-                                    + "epochs (best {} after epoch {})", job.id(), v.epoch(), stopping.sinceBest(),
-                                    stopping.bestLoss(), stopping.bestEpoch());
+                            LOG.info("job {} stops early after epoch {}: no improvement of its validation {} for {} "
+                                    + "epochs (best {} after epoch {})", job.id(), v.epoch(),
+                                    request.earlyStopping().monitor(), stopping.sinceBest(), stopping.best(),
+                                    stopping.bestEpoch());
                         }
                     }
                 }

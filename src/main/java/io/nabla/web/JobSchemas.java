@@ -78,7 +78,10 @@ final class JobSchemas {
             @JsonProperty("min_delta") @Schema(description = "the least decrease that is an improvement, >= 0 "
                     + "(default 0)") Double minDelta,
             @JsonProperty("restore_best_weights") @Schema(description = "publish the state after the best epoch, "
-                    + "not the last (default true)") Boolean restoreBestWeights) {
+                    + "not the last (default true)") Boolean restoreBestWeights,
+            @Schema(description = "what is watched: the validation loss (default; lower is better) or, for "
+                    + "cross_entropy and nll, its accuracy (higher is better)", allowableValues = {"loss", "accuracy"})
+            String monitor) {
     }
 
     @Schema(name = "JobValidationSet", description = "A dataset the model is evaluated on after every epoch (an "
@@ -153,7 +156,7 @@ final class JobSchemas {
                     j.resultVersion() == null ? null : j.resultVersion().toString(), j.step(), j.totalSteps(),
                     j.epoch(), j.losses(), j.device(), time(j.createdAt()), time(j.startedAt()),
                     time(j.finishedAt()), j.error(), j.validation().stream().map(Validation::of).toList(),
-                    EarlyStoppingState.of(j.earlyStopping()));
+                    EarlyStoppingState.of(j));
         }
 
         private static String time(Instant t) {
@@ -178,22 +181,24 @@ final class JobSchemas {
 
     @Schema(name = "JobEarlyStopping", description = "Where early stopping stands after the job's evaluations")
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record EarlyStoppingState(
-            @JsonProperty("best_epoch") @Schema(description = "the epoch (from 0) with the lowest validation loss so "
+    record EarlyStoppingState(@Schema(allowableValues = {"loss", "accuracy"}) String monitor,
+            @JsonProperty("best_epoch") @Schema(description = "the epoch (from 0) with the best monitored value so "
                     + "far; null before the first evaluation") Integer bestEpoch,
-            @JsonProperty("best_loss") @Schema(description = "its validation loss") Double bestLoss,
+            @JsonProperty("best_value") @Schema(description = "that value (a validation loss or accuracy)")
+            Double bestValue,
             @JsonProperty("epochs_since_best") @Schema(description = "evaluations since then without improvement")
             int epochsSinceBest,
             @JsonProperty("stopped_early") @Schema(description = "true once patience ran out: training ended there")
             boolean stoppedEarly) {
 
-        static EarlyStoppingState of(io.nabla.jobs.EarlyStopping.State s) {
+        static EarlyStoppingState of(io.nabla.jobs.FineTuneJob j) {
+            io.nabla.jobs.EarlyStopping.State s = j.earlyStopping();
             if (s == null) {
                 return null;
             }
             boolean any = s.bestEpoch() >= 0;
-            return new EarlyStoppingState(any ? s.bestEpoch() : null, any ? s.bestLoss() : null, s.sinceBest(),
-                    s.stop());
+            return new EarlyStoppingState(j.earlyStoppingMonitor(), any ? s.bestEpoch() : null, any ? s.best() : null,
+                    s.sinceBest(), s.stop());
         }
     }
 

@@ -243,12 +243,16 @@ class JobRequestTest {
             a(body("", ",\"validation\":{\"dataset\":\"d\"},\"early_stopping\":{\"restore_best_weights\":\"yes\"}"),
                     "early_stopping.restore_best_weights: expected true or false, got \"yes\""),
             a(body("", ",\"validation\":{\"dataset\":\"d\"},\"early_stopping\":{\"monitor\":\"val_acc\"}"),
-                    "early_stopping.monitor: unknown field; expected one of [patience, min_delta, "
-                    + "restore_best_weights]"),
+                    "early_stopping.monitor: expected \"loss\" or \"accuracy\", got \"val_acc\""),
             a(body("", "").replace("\"lr\":0.1", "\"lr\":1" + "0".repeat(400)), "optimizer.lr: expected a non-negative "
                     + "number, got Infinity"),
             a(body("", ",\"clip_grad_norm\":{\"max_norm\":1" + "0".repeat(400) + "}"), "clip_grad_norm.max_norm: "
                     + "expected a positive finite number"),
+            a(body("", ",\"validation\":{\"dataset\":\"d\"},\"early_stopping\":{\"monitor\":\"f1\"}"),
+                    "early_stopping.monitor: expected \"loss\" or \"accuracy\", got \"f1\""),
+            a(body("", ",\"validation\":{\"dataset\":\"d\"},\"early_stopping\":{\"monitor\":\"accuracy\"}"),
+                    "early_stopping.monitor: \"accuracy\" needs a loss that compares with class indices (cross_entropy "
+                    + "or nll); expected \"loss\""),
             a(body("", ",\"accumulate_grad_batches\":0"), "accumulate_grad_batches: expected an integer in [1, "
                     + "65536], got 0"),
             a(body("", ",\"accumulate_grad_batches\":2.5"), "accumulate_grad_batches: expected an integer in [1, "

@@ -257,7 +257,8 @@ class JobsIT extends ServerTestBase {
         assertThat(state.get("stopped_early").booleanValue()).as(job.toString()).isTrue();
         assertThat(state.get("best_epoch").intValue()).isEqualTo(3);
         assertThat(state.get("epochs_since_best").intValue()).isEqualTo(2);
-        assertThat(state.get("best_loss").doubleValue()).isEqualTo(job.get("validation").get(3).get("loss")
+        assertThat(state.get("monitor").stringValue()).isEqualTo("loss");
+        assertThat(state.get("best_value").doubleValue()).isEqualTo(job.get("validation").get(3).get("loss")
                 .doubleValue());
         try (TensorScope scope = TensorScope.open()) {
             Map<String, Tensor> actual = JobFixtures.tensors(http.get("/v2/repository/models/" + model
