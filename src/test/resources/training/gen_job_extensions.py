@@ -101,6 +101,9 @@ CASES = [
      "optimizer": {"type": "sgd", "lr": 0.01, "momentum": 0.9},
      "early_stopping": {"patience": 2, "monitor": "accuracy", "restore_best_weights": True},
      "epochs": 12, "batch_size": 8, "shuffle": True, "seed": 20, "validation": {"batch_size": 6}},
+    {"name": "adam_validation_split",
+     "optimizer": {"type": "adam", "lr": 0.01}, "freeze": ["0.bias"],
+     "epochs": 6, "batch_size": 8, "shuffle": True, "seed": 22, "validation": {"split": 0.25, "batch_size": 4}},
     {"name": "sgd_linear_decay_epoch_no_clip",
      "optimizer": {"type": "sgd", "lr": 0.1},
      "lr_scheduler": {"type": "LinearLR", "start_factor": 1.0, "end_factor": 0.0, "total_iters": 3},
@@ -169,6 +172,11 @@ def validate(model, xv, yv, loss_fn, ignore_index=-100):
 
 def run(case, initial, data, xv, yv):
     x, y = data["input"], data[case.get("target", "target")]
+    split = case.get("validation", {}).get("split")
+    if split:
+        # Keras' validation_split: the last rows, before any shuffling, validate; the others train
+        split_at = int(round(len(x) * (1.0 - split)))
+        x, y, xv, yv = x[:split_at], y[:split_at], x[split_at:], y[split_at:]
     loss_fn = criterion(case)
     torch.manual_seed(SPEC["seed"])
     model = build(SPEC)

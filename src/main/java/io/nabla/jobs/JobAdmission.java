@@ -49,8 +49,16 @@ final class JobAdmission {
         ModelSpec spec = ModelSpec.parse(new String(v.readSpec(), StandardCharsets.UTF_8));
         String device = devices.check("job:" + id, r.device(), JobMemory.estimate(spec, r)).toString();
         int rows = rows(spec, r, "", r.dataset(), r.input(), r.target());
-        if (r.validation() != null) {
-            JobRequest.Validation val = r.validation();
+        JobRequest.Validation val = r.validation();
+        if (val != null && val.split() > 0) {
+            int training = val.trainingRows(rows);
+            if (training < 1 || training >= rows) {
+                throw new IllegalArgumentException("validation.split: " + val.split() + " of " + rows + " samples "
+                        + "leaves " + training + " to train on and " + (rows - training) + " to validate; expected at "
+                        + "least one of each");
+            }
+            rows = training;
+        } else if (val != null) {
             rows(spec, r, "validation.", val.dataset(), val.input(), val.target());
         }
         checkLossOptions(r.lossOptions(), spec.outputs().get(0));

@@ -85,12 +85,27 @@ public record JobRequest(String model, Integer version, String dataset, String i
      * A dataset the model is evaluated on after every epoch, in evaluation mode and without gradients, in the job's
      * precision: the loss over all its samples, and for {@code cross_entropy} and {@code nll} the accuracy.
      *
-     * @param dataset the dataset id
+     * @param dataset the dataset id, or null for a split of the training dataset
      * @param input its tensor fed to the model (default: the job's {@code input})
      * @param target its tensor the loss compares with (default: the job's {@code target})
      * @param batchSize rows per evaluation batch (default: the job's {@code batch_size})
+     * @param split the fraction of the training dataset held out for validation (its last rows, before any
+     *     shuffling, as Keras' {@code validation_split}), in (0, 1); 0 with a {@code dataset}
      */
-    public record Validation(String dataset, String input, String target, int batchSize) {
+    public record Validation(String dataset, String input, String target, int batchSize, double split) {
+
+        /** A validation dataset of its own. */
+        public Validation(String dataset, String input, String target, int batchSize) {
+            this(dataset, input, target, batchSize, 0);
+        }
+
+        /**
+         * The rows of an {@code n}-row training dataset the job trains on: all of them, or with a {@code split} the
+         * first {@code round(n * (1 - split))} (Keras' {@code split_at}); the rest are the validation rows.
+         */
+        public int trainingRows(int n) {
+            return split == 0 ? n : (int) Math.round(n * (1.0 - split));
+        }
     }
 
     /** The most batches one optimizer step may accumulate. */
@@ -323,7 +338,9 @@ public record JobRequest(String model, Integer version, String dataset, String i
         if (!freeze.isEmpty()) {
             freeze.forEach(n.putArray("freeze")::add);
         }
-        if (validation != null) {
+        if (validation != null && validation.split() > 0) {
+            n.putObject("validation").put("split", validation.split()).put("batch_size", validation.batchSize());
+        } else if (validation != null) {
             n.putObject("validation").put("dataset", validation.dataset()).put("input", validation.input())
                     .put("target", validation.target()).put("batch_size", validation.batchSize());
         }
@@ -382,14 +399,34 @@ public record JobRequest(String model, Integer version, String dataset, String i
             throw new IllegalArgumentException("validation: expected an object such as {\"dataset\": \"<dataset id>\"}, "
                     + "got " + clip(v.toString()));
         }
-        List<String> fields = List.of("dataset", "input", "target", "batch_size");
+        List<String> fields = List.of("dataset", "split", "input", "target", "batch_size");
         for (String name : v.propertyNames()) {
             if (!fields.contains(name)) {
                 throw new IllegalArgumentException("validation." + clip(name) + ": unknown field; expected one of "
                         + fields);
             }
         }
+        JsonNode split = v.get("split");
+        boolean splits = split != null && !split.isNull();
+        boolean own = v.hasNonNull("dataset");
+        if (splits == own) {
+            throw new IllegalArgumentException("validation: expected either dataset (a dataset of its own) or split "
+                    + "(a fraction of the training dataset held out), got " + (own ? "both" : "neither"));
+        }
         try {
+            if (splits) {
+                if (v.hasNonNull("input") || v.hasNonNull("target")) {
+                    throw new IllegalArgumentException((v.hasNonNull("input") ? "input" : "target") + ": not with "
+                            + "split, whose rows are the training dataset's (its input and target)");
+                }
+                double f = split.isNumber() ? JsonNumbers.toDouble(split) : Double.NaN;
+                if (!(f > 0 && f < 1)) {
+                    throw new IllegalArgumentException("split: expected a number between 0 and 1 (exclusive), got "
+                            + clip(split.toString()));
+                }
+                return new Validation(null, input, target, integer(v, "batch_size", batchSize, 1, Integer.MAX_VALUE),
+                        f);
+            }
             return new Validation(string(v, "dataset", null), string(v, "input", input), string(v, "target", target),
                     integer(v, "batch_size", batchSize, 1, Integer.MAX_VALUE));
         } catch (IllegalArgumentException e) {

@@ -221,10 +221,25 @@ final class JobRun {
             throw new UncheckedIOException("cannot read the weights of " + base.owner() + ": " + e.getMessage(), e);
         }
         Generator g = new Generator(request.seed());
+        Map<String, Tensor> data = dataset();
+        DataLoader validation = null;
+        JobRequest.Validation held = request.validation();
+        if (held != null && held.split() > 0) {
+            // Keras' validation_split: the last rows, before any shuffling, are held out
+            int n = data.get(request.input()).size(0);
+            int at = held.trainingRows(n);
+            Map<String, Tensor> train = new LinkedHashMap<>();
+            Map<String, Tensor> rest = new LinkedHashMap<>();
+            rest.put("input", io.nabla.autograd.ShapeOps.narrow(data.get(request.input()), 0, at, n - at));
+            rest.put("target", io.nabla.autograd.ShapeOps.narrow(data.get(request.target()), 0, at, n - at));
+            data.forEach((k, t) -> train.put(k, io.nabla.autograd.ShapeOps.narrow(t, 0, 0, at)));
+            data = train;
+            validation = new DataLoader(rest, held.batchSize());
+        } else if (held != null) {
+            validation = new DataLoader(validationSet(), held.batchSize()); // in order, drawing nothing
+        }
         // the loader draws its iterator's base seed from g each epoch, also in order, as PyTorch's DataLoader does
-        DataLoader loader = new DataLoader(dataset(), request.batchSize(), request.shuffle(), false, g);
-        DataLoader validation = request.validation() == null ? null : new DataLoader(validationSet(),
-                request.validation().batchSize()); // in order, drawing nothing: training's draws are unchanged
+        DataLoader loader = new DataLoader(data, request.batchSize(), request.shuffle(), false, g);
         if (request.stepsPerEpoch(loader.batchesPerEpoch()) != perEpoch) {
             throw new IllegalStateException("dataset \"" + request.dataset() + "\" changed: "
                     + request.stepsPerEpoch(loader.batchesPerEpoch()) + " optimizer steps per epoch, the job was "

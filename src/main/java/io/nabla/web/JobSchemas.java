@@ -86,8 +86,9 @@ final class JobSchemas {
 
     @Schema(name = "JobValidationSet", description = "A dataset the model is evaluated on after every epoch (an "
             + "extension of the API)")
-    record ValidationSet(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "a dataset id")
-            String dataset,
+    record ValidationSet(@Schema(description = "a dataset id; or give split") String dataset,
+            @Schema(description = "instead of a dataset: the fraction of the training dataset held out for validation, "
+                    + "its last rows before any shuffling (Keras' validation_split), in (0, 1)") Double split,
             @Schema(description = "its tensor fed to the model (default: the job's input)") String input,
             @Schema(description = "its tensor the loss compares with (default: the job's target)") String target,
             @JsonProperty("batch_size") @Schema(description = "rows per evaluation batch (default: the job's)")

@@ -102,7 +102,9 @@ class JobExtensionsTest {
         r.put("checkpoint_every_steps", checkpointEvery);
         if (c.has("validation")) {
             ObjectNode v = ((ObjectNode) c.get("validation")).deepCopy();
-            v.put("dataset", validationSet);
+            if (!v.has("split")) {
+                v.put("dataset", validationSet);
+            }
             r.set("validation", v);
         }
         return JobRequest.parse(r.toString(), 64).toJson();
@@ -214,7 +216,9 @@ class JobExtensionsTest {
 
     /** The steps of all the case's epochs (36 samples): more than it takes when it stops early. */
     private static int totalSteps(JsonNode c) {
-        int batches = (36 + c.get("batch_size").intValue() - 1) / c.get("batch_size").intValue();
+        double split = c.path("validation").path("split").asDouble(0);
+        int rows = split == 0 ? 36 : (int) Math.round(36 * (1 - split));
+        int batches = (rows + c.get("batch_size").intValue() - 1) / c.get("batch_size").intValue();
         int k = c.path("accumulate_grad_batches").asInt(1);
         return c.get("epochs").intValue() * ((batches + k - 1) / k);
     }

@@ -136,6 +136,10 @@ class JobRequestTest {
                 + "\"target\":\"b\",\"batch_size\":100}"), 16);
         assertThat(own.validation()).isEqualTo(new JobRequest.Validation("v", "a", "b", 100));
         assertThat(JobRequest.parse(body("", ""), 16).validation()).isNull();
+        JobRequest split = JobRequest.parse(body("", ",\"validation\":{\"split\":0.25}"), 16);
+        assertThat(split.validation()).isEqualTo(new JobRequest.Validation(null, "input", "target", 4, 0.25));
+        assertThat(split.validation().trainingRows(36)).as("Keras' split_at = round(36 * 0.75)").isEqualTo(27);
+        assertThat(JobRequest.parse(split.toJson())).isEqualTo(split);
         JobRequest stopping = JobRequest.parse(body("", ",\"validation\":{\"dataset\":\"v\"},\"early_stopping\":{}"),
                 16);
         assertThat(stopping.earlyStopping()).isEqualTo(new EarlyStopping(3, 0, true));
@@ -227,11 +231,20 @@ class JobRequestTest {
             a(body("", ",\"freeze\":[\"0\",\"0\"]"), "freeze[1]: \"0\" is listed twice"),
             a(body("", ",\"validation\":\"ds-1\""), "validation: expected an object such as {\"dataset\": "
                     + "\"<dataset id>\"}, got \"ds-1\""),
-            a(body("", ",\"validation\":{}"), "validation.dataset: required; expected a string, got nothing"),
+            a(body("", ",\"validation\":{}"), "validation: expected either dataset (a dataset of its own) or split "
+                    + "(a fraction of the training dataset held out), got neither"),
             a(body("", ",\"validation\":{\"dataset\":\"d\",\"batch_size\":0}"), "validation.batch_size: expected "
                     + "an integer in [1, 2147483647], got 0"),
             a(body("", ",\"validation\":{\"dataset\":\"d\",\"every\":2}"), "validation.every: unknown field; "
-                    + "expected one of [dataset, input, target, batch_size]"),
+                    + "expected one of [dataset, split, input, target, batch_size]"),
+            a(body("", ",\"validation\":{\"dataset\":\"d\",\"split\":0.1}"), "validation: expected either dataset "
+                    + "(a dataset of its own) or split (a fraction of the training dataset held out), got both"),
+            a(body("", ",\"validation\":{\"batch_size\":2}"), "validation: expected either dataset (a dataset of its "
+                    + "own) or split (a fraction of the training dataset held out), got neither"),
+            a(body("", ",\"validation\":{\"split\":1}"), "validation.split: expected a number between 0 and 1 "
+                    + "(exclusive), got 1"),
+            a(body("", ",\"validation\":{\"split\":0.2,\"input\":\"x\"}"), "validation.input: not with split, "
+                    + "whose rows are the training dataset's (its input and target)"),
             a(body("", ",\"early_stopping\":{\"patience\":2}"), "early_stopping: needs a validation dataset to "
                     + "watch; expected the field validation, got none"),
             a(body("", ",\"validation\":{\"dataset\":\"d\"},\"early_stopping\":2"), "early_stopping: expected an "

@@ -111,6 +111,9 @@ class JobRequestsIT extends ServerTestBase {
                 "loss_options.weight: expected a weight for each of the 3 classes of the output \"logits\" (-1, 3), got 2");
         assertBad("no weight decay for nothing", r -> opt(r).putArray("no_weight_decay").add("*.bias").add("*.gamma"),
                 "optimizer.no_weight_decay[1]", "\"*.gamma\"", "which names none");
+        assertBad("a split that leaves nothing to validate", r -> r.putObject("validation").put("split", 0.001),
+                "validation.split: 0.001 of 96 samples leaves 96 to train on and 0 to validate; expected at least one "
+                + "of each");
         assertBad("bad schedule", r -> r.putObject("lr_scheduler").put("type", "CosineAnnealingLR"),
                 "lr_scheduler.T_max: required");
         assertBad("bad clipping", r -> r.putObject("clip_grad_norm").put("max_norm", -1),
