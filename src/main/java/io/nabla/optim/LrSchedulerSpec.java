@@ -61,11 +61,6 @@ public record LrSchedulerSpec(boolean perStep, Node root) {
         Objects.requireNonNull(root, "root");
     }
 
-    /** The scheduler class names accepted as {@code type}. */
-    public static Set<String> types() {
-        return FIELDS.keySet();
-    }
-
     /** Parses the object found at {@code path} (e.g. {@code lr_scheduler}) of a request. */
     public static LrSchedulerSpec parse(JsonNode node, String path) {
         if (node == null || !node.isObject()) {
