@@ -225,15 +225,8 @@ final class JobRun {
         DataLoader validation = null;
         JobRequest.Validation held = request.validation();
         if (held != null && held.split() > 0) {
-            // Keras' validation_split: the last rows, before any shuffling, are held out
-            int n = data.get(request.input()).size(0);
-            int at = held.trainingRows(n);
-            Map<String, Tensor> train = new LinkedHashMap<>();
             Map<String, Tensor> rest = new LinkedHashMap<>();
-            rest.put("input", io.nabla.autograd.ShapeOps.narrow(data.get(request.input()), 0, at, n - at));
-            rest.put("target", io.nabla.autograd.ShapeOps.narrow(data.get(request.target()), 0, at, n - at));
-            data.forEach((k, t) -> train.put(k, io.nabla.autograd.ShapeOps.narrow(t, 0, 0, at)));
-            data = train;
+            data = split(data, held.trainingRows(data.get(request.input()).size(0)), rest);
             validation = new DataLoader(rest, held.batchSize());
         } else if (held != null) {
             validation = new DataLoader(validationSet(), held.batchSize()); // in order, drawing nothing
@@ -245,19 +238,7 @@ final class JobRun {
                     + request.stepsPerEpoch(loader.batchesPerEpoch()) + " optimizer steps per epoch, the job was "
                     + "admitted with " + perEpoch);
         }
-        List<String> trainableNames = new ArrayList<>();
-        Optimizer optimizer = request.optimizer().create(trainable(model, trainableNames));
-        if (!request.optimizer().noWeightDecay().isEmpty()) {
-            java.util.Set<String> exempt = ParameterSelection.select("optimizer.no_weight_decay",
-                    request.optimizer().noWeightDecay(), model.namedParameters().keySet());
-            List<Integer> indices = new ArrayList<>();
-            for (int i = 0; i < trainableNames.size(); i++) {
-                if (exempt.contains(trainableNames.get(i))) {
-                    indices.add(i);
-                }
-            }
-            optimizer.withoutWeightDecay(indices);
-        }
+        Optimizer optimizer = optimizer(model);
         Trainer trainer = new Trainer(model, request.lossOptions(), optimizer).useGenerator(g);
         if (request.clipGradNorm() != null) {
             trainer.clipGradNorm(request.clipGradNorm().maxNorm(), request.clipGradNorm().normType());
@@ -429,6 +410,24 @@ final class JobRun {
         }
     }
 
+    /** The request's optimizer over the parameters not frozen, those {@code no_weight_decay} names without it. */
+    private Optimizer optimizer(Sequential model) {
+        List<String> names = new ArrayList<>();
+        Optimizer optimizer = request.optimizer().create(trainable(model, names));
+        if (!request.optimizer().noWeightDecay().isEmpty()) {
+            java.util.Set<String> exempt = ParameterSelection.select("optimizer.no_weight_decay",
+                    request.optimizer().noWeightDecay(), model.namedParameters().keySet());
+            List<Integer> indices = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                if (exempt.contains(names.get(i))) {
+                    indices.add(i);
+                }
+            }
+            optimizer.withoutWeightDecay(indices);
+        }
+        return optimizer;
+    }
+
     /**
      * The parameters the optimizer updates: all but those the request's {@code freeze} names, which stop requiring
      * gradients (so backward computes none for them), as {@code requires_grad_(False)} in PyTorch; {@code names}
@@ -496,6 +495,19 @@ final class JobRun {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read dataset " + request.dataset() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Keras' {@code validation_split}: the first {@code at} rows of {@code data} (returned, as views) train; the rest
+     * of its input and target, taken before any shuffling, go into {@code held} as {@code input} and {@code target}.
+     */
+    private Map<String, Tensor> split(Map<String, Tensor> data, int at, Map<String, Tensor> held) {
+        int n = data.get(request.input()).size(0);
+        held.put("input", io.nabla.autograd.ShapeOps.narrow(data.get(request.input()), 0, at, n - at));
+        held.put("target", io.nabla.autograd.ShapeOps.narrow(data.get(request.target()), 0, at, n - at));
+        Map<String, Tensor> train = new LinkedHashMap<>();
+        data.forEach((k, t) -> train.put(k, io.nabla.autograd.ShapeOps.narrow(t, 0, 0, at)));
+        return train;
     }
 
     /** The validation dataset's input and target tensors, in the current scope. */
