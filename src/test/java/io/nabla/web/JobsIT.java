@@ -140,27 +140,8 @@ class JobsIT extends ServerTestBase {
         String validation = JobFixtures.uploadDataset(http,
                 JobFixtures.bytes("/training/job_extensions_validation.safetensors"));
         request.putObject("validation").put("dataset", validation).put("batch_size", 6);
-        // a long job ahead of it holds the CPU worker, so its event stream opens while it waits, and sees all of it
-        String blockerData = JobFixtures.prepare(http, "mlp_sgd", "jobs-extensions-blocker");
-        ObjectNode blocker = JobFixtures.request("mlp_sgd", "jobs-extensions-blocker", blockerData);
-        blocker.put("epochs", 5000);
-        blocker.put("checkpoint_every_steps", 100_000);
-        String ahead = JobFixtures.submit(http, blocker);
-        String id = JobFixtures.submit(http, request);
         List<String> stream = new ArrayList<>();
-        try {
-            HttpResponse<Stream<String>> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + port + "/v1/jobs/" + id + "/events"))
-                    .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofLines());
-            assertThat(http.delete("/v1/jobs/" + ahead).status()).isEqualTo(202);
-            r.body().filter(l -> !l.isEmpty()).forEach(stream::add);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-        assertThat(stream.get(1)).as("the stream opened while the job waited").contains("\"status\":\"QUEUED\"");
+        String id = submitAndStream(request, "jobs-extensions-blocker", stream);
         JsonNode job = JobFixtures.awaitFinal(http, id);
         assertThat(job.get("status").stringValue()).as(job.toString()).isEqualTo("SUCCEEDED");
         JsonNode evaluated = job.get("validation");
@@ -291,25 +272,51 @@ class JobsIT extends ServerTestBase {
                 .isEqualTo(job.get("result_version").stringValue());
     }
 
+    /**
+     * Submits {@code request} behind a long job (model {@code blockerModel}) that holds the CPU worker, opens the
+     * event stream of the waiting job, then cancels the long one: the stream, whose lines go into {@code lines}, sees
+     * the whole job, however fast it runs. Returns the job's id.
+     */
+    private String submitAndStream(ObjectNode request, String blockerModel, List<String> lines) {
+        String blockerData = JobFixtures.prepare(http, "mlp_sgd", blockerModel);
+        ObjectNode blocker = JobFixtures.request("mlp_sgd", blockerModel, blockerData);
+        blocker.put("epochs", 5000);
+        blocker.put("checkpoint_every_steps", 100_000);
+        String ahead = JobFixtures.submit(http, blocker);
+        String id = JobFixtures.submit(http, request);
+        try {
+            HttpResponse<Stream<String>> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/v1/jobs/" + id + "/events"))
+                    .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofLines());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+            assertThat(http.delete("/v1/jobs/" + ahead).status()).isEqualTo(202);
+            r.body().filter(l -> !l.isEmpty()).forEach(lines::add);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        assertThat(lines.get(1)).as("the stream opened while the job waited").contains("\"status\":\"QUEUED\"");
+        return id;
+    }
+
     @Test
     void eventsStreamEveryStepThenTheFinalStatus() throws Exception {
         String dataset = JobFixtures.prepare(http, "mlp_sgd", "jobs-events");
         ObjectNode request = JobFixtures.request("mlp_sgd", "jobs-events", dataset);
         request.put("epochs", 50);
         request.put("checkpoint_every_steps", 100);
-        String id = JobFixtures.submit(http, request);
-        HttpResponse<Stream<String>> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + port + "/v1/jobs/" + id + "/events"))
-                .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofLines());
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        List<String> lines = new ArrayList<>();
+        String id = submitAndStream(request, "jobs-events-blocker", lines);
         List<JsonNode> events = new ArrayList<>();
-        r.body().filter(l -> l.startsWith("data:")).forEach(l -> events.add(Http.JSON.readTree(l.substring(5))));
+        lines.stream().filter(l -> l.startsWith("data:")).forEach(l -> events.add(Http.JSON.readTree(l.substring(5))));
         JsonNode last = events.get(events.size() - 1);
         assertThat(last.get("status").stringValue()).isEqualTo("SUCCEEDED");
         assertThat(last.get("step").intValue()).isEqualTo(300);
         List<JsonNode> progress = events.stream().filter(e -> !e.get("loss").isNull()).toList();
-        assertThat(progress).isNotEmpty();
+        assertThat(progress).as("opened while the job waited, the stream has every step").hasSize(300);
         for (int i = 1; i < progress.size(); i++) {
             assertThat(progress.get(i).get("step").intValue()).isEqualTo(progress.get(i - 1).get("step").intValue()
                     + 1);
