@@ -104,6 +104,10 @@ CASES = [
     {"name": "adam_validation_split",
      "optimizer": {"type": "adam", "lr": 0.01}, "freeze": ["0.bias"],
      "epochs": 6, "batch_size": 8, "shuffle": True, "seed": 22, "validation": {"split": 0.25, "batch_size": 4}},
+    {"name": "sgd_reduce_lr_on_plateau",
+     "optimizer": {"type": "sgd", "lr": 0.05, "momentum": 0.9},
+     "lr_scheduler": {"type": "ReduceLROnPlateau", "factor": 0.5, "patience": 0, "threshold": 0.001},
+     "epochs": 5, "batch_size": 8, "shuffle": True, "seed": 23, "validation": {"batch_size": 7}},
     {"name": "sgd_linear_decay_epoch_no_clip",
      "optimizer": {"type": "sgd", "lr": 0.1},
      "lr_scheduler": {"type": "LinearLR", "start_factor": 1.0, "end_factor": 0.0, "total_iters": 3},
@@ -113,7 +117,7 @@ CASES = [
 
 def scheduler(opt, s):
     t = s["type"]
-    args = {k: v for k, v in s.items() if k not in ("type", "interval", "schedulers")}
+    args = {k: v for k, v in s.items() if k not in ("type", "interval", "schedulers", "monitor")}
     if t == "SequentialLR":
         children = [scheduler(opt, c) for c in s["schedulers"]]
         return torch.optim.lr_scheduler.SequentialLR(opt, children, milestones=s["milestones"])
@@ -188,6 +192,7 @@ def run(case, initial, data, xv, yv):
             p.requires_grad_(False)
     opt = optimizer([(n, p) for n, p in model.named_parameters() if p.requires_grad], case["optimizer"])
     sched = scheduler(opt, case["lr_scheduler"]) if "lr_scheduler" in case else None
+    plateau = sched is not None and case["lr_scheduler"]["type"] == "ReduceLROnPlateau"
     per_step = sched is not None and case["lr_scheduler"].get("interval") == "step"
     stopping = case.get("early_stopping")
     maximise = stopping is not None and stopping.get("monitor") == "accuracy"
@@ -220,12 +225,15 @@ def run(case, initial, data, xv, yv):
                 sched.step()
             losses.append(step_loss)
             lrs.append(opt.param_groups[0]["lr"])
-        if not per_step and sched is not None:
+        if not per_step and sched is not None and not plateau:
             sched.step()
             lrs[-1] = opt.param_groups[0]["lr"]
         if "validation" in case:
             loss, accuracy = validate(model, xv, yv, loss_fn, case.get("loss_options", {}).get("ignore_index", -100))
             validation.append({"epoch": epoch, "step": len(losses), "loss": loss, "accuracy": accuracy})
+            if plateau:  # scheduler.step(val_metric) after each epoch's validation
+                sched.step(accuracy if case["lr_scheduler"].get("monitor") == "accuracy" else loss)
+                lrs[-1] = opt.param_groups[0]["lr"]
             if stopping:
                 # Keras' EarlyStopping on val_loss (mode "min": below best - min_delta) or val_accuracy (mode "max":
                 # above best + min_delta)

@@ -266,6 +266,14 @@ public record JobRequest(String model, Integer version, String dataset, String i
         LrSchedulerSpec schedule = null;
         if (sched != null && !sched.isNull()) {
             schedule = LrSchedulerSpec.parse(sched, "lr_scheduler");
+            if (schedule.plateau() && validationSet == null) {
+                throw new IllegalArgumentException("lr_scheduler: a ReduceLROnPlateau needs a validation dataset to "
+                        + "watch; expected the field validation, got none");
+            }
+            if ("accuracy".equals(schedule.monitor()) && !CLASS_LOSSES.contains(loss)) {
+                throw new IllegalArgumentException("lr_scheduler.monitor: \"accuracy\" needs a loss that compares "
+                        + "with class indices (cross_entropy or nll); expected \"loss\"");
+            }
         } else {
             sched = null;
         }

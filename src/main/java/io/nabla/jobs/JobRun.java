@@ -243,7 +243,10 @@ final class JobRun {
         if (request.clipGradNorm() != null) {
             trainer.clipGradNorm(request.clipGradNorm().maxNorm(), request.clipGradNorm().normType());
         }
-        LrScheduler schedule = request.lrScheduler() == null ? null : request.lrScheduler().create(optimizer);
+        boolean onPlateau = request.lrScheduler() != null && request.lrScheduler().plateau();
+        LrScheduler schedule = request.lrScheduler() == null || onPlateau ? null
+                : request.lrScheduler().create(optimizer);
+        io.nabla.optim.ReduceLROnPlateau plateau = onPlateau ? request.lrScheduler().createPlateau(optimizer) : null;
         boolean perStep = schedule != null && request.lrScheduler().perStep();
         if (perStep) {
             trainer.schedule(schedule, Trainer.ScheduleInterval.STEP);
@@ -270,6 +273,14 @@ final class JobRun {
             }
             if (c.isPresent()) {
                 model.loadStateDict(c.get().model(), true);
+                if (plateau != null) {
+                    // its state follows from the evaluations up to the checkpoint, stored with the job
+                    for (ValidationResult v : job.validation()) {
+                        if (v.step() <= c.get().step()) {
+                            plateau.step(metric(v));
+                        }
+                    }
+                }
                 if (schedule != null) {
                     // the schedule's state follows from the steps taken: replayed, it leaves the optimizer the rate
                     // the checkpoint holds (loaded next), computed by the same recursion as in an unbroken run
@@ -364,6 +375,9 @@ final class JobRun {
                     // before the checkpoint of this step: a run resumed from it has every evaluation up to it stored
                     ValidationResult v = validate(model, validation, at / perEpoch - 1, at);
                     store.validation(job.id(), v);
+                    if (plateau != null) {
+                        plateau.step(metric(v)); // scheduler.step(val_metric) after each epoch's validation
+                    }
                     events.publish(job.id(), new JobEvent(at, at / perEpoch, JobStatus.RUNNING, v));
                     if (request.earlyStopping() != null) {
                         stopping = request.earlyStopping().observe(stopping, v);
@@ -495,6 +509,14 @@ final class JobRun {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read dataset " + request.dataset() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** What a {@code ReduceLROnPlateau} watches of an evaluation: its loss, or its accuracy. */
+    private double metric(ValidationResult v) {
+        if ("accuracy".equals(request.lrScheduler().monitor())) {
+            return v.accuracy() == null ? Double.NaN : v.accuracy();
+        }
+        return v.loss();
     }
 
     /**

@@ -55,7 +55,12 @@ public record LrSchedulerSpec(boolean perStep, Node root) {
         FIELDS.put("LinearLR", Set.of("start_factor", "end_factor", "total_iters"));
         FIELDS.put("ConstantLR", Set.of("factor", "total_iters"));
         FIELDS.put("SequentialLR", Set.of("schedulers", "milestones"));
+        FIELDS.put("ReduceLROnPlateau", Set.of("mode", "factor", "patience", "threshold", "threshold_mode",
+                "cooldown", "min_lr", "eps", "monitor"));
     }
+
+    /** PyTorch's scheduler stepped with a metric: only at the top, after each epoch's validation. */
+    private static final String PLATEAU = "ReduceLROnPlateau";
 
     public LrSchedulerSpec {
         Objects.requireNonNull(root, "root");
@@ -76,6 +81,10 @@ public record LrSchedulerSpec(boolean perStep, Node root) {
             perStep = interval.stringValue().equals("step");
         }
         Node root = node(node, path, true);
+        if (perStep && root.type().equals(PLATEAU)) {
+            throw new IllegalArgumentException(path + ".interval: a ReduceLROnPlateau steps after each epoch's "
+                    + "validation; expected \"epoch\", got \"step\"");
+        }
         return new LrSchedulerSpec(perStep, root);
     }
 
@@ -86,13 +95,15 @@ public record LrSchedulerSpec(boolean perStep, Node root) {
         }
         JsonNode t = node.get("type");
         String type = t != null && t.isString() ? t.stringValue() : null;
-        if (type == null || !FIELDS.containsKey(type) || (!top && type.equals("SequentialLR"))) {
+        if (type == null || !FIELDS.containsKey(type) || (!top && (type.equals("SequentialLR")
+                || type.equals(PLATEAU)))) {
             List<String> allowed = new ArrayList<>(FIELDS.keySet());
             if (!top) {
                 allowed.remove("SequentialLR");
+                allowed.remove(PLATEAU);
             }
             throw new IllegalArgumentException(path + ".type: expected one of " + allowed
-                    + (top ? "" : " (a SequentialLR holds no SequentialLR)") + ", got "
+                    + (top ? "" : " (a SequentialLR holds no SequentialLR or ReduceLROnPlateau)") + ", got "
                     + (t == null ? "nothing" : t.toString()));
         }
         Set<String> allowed = new TreeSet<>(FIELDS.get(type));
@@ -136,7 +147,12 @@ public record LrSchedulerSpec(boolean perStep, Node root) {
             Tensor p = Tensor.scalar(0.0, DType.FP32);
             p.requiresGrad(true);
             Optimizer opt = new Sgd(List.of(p), new Sgd.Options(0.1, 0, 0, 0, false, false));
-            create(n, opt, path);
+            if (n.type().equals(PLATEAU)) {
+                plateau(n, opt);
+                monitor(n.args());
+            } else {
+                create(n, opt, path);
+            }
         } catch (IllegalArgumentException e) {
             String m = e.getMessage();
             throw new IllegalArgumentException(m.startsWith(path) ? m : path + "." + m, e);
@@ -145,7 +161,51 @@ public record LrSchedulerSpec(boolean perStep, Node root) {
 
     /** The schedule over {@code optimizer} (constructing it sets the optimizer's rate for epoch 0, as in PyTorch). */
     public LrScheduler create(Optimizer optimizer) {
+        if (plateau()) {
+            throw new IllegalStateException("a ReduceLROnPlateau is stepped with a metric: createPlateau");
+        }
         return create(root, optimizer, null);
+    }
+
+    /** Whether this is a {@code ReduceLROnPlateau}, stepped with each epoch's validation metric. */
+    public boolean plateau() {
+        return root.type().equals(PLATEAU);
+    }
+
+    /** The {@code ReduceLROnPlateau} over {@code optimizer}. */
+    public ReduceLROnPlateau createPlateau(Optimizer optimizer) {
+        return plateau(root, optimizer);
+    }
+
+    /** What a {@code ReduceLROnPlateau} is stepped with: {@code "loss"} (the default) or {@code "accuracy"}. */
+    public String monitor() {
+        return plateau() ? monitor(root.args()) : null;
+    }
+
+    private static ReduceLROnPlateau plateau(Node n, Optimizer opt) {
+        JsonNode a = n.args();
+        return new ReduceLROnPlateau(opt, string(a, "mode", "min"), number(a, "factor", 0.1),
+                integer(a, "patience", 10), number(a, "threshold", 1e-4), string(a, "threshold_mode", "rel"),
+                integer(a, "cooldown", 0), number(a, "min_lr", 0.0), number(a, "eps", 1e-8));
+    }
+
+    private static String monitor(JsonNode a) {
+        String m = string(a, "monitor", "loss");
+        if (!m.equals("loss") && !m.equals("accuracy")) {
+            throw new IllegalArgumentException("monitor: expected \"loss\" or \"accuracy\", got \"" + m + "\"");
+        }
+        return m;
+    }
+
+    private static String string(JsonNode node, String name, String defaultValue) {
+        JsonNode v = node.get(name);
+        if (v == null || v.isNull()) {
+            return defaultValue;
+        }
+        if (!v.isString()) {
+            throw new IllegalArgumentException(name + ": expected a string, got " + brief(v));
+        }
+        return v.stringValue();
     }
 
     private static LrScheduler create(Node n, Optimizer opt, String path) {

@@ -98,8 +98,8 @@ final class JobSchemas {
     @Schema(name = "JobLrScheduler", description = "A learning-rate schedule (an extension of the API): one of "
             + "torch.optim.lr_scheduler's classes by name, with its argument names and defaults")
     record LrScheduler(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"StepLR",
-                "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "ConstantLR", "SequentialLR"})
-            String type,
+                "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "ConstantLR", "SequentialLR",
+                "ReduceLROnPlateau"}) String type,
             @Schema(description = "when it advances: after each epoch (default) or after each optimizer step; not "
                     + "inside a SequentialLR", allowableValues = {"epoch", "step"}) String interval,
             @JsonProperty("step_size") @Schema(description = "StepLR") Integer stepSize,
@@ -110,8 +110,18 @@ final class JobSchemas {
             @JsonProperty("start_factor") @Schema(description = "LinearLR (default 1/3)") Double startFactor,
             @JsonProperty("end_factor") @Schema(description = "LinearLR (default 1)") Double endFactor,
             @JsonProperty("total_iters") @Schema(description = "LinearLR, ConstantLR (default 5)") Integer totalIters,
-            @Schema(description = "ConstantLR (default 1/3)") Double factor,
-            @Schema(description = "SequentialLR: the schedules it runs one after another") List<LrScheduler> schedulers) {
+            @Schema(description = "ConstantLR (default 1/3), ReduceLROnPlateau (default 0.1)") Double factor,
+            @Schema(description = "SequentialLR: the schedules it runs one after another") List<LrScheduler> schedulers,
+            @Schema(description = "ReduceLROnPlateau: min (default) or max") String mode,
+            @Schema(description = "ReduceLROnPlateau (default 10)") Integer patience,
+            @Schema(description = "ReduceLROnPlateau (default 1e-4)") Double threshold,
+            @JsonProperty("threshold_mode") @Schema(description = "ReduceLROnPlateau: rel (default) or abs")
+            String thresholdMode,
+            @Schema(description = "ReduceLROnPlateau (default 0)") Integer cooldown,
+            @JsonProperty("min_lr") @Schema(description = "ReduceLROnPlateau (default 0)") Double minLr,
+            @Schema(description = "ReduceLROnPlateau (default 1e-8)") Double eps,
+            @Schema(description = "ReduceLROnPlateau, an extension: the validation metric it is stepped with, loss "
+                    + "(default) or accuracy") String monitor) {
     }
 
     @Schema(name = "JobClipGradNorm", description = "clip_grad_norm_ before each optimizer step (an extension of the "

@@ -263,8 +263,9 @@ class JobExtensionsTest {
                 .flatMap(n -> IntStream.of(1, 2, 3, 4, 5, 6).mapToObj(s -> Arguments.of(n, s))),
                 // early stopping: before its best epoch, after it (best weights checkpointed), and at the stop itself
                 Stream.concat(IntStream.of(12, 22, 27, 29).mapToObj(s -> Arguments.of("sgd_early_stopping_restores_best",
-                        s)), IntStream.of(1, 2, 3, 4).mapToObj(s -> Arguments.of("adamw_accumulate_4_step_schedule_clip",
-                        s))));
+                        s)), Stream.concat(IntStream.of(1, 2, 3, 4).mapToObj(s -> Arguments.of(
+                        "adamw_accumulate_4_step_schedule_clip", s)), IntStream.of(7, 12, 16).mapToObj(s ->
+                        Arguments.of("sgd_reduce_lr_on_plateau", s)))));
     }
 
     @ParameterizedTest

@@ -181,8 +181,8 @@ class JobRequestTest {
             a(body("", ",\"lr_scheduler\":\"cosine\""), "lr_scheduler: expected an object with a \"type\", got "
                     + "\"cosine\""),
             a(body("", ",\"lr_scheduler\":{\"type\":\"OneCycleLR\"}"), "lr_scheduler.type: expected one of [StepLR, "
-                    + "MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, ConstantLR, SequentialLR], got "
-                    + "\"OneCycleLR\""),
+                    + "MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, ConstantLR, SequentialLR, "
+                    + "ReduceLROnPlateau], got \"OneCycleLR\""),
             a(body("", ",\"lr_scheduler\":{\"type\":\"StepLR\"}"), "lr_scheduler.step_size: required; expected an "
                     + "integer, got nothing"),
             a(body("", ",\"lr_scheduler\":{\"type\":\"StepLR\",\"step_size\":0}"), "lr_scheduler.step_size: "),
@@ -212,7 +212,7 @@ class JobRequestTest {
             a(body("", ",\"lr_scheduler\":{\"type\":\"SequentialLR\",\"milestones\":[2],\"schedulers\":["
                     + "{\"type\":\"SequentialLR\"},{\"type\":\"ConstantLR\"}]}"),
                     "lr_scheduler.schedulers[0].type: expected one of [StepLR, MultiStepLR, ExponentialLR, "
-                    + "CosineAnnealingLR, LinearLR, ConstantLR] (a SequentialLR holds no SequentialLR), got "
+                    + "CosineAnnealingLR, LinearLR, ConstantLR] (a SequentialLR holds no SequentialLR or ReduceLROnPlateau), got "
                     + "\"SequentialLR\""),
             a(body("", ",\"clip_grad_norm\":1.0"), "clip_grad_norm: expected an object such as {\"max_norm\": 1.0}, "
                     + "got 1.0"),
@@ -266,6 +266,18 @@ class JobRequestTest {
             a(body("", ",\"validation\":{\"dataset\":\"d\"},\"early_stopping\":{\"monitor\":\"accuracy\"}"),
                     "early_stopping.monitor: \"accuracy\" needs a loss that compares with class indices (cross_entropy "
                     + "or nll); expected \"loss\""),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"ReduceLROnPlateau\"}"), "lr_scheduler: a ReduceLROnPlateau "
+                    + "needs a validation dataset to watch; expected the field validation, got none"),
+            a(body("", ",\"validation\":{\"dataset\":\"d\"},\"lr_scheduler\":{\"type\":\"ReduceLROnPlateau\","
+                    + "\"monitor\":\"accuracy\"}"), "lr_scheduler.monitor: \"accuracy\" needs a loss that compares with "
+                    + "class indices"),
+            a(body("", ",\"validation\":{\"dataset\":\"d\"},\"lr_scheduler\":{\"type\":\"ReduceLROnPlateau\","
+                    + "\"interval\":\"step\"}"), "lr_scheduler.interval: a ReduceLROnPlateau steps after each epoch's "
+                    + "validation; expected \"epoch\", got \"step\""),
+            a(body("", ",\"validation\":{\"dataset\":\"d\"},\"lr_scheduler\":{\"type\":\"ReduceLROnPlateau\","
+                    + "\"factor\":1}"), "lr_scheduler.factor: expected a number in [0, 1), got 1.0"),
+            a(body("", ",\"validation\":{\"dataset\":\"d\"},\"lr_scheduler\":{\"type\":\"ReduceLROnPlateau\","
+                    + "\"mode\":\"lowest\"}"), "lr_scheduler.mode: expected \"min\" or \"max\", got \"lowest\""),
             a(body("", ",\"accumulate_grad_batches\":0"), "accumulate_grad_batches: expected an integer in [1, "
                     + "65536], got 0"),
             a(body("", ",\"accumulate_grad_batches\":2.5"), "accumulate_grad_batches: expected an integer in [1, "
