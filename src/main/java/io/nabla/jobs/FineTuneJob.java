@@ -75,13 +75,8 @@ public record FineTuneJob(String id, JobStatus status, String request, String mo
         return rule == null ? null : rule.replay(validation);
     }
 
-    /** What this job's early stopping watches ({@code loss} or {@code accuracy}), or null without it. */
-    public String earlyStoppingMonitor() {
-        EarlyStopping rule = earlyStoppingRule();
-        return rule == null ? null : rule.monitor();
-    }
-
-    private EarlyStopping earlyStoppingRule() {
+    /** This job's {@code early_stopping}, read from its stored request, or null without one. */
+    public EarlyStopping earlyStoppingRule() {
         tools.jackson.databind.JsonNode r = JobRequest.STORED.readTree(request);
         return EarlyStopping.parse(r.get(EarlyStopping.FIELD), true, true);
     }

@@ -203,12 +203,13 @@ final class JobSchemas {
             boolean stoppedEarly) {
 
         static EarlyStoppingState of(io.nabla.jobs.FineTuneJob j) {
-            io.nabla.jobs.EarlyStopping.State s = j.earlyStopping();
-            if (s == null) {
+            io.nabla.jobs.EarlyStopping rule = j.earlyStoppingRule(); // the stored request, read once
+            if (rule == null) {
                 return null;
             }
+            io.nabla.jobs.EarlyStopping.State s = rule.replay(j.validation());
             boolean any = s.bestEpoch() >= 0;
-            return new EarlyStoppingState(j.earlyStoppingMonitor(), any ? s.bestEpoch() : null, any ? s.best() : null,
+            return new EarlyStoppingState(rule.monitor(), any ? s.bestEpoch() : null, any ? s.best() : null,
                     s.sinceBest(), s.stop());
         }
     }
