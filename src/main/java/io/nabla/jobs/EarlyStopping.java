@@ -1,6 +1,6 @@
 package io.nabla.jobs;
 
-import io.nabla.nn.JsonNumbers;
+import io.nabla.nn.JsonValues;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -77,11 +77,11 @@ public record EarlyStopping(int patience, double minDelta, boolean restoreBestWe
         }
         if (!v.isObject()) {
             throw new IllegalArgumentException(FIELD + ": expected an object such as {\"patience\": 3}, got "
-                    + brief(v));
+                    + JsonValues.brief(v));
         }
         for (String name : v.propertyNames()) {
             if (!FIELDS.contains(name)) {
-                throw new IllegalArgumentException(FIELD + "." + brief(name) + ": unknown field; expected one of "
+                throw new IllegalArgumentException(FIELD + "." + JsonValues.brief(name) + ": unknown field; expected one of "
                         + FIELDS);
             }
         }
@@ -93,25 +93,25 @@ public record EarlyStopping(int patience, double minDelta, boolean restoreBestWe
         JsonNode p = v.get("patience");
         if (p != null && !p.isNull()) {
             if (!p.isIntegralNumber() || !p.canConvertToInt() || p.intValue() < 1) {
-                throw new IllegalArgumentException(FIELD + ".patience: expected an integer >= 1, got " + brief(p));
+                throw new IllegalArgumentException(FIELD + ".patience: expected an integer >= 1, got " + JsonValues.brief(p));
             }
             patience = p.intValue();
         }
         double minDelta = 0;
         JsonNode d = v.get("min_delta");
         if (d != null && !d.isNull()) {
-            if (!d.isNumber() || !(JsonNumbers.toDouble(d) >= 0) || Double.isInfinite(JsonNumbers.toDouble(d))) {
+            if (!d.isNumber() || !(JsonValues.toDouble(d) >= 0) || Double.isInfinite(JsonValues.toDouble(d))) {
                 throw new IllegalArgumentException(FIELD + ".min_delta: expected a finite number >= 0, got "
-                        + brief(d));
+                        + JsonValues.brief(d));
             }
-            minDelta = JsonNumbers.toDouble(d);
+            minDelta = JsonValues.toDouble(d);
         }
         boolean restore = true;
         JsonNode r = v.get("restore_best_weights");
         if (r != null && !r.isNull()) {
             if (!r.isBoolean()) {
                 throw new IllegalArgumentException(FIELD + ".restore_best_weights: expected true or false, got "
-                        + brief(r));
+                        + JsonValues.brief(r));
             }
             restore = r.booleanValue();
         }
@@ -120,7 +120,7 @@ public record EarlyStopping(int patience, double minDelta, boolean restoreBestWe
         if (m != null && !m.isNull()) {
             if (!m.isString() || !List.of("loss", "accuracy").contains(m.stringValue())) {
                 throw new IllegalArgumentException(FIELD + ".monitor: expected \"loss\" or \"accuracy\", got "
-                        + brief(m));
+                        + JsonValues.brief(m));
             }
             monitor = m.stringValue();
             if (monitor.equals("accuracy") && !classes) {
@@ -135,10 +135,5 @@ public record EarlyStopping(int patience, double minDelta, boolean restoreBestWe
     void writeTo(ObjectNode request) {
         request.putObject(FIELD).put("patience", patience).put("min_delta", minDelta)
                 .put("restore_best_weights", restoreBestWeights).put("monitor", monitor);
-    }
-
-    private static String brief(Object v) {
-        String s = v.toString();
-        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 }

@@ -2,7 +2,7 @@ package io.nabla.jobs;
 
 import io.nabla.model.JsonErrorText;
 import io.nabla.model.ModelSpec;
-import io.nabla.nn.JsonNumbers;
+import io.nabla.nn.JsonValues;
 import io.nabla.nn.Loss;
 import io.nabla.nn.LossOptions;
 import io.nabla.optim.LrSchedulerSpec;
@@ -378,8 +378,8 @@ public record JobRequest(String model, Integer version, String dataset, String i
             }
         }
         JsonNode max = c.get("max_norm");
-        if (max == null || max.isNull() || !max.isNumber() || !(JsonNumbers.toDouble(max) > 0)
-                || Double.isInfinite(JsonNumbers.toDouble(max))) {
+        if (max == null || max.isNull() || !max.isNumber() || !(JsonValues.toDouble(max) > 0)
+                || Double.isInfinite(JsonValues.toDouble(max))) {
             throw new IllegalArgumentException("clip_grad_norm.max_norm: expected a positive finite number, got "
                     + (max == null ? "nothing" : clip(max.toString())));
         }
@@ -388,14 +388,14 @@ public record JobRequest(String model, Integer version, String dataset, String i
         if (type != null && !type.isNull()) {
             if (type.isString() && type.stringValue().equals("inf")) {
                 norm = Double.POSITIVE_INFINITY;
-            } else if (type.isNumber() && JsonNumbers.toDouble(type) >= 0 && Double.isFinite(JsonNumbers.toDouble(type))) {
-                norm = JsonNumbers.toDouble(type);
+            } else if (type.isNumber() && JsonValues.toDouble(type) >= 0 && Double.isFinite(JsonValues.toDouble(type))) {
+                norm = JsonValues.toDouble(type);
             } else {
                 throw new IllegalArgumentException("clip_grad_norm.norm_type: expected a non-negative number or "
                         + "\"inf\", got " + clip(type.toString()));
             }
         }
-        return new ClipGradNorm(JsonNumbers.toDouble(max), norm);
+        return new ClipGradNorm(JsonValues.toDouble(max), norm);
     }
 
     /** The {@code validation} object: a dataset id, and tensor names and a batch size defaulting to the job's. */
@@ -427,7 +427,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
                     throw new IllegalArgumentException((v.hasNonNull("input") ? "input" : "target") + ": not with "
                             + "split, whose rows are the training dataset's (its input and target)");
                 }
-                double f = split.isNumber() ? JsonNumbers.toDouble(split) : Double.NaN;
+                double f = split.isNumber() ? JsonValues.toDouble(split) : Double.NaN;
                 if (!(f > 0 && f < 1)) {
                     throw new IllegalArgumentException("split: expected a number between 0 and 1 (exclusive), got "
                             + clip(split.toString()));
@@ -472,7 +472,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
         OptimizerSpec spec = OptimizerSpec.parse(opt, "optimizer");
         JsonNode lr = opt.get("lr");
         if (lr != null && !lr.isNull()
-                && (!lr.isNumber() || !(JsonNumbers.toDouble(lr) > 0) || Double.isInfinite(JsonNumbers.toDouble(lr)))) {
+                && (!lr.isNumber() || !(JsonValues.toDouble(lr) > 0) || Double.isInfinite(JsonValues.toDouble(lr)))) {
             throw new IllegalArgumentException("optimizer.lr: expected a positive finite number, got " + lr);
         }
         return spec;

@@ -1,6 +1,6 @@
 package io.nabla.jobs;
 
-import io.nabla.nn.JsonNumbers;
+import io.nabla.nn.JsonValues;
 import io.nabla.optim.GradScaler;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
@@ -88,10 +88,10 @@ public record LossScaler(boolean enabled, double initScale, double growthFactor,
         if (n == null || n.isNull()) {
             return defaultValue;
         }
-        if (!n.isNumber() || !Double.isFinite(JsonNumbers.toDouble(n))) {
+        if (!n.isNumber() || !Double.isFinite(JsonValues.toDouble(n))) {
             throw new IllegalArgumentException(FIELD + "." + name + ": expected a finite number, got " + n);
         }
-        return JsonNumbers.toDouble(n);
+        return JsonValues.toDouble(n);
     }
 
     /** The object as stored with the request, every field present. */

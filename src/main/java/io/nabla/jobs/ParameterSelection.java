@@ -1,5 +1,6 @@
 package io.nabla.jobs;
 
+import io.nabla.nn.JsonValues;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -59,7 +60,7 @@ final class ParameterSelection {
             if (!named[i]) {
                 throw new IllegalArgumentException(field + "[" + i + "]: expected the name of a parameter of the "
                         + "model, of a module holding some, or a pattern such as \"*.bias\" matching some; names are "
-                        + "such as " + examples(parameters) + ", got \"" + clip(entries.get(i)) + "\", which names none");
+                        + "such as " + examples(parameters) + ", got \"" + JsonValues.brief(entries.get(i)) + "\", which names none");
             }
         }
         return out;
@@ -98,9 +99,5 @@ final class ParameterSelection {
             }
         }
         return String.join(", ", shown);
-    }
-
-    private static String clip(String s) {
-        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 }

@@ -1,6 +1,6 @@
 package io.nabla.model;
 
-import io.nabla.nn.JsonNumbers;
+import io.nabla.nn.JsonValues;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -245,10 +245,10 @@ enum ArgKind {
         double[] out = new double[v.size()];
         for (int i = 0; i < out.length; i++) {
             JsonNode e = v.get(i);
-            if (!e.isNumber() || !(JsonNumbers.toDouble(e) > 0) || Double.isInfinite(JsonNumbers.toDouble(e))) {
+            if (!e.isNumber() || !(JsonValues.toDouble(e) > 0) || Double.isInfinite(JsonValues.toDouble(e))) {
                 throw error(path, v);
             }
-            out[i] = JsonNumbers.toDouble(e);
+            out[i] = JsonValues.toDouble(e);
         }
         return out;
     }
@@ -309,7 +309,7 @@ enum ArgKind {
         if (!v.isNumber()) {
             throw error(path, v);
         }
-        double d = JsonNumbers.toDouble(v);
+        double d = JsonValues.toDouble(v);
         boolean ok = Double.isFinite(d) && (loInclusive ? d >= lo : d > lo) && d <= hi;
         if (!ok) {
             throw error(path, v);

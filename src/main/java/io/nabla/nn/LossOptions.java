@@ -65,11 +65,11 @@ public record LossOptions(Loss kind, List<Double> weight, long ignoreIndex, doub
         String path = "loss_options";
         if (!node.isObject()) {
             throw new IllegalArgumentException(path + ": expected an object of the arguments of " + kind.apiName()
-                    + " " + FIELDS.get(kind) + ", got " + brief(node));
+                    + " " + FIELDS.get(kind) + ", got " + JsonValues.brief(node));
         }
         for (String name : node.propertyNames()) {
             if (!FIELDS.get(kind).contains(name)) {
-                throw new IllegalArgumentException(path + "." + brief(name) + ": not an argument of loss "
+                throw new IllegalArgumentException(path + "." + JsonValues.brief(name) + ": not an argument of loss "
                         + kind.apiName() + "; expected one of " + FIELDS.get(kind));
             }
         }
@@ -78,7 +78,7 @@ public record LossOptions(Loss kind, List<Double> weight, long ignoreIndex, doub
         JsonNode i = node.get("ignore_index");
         if (i != null && !i.isNull()) {
             if (!i.isIntegralNumber() || !i.canConvertToLong()) {
-                throw new IllegalArgumentException(path + ".ignore_index: expected an integer, got " + brief(i));
+                throw new IllegalArgumentException(path + ".ignore_index: expected an integer, got " + JsonValues.brief(i));
             }
             ignore = i.longValue();
         }
@@ -170,16 +170,16 @@ public record LossOptions(Loss kind, List<Double> weight, long ignoreIndex, doub
         }
         if (!v.isArray() || v.isEmpty() || v.size() > MAX_CLASSES) {
             throw new IllegalArgumentException(path + "." + name + ": expected a list of 1 to " + MAX_CLASSES
-                    + " numbers, one per class, got " + brief(v));
+                    + " numbers, one per class, got " + JsonValues.brief(v));
         }
         List<Double> out = new ArrayList<>(v.size());
         for (int i = 0; i < v.size(); i++) {
             JsonNode e = v.get(i);
-            if (!e.isNumber() || !(JsonNumbers.toDouble(e) >= 0) || Float.isInfinite((float) JsonNumbers.toDouble(e))) {
+            if (!e.isNumber() || !(JsonValues.toDouble(e) >= 0) || Float.isInfinite((float) JsonValues.toDouble(e))) {
                 throw new IllegalArgumentException(path + "." + name + "[" + i + "]: expected a finite number >= 0, got "
-                        + brief(e));
+                        + JsonValues.brief(e));
             }
-            out.add(JsonNumbers.toDouble(e));
+            out.add(JsonValues.toDouble(e));
         }
         return out;
     }
@@ -190,13 +190,8 @@ public record LossOptions(Loss kind, List<Double> weight, long ignoreIndex, doub
             return defaultValue;
         }
         if (!v.isNumber()) {
-            throw new IllegalArgumentException(path + "." + name + ": expected a number, got " + brief(v));
+            throw new IllegalArgumentException(path + "." + name + ": expected a number, got " + JsonValues.brief(v));
         }
-        return JsonNumbers.toDouble(v);
-    }
-
-    private static String brief(Object v) {
-        String s = v.toString();
-        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
+        return JsonValues.toDouble(v);
     }
 }

@@ -1,7 +1,7 @@
 package io.nabla.optim;
 
 import io.nabla.backend.DType;
-import io.nabla.nn.JsonNumbers;
+import io.nabla.nn.JsonValues;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
 import java.util.ArrayList;
@@ -123,7 +123,7 @@ public record LrSchedulerSpec(boolean perStep, Node root) {
             JsonNode list = node.get("schedulers");
             if (list == null || !list.isArray() || list.isEmpty() || list.size() > MAX_LIST) {
                 throw new IllegalArgumentException(path + ".schedulers: expected a list of 1 to " + MAX_LIST
-                        + " scheduler objects, got " + (list == null ? "nothing" : brief(list)));
+                        + " scheduler objects, got " + (list == null ? "nothing" : JsonValues.brief(list)));
             }
             for (int i = 0; i < list.size(); i++) {
                 children.add(node(list.get(i), path + ".schedulers[" + i + "]", false));
@@ -203,7 +203,7 @@ public record LrSchedulerSpec(boolean perStep, Node root) {
             return defaultValue;
         }
         if (!v.isString()) {
-            throw new IllegalArgumentException(name + ": expected a string, got " + brief(v));
+            throw new IllegalArgumentException(name + ": expected a string, got " + JsonValues.brief(v));
         }
         return v.stringValue();
     }
@@ -242,9 +242,9 @@ public record LrSchedulerSpec(boolean perStep, Node root) {
             return defaultValue;
         }
         if (!v.isNumber()) {
-            throw new IllegalArgumentException(name + ": expected a number, got " + brief(v));
+            throw new IllegalArgumentException(name + ": expected a number, got " + JsonValues.brief(v));
         }
-        return JsonNumbers.toDouble(v);
+        return JsonValues.toDouble(v);
     }
 
     private static int integer(JsonNode node, String name, Integer defaultValue) {
@@ -256,7 +256,7 @@ public record LrSchedulerSpec(boolean perStep, Node root) {
             return defaultValue;
         }
         if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new IllegalArgumentException(name + ": expected a 32-bit integer, got " + brief(v));
+            throw new IllegalArgumentException(name + ": expected a 32-bit integer, got " + JsonValues.brief(v));
         }
         return v.intValue();
     }
@@ -273,21 +273,16 @@ public record LrSchedulerSpec(boolean perStep, Node root) {
         }
         if (!v.isArray() || v.size() > MAX_LIST) {
             throw new IllegalArgumentException(field + ": expected a list of at most " + MAX_LIST
-                    + " integers, got " + brief(v));
+                    + " integers, got " + JsonValues.brief(v));
         }
         int[] out = new int[v.size()];
         for (int i = 0; i < out.length; i++) {
             JsonNode e = v.get(i);
             if (!e.isIntegralNumber() || !e.canConvertToInt()) {
-                throw new IllegalArgumentException(field + "[" + i + "]: expected a 32-bit integer, got " + brief(e));
+                throw new IllegalArgumentException(field + "[" + i + "]: expected a 32-bit integer, got " + JsonValues.brief(e));
             }
             out[i] = e.intValue();
         }
         return out;
-    }
-
-    private static String brief(JsonNode v) {
-        String s = v.toString();
-        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 }

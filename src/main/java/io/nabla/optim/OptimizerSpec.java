@@ -1,6 +1,6 @@
 package io.nabla.optim;
 
-import io.nabla.nn.JsonNumbers;
+import io.nabla.nn.JsonValues;
 import io.nabla.tensor.Tensor;
 import java.util.List;
 import java.util.Objects;
@@ -64,8 +64,8 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
                 if (!betas.isArray() || betas.size() != 2 || !betas.get(0).isNumber() || !betas.get(1).isNumber()) {
                     throw new IllegalArgumentException("betas: expected a list of 2 numbers, got " + betas);
                 }
-                b1 = JsonNumbers.toDouble(betas.get(0));
-                b2 = JsonNumbers.toDouble(betas.get(1));
+                b1 = JsonValues.toDouble(betas.get(0));
+                b2 = JsonValues.toDouble(betas.get(1));
             }
             return new OptimizerSpec(type, null, new Adam.Options(number(node, "lr", d.lr()), b1, b2,
                     number(node, "eps", d.eps()), number(node, "weight_decay", d.weightDecay()),
@@ -83,7 +83,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
         if (!v.isNumber()) {
             throw new IllegalArgumentException(name + ": expected a number, got " + v);
         }
-        return JsonNumbers.toDouble(v);
+        return JsonValues.toDouble(v);
     }
 
     /**
@@ -97,24 +97,20 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
         }
         if (!v.isArray() || v.size() > MAX_NO_WEIGHT_DECAY) {
             throw new IllegalArgumentException("no_weight_decay: expected a list of at most " + MAX_NO_WEIGHT_DECAY
-                    + " parameter names, module names or patterns such as \"*.bias\", got " + brief(v));
+                    + " parameter names, module names or patterns such as \"*.bias\", got " + JsonValues.brief(v));
         }
         List<String> out = new java.util.ArrayList<>();
         for (int i = 0; i < v.size(); i++) {
             JsonNode e = v.get(i);
             if (!e.isString() || e.stringValue().isEmpty() || e.stringValue().length() > 1024) {
                 throw new IllegalArgumentException("no_weight_decay[" + i + "]: expected a parameter name, module name "
-                        + "or pattern such as \"*.bias\", got " + brief(e));
+                        + "or pattern such as \"*.bias\", got " + JsonValues.brief(e));
             }
             out.add(e.stringValue());
         }
         return out;
     }
 
-    private static String brief(JsonNode v) {
-        String s = v.toString();
-        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
-    }
 
     private static boolean bool(JsonNode node, String name) {
         JsonNode v = node.get(name);
