@@ -8,12 +8,16 @@ param group's initial_lr) and steps every one of them, in order, once per step. 
 {"type": class name, "args": keyword arguments} or, for SequentialLR, {"type": "SequentialLR", "children": [...],
 "milestones": [...]}. Omitted arguments take PyTorch's defaults. A case whose step raises records "error" (the
 exception's class) and "error_at" (the 1-based step that raised); "lrs" then stops before that step.
+
+Each case runs a second time on an SGD of three parameter groups with the rates GROUP_LRS (the first group's is
+BASE_LR): "group_lrs" holds every group's rate after construction and after each step.
 """
 import json, os, torch, warnings
 from torch.optim import lr_scheduler
 
 BASE_LR = 0.1
 STEPS = 40
+GROUP_LRS = [BASE_LR, 0.03, 0.5]
 
 
 def s(cls, **kw):
@@ -96,27 +100,36 @@ def build(spec, opt):
     return getattr(lr_scheduler, spec["type"])(opt, **spec["args"])
 
 
+def run(specs, group_lrs):
+    """Every group's rate after construction and each step, and (exception class, step) if a step raised."""
+    groups = [{"params": [torch.zeros(1, requires_grad=True)], "lr": lr} for lr in group_lrs]
+    opt = torch.optim.SGD(groups, lr=BASE_LR)
+    scheds = [build(spec, opt) for spec in specs]
+    lrs = [[g["lr"] for g in opt.param_groups]]
+    for k in range(1, STEPS + 1):
+        opt.step()
+        try:
+            for sched in scheds:
+                sched.step()
+        except ZeroDivisionError as e:
+            return lrs, (type(e).__name__, k)
+        lrs.append([g["lr"] for g in opt.param_groups])
+    return lrs, None
+
+
 def main():
     warnings.simplefilter("ignore")  # step(0)'s EPOCH_DEPRECATION_WARNING
     here = os.path.dirname(os.path.abspath(__file__))
     cases = {}
     for name, specs in CASES.items():
-        p = torch.zeros(1, requires_grad=True)
-        opt = torch.optim.SGD([p], lr=BASE_LR)
-        scheds = [build(spec, opt) for spec in specs]
-        case = {"schedulers": specs, "lrs": [opt.param_groups[0]["lr"]]}
-        for k in range(1, STEPS + 1):
-            opt.step()
-            try:
-                for sched in scheds:
-                    sched.step()
-            except ZeroDivisionError as e:
-                case["error"] = type(e).__name__
-                case["error_at"] = k
-                break
-            case["lrs"].append(opt.param_groups[0]["lr"])
+        case = {"schedulers": specs}
+        lrs, error = run(specs, [BASE_LR])
+        case["lrs"] = [r[0] for r in lrs]
+        if error:
+            case["error"], case["error_at"] = error
+        case["group_lrs"], _ = run(specs, GROUP_LRS)
         cases[name] = case
-    out = {"torch": torch.__version__, "base_lr": BASE_LR, "steps": STEPS, "cases": cases}
+    out = {"torch": torch.__version__, "base_lr": BASE_LR, "group_lrs": GROUP_LRS, "steps": STEPS, "cases": cases}
     with open(os.path.join(here, "schedules.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")

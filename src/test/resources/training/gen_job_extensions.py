@@ -1,5 +1,6 @@
 """Writes training/job_extensions.json and job_extensions_{model,data}.safetensors: PyTorch 1.13 fine-tuning runs
-that use the job request's extensions (`lr_scheduler`, `clip_grad_norm`, `freeze`), one per case, each from the
+that use the job request's extensions (`lr_scheduler`, `clip_grad_norm`, `freeze`, `optimizer.param_groups`, ...),
+one per case, each from the
 same initial weights and data, with the loop a PyTorch user writes:
 
     for p in frozen: p.requires_grad_(False)
@@ -19,7 +20,7 @@ With Adam and AdamW the first Linear's bias is frozen too: a BatchNorm follows i
 the computed one rounding noise, which Adam's normalisation turns into full-size steps that no two implementations
 share. Every draw (initialisation, shuffling, dropout) comes from the global generator seeded with the job's seed after the
 model is built, as a job draws from `Generator(seed)`. Recorded per case: the losses, the learning rate after each
-step, the final state dict (running statistics included), and where the case has `validation`, the loss and accuracy
+step (with `param_groups`, every group's: `group_lrs`), the final state dict (running statistics included), and where the case has `validation`, the loss and accuracy
 on the validation set after each epoch (evaluation mode, no gradients: `validation_results`).
 
     /usr/bin/python3 gen_job_extensions.py
@@ -108,6 +109,22 @@ CASES = [
      "optimizer": {"type": "sgd", "lr": 0.05, "momentum": 0.9},
      "lr_scheduler": {"type": "ReduceLROnPlateau", "factor": 0.5, "patience": 0, "threshold": 0.001},
      "epochs": 5, "batch_size": 8, "shuffle": True, "seed": 23, "validation": {"batch_size": 7}},
+    # parameter groups: each group's rate follows the schedule from its own base rate
+    {"name": "sgd_param_groups_fast_head_steplr",
+     "optimizer": {"type": "sgd", "lr": 0.02, "momentum": 0.9, "weight_decay": 0.01,
+                   "param_groups": [{"params": ["4"], "lr": 0.2}, {"params": ["1"], "weight_decay": 0.0}]},
+     "lr_scheduler": {"type": "StepLR", "step_size": 1, "gamma": 0.5},
+     "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 24, "validation": {"batch_size": 9}},
+    {"name": "adamw_param_groups_cosine_eta_min_step_no_weight_decay",
+     "optimizer": {"type": "adamw", "lr": 0.01, "weight_decay": 0.1, "no_weight_decay": ["*.bias"],
+                   "param_groups": [{"params": ["0.weight"], "lr": 0.002, "weight_decay": 0.5},
+                                    {"params": ["4.*"], "lr": 0.03}]},
+     "lr_scheduler": {"type": "CosineAnnealingLR", "T_max": 9, "eta_min": 0.001, "interval": "step"},
+     "freeze": ["0.bias"], "epochs": 2, "batch_size": 8, "shuffle": True, "seed": 25},
+    {"name": "sgd_param_groups_plateau_frozen_member",
+     "optimizer": {"type": "sgd", "lr": 0.05, "momentum": 0.9, "param_groups": [{"params": ["0"], "lr": 0.01}]},
+     "lr_scheduler": {"type": "ReduceLROnPlateau", "factor": 0.5, "patience": 0, "threshold": 0.001},
+     "freeze": ["0.bias"], "epochs": 5, "batch_size": 8, "shuffle": True, "seed": 26, "validation": {"batch_size": 7}},
     {"name": "sgd_linear_decay_epoch_no_clip",
      "optimizer": {"type": "sgd", "lr": 0.1},
      "lr_scheduler": {"type": "LinearLR", "start_factor": 1.0, "end_factor": 0.0, "total_iters": 3},
@@ -125,17 +142,28 @@ def scheduler(opt, s):
 
 
 def optimizer(named, o):
-    """The optimizer over the trainable (name, parameter) pairs; with `no_weight_decay`, a second parameter group of
-    the same options and weight_decay 0 holds the parameters it names (the usual bias and norm exclusion)."""
-    args = {k: v for k, v in o.items() if k not in ("type", "no_weight_decay")}
+    """The optimizer over the trainable (name, parameter) pairs. With `param_groups`, the parameters each one names form
+    a group with its lr and weight_decay, after group 0 of those named by none (the optimizer's options); with
+    `no_weight_decay`, each group's parameters it names go into a group of their own with the same options and
+    weight_decay 0 (the usual bias and norm exclusion). `heads` holds the PyTorch group of each of the job's groups."""
+    args = {k: v for k, v in o.items() if k not in ("type", "no_weight_decay", "param_groups")}
     if "betas" in args:
         args["betas"] = tuple(args["betas"])
     cls = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[o["type"]]
     exempt = [n for n, _ in named if any(matches(e, n) for e in o.get("no_weight_decay", []))]
-    groups = [{"params": [p for n, p in named if n not in exempt]}]
-    if exempt:
-        groups.append({"params": [p for n, p in named if n in exempt], "weight_decay": 0.0})
-    return cls(groups, **args)
+    specs = o.get("param_groups", [])
+    owner = {n: g + 1 for g, spec in enumerate(specs) for n, _ in named if any(matches(e, n) for e in spec["params"])}
+    groups, heads = [], []
+    for g in range(len(specs) + 1):
+        members = [(n, p) for n, p in named if owner.get(n, 0) == g]
+        own = {} if g == 0 else {k: specs[g - 1][k] for k in ("lr", "weight_decay") if k in specs[g - 1]}
+        heads.append(len(groups))
+        groups.append({"params": [p for n, p in members if n not in exempt], **own})
+        if any(n in exempt for n, _ in members):
+            groups.append({"params": [p for n, p in members if n in exempt], **own, "weight_decay": 0.0})
+    opt = cls(groups, **args)
+    opt.heads = heads
+    return opt
 
 
 def matches(entry, name):
@@ -199,7 +227,7 @@ def run(case, initial, data, xv, yv):
     best, best_epoch, since_best, best_state, stopped = (-math.inf if maximise else math.inf), -1, 0, None, False
     loader = DataLoader(TensorDataset(x, y), batch_size=case["batch_size"], shuffle=case["shuffle"])
     clip = case.get("clip_grad_norm")
-    losses, lrs, validation = [], [], []
+    losses, lrs, group_lrs, validation = [], [], [], []
     k = case.get("accumulate_grad_batches", 1)
     model.train()
     for epoch in range(case["epochs"]):
@@ -225,15 +253,18 @@ def run(case, initial, data, xv, yv):
                 sched.step()
             losses.append(step_loss)
             lrs.append(opt.param_groups[0]["lr"])
+            group_lrs.append([opt.param_groups[h]["lr"] for h in opt.heads])
         if not per_step and sched is not None and not plateau:
             sched.step()
             lrs[-1] = opt.param_groups[0]["lr"]
+            group_lrs[-1] = [opt.param_groups[h]["lr"] for h in opt.heads]
         if "validation" in case:
             loss, accuracy = validate(model, xv, yv, loss_fn, case.get("loss_options", {}).get("ignore_index", -100))
             validation.append({"epoch": epoch, "step": len(losses), "loss": loss, "accuracy": accuracy})
             if plateau:  # scheduler.step(val_metric) after each epoch's validation
                 sched.step(accuracy if case["lr_scheduler"].get("monitor") == "accuracy" else loss)
                 lrs[-1] = opt.param_groups[0]["lr"]
+                group_lrs[-1] = [opt.param_groups[h]["lr"] for h in opt.heads]
             if stopping:
                 # Keras' EarlyStopping on val_loss (mode "min": below best - min_delta) or val_accuracy (mode "max":
                 # above best + min_delta)
@@ -250,6 +281,8 @@ def run(case, initial, data, xv, yv):
     state = {k: {"shape": list(v.shape), "data": v.flatten().tolist() if v.dim() else [v.item()]}
              for k, v in model.state_dict().items()}
     out = {"losses": losses, "lrs": lrs, "final": state}
+    if "param_groups" in case["optimizer"]:
+        out["group_lrs"] = group_lrs
     if stopping:
         out["early_stopping_result"] = {"best_epoch": best_epoch, "best_value": best,
                                         "epochs_since_best": since_best, "stopped_early": stopped}

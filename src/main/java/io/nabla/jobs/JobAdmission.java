@@ -20,7 +20,7 @@ import java.util.List;
  * run is a 400 naming the field and not a FAILED job later: the model and version exist, the dataset exists and
  * holds the input and target tensors, the input fits the model's declared input, the target fits the loss (int64
  * class indices for {@code cross_entropy}/{@code nll}, floats shaped like the output for the others), the device is
- * one this server has, the step count fits, and every {@code freeze} and {@code optimizer.no_weight_decay} entry names parameters of the
+ * one this server has, the step count fits, and every {@code freeze}, {@code optimizer.no_weight_decay} and {@code optimizer.param_groups} entry names parameters of the
  * model.
  */
 final class JobAdmission {
@@ -62,11 +62,13 @@ final class JobAdmission {
             rows(spec, r, "validation.", val.dataset(), val.input(), val.target());
         }
         checkLossOptions(r.lossOptions(), spec.outputs().get(0));
-        if (!r.freeze().isEmpty() || !r.optimizer().noWeightDecay().isEmpty()) {
+        if (!r.freeze().isEmpty() || !r.optimizer().noWeightDecay().isEmpty()
+                || !r.optimizer().paramGroups().isEmpty()) {
             try (SafetensorsFile w = SafetensorsFile.open(v.weights())) {
                 List<String> names = ParameterSelection.parameterNames(w.names());
                 ParameterSelection.frozen(r.freeze(), names);
                 ParameterSelection.select("optimizer.no_weight_decay", r.optimizer().noWeightDecay(), names);
+                ParameterSelection.groups(r.optimizer().paramGroups(), names);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the weights of " + r.model() + " version " + v.version()
                         + ": " + e.getMessage(), e);

@@ -19,6 +19,7 @@ import io.nabla.nn.Sequential;
 import io.nabla.optim.GradScaler;
 import io.nabla.optim.LrScheduler;
 import io.nabla.optim.Optimizer;
+import io.nabla.optim.OptimizerSpec;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
 import java.io.ByteArrayInputStream;
@@ -351,6 +352,8 @@ final class JobRun {
                 requireModel(WHILE_RUNNING); // a map lookup: the store keeps model ids in memory
                 double loss;
                 double lr = optimizer.lr(); // the rate this step takes, before a per-step schedule moves on
+                List<Double> lrs = optimizer.groupCount() == 1 ? null
+                        : java.util.Arrays.stream(optimizer.lrs()).boxed().toList();
                 try (TensorScope s = TensorScope.open()) {
                     // accumulate_grad_batches batches (fewer at the epoch's end) make one optimizer step
                     List<Tensor> inputs = new ArrayList<>();
@@ -370,7 +373,7 @@ final class JobRun {
                 if (schedule != null && !perStep && at % perEpoch == 0) {
                     schedule.step(); // after the epoch's last step, as scheduler.step() after PyTorch's inner loop
                 }
-                events.publish(job.id(), new JobEvent(at, at / perEpoch, loss, JobStatus.RUNNING, null, lr));
+                events.publish(job.id(), new JobEvent(at, at / perEpoch, loss, JobStatus.RUNNING, null, lr, lrs));
                 if (validation != null && at % perEpoch == 0) {
                     // before the checkpoint of this step: a run resumed from it has every evaluation up to it stored
                     ValidationResult v = validate(model, validation, at / perEpoch - 1, at);
@@ -424,22 +427,41 @@ final class JobRun {
         }
     }
 
-    /** The request's optimizer over the parameters not frozen, those {@code no_weight_decay} names without it. */
+    /**
+     * The request's optimizer over the parameters not frozen: in the request's {@code param_groups} (a frozen
+     * parameter a group names is left out, as PyTorch skips a parameter without a gradient), those
+     * {@code no_weight_decay} names without weight decay.
+     */
     private Optimizer optimizer(Sequential model) {
         List<String> names = new ArrayList<>();
         Optimizer optimizer = request.optimizer().create(trainable(model, names));
-        if (!request.optimizer().noWeightDecay().isEmpty()) {
-            java.util.Set<String> exempt = ParameterSelection.select("optimizer.no_weight_decay",
-                    request.optimizer().noWeightDecay(), model.namedParameters().keySet());
-            List<Integer> indices = new ArrayList<>();
-            for (int i = 0; i < names.size(); i++) {
-                if (exempt.contains(names.get(i))) {
-                    indices.add(i);
-                }
+        if (!request.optimizer().paramGroups().isEmpty()) {
+            List<java.util.Set<String>> selected = ParameterSelection.groups(request.optimizer().paramGroups(),
+                    model.namedParameters().keySet());
+            List<Optimizer.ParamGroup> groups = new ArrayList<>();
+            for (int g = 0; g < selected.size(); g++) {
+                List<Integer> indices = indicesOf(names, selected.get(g));
+                OptimizerSpec.Group spec = request.optimizer().paramGroups().get(g);
+                groups.add(new Optimizer.ParamGroup(indices, spec.lr(), spec.weightDecay()));
             }
-            optimizer.withoutWeightDecay(indices);
+            optimizer.withParamGroups(groups);
+        }
+        if (!request.optimizer().noWeightDecay().isEmpty()) {
+            optimizer.withoutWeightDecay(indicesOf(names, ParameterSelection.select("optimizer.no_weight_decay",
+                    request.optimizer().noWeightDecay(), model.namedParameters().keySet())));
         }
         return optimizer;
+    }
+
+    /** The positions in {@code names} of those in {@code selected}. */
+    private static List<Integer> indicesOf(List<String> names, java.util.Set<String> selected) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            if (selected.contains(names.get(i))) {
+                out.add(i);
+            }
+        }
+        return out;
     }
 
     /**

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which parameters a job's lists name ({@code freeze}, {@code optimizer.no_weight_decay}): each entry is a parameter
+ * Which parameters a job's lists name ({@code freeze}, {@code optimizer.no_weight_decay},
+ * {@code optimizer.param_groups[i].params}): each entry is a parameter
  * of the model's state dict ({@code "0.weight"}), a module holding parameters ({@code "0"}, {@code "1.layers.0"}), or
  * a pattern where {@code *} stands for any characters, dots included ({@code "*.bias"}, {@code "1.layers.*.norm1.*"}),
  * matched against whole names.
@@ -72,6 +73,30 @@ final class ParameterSelection {
         if (!out.isEmpty() && out.size() == parameters.size()) {
             throw new IllegalArgumentException("freeze: expected at least one parameter left to train, got all "
                     + parameters.size() + " frozen");
+        }
+        return out;
+    }
+
+    /**
+     * {@code optimizer.param_groups}' selections: for each group, the names among {@code parameters} its
+     * {@code params} name (as {@link #select}, in {@code parameters}' order). A parameter named by two groups is a
+     * 400 naming both, as PyTorch refuses a parameter in more than one group.
+     */
+    static List<Set<String>> groups(List<io.nabla.optim.OptimizerSpec.Group> groups, Collection<String> parameters) {
+        List<Set<String>> out = new ArrayList<>();
+        java.util.Map<String, Integer> owner = new java.util.HashMap<>();
+        for (int g = 0; g < groups.size(); g++) {
+            String field = "optimizer.param_groups[" + g + "].params";
+            Set<String> names = select(field, groups.get(g).params(), parameters);
+            for (String n : names) {
+                Integer before = owner.putIfAbsent(n, g);
+                if (before != null) {
+                    throw new IllegalArgumentException(field + ": names the parameter \"" + JsonValues.brief(n)
+                            + "\", which optimizer.param_groups[" + before + "] names already; expected each "
+                            + "parameter in at most one group");
+                }
+            }
+            out.add(names);
         }
         return out;
     }

@@ -107,8 +107,8 @@ public class Adam extends Optimizer {
         steps[i] = (float) (steps[i] + 1);
         double bias1 = 1 - Math.pow(options.beta1(), steps[i]);
         double bias2 = 1 - Math.pow(options.beta2(), steps[i]);
-        var h = new OptimizerKernels.AdamStep(lr(), options.beta1(), options.beta2(), options.eps(),
-                weightDecay(i, options.weightDecay()), decoupled, options.amsgrad(), options.maximize(), lr() / bias1,
+        var h = new OptimizerKernels.AdamStep(lrOf(i), options.beta1(), options.beta2(), options.eps(),
+                weightDecay(i, options.weightDecay()), decoupled, options.amsgrad(), options.maximize(), lrOf(i) / bias1,
                 Math.sqrt(bias2));
         Tensor x = maxExpAvgSq[i];
         p.backend().optimizer().adam(h, p.dtype(), p.memory(), p.layout(), g.memory(), g.layout(),

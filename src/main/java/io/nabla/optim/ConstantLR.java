@@ -27,7 +27,7 @@ public final class ConstantLR extends LrScheduler {
     }
 
     @Override
-    protected double nextLr(double lr, int epoch) {
+    protected double nextLr(double lr, double baseLr, int epoch) {
         if (epoch == 0) {
             return lr * factor;
         }
@@ -35,13 +35,13 @@ public final class ConstantLR extends LrScheduler {
             return lr;
         }
         if (factor == 0) {
-            return closedFormLr(epoch); // PyTorch divides by the factor here and fails; the schedule means the base
+            return closedFormLr(baseLr, epoch); // PyTorch divides by the factor here and fails; the schedule means the base
         }
         return lr * (1.0 / factor);
     }
 
     @Override
-    protected double closedFormLr(int epoch) {
-        return baseLr() * (factor + (epoch >= totalIters ? 1 - factor : 0.0));
+    protected double closedFormLr(double baseLr, int epoch) {
+        return baseLr * (factor + (epoch >= totalIters ? 1 - factor : 0.0));
     }
 }

@@ -22,19 +22,19 @@ public final class CosineAnnealingLR extends LrScheduler {
     }
 
     @Override
-    protected double nextLr(double lr, int epoch) {
+    protected double nextLr(double lr, double baseLr, int epoch) {
         if (epoch == 0) {
             return lr;
         }
         if (Math.floorMod(epoch - 1 - tMax, 2 * tMax) == 0) {
-            return lr + (baseLr() - etaMin) * (1 - Math.cos(Math.PI / tMax)) / 2;
+            return lr + (baseLr - etaMin) * (1 - Math.cos(Math.PI / tMax)) / 2;
         }
         return (1 + Math.cos(Math.PI * epoch / tMax)) / (1 + Math.cos(Math.PI * (epoch - 1) / tMax))
                 * (lr - etaMin) + etaMin;
     }
 
     @Override
-    protected double closedFormLr(int epoch) {
-        return etaMin + (baseLr() - etaMin) * (1 + Math.cos(Math.PI * epoch / tMax)) / 2;
+    protected double closedFormLr(double baseLr, int epoch) {
+        return etaMin + (baseLr - etaMin) * (1 + Math.cos(Math.PI * epoch / tMax)) / 2;
     }
 }

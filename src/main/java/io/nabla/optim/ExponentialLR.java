@@ -18,12 +18,12 @@ public final class ExponentialLR extends LrScheduler {
     }
 
     @Override
-    protected double nextLr(double lr, int epoch) {
+    protected double nextLr(double lr, double baseLr, int epoch) {
         return epoch == 0 ? lr : lr * gamma;
     }
 
     @Override
-    protected double closedFormLr(int epoch) {
-        return baseLr() * Math.pow(gamma, epoch);
+    protected double closedFormLr(double baseLr, int epoch) {
+        return baseLr * Math.pow(gamma, epoch);
     }
 }

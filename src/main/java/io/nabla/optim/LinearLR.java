@@ -34,7 +34,7 @@ public final class LinearLR extends LrScheduler {
     }
 
     @Override
-    protected double nextLr(double lr, int epoch) {
+    protected double nextLr(double lr, double baseLr, int epoch) {
         if (epoch == 0) {
             return lr * startFactor;
         }
@@ -46,7 +46,7 @@ public final class LinearLR extends LrScheduler {
     }
 
     @Override
-    protected double closedFormLr(int epoch) {
-        return baseLr() * (startFactor + (endFactor - startFactor) * Math.min(totalIters, epoch) / totalIters);
+    protected double closedFormLr(double baseLr, int epoch) {
+        return baseLr * (startFactor + (endFactor - startFactor) * Math.min(totalIters, epoch) / totalIters);
     }
 }

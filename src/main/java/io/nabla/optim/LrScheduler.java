@@ -11,10 +11,11 @@ import java.util.Objects;
  * PyTorch 1.13: construction performs the initial step (epoch 0), and each later step computes the new rate with
  * PyTorch's recursive formula ({@code get_lr}) from the current one, so the sequence of rates equals PyTorch's.
  *
- * <p>The base rate ({@code base_lrs[0]}) is the optimizer's {@link Optimizer#initialLr()}, which the first scheduler
- * made on an optimizer sets to the optimizer's rate at that moment, as PyTorch's
- * {@code group.setdefault("initial_lr", group["lr"])}: a later scheduler on the same optimizer (the later children of
- * a {@link SequentialLR} among them) has that base rate too, not the rate the earlier one's initial step left.
+ * <p>Every parameter group of the optimizer follows the schedule from its own base rate ({@code base_lrs[g]}), the
+ * group's {@link Optimizer#initialLrs() initial_lr}, which the first scheduler made on an optimizer sets to the group's
+ * rate at that moment, as PyTorch's {@code group.setdefault("initial_lr", group["lr"])}: a later scheduler on the same
+ * optimizer (the later children of a {@link SequentialLR} among them) has those base rates too, not the rates the
+ * earlier one's initial step left.
  *
  * <p>{@link SequentialLR} starts a child at its milestone with PyTorch's deprecated {@code step(epoch)}, which sets
  * the epoch and the rate from the closed form ({@link #closedFormLr}, {@code _get_closed_form_lr}).
@@ -22,12 +23,12 @@ import java.util.Objects;
 public abstract class LrScheduler {
 
     private final Optimizer optimizer;
-    private final double baseLr;
+    private final double[] baseLrs;
     private int lastEpoch = -1;
 
     protected LrScheduler(Optimizer optimizer) {
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
-        this.baseLr = optimizer.setDefaultInitialLr();
+        this.baseLrs = optimizer.setDefaultInitialLrs();
     }
 
     /** Subclasses call this last in their constructor: PyTorch's {@code _initial_step()}. */
@@ -35,10 +36,17 @@ public abstract class LrScheduler {
         step();
     }
 
-    /** Advances one epoch (or iteration) and sets the optimizer's learning rate. */
+    /** Advances one epoch (or iteration) and sets the optimizer's learning rates. */
     public final void step() {
         lastEpoch++;
-        optimizer.setLr(nextLr(optimizer.lr(), lastEpoch));
+        advance(lastEpoch);
+    }
+
+    /** Sets every group's rate for {@code epoch} by {@link #nextLr} (a {@link SequentialLR} steps a child instead). */
+    void advance(int epoch) {
+        for (int g = 0; g < baseLrs.length; g++) {
+            optimizer.setLr(g, nextLr(optimizer.lr(g), baseLrs[g], epoch));
+        }
     }
 
     /**
@@ -47,24 +55,27 @@ public abstract class LrScheduler {
      */
     final void step(int epoch) {
         lastEpoch = epoch;
-        optimizer.setLr(closedFormLr(epoch));
+        for (int g = 0; g < baseLrs.length; g++) {
+            optimizer.setLr(g, closedFormLr(baseLrs[g], epoch));
+        }
     }
 
-    /** The rate for {@code epoch} given the current rate (PyTorch's {@code get_lr}). */
-    protected abstract double nextLr(double currentLr, int epoch);
+    /** A group's rate for {@code epoch} given its current rate and base rate (PyTorch's {@code get_lr}). */
+    protected abstract double nextLr(double currentLr, double baseLr, int epoch);
 
     /**
-     * The rate for {@code epoch} computed from the base rate alone (PyTorch's {@code _get_closed_form_lr}). Every
-     * schedule here overrides it; this default is what PyTorch does for a schedule without one: {@code get_lr} at
-     * {@code epoch} from the current rate.
+     * A group's rate for {@code epoch} computed from its base rate alone (PyTorch's {@code _get_closed_form_lr}).
      */
-    protected double closedFormLr(int epoch) {
-        return nextLr(optimizer.lr(), epoch);
+    protected abstract double closedFormLr(double baseLr, int epoch);
+
+    /** Group 0's {@link Optimizer#initialLr()} when this schedule was made ({@code base_lrs[0]}). */
+    public double baseLr() {
+        return baseLrs[0];
     }
 
-    /** The optimizer's {@link Optimizer#initialLr()} when this schedule was made ({@code base_lrs[0]}). */
-    public double baseLr() {
-        return baseLr;
+    /** Every group's base rate ({@code base_lrs}), group 0 first. */
+    public double[] baseLrs() {
+        return baseLrs.clone();
     }
 
     public int lastEpoch() {
@@ -76,9 +87,14 @@ public abstract class LrScheduler {
         this.lastEpoch = epoch;
     }
 
-    /** The optimizer's current learning rate ({@code get_last_lr()[0]}). */
+    /** Group 0's current learning rate ({@code get_last_lr()[0]}). */
     public double lastLr() {
         return optimizer.lr();
+    }
+
+    /** Every group's current learning rate ({@code get_last_lr()}). */
+    public double[] lastLrs() {
+        return optimizer.lrs();
     }
 
     /** The optimizer this schedule changes the rate of. */

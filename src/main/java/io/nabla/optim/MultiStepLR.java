@@ -38,13 +38,13 @@ public final class MultiStepLR extends LrScheduler {
     }
 
     @Override
-    protected double nextLr(double lr, int epoch) {
+    protected double nextLr(double lr, double baseLr, int epoch) {
         Integer k = counts.get(epoch);
         return k == null ? lr : lr * Math.pow(gamma, k);
     }
 
     @Override
-    protected double closedFormLr(int epoch) {
-        return baseLr() * Math.pow(gamma, bisectRight(sorted, epoch));
+    protected double closedFormLr(double baseLr, int epoch) {
+        return baseLr * Math.pow(gamma, bisectRight(sorted, epoch));
     }
 }

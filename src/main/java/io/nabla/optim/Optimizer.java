@@ -16,21 +16,30 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Updates a list of parameters (one parameter group) from their gradients, as {@code torch.optim.Optimizer}.
+ * Updates a list of parameters from their gradients, as {@code torch.optim.Optimizer}.
  * {@link #step()} runs without recording gradients and writes the parameters in place through the backend's
  * fused {@link io.nabla.backend.OptimizerKernels}; per-parameter state is created on the first step in the
  * {@link TensorScope} that owns the parameter, so it lives and dies with the model. Parameters without a gradient
  * are skipped, as in PyTorch.
  *
- * <p>The state dict holds {@code lr} (a 0-dim float64) and, per parameter index i with state,
- * {@code state.i.<name>} with PyTorch's names ({@code momentum_buffer}; {@code step}, {@code exp_avg},
- * {@code exp_avg_sq}, {@code max_exp_avg_sq}).
+ * <p>Parameter groups: every parameter starts in group 0, which has the optimizer's options; {@link #withParamGroups}
+ * moves some into further groups with their own learning rate and weight decay (PyTorch's
+ * {@code param_groups[1:]}). Each group's rate moves on its own ({@link LrScheduler} schedules every group from its
+ * own base rate), and {@link #lr()} is group 0's.
+ *
+ * <p>The state dict holds {@code lr} (group 0's rate, a 0-dim float64), {@code param_groups.<g>.lr} for the groups
+ * after the first, and, per parameter index i with state, {@code state.i.<name>} with PyTorch's names
+ * ({@code momentum_buffer}; {@code step}, {@code exp_avg}, {@code exp_avg_sq}, {@code max_exp_avg_sq}).
  */
 public abstract class Optimizer {
 
     private final List<Tensor> params;
-    private double lr;
-    private double initialLr = Double.NaN;
+    /** The group of each parameter. */
+    private int[] groupOf;
+    /** Each group's current rate, its {@code initial_lr} (NaN before a scheduler) and weight decay (NaN: the options'). */
+    private double[] lrs = new double[1];
+    private double[] initialLrs = {Double.NaN};
+    private double[] groupWeightDecay = {Double.NaN};
 
     protected Optimizer(List<Tensor> params, double lr) {
         Objects.requireNonNull(params, "params");
@@ -49,7 +58,76 @@ public abstract class Optimizer {
             }
         }
         this.params = List.copyOf(params);
+        this.groupOf = new int[params.size()];
         setLr(lr);
+    }
+
+    /**
+     * A group of parameters (by index) with its own learning rate and weight decay; null for either means the
+     * optimizer's, as a PyTorch parameter group without that key takes the optimizer's default.
+     */
+    public record ParamGroup(java.util.Collection<Integer> params, Double lr, Double weightDecay) {
+    }
+
+    /**
+     * Moves the parameters of each of {@code groups} into a group of their own, groups 1, 2, ... in order (the
+     * parameters named by none stay in group 0, with the optimizer's options); PyTorch's
+     * {@code Optimizer([{"params": rest}, {"params": g1, "lr": ...}, ...], lr=..., weight_decay=...)}. A parameter in
+     * two groups is refused, as PyTorch refuses it. Call it before the first step and before any scheduler is made.
+     * Returns this.
+     */
+    public Optimizer withParamGroups(List<ParamGroup> groups) {
+        if (lrs.length != 1 || !Double.isNaN(initialLrs[0])) {
+            throw new IllegalStateException("parameter groups are set once, before any scheduler is made");
+        }
+        int[] of = new int[params.size()];
+        double[] rates = new double[groups.size() + 1];
+        double[] decay = new double[groups.size() + 1];
+        rates[0] = lrs[0];
+        decay[0] = Double.NaN;
+        for (int g = 0; g < groups.size(); g++) {
+            ParamGroup group = groups.get(g);
+            Double rate = group.lr();
+            if (rate != null && (!(rate >= 0) || rate.isInfinite())) {
+                throw new IllegalArgumentException("param_groups[" + g + "].lr: expected a non-negative number, got "
+                        + rate);
+            }
+            Double wd = group.weightDecay();
+            if (wd != null && (!(wd >= 0) || wd.isInfinite())) {
+                throw new IllegalArgumentException("param_groups[" + g + "].weight_decay: expected a non-negative "
+                        + "number, got " + wd);
+            }
+            rates[g + 1] = rate == null ? lrs[0] : rate;
+            decay[g + 1] = wd == null ? Double.NaN : wd;
+            for (int i : group.params()) {
+                if (i < 0 || i >= params.size()) {
+                    throw new IllegalArgumentException("param_groups[" + g + "]: expected parameter indices below "
+                            + params.size() + ", got " + i);
+                }
+                if (of[i] != 0) {
+                    throw new IllegalArgumentException("param_groups[" + g + "]: params[" + i + "] is in param_groups["
+                            + (of[i] - 1) + "] already (some parameters appear in more than one parameter group)");
+                }
+                of[i] = g + 1;
+            }
+        }
+        double[] initial = new double[rates.length];
+        Arrays.fill(initial, Double.NaN);
+        this.groupOf = of;
+        this.lrs = rates;
+        this.initialLrs = initial;
+        this.groupWeightDecay = decay;
+        return this;
+    }
+
+    /** The number of parameter groups (1 unless {@link #withParamGroups} made more). */
+    public int groupCount() {
+        return lrs.length;
+    }
+
+    /** The group parameter {@code index} belongs to. */
+    public int groupOf(int index) {
+        return groupOf[index];
     }
 
     /** Performs one update of every parameter that has a gradient. */
@@ -93,9 +171,21 @@ public abstract class Optimizer {
         return this;
     }
 
-    /** The weight decay of parameter {@code index}: {@code weightDecay}, or 0 for one left out. */
+    /**
+     * The weight decay of parameter {@code index}: its group's, {@code weightDecay} (the options') for a group without
+     * its own, or 0 for one left out by {@link #withoutWeightDecay}.
+     */
     protected final double weightDecay(int index, double weightDecay) {
-        return noDecay.get(index) ? 0.0 : weightDecay;
+        if (noDecay.get(index)) {
+            return 0.0;
+        }
+        double own = groupWeightDecay[groupOf[index]];
+        return Double.isNaN(own) ? weightDecay : own;
+    }
+
+    /** The learning rate parameter {@code index} is updated with: its group's. */
+    protected final double lrOf(int index) {
+        return lrs[groupOf[index]];
     }
 
     /** Updates parameter {@code index} in place from its gradient. */
@@ -130,33 +220,58 @@ public abstract class Optimizer {
         return params;
     }
 
-    /** The current learning rate (changed by LR schedules). */
+    /** The current learning rate of group 0 (changed by LR schedules). */
     public double lr() {
-        return lr;
+        return lrs[0];
     }
 
+    /** The current learning rate of group {@code group}. */
+    public double lr(int group) {
+        return lrs[group];
+    }
+
+    /** Every group's current learning rate, group 0 first (PyTorch's {@code [g["lr"] for g in param_groups]}). */
+    public double[] lrs() {
+        return lrs.clone();
+    }
+
+    /** Sets every group's learning rate to {@code lr}. */
     public void setLr(double lr) {
+        for (int g = 0; g < lrs.length; g++) {
+            setLr(g, lr);
+        }
+    }
+
+    /** Sets group {@code group}'s learning rate. */
+    public void setLr(int group, double lr) {
         if (!(lr >= 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("lr: expected a non-negative number, got " + lr);
         }
-        this.lr = lr;
+        lrs[group] = lr;
     }
 
     /**
-     * PyTorch's {@code param_group["initial_lr"]}: the learning rate this optimizer had when the first
-     * {@link LrScheduler} was made on it, which is the base rate of that scheduler and of every later one on it
-     * (PyTorch sets it with {@code setdefault}); {@code NaN} before any scheduler.
+     * PyTorch's {@code param_groups[0]["initial_lr"]}: the learning rate group 0 had when the first
+     * {@link LrScheduler} was made on this optimizer, which is the base rate of that scheduler and of every later one
+     * on it (PyTorch sets it with {@code setdefault}); {@code NaN} before any scheduler.
      */
     public double initialLr() {
-        return initialLr;
+        return initialLrs[0];
     }
 
-    /** Sets {@link #initialLr()} to the current rate unless a scheduler already did; returns it. */
-    double setDefaultInitialLr() {
-        if (Double.isNaN(initialLr)) {
-            initialLr = lr;
+    /** Every group's {@code initial_lr}, group 0 first. */
+    public double[] initialLrs() {
+        return initialLrs.clone();
+    }
+
+    /** Sets each group's {@code initial_lr} to its current rate unless a scheduler already did; returns them. */
+    double[] setDefaultInitialLrs() {
+        for (int g = 0; g < lrs.length; g++) {
+            if (Double.isNaN(initialLrs[g])) {
+                initialLrs[g] = lrs[g];
+            }
         }
-        return initialLr;
+        return initialLrs.clone();
     }
 
     /** A zero tensor shaped like {@code p}, owned by the scope that owns {@code p}. */
@@ -176,10 +291,13 @@ public abstract class Optimizer {
     /** Replaces the state of parameter {@code index} (already checked against {@link #stateNames()}). */
     protected abstract void loadParamState(int index, Map<String, Tensor> state);
 
-    /** {@code lr} and every parameter's state (views of the live tensors). */
+    /** {@code lr}, the other groups' rates and every parameter's state (views of the live tensors). */
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        out.put("lr", Tensor.scalar(lr, DType.FP64));
+        out.put("lr", Tensor.scalar(lrs[0], DType.FP64));
+        for (int g = 1; g < lrs.length; g++) {
+            out.put("param_groups." + g + ".lr", Tensor.scalar(lrs[g], DType.FP64));
+        }
         for (int i = 0; i < params.size(); i++) {
             int index = i;
             paramState(i).forEach((k, v) -> out.put("state." + index + "." + k, v));
@@ -201,9 +319,19 @@ public abstract class Optimizer {
         if (lrTensor == null || lrTensor.numel() != 1) {
             errors.add("lr: expected a one-element tensor, got " + lrTensor);
         }
+        double[] rates = new double[lrs.length];
+        for (int g = 1; g < lrs.length; g++) {
+            Tensor t = state.get("param_groups." + g + ".lr");
+            if (t == null || t.numel() != 1) {
+                errors.add("param_groups." + g + ".lr: expected a one-element tensor, got " + t);
+            } else {
+                rates[g] = t.item();
+            }
+        }
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
             String k = e.getKey();
-            if (k.equals("lr")) {
+            if (k.equals("lr") || k.matches("param_groups\\.[1-9]\\d{0,8}\\.lr")
+                    && Integer.parseInt(k.split("\\.")[1]) < lrs.length) {
                 continue;
             }
             String[] parts = k.split("\\.");
@@ -222,13 +350,24 @@ public abstract class Optimizer {
             }
             perParam.get(index).put(parts[2], e.getValue());
         }
+        if (lrTensor != null && lrTensor.numel() == 1) {
+            rates[0] = lrTensor.item();
+        }
+        for (int g = 0; g < rates.length; g++) {
+            if (!(rates[g] >= 0) || Double.isInfinite(rates[g])) {
+                errors.add((g == 0 ? "lr" : "param_groups." + g + ".lr") + ": expected a non-negative number, got "
+                        + rates[g]);
+            }
+        }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("cannot load the optimizer state: " + String.join("; ", errors));
         }
         for (int i = 0; i < params.size(); i++) {
             checkComplete(i, perParam.get(i));
         }
-        setLr(lrTensor.item());
+        for (int g = 0; g < rates.length; g++) {
+            setLr(g, rates[g]);
+        }
         try (GradMode.Region ignored = GradMode.disable()) {
             for (int i = 0; i < params.size(); i++) {
                 loadParamState(i, perParam.get(i));

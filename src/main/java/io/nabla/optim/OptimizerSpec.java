@@ -12,13 +12,29 @@ import tools.jackson.databind.JsonNode;
  * weight_decay, nesterov), {@code adam} or {@code adamw} (lr, betas, eps, weight_decay, amsgrad), with PyTorch's
  * defaults for omitted fields: lr 1e-3 for all three (PyTorch 2.2 gave {@code SGD} that default, pytorch#114467;
  * 1.13 still required it). {@link #parse} names the first bad field by its path.
+ *
+ * <p>Two extensions: {@code no_weight_decay} (parameters updated without weight decay) and {@code param_groups}, a
+ * list of {@code {"params": [...], "lr": ..., "weight_decay": ...}} (PyTorch's parameter groups: the parameters each
+ * names get its rate and weight decay, those named by none form group 0 with the optimizer's).
  */
-public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, List<String> noWeightDecay) {
+public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, List<String> noWeightDecay,
+        List<Group> paramGroups) {
+
+    /** One of {@code param_groups}: parameter names, module names or patterns, and the group's options (null: the optimizer's). */
+    public record Group(List<String> params, Double lr, Double weightDecay) {
+        public Group {
+            params = List.copyOf(params);
+        }
+    }
 
     private static final Set<String> SGD_FIELDS = Set.of("type", "lr", "momentum", "dampening", "weight_decay",
-            "nesterov", "maximize", "no_weight_decay");
+            "nesterov", "maximize", "no_weight_decay", "param_groups");
     private static final Set<String> ADAM_FIELDS = Set.of("type", "lr", "betas", "eps", "weight_decay", "amsgrad",
-            "maximize", "no_weight_decay");
+            "maximize", "no_weight_decay", "param_groups");
+    private static final Set<String> GROUP_FIELDS = Set.of("params", "lr", "weight_decay");
+
+    /** The most entries of {@code param_groups}. */
+    public static final int MAX_PARAM_GROUPS = 64;
 
     /** PyTorch's default learning rate of SGD (since 2.2), Adam and AdamW. */
     public static final double DEFAULT_LR = 1e-3;
@@ -29,6 +45,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
     public OptimizerSpec {
         Objects.requireNonNull(type, "type");
         noWeightDecay = List.copyOf(noWeightDecay);
+        paramGroups = List.copyOf(paramGroups);
     }
 
     /** Parses the object found at {@code path} (e.g. {@code optimizer}) of a request. */
@@ -54,7 +71,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
             if (type.equals("sgd")) {
                 return new OptimizerSpec(type, new Sgd.Options(number(node, "lr", DEFAULT_LR), number(node, "momentum", 0),
                         number(node, "dampening", 0), number(node, "weight_decay", 0), bool(node, "nesterov"),
-                        bool(node, "maximize")), null, names(node));
+                        bool(node, "maximize")), null, names(node, "no_weight_decay"), groups(node));
             }
             Adam.Options d = type.equals("adamw") ? AdamW.defaults() : Adam.Options.defaults();
             double b1 = d.beta1();
@@ -69,7 +86,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
             }
             return new OptimizerSpec(type, null, new Adam.Options(number(node, "lr", d.lr()), b1, b2,
                     number(node, "eps", d.eps()), number(node, "weight_decay", d.weightDecay()),
-                    bool(node, "amsgrad"), bool(node, "maximize")), names(node));
+                    bool(node, "amsgrad"), bool(node, "maximize")), names(node, "no_weight_decay"), groups(node));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(path + "." + e.getMessage(), e);
         }
@@ -87,23 +104,23 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
     }
 
     /**
-     * {@code no_weight_decay} (an extension): the parameters updated without weight decay, by the names, module
-     * prefixes or {@code *} patterns of the model's state dict (checked against the model on admission).
+     * {@code no_weight_decay} (an extension), or a group's {@code params}: parameters by the names, module prefixes or
+     * {@code *} patterns of the model's state dict (checked against the model on admission).
      */
-    private static List<String> names(JsonNode node) {
-        JsonNode v = node.get("no_weight_decay");
+    private static List<String> names(JsonNode node, String field) {
+        JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return List.of();
         }
         if (!v.isArray() || v.size() > MAX_NO_WEIGHT_DECAY) {
-            throw new IllegalArgumentException("no_weight_decay: expected a list of at most " + MAX_NO_WEIGHT_DECAY
+            throw new IllegalArgumentException(field + ": expected a list of at most " + MAX_NO_WEIGHT_DECAY
                     + " parameter names, module names or patterns such as \"*.bias\", got " + JsonValues.brief(v));
         }
         List<String> out = new java.util.ArrayList<>();
         for (int i = 0; i < v.size(); i++) {
             JsonNode e = v.get(i);
             if (!e.isString() || e.stringValue().isEmpty() || e.stringValue().length() > 1024) {
-                throw new IllegalArgumentException("no_weight_decay[" + i + "]: expected a parameter name, module name "
+                throw new IllegalArgumentException(field + "[" + i + "]: expected a parameter name, module name "
                         + "or pattern such as \"*.bias\", got " + JsonValues.brief(e));
             }
             out.add(e.stringValue());
@@ -111,6 +128,66 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
         return out;
     }
 
+    /**
+     * {@code param_groups} (an extension): at most {@link #MAX_PARAM_GROUPS} objects, each with a non-empty
+     * {@code params} list and optionally its own {@code lr} (positive) and {@code weight_decay} (non-negative).
+     */
+    private static List<Group> groups(JsonNode node) {
+        JsonNode v = node.get("param_groups");
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray() || v.size() > MAX_PARAM_GROUPS) {
+            throw new IllegalArgumentException("param_groups: expected a list of at most " + MAX_PARAM_GROUPS
+                    + " objects such as {\"params\": [\"0\"], \"lr\": 0.0001}, got " + JsonValues.brief(v));
+        }
+        List<Group> out = new java.util.ArrayList<>();
+        for (int g = 0; g < v.size(); g++) {
+            JsonNode e = v.get(g);
+            String at = "param_groups[" + g + "]";
+            if (!e.isObject()) {
+                throw new IllegalArgumentException(at + ": expected an object such as {\"params\": [\"0\"], "
+                        + "\"lr\": 0.0001}, got " + JsonValues.brief(e));
+            }
+            for (String name : e.propertyNames()) {
+                if (!GROUP_FIELDS.contains(name)) {
+                    throw new IllegalArgumentException(at + "." + name + ": unknown field of a parameter group; "
+                            + "expected one of " + GROUP_FIELDS.stream().sorted().toList());
+                }
+            }
+            try {
+                JsonNode params = e.get("params");
+                if (params == null || params.isNull() || params.isArray() && params.isEmpty()) {
+                    throw new IllegalArgumentException("params: required; expected a non-empty list of parameter "
+                            + "names, module names or patterns such as \"*.bias\", got "
+                            + (params == null ? "nothing" : params.toString()));
+                }
+                Double lr = null;
+                JsonNode l = e.get("lr");
+                if (l != null && !l.isNull()) {
+                    if (!l.isNumber() || !(JsonValues.toDouble(l) > 0) || Double.isInfinite(JsonValues.toDouble(l))) {
+                        throw new IllegalArgumentException("lr: expected a positive finite number, got "
+                                + JsonValues.brief(l));
+                    }
+                    lr = JsonValues.toDouble(l);
+                }
+                Double wd = null;
+                JsonNode w = e.get("weight_decay");
+                if (w != null && !w.isNull()) {
+                    if (!w.isNumber() || !(JsonValues.toDouble(w) >= 0)
+                            || Double.isInfinite(JsonValues.toDouble(w))) {
+                        throw new IllegalArgumentException("weight_decay: expected a finite number >= 0, got "
+                                + JsonValues.brief(w));
+                    }
+                    wd = JsonValues.toDouble(w);
+                }
+                out.add(new Group(names(e, "params"), lr, wd));
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(at + "." + ex.getMessage(), ex);
+            }
+        }
+        return out;
+    }
 
     private static boolean bool(JsonNode node, String name) {
         JsonNode v = node.get(name);
@@ -128,7 +205,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
         return sgd != null ? sgd.lr() : adam.lr();
     }
 
-    /** An optimizer of this kind over {@code params}. */
+    /** An optimizer of this kind over {@code params} (in one group: the caller resolves {@link #paramGroups}). */
     public Optimizer create(List<Tensor> params) {
         return switch (type) {
             case "sgd" -> new Sgd(params, sgd);

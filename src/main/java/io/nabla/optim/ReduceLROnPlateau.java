@@ -7,7 +7,7 @@ import java.util.Objects;
  * threshold=1e-4, threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8)} as PyTorch 1.13 steps it: each
  * {@link #step(double)} takes a metric (a validation loss or accuracy); after more than {@code patience} steps without
  * an improvement (below {@code best * (1 - threshold)} in {@code min}/{@code rel} mode, {@code best - threshold} in
- * {@code abs} mode; above in {@code max} mode; NaN never improves) the rate is multiplied by {@code factor}, not below
+ * {@code abs} mode; above in {@code max} mode; NaN never improves) each group's rate is multiplied by {@code factor}, not below
  * {@code min_lr} and only by more than {@code eps}, and {@code cooldown} steps follow in which bad steps do not count.
  * Its state follows from the metrics it was given, so a resumed job replays them.
  */
@@ -78,10 +78,12 @@ public final class ReduceLROnPlateau {
             badEpochs = 0;
         }
         if (badEpochs > patience) {
-            double old = optimizer.lr();
-            double lowered = Math.max(old * factor, minLr);
-            if (old - lowered > eps) {
-                optimizer.setLr(lowered);
+            for (int g = 0; g < optimizer.groupCount(); g++) { // every group on its own, as PyTorch's _reduce_lr
+                double old = optimizer.lr(g);
+                double lowered = Math.max(old * factor, minLr);
+                if (old - lowered > eps) {
+                    optimizer.setLr(g, lowered);
+                }
             }
             cooldownCounter = cooldown;
             badEpochs = 0;

@@ -42,7 +42,10 @@ public final class SequentialLR extends LrScheduler {
         this.schedulers = List.copyOf(schedulers);
         this.milestones = milestones.clone();
         setLastEpoch(0);
-        optimizer.setLr(optimizer.initialLr());
+        double[] initial = optimizer.initialLrs();
+        for (int g = 0; g < initial.length; g++) {
+            optimizer.setLr(g, initial[g]);
+        }
         for (LrScheduler s : this.schedulers) {
             s.setLastEpoch(s.lastEpoch() - 1);
         }
@@ -94,9 +97,9 @@ public final class SequentialLR extends LrScheduler {
         return schedulers;
     }
 
-    /** Steps the child in charge of {@code epoch} (PyTorch's {@code SequentialLR.step}); returns the rate it set. */
+    /** Steps the child in charge of {@code epoch} (PyTorch's {@code SequentialLR.step}), which sets every group's rate. */
     @Override
-    protected double nextLr(double currentLr, int epoch) {
+    void advance(int epoch) {
         int idx = bisectRight(milestones, epoch);
         LrScheduler s = schedulers.get(idx);
         if (idx > 0 && milestones[idx - 1] == epoch) {
@@ -104,12 +107,17 @@ public final class SequentialLR extends LrScheduler {
         } else {
             s.step();
         }
-        return optimizer().lr();
+    }
+
+    /** Not called: {@link #advance} steps a child instead. */
+    @Override
+    protected double nextLr(double currentLr, double baseLr, int epoch) {
+        throw new UnsupportedOperationException("SequentialLR steps its children");
     }
 
     /** PyTorch 1.13's {@code SequentialLR.step()} takes no epoch (the constructor keeps a SequentialLR child first). */
     @Override
-    protected double closedFormLr(int epoch) {
+    protected double closedFormLr(double baseLr, int epoch) {
         throw new UnsupportedOperationException("SequentialLR has no closed form: PyTorch 1.13's SequentialLR.step() "
                 + "takes no epoch");
     }

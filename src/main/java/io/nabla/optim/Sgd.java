@@ -85,7 +85,7 @@ public final class Sgd extends Optimizer {
                 init = true;
             }
         }
-        var h = new OptimizerKernels.SgdStep(lr(), options.momentum(), options.dampening(),
+        var h = new OptimizerKernels.SgdStep(lrOf(index), options.momentum(), options.dampening(),
                 weightDecay(index, options.weightDecay()), options.nesterov(), options.maximize(), init);
         p.backend().optimizer().sgd(h, p.dtype(), p.memory(), p.layout(), g.memory(), g.layout(),
                 buf == null ? null : buf.memory(), buf == null ? null : buf.layout());

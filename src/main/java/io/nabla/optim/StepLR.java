@@ -19,12 +19,12 @@ public final class StepLR extends LrScheduler {
     }
 
     @Override
-    protected double nextLr(double lr, int epoch) {
+    protected double nextLr(double lr, double baseLr, int epoch) {
         return epoch == 0 || epoch % stepSize != 0 ? lr : lr * gamma;
     }
 
     @Override
-    protected double closedFormLr(int epoch) {
-        return baseLr() * Math.pow(gamma, Math.floorDiv(epoch, stepSize));
+    protected double closedFormLr(double baseLr, int epoch) {
+        return baseLr * Math.pow(gamma, Math.floorDiv(epoch, stepSize));
     }
 }

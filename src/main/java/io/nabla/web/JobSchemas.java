@@ -22,7 +22,19 @@ final class JobSchemas {
             Double eps, Boolean amsgrad,
             @JsonProperty("no_weight_decay") @Schema(description = "an extension: parameters updated without weight "
                     + "decay, by name, module name or pattern (\"*.bias\"), as a second PyTorch parameter group with "
-                    + "weight_decay 0") List<String> noWeightDecay) {
+                    + "weight_decay 0") List<String> noWeightDecay,
+            @JsonProperty("param_groups") @Schema(description = "an extension: PyTorch's parameter groups, at most "
+                    + "64; the parameters each names (by name, module name or pattern) take its lr and weight_decay, "
+                    + "those named by none keep the optimizer's (group 0); a parameter in two groups is a 400")
+            List<ParamGroup> paramGroups) {
+    }
+
+    @Schema(name = "JobParamGroup", description = "One of optimizer.param_groups (an extension)")
+    record ParamGroup(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "parameter names, module "
+            + "names or patterns such as \"*.bias\"") List<String> params,
+            @Schema(description = "the group's learning rate, a positive number (default: the optimizer's)") Double lr,
+            @JsonProperty("weight_decay") @Schema(description = "the group's weight decay (default: the optimizer's)")
+            Double weightDecay) {
     }
 
     @Schema(name = "JobRequest", description = "A fine-tuning job: train a model version on a dataset")
@@ -222,10 +234,14 @@ final class JobSchemas {
     record Event(int step, int epoch, Double loss,
             @Schema(allowableValues = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"}) String status,
             @Schema(description = "an extension: in a progress event, the learning rate the step was taken with "
-                    + "(it follows the job's lr_scheduler); null in a status event") Double lr) {
+                    + "(it follows the job's lr_scheduler); null in a status event; with optimizer.param_groups, group "
+                    + "0's (the parameters no group names)") Double lr,
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Schema(description = "an extension, only in the progress "
+                    + "events of a job with optimizer.param_groups: every group's learning rate, group 0 (the "
+                    + "parameters no group names) first, then param_groups[0], [1], ...") List<Double> lrs) {
 
         static Event of(JobEvent e) {
-            return new Event(e.step(), e.epoch(), e.loss(), e.status().name(), e.lr());
+            return new Event(e.step(), e.epoch(), e.loss(), e.status().name(), e.lr(), e.lrs());
         }
     }
 }

@@ -133,11 +133,43 @@ class JobExtensionsTest {
         JsonNode c = caseNamed(name);
         String dataset = setUp();
         JobStore store = new JobStore(JdbcClient.create(Databases.h2()));
+        JobEvents events = new JobEvents();
+        List<JobEvent> progress = new ArrayList<>(); // published on this thread: run() runs here
+        events.subscribe("a", e -> {
+            if (e.loss() != null) {
+                progress.add(e);
+            }
+        });
         JobRun run = new JobRun(JobRunResumeTest.claimed(store, "a", request(c, dataset, 5), totalSteps(c)), registry,
-                datasets(), new CheckpointFiles(root.resolve("checkpoints"), Duration.ZERO), store, new JobEvents(),
+                datasets(), new CheckpointFiles(root.resolve("checkpoints"), Duration.ZERO), store, events,
                 Duration.ZERO);
         assertThat(run.run()).isEqualTo(JobRun.Outcome.SUCCEEDED);
         assertReproduces(c, run, registry, store);
+        assertRates(c, progress);
+    }
+
+    /**
+     * Each progress event's rate (and with {@code param_groups}, every group's) is the one PyTorch's optimizer had
+     * for that step: the rate after the step before it ({@code lrs}, {@code group_lrs}).
+     */
+    private static void assertRates(JsonNode c, List<JobEvent> progress) {
+        JsonNode lrs = c.get("lrs");
+        assertThat(progress).hasSize(lrs.size());
+        for (int i = 1; i < progress.size(); i++) {
+            JobEvent e = progress.get(i);
+            assertThat(e.lr()).as("the rate of step %d", i).isCloseTo(lrs.get(i - 1).doubleValue(),
+                    org.assertj.core.data.Offset.offset(1e-15));
+            if (!c.has("group_lrs")) {
+                assertThat(e.lrs()).isNull();
+                continue;
+            }
+            JsonNode expected = c.get("group_lrs").get(i - 1);
+            assertThat(e.lrs()).as("the groups' rates of step %d", i).hasSize(expected.size());
+            for (int g = 0; g < expected.size(); g++) {
+                assertThat(e.lrs().get(g)).as("group %d's rate of step %d", g, i)
+                        .isCloseTo(expected.get(g).doubleValue(), org.assertj.core.data.Offset.offset(1e-15));
+            }
+        }
     }
 
     /**

@@ -24,7 +24,8 @@ class JobRequestFuzzTest {
 
     private static final String VALID = """
             {"model": "m", "dataset": "d", "loss": "cross_entropy", "epochs": 2, "batch_size": 4,
-             "optimizer": {"type": "adamw", "lr": 0.01, "no_weight_decay": ["*.bias"]},
+             "optimizer": {"type": "adamw", "lr": 0.01, "no_weight_decay": ["*.bias"],
+                           "param_groups": [{"params": ["2"], "lr": 0.1, "weight_decay": 0}]},
              "lr_scheduler": {"type": "SequentialLR", "interval": "step", "milestones": [3],
                               "schedulers": [{"type": "LinearLR", "start_factor": 0.1, "total_iters": 3},
                                              {"type": "CosineAnnealingLR", "T_max": 9, "eta_min": 0.001}]},
@@ -45,7 +46,8 @@ class JobRequestFuzzTest {
             new String[] {"early_stopping", "restore_best_weights"}, new String[] {"accumulate_grad_batches"},
             new String[] {"loss_options"}, new String[] {"loss_options", "weight"},
             new String[] {"loss_options", "label_smoothing"}, new String[] {"loss_options", "ignore_index"},
-            new String[] {"optimizer", "no_weight_decay"}, new String[] {"loss"});
+            new String[] {"optimizer", "no_weight_decay"}, new String[] {"optimizer", "param_groups"},
+            new String[] {"loss"});
 
     private static JsonNode value(Random r, int depth) {
         switch (r.nextInt(depth > 2 ? 8 : 10)) {

@@ -113,6 +113,54 @@ class LrSchedulerGoldenTest {
         }));
     }
 
+    /**
+     * Every case again on an optimizer of three parameter groups with their own rates: each group follows the
+     * schedule from its own base rate, PyTorch's {@code base_lrs[g]}, to the bit.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyParameterGroupFollowsTheScheduleFromItsOwnRate() {
+        double[] rates = new double[ROOT.get("group_lrs").size()];
+        for (int g = 0; g < rates.length; g++) {
+            rates[g] = ROOT.get("group_lrs").get(g).doubleValue();
+        }
+        int steps = ROOT.get("steps").intValue();
+        return ROOT.get("cases").properties().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
+            JsonNode c = e.getValue();
+            try (TensorScope s = TensorScope.open()) {
+                List<Tensor> params = new ArrayList<>();
+                List<Optimizer.ParamGroup> groups = new ArrayList<>();
+                for (int g = 0; g < rates.length; g++) {
+                    params.add(Tensor.of(new float[1], 1).requiresGrad(true));
+                    if (g > 0) {
+                        groups.add(new Optimizer.ParamGroup(List.of(g), rates[g], null));
+                    }
+                }
+                Sgd opt = new Sgd(params, Sgd.Options.lr(rates[0]));
+                opt.withParamGroups(groups);
+                List<LrScheduler> scheds = buildAll(c.get("schedulers"), opt);
+                assertThat(opt.initialLrs()).containsExactly(rates);
+                List<List<Double>> lrs = new ArrayList<>();
+                lrs.add(boxed(opt.lrs()));
+                int errorAt = c.path("error_at").asInt(-1);
+                for (int k = 1; k <= steps && k != errorAt; k++) {
+                    scheds.forEach(LrScheduler::step);
+                    lrs.add(boxed(opt.lrs()));
+                }
+                List<List<Double>> expected = new ArrayList<>();
+                c.get("group_lrs").forEach(r -> {
+                    List<Double> row = new ArrayList<>();
+                    r.forEach(v -> row.add(v.doubleValue()));
+                    expected.add(row);
+                });
+                assertThat(lrs).as(e.getKey()).containsExactlyElementsOf(expected);
+            }
+        }));
+    }
+
+    private static List<Double> boxed(double[] a) {
+        return java.util.Arrays.stream(a).boxed().toList();
+    }
+
     /** A schedule made after another one on the same optimizer starts from the first one's initial rate. */
     @Test
     void laterSchedulersShareTheInitialLr() {

@@ -230,7 +230,7 @@ class OptimizerTest {
                 .isEqualTo(new Sgd.Options(1e-3, 0, 0, 0, false, false));
         assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"sgd\", \"lr\": 0.1, \"betas\": 1}"),
                 "optimizer")).hasMessage("optimizer.betas: unknown field of a sgd optimizer; expected one of "
-                + "[dampening, lr, maximize, momentum, nesterov, no_weight_decay, type, weight_decay]");
+                + "[dampening, lr, maximize, momentum, nesterov, no_weight_decay, param_groups, type, weight_decay]");
         assertThat(OptimizerSpec.parse(json.readTree("{\"type\": \"adamw\", \"no_weight_decay\": [\"*.bias\"]}"),
                 "optimizer").noWeightDecay()).containsExactly("*.bias");
         assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"adamw\", \"no_weight_decay\": "
@@ -263,6 +263,94 @@ class OptimizerTest {
             b.step();
             assertThat(opt2.lr()).isEqualTo(third);
             assertThat(b.lastEpoch()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void paramGroupsParseWithTheirPathsInErrors() {
+        var json = JsonMapper.builder().build();
+        OptimizerSpec spec = OptimizerSpec.parse(json.readTree("{\"type\": \"adamw\", \"param_groups\": [{\"params\": "
+                + "[\"0\", \"*.bias\"], \"lr\": 0.0001}, {\"params\": [\"4.weight\"], \"weight_decay\": 0}]}"),
+                "optimizer");
+        assertThat(spec.paramGroups()).containsExactly(new OptimizerSpec.Group(List.of("0", "*.bias"), 1e-4, null),
+                new OptimizerSpec.Group(List.of("4.weight"), null, 0.0));
+        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put("{\"param_groups\": {}}", "optimizer.param_groups: expected a list of at most 64 objects such as "
+                + "{\"params\": [\"0\"], \"lr\": 0.0001}, got {}");
+        bad.put("{\"param_groups\": [1]}", "optimizer.param_groups[0]: expected an object such as {\"params\": [\"0\"], "
+                + "\"lr\": 0.0001}, got 1");
+        bad.put("{\"param_groups\": [{\"params\": [\"0\"]}, {\"lr\": 0.1}]}", "optimizer.param_groups[1].params: "
+                + "required; expected a non-empty list of parameter names, module names or patterns such as \"*.bias\", "
+                + "got nothing");
+        bad.put("{\"param_groups\": [{\"params\": []}]}", "optimizer.param_groups[0].params: required; expected a "
+                + "non-empty list of parameter names, module names or patterns such as \"*.bias\", got []");
+        bad.put("{\"param_groups\": [{\"params\": [\"\"]}]}", "optimizer.param_groups[0].params[0]: expected a "
+                + "parameter name, module name or pattern such as \"*.bias\", got \"\"");
+        bad.put("{\"param_groups\": [{\"params\": [\"0\"], \"lr\": 0}]}", "optimizer.param_groups[0].lr: expected a "
+                + "positive finite number, got 0");
+        bad.put("{\"param_groups\": [{\"params\": [\"0\"], \"weight_decay\": -1}]}",
+                "optimizer.param_groups[0].weight_decay: expected a finite number >= 0, got -1");
+        bad.put("{\"param_groups\": [{\"params\": [\"0\"], \"momentum\": 0.9}]}", "optimizer.param_groups[0].momentum: "
+                + "unknown field of a parameter group; expected one of [lr, params, weight_decay]");
+        String tooMany = "[" + String.join(",", java.util.Collections.nCopies(65, "{\"params\": [\"0\"]}")) + "]";
+        bad.put("{\"param_groups\": " + tooMany + "}", "optimizer.param_groups: expected a list of at most 64 objects");
+        bad.forEach((body, message) -> assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree(
+                "{\"type\": \"sgd\", " + body.substring(1)), "optimizer")).as(body).hasMessageStartingWith(message));
+    }
+
+    @Test
+    void parameterGroupsTakeTheirOwnRateAndWeightDecay() {
+        try (TensorScope s = TensorScope.open()) {
+            List<Tensor> ps = List.of(param(), param(), param());
+            Sgd opt = new Sgd(ps, new Sgd.Options(0.1, 0, 0, 0.5, false, false));
+            opt.withParamGroups(List.of(new Optimizer.ParamGroup(List.of(1), 0.01, null),
+                    new Optimizer.ParamGroup(List.of(2), null, 0.0)));
+            assertThat(opt.groupCount()).isEqualTo(3);
+            assertThat(opt.lrs()).containsExactly(0.1, 0.01, 0.1);
+            for (Tensor p : ps) {
+                p.setGrad(Tensor.of(new float[] {1f, 1f, 1f}, 3));
+            }
+            double[] before = ps.stream().mapToDouble(p -> p.toDoubleArray()[0]).toArray();
+            opt.step();
+            // p -= lr * (g + wd * p)
+            assertThat(ps.get(0).toDoubleArray()[0]).isCloseTo(before[0] - 0.1 * (1 + 0.5 * before[0]), within(1e-6));
+            assertThat(ps.get(1).toDoubleArray()[0]).isCloseTo(before[1] - 0.01 * (1 + 0.5 * before[1]), within(1e-6));
+            assertThat(ps.get(2).toDoubleArray()[0]).isCloseTo(before[2] - 0.1, within(1e-6));
+
+            // the rates travel in the state dict, each group's under its own key
+            opt.setLr(1, 0.005);
+            Map<String, Tensor> sd = opt.stateDict();
+            assertThat(sd).containsKeys("lr", "param_groups.1.lr", "param_groups.2.lr");
+            Sgd other = new Sgd(List.of(param(), param(), param()), new Sgd.Options(0.1, 0, 0, 0.5, false, false));
+            other.withParamGroups(List.of(new Optimizer.ParamGroup(List.of(1), 0.01, null),
+                    new Optimizer.ParamGroup(List.of(2), null, 0.0)));
+            other.loadStateDict(sd);
+            assertThat(other.lrs()).containsExactly(0.1, 0.005, 0.1);
+            Map<String, Tensor> missing = new java.util.LinkedHashMap<>(sd);
+            missing.remove("param_groups.2.lr");
+            missing.put("param_groups.1.lr", Tensor.scalar(-1, io.nabla.backend.DType.FP64));
+            assertThatThrownBy(() -> other.loadStateDict(missing)).hasMessageContaining("param_groups.2.lr: expected "
+                    + "a one-element tensor").hasMessageContaining("param_groups.1.lr: expected a non-negative number");
+            assertThat(other.lrs()).as("nothing changed").containsExactly(0.1, 0.005, 0.1);
+            // a one-group optimizer refuses the other groups' keys
+            assertThatThrownBy(() -> new Sgd(List.of(param(), param(), param()), Sgd.Options.lr(0.1)).loadStateDict(sd))
+                    .hasMessageContaining("unexpected key param_groups.1.lr");
+        }
+    }
+
+    @Test
+    void aParameterInTwoGroupsOrGroupsAfterASchedulerAreRefused() {
+        try (TensorScope s = TensorScope.open()) {
+            Sgd opt = new Sgd(List.of(param(), param()), Sgd.Options.lr(0.1));
+            assertThatThrownBy(() -> opt.withParamGroups(List.of(new Optimizer.ParamGroup(List.of(1), 0.01, null),
+                    new Optimizer.ParamGroup(List.of(0, 1), 0.02, null)))).hasMessage("param_groups[1]: params[1] is in "
+                    + "param_groups[0] already (some parameters appear in more than one parameter group)");
+            assertThatThrownBy(() -> opt.withParamGroups(List.of(new Optimizer.ParamGroup(List.of(2), null, null))))
+                    .hasMessage("param_groups[0]: expected parameter indices below 2, got 2");
+            assertThat(opt.groupCount()).isEqualTo(1);
+            new StepLR(opt, 1, 0.5);
+            assertThatThrownBy(() -> opt.withParamGroups(List.of(new Optimizer.ParamGroup(List.of(1), 0.01, null))))
+                    .isInstanceOf(IllegalStateException.class);
         }
     }
 }

@@ -111,6 +111,14 @@ class JobRequestsIT extends ServerTestBase {
                 "loss_options.weight: expected a weight for each of the 3 classes of the output \"logits\" (-1, 3), got 2");
         assertBad("no weight decay for nothing", r -> opt(r).putArray("no_weight_decay").add("*.bias").add("*.gamma"),
                 "optimizer.no_weight_decay[1]", "\"*.gamma\"", "which names none");
+        assertBad("a parameter group naming nothing", r -> opt(r).putArray("param_groups").addObject()
+                .putArray("params").add("*.gamma"), "optimizer.param_groups[0].params[0]", "\"*.gamma\"", "which names none");
+        assertBad("a parameter in two groups", r -> {
+            var groups = opt(r).putArray("param_groups");
+            groups.addObject().put("lr", 0.1).putArray("params").add("*.bias");
+            groups.addObject().putArray("params").add("2");
+        }, "optimizer.param_groups[1].params: names the parameter \"2.bias\", which optimizer.param_groups[0] names "
+                + "already; expected each parameter in at most one group");
         assertBad("a split that leaves nothing to validate", r -> r.putObject("validation").put("split", 0.001),
                 "validation.split: 0.001 of 96 samples leaves 96 to train on and 0 to validate; expected at least one "
                 + "of each");

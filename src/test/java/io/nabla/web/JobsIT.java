@@ -156,7 +156,9 @@ class JobsIT extends ServerTestBase {
         List<Double> rates = new ArrayList<>();
         for (int i = 0; i + 1 < stream.size(); i++) {
             if (stream.get(i).equals("event:progress")) {
-                rates.add(Http.JSON.readTree(stream.get(i + 1).substring("data:".length())).get("lr").doubleValue());
+                JsonNode event = Http.JSON.readTree(stream.get(i + 1).substring("data:".length()));
+                rates.add(event.get("lr").doubleValue());
+                assertThat(event.has("lrs")).as("lrs only with param_groups: %s", event).isFalse();
             }
         }
         // the rate each step took: PyTorch's after the previous step (lrs[i] is the rate after step i), the first
@@ -201,6 +203,58 @@ class JobsIT extends ServerTestBase {
                 assertThat(actual.get(frozen).toFloatArray()).as(frozen)
                         .isEqualTo(initial.get(frozen).toFloatArray());
             }
+        }
+    }
+
+    /**
+     * A job with parameter groups ({@code optimizer.param_groups}) trains each group at its own rate, as PyTorch's
+     * parameter groups do ({@code training/job_extensions.json}): every loss as PyTorch's, and each progress event with
+     * every group's rate.
+     */
+    @Test
+    void aJobWithParameterGroupsTrainsEachAtItsOwnRate() {
+        String model = "jobs-param-groups";
+        JsonNode fixture = JobFixtures.json("/training/job_extensions.json");
+        assertThat(http.createModel(model, fixture.get("spec").toString(),
+                JobFixtures.bytes("/training/job_extensions_model.safetensors")).status()).isEqualTo(201);
+        String dataset = JobFixtures.uploadDataset(http, JobFixtures.bytes("/training/job_extensions_data.safetensors"));
+        JsonNode c = null;
+        for (JsonNode k : fixture.get("cases")) {
+            if (k.get("name").stringValue().equals("adamw_param_groups_cosine_eta_min_step_no_weight_decay")) {
+                c = k;
+            }
+        }
+        ObjectNode request = Http.JSON.createObjectNode();
+        request.put("model", model).put("dataset", dataset).put("loss", "cross_entropy");
+        for (String f : List.of("optimizer", "lr_scheduler", "freeze", "epochs", "batch_size", "shuffle", "seed")) {
+            request.set(f, c.get(f));
+        }
+        List<String> stream = new ArrayList<>();
+        String id = submitAndStream(request, "jobs-param-groups-blocker", stream);
+        JsonNode job = JobFixtures.awaitFinal(http, id);
+        assertThat(job.get("status").stringValue()).as(job.toString()).isEqualTo("SUCCEEDED");
+        List<JsonNode> progress = new ArrayList<>();
+        for (int i = 0; i + 1 < stream.size(); i++) {
+            if (stream.get(i).equals("event:progress")) {
+                progress.add(Http.JSON.readTree(stream.get(i + 1).substring("data:".length())));
+            }
+        }
+        JsonNode groupLrs = c.get("group_lrs");
+        assertThat(progress).hasSize(groupLrs.size());
+        for (int i = 1; i < progress.size(); i++) {
+            JsonNode rates = progress.get(i).get("lrs");
+            assertThat(rates.size()).isEqualTo(3);
+            assertThat(progress.get(i).get("lr").doubleValue()).isEqualTo(rates.get(0).doubleValue());
+            for (int g = 0; g < 3; g++) {
+                assertThat(rates.get(g).doubleValue()).as("group %d at step %d", g, i)
+                        .isCloseTo(groupLrs.get(i - 1).get(g).doubleValue(), org.assertj.core.data.Offset.offset(1e-15));
+            }
+        }
+        JsonNode expected = c.get("losses");
+        for (int i = 0; i < expected.size(); i++) {
+            double e = expected.get(i).doubleValue();
+            assertThat(Math.abs(job.get("losses").get(i).doubleValue() - e)).as("loss %d", i)
+                    .isLessThanOrEqualTo(1e-6 + 1e-4 * Math.abs(e));
         }
     }
 
