@@ -296,8 +296,11 @@ class JobExtensionsTest {
                 // early stopping: before its best epoch, after it (best weights checkpointed), and at the stop itself
                 Stream.concat(IntStream.of(12, 22, 27, 29).mapToObj(s -> Arguments.of("sgd_early_stopping_restores_best",
                         s)), Stream.concat(IntStream.of(1, 2, 3, 4).mapToObj(s -> Arguments.of(
-                        "adamw_accumulate_4_step_schedule_clip", s)), IntStream.of(7, 12, 16).mapToObj(s ->
-                        Arguments.of("sgd_reduce_lr_on_plateau", s)))));
+                        "adamw_accumulate_4_step_schedule_clip", s)), Stream.concat(IntStream.of(7, 12, 16).mapToObj(s ->
+                        Arguments.of("sgd_reduce_lr_on_plateau", s)), Stream.concat(IntStream.of(3, 6).mapToObj(s ->
+                        Arguments.of("adamw_param_groups_cosine_eta_min_step_no_weight_decay", s)),
+                        IntStream.of(5, 11).mapToObj(s -> Arguments.of("sgd_param_groups_plateau_frozen_member",
+                        s)))))));
     }
 
     @ParameterizedTest
