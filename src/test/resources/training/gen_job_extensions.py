@@ -125,6 +125,27 @@ CASES = [
      "optimizer": {"type": "sgd", "lr": 0.05, "momentum": 0.9, "param_groups": [{"params": ["0"], "lr": 0.01}]},
      "lr_scheduler": {"type": "ReduceLROnPlateau", "factor": 0.5, "patience": 0, "threshold": 0.001},
      "freeze": ["0.bias"], "epochs": 5, "batch_size": 8, "shuffle": True, "seed": 26, "validation": {"batch_size": 7}},
+    # OneCycleLR (Adam's beta1 cycled, a max_lr per group, total_steps the job's), CyclicLR (SGD's momentum cycled),
+    # ChainedScheduler, PolynomialLR, CosineAnnealingWarmRestarts
+    {"name": "adamw_onecycle_step_max_lr_per_group",
+     "optimizer": {"type": "adamw", "lr": 0.01, "weight_decay": 0.01, "param_groups": [{"params": ["4"]}]},
+     "lr_scheduler": {"type": "OneCycleLR", "max_lr": [0.02, 0.08], "pct_start": 0.25, "interval": "step"},
+     "freeze": ["0.bias"], "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 27},
+    {"name": "sgd_cyclic_triangular2_step",
+     "optimizer": {"type": "sgd", "lr": 0.1},
+     "lr_scheduler": {"type": "CyclicLR", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "mode": "triangular2",
+                      "interval": "step"},
+     "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 28},
+    {"name": "adam_chained_warmup_polynomial_step",
+     "optimizer": {"type": "adam", "lr": 0.02},
+     "lr_scheduler": {"type": "ChainedScheduler", "interval": "step",
+                      "schedulers": [{"type": "LinearLR", "start_factor": 0.2, "total_iters": 4},
+                                     {"type": "PolynomialLR", "total_iters": 12, "power": 2.0}]},
+     "freeze": ["0.bias"], "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 29},
+    {"name": "sgd_warm_restarts_epoch",
+     "optimizer": {"type": "sgd", "lr": 0.1, "momentum": 0.9},
+     "lr_scheduler": {"type": "CosineAnnealingWarmRestarts", "T_0": 2, "T_mult": 2, "eta_min": 0.005},
+     "epochs": 6, "batch_size": 12, "shuffle": True, "seed": 30},
     {"name": "sgd_linear_decay_epoch_no_clip",
      "optimizer": {"type": "sgd", "lr": 0.1},
      "lr_scheduler": {"type": "LinearLR", "start_factor": 1.0, "end_factor": 0.0, "total_iters": 3},
@@ -132,12 +153,17 @@ CASES = [
 ]
 
 
-def scheduler(opt, s):
+def scheduler(opt, s, scheduled_steps):
+    """The case's schedule; a OneCycleLR without total_steps takes the number of times the loop steps it."""
     t = s["type"]
     args = {k: v for k, v in s.items() if k not in ("type", "interval", "schedulers", "monitor")}
     if t == "SequentialLR":
-        children = [scheduler(opt, c) for c in s["schedulers"]]
+        children = [scheduler(opt, c, scheduled_steps) for c in s["schedulers"]]
         return torch.optim.lr_scheduler.SequentialLR(opt, children, milestones=s["milestones"])
+    if t == "ChainedScheduler":
+        return torch.optim.lr_scheduler.ChainedScheduler([scheduler(opt, c, scheduled_steps) for c in s["schedulers"]])
+    if t == "OneCycleLR" and "total_steps" not in args and "epochs" not in args:
+        args["total_steps"] = scheduled_steps
     return getattr(torch.optim.lr_scheduler, t)(opt, **args)
 
 
@@ -219,16 +245,18 @@ def run(case, initial, data, xv, yv):
         if n in skip:
             p.requires_grad_(False)
     opt = optimizer([(n, p) for n, p in model.named_parameters() if p.requires_grad], case["optimizer"])
-    sched = scheduler(opt, case["lr_scheduler"]) if "lr_scheduler" in case else None
+    per_step = "lr_scheduler" in case and case["lr_scheduler"].get("interval") == "step"
+    k = case.get("accumulate_grad_batches", 1)
+    batches = (len(x) + case["batch_size"] - 1) // case["batch_size"]
+    scheduled = case["epochs"] * ((batches + k - 1) // k) if per_step else case["epochs"]
+    sched = scheduler(opt, case["lr_scheduler"], scheduled) if "lr_scheduler" in case else None
     plateau = sched is not None and case["lr_scheduler"]["type"] == "ReduceLROnPlateau"
-    per_step = sched is not None and case["lr_scheduler"].get("interval") == "step"
     stopping = case.get("early_stopping")
     maximise = stopping is not None and stopping.get("monitor") == "accuracy"
     best, best_epoch, since_best, best_state, stopped = (-math.inf if maximise else math.inf), -1, 0, None, False
     loader = DataLoader(TensorDataset(x, y), batch_size=case["batch_size"], shuffle=case["shuffle"])
     clip = case.get("clip_grad_norm")
     losses, lrs, group_lrs, validation = [], [], [], []
-    k = case.get("accumulate_grad_batches", 1)
     model.train()
     for epoch in range(case["epochs"]):
         if stopped:

@@ -83,6 +83,11 @@ final class JobAdmission {
                     : ", accumulate_grad_batches " + r.accumulateGradBatches()) + ") are " + total
                     + " optimizer steps; expected at most " + maxSteps + " (nabla.jobs.max-steps)");
         }
+        if (r.lrScheduler() != null) {
+            // a OneCycleLR stepped past its total_steps would fail the job on its way
+            r.lrScheduler().checkSteps((int) (r.lrScheduler().perStep() ? total : r.epochs()), "lr_scheduler",
+                    r.optimizer());
+        }
         return new Admitted(r.withVersion(v.version()), identified.modelId(), (int) total, rows, device);
     }
 

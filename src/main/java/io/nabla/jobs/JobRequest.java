@@ -265,7 +265,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
         JsonNode sched = root.get("lr_scheduler");
         LrSchedulerSpec schedule = null;
         if (sched != null && !sched.isNull()) {
-            schedule = LrSchedulerSpec.parse(sched, "lr_scheduler");
+            schedule = LrSchedulerSpec.parse(sched, "lr_scheduler", optimizer);
             if (schedule.plateau() && validationSet == null) {
                 throw new IllegalArgumentException("lr_scheduler: a ReduceLROnPlateau needs a validation dataset to "
                         + "watch; expected the field validation, got none");

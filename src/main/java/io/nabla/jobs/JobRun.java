@@ -246,7 +246,8 @@ final class JobRun {
         }
         boolean onPlateau = request.lrScheduler() != null && request.lrScheduler().plateau();
         LrScheduler schedule = request.lrScheduler() == null || onPlateau ? null
-                : request.lrScheduler().create(optimizer);
+                : request.lrScheduler().create(optimizer, request.lrScheduler().perStep() ? job.totalSteps()
+                        : job.totalSteps() / perEpoch);
         io.nabla.optim.ReduceLROnPlateau plateau = onPlateau ? request.lrScheduler().createPlateau(optimizer) : null;
         boolean perStep = schedule != null && request.lrScheduler().perStep();
         if (perStep) {

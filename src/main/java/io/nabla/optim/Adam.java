@@ -89,6 +89,16 @@ public class Adam extends Optimizer {
         return options;
     }
 
+    @Override
+    protected double defaultMomentum() {
+        return options.beta1();
+    }
+
+    @Override
+    public boolean momentumIsBeta1() {
+        return true;
+    }
+
     /** The number of steps taken by parameter {@code index}. */
     public long steps(int index) {
         return (long) steps[index];
@@ -105,9 +115,10 @@ public class Adam extends Optimizer {
         }
         // PyTorch keeps the step in a float32 tensor and reads it back as a Python float
         steps[i] = (float) (steps[i] + 1);
-        double bias1 = 1 - Math.pow(options.beta1(), steps[i]);
+        double beta1 = momentumOf(i); // betas[0], which a OneCycleLR cycles
+        double bias1 = 1 - Math.pow(beta1, steps[i]);
         double bias2 = 1 - Math.pow(options.beta2(), steps[i]);
-        var h = new OptimizerKernels.AdamStep(lrOf(i), options.beta1(), options.beta2(), options.eps(),
+        var h = new OptimizerKernels.AdamStep(lrOf(i), beta1, options.beta2(), options.eps(),
                 weightDecay(i, options.weightDecay()), decoupled, options.amsgrad(), options.maximize(), lrOf(i) / bias1,
                 Math.sqrt(bias2));
         Tensor x = maxExpAvgSq[i];

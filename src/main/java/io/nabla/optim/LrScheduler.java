@@ -23,7 +23,7 @@ import java.util.Objects;
 public abstract class LrScheduler {
 
     private final Optimizer optimizer;
-    private final double[] baseLrs;
+    private double[] baseLrs;
     private int lastEpoch = -1;
 
     protected LrScheduler(Optimizer optimizer) {
@@ -55,6 +55,15 @@ public abstract class LrScheduler {
      */
     final void step(int epoch) {
         lastEpoch = epoch;
+        jump(epoch);
+    }
+
+    /**
+     * Sets every group's rate for {@code epoch} from its closed form ({@link #step(int)}); a schedule whose rate
+     * follows from the epoch alone, without a closed form in PyTorch ({@link OneCycleLR}, {@link CyclicLR}), computes
+     * it as its {@code get_lr}, as PyTorch's {@code step(epoch)} then does.
+     */
+    void jump(int epoch) {
         for (int g = 0; g < baseLrs.length; g++) {
             optimizer.setLr(g, closedFormLr(baseLrs[g], epoch));
         }
@@ -71,6 +80,11 @@ public abstract class LrScheduler {
     /** Group 0's {@link Optimizer#initialLr()} when this schedule was made ({@code base_lrs[0]}). */
     public double baseLr() {
         return baseLrs[0];
+    }
+
+    /** Replaces the base rates (CyclicLR's {@code self.base_lrs = base_lrs} after the base constructor). */
+    void setBaseLrs(double[] rates) {
+        this.baseLrs = rates.clone();
     }
 
     /** Every group's base rate ({@code base_lrs}), group 0 first. */

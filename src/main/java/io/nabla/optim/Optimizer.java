@@ -28,7 +28,7 @@ import java.util.Set;
  * own base rate), and {@link #lr()} is group 0's.
  *
  * <p>The state dict holds {@code lr} (group 0's rate, a 0-dim float64), {@code param_groups.<g>.lr} for the groups
- * after the first, and, per parameter index i with state, {@code state.i.<name>} with PyTorch's names
+ * after the first, {@code param_groups.<g>.momentum} for a group whose momentum a schedule set, and, per parameter index i with state, {@code state.i.<name>} with PyTorch's names
  * ({@code momentum_buffer}; {@code step}, {@code exp_avg}, {@code exp_avg_sq}, {@code max_exp_avg_sq}).
  */
 public abstract class Optimizer {
@@ -40,6 +40,8 @@ public abstract class Optimizer {
     private double[] lrs = new double[1];
     private double[] initialLrs = {Double.NaN};
     private double[] groupWeightDecay = {Double.NaN};
+    /** Each group's momentum (SGD's momentum, Adam's beta1) when a schedule cycles it; NaN: the options'. */
+    private double[] groupMomentum = {Double.NaN};
 
     protected Optimizer(List<Tensor> params, double lr) {
         Objects.requireNonNull(params, "params");
@@ -117,6 +119,7 @@ public abstract class Optimizer {
         this.lrs = rates;
         this.initialLrs = initial;
         this.groupWeightDecay = decay;
+        this.groupMomentum = initial.clone();
         return this;
     }
 
@@ -181,6 +184,36 @@ public abstract class Optimizer {
         }
         double own = groupWeightDecay[groupOf[index]];
         return Double.isNaN(own) ? weightDecay : own;
+    }
+
+    /**
+     * Group {@code group}'s momentum: SGD's {@code momentum}, Adam's and AdamW's {@code betas[0]}; the options' unless
+     * a schedule that cycles momentum ({@link OneCycleLR}, {@link CyclicLR}) set it.
+     */
+    public double momentum(int group) {
+        double own = groupMomentum[group];
+        return Double.isNaN(own) ? defaultMomentum() : own;
+    }
+
+    /** Sets group {@code group}'s momentum (PyTorch's {@code group["momentum"]} or {@code group["betas"][0]}). */
+    public void setMomentum(int group, double momentum) {
+        if (!(momentum >= 0) || Double.isInfinite(momentum)) {
+            throw new IllegalArgumentException("momentum: expected a non-negative number, got " + momentum);
+        }
+        groupMomentum[group] = momentum;
+    }
+
+    /** The options' momentum ({@link #momentum(int)} of a group no schedule changed). */
+    protected abstract double defaultMomentum();
+
+    /** Whether the momentum is Adam's {@code betas[0]} rather than SGD's {@code momentum}. */
+    public boolean momentumIsBeta1() {
+        return false;
+    }
+
+    /** The momentum parameter {@code index} is updated with: its group's. */
+    protected final double momentumOf(int index) {
+        return momentum(groupOf[index]);
     }
 
     /** The learning rate parameter {@code index} is updated with: its group's. */
@@ -264,6 +297,11 @@ public abstract class Optimizer {
         return initialLrs.clone();
     }
 
+    /** Sets group {@code group}'s {@code initial_lr} (OneCycleLR sets it to {@code max_lr / div_factor}). */
+    void setInitialLr(int group, double lr) {
+        initialLrs[group] = lr;
+    }
+
     /** Sets each group's {@code initial_lr} to its current rate unless a scheduler already did; returns them. */
     double[] setDefaultInitialLrs() {
         for (int g = 0; g < lrs.length; g++) {
@@ -298,6 +336,11 @@ public abstract class Optimizer {
         for (int g = 1; g < lrs.length; g++) {
             out.put("param_groups." + g + ".lr", Tensor.scalar(lrs[g], DType.FP64));
         }
+        for (int g = 0; g < lrs.length; g++) {
+            if (!Double.isNaN(groupMomentum[g])) {
+                out.put("param_groups." + g + ".momentum", Tensor.scalar(groupMomentum[g], DType.FP64));
+            }
+        }
         for (int i = 0; i < params.size(); i++) {
             int index = i;
             paramState(i).forEach((k, v) -> out.put("state." + index + "." + k, v));
@@ -328,10 +371,21 @@ public abstract class Optimizer {
                 rates[g] = t.item();
             }
         }
+        double[] momenta = new double[lrs.length];
+        Arrays.fill(momenta, Double.NaN);
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
             String k = e.getKey();
             if (k.equals("lr") || k.matches("param_groups\\.[1-9]\\d{0,8}\\.lr")
                     && Integer.parseInt(k.split("\\.")[1]) < lrs.length) {
+                continue;
+            }
+            if (k.matches("param_groups\\.\\d{1,9}\\.momentum") && Integer.parseInt(k.split("\\.")[1]) < lrs.length) {
+                Tensor m = e.getValue();
+                double v = m.numel() == 1 ? m.item() : Double.NaN;
+                if (!(v >= 0) || Double.isInfinite(v)) {
+                    errors.add(k + ": expected a one-element tensor of a non-negative number, got " + m);
+                }
+                momenta[Integer.parseInt(k.split("\\.")[1])] = v;
                 continue;
             }
             String[] parts = k.split("\\.");
@@ -365,6 +419,7 @@ public abstract class Optimizer {
         for (int i = 0; i < params.size(); i++) {
             checkComplete(i, perParam.get(i));
         }
+        groupMomentum = momenta;
         for (int g = 0; g < rates.length; g++) {
             setLr(g, rates[g]);
         }

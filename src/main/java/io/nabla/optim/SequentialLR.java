@@ -32,24 +32,22 @@ import java.util.Set;
  *
  * <p>The state dict holds {@code last_epoch} and each child's under {@code _schedulers.<i>.} (PyTorch's name).
  */
-public final class SequentialLR extends LrScheduler {
+public final class SequentialLR extends CompositeLrScheduler {
 
-    private final List<LrScheduler> schedulers;
     private final int[] milestones;
 
     public SequentialLR(Optimizer optimizer, List<LrScheduler> schedulers, int[] milestones) {
-        super(check(optimizer, schedulers, milestones));
-        this.schedulers = List.copyOf(schedulers);
+        super(check(optimizer, schedulers, milestones), schedulers);
         this.milestones = milestones.clone();
         setLastEpoch(0);
         double[] initial = optimizer.initialLrs();
         for (int g = 0; g < initial.length; g++) {
             optimizer.setLr(g, initial[g]);
         }
-        for (LrScheduler s : this.schedulers) {
+        for (LrScheduler s : schedulers()) {
             s.setLastEpoch(s.lastEpoch() - 1);
         }
-        this.schedulers.get(0).initialStep();
+        schedulers().get(0).initialStep();
     }
 
     /** Checks the arguments before anything changes; returns the optimizer. */
@@ -78,6 +76,11 @@ public final class SequentialLR extends LrScheduler {
                         + "SequentialLR after the first (PyTorch 1.13 starts it with step(0), which SequentialLR "
                         + "does not take)");
             }
+            if (s instanceof ChainedScheduler) {
+                throw new IllegalArgumentException("schedulers[" + i + "]: expected a scheduler other than "
+                        + "ChainedScheduler (PyTorch 1.13's SequentialLR moves its children's last_epoch, which a "
+                        + "ChainedScheduler has not)");
+            }
         }
         if (milestones.length != schedulers.size() - 1) {
             throw new IllegalArgumentException("milestones: expected " + (schedulers.size() - 1) + " milestones for "
@@ -92,16 +95,11 @@ public final class SequentialLR extends LrScheduler {
         return optimizer;
     }
 
-    /** The child schedules, in order. */
-    public List<LrScheduler> schedulers() {
-        return schedulers;
-    }
-
     /** Steps the child in charge of {@code epoch} (PyTorch's {@code SequentialLR.step}), which sets every group's rate. */
     @Override
     void advance(int epoch) {
         int idx = bisectRight(milestones, epoch);
-        LrScheduler s = schedulers.get(idx);
+        LrScheduler s = schedulers().get(idx);
         if (idx > 0 && milestones[idx - 1] == epoch) {
             s.step(0);
         } else {
@@ -122,65 +120,4 @@ public final class SequentialLR extends LrScheduler {
                 + "takes no epoch");
     }
 
-    /** {@code last_epoch} and every child's state under {@code _schedulers.<i>.}. */
-    @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        out.put("last_epoch", Tensor.scalar(lastEpoch(), DType.INT64));
-        for (int i = 0; i < schedulers.size(); i++) {
-            String prefix = "_schedulers." + i + ".";
-            schedulers.get(i).stateDict().forEach((k, v) -> out.put(prefix + k, v));
-        }
-        return out;
-    }
-
-    @Override
-    String stateError(Map<String, Tensor> state) {
-        List<String> errors = new ArrayList<>();
-        Tensor e = state.get("last_epoch");
-        if (e == null || e.numel() != 1) {
-            errors.add("last_epoch: expected a one-element tensor, got " + e);
-        }
-        List<Map<String, Tensor>> children = split(state, errors);
-        for (int i = 0; i < children.size(); i++) {
-            String error = schedulers.get(i).stateError(children.get(i));
-            if (error != null) {
-                errors.add("_schedulers." + i + ": " + error);
-            }
-        }
-        return errors.isEmpty() ? null : String.join("; ", errors);
-    }
-
-    @Override
-    void applyState(Map<String, Tensor> state) {
-        setLastEpoch((int) state.get("last_epoch").item());
-        List<Map<String, Tensor>> children = split(state, new ArrayList<>());
-        for (int i = 0; i < children.size(); i++) {
-            schedulers.get(i).applyState(children.get(i));
-        }
-    }
-
-    /** The children's states, by the key prefix {@code _schedulers.<i>.}; other unexpected keys go to errors. */
-    private List<Map<String, Tensor>> split(Map<String, Tensor> state, List<String> errors) {
-        List<Map<String, Tensor>> out = new ArrayList<>();
-        for (int i = 0; i < schedulers.size(); i++) {
-            out.add(new LinkedHashMap<>());
-        }
-        for (Map.Entry<String, Tensor> en : state.entrySet()) {
-            String k = en.getKey();
-            if (k.equals("last_epoch")) {
-                continue;
-            }
-            String[] parts = k.split("\\.", 3);
-            int index = parts.length == 3 && parts[0].equals("_schedulers") && parts[1].matches("\\d{1,9}")
-                    ? Integer.parseInt(parts[1]) : -1;
-            if (index < 0 || index >= schedulers.size()) {
-                errors.add("unexpected key " + k + " (expected last_epoch and _schedulers.<0.." + (schedulers.size() - 1)
-                        + ">.<key>)");
-                continue;
-            }
-            out.get(index).put(parts[2], en.getValue());
-        }
-        return out;
-    }
 }

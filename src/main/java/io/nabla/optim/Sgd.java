@@ -74,10 +74,16 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
+    protected double defaultMomentum() {
+        return options.momentum();
+    }
+
+    @Override
     protected void update(int index, Tensor p, Tensor g) {
         boolean init = false;
         Tensor buf = null;
-        if (options.momentum() != 0) {
+        double momentum = momentumOf(index);
+        if (momentum != 0) {
             buf = momentumBuffers[index];
             if (buf == null) {
                 buf = stateLike(p);
@@ -85,7 +91,7 @@ public final class Sgd extends Optimizer {
                 init = true;
             }
         }
-        var h = new OptimizerKernels.SgdStep(lrOf(index), options.momentum(), options.dampening(),
+        var h = new OptimizerKernels.SgdStep(lrOf(index), momentum, options.dampening(),
                 weightDecay(index, options.weightDecay()), options.nesterov(), options.maximize(), init);
         p.backend().optimizer().sgd(h, p.dtype(), p.memory(), p.layout(), g.memory(), g.layout(),
                 buf == null ? null : buf.memory(), buf == null ? null : buf.layout());

@@ -110,21 +110,26 @@ final class JobSchemas {
     @Schema(name = "JobLrScheduler", description = "A learning-rate schedule (an extension of the API): one of "
             + "torch.optim.lr_scheduler's classes by name, with its argument names and defaults")
     record LrScheduler(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"StepLR",
-                "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "ConstantLR", "SequentialLR",
+                "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "ConstantLR", "PolynomialLR",
+                "CosineAnnealingWarmRestarts", "OneCycleLR", "CyclicLR", "SequentialLR", "ChainedScheduler",
                 "ReduceLROnPlateau"}) String type,
             @Schema(description = "when it advances: after each epoch (default) or after each optimizer step; not "
                     + "inside a SequentialLR", allowableValues = {"epoch", "step"}) String interval,
             @JsonProperty("step_size") @Schema(description = "StepLR") Integer stepSize,
-            @Schema(description = "StepLR, MultiStepLR (default 0.1), ExponentialLR (required)") Double gamma,
+            @Schema(description = "StepLR, MultiStepLR (default 0.1), ExponentialLR (required), CyclicLR (default 1)")
+            Double gamma,
             @Schema(description = "MultiStepLR; SequentialLR (one fewer than its schedulers)") List<Integer> milestones,
             @JsonProperty("T_max") @Schema(description = "CosineAnnealingLR") Integer tMax,
             @JsonProperty("eta_min") @Schema(description = "CosineAnnealingLR (default 0)") Double etaMin,
             @JsonProperty("start_factor") @Schema(description = "LinearLR (default 1/3)") Double startFactor,
             @JsonProperty("end_factor") @Schema(description = "LinearLR (default 1)") Double endFactor,
-            @JsonProperty("total_iters") @Schema(description = "LinearLR, ConstantLR (default 5)") Integer totalIters,
+            @JsonProperty("total_iters") @Schema(description = "LinearLR, ConstantLR, PolynomialLR (default 5)")
+            Integer totalIters,
             @Schema(description = "ConstantLR (default 1/3), ReduceLROnPlateau (default 0.1)") Double factor,
-            @Schema(description = "SequentialLR: the schedules it runs one after another") List<LrScheduler> schedulers,
-            @Schema(description = "ReduceLROnPlateau: min (default) or max") String mode,
+            @Schema(description = "SequentialLR: the schedules it runs one after another; ChainedScheduler: the "
+                    + "schedules it steps together") List<LrScheduler> schedulers,
+            @Schema(description = "ReduceLROnPlateau: min (default) or max; CyclicLR: triangular (default), "
+                    + "triangular2 or exp_range") String mode,
             @Schema(description = "ReduceLROnPlateau (default 10)") Integer patience,
             @Schema(description = "ReduceLROnPlateau (default 1e-4)") Double threshold,
             @JsonProperty("threshold_mode") @Schema(description = "ReduceLROnPlateau: rel (default) or abs")
@@ -133,7 +138,33 @@ final class JobSchemas {
             @JsonProperty("min_lr") @Schema(description = "ReduceLROnPlateau (default 0)") Double minLr,
             @Schema(description = "ReduceLROnPlateau (default 1e-8)") Double eps,
             @Schema(description = "ReduceLROnPlateau, an extension: the validation metric it is stepped with, loss "
-                    + "(default) or accuracy") String monitor) {
+                    + "(default) or accuracy") String monitor,
+            @Schema(description = "PolynomialLR (default 1)") Double power,
+            @JsonProperty("T_0") @Schema(description = "CosineAnnealingWarmRestarts (required)") Integer t0,
+            @JsonProperty("T_mult") @Schema(description = "CosineAnnealingWarmRestarts (default 1)") Integer tMult,
+            @JsonProperty("max_lr") @Schema(description = "OneCycleLR, CyclicLR (required): a number, or one per "
+                    + "parameter group") Object maxLr,
+            @JsonProperty("base_lr") @Schema(description = "CyclicLR (required): a number, or one per parameter group")
+            Object baseLr,
+            @JsonProperty("total_steps") @Schema(description = "OneCycleLR: default epochs * steps_per_epoch, or "
+                    + "(an extension) the number of times the job steps it") Integer totalSteps,
+            @Schema(description = "OneCycleLR, with steps_per_epoch") Integer epochs,
+            @JsonProperty("steps_per_epoch") @Schema(description = "OneCycleLR, with epochs") Integer stepsPerEpoch,
+            @JsonProperty("pct_start") @Schema(description = "OneCycleLR (default 0.3)") Double pctStart,
+            @JsonProperty("anneal_strategy") @Schema(description = "OneCycleLR: cos (default) or linear")
+            String annealStrategy,
+            @JsonProperty("cycle_momentum") @Schema(description = "OneCycleLR, CyclicLR (default true)")
+            Boolean cycleMomentum,
+            @JsonProperty("base_momentum") @Schema(description = "OneCycleLR (default 0.85), CyclicLR (default 0.8): a "
+                    + "number, or one per parameter group") Object baseMomentum,
+            @JsonProperty("max_momentum") @Schema(description = "OneCycleLR (default 0.95), CyclicLR (default 0.9): a "
+                    + "number, or one per parameter group") Object maxMomentum,
+            @JsonProperty("div_factor") @Schema(description = "OneCycleLR (default 25)") Double divFactor,
+            @JsonProperty("final_div_factor") @Schema(description = "OneCycleLR (default 1e4)") Double finalDivFactor,
+            @JsonProperty("three_phase") @Schema(description = "OneCycleLR (default false)") Boolean threePhase,
+            @JsonProperty("step_size_up") @Schema(description = "CyclicLR (default 2000)") Double stepSizeUp,
+            @JsonProperty("step_size_down") @Schema(description = "CyclicLR (default step_size_up)")
+            Double stepSizeDown) {
     }
 
     @Schema(name = "JobClipGradNorm", description = "clip_grad_norm_ before each optimizer step (an extension of the "

@@ -299,8 +299,11 @@ class JobExtensionsTest {
                         "adamw_accumulate_4_step_schedule_clip", s)), Stream.concat(IntStream.of(7, 12, 16).mapToObj(s ->
                         Arguments.of("sgd_reduce_lr_on_plateau", s)), Stream.concat(IntStream.of(3, 6).mapToObj(s ->
                         Arguments.of("adamw_param_groups_cosine_eta_min_step_no_weight_decay", s)),
-                        IntStream.of(5, 11).mapToObj(s -> Arguments.of("sgd_param_groups_plateau_frozen_member",
-                        s)))))));
+                        Stream.concat(IntStream.of(5, 11).mapToObj(s -> Arguments.of(
+                        "sgd_param_groups_plateau_frozen_member", s)), Stream.of(Arguments.of(
+                        "adamw_onecycle_step_max_lr_per_group", 4), Arguments.of("adamw_onecycle_step_max_lr_per_group",
+                        9), Arguments.of("sgd_cyclic_triangular2_step", 7), Arguments.of(
+                        "sgd_warm_restarts_epoch", 7))))))));
     }
 
     @ParameterizedTest

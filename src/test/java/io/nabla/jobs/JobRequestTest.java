@@ -180,9 +180,40 @@ class JobRequestTest {
         return Stream.of(
             a(body("", ",\"lr_scheduler\":\"cosine\""), "lr_scheduler: expected an object with a \"type\", got "
                     + "\"cosine\""),
-            a(body("", ",\"lr_scheduler\":{\"type\":\"OneCycleLR\"}"), "lr_scheduler.type: expected one of [StepLR, "
-                    + "MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, ConstantLR, SequentialLR, "
-                    + "ReduceLROnPlateau], got \"OneCycleLR\""),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"LambdaLR\"}"), "lr_scheduler.type: expected one of [StepLR, "
+                    + "MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, ConstantLR, PolynomialLR, "
+                    + "CosineAnnealingWarmRestarts, OneCycleLR, CyclicLR, SequentialLR, ChainedScheduler, "
+                    + "ReduceLROnPlateau], got \"LambdaLR\""),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"OneCycleLR\"}"), "lr_scheduler.max_lr: required; expected a "
+                    + "number, got nothing"),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"OneCycleLR\",\"max_lr\":[0.1,0.2]}"), "lr_scheduler.max_lr: "
+                    + "expected one number, or one per parameter group (1), got 2"),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"OneCycleLR\",\"max_lr\":0.1,\"total_steps\":10,"
+                    + "\"pct_start\":0.1}"), "lr_scheduler.pct_start: 0.1 of total_steps 10 makes phase 1 of 2 zero "
+                    + "steps long"),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"OneCycleLR\",\"max_lr\":0.1,\"epochs\":3}"),
+                    "lr_scheduler.steps_per_epoch: required"),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"SequentialLR\",\"milestones\":[2],\"schedulers\":["
+                    + "{\"type\":\"StepLR\",\"step_size\":1},{\"type\":\"OneCycleLR\",\"max_lr\":0.1}]}"),
+                    "lr_scheduler.schedulers[1].total_steps: required inside a SequentialLR or ChainedScheduler"),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"CyclicLR\",\"base_lr\":0.01,\"max_lr\":0.1,"
+                    + "\"mode\":\"sine\"}"), "lr_scheduler.mode: expected one of [triangular, triangular2, exp_range], "
+                    + "got \"sine\""),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"CyclicLR\",\"base_lr\":0.01,\"max_lr\":0.1}")
+                    .replace("\"sgd\"", "\"adam\""), "lr_scheduler.cycle_momentum: the optimizer has no momentum"),
+            a(body(",\"param_groups\":[{\"params\":[\"0\"]}]", ",\"lr_scheduler\":{\"type\":\"OneCycleLR\","
+                    + "\"max_lr\":[0.1,0.2,0.3]}"), "lr_scheduler.max_lr: expected one number, or one per parameter "
+                    + "group (2), got 3"),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"CosineAnnealingWarmRestarts\",\"T_0\":5,\"T_mult\":0}"),
+                    "lr_scheduler.T_mult: expected an integer from 1 to 1024, got 0"),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"PolynomialLR\",\"power\":-1}"),
+                    "lr_scheduler.power: expected a finite number >= 0, got -1"),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"ChainedScheduler\",\"schedulers\":[{\"type\":\"StepLR\","
+                    + "\"step_size\":1},{\"type\":\"ChainedScheduler\"}]}"), "lr_scheduler.schedulers[1].type: "
+                    + "expected one of"),
+            a(body("", ",\"lr_scheduler\":{\"type\":\"ChainedScheduler\",\"schedulers\":[{\"type\":\"StepLR\","
+                    + "\"step_size\":1,\"interval\":\"step\"}]}"), "lr_scheduler.schedulers[0].interval: unknown field "
+                    + "of a StepLR inside a SequentialLR or ChainedScheduler"),
             a(body("", ",\"lr_scheduler\":{\"type\":\"StepLR\"}"), "lr_scheduler.step_size: required; expected an "
                     + "integer, got nothing"),
             a(body("", ",\"lr_scheduler\":{\"type\":\"StepLR\",\"step_size\":0}"), "lr_scheduler.step_size: "),
@@ -212,8 +243,9 @@ class JobRequestTest {
             a(body("", ",\"lr_scheduler\":{\"type\":\"SequentialLR\",\"milestones\":[2],\"schedulers\":["
                     + "{\"type\":\"SequentialLR\"},{\"type\":\"ConstantLR\"}]}"),
                     "lr_scheduler.schedulers[0].type: expected one of [StepLR, MultiStepLR, ExponentialLR, "
-                    + "CosineAnnealingLR, LinearLR, ConstantLR] (a SequentialLR holds no SequentialLR or ReduceLROnPlateau), got "
-                    + "\"SequentialLR\""),
+                    + "CosineAnnealingLR, LinearLR, ConstantLR, PolynomialLR, CosineAnnealingWarmRestarts, OneCycleLR, "
+                    + "CyclicLR] (a SequentialLR or ChainedScheduler holds no SequentialLR, ChainedScheduler or "
+                    + "ReduceLROnPlateau), got \"SequentialLR\""),
             a(body("", ",\"clip_grad_norm\":1.0"), "clip_grad_norm: expected an object such as {\"max_norm\": 1.0}, "
                     + "got 1.0"),
             a(body("", ",\"clip_grad_norm\":{}"), "clip_grad_norm.max_norm: expected a positive finite number, "

@@ -113,6 +113,16 @@ class JobRequestsIT extends ServerTestBase {
                 "optimizer.no_weight_decay[1]", "\"*.gamma\"", "which names none");
         assertBad("a parameter group naming nothing", r -> opt(r).putArray("param_groups").addObject()
                 .putArray("params").add("*.gamma"), "optimizer.param_groups[0].params[0]", "\"*.gamma\"", "which names none");
+        assertBad("a one-cycle schedule shorter than the job", r -> r.putObject("lr_scheduler").put("type", "OneCycleLR")
+                .put("max_lr", 0.1).put("total_steps", 3).put("interval", "step"), "lr_scheduler.total_steps: the job "
+                + "steps this OneCycleLR", "(PyTorch raises past total_steps); expected at least", "got 3");
+        assertBad("a one-cycle child shorter than its span", r -> {
+            var seq = r.putObject("lr_scheduler").put("type", "SequentialLR").put("interval", "step");
+            seq.putArray("milestones").add(2);
+            var children = seq.putArray("schedulers");
+            children.addObject().put("type", "ConstantLR");
+            children.addObject().put("type", "OneCycleLR").put("max_lr", 0.1).put("total_steps", 2);
+        }, "lr_scheduler.schedulers[1].total_steps: the job steps this OneCycleLR");
         assertBad("a parameter in two groups", r -> {
             var groups = opt(r).putArray("param_groups");
             groups.addObject().put("lr", 0.1).putArray("params").add("*.bias");
