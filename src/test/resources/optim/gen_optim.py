@@ -21,6 +21,13 @@ OPTIMIZERS = {
     "adam_amsgrad": ("Adam", {"lr": 0.01, "amsgrad": True, "weight_decay": 0.01}),
     "adamw": ("AdamW", {"lr": 0.01}),
     "adamw_amsgrad": ("AdamW", {"lr": 0.03, "betas": (0.5, 0.9), "weight_decay": 0.05, "amsgrad": True}),
+    "rmsprop": ("RMSprop", {"lr": 0.01}),
+    "rmsprop_centered_momentum": ("RMSprop", {"lr": 0.02, "alpha": 0.9, "eps": 1e-6, "weight_decay": 0.05,
+                                              "momentum": 0.7, "centered": True}),
+    "rmsprop_maximize_momentum": ("RMSprop", {"lr": 0.01, "momentum": 0.9, "maximize": True}),
+    "adagrad": ("Adagrad", {"lr": 0.1}),
+    "adagrad_decay_accumulator": ("Adagrad", {"lr": 0.2, "lr_decay": 0.05, "weight_decay": 0.02,
+                                              "initial_accumulator_value": 0.3, "eps": 1e-6, "maximize": True}),
 }
 
 SCHEDULES = {

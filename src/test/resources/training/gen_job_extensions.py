@@ -146,6 +146,19 @@ CASES = [
      "optimizer": {"type": "sgd", "lr": 0.1, "momentum": 0.9},
      "lr_scheduler": {"type": "CosineAnnealingWarmRestarts", "T_0": 2, "T_mult": 2, "eta_min": 0.005},
      "epochs": 6, "batch_size": 12, "shuffle": True, "seed": 30},
+    # RMSprop and Adagrad (the first Linear's bias frozen, as with Adam: they normalise its noise too)
+    {"name": "rmsprop_centered_momentum_weight_decay",
+     "optimizer": {"type": "rmsprop", "lr": 0.005, "alpha": 0.9, "momentum": 0.8, "centered": True,
+                   "weight_decay": 0.01},
+     "freeze": ["0.bias"], "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 31, "validation": {"batch_size": 10}},
+    {"name": "adagrad_lr_decay_initial_accumulator",
+     "optimizer": {"type": "adagrad", "lr": 0.05, "lr_decay": 0.01, "initial_accumulator_value": 0.1,
+                   "weight_decay": 0.001},
+     "freeze": ["0.bias"], "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 32},
+    {"name": "rmsprop_onecycle_cycles_momentum",
+     "optimizer": {"type": "rmsprop", "lr": 0.01},
+     "lr_scheduler": {"type": "OneCycleLR", "max_lr": 0.01, "interval": "step"},
+     "freeze": ["0.bias"], "epochs": 2, "batch_size": 8, "shuffle": True, "seed": 33},
     {"name": "sgd_linear_decay_epoch_no_clip",
      "optimizer": {"type": "sgd", "lr": 0.1},
      "lr_scheduler": {"type": "LinearLR", "start_factor": 1.0, "end_factor": 0.0, "total_iters": 3},
@@ -175,7 +188,8 @@ def optimizer(named, o):
     args = {k: v for k, v in o.items() if k not in ("type", "no_weight_decay", "param_groups")}
     if "betas" in args:
         args["betas"] = tuple(args["betas"])
-    cls = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[o["type"]]
+    cls = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
+           "rmsprop": torch.optim.RMSprop, "adagrad": torch.optim.Adagrad}[o["type"]]
     exempt = [n for n, _ in named if any(matches(e, n) for e in o.get("no_weight_decay", []))]
     specs = o.get("param_groups", [])
     owner = {n: g + 1 for g, spec in enumerate(specs) for n, _ in named if any(matches(e, n) for e in spec["params"])}

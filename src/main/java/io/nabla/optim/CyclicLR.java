@@ -11,7 +11,7 @@ package io.nabla.optim;
  * {@code base_momentum}); {@code base_lr} is its base rate whatever the groups' {@code initial_lr}, as in PyTorch.
  *
  * <p>The per-group values take one number for every group or one per group. PyTorch's {@code cycle_momentum}
- * needs an optimizer with {@code momentum} (SGD): with Adam it is refused, as PyTorch refuses it. PyTorch's
+ * needs an optimizer with {@code momentum} (SGD, RMSprop): with Adam or Adagrad it is refused, as PyTorch refuses it. PyTorch's
  * {@code scale_fn} and {@code scale_mode} take code and are not offered. Checked beyond PyTorch: the step sizes are
  * positive ({@code step_size_down} may be 0), the momenta in [0, 1).
  */
@@ -78,9 +78,10 @@ public final class CyclicLR extends LrScheduler {
         double[] low = OneCycleLR.perGroup("base_momentum", baseMomentum, groups);
         double[] top = OneCycleLR.perGroup("max_momentum", maxMomentum, groups);
         if (cycleMomentum) {
-            if (optimizer.momentumIsBeta1()) {
-                throw new IllegalArgumentException("cycle_momentum: the optimizer has no momentum (Adam's betas are "
-                        + "not cycled by CyclicLR; PyTorch refuses it too); expected false, got true");
+            if (optimizer.momentumIsBeta1() || !optimizer.hasMomentum()) {
+                throw new IllegalArgumentException("cycle_momentum: the optimizer has no momentum for CyclicLR to cycle "
+                        + "(SGD and RMSprop have one; Adam's betas are not cycled by CyclicLR; PyTorch refuses it "
+                        + "too); expected false, got true");
             }
             OneCycleLR.checkMomenta(top, low);
         }

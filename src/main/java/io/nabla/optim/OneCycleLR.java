@@ -113,6 +113,10 @@ public final class OneCycleLR extends LrScheduler {
         double[] top = perGroup("max_momentum", maxMomentum, groups);
         double[] low = perGroup("base_momentum", baseMomentum, groups);
         if (cycleMomentum) {
+            if (!optimizer.hasMomentum()) {
+                throw new IllegalArgumentException("cycle_momentum: the optimizer has no momentum or betas to cycle "
+                        + "(PyTorch refuses it too); expected false, got true");
+            }
             checkMomenta(top, low);
         }
         for (int g = 0; g < groups; g++) {

@@ -206,6 +206,11 @@ public abstract class Optimizer {
     /** The options' momentum ({@link #momentum(int)} of a group no schedule changed). */
     protected abstract double defaultMomentum();
 
+    /** Whether this optimizer has a momentum a schedule may cycle (PyTorch: {@code momentum} or {@code betas}). */
+    public boolean hasMomentum() {
+        return true;
+    }
+
     /** Whether the momentum is Adam's {@code betas[0]} rather than SGD's {@code momentum}. */
     public boolean momentumIsBeta1() {
         return false;

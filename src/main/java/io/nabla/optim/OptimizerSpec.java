@@ -11,14 +11,15 @@ import tools.jackson.databind.JsonNode;
  * The {@code optimizer} object of a job request (API section 4): {@code type} {@code sgd} (lr, momentum, dampening,
  * weight_decay, nesterov), {@code adam} or {@code adamw} (lr, betas, eps, weight_decay, amsgrad), with PyTorch's
  * defaults for omitted fields: lr 1e-3 for all three (PyTorch 2.2 gave {@code SGD} that default, pytorch#114467;
- * 1.13 still required it). {@link #parse} names the first bad field by its path.
+ * 1.13 still required it); as extensions {@code rmsprop} (lr 0.01, alpha, eps, weight_decay, momentum, centered)
+ * and {@code adagrad} (lr 0.01, lr_decay, weight_decay, initial_accumulator_value, eps), PyTorch's too. {@link #parse} names the first bad field by its path.
  *
  * <p>Two extensions: {@code no_weight_decay} (parameters updated without weight decay) and {@code param_groups}, a
  * list of {@code {"params": [...], "lr": ..., "weight_decay": ...}} (PyTorch's parameter groups: the parameters each
  * names get its rate and weight decay, those named by none form group 0 with the optimizer's).
  */
-public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, List<String> noWeightDecay,
-        List<Group> paramGroups) {
+public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rmsprop.Options rmsprop,
+        Adagrad.Options adagrad, List<String> noWeightDecay, List<Group> paramGroups) {
 
     /** One of {@code param_groups}: parameter names, module names or patterns, and the group's options (null: the optimizer's). */
     public record Group(List<String> params, Double lr, Double weightDecay) {
@@ -31,6 +32,11 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
             "nesterov", "maximize", "no_weight_decay", "param_groups");
     private static final Set<String> ADAM_FIELDS = Set.of("type", "lr", "betas", "eps", "weight_decay", "amsgrad",
             "maximize", "no_weight_decay", "param_groups");
+    private static final Set<String> RMSPROP_FIELDS = Set.of("type", "lr", "alpha", "eps", "weight_decay", "momentum",
+            "centered", "maximize", "no_weight_decay", "param_groups");
+    private static final Set<String> ADAGRAD_FIELDS = Set.of("type", "lr", "lr_decay", "weight_decay",
+            "initial_accumulator_value", "eps", "maximize", "no_weight_decay", "param_groups");
+    private static final List<String> TYPES = List.of("sgd", "adam", "adamw", "rmsprop", "adagrad");
     private static final Set<String> GROUP_FIELDS = Set.of("params", "lr", "weight_decay");
 
     /** The most entries of {@code param_groups}. */
@@ -56,11 +62,16 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
         }
         JsonNode t = node.get("type");
         String type = t != null && t.isString() ? t.stringValue() : null;
-        if (!"sgd".equals(type) && !"adam".equals(type) && !"adamw".equals(type)) {
-            throw new IllegalArgumentException(path + ".type: expected one of [sgd, adam, adamw], got "
+        if (!TYPES.contains(type)) {
+            throw new IllegalArgumentException(path + ".type: expected one of " + TYPES + ", got "
                     + (t == null ? "nothing" : t.toString()));
         }
-        Set<String> allowed = type.equals("sgd") ? SGD_FIELDS : ADAM_FIELDS;
+        Set<String> allowed = switch (type) {
+            case "sgd" -> SGD_FIELDS;
+            case "rmsprop" -> RMSPROP_FIELDS;
+            case "adagrad" -> ADAGRAD_FIELDS;
+            default -> ADAM_FIELDS;
+        };
         for (String name : node.propertyNames()) {
             if (!allowed.contains(name)) {
                 throw new IllegalArgumentException(path + "." + name + ": unknown field of a " + type
@@ -71,7 +82,23 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
             if (type.equals("sgd")) {
                 return new OptimizerSpec(type, new Sgd.Options(number(node, "lr", DEFAULT_LR), number(node, "momentum", 0),
                         number(node, "dampening", 0), number(node, "weight_decay", 0), bool(node, "nesterov"),
-                        bool(node, "maximize")), null, names(node, "no_weight_decay"), groups(node));
+                        bool(node, "maximize")), null, null, null, names(node, "no_weight_decay"), groups(node));
+            }
+            if (type.equals("rmsprop")) {
+                Rmsprop.Options d = Rmsprop.Options.defaults();
+                return new OptimizerSpec(type, null, null, new Rmsprop.Options(number(node, "lr", d.lr()),
+                        number(node, "alpha", d.alpha()), number(node, "eps", d.eps()),
+                        number(node, "weight_decay", d.weightDecay()), number(node, "momentum", d.momentum()),
+                        bool(node, "centered"), bool(node, "maximize")), null, names(node, "no_weight_decay"),
+                        groups(node));
+            }
+            if (type.equals("adagrad")) {
+                Adagrad.Options d = Adagrad.Options.defaults();
+                return new OptimizerSpec(type, null, null, null, new Adagrad.Options(number(node, "lr", d.lr()),
+                        number(node, "lr_decay", d.lrDecay()), number(node, "weight_decay", d.weightDecay()),
+                        number(node, "initial_accumulator_value", d.initialAccumulatorValue()),
+                        number(node, "eps", d.eps()), bool(node, "maximize")), names(node, "no_weight_decay"),
+                        groups(node));
             }
             Adam.Options d = type.equals("adamw") ? AdamW.defaults() : Adam.Options.defaults();
             double b1 = d.beta1();
@@ -86,7 +113,8 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
             }
             return new OptimizerSpec(type, null, new Adam.Options(number(node, "lr", d.lr()), b1, b2,
                     number(node, "eps", d.eps()), number(node, "weight_decay", d.weightDecay()),
-                    bool(node, "amsgrad"), bool(node, "maximize")), names(node, "no_weight_decay"), groups(node));
+                    bool(node, "amsgrad"), bool(node, "maximize")), null, null, names(node, "no_weight_decay"),
+                    groups(node));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(path + "." + e.getMessage(), e);
         }
@@ -202,7 +230,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
 
     /** The learning rate the optimizer starts with. */
     public double lr() {
-        return sgd != null ? sgd.lr() : adam.lr();
+        return sgd != null ? sgd.lr() : adam != null ? adam.lr() : rmsprop != null ? rmsprop.lr() : adagrad.lr();
     }
 
     /** An optimizer of this kind over {@code params} (in one group: the caller resolves {@link #paramGroups}). */
@@ -210,6 +238,8 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Lis
         return switch (type) {
             case "sgd" -> new Sgd(params, sgd);
             case "adam" -> new Adam(params, adam);
+            case "rmsprop" -> new Rmsprop(params, rmsprop);
+            case "adagrad" -> new Adagrad(params, adagrad);
             default -> new AdamW(params, adam);
         };
     }

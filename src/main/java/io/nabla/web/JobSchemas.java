@@ -15,11 +15,20 @@ final class JobSchemas {
     }
 
     @Schema(name = "JobOptimizer", description = "sgd (lr, momentum, dampening, weight_decay, nesterov), adam or adamw"
-            + " (lr, betas, eps, weight_decay, amsgrad), with PyTorch's defaults (lr 1e-3 for all three, as in PyTorch 2.2 and later)")
-    record Optimizer(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"sgd", "adam", "adamw"})
-            String type, @Schema(description = "learning rate, a positive number (default 1e-3)") Double lr, Double momentum,
+            + " (lr, betas, eps, weight_decay, amsgrad), with PyTorch's defaults (lr 1e-3 for all three, as in PyTorch "
+            + "2.2 and later); as extensions rmsprop (lr 0.01, alpha, eps, weight_decay, momentum, centered) and adagrad "
+            + "(lr 0.01, lr_decay, weight_decay, initial_accumulator_value, eps)")
+    record Optimizer(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"sgd", "adam", "adamw",
+                "rmsprop", "adagrad"})
+            String type, @Schema(description = "learning rate, a positive number (default 1e-3; 1e-2 for rmsprop and "
+                    + "adagrad)") Double lr, @Schema(description = "sgd, rmsprop (default 0)") Double momentum,
             Double dampening, @JsonProperty("weight_decay") Double weightDecay, Boolean nesterov, List<Double> betas,
-            Double eps, Boolean amsgrad,
+            @Schema(description = "adam, adamw (default 1e-8), rmsprop (1e-8), adagrad (1e-10)") Double eps,
+            Boolean amsgrad, @Schema(description = "rmsprop (default 0.99)") Double alpha,
+            @Schema(description = "rmsprop (default false)") Boolean centered,
+            @JsonProperty("lr_decay") @Schema(description = "adagrad (default 0)") Double lrDecay,
+            @JsonProperty("initial_accumulator_value") @Schema(description = "adagrad (default 0)")
+            Double initialAccumulatorValue,
             @JsonProperty("no_weight_decay") @Schema(description = "an extension: parameters updated without weight "
                     + "decay, by name, module name or pattern (\"*.bias\"), as a second PyTorch parameter group with "
                     + "weight_decay 0") List<String> noWeightDecay,

@@ -303,7 +303,9 @@ class JobExtensionsTest {
                         "sgd_param_groups_plateau_frozen_member", s)), Stream.of(Arguments.of(
                         "adamw_onecycle_step_max_lr_per_group", 4), Arguments.of("adamw_onecycle_step_max_lr_per_group",
                         9), Arguments.of("sgd_cyclic_triangular2_step", 7), Arguments.of(
-                        "sgd_warm_restarts_epoch", 7))))))));
+                        "sgd_warm_restarts_epoch", 7), Arguments.of("rmsprop_centered_momentum_weight_decay", 6),
+                        Arguments.of("adagrad_lr_decay_initial_accumulator", 8),
+                        Arguments.of("rmsprop_onecycle_cycles_momentum", 5))))))));
     }
 
     @ParameterizedTest

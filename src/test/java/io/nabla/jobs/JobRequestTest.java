@@ -93,7 +93,7 @@ class JobRequestTest {
     @Test
     void theOptimizerTypeIsCheckedBeforeItsFields() {
         assertThatThrownBy(() -> JobRequest.parse(body("", "").replace("\"sgd\",\"lr\":0.1", "\"lbfgs\""), 16))
-                .hasMessage("optimizer.type: expected one of [sgd, adam, adamw], got \"lbfgs\"");
+                .hasMessage("optimizer.type: expected one of [sgd, adam, adamw, rmsprop, adagrad], got \"lbfgs\"");
         assertThatThrownBy(() -> JobRequest.parse(body("", "").replace("\"sgd\",\"lr\":0.1", "\"sgd\",\"lr\":0"),
                 16)).hasMessage("optimizer.lr: expected a positive finite number, got 0");
     }

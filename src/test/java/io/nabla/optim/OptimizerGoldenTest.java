@@ -19,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Parameters after each of 4 steps of every optimizer variant, and learning-rate sequences, against PyTorch 1.13
  * (src/test/resources/optim/optimizers.json, written by gen_optim.py). The CPU kernels reproduce PyTorch's float32
- * results bit for bit; the reference kernels (double arithmetic) within 1e-6.
+ * results bit for bit (RMSprop and Adagrad with weight decay or momentum within 1e-6: PyTorch fuses a multiply-add
+ * that their composed updates round twice); the reference kernels (double arithmetic) within 1e-6.
  */
 class OptimizerGoldenTest {
 
@@ -50,6 +51,19 @@ class OptimizerGoldenTest {
                     .withNesterov(args.path("nesterov").asBoolean(false))
                     .withMaximize(args.path("maximize").asBoolean(false)));
         }
+        if (type.equals("RMSprop")) {
+            Rmsprop.Options d = Rmsprop.Options.defaults();
+            return new Rmsprop(params, new Rmsprop.Options(lr, args.path("alpha").asDouble(d.alpha()),
+                    args.path("eps").asDouble(d.eps()), args.path("weight_decay").asDouble(0),
+                    args.path("momentum").asDouble(0), args.path("centered").asBoolean(false),
+                    args.path("maximize").asBoolean(false)));
+        }
+        if (type.equals("Adagrad")) {
+            Adagrad.Options d = Adagrad.Options.defaults();
+            return new Adagrad(params, new Adagrad.Options(lr, args.path("lr_decay").asDouble(0),
+                    args.path("weight_decay").asDouble(0), args.path("initial_accumulator_value").asDouble(0),
+                    args.path("eps").asDouble(d.eps()), args.path("maximize").asBoolean(false)));
+        }
         Adam.Options o = (type.equals("AdamW") ? AdamW.defaults() : Adam.Options.defaults()).withLr(lr);
         if (args.has("betas")) {
             o = o.withBetas(args.get("betas").get(0).doubleValue(), args.get("betas").get(1).doubleValue());
@@ -57,6 +71,14 @@ class OptimizerGoldenTest {
         o = o.withEps(args.path("eps").asDouble(o.eps())).withWeightDecay(args.path("weight_decay")
                 .asDouble(o.weightDecay())).withAmsgrad(args.path("amsgrad").asBoolean(false));
         return type.equals("AdamW") ? new AdamW(params, o) : new Adam(params, o);
+    }
+
+    /** RMSprop with weight decay or momentum, Adagrad with weight decay: PyTorch fuses a step the engine does not. */
+    private static boolean fusesAddWithAlpha(JsonNode c) {
+        String type = c.get("type").stringValue();
+        JsonNode a = c.get("args");
+        return (type.equals("RMSprop") || type.equals("Adagrad")) && (a.path("weight_decay").asDouble(0) != 0
+                || a.path("momentum").asDouble(0) != 0);
     }
 
     private static List<float[]> run(JsonNode c) {
@@ -83,7 +105,16 @@ class OptimizerGoldenTest {
             }
             for (int k = 0; k < 4; k++) {
                 float[] expected = floats(e.getValue().get("params").get(k));
-                assertThat(cpu.get(k)).as("%s step %d on cpu", e.getKey(), k + 1).containsExactly(expected);
+                if (fusesAddWithAlpha(e.getValue())) {
+                    // PyTorch fuses add(other, alpha=...) into one FMA, which the composed update rounds twice: a
+                    // few float32 ulps of the operands (which reach 2.2 here; cancellation can leave a small result)
+                    for (int i = 0; i < expected.length; i++) {
+                        assertThat(cpu.get(k)[i]).as("%s step %d [%d] on cpu", e.getKey(), k + 1, i)
+                                .isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-6f));
+                    }
+                } else {
+                    assertThat(cpu.get(k)).as("%s step %d on cpu", e.getKey(), k + 1).containsExactly(expected);
+                }
                 for (int i = 0; i < expected.length; i++) {
                     assertThat((double) ref.get(k)[i]).as("%s step %d [%d] on reference", e.getKey(), k + 1, i)
                             .isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-6));

@@ -54,6 +54,8 @@ class OptimizerTest {
         checkpointRoundTrip(ps -> new Sgd(ps, Sgd.Options.lr(0.1).withMomentum(0.9).withWeightDecay(0.01)));
         checkpointRoundTrip(ps -> new Adam(ps, Adam.Options.defaults().withAmsgrad(true)));
         checkpointRoundTrip(ps -> new AdamW(ps, AdamW.defaults().withLr(0.05)));
+        checkpointRoundTrip(ps -> new Rmsprop(ps, new Rmsprop.Options(0.01, 0.9, 1e-8, 0.01, 0.5, true, false)));
+        checkpointRoundTrip(ps -> new Adagrad(ps, new Adagrad.Options(0.05, 0.1, 0.01, 0.2, 1e-10, false)));
     }
 
     @Test
@@ -223,8 +225,18 @@ class OptimizerTest {
         assertThat(adamw.adam()).isEqualTo(new Adam.Options(1e-3, 0.9, 0.999, 1e-8, 0.01, false, false));
         assertThat(OptimizerSpec.parse(json.readTree("{\"type\": \"adam\", \"betas\": [0.5, 0.6]}"), "o").adam()
                 .weightDecay()).isZero();
-        assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"rmsprop\"}"), "optimizer"))
-                .hasMessage("optimizer.type: expected one of [sgd, adam, adamw], got \"rmsprop\"");
+        assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"lbfgs\"}"), "optimizer"))
+                .hasMessage("optimizer.type: expected one of [sgd, adam, adamw, rmsprop, adagrad], got \"lbfgs\"");
+        assertThat(OptimizerSpec.parse(json.readTree("{\"type\": \"rmsprop\", \"centered\": true}"), "optimizer")
+                .rmsprop()).isEqualTo(new Rmsprop.Options(1e-2, 0.99, 1e-8, 0, 0, true, false));
+        assertThat(OptimizerSpec.parse(json.readTree("{\"type\": \"adagrad\", \"lr_decay\": 0.1}"), "optimizer")
+                .adagrad()).isEqualTo(new Adagrad.Options(1e-2, 0.1, 0, 0, 1e-10, false));
+        assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"adagrad\", \"momentum\": 0.9}"),
+                "optimizer")).hasMessage("optimizer.momentum: unknown field of a adagrad optimizer; expected one of "
+                + "[eps, initial_accumulator_value, lr, lr_decay, maximize, no_weight_decay, param_groups, type, "
+                + "weight_decay]");
+        assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"rmsprop\", \"alpha\": -0.5}"),
+                "optimizer")).hasMessage("optimizer.alpha: expected a non-negative number, got -0.5");
         // PyTorch 2.2 gave SGD the default lr of Adam and AdamW
         assertThat(OptimizerSpec.parse(json.readTree("{\"type\": \"sgd\"}"), "optimizer").sgd())
                 .isEqualTo(new Sgd.Options(1e-3, 0, 0, 0, false, false));
