@@ -311,7 +311,13 @@ public final class ModelRegistry implements AutoCloseable {
                 served = model.version().version();
                 List<OutputTensor> outputs = awaitResult(result);
                 metrics.statistics().success(name, served, System.nanoTime() - start);
-                return new InferenceResult(name, model.version().version(), outputs);
+                java.util.Map<String, List<String>> labels = new java.util.HashMap<>();
+                for (TensorSignature o : model.signature().outputs()) {
+                    if (!o.labels().isEmpty()) {
+                        labels.put(o.name(), o.labels());
+                    }
+                }
+                return new InferenceResult(name, model.version().version(), outputs, labels);
             }
         } catch (RuntimeException e) {
             metrics.error(name, e instanceof InferenceException ie ? ie.kind().name() : "INTERNAL");

@@ -60,7 +60,7 @@ public final class SequentialModelLoader implements ModelLoader {
     private static List<TensorSignature> signatures(List<TensorSpec> specs) {
         List<TensorSignature> out = new ArrayList<>();
         for (TensorSpec t : specs) {
-            out.add(new TensorSignature(t.name(), t.datatype(), t.shape()));
+            out.add(new TensorSignature(t.name(), t.datatype(), t.shape(), t.labels()));
         }
         return out;
     }

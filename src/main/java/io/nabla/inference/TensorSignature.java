@@ -9,11 +9,18 @@ import java.util.Arrays;
  * @param name the tensor's name in requests and responses
  * @param datatype the datatype the model computes in (inputs are converted to it)
  * @param shape sizes, {@code -1} for variable ones
+ * @param labels an output's class names (one per entry of its last dimension), or empty
  */
-public record TensorSignature(String name, DType datatype, int[] shape) {
+public record TensorSignature(String name, DType datatype, int[] shape, java.util.List<String> labels) {
 
     public TensorSignature {
         shape = shape.clone();
+        labels = java.util.List.copyOf(labels);
+    }
+
+    /** A tensor without labels. */
+    public TensorSignature(String name, DType datatype, int[] shape) {
+        this(name, datatype, shape, java.util.List.of());
     }
 
     @Override
@@ -39,7 +46,7 @@ public record TensorSignature(String name, DType datatype, int[] shape) {
     @Override
     public boolean equals(Object o) {
         return o instanceof TensorSignature t && t.name.equals(name) && t.datatype == datatype
-                && Arrays.equals(t.shape, shape);
+                && Arrays.equals(t.shape, shape) && t.labels.equals(labels);
     }
 
     @Override

@@ -180,10 +180,11 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
             throw new IllegalArgumentException(path + ": expected an object with name, datatype and shape, got "
                     + describe(t));
         }
+        boolean output = path.startsWith("outputs");
         for (String name : t.propertyNames()) {
-            if (!Set.of("name", "datatype", "shape").contains(name)) {
+            if (!Set.of("name", "datatype", "shape").contains(name) && !(output && name.equals("labels"))) {
                 throw new IllegalArgumentException(path + "." + name + ": unknown field; expected one of "
-                        + "[name, datatype, shape]");
+                        + (output ? "[name, datatype, shape, labels]" : "[name, datatype, shape]"));
             }
         }
         JsonNode name = t.get("name");
@@ -219,7 +220,36 @@ public record ModelSpec(List<TensorSpec> inputs, List<TensorSpec> outputs, List<
             }
             dims[i] = d.intValue();
         }
-        return new TensorSpec(name.stringValue(), dtype, dims);
+        return new TensorSpec(name.stringValue(), dtype, dims, labels(t.get("labels"), dims, path));
+    }
+
+    /**
+     * An output's {@code labels} (an extension): the name of each class, one per entry of its last dimension, which
+     * must be fixed; the output has shape (classes) or (rows, classes), as the classification extension needs.
+     */
+    private static List<String> labels(JsonNode v, int[] dims, String path) {
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray() || v.isEmpty() || v.size() > TensorSpec.MAX_LABELS) {
+            throw new IllegalArgumentException(path + ".labels: expected a list of 1 to " + TensorSpec.MAX_LABELS
+                    + " class names, got " + describe(v));
+        }
+        if (dims.length < 1 || dims.length > 2 || dims[dims.length - 1] != v.size()) {
+            throw new IllegalArgumentException(path + ".labels: expected one label per class of an output of shape "
+                    + "(classes) or (rows, classes) with a fixed number of classes, got " + v.size() + " labels for "
+                    + "shape " + java.util.Arrays.toString(dims));
+        }
+        List<String> out = new ArrayList<>(v.size());
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode e = v.get(i);
+            if (!e.isString() || e.stringValue().length() > TensorSpec.MAX_LABEL_LENGTH) {
+                throw new IllegalArgumentException(path + ".labels[" + i + "]: expected a string of at most "
+                        + TensorSpec.MAX_LABEL_LENGTH + " characters, got " + describe(e));
+            }
+            out.add(e.stringValue());
+        }
+        return out;
     }
 
     private static DType datatype(String name) {

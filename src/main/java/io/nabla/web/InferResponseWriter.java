@@ -33,7 +33,8 @@ final class InferResponseWriter {
         for (OutputTensor o : result.outputs()) {
             Integer k = request.classification(o.name());
             if (k != null) {
-                classes.put(o.name(), Classes.of(o, k)); // before anything is written: a 400 stays possible
+                // before anything is written: a 400 stays possible
+                classes.put(o.name(), Classes.of(o, k, result.labels().get(o.name())));
             }
         }
         List<OutputTensor> binary = new ArrayList<>();
@@ -137,12 +138,13 @@ final class InferResponseWriter {
     /**
      * Triton's classification extension: for each row of an output of shape (rows, classes), or the one row of an
      * output of shape (classes), the k largest values as the strings {@code "value:index"} (the value as C's
-     * {@code %f}, as Triton's {@code std::to_string}), largest first, ties by smaller index; shape (rows, k) or (k).
-     * Asking for more classes than there are answers them all.
+     * {@code %f}, as Triton's {@code std::to_string}), or {@code "value:index:label"} for an output whose spec names
+     * its classes ({@code labels}, Triton's label file), largest first, ties by smaller index; shape (rows, k) or
+     * (k). Asking for more classes than there are answers them all.
      */
     record Classes(int[] shape, List<String> values) {
 
-        static Classes of(OutputTensor o, int k) {
+        static Classes of(OutputTensor o, int k, List<String> labels) {
             int[] s = o.shape();
             if (s.length != 1 && s.length != 2) {
                 throw InferenceException.invalid("output '" + o.name() + "': parameters.classification needs an output "
@@ -164,7 +166,8 @@ final class InferResponseWriter {
                     return cmp != 0 ? cmp : Integer.compare(a, b);
                 });
                 for (int i = 0; i < top; i++) {
-                    out.add(String.format(java.util.Locale.ROOT, "%f:%d", v[base + order[i]], order[i]));
+                    String entry = String.format(java.util.Locale.ROOT, "%f:%d", v[base + order[i]], order[i]);
+                    out.add(labels == null ? entry : entry + ":" + labels.get(order[i]));
                 }
             }
             return new Classes(s.length == 1 ? new int[] {top} : new int[] {rows, top}, out);

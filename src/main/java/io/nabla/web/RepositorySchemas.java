@@ -23,8 +23,15 @@ final class RepositorySchemas {
     record RepositoryIndexRequest(Boolean ready) {
     }
 
+    @Schema(name = "ModelSpecOutput", description = "A model output; -1 marks a variable dimension")
+    record SpecOutput(String name, @Schema(example = "FP32") String datatype, List<Integer> shape,
+            @Schema(description = "an extension: the name of each class, one per entry of the last dimension of an "
+                    + "output of shape (classes) or (rows, classes) with a fixed number of classes (Triton's label "
+                    + "file); the classification extension then answers value:index:label") List<String> labels) {
+    }
+
     @Schema(name = "ModelSpec", description = "inputs, outputs and a sequential stack of torch.nn layers")
-    record ModelSpec(List<OipSchemas.TensorMetadata> inputs, List<OipSchemas.TensorMetadata> outputs,
+    record ModelSpec(List<OipSchemas.TensorMetadata> inputs, List<SpecOutput> outputs,
             @Schema(description = "torch.nn layer types with PyTorch's argument names and defaults, e.g. "
                     + "{\"type\": \"Linear\", \"in_features\": 784, \"out_features\": 256}. Types: Linear, Conv2d, "
                     + "Conv1d, ConvTranspose2d, ConvTranspose1d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, MaxPool1d, "

@@ -12,8 +12,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Triton's classification extension: an output asked with {@code parameters.classification: k} answers, per row,
- * the k largest values as BYTES strings {@code "value:index"}, largest first, in JSON or as binary BYTES elements;
- * a count below 1 or an output of another rank is a 400.
+ * the k largest values as BYTES strings {@code "value:index"} ({@code "value:index:label"} where the spec names the
+ * classes), largest first, in JSON or as binary BYTES elements; a count below 1 or an output of another rank is a 400.
  */
 class ClassificationIT extends ServerTestBase {
 
@@ -77,5 +77,37 @@ class ClassificationIT extends ServerTestBase {
         assertThat(rank.status()).isEqualTo(400);
         assertThat(rank.error()).isEqualTo("output 'out': parameters.classification needs an output of shape (classes) "
                 + "or (rows, classes), got [1, 2, 3]");
+    }
+
+    /**
+     * An output whose spec names its classes ({@code labels}, Triton's label file) answers {@code "value:index:label"};
+     * labels that do not match the output's classes are a 400 at upload.
+     */
+    @Test
+    void anOutputWithLabelsAnswersWithTheClassNames() {
+        create("classes-labelled", SCALE_SPEC.replace("\"outputs\": [{\"name\": \"output\", \"datatype\": \"FP32\", "
+                + "\"shape\": [-1, 4]}]", "\"outputs\": [{\"name\": \"output\", \"datatype\": \"FP32\", \"shape\": "
+                + "[-1, 4], \"labels\": [\"cat\", \"dog\", \"bird\", \"fish, or not\"]}]"),
+                Weights.diagonal("0.weight", 4, 1));
+        JsonNode out = http.postJson("/v2/models/classes-labelled/infer", "{\"inputs\":[" + INPUT + "],\"outputs\":[{"
+                + "\"name\":\"output\",\"parameters\":{\"classification\":2}}]}").json().get("outputs").get(0);
+        assertThat(out.get("data").toString()).isEqualTo("[\"3.000000:1:dog\",\"2.000000:2:bird\","
+                + "\"4.000000:0:cat\",\"2.000000:3:fish, or not\"]");
+        JsonNode plain = http.postJson("/v2/models/classes-labelled/infer", "{\"inputs\":[" + INPUT + "]}").json()
+                .get("outputs").get(0);
+        assertThat(plain.get("datatype").stringValue()).as("without classification: the values").isEqualTo("FP32");
+        Http.Reply wrong = http.createModel("classes-mislabelled", SCALE_SPEC.replace("\"outputs\": [{\"name\": "
+                + "\"output\", \"datatype\": \"FP32\", \"shape\": [-1, 4]}]", "\"outputs\": [{\"name\": \"output\", "
+                + "\"datatype\": \"FP32\", \"shape\": [-1, 4], \"labels\": [\"cat\", \"dog\"]}]"),
+                Weights.diagonal("0.weight", 4, 1));
+        assertThat(wrong.status()).isEqualTo(400);
+        assertThat(wrong.error()).contains("outputs[0].labels: expected one label per class of an output of shape "
+                + "(classes) or (rows, classes) with a fixed number of classes, got 2 labels for shape [-1, 4]");
+        Http.Reply onInput = http.createModel("classes-input-labels", SCALE_SPEC.replace("\"inputs\": [{\"name\": "
+                + "\"input\", \"datatype\": \"FP32\", \"shape\": [-1, 4]}]", "\"inputs\": [{\"name\": \"input\", "
+                + "\"datatype\": \"FP32\", \"shape\": [-1, 4], \"labels\": [\"a\", \"b\", \"c\", \"d\"]}]"),
+                Weights.diagonal("0.weight", 4, 1));
+        assertThat(onInput.status()).isEqualTo(400);
+        assertThat(onInput.error()).contains("inputs[0].labels: unknown field; expected one of [name, datatype, shape]");
     }
 }
