@@ -30,8 +30,8 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "server")
 class ServerController {
 
-    static final List<String> EXTENSIONS = List.of("binary_tensor_data", "classification", "model_configuration",
-            "model_repository", "statistics", "training_jobs");
+    static final List<String> EXTENSIONS = List.of("binary_tensor_data", "classification", "logging",
+            "model_configuration", "model_repository", "statistics", "training_jobs");
 
     private final ApplicationAvailability availability;
     private final ModelRegistry registry;

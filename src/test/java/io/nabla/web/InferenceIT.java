@@ -27,7 +27,7 @@ class InferenceIT extends ServerTestBase {
         assertThat(meta.get("name").stringValue()).isEqualTo("nabla");
         assertThat(meta.get("version").stringValue()).matches("\\d+\\.\\d+\\.\\d+.*");
         assertThat(meta.get("extensions").toString()).contains("binary_tensor_data", "model_repository",
-                "classification", "model_configuration", "statistics");
+                "classification", "model_configuration", "statistics", "logging");
         assertThat(http.get("/v2/health/live").status()).isEqualTo(200);
         assertThat(http.get("/v2/health/ready").json().get("ready").booleanValue()).isTrue();
     }
