@@ -393,7 +393,41 @@ SPECS = {
         ],
         "seed": 101,
     },
+    # recurrent layers: a 2-layer bidirectional batch-first LSTM with dropout between its layers, then a GRU
+    "rnn": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 5, 4]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "LSTM", "input_size": 4, "hidden_size": 6, "num_layers": 2, "batch_first": True,
+             "dropout": 0.3, "bidirectional": True},
+            {"type": "GRU", "input_size": 12, "hidden_size": 3, "batch_first": True},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 15, "out_features": 2},
+        ],
+        "seed": 103,
+    },
+    # sequence-first: a bidirectional GRU without biases, a 2-layer ReLU RNN, a tanh RNN, a per-step Linear
+    "rnn_seq_first": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [6, -1, 3]}],
+        "outputs": [{"name": "out", "datatype": "FP32", "shape": [6, -1, 2]}],
+        "layers": [
+            {"type": "GRU", "input_size": 3, "hidden_size": 4, "bias": False, "bidirectional": True},
+            {"type": "RNN", "input_size": 8, "hidden_size": 5, "num_layers": 2, "nonlinearity": "relu"},
+            {"type": "RNN", "input_size": 5, "hidden_size": 3},
+            {"type": "LSTM", "input_size": 3, "hidden_size": 4},
+            {"type": "Linear", "in_features": 4, "out_features": 2},
+        ],
+        "seed": 107,
+    },
 }
+
+
+def output_only(cls):
+    """torch.nn.RNN/LSTM/GRU answering only their output sequence, as a layer of a sequential stack passes it on."""
+    return type(cls.__name__, (cls,), {"forward": lambda self, x: cls.forward(self, x)[0]})
+
+
+RECURRENT = {name: output_only(getattr(torch.nn, name)) for name in ("RNN", "LSTM", "GRU")}
 
 
 class CircularPad(torch.nn.Module):
@@ -417,6 +451,8 @@ def layer(l):
     args = {k: v for k, v in l.items() if k != "type"}
     if l["type"] in SHIMS:
         return SHIMS[l["type"]](**args)
+    if l["type"] in RECURRENT:
+        return RECURRENT[l["type"]](**args)
     for k in ("kernel_size", "stride", "padding", "output_size", "normalized_shape", "unflattened_size", "size",
               "scale_factor", "output_padding", "dilation"):
         if isinstance(args.get(k), list):

@@ -66,6 +66,8 @@ enum ArgKind {
     NULLABLE_LAYER_NORM("null or an object with the arguments of a LayerNorm"),
     /** TransformerEncoderLayer's activation, as PyTorch's string argument names it. */
     TRANSFORMER_ACTIVATION("\"relu\" or \"gelu\""),
+    /** RNN's nonlinearity. */
+    RNN_NONLINEARITY("\"tanh\" or \"relu\""),
     /** AdaptiveAvgPool2d's output_size: one positive size or null (PyTorch's None, kept as -1) for both, or a pair. */
     OUTPUT_SIZE("a positive integer, null, or a list of 2 of them"),
     /** Conv2d's padding_mode. */
@@ -138,6 +140,7 @@ enum ArgKind {
             case CONV1D_PADDING -> v.isString() ? oneOf(v, path, List.of("valid", "same")) : single(v, path, 0);
             case GELU_APPROXIMATION -> oneOf(v, path, List.of("none", "tanh"));
             case TRANSFORMER_ACTIVATION -> oneOf(v, path, List.of("relu", "gelu"));
+            case RNN_NONLINEARITY -> oneOf(v, path, List.of("tanh", "relu"));
             case ENCODER_LAYER -> nestedLayer(v, path, "TransformerEncoderLayer");
             case NULLABLE_LAYER_NORM -> v.isNull() ? null : nestedLayer(v, path, "LayerNorm");
         };

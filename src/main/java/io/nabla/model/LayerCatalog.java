@@ -26,6 +26,7 @@ import io.nabla.nn.Pool2d;
 import io.nabla.nn.PReLU;
 import io.nabla.nn.Softmax;
 import io.nabla.nn.TransformerEncoder;
+import io.nabla.nn.Rnn;
 import io.nabla.nn.TransformerEncoderLayer;
 import io.nabla.nn.Unflatten;
 import io.nabla.nn.Upsample;
@@ -248,11 +249,37 @@ final class LayerCatalog {
                 arg("activation", ArgKind.TRANSFORMER_ACTIVATION, "relu"),
                 arg("layer_norm_eps", ArgKind.NON_NEGATIVE_NUMBER, 1e-5), arg("batch_first", ArgKind.BOOL, false),
                 arg("norm_first", ArgKind.BOOL, false), arg("bias", ArgKind.BOOL, true));
+        define("RNN", (a, g) -> rnn("tanh".equals(a.get("nonlinearity")) ? Rnn.Mode.RNN_TANH : Rnn.Mode.RNN_RELU,
+                a, g), rnnArgs(true, false));
+        define("LSTM", (a, g) -> rnn(Rnn.Mode.LSTM, a, g), rnnArgs(false, true));
+        define("GRU", (a, g) -> rnn(Rnn.Mode.GRU, a, g), rnnArgs(false, false));
         define("TransformerEncoder", LayerCatalog::transformerEncoder,
                 required("encoder_layer", ArgKind.ENCODER_LAYER), required("num_layers", ArgKind.POSITIVE_INT),
                 arg("norm", ArgKind.NULLABLE_LAYER_NORM, null),
                 // both only choose a fast path for masked input, which a sequential stack never passes
                 arg("enable_nested_tensor", ArgKind.BOOL, true), arg("mask_check", ArgKind.BOOL, true));
+    }
+
+    /** RNN's, LSTM's and GRU's arguments, PyTorch's order and defaults ({@code proj_size}: only its default, 0). */
+    private static Arg[] rnnArgs(boolean nonlinearity, boolean projSize) {
+        List<Arg> out = new ArrayList<>(List.of(required("input_size", ArgKind.POSITIVE_INT),
+                required("hidden_size", ArgKind.POSITIVE_INT), arg("num_layers", ArgKind.POSITIVE_INT, 1)));
+        if (nonlinearity) {
+            out.add(arg("nonlinearity", ArgKind.RNN_NONLINEARITY, "tanh"));
+        }
+        out.add(arg("bias", ArgKind.BOOL, true));
+        out.add(arg("batch_first", ArgKind.BOOL, false));
+        out.add(arg("dropout", ArgKind.PROBABILITY, 0.0));
+        out.add(arg("bidirectional", ArgKind.BOOL, false));
+        if (projSize) {
+            out.add(onlyDefault("proj_size", ArgKind.NON_NEGATIVE_INT, 0));
+        }
+        return out.toArray(new Arg[0]);
+    }
+
+    private static Module rnn(Rnn.Mode mode, Map<String, Object> a, Generator g) {
+        return new Rnn(mode, i(a, "input_size"), i(a, "hidden_size"), i(a, "num_layers"), b(a, "bias"),
+                b(a, "batch_first"), d(a, "dropout"), b(a, "bidirectional"), g);
     }
 
     /** The most layers a TransformerEncoder may stack: every one is a tree of Java objects besides its tensors. */

@@ -43,7 +43,7 @@ final class RepositorySchemas {
                     + "Unflatten, ReLU, PReLU, LeakyReLU, GELU, SiLU, Tanh, Sigmoid, ELU, Softplus, Hardtanh, ReLU6, "
                     + "Hardsigmoid, Hardswish, Mish, SELU, CELU, LogSigmoid, Softsign, Tanhshrink, Threshold, "
                     + "Hardshrink, Softshrink, GLU, Softmax, LogSoftmax, Softmin, Softmax2d, Identity, "
-                    + "TransformerEncoderLayer, TransformerEncoder.")
+                    + "TransformerEncoderLayer, TransformerEncoder, RNN, LSTM, GRU.")
             List<Map<String, Object>> layers, Long seed,
             @Schema(description = "where the model is loaded: auto, cpu, cuda or cuda:N (default: the server's "
                     + "nabla.models.device, itself auto by default)") String device,

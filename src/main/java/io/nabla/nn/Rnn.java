@@ -1,0 +1,209 @@
+package io.nabla.nn;
+
+import io.nabla.autograd.ActivationOps;
+import io.nabla.autograd.ElementwiseOps;
+import io.nabla.autograd.JoinOps;
+import io.nabla.autograd.LinalgOps;
+import io.nabla.autograd.ShapeOps;
+import io.nabla.backend.DType;
+import io.nabla.tensor.Shape;
+import io.nabla.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * PyTorch's recurrent layers {@code torch.nn.RNN(input_size, hidden_size, num_layers=1, nonlinearity="tanh",
+ * bias=True, batch_first=False, dropout=0, bidirectional=False)}, {@code LSTM(...)} and {@code GRU(...)} (the same
+ * arguments but {@code nonlinearity}), called as a sequential stack calls them: with zero initial states, answering
+ * the output sequence, the first element of PyTorch's {@code (output, h_n)}. Each time step is PyTorch's cell:
+ *
+ * <pre>
+ * RNN:  h = tanh|relu(W_hh h + b_hh + W_ih x + b_ih)
+ * LSTM: i, f, g, o = chunk4(W_hh h + b_hh + W_ih x + b_ih);  c = sigmoid(f) c + sigmoid(i) tanh(g);  h = sigmoid(o) tanh(c)
+ * GRU:  r, z, n of (W_ih x + b_ih) and (W_hh h + b_hh);  r = sigmoid(.), z = sigmoid(.), n = tanh(x_n + r h_n);
+ *       h = n + z (h - n)
+ * </pre>
+ *
+ * composed of the engine's ops, so backward is autograd's and every backend runs it; the input projection of all
+ * time steps is one matrix product, as in PyTorch's CPU kernel. {@code bidirectional} runs a second stack over the
+ * reversed sequence and concatenates both outputs per step; {@code dropout} drops the outputs of every layer but
+ * the last in training (drawing from the generator as {@code F.dropout} does). Parameters per layer k and direction:
+ * {@code weight_ih_l<k>[_reverse]}, {@code weight_hh_l<k>}, {@code bias_ih_l<k>}, {@code bias_hh_l<k>}, in that
+ * order, each drawn uniform in +-1/sqrt(hidden_size), PyTorch's names, order and initialisation. Input (L, N,
+ * input_size), (N, L, input_size) with {@code batch_first}, or unbatched (L, input_size); output the same with
+ * {@code D * hidden_size} features (D = 2 when bidirectional). LSTM's {@code proj_size} is not built.
+ */
+public final class Rnn extends Module {
+
+    /** The cell: its PyTorch class name and how many gates its weights stack. */
+    public enum Mode {
+        RNN_TANH("RNN", 1), RNN_RELU("RNN", 1), LSTM("LSTM", 4), GRU("GRU", 3);
+
+        final String typeName;
+        final int gates;
+
+        Mode(String typeName, int gates) {
+            this.typeName = typeName;
+            this.gates = gates;
+        }
+    }
+
+    /** The most layers a recurrent layer may stack. */
+    public static final int MAX_LAYERS = 1024;
+
+    private final Mode mode;
+    private final int inputSize;
+    private final int hiddenSize;
+    private final int numLayers;
+    private final boolean bias;
+    private final boolean batchFirst;
+    private final double dropoutP;
+    private final boolean bidirectional;
+    private final Dropout dropout;
+    /** Per layer and direction (index layer * D + direction): weight_ih, weight_hh, bias_ih, bias_hh (or nulls). */
+    private final Parameter[][] weights;
+
+    public Rnn(Mode mode, int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst,
+               double dropout, boolean bidirectional, Generator g) {
+        Layers.checkPositive("input_size", inputSize);
+        Layers.checkPositive("hidden_size", hiddenSize);
+        Layers.checkPositive("num_layers", numLayers);
+        if (numLayers > MAX_LAYERS) {
+            throw new IllegalArgumentException("num_layers: expected at most " + MAX_LAYERS + ", got " + numLayers);
+        }
+        if (!(dropout >= 0 && dropout <= 1)) {
+            throw new IllegalArgumentException("dropout: expected a number between 0 and 1, got " + dropout);
+        }
+        this.mode = mode;
+        this.inputSize = inputSize;
+        this.hiddenSize = hiddenSize;
+        this.numLayers = numLayers;
+        this.bias = bias;
+        this.batchFirst = batchFirst;
+        this.dropoutP = dropout;
+        this.bidirectional = bidirectional;
+        this.dropout = new Dropout(dropout, g);
+        int directions = bidirectional ? 2 : 1;
+        int rows = Math.multiplyExact(mode.gates, hiddenSize);
+        this.weights = new Parameter[numLayers * directions][];
+        double bound = 1 / Math.sqrt(hiddenSize);
+        for (int layer = 0; layer < numLayers; layer++) {
+            int in = layer == 0 ? inputSize : Math.multiplyExact(hiddenSize, directions);
+            for (int dir = 0; dir < directions; dir++) {
+                String suffix = "_l" + layer + (dir == 1 ? "_reverse" : "");
+                Parameter[] w = new Parameter[4];
+                w[0] = registerParameter("weight_ih" + suffix, Tensor.empty(DType.FP32, rows, in));
+                w[1] = registerParameter("weight_hh" + suffix, Tensor.empty(DType.FP32, rows, hiddenSize));
+                if (bias) {
+                    w[2] = registerParameter("bias_ih" + suffix, Tensor.empty(DType.FP32, rows));
+                    w[3] = registerParameter("bias_hh" + suffix, Tensor.empty(DType.FP32, rows));
+                }
+                weights[layer * directions + dir] = w;
+            }
+        }
+        // PyTorch's reset_parameters: every parameter, in order, uniform in +-1/sqrt(hidden_size)
+        for (Parameter p : namedParameters().values()) {
+            Init.uniform(p.tensor(), -bound, bound, g);
+        }
+    }
+
+    @Override
+    public String typeName() {
+        return mode.typeName;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    @Override
+    public Tensor forward(Tensor input) {
+        outputShape(input.shape());
+        boolean unbatched = input.dim() == 2;
+        Tensor x = unbatched ? ShapeOps.unsqueeze(input, 1) : batchFirst ? ShapeOps.transpose(input, 0, 1) : input;
+        int directions = bidirectional ? 2 : 1;
+        for (int layer = 0; layer < numLayers; layer++) {
+            List<Tensor> outputs = new ArrayList<>(directions);
+            for (int dir = 0; dir < directions; dir++) {
+                outputs.add(direction(x, weights[layer * directions + dir], dir == 1));
+            }
+            x = directions == 1 ? outputs.get(0) : JoinOps.cat(outputs, 2);
+            if (isTraining() && dropoutP > 0 && layer < numLayers - 1) {
+                x = dropout.forward(x); // between layers, in training, as PyTorch's _rnn_impl
+            }
+        }
+        return unbatched ? ShapeOps.squeeze(x, 1) : batchFirst ? ShapeOps.transpose(x, 0, 1) : x;
+    }
+
+    /** One direction of one layer over (L, N, in): (L, N, hidden_size). */
+    private Tensor direction(Tensor x, Parameter[] w, boolean reverse) {
+        int steps = x.size(0);
+        int n = x.size(1);
+        Tensor bih = w[2] == null ? null : w[2].tensor();
+        Tensor bhh = w[3] == null ? null : w[3].tensor();
+        Tensor projected = LinalgOps.linear(x, w[0].tensor(), bih); // every step's input projection at once
+        Tensor h = Tensor.zeros(x.dtype(), x.device(), n, hiddenSize);
+        Tensor c = mode == Mode.LSTM ? Tensor.zeros(x.dtype(), x.device(), n, hiddenSize) : null;
+        Tensor[] out = new Tensor[steps];
+        for (int k = 0; k < steps; k++) {
+            int t = reverse ? steps - 1 - k : k;
+            Tensor xt = ShapeOps.select(projected, 0, t);
+            Tensor hh = LinalgOps.linear(h, w[1].tensor(), bhh);
+            switch (mode) {
+                case RNN_TANH -> h = ActivationOps.tanh(ElementwiseOps.add(hh, xt));
+                case RNN_RELU -> h = ActivationOps.relu(ElementwiseOps.add(hh, xt));
+                case LSTM -> {
+                    Tensor gates = ElementwiseOps.add(hh, xt);
+                    Tensor in = ActivationOps.sigmoid(gate(gates, 0));
+                    Tensor forget = ActivationOps.sigmoid(gate(gates, 1));
+                    Tensor cell = ActivationOps.tanh(gate(gates, 2));
+                    Tensor outGate = ActivationOps.sigmoid(gate(gates, 3));
+                    c = ElementwiseOps.add(ElementwiseOps.mul(forget, c), ElementwiseOps.mul(in, cell));
+                    h = ElementwiseOps.mul(outGate, ActivationOps.tanh(c));
+                }
+                case GRU -> {
+                    Tensor reset = ActivationOps.sigmoid(ElementwiseOps.add(gate(xt, 0), gate(hh, 0)));
+                    Tensor update = ActivationOps.sigmoid(ElementwiseOps.add(gate(xt, 1), gate(hh, 1)));
+                    Tensor fresh = ActivationOps.tanh(ElementwiseOps.add(gate(xt, 2),
+                            ElementwiseOps.mul(reset, gate(hh, 2))));
+                    h = ElementwiseOps.add(ElementwiseOps.mul(ElementwiseOps.sub(h, fresh), update), fresh);
+                }
+                default -> throw new IllegalStateException(mode.name());
+            }
+            out[t] = h;
+        }
+        return JoinOps.stack(List.of(out), 0);
+    }
+
+    /** Gate {@code k} of a (N, gates * hidden_size) tensor. */
+    private Tensor gate(Tensor gates, int k) {
+        return ShapeOps.narrow(gates, 1, k * hiddenSize, hiddenSize);
+    }
+
+    /** (L, N, input_size), (N, L, input_size) with batch_first, or (L, input_size): the same with D * hidden_size. */
+    @Override
+    public int[] outputShape(int[] in) {
+        if ((in.length != 2 && in.length != 3) || !Layers.fits(in[in.length - 1], inputSize)) {
+            throw new IllegalArgumentException("expected an input of shape " + (batchFirst ? "(N, L, " : "(L, N, ")
+                    + inputSize + ") or (L, " + inputSize + ") (input_size " + inputSize + "), got "
+                    + Shape.format(in));
+        }
+        int[] out = in.clone();
+        out[out.length - 1] = hiddenSize * (bidirectional ? 2 : 1);
+        return out;
+    }
+
+    /** Each sample is its own sequence only for batched batch-first input (N, L, *); else dimension 0 is time. */
+    @Override
+    public boolean rowsIndependent(int[] in) {
+        return batchFirst && in.length == 3;
+    }
+
+    @Override
+    protected String extraRepr() {
+        return inputSize + ", " + hiddenSize + (numLayers == 1 ? "" : ", num_layers=" + numLayers)
+                + (mode == Mode.RNN_RELU ? ", nonlinearity='relu'" : "") + (bias ? "" : ", bias=False")
+                + (batchFirst ? ", batch_first=True" : "") + (dropoutP == 0 ? "" : ", dropout=" + dropoutP)
+                + (bidirectional ? ", bidirectional=True" : "");
+    }
+}
