@@ -88,6 +88,19 @@ for key, v in grouped(parse(d / "nabla-transformer.txt"), step, "median_ms").ite
         what = "forward (eval, no grad)" if op == "encoder_forward" else "training step (AdamW)"
         row(f"TransformerEncoder 2x256 seq 64 batch {batch} {what} (ms)", v, best_tf[key], False)
 
+# the recurrent layers, likewise the faster of PyTorch's two thread configurations in each round
+per_config = grouped(parse(d / "torch-rnn.txt"), lambda r: step(r) + (r.get("config", ""),), "median_ms")
+best_rnn = {}
+for key, v in per_config.items():
+    cur = best_rnn.setdefault(key[:2], list(v))
+    best_rnn[key[:2]] = [min(a, b) for a, b in zip(cur, v)]
+for key, v in grouped(parse(d / "nabla-rnn.txt"), step, "median_ms").items():
+    if key in best_rnn:
+        op, batch = key
+        cell, kind = op.split("_", 1)
+        what = "forward (eval, no grad)" if kind == "forward" else "training step (Adam)"
+        row(f"{cell.upper()} 2x256 seq 32 batch {batch} {what} (ms)", v, best_rnn[key], False)
+
 if rounds == 1:
     out = ["| benchmark | Nabla | PyTorch | ratio (Nabla / PyTorch speed) |", "|---|---:|---:|---:|"]
     out += [f"| {name} | {mn:.2f} | {mt:.2f} | {r:.2f}x |" if "GFLOP" not in name else

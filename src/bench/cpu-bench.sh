@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # CPU benchmarks of Nabla next to the PyTorch anchors of ../shared/bench, measured in the same run.
-# Usage: [ROUNDS=n] src/bench/cpu-bench.sh [gemm] [ops] [mlp] [act] [amp] [int8] [transformer]
-#        (default: all seven, one round)
+# Usage: [ROUNDS=n] src/bench/cpu-bench.sh [gemm] [ops] [mlp] [act] [amp] [int8] [transformer] [rnn]
+#        (default: all eight, one round)
 # act: activations and two gradients against our own anchor src/bench/torch_activations.py (../shared/bench has none).
 # amp: the MLP steps in bf16 mixed precision against src/bench/torch_amp_mlp.py (torch.autocast on the CPU).
 # int8: INT8 dynamically quantized Linear forward passes against src/bench/torch_int8_linear.py (quantize_dynamic on
 # each quantized engine of that PyTorch; the table takes the faster) and the FP32 Linear on both sides.
 # transformer: a 2-layer TransformerEncoder's forward passes and training step against src/bench/torch_transformer.py,
 # run in both of PyTorch's thread configurations on two cores; the table takes the faster.
+# rnn: 2-layer LSTM and GRU forward passes and training steps against src/bench/torch_rnn.py, likewise.
 # Prints each Nabla figure, PyTorch's figure and the ratio (higher is better for Nabla), and writes the raw
 # RESULT lines to target/bench/*.txt. Not part of the unit tests: a run takes several minutes.
 # ROUNDS=n alternates the anchor and Nabla n times per benchmark (PyTorch, Nabla, PyTorch, ...) and reports the
@@ -20,7 +21,7 @@ shared=${NABLA_SHARED:-$root/../shared}
 what=("$@")
 rounds=${ROUNDS:-1}
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a positive integer, got '$rounds'" >&2; exit 2; }
-[ ${#what[@]} -gt 0 ] || what=(gemm ops mlp act amp int8 transformer)
+[ ${#what[@]} -gt 0 ] || what=(gemm ops mlp act amp int8 transformer rnn)
 mkdir -p target/bench
 ./mvnw -q -B -ntp -DskipTests test-compile
 ./mvnw -q -B -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/cp.txt >/dev/null
@@ -37,7 +38,8 @@ for w in "${what[@]}"; do
     amp) main=io.nabla.bench.MlpBench; args=(small,wide sgd,adam bf16) ;;
     int8) main=io.nabla.bench.Int8Bench ;;
     transformer) main=io.nabla.bench.TransformerBench ;;
-    *) echo "unknown benchmark '$w': expected gemm, ops, mlp, act, amp, int8 or transformer" >&2; exit 2 ;;
+    rnn) main=io.nabla.bench.RnnBench ;;
+    *) echo "unknown benchmark '$w': expected gemm, ops, mlp, act, amp, int8, transformer or rnn" >&2; exit 2 ;;
   esac
   : > "target/bench/torch-$w.txt"
   : > "target/bench/nabla-$w.txt"
@@ -50,12 +52,12 @@ for w in "${what[@]}"; do
       "$shared/bench/anchor.sh" ops --n 1024 --samples 1 >/dev/null
       OPENBLAS_NUM_THREADS=2 LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread \
         /usr/bin/python3 src/bench/torch_int8_linear.py --threads 2 | tee -a "target/bench/torch-$w.txt"
-    elif [ "$w" = transformer ]; then
+    elif [ "$w" = transformer ] || [ "$w" = rnn ]; then
       "$shared/bench/anchor.sh" ops --n 1024 --samples 1 >/dev/null
       export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-      OPENBLAS_NUM_THREADS=2 /usr/bin/python3 src/bench/torch_transformer.py --threads 1 --config blas2 \
+      OPENBLAS_NUM_THREADS=2 /usr/bin/python3 "src/bench/torch_$w.py" --threads 1 --config blas2 \
         | tee -a "target/bench/torch-$w.txt"
-      OPENBLAS_NUM_THREADS=1 /usr/bin/python3 src/bench/torch_transformer.py --threads 2 --config torch2 \
+      OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "src/bench/torch_$w.py" --threads 2 --config torch2 \
         | tee -a "target/bench/torch-$w.txt"
     elif [ "$w" = amp ]; then
       "$shared/bench/anchor.sh" ops --n 1024 --samples 1 >/dev/null

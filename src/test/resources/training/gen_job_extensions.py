@@ -105,6 +105,10 @@ CASES = [
     {"name": "adam_validation_split",
      "optimizer": {"type": "adam", "lr": 0.01}, "freeze": ["0.bias"],
      "epochs": 6, "batch_size": 8, "shuffle": True, "seed": 22, "validation": {"split": 0.25, "batch_size": 4}},
+    {"name": "adam_random_validation_split",
+     "optimizer": {"type": "adam", "lr": 0.01}, "freeze": ["0.bias"],
+     "epochs": 4, "batch_size": 8, "shuffle": True, "seed": 34,
+     "validation": {"split": 0.25, "split_seed": 5, "batch_size": 4}},
     {"name": "sgd_reduce_lr_on_plateau",
      "optimizer": {"type": "sgd", "lr": 0.05, "momentum": 0.9},
      "lr_scheduler": {"type": "ReduceLROnPlateau", "factor": 0.5, "patience": 0, "threshold": 0.001},
@@ -246,9 +250,16 @@ def run(case, initial, data, xv, yv):
     x, y = data["input"], data[case.get("target", "target")]
     split = case.get("validation", {}).get("split")
     if split:
-        # Keras' validation_split: the last rows, before any shuffling, validate; the others train
         split_at = int(round(len(x) * (1.0 - split)))
-        x, y, xv, yv = x[:split_at], y[:split_at], x[split_at:], y[split_at:]
+        seed = case["validation"].get("split_seed")
+        if seed is None:
+            # Keras' validation_split: the last rows, before any shuffling, validate; the others train
+            x, y, xv, yv = x[:split_at], y[:split_at], x[split_at:], y[split_at:]
+        else:
+            # PyTorch's random_split with a generator of its own: the first split_at of randperm train, in order
+            train, held = torch.utils.data.random_split(TensorDataset(x, y), [split_at, len(x) - split_at],
+                                                        generator=torch.Generator().manual_seed(seed))
+            x, y, xv, yv = x[train.indices], y[train.indices], x[held.indices], y[held.indices]
     loss_fn = criterion(case)
     torch.manual_seed(SPEC["seed"])
     model = build(SPEC)

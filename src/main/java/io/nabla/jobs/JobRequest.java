@@ -91,12 +91,20 @@ public record JobRequest(String model, Integer version, String dataset, String i
      * @param batchSize rows per evaluation batch (default: the job's {@code batch_size})
      * @param split the fraction of the training dataset held out for validation (its last rows, before any
      *     shuffling, as Keras' {@code validation_split}), in (0, 1); 0 with a {@code dataset}
+     * @param splitSeed with {@code split}, null for Keras' last rows, or the seed of a random split: PyTorch's
+     *     {@code random_split(dataset, [train, held], generator=Generator().manual_seed(split_seed))}
      */
-    public record Validation(String dataset, String input, String target, int batchSize, double split) {
+    public record Validation(String dataset, String input, String target, int batchSize, double split,
+            Long splitSeed) {
 
         /** A validation dataset of its own. */
         public Validation(String dataset, String input, String target, int batchSize) {
-            this(dataset, input, target, batchSize, 0);
+            this(dataset, input, target, batchSize, 0, null);
+        }
+
+        /** A split of the training dataset, its last rows held out. */
+        public Validation(String dataset, String input, String target, int batchSize, double split) {
+            this(dataset, input, target, batchSize, split, null);
         }
 
         /**
@@ -347,7 +355,11 @@ public record JobRequest(String model, Integer version, String dataset, String i
             freeze.forEach(n.putArray("freeze")::add);
         }
         if (validation != null && validation.split() > 0) {
-            n.putObject("validation").put("split", validation.split()).put("batch_size", validation.batchSize());
+            ObjectNode v = n.putObject("validation").put("split", validation.split())
+                    .put("batch_size", validation.batchSize());
+            if (validation.splitSeed() != null) {
+                v.put("split_seed", validation.splitSeed());
+            }
         } else if (validation != null) {
             n.putObject("validation").put("dataset", validation.dataset()).put("input", validation.input())
                     .put("target", validation.target()).put("batch_size", validation.batchSize());
@@ -407,7 +419,7 @@ public record JobRequest(String model, Integer version, String dataset, String i
             throw new IllegalArgumentException("validation: expected an object such as {\"dataset\": \"<dataset id>\"}, "
                     + "got " + clip(v.toString()));
         }
-        List<String> fields = List.of("dataset", "split", "input", "target", "batch_size");
+        List<String> fields = List.of("dataset", "split", "split_seed", "input", "target", "batch_size");
         for (String name : v.propertyNames()) {
             if (!fields.contains(name)) {
                 throw new IllegalArgumentException("validation." + clip(name) + ": unknown field; expected one of "
@@ -432,8 +444,21 @@ public record JobRequest(String model, Integer version, String dataset, String i
                     throw new IllegalArgumentException("split: expected a number between 0 and 1 (exclusive), got "
                             + clip(split.toString()));
                 }
+                JsonNode seed = v.get("split_seed");
+                Long splitSeed = null;
+                if (seed != null && !seed.isNull()) {
+                    if (!seed.isIntegralNumber() || !seed.canConvertToLong()) {
+                        throw new IllegalArgumentException("split_seed: expected a 64-bit integer, got "
+                                + clip(seed.toString()));
+                    }
+                    splitSeed = seed.longValue();
+                }
                 return new Validation(null, input, target, integer(v, "batch_size", batchSize, 1, Integer.MAX_VALUE),
-                        f);
+                        f, splitSeed);
+            }
+            if (v.hasNonNull("split_seed")) {
+                throw new IllegalArgumentException("split_seed: only with split (it chooses the rows held out of the "
+                        + "training dataset)");
             }
             return new Validation(string(v, "dataset", null), string(v, "input", input), string(v, "target", target),
                     integer(v, "batch_size", batchSize, 1, Integer.MAX_VALUE));

@@ -227,7 +227,7 @@ final class JobRun {
         JobRequest.Validation held = request.validation();
         if (held != null && held.split() > 0) {
             Map<String, Tensor> rest = new LinkedHashMap<>();
-            data = split(data, held.trainingRows(data.get(request.input()).size(0)), rest);
+            data = split(data, held.trainingRows(data.get(request.input()).size(0)), held.splitSeed(), rest);
             validation = new DataLoader(rest, held.batchSize());
         } else if (held != null) {
             validation = new DataLoader(validationSet(), held.batchSize()); // in order, drawing nothing
@@ -543,15 +543,27 @@ final class JobRun {
     }
 
     /**
-     * Keras' {@code validation_split}: the first {@code at} rows of {@code data} (returned, as views) train; the rest
-     * of its input and target, taken before any shuffling, go into {@code held} as {@code input} and {@code target}.
+     * Keras' {@code validation_split} without a seed: the first {@code at} rows of {@code data} (returned, as views)
+     * train; the rest of its input and target, taken before any shuffling, go into {@code held} as {@code input} and
+     * {@code target}. With a seed, PyTorch's {@code random_split(dataset, [at, n - at], generator=
+     * Generator().manual_seed(seed))}: the rows of {@code randperm(n)}'s first {@code at} entries train, in that order,
+     * and the others validate (copies, gathered once).
      */
-    private Map<String, Tensor> split(Map<String, Tensor> data, int at, Map<String, Tensor> held) {
+    private Map<String, Tensor> split(Map<String, Tensor> data, int at, Long seed, Map<String, Tensor> held) {
         int n = data.get(request.input()).size(0);
-        held.put("input", io.nabla.autograd.ShapeOps.narrow(data.get(request.input()), 0, at, n - at));
-        held.put("target", io.nabla.autograd.ShapeOps.narrow(data.get(request.target()), 0, at, n - at));
         Map<String, Tensor> train = new LinkedHashMap<>();
-        data.forEach((k, t) -> train.put(k, io.nabla.autograd.ShapeOps.narrow(t, 0, 0, at)));
+        if (seed == null) {
+            held.put("input", io.nabla.autograd.ShapeOps.narrow(data.get(request.input()), 0, at, n - at));
+            held.put("target", io.nabla.autograd.ShapeOps.narrow(data.get(request.target()), 0, at, n - at));
+            data.forEach((k, t) -> train.put(k, io.nabla.autograd.ShapeOps.narrow(t, 0, 0, at)));
+            return train;
+        }
+        long[] order = new Generator(seed).randperm(n);
+        Tensor trainRows = Tensor.of(java.util.Arrays.copyOfRange(order, 0, at), at);
+        Tensor heldRows = Tensor.of(java.util.Arrays.copyOfRange(order, at, n), n - at);
+        held.put("input", io.nabla.autograd.IndexOps.indexSelect(data.get(request.input()), 0, heldRows));
+        held.put("target", io.nabla.autograd.IndexOps.indexSelect(data.get(request.target()), 0, heldRows));
+        data.forEach((k, t) -> train.put(k, io.nabla.autograd.IndexOps.indexSelect(t, 0, trainRows)));
         return train;
     }
 

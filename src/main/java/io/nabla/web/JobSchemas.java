@@ -110,6 +110,8 @@ final class JobSchemas {
     record ValidationSet(@Schema(description = "a dataset id; or give split") String dataset,
             @Schema(description = "instead of a dataset: the fraction of the training dataset held out for validation, "
                     + "its last rows before any shuffling (Keras' validation_split), in (0, 1)") Double split,
+            @JsonProperty("split_seed") @Schema(description = "with split: hold out random rows instead, as PyTorch's "
+                    + "random_split with a generator seeded with it") Long splitSeed,
             @Schema(description = "its tensor fed to the model (default: the job's input)") String input,
             @Schema(description = "its tensor the loss compares with (default: the job's target)") String target,
             @JsonProperty("batch_size") @Schema(description = "rows per evaluation batch (default: the job's)")

@@ -140,6 +140,14 @@ class JobRequestTest {
         assertThat(split.validation()).isEqualTo(new JobRequest.Validation(null, "input", "target", 4, 0.25));
         assertThat(split.validation().trainingRows(36)).as("Keras' split_at = round(36 * 0.75)").isEqualTo(27);
         assertThat(JobRequest.parse(split.toJson())).isEqualTo(split);
+        JobRequest random = JobRequest.parse(body("", ",\"validation\":{\"split\":0.25,\"split_seed\":-7}"), 16);
+        assertThat(random.validation()).isEqualTo(new JobRequest.Validation(null, "input", "target", 4, 0.25, -7L));
+        assertThat(JobRequest.parse(random.toJson())).isEqualTo(random);
+        assertThatThrownBy(() -> JobRequest.parse(body("", ",\"validation\":{\"dataset\":\"v\",\"split_seed\":1}"),
+                16)).hasMessage("validation.split_seed: only with split (it chooses the rows held out of the training "
+                + "dataset)");
+        assertThatThrownBy(() -> JobRequest.parse(body("", ",\"validation\":{\"split\":0.5,\"split_seed\":0.5}"),
+                16)).hasMessage("validation.split_seed: expected a 64-bit integer, got 0.5");
         JobRequest stopping = JobRequest.parse(body("", ",\"validation\":{\"dataset\":\"v\"},\"early_stopping\":{}"),
                 16);
         assertThat(stopping.earlyStopping()).isEqualTo(new EarlyStopping(3, 0, true));
@@ -268,7 +276,7 @@ class JobRequestTest {
             a(body("", ",\"validation\":{\"dataset\":\"d\",\"batch_size\":0}"), "validation.batch_size: expected "
                     + "an integer in [1, 2147483647], got 0"),
             a(body("", ",\"validation\":{\"dataset\":\"d\",\"every\":2}"), "validation.every: unknown field; "
-                    + "expected one of [dataset, split, input, target, batch_size]"),
+                    + "expected one of [dataset, split, split_seed, input, target, batch_size]"),
             a(body("", ",\"validation\":{\"dataset\":\"d\",\"split\":0.1}"), "validation: expected either dataset "
                     + "(a dataset of its own) or split (a fraction of the training dataset held out), got both"),
             a(body("", ",\"validation\":{\"batch_size\":2}"), "validation: expected either dataset (a dataset of its "
