@@ -2,12 +2,14 @@ package io.nabla.nn;
 
 import io.nabla.autograd.ActivationOps;
 import io.nabla.autograd.ElementwiseOps;
+import io.nabla.autograd.GradMode;
 import io.nabla.autograd.JoinOps;
 import io.nabla.autograd.LinalgOps;
 import io.nabla.autograd.ShapeOps;
 import io.nabla.backend.DType;
 import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
+import io.nabla.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -142,37 +144,58 @@ public final class Rnn extends Module {
         Tensor bih = w[2] == null ? null : w[2].tensor();
         Tensor bhh = w[3] == null ? null : w[3].tensor();
         Tensor projected = LinalgOps.linear(x, w[0].tensor(), bih); // every step's input projection at once
-        Tensor h = Tensor.zeros(x.dtype(), x.device(), n, hiddenSize);
-        Tensor c = mode == Mode.LSTM ? Tensor.zeros(x.dtype(), x.device(), n, hiddenSize) : null;
+        Tensor[] state = {Tensor.zeros(x.dtype(), x.device(), n, hiddenSize),
+            mode == Mode.LSTM ? Tensor.zeros(x.dtype(), x.device(), n, hiddenSize) : null};
         Tensor[] out = new Tensor[steps];
+        // without gradients a step's temporaries are freed as it ends (only h and c live on): memory grows with the
+        // output, not with ten tensors per step; with gradients backward needs them all, as in PyTorch
+        boolean freeSteps = !GradMode.isEnabled();
         for (int k = 0; k < steps; k++) {
             int t = reverse ? steps - 1 - k : k;
-            Tensor xt = ShapeOps.select(projected, 0, t);
-            Tensor hh = LinalgOps.linear(h, w[1].tensor(), bhh);
-            switch (mode) {
-                case RNN_TANH -> h = ActivationOps.tanh(ElementwiseOps.add(hh, xt));
-                case RNN_RELU -> h = ActivationOps.relu(ElementwiseOps.add(hh, xt));
-                case LSTM -> {
-                    Tensor gates = ElementwiseOps.add(hh, xt);
-                    Tensor in = ActivationOps.sigmoid(gate(gates, 0));
-                    Tensor forget = ActivationOps.sigmoid(gate(gates, 1));
-                    Tensor cell = ActivationOps.tanh(gate(gates, 2));
-                    Tensor outGate = ActivationOps.sigmoid(gate(gates, 3));
-                    c = ElementwiseOps.add(ElementwiseOps.mul(forget, c), ElementwiseOps.mul(in, cell));
-                    h = ElementwiseOps.mul(outGate, ActivationOps.tanh(c));
+            try (TensorScope step = freeSteps ? TensorScope.open() : null) {
+                state = step(ShapeOps.select(projected, 0, t), w[1].tensor(), bhh, state);
+                if (step != null) {
+                    step.keep(state[0]);
+                    if (state[1] != null) {
+                        step.keep(state[1]);
+                    }
                 }
-                case GRU -> {
-                    Tensor reset = ActivationOps.sigmoid(ElementwiseOps.add(gate(xt, 0), gate(hh, 0)));
-                    Tensor update = ActivationOps.sigmoid(ElementwiseOps.add(gate(xt, 1), gate(hh, 1)));
-                    Tensor fresh = ActivationOps.tanh(ElementwiseOps.add(gate(xt, 2),
-                            ElementwiseOps.mul(reset, gate(hh, 2))));
-                    h = ElementwiseOps.add(ElementwiseOps.mul(ElementwiseOps.sub(h, fresh), update), fresh);
-                }
-                default -> throw new IllegalStateException(mode.name());
             }
-            out[t] = h;
+            out[t] = state[0];
         }
         return JoinOps.stack(List.of(out), 0);
+    }
+
+    /**
+     * One time step: the hidden state h and, for an LSTM, the cell state c after it, from {@code state} (those before
+     * it) and the step's projected input {@code xt}.
+     */
+    private Tensor[] step(Tensor xt, Tensor whh, Tensor bhh, Tensor[] state) {
+        Tensor h = state[0];
+        Tensor c = state[1];
+        Tensor hh = LinalgOps.linear(h, whh, bhh);
+        switch (mode) {
+            case RNN_TANH -> h = ActivationOps.tanh(ElementwiseOps.add(hh, xt));
+            case RNN_RELU -> h = ActivationOps.relu(ElementwiseOps.add(hh, xt));
+            case LSTM -> {
+                Tensor gates = ElementwiseOps.add(hh, xt);
+                Tensor in = ActivationOps.sigmoid(gate(gates, 0));
+                Tensor forget = ActivationOps.sigmoid(gate(gates, 1));
+                Tensor cell = ActivationOps.tanh(gate(gates, 2));
+                Tensor outGate = ActivationOps.sigmoid(gate(gates, 3));
+                c = ElementwiseOps.add(ElementwiseOps.mul(forget, c), ElementwiseOps.mul(in, cell));
+                h = ElementwiseOps.mul(outGate, ActivationOps.tanh(c));
+            }
+            case GRU -> {
+                Tensor reset = ActivationOps.sigmoid(ElementwiseOps.add(gate(xt, 0), gate(hh, 0)));
+                Tensor update = ActivationOps.sigmoid(ElementwiseOps.add(gate(xt, 1), gate(hh, 1)));
+                Tensor fresh = ActivationOps.tanh(ElementwiseOps.add(gate(xt, 2),
+                        ElementwiseOps.mul(reset, gate(hh, 2))));
+                h = ElementwiseOps.add(ElementwiseOps.mul(ElementwiseOps.sub(h, fresh), update), fresh);
+            }
+            default -> throw new IllegalStateException(mode.name());
+        }
+        return new Tensor[] {h, c};
     }
 
     /** Gate {@code k} of a (N, gates * hidden_size) tensor. */

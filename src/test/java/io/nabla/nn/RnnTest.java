@@ -75,6 +75,26 @@ class RnnTest {
         }
     }
 
+    /**
+     * Without gradients a step's temporaries are freed as it ends: an LSTM over 200 steps holds its input projection
+     * (4 units of L·N·H), the stacked output and each step's h and c (one unit each), not the dozen tensors a step
+     * makes.
+     */
+    @Test
+    void inferenceMemoryGrowsWithTheOutputNotWithTheStepsTemporaries() {
+        try (TensorScope outer = TensorScope.open(); GradMode.Region ng = GradMode.disable()) {
+            Rnn lstm = new Rnn(Rnn.Mode.LSTM, 3, 16, 1, true, true, 0, false, new Generator(1));
+            lstm.eval();
+            Tensor x = GradCheck.randn(rnd, false, 2, 200, 3).dataAs(DType.FP32);
+            try (TensorScope s = TensorScope.open()) {
+                Tensor y = lstm.forward(x);
+                long unit = 200L * 2 * 16 * 4;
+                assertThat(y.shape()).containsExactly(2, 200, 16);
+                assertThat(s.bytes()).as("bytes held after the forward pass").isLessThanOrEqualTo(8 * unit);
+            }
+        }
+    }
+
     @Test
     void argumentsAndShapesAreChecked() {
         try (TensorScope s = TensorScope.open()) {
