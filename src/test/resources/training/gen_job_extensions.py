@@ -46,6 +46,19 @@ SPEC = {
     "seed": 5,
 }
 
+# a recurrent model over the same data read as sequences ("sequence": 3 steps of 2 features): a 2-layer LSTM with
+# dropout between its layers (drawn from the job's generator), its output sequence flattened into a Linear
+RNN_SPEC = {
+    "inputs": [{"name": "sequence", "datatype": "FP32", "shape": [-1, 3, 2]}],
+    "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 3]}],
+    "layers": [
+        {"type": "LSTM", "input_size": 2, "hidden_size": 5, "num_layers": 2, "batch_first": True, "dropout": 0.25},
+        {"type": "Flatten"},
+        {"type": "Linear", "in_features": 15, "out_features": 3},
+    ],
+    "seed": 6,
+}
+
 CASES = [
     {"name": "sgd_steplr_epoch_clip_freeze_first",
      "optimizer": {"type": "sgd", "lr": 0.2, "momentum": 0.9, "weight_decay": 0.001},
@@ -163,6 +176,10 @@ CASES = [
      "optimizer": {"type": "rmsprop", "lr": 0.01},
      "lr_scheduler": {"type": "OneCycleLR", "max_lr": 0.01, "interval": "step"},
      "freeze": ["0.bias"], "epochs": 2, "batch_size": 8, "shuffle": True, "seed": 33},
+    # an LSTM model fine-tuned: dropout between its layers draws from the job's generator
+    {"name": "lstm_adamw_dropout_clip_validation", "spec": "rnn", "input": "sequence",
+     "optimizer": {"type": "adamw", "lr": 0.02}, "clip_grad_norm": {"max_norm": 1.0},
+     "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 35, "validation": {"batch_size": 7}},
     {"name": "sgd_linear_decay_epoch_no_clip",
      "optimizer": {"type": "sgd", "lr": 0.1},
      "lr_scheduler": {"type": "LinearLR", "start_factor": 1.0, "end_factor": 0.0, "total_iters": 3},
@@ -247,7 +264,11 @@ def validate(model, xv, yv, loss_fn, ignore_index=-100):
 
 
 def run(case, initial, data, xv, yv):
-    x, y = data["input"], data[case.get("target", "target")]
+    spec = RNN_SPEC if case.get("spec") == "rnn" else SPEC
+    inputs = case.get("input", "input")
+    x, y = data[inputs], data[case.get("target", "target")]
+    if inputs == "sequence":
+        xv = xv.reshape(len(xv), 3, 2)
     split = case.get("validation", {}).get("split")
     if split:
         split_at = int(round(len(x) * (1.0 - split)))
@@ -261,9 +282,9 @@ def run(case, initial, data, xv, yv):
                                                         generator=torch.Generator().manual_seed(seed))
             x, y, xv, yv = x[train.indices], y[train.indices], x[held.indices], y[held.indices]
     loss_fn = criterion(case)
-    torch.manual_seed(SPEC["seed"])
-    model = build(SPEC)
-    model.load_state_dict(initial)
+    torch.manual_seed(spec["seed"])
+    model = build(spec)
+    model.load_state_dict(initial[case.get("spec", "main")])
     torch.manual_seed(case["seed"])
     skip = frozen(model, case.get("freeze", []))
     for n, p in model.named_parameters():
@@ -351,19 +372,23 @@ def main():
     xv = torch.randn(20, 6, generator=g)
     yv = torch.randint(0, 3, (20,), generator=g)
     data = {"input": x, "target": y, "regression": torch.randn(36, 3, generator=g),
-            "multilabel": (torch.rand(36, 3, generator=g) > 0.6).float()}
-    torch.manual_seed(SPEC["seed"])
-    initial = build(SPEC).state_dict()
+            "multilabel": (torch.rand(36, 3, generator=g) > 0.6).float(), "sequence": x.reshape(36, 3, 2)}
+    initial = {}
+    for name, spec in (("main", SPEC), ("rnn", RNN_SPEC)):
+        torch.manual_seed(spec["seed"])
+        initial[name] = build(spec).state_dict()
     here = os.path.dirname(os.path.abspath(__file__))
-    out = {"spec": SPEC, "cases": []}
+    out = {"spec": SPEC, "rnn_spec": RNN_SPEC, "cases": []}
     for case in CASES:
         r = run(case, initial, data, xv, yv)
         out["cases"].append({**case, **r})
     with open(os.path.join(here, "job_extensions.json"), "w") as f:
         json.dump(out, f)
-    write_safetensors(os.path.join(here, "job_extensions_model.safetensors"), initial)
+    write_safetensors(os.path.join(here, "job_extensions_model.safetensors"), initial["main"])
+    write_safetensors(os.path.join(here, "job_extensions_rnn_model.safetensors"), initial["rnn"])
     write_safetensors(os.path.join(here, "job_extensions_data.safetensors"), data)
-    write_safetensors(os.path.join(here, "job_extensions_validation.safetensors"), {"input": xv, "target": yv})
+    write_safetensors(os.path.join(here, "job_extensions_validation.safetensors"),
+                      {"input": xv, "target": yv, "sequence": xv.reshape(20, 3, 2)})
 
 
 if __name__ == "__main__":

@@ -84,7 +84,8 @@ public final class Rnn extends Module {
         this.batchFirst = batchFirst;
         this.dropoutP = dropout;
         this.bidirectional = bidirectional;
-        this.dropout = new Dropout(dropout, g);
+        // registered only so that training mode and a run's generator reach it (it holds no state)
+        this.dropout = registerModule("dropout", new Dropout(dropout, g));
         int directions = bidirectional ? 2 : 1;
         int rows = Math.multiplyExact(mode.gates, hiddenSize);
         this.weights = new Parameter[numLayers * directions][];

@@ -94,7 +94,7 @@ class JobExtensionsTest {
         r.put("dataset", dataset);
         r.put("loss", c.has("loss") ? c.get("loss").stringValue() : "cross_entropy");
         for (String f : List.of("optimizer", "lr_scheduler", "clip_grad_norm", "freeze", "epochs", "batch_size",
-                "shuffle", "seed", "early_stopping", "accumulate_grad_batches", "loss_options", "target")) {
+                "shuffle", "seed", "early_stopping", "accumulate_grad_batches", "loss_options", "target", "input")) {
             if (c.has(f)) {
                 r.set(f, c.get(f));
             }
@@ -114,10 +114,17 @@ class JobExtensionsTest {
     private static String validationSet;
 
     private String setUp() {
+        return setUp(null);
+    }
+
+    /** Model "m" (the recurrent one for a case with {@code "spec": "rnn"}), the datasets; the training set's id. */
+    private String setUp(JsonNode c) {
+        boolean rnn = c != null && c.path("spec").asString("").equals("rnn");
         registry = new ModelRegistry(new ModelStore(root.resolve("store")), new SequentialModelLoader(),
                 new NablaProperties.Batching(1, Duration.ZERO, 4), new InferenceMetrics(new SimpleMeterRegistry()));
-        registry.create("m", fixture().get("spec").toString().getBytes(StandardCharsets.UTF_8),
-                new ByteArrayInputStream(resource("job_extensions_model.safetensors")));
+        registry.create("m", fixture().get(rnn ? "rnn_spec" : "spec").toString().getBytes(StandardCharsets.UTF_8),
+                new ByteArrayInputStream(resource(rnn ? "job_extensions_rnn_model.safetensors"
+                        : "job_extensions_model.safetensors")));
         validationSet = datasets().create(new ByteArrayInputStream(resource("job_extensions_validation.safetensors")))
                 .id();
         return datasets().create(new ByteArrayInputStream(resource("job_extensions_data.safetensors"))).id();
@@ -131,7 +138,7 @@ class JobExtensionsTest {
     @MethodSource("cases")
     void aJobWithTheExtensionsReproducesPyTorch(String name) throws IOException {
         JsonNode c = caseNamed(name);
-        String dataset = setUp();
+        String dataset = setUp(c);
         JobStore store = new JobStore(JdbcClient.create(Databases.h2()));
         JobEvents events = new JobEvents();
         List<JobEvent> progress = new ArrayList<>(); // published on this thread: run() runs here
@@ -305,14 +312,15 @@ class JobExtensionsTest {
                         9), Arguments.of("sgd_cyclic_triangular2_step", 7), Arguments.of(
                         "sgd_warm_restarts_epoch", 7), Arguments.of("rmsprop_centered_momentum_weight_decay", 6),
                         Arguments.of("adagrad_lr_decay_initial_accumulator", 8),
-                        Arguments.of("rmsprop_onecycle_cycles_momentum", 5))))))));
+                        Arguments.of("rmsprop_onecycle_cycles_momentum", 5),
+                        Arguments.of("lstm_adamw_dropout_clip_validation", 6))))))));
     }
 
     @ParameterizedTest
     @MethodSource("stops")
     void aRunStoppedAfterAnyStepResumesWithItsSchedule(String name, int stopAfter) throws IOException {
         JsonNode c = caseNamed(name);
-        String dataset = setUp();
+        String dataset = setUp(c);
         JobStore store = new JobStore(JdbcClient.create(Databases.h2()));
         CheckpointFiles checkpoints = new CheckpointFiles(root.resolve("checkpoints"), Duration.ZERO);
         JobEvents events = new JobEvents();
