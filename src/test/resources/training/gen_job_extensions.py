@@ -142,6 +142,15 @@ CASES = [
      "optimizer": {"type": "sgd", "lr": 0.05, "momentum": 0.9, "param_groups": [{"params": ["0"], "lr": 0.01}]},
      "lr_scheduler": {"type": "ReduceLROnPlateau", "factor": 0.5, "patience": 0, "threshold": 0.001},
      "freeze": ["0.bias"], "epochs": 5, "batch_size": 8, "shuffle": True, "seed": 26, "validation": {"batch_size": 7}},
+    # parameter groups with their own momentum, betas and eps
+    {"name": "adam_param_groups_betas_eps",
+     "optimizer": {"type": "adam", "lr": 0.01,
+                   "param_groups": [{"params": ["4"], "betas": [0.5, 0.9], "eps": 0.001, "lr": 0.03}]},
+     "freeze": ["0.bias"], "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 36},
+    {"name": "sgd_param_groups_momentum",
+     "optimizer": {"type": "sgd", "lr": 0.05, "momentum": 0.9,
+                   "param_groups": [{"params": ["0"], "momentum": 0.0, "lr": 0.1}, {"params": ["4"], "momentum": 0.5}]},
+     "epochs": 3, "batch_size": 8, "shuffle": True, "seed": 37},
     # OneCycleLR (Adam's beta1 cycled, a max_lr per group, total_steps the job's), CyclicLR (SGD's momentum cycled),
     # ChainedScheduler, PolynomialLR, CosineAnnealingWarmRestarts
     {"name": "adamw_onecycle_step_max_lr_per_group",
@@ -217,7 +226,7 @@ def optimizer(named, o):
     groups, heads = [], []
     for g in range(len(specs) + 1):
         members = [(n, p) for n, p in named if owner.get(n, 0) == g]
-        own = {} if g == 0 else {k: specs[g - 1][k] for k in ("lr", "weight_decay") if k in specs[g - 1]}
+        own = {} if g == 0 else {k: tuple(v) if k == "betas" else v for k, v in specs[g - 1].items() if k != "params"}
         heads.append(len(groups))
         groups.append({"params": [p for n, p in members if n not in exempt], **own})
         if any(n in exempt for n, _ in members):

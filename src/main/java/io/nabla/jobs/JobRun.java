@@ -19,7 +19,6 @@ import io.nabla.nn.Sequential;
 import io.nabla.optim.GradScaler;
 import io.nabla.optim.LrScheduler;
 import io.nabla.optim.Optimizer;
-import io.nabla.optim.OptimizerSpec;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
 import java.io.ByteArrayInputStream;
@@ -442,8 +441,7 @@ final class JobRun {
             List<Optimizer.ParamGroup> groups = new ArrayList<>();
             for (int g = 0; g < selected.size(); g++) {
                 List<Integer> indices = indicesOf(names, selected.get(g));
-                OptimizerSpec.Group spec = request.optimizer().paramGroups().get(g);
-                groups.add(new Optimizer.ParamGroup(indices, spec.lr(), spec.weightDecay()));
+                groups.add(request.optimizer().paramGroups().get(g).of(indices));
             }
             optimizer.withParamGroups(groups);
         }

@@ -89,7 +89,7 @@ public final class Adagrad extends Optimizer {
                 g = ElementwiseOps.add(g, ElementwiseOps.mul(p, wd));
             }
             InPlaceOps.addcmul_(sums[i], g, g, 1);
-            Tensor std = InPlaceOps.add_(ElementwiseOps.sqrt(sums[i]), options.eps());
+            Tensor std = InPlaceOps.add_(ElementwiseOps.sqrt(sums[i]), epsOf(i, options.eps()));
             InPlaceOps.addcdiv_(p, g, std, -clr);
         }
     }

@@ -117,8 +117,9 @@ public class Adam extends Optimizer {
         steps[i] = (float) (steps[i] + 1);
         double beta1 = momentumOf(i); // betas[0], which a OneCycleLR cycles
         double bias1 = 1 - Math.pow(beta1, steps[i]);
-        double bias2 = 1 - Math.pow(options.beta2(), steps[i]);
-        var h = new OptimizerKernels.AdamStep(lrOf(i), beta1, options.beta2(), options.eps(),
+        double beta2 = beta2Of(i, options.beta2());
+        double bias2 = 1 - Math.pow(beta2, steps[i]);
+        var h = new OptimizerKernels.AdamStep(lrOf(i), beta1, beta2, epsOf(i, options.eps()),
                 weightDecay(i, options.weightDecay()), decoupled, options.amsgrad(), options.maximize(), lrOf(i) / bias1,
                 Math.sqrt(bias2));
         Tensor x = maxExpAvgSq[i];

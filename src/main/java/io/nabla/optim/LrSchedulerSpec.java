@@ -223,8 +223,7 @@ public record LrSchedulerSpec(boolean perStep, Node root) {
             p.requiresGrad(true);
             params.add(p);
             if (g > 0) {
-                OptimizerSpec.Group group = spec.paramGroups().get(g - 1);
-                extra.add(new Optimizer.ParamGroup(List.of(g), group.lr(), group.weightDecay()));
+                extra.add(spec.paramGroups().get(g - 1).of(List.of(g)));
             }
         }
         Optimizer opt = spec == null ? new Sgd(params, new Sgd.Options(0.1, 0, 0, 0, false, false))

@@ -42,6 +42,9 @@ public abstract class Optimizer {
     private double[] groupWeightDecay = {Double.NaN};
     /** Each group's momentum (SGD's momentum, Adam's beta1) when a schedule cycles it; NaN: the options'. */
     private double[] groupMomentum = {Double.NaN};
+    /** Each group's own Adam {@code betas[1]} and {@code eps}; NaN: the options'. */
+    private double[] groupBeta2 = {Double.NaN};
+    private double[] groupEps = {Double.NaN};
 
     protected Optimizer(List<Tensor> params, double lr) {
         Objects.requireNonNull(params, "params");
@@ -65,10 +68,17 @@ public abstract class Optimizer {
     }
 
     /**
-     * A group of parameters (by index) with its own learning rate and weight decay; null for either means the
+     * A group of parameters (by index) with its own learning rate, weight decay, momentum (SGD's and RMSprop's
+     * {@code momentum}, Adam's {@code betas[0]}), Adam's {@code betas[1]} and {@code eps}; null for any means the
      * optimizer's, as a PyTorch parameter group without that key takes the optimizer's default.
      */
-    public record ParamGroup(java.util.Collection<Integer> params, Double lr, Double weightDecay) {
+    public record ParamGroup(java.util.Collection<Integer> params, Double lr, Double weightDecay, Double momentum,
+            Double beta2, Double eps) {
+
+        /** A group with its own rate and weight decay only. */
+        public ParamGroup(java.util.Collection<Integer> params, Double lr, Double weightDecay) {
+            this(params, lr, weightDecay, null, null, null);
+        }
     }
 
     /**
@@ -85,6 +95,10 @@ public abstract class Optimizer {
         int[] of = new int[params.size()];
         double[] rates = new double[groups.size() + 1];
         double[] decay = new double[groups.size() + 1];
+        double[] momenta = new double[groups.size() + 1];
+        double[] beta2 = new double[groups.size() + 1];
+        double[] eps = new double[groups.size() + 1];
+        momenta[0] = beta2[0] = eps[0] = Double.NaN;
         rates[0] = lrs[0];
         decay[0] = Double.NaN;
         for (int g = 0; g < groups.size(); g++) {
@@ -101,6 +115,9 @@ public abstract class Optimizer {
             }
             rates[g + 1] = rate == null ? lrs[0] : rate;
             decay[g + 1] = wd == null ? Double.NaN : wd;
+            momenta[g + 1] = own("momentum", g, group.momentum(), false);
+            beta2[g + 1] = own("betas[1]", g, group.beta2(), true);
+            eps[g + 1] = own("eps", g, group.eps(), false);
             for (int i : group.params()) {
                 if (i < 0 || i >= params.size()) {
                     throw new IllegalArgumentException("param_groups[" + g + "]: expected parameter indices below "
@@ -119,8 +136,22 @@ public abstract class Optimizer {
         this.lrs = rates;
         this.initialLrs = initial;
         this.groupWeightDecay = decay;
-        this.groupMomentum = initial.clone();
+        this.groupMomentum = momenta;
+        this.groupBeta2 = beta2;
+        this.groupEps = eps;
         return this;
+    }
+
+    /** A group's own value of an option (NaN: the optimizer's), checked: finite, >= 0, and below 1 for a beta. */
+    private static double own(String name, int g, Double v, boolean belowOne) {
+        if (v == null) {
+            return Double.NaN;
+        }
+        if (!(v >= 0) || v.isInfinite() || belowOne && v >= 1) {
+            throw new IllegalArgumentException("param_groups[" + g + "]." + name + ": expected a number in "
+                    + (belowOne ? "[0, 1)" : "[0, inf)") + ", got " + v);
+        }
+        return v;
     }
 
     /** The number of parameter groups (1 unless {@link #withParamGroups} made more). */
@@ -214,6 +245,18 @@ public abstract class Optimizer {
     /** Whether the momentum is Adam's {@code betas[0]} rather than SGD's {@code momentum}. */
     public boolean momentumIsBeta1() {
         return false;
+    }
+
+    /** Adam's {@code betas[1]} for parameter {@code index}: its group's own, or {@code beta2} (the options'). */
+    protected final double beta2Of(int index, double beta2) {
+        double own = groupBeta2[groupOf[index]];
+        return Double.isNaN(own) ? beta2 : own;
+    }
+
+    /** {@code eps} for parameter {@code index}: its group's own, or {@code eps} (the options'). */
+    protected final double epsOf(int index, double eps) {
+        double own = groupEps[groupOf[index]];
+        return Double.isNaN(own) ? eps : own;
     }
 
     /** The momentum parameter {@code index} is updated with: its group's. */

@@ -21,10 +21,25 @@ import tools.jackson.databind.JsonNode;
 public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rmsprop.Options rmsprop,
         Adagrad.Options adagrad, List<String> noWeightDecay, List<Group> paramGroups) {
 
-    /** One of {@code param_groups}: parameter names, module names or patterns, and the group's options (null: the optimizer's). */
-    public record Group(List<String> params, Double lr, Double weightDecay) {
+    /**
+     * One of {@code param_groups}: parameter names, module names or patterns, and the group's options (null: the
+     * optimizer's): {@code lr}, {@code weight_decay}; {@code momentum} (SGD, RMSprop) or {@code betas} (Adam, AdamW:
+     * {@code momentum} holds {@code betas[0]}, {@code beta2} {@code betas[1]}); {@code eps} (all but SGD).
+     */
+    public record Group(List<String> params, Double lr, Double weightDecay, Double momentum, Double beta2,
+            Double eps) {
         public Group {
             params = List.copyOf(params);
+        }
+
+        /** A group with its own rate and weight decay only. */
+        public Group(List<String> params, Double lr, Double weightDecay) {
+            this(params, lr, weightDecay, null, null, null);
+        }
+
+        /** The optimizer's group of these parameters (indices into its parameter list). */
+        public Optimizer.ParamGroup of(java.util.Collection<Integer> indices) {
+            return new Optimizer.ParamGroup(indices, lr, weightDecay, momentum, beta2, eps);
         }
     }
 
@@ -37,7 +52,13 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rms
     private static final Set<String> ADAGRAD_FIELDS = Set.of("type", "lr", "lr_decay", "weight_decay",
             "initial_accumulator_value", "eps", "maximize", "no_weight_decay", "param_groups");
     private static final List<String> TYPES = List.of("sgd", "adam", "adamw", "rmsprop", "adagrad");
-    private static final Set<String> GROUP_FIELDS = Set.of("params", "lr", "weight_decay");
+    /** The options a parameter group of each optimizer type may set. */
+    private static final java.util.Map<String, Set<String>> GROUP_FIELDS = java.util.Map.of(
+            "sgd", Set.of("params", "lr", "weight_decay", "momentum"),
+            "adam", Set.of("params", "lr", "weight_decay", "betas", "eps"),
+            "adamw", Set.of("params", "lr", "weight_decay", "betas", "eps"),
+            "rmsprop", Set.of("params", "lr", "weight_decay", "momentum", "eps"),
+            "adagrad", Set.of("params", "lr", "weight_decay", "eps"));
 
     /** The most entries of {@code param_groups}. */
     public static final int MAX_PARAM_GROUPS = 64;
@@ -82,7 +103,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rms
             if (type.equals("sgd")) {
                 return new OptimizerSpec(type, new Sgd.Options(number(node, "lr", DEFAULT_LR), number(node, "momentum", 0),
                         number(node, "dampening", 0), number(node, "weight_decay", 0), bool(node, "nesterov"),
-                        bool(node, "maximize")), null, null, null, names(node, "no_weight_decay"), groups(node));
+                        bool(node, "maximize")), null, null, null, names(node, "no_weight_decay"), groups(node, type));
             }
             if (type.equals("rmsprop")) {
                 Rmsprop.Options d = Rmsprop.Options.defaults();
@@ -90,7 +111,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rms
                         number(node, "alpha", d.alpha()), number(node, "eps", d.eps()),
                         number(node, "weight_decay", d.weightDecay()), number(node, "momentum", d.momentum()),
                         bool(node, "centered"), bool(node, "maximize")), null, names(node, "no_weight_decay"),
-                        groups(node));
+                        groups(node, type));
             }
             if (type.equals("adagrad")) {
                 Adagrad.Options d = Adagrad.Options.defaults();
@@ -98,7 +119,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rms
                         number(node, "lr_decay", d.lrDecay()), number(node, "weight_decay", d.weightDecay()),
                         number(node, "initial_accumulator_value", d.initialAccumulatorValue()),
                         number(node, "eps", d.eps()), bool(node, "maximize")), names(node, "no_weight_decay"),
-                        groups(node));
+                        groups(node, type));
             }
             Adam.Options d = type.equals("adamw") ? AdamW.defaults() : Adam.Options.defaults();
             double b1 = d.beta1();
@@ -114,7 +135,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rms
             return new OptimizerSpec(type, null, new Adam.Options(number(node, "lr", d.lr()), b1, b2,
                     number(node, "eps", d.eps()), number(node, "weight_decay", d.weightDecay()),
                     bool(node, "amsgrad"), bool(node, "maximize")), null, null, names(node, "no_weight_decay"),
-                    groups(node));
+                    groups(node, type));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(path + "." + e.getMessage(), e);
         }
@@ -160,7 +181,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rms
      * {@code param_groups} (an extension): at most {@link #MAX_PARAM_GROUPS} objects, each with a non-empty
      * {@code params} list and optionally its own {@code lr} (positive) and {@code weight_decay} (non-negative).
      */
-    private static List<Group> groups(JsonNode node) {
+    private static List<Group> groups(JsonNode node, String type) {
         JsonNode v = node.get("param_groups");
         if (v == null || v.isNull()) {
             return List.of();
@@ -177,10 +198,11 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rms
                 throw new IllegalArgumentException(at + ": expected an object such as {\"params\": [\"0\"], "
                         + "\"lr\": 0.0001}, got " + JsonValues.brief(e));
             }
+            Set<String> fields = GROUP_FIELDS.get(type);
             for (String name : e.propertyNames()) {
-                if (!GROUP_FIELDS.contains(name)) {
-                    throw new IllegalArgumentException(at + "." + name + ": unknown field of a parameter group; "
-                            + "expected one of " + GROUP_FIELDS.stream().sorted().toList());
+                if (!fields.contains(name)) {
+                    throw new IllegalArgumentException(at + "." + name + ": unknown field of a parameter group of a "
+                            + type + " optimizer; expected one of " + fields.stream().sorted().toList());
                 }
             }
             try {
@@ -209,7 +231,29 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rms
                     }
                     wd = JsonValues.toDouble(w);
                 }
-                out.add(new Group(names(e, "params"), lr, wd));
+                Double momentum = e.hasNonNull("momentum") ? number(e, "momentum", 0) : null;
+                Double beta2 = null;
+                JsonNode betas = e.get("betas");
+                if (betas != null && !betas.isNull()) {
+                    if (!betas.isArray() || betas.size() != 2 || !betas.get(0).isNumber() || !betas.get(1).isNumber()) {
+                        throw new IllegalArgumentException("betas: expected a list of 2 numbers, got "
+                                + JsonValues.brief(betas));
+                    }
+                    momentum = JsonValues.toDouble(betas.get(0));
+                    beta2 = JsonValues.toDouble(betas.get(1));
+                    if (!(momentum >= 0 && momentum < 1) || !(beta2 >= 0 && beta2 < 1)) {
+                        throw new IllegalArgumentException("betas: expected 2 numbers in [0, 1), got "
+                                + JsonValues.brief(betas));
+                    }
+                }
+                if (momentum != null && !(momentum >= 0 && Double.isFinite(momentum))) {
+                    throw new IllegalArgumentException("momentum: expected a non-negative number, got " + momentum);
+                }
+                Double eps = e.hasNonNull("eps") ? number(e, "eps", 0) : null;
+                if (eps != null && !(eps >= 0 && Double.isFinite(eps))) {
+                    throw new IllegalArgumentException("eps: expected a non-negative number, got " + eps);
+                }
+                out.add(new Group(names(e, "params"), lr, wd, momentum, beta2, eps));
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException(at + "." + ex.getMessage(), ex);
             }

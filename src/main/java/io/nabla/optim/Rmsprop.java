@@ -107,7 +107,7 @@ public final class Rmsprop extends Optimizer {
             } else {
                 avg = ElementwiseOps.sqrt(sq);
             }
-            InPlaceOps.add_(avg, options.eps());
+            InPlaceOps.add_(avg, epsOf(i, options.eps()));
             if (momentum > 0) {
                 Tensor buf = InPlaceOps.addcdiv_(InPlaceOps.mul_(momentumBuffer[i], momentum), g, avg, 1);
                 InPlaceOps.add_(p, buf, -lrOf(i));

@@ -43,7 +43,11 @@ final class JobSchemas {
             + "names or patterns such as \"*.bias\"") List<String> params,
             @Schema(description = "the group's learning rate, a positive number (default: the optimizer's)") Double lr,
             @JsonProperty("weight_decay") @Schema(description = "the group's weight decay (default: the optimizer's)")
-            Double weightDecay) {
+            Double weightDecay,
+            @Schema(description = "sgd, rmsprop: the group's momentum (default: the optimizer's)") Double momentum,
+            @Schema(description = "adam, adamw: the group's betas (default: the optimizer's)") List<Double> betas,
+            @Schema(description = "adam, adamw, rmsprop, adagrad: the group's eps (default: the optimizer's)")
+            Double eps) {
     }
 
     @Schema(name = "JobRequest", description = "A fine-tuning job: train a model version on a dataset")

@@ -302,10 +302,24 @@ class OptimizerTest {
                 + "positive finite number, got 0");
         bad.put("{\"param_groups\": [{\"params\": [\"0\"], \"weight_decay\": -1}]}",
                 "optimizer.param_groups[0].weight_decay: expected a finite number >= 0, got -1");
-        bad.put("{\"param_groups\": [{\"params\": [\"0\"], \"momentum\": 0.9}]}", "optimizer.param_groups[0].momentum: "
-                + "unknown field of a parameter group; expected one of [lr, params, weight_decay]");
+        bad.put("{\"param_groups\": [{\"params\": [\"0\"], \"betas\": [0.9, 0.99]}]}", "optimizer.param_groups[0].betas: "
+                + "unknown field of a parameter group of a sgd optimizer; expected one of [lr, momentum, params, "
+                + "weight_decay]");
+        bad.put("{\"param_groups\": [{\"params\": [\"0\"], \"momentum\": -0.5}]}",
+                "optimizer.param_groups[0].momentum: expected a non-negative number, got -0.5");
         String tooMany = "[" + String.join(",", java.util.Collections.nCopies(65, "{\"params\": [\"0\"]}")) + "]";
         bad.put("{\"param_groups\": " + tooMany + "}", "optimizer.param_groups: expected a list of at most 64 objects");
+        OptimizerSpec adam = OptimizerSpec.parse(json.readTree("{\"type\": \"adam\", \"param_groups\": [{\"params\": "
+                + "[\"4\"], \"betas\": [0.5, 0.9], \"eps\": 0.001}]}"), "optimizer");
+        assertThat(adam.paramGroups()).containsExactly(new OptimizerSpec.Group(List.of("4"), null, null, 0.5, 0.9,
+                1e-3));
+        assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"adamw\", \"param_groups\": [{\"params\": "
+                + "[\"4\"], \"betas\": [0.5, 1.0]}]}"), "optimizer")).hasMessage("optimizer.param_groups[0].betas: "
+                + "expected 2 numbers in [0, 1), got [0.5,1.0]");
+        assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"adagrad\", \"param_groups\": [{\"params\": "
+                + "[\"4\"], \"momentum\": 0.5}]}"), "optimizer")).hasMessageStartingWith("optimizer.param_groups[0]."
+                + "momentum: unknown field of a parameter group of a adagrad optimizer; expected one of [eps, lr, params, "
+                + "weight_decay]");
         bad.forEach((body, message) -> assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree(
                 "{\"type\": \"sgd\", " + body.substring(1)), "optimizer")).as(body).hasMessageStartingWith(message));
     }
