@@ -37,7 +37,8 @@ INPUTS = {"cnn": lambda g: torch.randn(4, 3, 12, 12, generator=g),
           "embedding_bag_sum": lambda g: torch.randint(0, 9, (5, 5), generator=g),
           "circular_pad": lambda g: torch.randn(3, 2, 4, 5, generator=g),
           "rnn": lambda g: torch.randn(3, 5, 4, generator=g),
-          "rnn_seq_first": lambda g: torch.randn(6, 2, 3, generator=g)}
+          "rnn_seq_first": lambda g: torch.randn(6, 2, 3, generator=g),
+          "upsample_modes": lambda g: torch.randn(3, 2, 5, 6, generator=g)}
 
 
 def t(v):

@@ -393,6 +393,23 @@ SPECS = {
         ],
         "seed": 101,
     },
+    # Upsample's bicubic (with and without align_corners), nearest-exact and area modes, in 2-D and 1-D
+    "upsample_modes": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 2, 5, 6]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 3]}],
+        "layers": [
+            {"type": "Upsample", "scale_factor": 1.7, "mode": "bicubic"},
+            {"type": "Upsample", "size": [7, 9], "mode": "nearest-exact"},
+            {"type": "Upsample", "size": [4, 5], "mode": "area"},
+            {"type": "Upsample", "scale_factor": 2, "mode": "bicubic", "align_corners": True},
+            {"type": "Flatten", "start_dim": 2},
+            {"type": "Upsample", "size": 7, "mode": "area"},
+            {"type": "Upsample", "scale_factor": 1.5, "mode": "nearest-exact"},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 20, "out_features": 3},
+        ],
+        "seed": 109,
+    },
     # recurrent layers: a 2-layer bidirectional batch-first LSTM with dropout between its layers, then a GRU
     "rnn": {
         "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 5, 4]}],

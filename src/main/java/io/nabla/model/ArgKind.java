@@ -39,9 +39,8 @@ enum ArgKind {
     NULLABLE_SIZES("null, a positive integer or a list of 1 to 3 positive integers"),
     /** Upsample's scale_factor: null, a positive number or a list of 1 to 3; a {@code double[]} or null. */
     NULLABLE_SCALES("null, a positive number or a list of 1 to 3 positive numbers"),
-    /** Upsample's mode: the nearest and the linear family are built. */
-    UPSAMPLE_MODE("\"nearest\", \"linear\", \"bilinear\" or \"trilinear\" (\"bicubic\", \"nearest-exact\" and "
-            + "\"area\" are not built)"),
+    /** Upsample's mode: PyTorch's modes. */
+    UPSAMPLE_MODE("\"nearest\", \"nearest-exact\", \"linear\", \"bilinear\", \"bicubic\", \"trilinear\" or \"area\""),
     NULLABLE_BOOL("true, false or null"),
     /** EmbeddingBag's mode. */
     BAG_MODE("\"sum\", \"mean\" or \"max\""),
@@ -99,7 +98,7 @@ enum ArgKind {
             case NULLABLE_SIZES -> v.isNull() ? null : sizes(v, path);
             case NULLABLE_SCALES -> v.isNull() ? null : scales(v, path);
             case BAG_MODE -> oneOf(v, path, List.of("sum", "mean", "max"));
-            case UPSAMPLE_MODE -> oneOf(v, path, List.of("nearest", "linear", "bilinear", "trilinear"));
+            case UPSAMPLE_MODE -> oneOf(v, path, io.nabla.nn.Upsample.MODES);
             case NULLABLE_BOOL -> {
                 if (!v.isNull() && !v.isBoolean()) {
                     throw error(path, v);

@@ -1,6 +1,9 @@
 package io.nabla.nn;
 
+import io.nabla.autograd.ConvOps;
+import io.nabla.autograd.ElementwiseOps;
 import io.nabla.autograd.IndexOps;
+import io.nabla.autograd.ShapeOps;
 import io.nabla.backend.DType;
 import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
@@ -16,10 +19,18 @@ import io.nabla.tensor.Tensor;
  * kernel. {@code linear} (3-D), {@code bilinear} (4-D) and {@code trilinear} (5-D): per dim, the last first, the two
  * neighbours of PyTorch's source position ({@code scale * i} with {@code align_corners}, else
  * {@code max(scale * (i + 0.5) - 0.5, 0)}, in float) weighted by their distances, as its kernel computes them (so a
- * bilinear output is {@code l_h0 (l_w0 x00 + l_w1 x01) + l_h1 (l_w0 x10 + l_w1 x11)}). Runs as {@code index_select}s
- * (and weighted sums), whose gradients carry each output's gradient back to the positions it read.
+ * bilinear output is {@code l_h0 (l_w0 x00 + l_w1 x01) + l_h1 (l_w0 x10 + l_w1 x11)}). {@code nearest-exact}: position
+ * {@code min(floor((i + 0.5) * scale), in - 1)}. {@code bicubic} (4-D): the four neighbours of the cubic source
+ * position with PyTorch's cubic convolution weights ({@code A = -0.75}), clamped at the edges. {@code area} (3-D, 4-D):
+ * {@code adaptive_avg_pool} to the output size, as PyTorch's {@code interpolate} computes it. Runs as
+ * {@code index_select}s (and weighted sums), whose gradients carry each output's gradient back to the positions it
+ * read.
  */
 public final class Upsample extends Module {
+
+    /** The modes built: PyTorch's but none. */
+    public static final java.util.List<String> MODES = java.util.List.of("nearest", "nearest-exact", "linear",
+            "bilinear", "bicubic", "trilinear", "area");
 
     private final String type;
     private final int[] size;
@@ -40,13 +51,12 @@ public final class Upsample extends Module {
      */
     public Upsample(String type, int[] size, double[] scaleFactor, String mode, Boolean alignCorners,
                     boolean recomputeScaleFactor) {
-        if (!java.util.List.of("nearest", "linear", "bilinear", "trilinear").contains(mode)) {
-            throw new IllegalArgumentException("mode: expected \"nearest\", \"linear\", \"bilinear\" or "
-                    + "\"trilinear\", got \"" + mode + "\"");
+        if (!MODES.contains(mode)) {
+            throw new IllegalArgumentException("mode: expected one of " + MODES + ", got \"" + mode + "\"");
         }
-        if (mode.equals("nearest") && alignCorners != null) {
+        if ((mode.startsWith("nearest") || mode.equals("area")) && alignCorners != null) {
             throw new IllegalArgumentException("align_corners: can only be set with the interpolating modes: linear "
-                    + "| bilinear | bicubic | trilinear, got " + alignCorners + " with mode \"nearest\"");
+                    + "| bilinear | bicubic | trilinear, got " + alignCorners + " with mode \"" + mode + "\"");
         }
         if (recomputeScaleFactor && size != null) {
             throw new IllegalArgumentException("recompute_scale_factor: is not meaningful with an explicit size");
@@ -93,6 +103,12 @@ public final class Upsample extends Module {
                     + " a tensor holds");
         }
         Tensor x = input;
+        if (mode.equals("area")) { // PyTorch's interpolate(mode="area") is adaptive_avg_pool to the output size
+            if (x.dim() == 3) {
+                return ShapeOps.squeeze(ConvOps.adaptiveAvgPool2d(ShapeOps.unsqueeze(x, 2), new int[] {1, out[2]}), 2);
+            }
+            return ConvOps.adaptiveAvgPool2d(x, new int[] {out[2], out[3]});
+        }
         for (int d = x.dim() - 1; d >= 2; d--) { // the last dim first: PyTorch's inner sum
             int in = input.size(d);
             int size = out[d];
@@ -102,6 +118,15 @@ public final class Upsample extends Module {
             Double scale = scaleFactor != null && !recompute ? scaleFor(d - 2) : null;
             if (mode.equals("nearest")) {
                 x = IndexOps.indexSelect(x, d, positions(size, i -> sourceIndex(i, in, size, scale), x));
+                continue;
+            }
+            if (mode.equals("nearest-exact")) {
+                float ratio = scale != null ? (float) (1.0 / scale) : (float) in / size;
+                x = IndexOps.indexSelect(x, d, positions(size, i -> exactSourceIndex(i, in, ratio), x));
+                continue;
+            }
+            if (mode.equals("bicubic")) {
+                x = bicubic(x, d, in, size, linearScale(in, size, alignCorners, scale));
                 continue;
             }
             float ratio = linearScale(in, size, alignCorners, scale);
@@ -168,6 +193,58 @@ public final class Upsample extends Module {
         return src < 0 ? 0f : src;
     }
 
+    /** PyTorch's {@code nearest_neighbor_exact_compute_source_index}: {@code min(floor((i + 0.5) * scale), in - 1)}. */
+    static long exactSourceIndex(int i, int in, float scale) {
+        return Math.min((long) Math.floor((float) ((i + 0.5) * scale)), in - 1);
+    }
+
+    /**
+     * Bicubic interpolation along dim {@code d} (PyTorch's {@code upsample_bicubic2d}, one dim at a time, the last
+     * first, as its kernel nests them): output {@code i} reads the four inputs around {@code floor(src)} (clamped to
+     * the edges) weighted by the cubic convolution coefficients of {@code t = src - floor(src)} with
+     * {@code A = -0.75}, summed in order, in float; {@code src} is PyTorch's cubic source index (not clamped at 0).
+     */
+    private Tensor bicubic(Tensor x, int d, int in, int size, float ratio) {
+        Tensor sum = null;
+        for (int k = 0; k < 4; k++) {
+            int tap = k;
+            Tensor taps = IndexOps.indexSelect(x, d, positions(size, i -> {
+                long at = (long) Math.floor(cubicSource(ratio, i)) - 1 + tap;
+                return Math.min(Math.max(at, 0), in - 1);
+            }, x));
+            Tensor term = ElementwiseOps.mul(taps, weights(size, i -> {
+                float real = cubicSource(ratio, i);
+                return cubicCoefficient(real - (float) Math.floor(real), tap);
+            }, d, x));
+            sum = sum == null ? term : ElementwiseOps.add(sum, term);
+        }
+        return sum;
+    }
+
+    /** PyTorch's {@code area_pixel_compute_source_index(scale, i, align_corners, cubic=true)} in float. */
+    private float cubicSource(float ratio, int i) {
+        return alignCorners ? ratio * i : ratio * (i + 0.5f) - 0.5f;
+    }
+
+    /** PyTorch's {@code get_cubic_upsample_coefficients} with {@code A = -0.75}, in float: coefficient {@code k}. */
+    static float cubicCoefficient(float t, int k) {
+        final float a = -0.75f;
+        return switch (k) {
+            case 0 -> cubic2((float) (t + 1.0), a);
+            case 1 -> cubic1(t, a);
+            case 2 -> cubic1((float) (1.0 - t), a);
+            default -> cubic2((float) ((float) (1.0 - t) + 1.0), a);
+        };
+    }
+
+    private static float cubic1(float x, float a) {
+        return ((a + 2) * x - (a + 3)) * x * x + 1;
+    }
+
+    private static float cubic2(float x, float a) {
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+    }
+
     /** PyTorch 1.13's {@code nearest_idx}: the input position output position {@code i} reads. */
     static long sourceIndex(int i, int in, int out, Double scaleFactor) {
         if (out == in) {
@@ -193,10 +270,14 @@ public final class Upsample extends Module {
         }
         int needs = switch (mode) {
             case "linear" -> 3;
-            case "bilinear" -> 4;
+            case "bilinear", "bicubic" -> 4;
             case "trilinear" -> 5;
             default -> in.length;
         };
+        if (mode.equals("area") && in.length == 5) {
+            throw new IllegalArgumentException("mode \"area\" on a 5D input (adaptive_avg_pool3d) is not built; "
+                    + "expected a 3D or 4D input, got " + Shape.format(in));
+        }
         if (in.length != needs) {
             throw new IllegalArgumentException("mode \"" + mode + "\" needs a " + needs + "D input, got "
                     + Shape.format(in));

@@ -126,7 +126,7 @@ class ModelSpecTest {
         "{\"type\": \"EmbeddingBag\", \"num_embeddings\": 4, \"embedding_dim\": 2, \"include_last_offset\": true}|layers[0].include_last_offset: only PyTorch's default false is built, got true",
         "{\"type\": \"ZeroPad2d\", \"padding\": [1, 2]}|layers[0].padding: expected an integer or a list of 4 integers (left, right, top, bottom), got [1,2]",
         "{\"type\": \"ConstantPad1d\", \"padding\": 2}|layers[0].value: required argument of ConstantPad1d is missing",
-        "{\"type\": \"Upsample\", \"scale_factor\": 2, \"mode\": \"bicubic\"}|layers[0].mode: expected \"nearest\", \"linear\", \"bilinear\" or \"trilinear\" (\"bicubic\", \"nearest-exact\" and \"area\" are not built), got \"bicubic\"",
+        "{\"type\": \"Upsample\", \"scale_factor\": 2, \"mode\": \"lanczos\"}|layers[0].mode: expected \"nearest\", \"nearest-exact\", \"linear\", \"bilinear\", \"bicubic\", \"trilinear\" or \"area\", got \"lanczos\"",
         "{\"type\": \"Upsample\", \"scale_factor\": 2, \"align_corners\": 1}|layers[0].align_corners: expected true, false or null, got 1",
         "{\"type\": \"Upsample\", \"scale_factor\": [2, 0]}|layers[0].scale_factor: expected null, a positive number or a list of 1 to 3 positive numbers, got [2,0]",
         "{\"type\": \"UpsamplingNearest2d\", \"size\": [1, 2, 3, 4]}|layers[0].size: expected null, a positive integer or a list of 1 to 3 positive integers, got [1,2,3,4]",

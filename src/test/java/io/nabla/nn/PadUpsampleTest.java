@@ -38,6 +38,16 @@ class PadUpsampleTest {
                     true, false).forward(t[0]), GradCheck.randn(rnd, false, 2, 1, 4));
             GradCheck.check("trilinear down", t -> new Upsample("Upsample", null, new double[] {0.7, 1.5, 1},
                     "trilinear", false, false).forward(t[0]), GradCheck.randn(rnd, false, 1, 1, 3, 2, 2));
+            GradCheck.check("bicubic by 1.7", t -> new Upsample("Upsample", null, new double[] {1.7}, "bicubic", null,
+                    false).forward(t[0]), GradCheck.randn(rnd, true, 1, 2, 4, 3));
+            GradCheck.check("bicubic, align_corners, down", t -> new Upsample("Upsample", new int[] {3, 2}, null,
+                    "bicubic", true, false).forward(t[0]), GradCheck.randn(rnd, false, 2, 1, 5, 4));
+            GradCheck.check("nearest-exact to 7", t -> new Upsample("Upsample", new int[] {7}, null, "nearest-exact",
+                    null, false).forward(t[0]), GradCheck.randn(rnd, false, 2, 1, 4));
+            GradCheck.check("area 2d", t -> new Upsample("Upsample", new int[] {2, 3}, null, "area", null, false)
+                    .forward(t[0]), GradCheck.randn(rnd, false, 1, 2, 5, 4));
+            GradCheck.check("area 1d", t -> new Upsample("Upsample", new int[] {3}, null, "area", null, false)
+                    .forward(t[0]), GradCheck.randn(rnd, false, 2, 1, 7));
         }
     }
 
