@@ -38,7 +38,8 @@ INPUTS = {"cnn": lambda g: torch.randn(4, 3, 12, 12, generator=g),
           "circular_pad": lambda g: torch.randn(3, 2, 4, 5, generator=g),
           "rnn": lambda g: torch.randn(3, 5, 4, generator=g),
           "rnn_seq_first": lambda g: torch.randn(6, 2, 3, generator=g),
-          "upsample_modes": lambda g: torch.randn(3, 2, 5, 6, generator=g)}
+          "upsample_modes": lambda g: torch.randn(3, 2, 5, 6, generator=g),
+          "instance_norm_running": lambda g: torch.randn(4, 3, 5, 6, generator=g) * 2 + 1}
 
 
 def t(v):

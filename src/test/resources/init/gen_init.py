@@ -393,6 +393,23 @@ SPECS = {
         ],
         "seed": 101,
     },
+    # InstanceNorm with running statistics (updated in training from each sample's, used in evaluation)
+    "instance_norm_running": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 3, 5, 6]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "InstanceNorm2d", "num_features": 3, "track_running_stats": True},
+            {"type": "Conv2d", "in_channels": 3, "out_channels": 4, "kernel_size": 3},
+            {"type": "InstanceNorm2d", "num_features": 4, "affine": True, "track_running_stats": True,
+             "momentum": 0.5, "eps": 0.001},
+            {"type": "Flatten", "start_dim": 2},
+            {"type": "ReLU"},
+            {"type": "InstanceNorm1d", "num_features": 4, "affine": True, "track_running_stats": True},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 48, "out_features": 2},
+        ],
+        "seed": 113,
+    },
     # Upsample's bicubic (with and without align_corners), nearest-exact and area modes, in 2-D and 1-D
     "upsample_modes": {
         "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 2, 5, 6]}],

@@ -363,15 +363,22 @@ final class LayerCatalog {
         return a.get("stride") == null ? i(a, "kernel_size") : i(a, "stride");
     }
 
-    /** InstanceNorm's arguments: PyTorch's, of which only track_running_stats=False is built (momentum then unused). */
+    /** InstanceNorm's arguments: PyTorch's (momentum is used only with track_running_stats). */
     private static Arg[] instanceNormArgs() {
         return new Arg[] {required("num_features", ArgKind.POSITIVE_INT), arg("eps", ArgKind.NON_NEGATIVE_NUMBER, 1e-5),
             arg("momentum", ArgKind.NULLABLE_PROBABILITY, 0.1), arg("affine", ArgKind.BOOL, false),
-            onlyDefault("track_running_stats", ArgKind.BOOL, false)};
+            arg("track_running_stats", ArgKind.BOOL, false)};
     }
 
     private static Module instanceNorm(int dims, Map<String, Object> a) {
-        return new InstanceNorm(dims, i(a, "num_features"), d(a, "eps"), b(a, "affine"));
+        boolean track = b(a, "track_running_stats");
+        if (track && a.get("momentum") == null) {
+            // PyTorch's instance_norm takes a float momentum: None (a cumulative average) fails there
+            throw new IllegalArgumentException("momentum: expected a number between 0 and 1 with "
+                    + "track_running_stats=true (instance norm has no cumulative average), got null");
+        }
+        return new InstanceNorm(dims, i(a, "num_features"), d(a, "eps"),
+                a.get("momentum") == null ? 0.1 : d(a, "momentum"), b(a, "affine"), track);
     }
 
     private static Arg[] batchNormArgs() {

@@ -132,6 +132,11 @@ public final class ParameterBudget {
                     out.add(new Param("weight", n, 4));
                     out.add(new Param("bias", n, 4));
                 }
+                if (flag(a, "track_running_stats")) {
+                    out.add(new Param("running_mean", n, 4));
+                    out.add(new Param("running_var", n, 4));
+                    out.add(new Param("num_batches_tracked", 1, 8));
+                }
                 break;
             }
             case "GroupNorm": {

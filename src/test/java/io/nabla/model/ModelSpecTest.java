@@ -130,7 +130,7 @@ class ModelSpecTest {
         "{\"type\": \"Upsample\", \"scale_factor\": 2, \"align_corners\": 1}|layers[0].align_corners: expected true, false or null, got 1",
         "{\"type\": \"Upsample\", \"scale_factor\": [2, 0]}|layers[0].scale_factor: expected null, a positive number or a list of 1 to 3 positive numbers, got [2,0]",
         "{\"type\": \"UpsamplingNearest2d\", \"size\": [1, 2, 3, 4]}|layers[0].size: expected null, a positive integer or a list of 1 to 3 positive integers, got [1,2,3,4]",
-        "{\"type\": \"InstanceNorm2d\", \"num_features\": 3, \"track_running_stats\": true}|layers[0].track_running_stats: only PyTorch's default false is built, got true",
+        "{\"type\": \"InstanceNorm2d\", \"num_features\": 3, \"track_running_stats\": 1}|layers[0].track_running_stats: expected true or false",
         "{\"type\": \"TransformerEncoderLayer\", \"d_model\": 4, \"nhead\": 2, \"activation\": \"silu\"}|layers[0].activation: expected \"relu\" or \"gelu\", got \"silu\"",
         "{\"type\": \"TransformerEncoderLayer\", \"d_model\": 4, \"nhead\": 2, \"dropout\": -0.1}|layers[0].dropout: expected a number between 0 and 1, got -0.1",
         "{\"type\": \"TransformerEncoderLayer\", \"d_model\": 4, \"nhead\": 2, \"src_mask\": null}|layers[0].src_mask: unknown argument of TransformerEncoderLayer; expected one of [d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first, bias]",
@@ -214,6 +214,17 @@ class ModelSpecTest {
                     + "\"int8\" takes at most 65536 input features (beyond, its integer sums could overflow), got 70000");
             assertThatThrownBy(() -> ModelBuilder.build(stacked)).hasMessageStartingWith(
                     "layers[1].encoder_layer.dim_feedforward: precision \"int8\" takes at most 65536");
+        }
+    }
+
+    /** PyTorch's instance_norm takes a number for momentum: with running statistics null is refused when built. */
+    @Test
+    void instanceNormWithRunningStatisticsNeedsAMomentum() {
+        ModelSpec s = ModelSpec.parse(spec("{\"type\": \"InstanceNorm1d\", \"num_features\": 3, \"track_running_stats\": "
+                + "true, \"momentum\": null}"));
+        try (TensorScope scope = TensorScope.open()) {
+            assertThatThrownBy(() -> ModelBuilder.build(s)).hasMessageContaining("momentum: expected a number between "
+                    + "0 and 1 with track_running_stats=true (instance norm has no cumulative average), got null");
         }
     }
 
