@@ -393,6 +393,18 @@ SPECS = {
         ],
         "seed": 101,
     },
+    # Embedding(scale_grad_by_freq=True): each row's gradient divided by its index's count in the batch
+    "embedding_freq": {
+        "inputs": [{"name": "ids", "datatype": "INT64", "shape": [-1, 6]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "Embedding", "num_embeddings": 8, "embedding_dim": 3, "padding_idx": 1,
+             "scale_grad_by_freq": True},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 18, "out_features": 2},
+        ],
+        "seed": 127,
+    },
     # InstanceNorm with running statistics (updated in training from each sample's, used in evaluation)
     "instance_norm_running": {
         "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 3, 5, 6]}],

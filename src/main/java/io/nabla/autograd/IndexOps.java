@@ -166,6 +166,14 @@ public final class IndexOps {
      * gets no gradient, as {@code torch.nn.functional.embedding(..., padding_idx=)}.
      */
     public static Tensor embedding(Tensor indices, Tensor weight, Integer paddingIdx) {
+        return embedding(indices, weight, paddingIdx, false);
+    }
+
+    /**
+     * {@link #embedding(Tensor, Tensor, Integer)}; with {@code scaleGradByFreq} each index's gradient row is divided
+     * by how often the index occurs in {@code indices}, as {@code F.embedding(..., scale_grad_by_freq=True)}.
+     */
+    public static Tensor embedding(Tensor indices, Tensor weight, Integer paddingIdx, boolean scaleGradByFreq) {
         check("embedding", indices, weight);
         requireIndexType("embedding", indices, true);
         if (weight.dim() != 2) {
@@ -195,13 +203,29 @@ public final class IndexOps {
         }
         int padRow = pad;
         return Autograd.record("EmbeddingBackward", out, new Tensor[] {indices, weight}, new Tensor[] {indices},
-                (n, g) -> new Tensor[] {null, embeddingGrad(g, n.saved(0), rows, width, padRow)});
+                (n, g) -> new Tensor[] {null, embeddingGrad(g, n.saved(0), rows, width, padRow, scaleGradByFreq)});
     }
 
-    /** (num_embeddings, dim) gradient: each index's gradient row added into its weight row; the padding row zero. */
-    private static Tensor embeddingGrad(Tensor g, Tensor indices, int rows, int width, int padRow) {
+    /**
+     * (num_embeddings, dim) gradient: each index's gradient row (divided by the index's count with
+     * {@code byFreq}) added into its weight row; the padding row zero.
+     */
+    private static Tensor embeddingGrad(Tensor g, Tensor indices, int rows, int width, int padRow, boolean byFreq) {
         Tensor gw = Tensor.zeros(g.dtype(), g.device(), rows, width);
         Tensor perIndex = ShapeOps.reshape(g, (int) indices.numel(), width); // (count, width)
+        if (byFreq) {
+            long[] at = indices.toDevice(io.nabla.backend.Device.CPU).dataAs(DType.INT64).toLongArray();
+            int[] counts = new int[rows];
+            for (long k : at) {
+                counts[(int) k]++;
+            }
+            double[] scale = new double[at.length];
+            for (int i = 0; i < at.length; i++) {
+                scale[i] = 1.0 / counts[(int) at[i]];
+            }
+            perIndex = ElementwiseOps.mul(perIndex, Tensor.of(scale, DType.FP64, at.length, 1).dataAs(g.dtype())
+                    .toDevice(g.device()));
+        }
         indexAddInto(gw, 0, indices, perIndex);
         if (padRow >= 0) {
             ShapeOps.select(gw, 0, padRow).fill(0);

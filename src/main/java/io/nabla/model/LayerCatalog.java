@@ -168,11 +168,11 @@ final class LayerCatalog {
                 required("num_groups", ArgKind.POSITIVE_INT), required("num_channels", ArgKind.POSITIVE_INT),
                 arg("eps", ArgKind.NON_NEGATIVE_NUMBER, 1e-5), arg("affine", ArgKind.BOOL, true));
         define("Embedding", (a, g) -> new Embedding(i(a, "num_embeddings"), i(a, "embedding_dim"),
-                        (Integer) a.get("padding_idx"), g),
+                        (Integer) a.get("padding_idx"), b(a, "scale_grad_by_freq"), g),
                 required("num_embeddings", ArgKind.POSITIVE_INT), required("embedding_dim", ArgKind.POSITIVE_INT),
                 arg("padding_idx", ArgKind.NULLABLE_INT, null), onlyDefault("max_norm", ArgKind.NULLABLE_NUMBER, null),
                 arg("norm_type", ArgKind.NUMBER, 2.0), // used by max_norm only, as in PyTorch
-                onlyDefault("scale_grad_by_freq", ArgKind.BOOL, false), onlyDefault("sparse", ArgKind.BOOL, false));
+                arg("scale_grad_by_freq", ArgKind.BOOL, false), onlyDefault("sparse", ArgKind.BOOL, false));
         define("EmbeddingBag", (a, g) -> new EmbeddingBag(i(a, "num_embeddings"), i(a, "embedding_dim"),
                         (String) a.get("mode"), (Integer) a.get("padding_idx"), g),
                 required("num_embeddings", ArgKind.POSITIVE_INT), required("embedding_dim", ArgKind.POSITIVE_INT),
