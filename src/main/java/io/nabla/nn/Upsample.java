@@ -51,7 +51,7 @@ public final class Upsample extends Module {
      */
     public Upsample(String type, int[] size, double[] scaleFactor, String mode, Boolean alignCorners,
                     boolean recomputeScaleFactor) {
-        if (!MODES.contains(mode)) {
+        if (mode == null || !MODES.contains(mode)) {
             throw new IllegalArgumentException("mode: expected one of " + MODES + ", got \"" + mode + "\"");
         }
         if ((mode.startsWith("nearest") || mode.equals("area")) && alignCorners != null) {

@@ -83,7 +83,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rms
         }
         JsonNode t = node.get("type");
         String type = t != null && t.isString() ? t.stringValue() : null;
-        if (!TYPES.contains(type)) {
+        if (type == null || !TYPES.contains(type)) { // List.of(...).contains(null) throws
             throw new IllegalArgumentException(path + ".type: expected one of " + TYPES + ", got "
                     + (t == null ? "nothing" : t.toString()));
         }

@@ -225,6 +225,10 @@ class OptimizerTest {
         assertThat(adamw.adam()).isEqualTo(new Adam.Options(1e-3, 0.9, 0.999, 1e-8, 0.01, false, false));
         assertThat(OptimizerSpec.parse(json.readTree("{\"type\": \"adam\", \"betas\": [0.5, 0.6]}"), "o").adam()
                 .weightDecay()).isZero();
+        assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": 5}"), "optimizer")).as("not a string")
+                .hasMessage("optimizer.type: expected one of [sgd, adam, adamw, rmsprop, adagrad], got 5");
+        assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"lr\": 0.1}"), "optimizer"))
+                .hasMessage("optimizer.type: expected one of [sgd, adam, adamw, rmsprop, adagrad], got nothing");
         assertThatThrownBy(() -> OptimizerSpec.parse(json.readTree("{\"type\": \"lbfgs\"}"), "optimizer"))
                 .hasMessage("optimizer.type: expected one of [sgd, adam, adamw, rmsprop, adagrad], got \"lbfgs\"");
         assertThat(OptimizerSpec.parse(json.readTree("{\"type\": \"rmsprop\", \"centered\": true}"), "optimizer")
