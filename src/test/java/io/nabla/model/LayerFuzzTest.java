@@ -31,7 +31,8 @@ import tools.jackson.databind.node.ObjectNode;
 class LayerFuzzTest {
 
     private static final Object[] VALUES = {0, 1, 2, 3, 5, -1, -2, 1 << 20, Integer.MAX_VALUE, 0.5, 1.7, -0.25, 1e300,
-        true, false, null, "nearest", "bilinear", "linear", "mean", "max", "sum", "relu", "gelu", "zeros", "reflect",
+        true, false, null, "nearest", "bilinear", "linear", "bicubic", "area", "nearest-exact", "tanh", "mean", "max",
+        "sum", "relu", "gelu", "zeros", "reflect",
         "same", "valid", "bogus", new int[] {2, 3}, new int[] {1}, new int[] {1, 2, 3, 4}, new int[] {0, -1},
         new int[] {}, new int[] {-1, 2}};
 
