@@ -393,6 +393,18 @@ SPECS = {
         ],
         "seed": 101,
     },
+    # LSTM with projections: a 2-layer bidirectional LSTM whose hidden states are projected to 2 features
+    "lstm_proj": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 4, 3]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "LSTM", "input_size": 3, "hidden_size": 6, "num_layers": 2, "batch_first": True,
+             "bidirectional": True, "proj_size": 2, "dropout": 0.2},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 16, "out_features": 2},
+        ],
+        "seed": 131,
+    },
     # Embedding(scale_grad_by_freq=True): each row's gradient divided by its index's count in the batch
     "embedding_freq": {
         "inputs": [{"name": "ids", "datatype": "INT64", "shape": [-1, 6]}],

@@ -260,7 +260,7 @@ final class LayerCatalog {
                 arg("enable_nested_tensor", ArgKind.BOOL, true), arg("mask_check", ArgKind.BOOL, true));
     }
 
-    /** RNN's, LSTM's and GRU's arguments, PyTorch's order and defaults ({@code proj_size}: only its default, 0). */
+    /** RNN's, LSTM's and GRU's arguments, PyTorch's order and defaults ({@code proj_size}: LSTM's only). */
     private static Arg[] rnnArgs(boolean nonlinearity, boolean projSize) {
         List<Arg> out = new ArrayList<>(List.of(required("input_size", ArgKind.POSITIVE_INT),
                 required("hidden_size", ArgKind.POSITIVE_INT), arg("num_layers", ArgKind.POSITIVE_INT, 1)));
@@ -272,14 +272,15 @@ final class LayerCatalog {
         out.add(arg("dropout", ArgKind.PROBABILITY, 0.0));
         out.add(arg("bidirectional", ArgKind.BOOL, false));
         if (projSize) {
-            out.add(onlyDefault("proj_size", ArgKind.NON_NEGATIVE_INT, 0));
+            out.add(arg("proj_size", ArgKind.NON_NEGATIVE_INT, 0));
         }
         return out.toArray(new Arg[0]);
     }
 
     private static Module rnn(Rnn.Mode mode, Map<String, Object> a, Generator g) {
         return new Rnn(mode, i(a, "input_size"), i(a, "hidden_size"), i(a, "num_layers"), b(a, "bias"),
-                b(a, "batch_first"), d(a, "dropout"), b(a, "bidirectional"), g);
+                b(a, "batch_first"), d(a, "dropout"), b(a, "bidirectional"),
+                a.containsKey("proj_size") ? i(a, "proj_size") : 0, g);
     }
 
     /** The most layers a TransformerEncoder may stack: every one is a tree of Java objects besides its tensors. */

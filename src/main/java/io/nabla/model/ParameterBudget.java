@@ -170,20 +170,23 @@ public final class ParameterBudget {
             case "GRU": {
                 long gates = type.equals("LSTM") ? 4 : type.equals("GRU") ? 3 : 1;
                 long h = (Integer) a.get("hidden_size");
+                long proj = a.get("proj_size") instanceof Integer p ? p : 0;
+                long real = proj > 0 ? proj : h; // the hidden state's features: proj_size with projections
                 long rows = Math.multiplyExact(gates, h);
                 int directions = Boolean.TRUE.equals(a.get("bidirectional")) ? 2 : 1;
                 boolean b = bias(a);
                 int layers = (Integer) a.get("num_layers");
                 for (int layer = 0; layer < Math.min(layers, 2); layer++) {
                     // layers after the first all have the same shapes: one entry counted num_layers - 1 times
-                    long in = layer == 0 ? (Integer) a.get("input_size") : Math.multiplyExact(h, directions);
+                    long in = layer == 0 ? (Integer) a.get("input_size") : Math.multiplyExact(real, directions);
                     long copies = layer == 0 ? 1 : layers - 1;
                     for (int dir = 0; dir < directions; dir++) {
                         String suffix = "_l" + layer + (dir == 1 ? "_reverse" : "");
                         out.add(new Param("weight_ih" + suffix, Math.multiplyExact(rows, in), 4, copies));
-                        out.add(new Param("weight_hh" + suffix, Math.multiplyExact(rows, h), 4, copies));
+                        out.add(new Param("weight_hh" + suffix, Math.multiplyExact(rows, real), 4, copies));
                         out.add(new Param("bias_ih" + suffix, b ? rows : 0, 4, copies));
                         out.add(new Param("bias_hh" + suffix, b ? rows : 0, 4, copies));
+                        out.add(new Param("weight_hr" + suffix, Math.multiplyExact(proj, h), 4, copies));
                     }
                 }
                 break;

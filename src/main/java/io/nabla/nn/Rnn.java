@@ -33,7 +33,7 @@ import java.util.List;
  * {@code weight_ih_l<k>[_reverse]}, {@code weight_hh_l<k>}, {@code bias_ih_l<k>}, {@code bias_hh_l<k>}, in that
  * order, each drawn uniform in +-1/sqrt(hidden_size), PyTorch's names, order and initialisation. Input (L, N,
  * input_size), (N, L, input_size) with {@code batch_first}, or unbatched (L, input_size); output the same with
- * {@code D * hidden_size} features (D = 2 when bidirectional). LSTM's {@code proj_size} is not built.
+ * {@code D * hidden_size} features (D = 2 when bidirectional; {@code D * proj_size} for an LSTM with projections).
  */
 public final class Rnn extends Module {
 
@@ -62,11 +62,23 @@ public final class Rnn extends Module {
     private final double dropoutP;
     private final boolean bidirectional;
     private final Dropout dropout;
-    /** Per layer and direction (index layer * D + direction): weight_ih, weight_hh, bias_ih, bias_hh (or nulls). */
+    /** LSTM's proj_size: 0 for none. */
+    private final int projSize;
+    /** Per layer and direction (index layer * D + direction): weight_ih, weight_hh, bias_ih, bias_hh, weight_hr (or nulls). */
     private final Parameter[][] weights;
 
     public Rnn(Mode mode, int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst,
                double dropout, boolean bidirectional, Generator g) {
+        this(mode, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, 0, g);
+    }
+
+    /**
+     * With {@code projSize} > 0 (LSTM only), PyTorch's LSTM with projections: each step's hidden state is
+     * {@code W_hr (o * tanh(c))}, of {@code proj_size} features, which is also what the layer outputs and what
+     * {@code weight_hh} reads; {@code weight_hr_l<k>} (proj_size, hidden_size) follows each direction's biases.
+     */
+    public Rnn(Mode mode, int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst,
+               double dropout, boolean bidirectional, int projSize, Generator g) {
         Layers.checkPositive("input_size", inputSize);
         Layers.checkPositive("hidden_size", hiddenSize);
         Layers.checkPositive("num_layers", numLayers);
@@ -76,6 +88,15 @@ public final class Rnn extends Module {
         if (!(dropout >= 0 && dropout <= 1)) {
             throw new IllegalArgumentException("dropout: expected a number between 0 and 1, got " + dropout);
         }
+        if (projSize < 0 || projSize > 0 && mode != Mode.LSTM) {
+            throw new IllegalArgumentException("proj_size: " + (projSize < 0 ? "expected an integer >= 0, got "
+                    + projSize : "only LSTM has projections, got " + projSize + " for " + mode.typeName));
+        }
+        if (projSize >= hiddenSize && projSize > 0) {
+            throw new IllegalArgumentException("proj_size: expected less than hidden_size " + hiddenSize + ", got "
+                    + projSize);
+        }
+        this.projSize = projSize;
         this.mode = mode;
         this.inputSize = inputSize;
         this.hiddenSize = hiddenSize;
@@ -91,15 +112,18 @@ public final class Rnn extends Module {
         this.weights = new Parameter[numLayers * directions][];
         double bound = 1 / Math.sqrt(hiddenSize);
         for (int layer = 0; layer < numLayers; layer++) {
-            int in = layer == 0 ? inputSize : Math.multiplyExact(hiddenSize, directions);
+            int in = layer == 0 ? inputSize : Math.multiplyExact(outputSize(), directions);
             for (int dir = 0; dir < directions; dir++) {
                 String suffix = "_l" + layer + (dir == 1 ? "_reverse" : "");
-                Parameter[] w = new Parameter[4];
+                Parameter[] w = new Parameter[5];
                 w[0] = registerParameter("weight_ih" + suffix, Tensor.empty(DType.FP32, rows, in));
-                w[1] = registerParameter("weight_hh" + suffix, Tensor.empty(DType.FP32, rows, hiddenSize));
+                w[1] = registerParameter("weight_hh" + suffix, Tensor.empty(DType.FP32, rows, outputSize()));
                 if (bias) {
                     w[2] = registerParameter("bias_ih" + suffix, Tensor.empty(DType.FP32, rows));
                     w[3] = registerParameter("bias_hh" + suffix, Tensor.empty(DType.FP32, rows));
+                }
+                if (projSize > 0) {
+                    w[4] = registerParameter("weight_hr" + suffix, Tensor.empty(DType.FP32, projSize, hiddenSize));
                 }
                 weights[layer * directions + dir] = w;
             }
@@ -145,8 +169,9 @@ public final class Rnn extends Module {
         Tensor bih = w[2] == null ? null : w[2].tensor();
         Tensor bhh = w[3] == null ? null : w[3].tensor();
         Tensor projected = LinalgOps.linear(x, w[0].tensor(), bih); // every step's input projection at once
-        Tensor[] state = {Tensor.zeros(x.dtype(), x.device(), n, hiddenSize),
+        Tensor[] state = {Tensor.zeros(x.dtype(), x.device(), n, outputSize()),
             mode == Mode.LSTM ? Tensor.zeros(x.dtype(), x.device(), n, hiddenSize) : null};
+        Tensor whr = w[4] == null ? null : w[4].tensor();
         Tensor[] out = new Tensor[steps];
         // without gradients a step's temporaries are freed as it ends (only h and c live on): memory grows with the
         // output, not with ten tensors per step; with gradients backward needs them all, as in PyTorch
@@ -154,7 +179,7 @@ public final class Rnn extends Module {
         for (int k = 0; k < steps; k++) {
             int t = reverse ? steps - 1 - k : k;
             try (TensorScope step = freeSteps ? TensorScope.open() : null) {
-                state = step(ShapeOps.select(projected, 0, t), w[1].tensor(), bhh, state);
+                state = step(ShapeOps.select(projected, 0, t), w[1].tensor(), bhh, whr, state);
                 if (step != null) {
                     step.keep(state[0]);
                     if (state[1] != null) {
@@ -171,7 +196,7 @@ public final class Rnn extends Module {
      * One time step: the hidden state h and, for an LSTM, the cell state c after it, from {@code state} (those before
      * it) and the step's projected input {@code xt}.
      */
-    private Tensor[] step(Tensor xt, Tensor whh, Tensor bhh, Tensor[] state) {
+    private Tensor[] step(Tensor xt, Tensor whh, Tensor bhh, Tensor whr, Tensor[] state) {
         Tensor h = state[0];
         Tensor c = state[1];
         Tensor hh = LinalgOps.linear(h, whh, bhh);
@@ -186,6 +211,9 @@ public final class Rnn extends Module {
                 Tensor outGate = ActivationOps.sigmoid(gate(gates, 3));
                 c = ElementwiseOps.add(ElementwiseOps.mul(forget, c), ElementwiseOps.mul(in, cell));
                 h = ElementwiseOps.mul(outGate, ActivationOps.tanh(c));
+                if (whr != null) {
+                    h = LinalgOps.linear(h, whr, null); // LSTM with projections
+                }
             }
             case GRU -> {
                 Tensor reset = ActivationOps.sigmoid(ElementwiseOps.add(gate(xt, 0), gate(hh, 0)));
@@ -213,8 +241,13 @@ public final class Rnn extends Module {
                     + Shape.format(in));
         }
         int[] out = in.clone();
-        out[out.length - 1] = hiddenSize * (bidirectional ? 2 : 1);
+        out[out.length - 1] = outputSize() * (bidirectional ? 2 : 1);
         return out;
+    }
+
+    /** The features of each direction's hidden state and output: proj_size when set, else hidden_size. */
+    private int outputSize() {
+        return projSize > 0 ? projSize : hiddenSize;
     }
 
     /** Each sample is its own sequence only for batched batch-first input (N, L, *); else dimension 0 is time. */
@@ -228,6 +261,6 @@ public final class Rnn extends Module {
         return inputSize + ", " + hiddenSize + (numLayers == 1 ? "" : ", num_layers=" + numLayers)
                 + (mode == Mode.RNN_RELU ? ", nonlinearity='relu'" : "") + (bias ? "" : ", bias=False")
                 + (batchFirst ? ", batch_first=True" : "") + (dropoutP == 0 ? "" : ", dropout=" + dropoutP)
-                + (bidirectional ? ", bidirectional=True" : "");
+                + (bidirectional ? ", bidirectional=True" : "") + (projSize == 0 ? "" : ", proj_size=" + projSize);
     }
 }

@@ -48,6 +48,9 @@ class RnnTest {
                     GradCheck.randn(rnd, false, 4, 2));
             gradCheck("relu RNN, bidirectional, non-contiguous", fp64(Rnn.Mode.RNN_RELU, 3, 3, 1, true, true, true, 4),
                     GradCheck.randn(rnd, true, 2, 3, 3));
+            Rnn projected = new Rnn(Rnn.Mode.LSTM, 3, 4, 2, true, false, 0.0, true, 2, new Generator(6));
+            projected.namedParameters().values().forEach(p -> p.castTo(DType.FP64));
+            gradCheck("LSTM with projections, 2 layers, bidirectional", projected, GradCheck.randn(rnd, false, 3, 2, 3));
         }
     }
 
@@ -110,6 +113,12 @@ class RnnTest {
                     .as("sequence first: dimension 0 is time").isFalse();
             assertThatThrownBy(() -> lstm.outputShape(new int[] {2, 7, 5})).hasMessage("expected an input of shape "
                     + "(N, L, 3) or (L, 3) (input_size 3), got (2, 7, 5)");
+            assertThatThrownBy(() -> new Rnn(Rnn.Mode.GRU, 3, 4, 1, true, false, 0, false, 2, g))
+                    .hasMessage("proj_size: only LSTM has projections, got 2 for GRU");
+            assertThatThrownBy(() -> new Rnn(Rnn.Mode.LSTM, 3, 4, 1, true, false, 0, false, 4, g))
+                    .hasMessage("proj_size: expected less than hidden_size 4, got 4");
+            assertThat(new Rnn(Rnn.Mode.LSTM, 3, 4, 1, true, false, 0, true, 2, g).outputShape(new int[] {5, -1, 3}))
+                    .containsExactly(5, -1, 4);
             assertThat(lstm.typeName()).isEqualTo("LSTM");
             assertThat(lstm.stateDict().keySet()).containsExactly("weight_ih_l0", "weight_hh_l0", "bias_ih_l0",
                     "bias_hh_l0", "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse",
