@@ -218,14 +218,24 @@ final class JobSchemas {
             @Schema(description = "an extension: the evaluations on the request's validation dataset, one per "
                     + "finished epoch; empty without one") List<Validation> validation,
             @JsonProperty("early_stopping") @Schema(description = "an extension: where early stopping stands, for a "
-                    + "job with early_stopping; null otherwise") EarlyStoppingState earlyStopping) {
+                    + "job with early_stopping; null otherwise") EarlyStoppingState earlyStopping,
+            @JsonProperty("losses_from") @JsonInclude(JsonInclude.Include.NON_NULL) @Schema(description = "an "
+                    + "extension, only when asked with ?losses_from=K: losses then holds the losses of steps K, K+1, "
+                    + "... only (step 0 first)") Integer lossesFrom) {
 
         static Job of(FineTuneJob j) {
+            return of(j, null);
+        }
+
+        /** The job; with {@code lossesFrom} (>= 0) only the losses of steps {@code lossesFrom} and after. */
+        static Job of(FineTuneJob j, Integer lossesFrom) {
+            List<Double> all = j.losses();
+            List<Double> losses = lossesFrom == null ? all : all.subList(Math.min(lossesFrom, all.size()), all.size());
             return new Job(j.id(), j.status().name(), j.model(), Integer.toString(j.version()),
                     j.resultVersion() == null ? null : j.resultVersion().toString(), j.step(), j.totalSteps(),
-                    j.epoch(), j.losses(), j.device(), time(j.createdAt()), time(j.startedAt()),
+                    j.epoch(), losses, j.device(), time(j.createdAt()), time(j.startedAt()),
                     time(j.finishedAt()), j.error(), j.validation().stream().map(Validation::of).toList(),
-                    EarlyStoppingState.of(j));
+                    EarlyStoppingState.of(j), lossesFrom);
         }
 
         private static String time(Instant t) {

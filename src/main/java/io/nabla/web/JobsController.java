@@ -4,8 +4,10 @@ import io.nabla.inference.InferenceException;
 import io.nabla.jobs.FineTuneJob;
 import io.nabla.jobs.JobEvent;
 import io.nabla.jobs.JobService;
+import io.nabla.nn.JsonValues;
 import io.nabla.model.Utf8Json;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -172,9 +174,21 @@ class JobsController {
     @GetMapping("/v1/jobs/{id}")
     @Operation(summary = "A job and its progress")
     @ApiResponse(responseCode = "200")
+    @ApiResponse(responseCode = "400", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @ApiResponse(responseCode = "404", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
-    JobSchemas.Job get(@PathVariable String id) {
-        return JobSchemas.Job.of(jobs.get(id));
+    JobSchemas.Job get(@PathVariable String id,
+            @Parameter(description = "an extension: answer only the losses of steps K and after (step 0 first), so "
+                    + "a client that has the first K need not read them again; the answer then carries losses_from")
+            @RequestParam(name = "losses_from", required = false) String lossesFrom) {
+        Integer from = null;
+        if (lossesFrom != null) {
+            if (!lossesFrom.matches("0|[1-9][0-9]{0,8}")) {
+                throw new IllegalArgumentException("losses_from: expected an integer >= 0 (a step), got \""
+                        + JsonValues.brief(lossesFrom) + "\"");
+            }
+            from = Integer.parseInt(lossesFrom);
+        }
+        return JobSchemas.Job.of(jobs.get(id), from);
     }
 
     @DeleteMapping("/v1/jobs/{id}")

@@ -239,6 +239,17 @@ class JobsIT extends ServerTestBase {
                 progress.add(Http.JSON.readTree(stream.get(i + 1).substring("data:".length())));
             }
         }
+        // ?losses_from=K: only the losses of steps K and after, and the step they start at
+        assertThat(job.has("losses_from")).as("only when asked").isFalse();
+        JsonNode tail = http.get("/v1/jobs/" + id + "?losses_from=10").json();
+        assertThat(tail.get("losses_from").intValue()).isEqualTo(10);
+        assertThat(tail.get("losses").size()).isEqualTo(job.get("losses").size() - 10);
+        assertThat(tail.get("losses").get(0)).isEqualTo(job.get("losses").get(10));
+        assertThat(tail.get("step").intValue()).isEqualTo(job.get("step").intValue());
+        assertThat(http.get("/v1/jobs/" + id + "?losses_from=1000").json().get("losses").size()).isZero();
+        Http.Reply bad = http.get("/v1/jobs/" + id + "?losses_from=-1");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.error()).isEqualTo("losses_from: expected an integer >= 0 (a step), got \"-1\"");
         JsonNode groupLrs = c.get("group_lrs");
         assertThat(progress).hasSize(groupLrs.size());
         for (int i = 1; i < progress.size(); i++) {
