@@ -20,8 +20,8 @@ import java.util.List;
  * run is a 400 naming the field and not a FAILED job later: the model and version exist, the dataset exists and
  * holds the input and target tensors, the input fits the model's declared input, the target fits the loss (int64
  * class indices for {@code cross_entropy}/{@code nll}, floats shaped like the output for the others), the device is
- * one this server has, the step count fits, and every {@code freeze}, {@code optimizer.no_weight_decay} and {@code optimizer.param_groups} entry names parameters of the
- * model.
+ * one this server has, the step count fits, and every {@code freeze}, {@code optimizer.no_weight_decay} and {@code
+ * optimizer.param_groups} entry names parameters of the model.
  */
 final class JobAdmission {
 

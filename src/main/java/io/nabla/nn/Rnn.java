@@ -21,8 +21,9 @@ import java.util.List;
  *
  * <pre>
  * RNN:  h = tanh|relu(W_hh h + b_hh + W_ih x + b_ih)
- * LSTM: i, f, g, o = chunk4(W_hh h + b_hh + W_ih x + b_ih);  c = sigmoid(f) c + sigmoid(i) tanh(g);  h = sigmoid(o) tanh(c)
- * GRU:  r, z, n of (W_ih x + b_ih) and (W_hh h + b_hh);  r = sigmoid(.), z = sigmoid(.), n = tanh(x_n + r h_n);
+ * LSTM: i, f, g, o = chunk4(W_hh h + b_hh + W_ih x + b_ih)
+ *       c = sigmoid(f) c + sigmoid(i) tanh(g);  h = sigmoid(o) tanh(c)  (with proj_size: h = W_hr h)
+ * GRU:  r, z, n of (W_ih x + b_ih) and (W_hh h + b_hh);  r = sigmoid(.), z = sigmoid(.), n = tanh(x_n + r h_n)
  *       h = n + z (h - n)
  * </pre>
  *
@@ -64,7 +65,7 @@ public final class Rnn extends Module {
     private final Dropout dropout;
     /** LSTM's proj_size: 0 for none. */
     private final int projSize;
-    /** Per layer and direction (index layer * D + direction): weight_ih, weight_hh, bias_ih, bias_hh, weight_hr (or nulls). */
+    /** Per layer and direction (index layer * D + direction): w_ih, w_hh, b_ih, b_hh, w_hr (or nulls). */
     private final Parameter[][] weights;
 
     public Rnn(Mode mode, int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst,

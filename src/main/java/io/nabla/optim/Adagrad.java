@@ -21,7 +21,8 @@ import java.util.Map;
  *
  * The update is PyTorch's sequence of in-place and elementwise ops on the engine's ops (so every backend runs it); its
  * temporaries live in a scope of their own. With weight decay PyTorch's CPU kernel fuses {@code grad.add(param,
- * alpha=weight_decay)} into one multiply-add, which the engine rounds twice (a few float32 ulps; to the bit without weight decay). Adagrad has no momentum: a schedule that cycles it refuses Adagrad, as PyTorch's does.
+ * alpha=weight_decay)} into one multiply-add, which the engine rounds twice (a few float32 ulps; to the bit without
+ * weight decay). Adagrad has no momentum: a schedule that cycles it refuses Adagrad, as PyTorch's does.
  */
 public final class Adagrad extends Optimizer {
 

@@ -11,9 +11,9 @@ package io.nabla.optim;
  * {@code base_momentum}); {@code base_lr} is its base rate whatever the groups' {@code initial_lr}, as in PyTorch.
  *
  * <p>The per-group values take one number for every group or one per group. PyTorch's {@code cycle_momentum}
- * needs an optimizer with {@code momentum} (SGD, RMSprop): with Adam or Adagrad it is refused, as PyTorch refuses it. PyTorch's
- * {@code scale_fn} and {@code scale_mode} take code and are not offered. Checked beyond PyTorch: the step sizes are
- * positive ({@code step_size_down} may be 0), the momenta in [0, 1).
+ * needs an optimizer with {@code momentum} (SGD, RMSprop): with Adam or Adagrad it is refused, as PyTorch refuses it.
+ * PyTorch's {@code scale_fn} and {@code scale_mode} take code and are not offered. Checked beyond PyTorch: the step
+ * sizes are positive ({@code step_size_down} may be 0), the momenta in [0, 1).
  */
 public final class CyclicLR extends LrScheduler {
 

@@ -13,6 +13,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
+import static io.nabla.optim.SpecValues.bool;
+import static io.nabla.optim.SpecValues.integer;
+import static io.nabla.optim.SpecValues.ints;
+import static io.nabla.optim.SpecValues.number;
+import static io.nabla.optim.SpecValues.numbers;
+import static io.nabla.optim.SpecValues.string;
 
 /**
  * The {@code lr_scheduler} object of a job request (an extension of API section 4): one of PyTorch's
@@ -262,7 +268,8 @@ public record LrSchedulerSpec(boolean perStep, Node root) {
             String m = e.getMessage();
             throw new IllegalArgumentException(m.startsWith(path) ? m : path + "." + m, e);
         }
-        List<int[]> spans = new ArrayList<>(); // for each OneCycleLR: {its index among the children (-1 at the top), the most steps it takes}
+        // for each OneCycleLR: {its index among the children (-1 at the top), the most steps it takes}
+        List<int[]> spans = new ArrayList<>();
         if (root.type().equals("OneCycleLR")) {
             spans.add(new int[] {-1, scheduledSteps});
         } else if (root.type().equals("ChainedScheduler")) {
@@ -339,17 +346,6 @@ public record LrSchedulerSpec(boolean perStep, Node root) {
         return m;
     }
 
-    private static String string(JsonNode node, String name, String defaultValue) {
-        JsonNode v = node.get(name);
-        if (v == null || v.isNull()) {
-            return defaultValue;
-        }
-        if (!v.isString()) {
-            throw new IllegalArgumentException(name + ": expected a string, got " + JsonValues.brief(v));
-        }
-        return v.stringValue();
-    }
-
     private static LrScheduler create(Node n, Optimizer opt, String path, int scheduledSteps) {
         JsonNode a = n.args();
         return switch (n.type()) {
@@ -387,90 +383,5 @@ public record LrSchedulerSpec(boolean perStep, Node root) {
             }
             default -> throw new IllegalStateException("unknown scheduler " + n.type());
         };
-    }
-
-    private static double number(JsonNode node, String name, Double defaultValue) {
-        JsonNode v = node.get(name);
-        if (v == null || v.isNull()) {
-            if (defaultValue == null) {
-                throw new IllegalArgumentException(name + ": required; expected a number, got nothing");
-            }
-            return defaultValue;
-        }
-        if (!v.isNumber()) {
-            throw new IllegalArgumentException(name + ": expected a number, got " + JsonValues.brief(v));
-        }
-        return JsonValues.toDouble(v);
-    }
-
-    /** A number, or a list of 1 to {@value #MAX_LIST} numbers (one per parameter group). */
-    private static double[] numbers(JsonNode node, String name, Double defaultValue) {
-        JsonNode v = node.get(name);
-        if (v == null || v.isNull() || v.isNumber()) {
-            return new double[] {number(node, name, defaultValue)};
-        }
-        if (!v.isArray() || v.isEmpty() || v.size() > MAX_LIST) {
-            throw new IllegalArgumentException(name + ": expected a number, or a list of one per parameter group, got "
-                    + JsonValues.brief(v));
-        }
-        double[] out = new double[v.size()];
-        for (int i = 0; i < out.length; i++) {
-            if (!v.get(i).isNumber()) {
-                throw new IllegalArgumentException(name + "[" + i + "]: expected a number, got "
-                        + JsonValues.brief(v.get(i)));
-            }
-            out[i] = JsonValues.toDouble(v.get(i));
-        }
-        return out;
-    }
-
-    private static boolean bool(JsonNode node, String name, boolean defaultValue) {
-        JsonNode v = node.get(name);
-        if (v == null || v.isNull()) {
-            return defaultValue;
-        }
-        if (!v.isBoolean()) {
-            throw new IllegalArgumentException(name + ": expected true or false, got " + JsonValues.brief(v));
-        }
-        return v.booleanValue();
-    }
-
-    private static int integer(JsonNode node, String name, Integer defaultValue) {
-        JsonNode v = node.get(name);
-        if (v == null || v.isNull()) {
-            if (defaultValue == null) {
-                throw new IllegalArgumentException(name + ": required; expected an integer, got nothing");
-            }
-            return defaultValue;
-        }
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new IllegalArgumentException(name + ": expected a 32-bit integer, got " + JsonValues.brief(v));
-        }
-        return v.intValue();
-    }
-
-    /** A list of integers ({@code milestones}); {@code path} non-null names the field in full. */
-    private static int[] ints(JsonNode node, String name, int[] defaultValue, String path) {
-        JsonNode v = node.get(name);
-        String field = path == null ? name : path + "." + name;
-        if (v == null || v.isNull()) {
-            if (defaultValue == null) {
-                throw new IllegalArgumentException(field + ": required; expected a list of integers, got nothing");
-            }
-            return defaultValue;
-        }
-        if (!v.isArray() || v.size() > MAX_LIST) {
-            throw new IllegalArgumentException(field + ": expected a list of at most " + MAX_LIST
-                    + " integers, got " + JsonValues.brief(v));
-        }
-        int[] out = new int[v.size()];
-        for (int i = 0; i < out.length; i++) {
-            JsonNode e = v.get(i);
-            if (!e.isIntegralNumber() || !e.canConvertToInt()) {
-                throw new IllegalArgumentException(field + "[" + i + "]: expected a 32-bit integer, got " + JsonValues.brief(e));
-            }
-            out[i] = e.intValue();
-        }
-        return out;
     }
 }

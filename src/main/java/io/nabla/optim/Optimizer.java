@@ -1,7 +1,6 @@
 package io.nabla.optim;
 
 import io.nabla.autograd.GradMode;
-import io.nabla.backend.DType;
 import io.nabla.tensor.Shape;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
@@ -28,23 +27,14 @@ import java.util.Set;
  * own base rate), and {@link #lr()} is group 0's.
  *
  * <p>The state dict holds {@code lr} (group 0's rate, a 0-dim float64), {@code param_groups.<g>.lr} for the groups
- * after the first, {@code param_groups.<g>.momentum} for a group whose momentum a schedule set, and, per parameter index i with state, {@code state.i.<name>} with PyTorch's names
- * ({@code momentum_buffer}; {@code step}, {@code exp_avg}, {@code exp_avg_sq}, {@code max_exp_avg_sq}).
+ * after the first, {@code param_groups.<g>.momentum} for a group whose momentum a schedule set, and, per parameter
+ * index i with state, {@code state.i.<name>} with PyTorch's names ({@code momentum_buffer}; {@code step}, {@code
+ * exp_avg}, {@code exp_avg_sq}, {@code max_exp_avg_sq}).
  */
 public abstract class Optimizer {
 
     private final List<Tensor> params;
-    /** The group of each parameter. */
-    private int[] groupOf;
-    /** Each group's current rate, its {@code initial_lr} (NaN before a scheduler) and weight decay (NaN: the options'). */
-    private double[] lrs = new double[1];
-    private double[] initialLrs = {Double.NaN};
-    private double[] groupWeightDecay = {Double.NaN};
-    /** Each group's momentum (SGD's momentum, Adam's beta1) when a schedule cycles it; NaN: the options'. */
-    private double[] groupMomentum = {Double.NaN};
-    /** Each group's own Adam {@code betas[1]} and {@code eps}; NaN: the options'. */
-    private double[] groupBeta2 = {Double.NaN};
-    private double[] groupEps = {Double.NaN};
+    private ParamGroups groups;
 
     protected Optimizer(List<Tensor> params, double lr) {
         Objects.requireNonNull(params, "params");
@@ -63,8 +53,7 @@ public abstract class Optimizer {
             }
         }
         this.params = List.copyOf(params);
-        this.groupOf = new int[params.size()];
-        setLr(lr);
+        this.groups = ParamGroups.single(params.size(), lr);
     }
 
     /**
@@ -89,79 +78,21 @@ public abstract class Optimizer {
      * Returns this.
      */
     public Optimizer withParamGroups(List<ParamGroup> groups) {
-        if (lrs.length != 1 || !Double.isNaN(initialLrs[0])) {
+        if (this.groups.count() != 1 || !this.groups.unscheduled()) {
             throw new IllegalStateException("parameter groups are set once, before any scheduler is made");
         }
-        int[] of = new int[params.size()];
-        double[] rates = new double[groups.size() + 1];
-        double[] decay = new double[groups.size() + 1];
-        double[] momenta = new double[groups.size() + 1];
-        double[] beta2 = new double[groups.size() + 1];
-        double[] eps = new double[groups.size() + 1];
-        momenta[0] = beta2[0] = eps[0] = Double.NaN;
-        rates[0] = lrs[0];
-        decay[0] = Double.NaN;
-        for (int g = 0; g < groups.size(); g++) {
-            ParamGroup group = groups.get(g);
-            Double rate = group.lr();
-            if (rate != null && (!(rate >= 0) || rate.isInfinite())) {
-                throw new IllegalArgumentException("param_groups[" + g + "].lr: expected a non-negative number, got "
-                        + rate);
-            }
-            Double wd = group.weightDecay();
-            if (wd != null && (!(wd >= 0) || wd.isInfinite())) {
-                throw new IllegalArgumentException("param_groups[" + g + "].weight_decay: expected a non-negative "
-                        + "number, got " + wd);
-            }
-            rates[g + 1] = rate == null ? lrs[0] : rate;
-            decay[g + 1] = wd == null ? Double.NaN : wd;
-            momenta[g + 1] = own("momentum", g, group.momentum(), false);
-            beta2[g + 1] = own("betas[1]", g, group.beta2(), true);
-            eps[g + 1] = own("eps", g, group.eps(), false);
-            for (int i : group.params()) {
-                if (i < 0 || i >= params.size()) {
-                    throw new IllegalArgumentException("param_groups[" + g + "]: expected parameter indices below "
-                            + params.size() + ", got " + i);
-                }
-                if (of[i] != 0) {
-                    throw new IllegalArgumentException("param_groups[" + g + "]: params[" + i + "] is in param_groups["
-                            + (of[i] - 1) + "] already (some parameters appear in more than one parameter group)");
-                }
-                of[i] = g + 1;
-            }
-        }
-        double[] initial = new double[rates.length];
-        Arrays.fill(initial, Double.NaN);
-        this.groupOf = of;
-        this.lrs = rates;
-        this.initialLrs = initial;
-        this.groupWeightDecay = decay;
-        this.groupMomentum = momenta;
-        this.groupBeta2 = beta2;
-        this.groupEps = eps;
+        this.groups = ParamGroups.of(params.size(), this.groups.lr(0), groups);
         return this;
-    }
-
-    /** A group's own value of an option (NaN: the optimizer's), checked: finite, >= 0, and below 1 for a beta. */
-    private static double own(String name, int g, Double v, boolean belowOne) {
-        if (v == null) {
-            return Double.NaN;
-        }
-        if (!(v >= 0) || v.isInfinite() || belowOne && v >= 1) {
-            throw new IllegalArgumentException("param_groups[" + g + "]." + name + ": expected a number in "
-                    + (belowOne ? "[0, 1)" : "[0, inf)") + ", got " + v);
-        }
-        return v;
     }
 
     /** The number of parameter groups (1 unless {@link #withParamGroups} made more). */
     public int groupCount() {
-        return lrs.length;
+        return groups.count();
     }
 
     /** The group parameter {@code index} belongs to. */
     public int groupOf(int index) {
-        return groupOf[index];
+        return groups.groupOf(index);
     }
 
     /** Performs one update of every parameter that has a gradient. */
@@ -210,11 +141,7 @@ public abstract class Optimizer {
      * its own, or 0 for one left out by {@link #withoutWeightDecay}.
      */
     protected final double weightDecay(int index, double weightDecay) {
-        if (noDecay.get(index)) {
-            return 0.0;
-        }
-        double own = groupWeightDecay[groupOf[index]];
-        return Double.isNaN(own) ? weightDecay : own;
+        return noDecay.get(index) ? 0.0 : groups.weightDecay(index, weightDecay);
     }
 
     /**
@@ -222,16 +149,12 @@ public abstract class Optimizer {
      * a schedule that cycles momentum ({@link OneCycleLR}, {@link CyclicLR}) set it.
      */
     public double momentum(int group) {
-        double own = groupMomentum[group];
-        return Double.isNaN(own) ? defaultMomentum() : own;
+        return groups.momentum(group, defaultMomentum());
     }
 
     /** Sets group {@code group}'s momentum (PyTorch's {@code group["momentum"]} or {@code group["betas"][0]}). */
     public void setMomentum(int group, double momentum) {
-        if (!(momentum >= 0) || Double.isInfinite(momentum)) {
-            throw new IllegalArgumentException("momentum: expected a non-negative number, got " + momentum);
-        }
-        groupMomentum[group] = momentum;
+        groups.setMomentum(group, momentum);
     }
 
     /** The options' momentum ({@link #momentum(int)} of a group no schedule changed). */
@@ -249,24 +172,22 @@ public abstract class Optimizer {
 
     /** Adam's {@code betas[1]} for parameter {@code index}: its group's own, or {@code beta2} (the options'). */
     protected final double beta2Of(int index, double beta2) {
-        double own = groupBeta2[groupOf[index]];
-        return Double.isNaN(own) ? beta2 : own;
+        return groups.beta2(index, beta2);
     }
 
     /** {@code eps} for parameter {@code index}: its group's own, or {@code eps} (the options'). */
     protected final double epsOf(int index, double eps) {
-        double own = groupEps[groupOf[index]];
-        return Double.isNaN(own) ? eps : own;
+        return groups.eps(index, eps);
     }
 
     /** The momentum parameter {@code index} is updated with: its group's. */
     protected final double momentumOf(int index) {
-        return momentum(groupOf[index]);
+        return momentum(groups.groupOf(index));
     }
 
     /** The learning rate parameter {@code index} is updated with: its group's. */
     protected final double lrOf(int index) {
-        return lrs[groupOf[index]];
+        return groups.lr(groups.groupOf(index));
     }
 
     /** Updates parameter {@code index} in place from its gradient. */
@@ -303,32 +224,29 @@ public abstract class Optimizer {
 
     /** The current learning rate of group 0 (changed by LR schedules). */
     public double lr() {
-        return lrs[0];
+        return groups.lr(0);
     }
 
     /** The current learning rate of group {@code group}. */
     public double lr(int group) {
-        return lrs[group];
+        return groups.lr(group);
     }
 
     /** Every group's current learning rate, group 0 first (PyTorch's {@code [g["lr"] for g in param_groups]}). */
     public double[] lrs() {
-        return lrs.clone();
+        return groups.lrs();
     }
 
     /** Sets every group's learning rate to {@code lr}. */
     public void setLr(double lr) {
-        for (int g = 0; g < lrs.length; g++) {
+        for (int g = 0; g < groups.count(); g++) {
             setLr(g, lr);
         }
     }
 
     /** Sets group {@code group}'s learning rate. */
     public void setLr(int group, double lr) {
-        if (!(lr >= 0) || Double.isInfinite(lr)) {
-            throw new IllegalArgumentException("lr: expected a non-negative number, got " + lr);
-        }
-        lrs[group] = lr;
+        groups.setLr(group, lr);
     }
 
     /**
@@ -337,27 +255,22 @@ public abstract class Optimizer {
      * on it (PyTorch sets it with {@code setdefault}); {@code NaN} before any scheduler.
      */
     public double initialLr() {
-        return initialLrs[0];
+        return groups.initialLrs()[0];
     }
 
     /** Every group's {@code initial_lr}, group 0 first. */
     public double[] initialLrs() {
-        return initialLrs.clone();
+        return groups.initialLrs();
     }
 
     /** Sets group {@code group}'s {@code initial_lr} (OneCycleLR sets it to {@code max_lr / div_factor}). */
     void setInitialLr(int group, double lr) {
-        initialLrs[group] = lr;
+        groups.setInitialLr(group, lr);
     }
 
     /** Sets each group's {@code initial_lr} to its current rate unless a scheduler already did; returns them. */
     double[] setDefaultInitialLrs() {
-        for (int g = 0; g < lrs.length; g++) {
-            if (Double.isNaN(initialLrs[g])) {
-                initialLrs[g] = lrs[g];
-            }
-        }
-        return initialLrs.clone();
+        return groups.setDefaultInitialLrs();
     }
 
     /** A zero tensor shaped like {@code p}, owned by the scope that owns {@code p}. */
@@ -380,15 +293,7 @@ public abstract class Optimizer {
     /** {@code lr}, the other groups' rates and every parameter's state (views of the live tensors). */
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        out.put("lr", Tensor.scalar(lrs[0], DType.FP64));
-        for (int g = 1; g < lrs.length; g++) {
-            out.put("param_groups." + g + ".lr", Tensor.scalar(lrs[g], DType.FP64));
-        }
-        for (int g = 0; g < lrs.length; g++) {
-            if (!Double.isNaN(groupMomentum[g])) {
-                out.put("param_groups." + g + ".momentum", Tensor.scalar(groupMomentum[g], DType.FP64));
-            }
-        }
+        groups.writeState(out);
         for (int i = 0; i < params.size(); i++) {
             int index = i;
             paramState(i).forEach((k, v) -> out.put("state." + index + "." + k, v));
@@ -406,34 +311,10 @@ public abstract class Optimizer {
             perParam.add(new LinkedHashMap<>());
         }
         List<String> errors = new ArrayList<>();
-        Tensor lrTensor = state.get("lr");
-        if (lrTensor == null || lrTensor.numel() != 1) {
-            errors.add("lr: expected a one-element tensor, got " + lrTensor);
-        }
-        double[] rates = new double[lrs.length];
-        for (int g = 1; g < lrs.length; g++) {
-            Tensor t = state.get("param_groups." + g + ".lr");
-            if (t == null || t.numel() != 1) {
-                errors.add("param_groups." + g + ".lr: expected a one-element tensor, got " + t);
-            } else {
-                rates[g] = t.item();
-            }
-        }
-        double[] momenta = new double[lrs.length];
-        Arrays.fill(momenta, Double.NaN);
+        double[][] groupState = groups.readState(state, errors);
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
             String k = e.getKey();
-            if (k.equals("lr") || k.matches("param_groups\\.[1-9]\\d{0,8}\\.lr")
-                    && Integer.parseInt(k.split("\\.")[1]) < lrs.length) {
-                continue;
-            }
-            if (k.matches("param_groups\\.\\d{1,9}\\.momentum") && Integer.parseInt(k.split("\\.")[1]) < lrs.length) {
-                Tensor m = e.getValue();
-                double v = m.numel() == 1 ? m.item() : Double.NaN;
-                if (!(v >= 0) || Double.isInfinite(v)) {
-                    errors.add(k + ": expected a one-element tensor of a non-negative number, got " + m);
-                }
-                momenta[Integer.parseInt(k.split("\\.")[1])] = v;
+            if (groups.ownsKey(k)) {
                 continue;
             }
             String[] parts = k.split("\\.");
@@ -452,25 +333,13 @@ public abstract class Optimizer {
             }
             perParam.get(index).put(parts[2], e.getValue());
         }
-        if (lrTensor != null && lrTensor.numel() == 1) {
-            rates[0] = lrTensor.item();
-        }
-        for (int g = 0; g < rates.length; g++) {
-            if (!(rates[g] >= 0) || Double.isInfinite(rates[g])) {
-                errors.add((g == 0 ? "lr" : "param_groups." + g + ".lr") + ": expected a non-negative number, got "
-                        + rates[g]);
-            }
-        }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("cannot load the optimizer state: " + String.join("; ", errors));
         }
         for (int i = 0; i < params.size(); i++) {
             checkComplete(i, perParam.get(i));
         }
-        groupMomentum = momenta;
-        for (int g = 0; g < rates.length; g++) {
-            setLr(g, rates[g]);
-        }
+        groups.applyState(groupState);
         try (GradMode.Region ignored = GradMode.disable()) {
             for (int i = 0; i < params.size(); i++) {
                 loadParamState(i, perParam.get(i));

@@ -6,13 +6,16 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
+import static io.nabla.optim.SpecValues.bool;
+import static io.nabla.optim.SpecValues.number;
 
 /**
  * The {@code optimizer} object of a job request (API section 4): {@code type} {@code sgd} (lr, momentum, dampening,
  * weight_decay, nesterov), {@code adam} or {@code adamw} (lr, betas, eps, weight_decay, amsgrad), with PyTorch's
  * defaults for omitted fields: lr 1e-3 for all three (PyTorch 2.2 gave {@code SGD} that default, pytorch#114467;
  * 1.13 still required it); as extensions {@code rmsprop} (lr 0.01, alpha, eps, weight_decay, momentum, centered)
- * and {@code adagrad} (lr 0.01, lr_decay, weight_decay, initial_accumulator_value, eps), PyTorch's too. {@link #parse} names the first bad field by its path.
+ * and {@code adagrad} (lr 0.01, lr_decay, weight_decay, initial_accumulator_value, eps), PyTorch's too. {@link #parse}
+ * names the first bad field by its path.
  *
  * <p>Two extensions: {@code no_weight_decay} (parameters updated without weight decay) and {@code param_groups}, a
  * list of {@code {"params": [...], "lr": ..., "weight_decay": ...}} (PyTorch's parameter groups: the parameters each
@@ -101,16 +104,19 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rms
         }
         try {
             if (type.equals("sgd")) {
-                return new OptimizerSpec(type, new Sgd.Options(number(node, "lr", DEFAULT_LR), number(node, "momentum", 0),
-                        number(node, "dampening", 0), number(node, "weight_decay", 0), bool(node, "nesterov"),
-                        bool(node, "maximize")), null, null, null, names(node, "no_weight_decay"), groups(node, type));
+                return new OptimizerSpec(type, new Sgd.Options(number(node, "lr", DEFAULT_LR),
+                        number(node, "momentum", 0.0), number(node, "dampening", 0.0),
+                        number(node, "weight_decay", 0.0), bool(node, "nesterov", false),
+                        bool(node, "maximize", false)), null, null, null, names(node, "no_weight_decay"),
+                        groups(node, type));
             }
             if (type.equals("rmsprop")) {
                 Rmsprop.Options d = Rmsprop.Options.defaults();
                 return new OptimizerSpec(type, null, null, new Rmsprop.Options(number(node, "lr", d.lr()),
                         number(node, "alpha", d.alpha()), number(node, "eps", d.eps()),
                         number(node, "weight_decay", d.weightDecay()), number(node, "momentum", d.momentum()),
-                        bool(node, "centered"), bool(node, "maximize")), null, names(node, "no_weight_decay"),
+                        bool(node, "centered", false), bool(node, "maximize", false)), null,
+                        names(node, "no_weight_decay"),
                         groups(node, type));
             }
             if (type.equals("adagrad")) {
@@ -118,7 +124,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rms
                 return new OptimizerSpec(type, null, null, null, new Adagrad.Options(number(node, "lr", d.lr()),
                         number(node, "lr_decay", d.lrDecay()), number(node, "weight_decay", d.weightDecay()),
                         number(node, "initial_accumulator_value", d.initialAccumulatorValue()),
-                        number(node, "eps", d.eps()), bool(node, "maximize")), names(node, "no_weight_decay"),
+                        number(node, "eps", d.eps()), bool(node, "maximize", false)), names(node, "no_weight_decay"),
                         groups(node, type));
             }
             Adam.Options d = type.equals("adamw") ? AdamW.defaults() : Adam.Options.defaults();
@@ -134,22 +140,12 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rms
             }
             return new OptimizerSpec(type, null, new Adam.Options(number(node, "lr", d.lr()), b1, b2,
                     number(node, "eps", d.eps()), number(node, "weight_decay", d.weightDecay()),
-                    bool(node, "amsgrad"), bool(node, "maximize")), null, null, names(node, "no_weight_decay"),
+                    bool(node, "amsgrad", false), bool(node, "maximize", false)), null, null,
+                    names(node, "no_weight_decay"),
                     groups(node, type));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(path + "." + e.getMessage(), e);
         }
-    }
-
-    private static double number(JsonNode node, String name, double defaultValue) {
-        JsonNode v = node.get(name);
-        if (v == null || v.isNull()) { // null means the default, as for the job's other optional fields
-            return defaultValue;
-        }
-        if (!v.isNumber()) {
-            throw new IllegalArgumentException(name + ": expected a number, got " + v);
-        }
-        return JsonValues.toDouble(v);
     }
 
     /**
@@ -231,7 +227,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rms
                     }
                     wd = JsonValues.toDouble(w);
                 }
-                Double momentum = e.hasNonNull("momentum") ? number(e, "momentum", 0) : null;
+                Double momentum = e.hasNonNull("momentum") ? number(e, "momentum", 0.0) : null;
                 Double beta2 = null;
                 JsonNode betas = e.get("betas");
                 if (betas != null && !betas.isNull()) {
@@ -249,7 +245,7 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rms
                 if (momentum != null && !(momentum >= 0 && Double.isFinite(momentum))) {
                     throw new IllegalArgumentException("momentum: expected a non-negative number, got " + momentum);
                 }
-                Double eps = e.hasNonNull("eps") ? number(e, "eps", 0) : null;
+                Double eps = e.hasNonNull("eps") ? number(e, "eps", 0.0) : null;
                 if (eps != null && !(eps >= 0 && Double.isFinite(eps))) {
                     throw new IllegalArgumentException("eps: expected a non-negative number, got " + eps);
                 }
@@ -259,17 +255,6 @@ public record OptimizerSpec(String type, Sgd.Options sgd, Adam.Options adam, Rms
             }
         }
         return out;
-    }
-
-    private static boolean bool(JsonNode node, String name) {
-        JsonNode v = node.get(name);
-        if (v == null || v.isNull()) {
-            return false;
-        }
-        if (!v.isBoolean()) {
-            throw new IllegalArgumentException(name + ": expected true or false, got " + v);
-        }
-        return v.booleanValue();
     }
 
     /** The learning rate the optimizer starts with. */

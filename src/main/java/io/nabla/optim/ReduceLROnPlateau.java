@@ -7,9 +7,9 @@ import java.util.Objects;
  * threshold=1e-4, threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8)} as PyTorch 1.13 steps it: each
  * {@link #step(double)} takes a metric (a validation loss or accuracy); after more than {@code patience} steps without
  * an improvement (below {@code best * (1 - threshold)} in {@code min}/{@code rel} mode, {@code best - threshold} in
- * {@code abs} mode; above in {@code max} mode; NaN never improves) each group's rate is multiplied by {@code factor}, not below
- * {@code min_lr} and only by more than {@code eps}, and {@code cooldown} steps follow in which bad steps do not count.
- * Its state follows from the metrics it was given, so a resumed job replays them.
+ * {@code abs} mode; above in {@code max} mode; NaN never improves) each group's rate is multiplied by {@code factor},
+ * not below {@code min_lr} and only by more than {@code eps}, and {@code cooldown} steps follow in which bad steps do
+ * not count. Its state follows from the metrics it was given, so a resumed job replays them.
  */
 public final class ReduceLROnPlateau {
 
