@@ -41,7 +41,8 @@ INPUTS = {"cnn": lambda g: torch.randn(4, 3, 12, 12, generator=g),
           "upsample_modes": lambda g: torch.randn(3, 2, 5, 6, generator=g),
           "instance_norm_running": lambda g: torch.randn(4, 3, 5, 6, generator=g) * 2 + 1,
           "embedding_freq": lambda g: torch.randint(0, 8, (4, 6), generator=g),
-          "lstm_proj": lambda g: torch.randn(3, 4, 3, generator=g)}
+          "lstm_proj": lambda g: torch.randn(3, 4, 3, generator=g),
+          "pool_divisor": lambda g: torch.randn(3, 2, 7, 6, generator=g)}
 
 
 def t(v):

@@ -393,6 +393,19 @@ SPECS = {
         ],
         "seed": 101,
     },
+    # AvgPool2d(divisor_override): every window's sum divided by it, with padding and ceil_mode windows too
+    "pool_divisor": {
+        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 2, 7, 6]}],
+        "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2]}],
+        "layers": [
+            {"type": "AvgPool2d", "kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True,
+             "divisor_override": 4},
+            {"type": "AvgPool2d", "kernel_size": 2, "count_include_pad": False, "divisor_override": 3},
+            {"type": "Flatten"},
+            {"type": "Linear", "in_features": 8, "out_features": 2},
+        ],
+        "seed": 137,
+    },
     # LSTM with projections: a 2-layer bidirectional LSTM whose hidden states are projected to 2 features
     "lstm_proj": {
         "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 4, 3]}],

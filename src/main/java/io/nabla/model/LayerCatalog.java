@@ -132,7 +132,7 @@ final class LayerCatalog {
         define("AvgPool2d", (a, g) -> pool(Pool2d.Kind.AVG, a), required("kernel_size", ArgKind.POOL_PAIR),
                 arg("stride", ArgKind.POOL_STRIDE, null), arg("padding", ArgKind.POOL_PADDING, new int[] {0, 0}),
                 arg("ceil_mode", ArgKind.BOOL, false), arg("count_include_pad", ArgKind.BOOL, true),
-                onlyDefault("divisor_override", ArgKind.NULLABLE_INT, null));
+                arg("divisor_override", ArgKind.NULLABLE_INT, null));
         define("AdaptiveAvgPool2d", (a, g) -> new AdaptiveAvgPool2d(p(a, "output_size")),
                 required("output_size", ArgKind.OUTPUT_SIZE));
         define("MaxPool1d", (a, g) -> Pool1d.max(i(a, "kernel_size"), strideOrKernel(a), i(a, "padding"),
@@ -330,7 +330,7 @@ final class LayerCatalog {
         int[] stride = a.get("stride") == null ? kernel : p(a, "stride");
         boolean max = kind == Pool2d.Kind.MAX;
         return new Pool2d(kind, kernel, stride, p(a, "padding"), max ? p(a, "dilation") : new int[] {1, 1},
-                b(a, "ceil_mode"), max || b(a, "count_include_pad"));
+                b(a, "ceil_mode"), max || b(a, "count_include_pad"), max ? null : (Integer) a.get("divisor_override"));
     }
 
     private static Module upsample(String type, Map<String, Object> a, boolean recompute) {

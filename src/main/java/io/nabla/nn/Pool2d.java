@@ -21,6 +21,8 @@ public final class Pool2d extends Module {
     private final int[] dilation;
     private final boolean ceilMode;
     private final boolean countIncludePad;
+    /** AvgPool2d's divisor_override: null for none. */
+    private final Integer divisorOverride;
 
     public Pool2d(Kind kind, int[] kernelSize, int[] stride, int[] padding) {
         this(kind, kernelSize, stride, padding, new int[] {1, 1}, false, true);
@@ -32,6 +34,20 @@ public final class Pool2d extends Module {
      */
     public Pool2d(Kind kind, int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode,
                   boolean countIncludePad) {
+        this(kind, kernelSize, stride, padding, dilation, ceilMode, countIncludePad, null);
+    }
+
+    /**
+     * With AvgPool2d's {@code divisor_override} (null for none, else not 0): every window's sum is divided by it, in
+     * place of the window's size, whatever {@code count_include_pad}, as PyTorch's kernel does.
+     */
+    public Pool2d(Kind kind, int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode,
+                  boolean countIncludePad, Integer divisorOverride) {
+        if (divisorOverride != null && (kind == Kind.MAX || divisorOverride == 0)) {
+            throw new IllegalArgumentException("divisor_override: " + (kind == Kind.MAX ? "MaxPool2d has none"
+                    : "expected an integer other than 0, got 0"));
+        }
+        this.divisorOverride = divisorOverride;
         Layers.checkPositive("dilation", dilation);
         if (kind == Kind.AVG && (dilation[0] != 1 || dilation[1] != 1)) {
             throw new IllegalArgumentException("dilation: AvgPool2d has none, got " + Conv2d.tuple(dilation));
@@ -64,9 +80,33 @@ public final class Pool2d extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        return kind == Kind.MAX
-                ? ConvOps.maxPool2d(input, kernel, stride, padding, dilation, ceilMode)
-                : ConvOps.avgPool2d(input, kernel, stride, padding, countIncludePad, ceilMode);
+        if (kind == Kind.MAX) {
+            return ConvOps.maxPool2d(input, kernel, stride, padding, dilation, ceilMode);
+        }
+        if (divisorOverride == null) {
+            return ConvOps.avgPool2d(input, kernel, stride, padding, countIncludePad, ceilMode);
+        }
+        // sum / divisor = (sum / pool size, counting padding) * (pool size / divisor), the pool size per window as
+        // PyTorch's kernel computes it: the window clipped to the padded input
+        Tensor mean = ConvOps.avgPool2d(input, kernel, stride, padding, true, ceilMode);
+        int c = Layers.channelDim2d(input.shape(), typeName());
+        int[] in = {input.size(c + 1), input.size(c + 2)};
+        int oh = mean.size(c + 1);
+        int ow = mean.size(c + 2);
+        double[] factor = new double[oh * ow];
+        for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+                factor[i * ow + j] = (double) extent(i, 0, in[0]) * extent(j, 1, in[1]) / divisorOverride;
+            }
+        }
+        return io.nabla.autograd.ElementwiseOps.mul(mean, Tensor.of(factor, io.nabla.backend.DType.FP64, oh, ow)
+                .dataAs(mean.dtype()).toDevice(mean.device()));
+    }
+
+    /** The size along dim {@code d} of output window {@code o}, clipped to the padded input of size {@code size}. */
+    private int extent(int o, int d, int size) {
+        int start = o * stride[d] - padding[d];
+        return Math.min(start + kernel[d], size + padding[d]) - start;
     }
 
     /** (N, C, H, W) -> (N, C, H_out, W_out); the batch dim may be absent. */
@@ -86,6 +126,7 @@ public final class Pool2d extends Module {
         return "kernel_size=" + Conv2d.tuple(kernel) + ", stride=" + Conv2d.tuple(stride) + ", padding="
                 + Conv2d.tuple(padding) + (dilation[0] == 1 && dilation[1] == 1 ? "" : ", dilation="
                 + Conv2d.tuple(dilation)) + (ceilMode ? ", ceil_mode=True" : "")
-                + (countIncludePad ? "" : ", count_include_pad=False");
+                + (countIncludePad ? "" : ", count_include_pad=False")
+                + (divisorOverride == null ? "" : ", divisor_override=" + divisorOverride);
     }
 }

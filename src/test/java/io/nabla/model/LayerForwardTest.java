@@ -42,7 +42,7 @@ public class LayerForwardTest {
         "embedding_args", "conv1d", "group_norm", "transformer", "transformer_encoder", "layers_1d",
         "feature_dropout", "more_activations", "resize_pad", "conv_transpose", "upsample_linear", "pool_shuffle",
         "embedding_bag", "embedding_bag_mean", "embedding_bag_sum", "circular_pad", "rnn", "rnn_seq_first",
-        "upsample_modes", "instance_norm_running", "embedding_freq", "lstm_proj"};
+        "upsample_modes", "instance_norm_running", "embedding_freq", "lstm_proj", "pool_divisor"};
 
     static java.util.stream.Stream<String> fixtures() {
         return java.util.Arrays.stream(FIXTURES);

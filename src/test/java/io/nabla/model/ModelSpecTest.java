@@ -84,7 +84,7 @@ class ModelSpecTest {
         "{\"type\": \"MaxPool2d\", \"kernel_size\": 2, \"return_indices\": true}|layers[0].return_indices: only PyTorch's default false is built, got true",
         "{\"type\": \"MaxPool2d\", \"kernel_size\": 2, \"ceil_mode\": 1}|layers[0].ceil_mode: expected true or false, got 1",
         "{\"type\": \"AvgPool2d\", \"kernel_size\": 2, \"dilation\": 2}|layers[0].dilation: unknown argument of AvgPool2d; expected one of [kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override]",
-        "{\"type\": \"AvgPool2d\", \"kernel_size\": 2, \"divisor_override\": 3}|layers[0].divisor_override: only PyTorch's default null is built, got 3",
+        "{\"type\": \"AvgPool2d\", \"kernel_size\": 2, \"divisor_override\": 1.5}|layers[0].divisor_override: expected an integer or null",
         "{\"type\": \"Embedding\", \"num_embeddings\": 4, \"embedding_dim\": 2, \"max_norm\": 1.0}|layers[0].max_norm: only PyTorch's default null is built, got 1.0",
         "{\"type\": \"Embedding\", \"num_embeddings\": 4, \"embedding_dim\": 2, \"sparse\": true}|layers[0].sparse: only PyTorch's default false is built, got true",
         "{\"type\": \"BatchNorm2d\", \"num_features\": 4, \"affine\": \"no\"}|layers[0].affine: expected true or false, got \"no\"",

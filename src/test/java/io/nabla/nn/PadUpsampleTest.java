@@ -48,6 +48,9 @@ class PadUpsampleTest {
                     .forward(t[0]), GradCheck.randn(rnd, false, 1, 2, 5, 4));
             GradCheck.check("area 1d", t -> new Upsample("Upsample", new int[] {3}, null, "area", null, false)
                     .forward(t[0]), GradCheck.randn(rnd, false, 2, 1, 7));
+            GradCheck.check("avg pool 2d, divisor_override, ceil_mode", t -> new Pool2d(Pool2d.Kind.AVG, new int[] {3, 3},
+                    new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, true, false, 4).forward(t[0]),
+                    GradCheck.randn(rnd, false, 1, 2, 5, 4));
         }
     }
 
