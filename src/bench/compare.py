@@ -74,26 +74,28 @@ for key, v in grouped(nabla_int8, shape, "median_ms").items():
         what = "INT8 dynamic Linear" if op == "int8_linear" else "FP32 Linear"
         row(f"{what} m={m} k={k} n={n} (ms)", v, best[key], False)
 
-# the transformer encoder: PyTorch's figure of each round is that of its faster thread configuration there
-torch_tf = parse(d / "torch-transformer.txt")
+def best_of_configs(kind):
+    """PyTorch's figure of each round for each (op, batch): that of its faster thread configuration in that round."""
+    per_config = grouped(parse(d / f"torch-{kind}.txt"), lambda r: step(r) + (r.get("config", ""),), "median_ms")
+    best = {}
+    for key, v in per_config.items():
+        cur = best.setdefault(key[:2], list(v))
+        best[key[:2]] = [min(a, b) for a, b in zip(cur, v)]
+    return best
+
+
 step = lambda r: (r["op"], r["batch"])
-per_config = grouped(torch_tf, lambda r: step(r) + (r.get("config", ""),), "median_ms")
-best_tf = {}
-for key, v in per_config.items():
-    cur = best_tf.setdefault(key[:2], list(v))
-    best_tf[key[:2]] = [min(a, b) for a, b in zip(cur, v)]
+
+# the transformer encoder
+best_tf = best_of_configs("transformer")
 for key, v in grouped(parse(d / "nabla-transformer.txt"), step, "median_ms").items():
     if key in best_tf:
         op, batch = key
         what = "forward (eval, no grad)" if op == "encoder_forward" else "training step (AdamW)"
         row(f"TransformerEncoder 2x256 seq 64 batch {batch} {what} (ms)", v, best_tf[key], False)
 
-# the recurrent layers, likewise the faster of PyTorch's two thread configurations in each round
-per_config = grouped(parse(d / "torch-rnn.txt"), lambda r: step(r) + (r.get("config", ""),), "median_ms")
-best_rnn = {}
-for key, v in per_config.items():
-    cur = best_rnn.setdefault(key[:2], list(v))
-    best_rnn[key[:2]] = [min(a, b) for a, b in zip(cur, v)]
+# the recurrent layers
+best_rnn = best_of_configs("rnn")
 for key, v in grouped(parse(d / "nabla-rnn.txt"), step, "median_ms").items():
     if key in best_rnn:
         op, batch = key

@@ -1,10 +1,7 @@
 package io.nabla.optim;
 
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * {@code ChainedScheduler(schedulers)} as in PyTorch 1.13: every {@link #step()} steps each child, in order, so their
@@ -21,29 +18,16 @@ public final class ChainedScheduler extends CompositeLrScheduler {
     }
 
     private static Optimizer check(List<LrScheduler> schedulers) {
-        Objects.requireNonNull(schedulers, "schedulers");
-        if (schedulers.isEmpty()) {
-            throw new IllegalArgumentException("schedulers: expected at least one scheduler, got none");
-        }
-        Set<LrScheduler> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        java.util.Objects.requireNonNull(schedulers, "schedulers");
+        Optimizer optimizer = schedulers.isEmpty() || schedulers.get(0) == null ? null : schedulers.get(0).optimizer();
+        checkChildren(schedulers, optimizer, "the same");
         for (int i = 0; i < schedulers.size(); i++) {
-            LrScheduler s = schedulers.get(i);
-            if (s == null) {
-                throw new IllegalArgumentException("schedulers[" + i + "]: expected a scheduler, got null");
-            }
-            if (s.optimizer() != schedulers.get(0).optimizer()) {
-                throw new IllegalArgumentException("schedulers[" + i + "]: expected a scheduler of the same optimizer "
-                        + "as schedulers[0], got one of another optimizer");
-            }
-            if (!seen.add(s)) {
-                throw new IllegalArgumentException("schedulers[" + i + "]: the same scheduler appears more than once");
-            }
-            if (s instanceof CompositeLrScheduler) {
+            if (schedulers.get(i) instanceof CompositeLrScheduler) {
                 throw new IllegalArgumentException("schedulers[" + i + "]: expected a scheduler other than "
                         + "SequentialLR or ChainedScheduler");
             }
         }
-        return schedulers.get(0).optimizer();
+        return optimizer;
     }
 
     /** Steps every child in order (PyTorch's {@code ChainedScheduler.step}). */

@@ -20,6 +20,31 @@ public abstract class CompositeLrScheduler extends LrScheduler {
         this.schedulers = List.copyOf(schedulers);
     }
 
+    /**
+     * Checks what every composite checks of its children: at least one, none null, each of {@code optimizer} (for
+     * {@code whose}, e.g. "the SequentialLR's"), none twice. The caller checks what its kind adds.
+     */
+    static void checkChildren(List<LrScheduler> schedulers, Optimizer optimizer, String whose) {
+        java.util.Objects.requireNonNull(schedulers, "schedulers");
+        if (schedulers.isEmpty()) {
+            throw new IllegalArgumentException("schedulers: expected at least one scheduler, got none");
+        }
+        java.util.Set<LrScheduler> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int i = 0; i < schedulers.size(); i++) {
+            LrScheduler s = schedulers.get(i);
+            if (s == null) {
+                throw new IllegalArgumentException("schedulers[" + i + "]: expected a scheduler, got null");
+            }
+            if (s.optimizer() != optimizer) {
+                throw new IllegalArgumentException("schedulers[" + i + "]: expected a scheduler of " + whose
+                        + " optimizer, got one of another optimizer");
+            }
+            if (!seen.add(s)) {
+                throw new IllegalArgumentException("schedulers[" + i + "]: the same scheduler appears more than once");
+            }
+        }
+    }
+
     /** The child schedules, in order. */
     public List<LrScheduler> schedulers() {
         return schedulers;

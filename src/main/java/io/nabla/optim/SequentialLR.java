@@ -1,16 +1,8 @@
 package io.nabla.optim;
 
-import io.nabla.backend.DType;
-import io.nabla.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * {@code SequentialLR(schedulers, milestones)} as in PyTorch 1.13: the schedules run one after the other, the child
@@ -53,24 +45,10 @@ public final class SequentialLR extends CompositeLrScheduler {
     /** Checks the arguments before anything changes; returns the optimizer. */
     private static Optimizer check(Optimizer optimizer, List<LrScheduler> schedulers, int[] milestones) {
         Objects.requireNonNull(optimizer, "optimizer");
-        Objects.requireNonNull(schedulers, "schedulers");
         Objects.requireNonNull(milestones, "milestones");
-        if (schedulers.isEmpty()) {
-            throw new IllegalArgumentException("schedulers: expected at least one scheduler, got none");
-        }
-        Set<LrScheduler> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        checkChildren(schedulers, optimizer, "the SequentialLR's");
         for (int i = 0; i < schedulers.size(); i++) {
             LrScheduler s = schedulers.get(i);
-            if (s == null) {
-                throw new IllegalArgumentException("schedulers[" + i + "]: expected a scheduler, got null");
-            }
-            if (s.optimizer() != optimizer) {
-                throw new IllegalArgumentException("schedulers[" + i + "]: expected a scheduler of the SequentialLR's "
-                        + "optimizer, got one of another optimizer");
-            }
-            if (!seen.add(s)) {
-                throw new IllegalArgumentException("schedulers[" + i + "]: the same scheduler appears more than once");
-            }
             if (i > 0 && s instanceof SequentialLR) {
                 throw new IllegalArgumentException("schedulers[" + i + "]: expected a scheduler other than "
                         + "SequentialLR after the first (PyTorch 1.13 starts it with step(0), which SequentialLR "

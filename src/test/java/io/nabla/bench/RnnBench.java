@@ -11,9 +11,6 @@ import io.nabla.nn.Rnn;
 import io.nabla.optim.Adam;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 
 /**
  * The recurrent layers of src/bench/torch_rnn.py (LSTM and GRU, 2 layers, input 128, hidden 256, batch_first, input
@@ -43,13 +40,13 @@ public final class RnnBench {
                 try (GradMode.Region ng = GradMode.disable()) {
                     for (int batch : new int[] {1, 16}) {
                         Tensor x = Init.normal(Tensor.empty(DType.FP32, batch, SEQ, IN), 0, 1, g);
-                        report(name + "_forward", batch, median(() -> model.forward(x), 50));
+                        BenchTiming.report(name + "_forward", batch, BenchTiming.median(() -> model.forward(x), 50));
                     }
                 }
                 model.train();
                 Adam opt = new Adam(model.parameters(), Adam.Options.defaults());
                 Tensor x = Init.normal(Tensor.empty(DType.FP32, 16, SEQ, IN), 0, 1, g);
-                report(name + "_train_step", 16, median(() -> {
+                BenchTiming.report(name + "_train_step", 16, BenchTiming.median(() -> {
                     opt.zeroGrad();
                     Tensor y = model.forward(x);
                     Autograd.backward(ReduceOps.mean(ElementwiseOps.mul(y, y)));
@@ -57,29 +54,5 @@ public final class RnnBench {
                 }, 30));
             }
         }
-    }
-
-    private static void report(String op, int batch, double ms) {
-        System.out.printf("RESULT op=%s batch=%d median_ms=%.3f%n", op, batch, ms);
-    }
-
-    /** After at least {@code warmup} calls and 10 s of them (so the JIT has compiled the path), 21 timed calls. */
-    private static double median(Runnable fn, int warmup) {
-        long start = System.nanoTime();
-        for (int i = 0; i < warmup || System.nanoTime() - start < 10_000_000_000L; i++) {
-            try (TensorScope t = TensorScope.open()) {
-                fn.run();
-            }
-        }
-        List<Double> times = new ArrayList<>();
-        for (int i = 0; i < 21; i++) {
-            try (TensorScope t = TensorScope.open()) {
-                long t0 = System.nanoTime();
-                fn.run();
-                times.add((System.nanoTime() - t0) / 1e6);
-            }
-        }
-        Collections.sort(times);
-        return times.get(times.size() / 2);
     }
 }

@@ -14,7 +14,6 @@ import io.nabla.optim.AdamW;
 import io.nabla.tensor.Tensor;
 import io.nabla.tensor.TensorScope;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -61,7 +60,7 @@ public final class TransformerBench {
             try (GradMode.Region ng = GradMode.disable()) {
                 for (int batch : all || args[0].equals("forward") ? new int[] {1, 16} : new int[0]) {
                     Tensor x = input(batch, g);
-                    report("encoder_forward", batch, median(() -> model.forward(x), 50));
+                    BenchTiming.report("encoder_forward", batch, BenchTiming.median(() -> model.forward(x), 50));
                 }
             }
             if (!all && !args[0].equals("train")) {
@@ -71,36 +70,12 @@ public final class TransformerBench {
             train.train();
             AdamW opt = new AdamW(train.parameters(), AdamW.defaults().withLr(1e-4));
             Tensor x = input(16, g);
-            report("encoder_train_step", 16, median(() -> {
+            BenchTiming.report("encoder_train_step", 16, BenchTiming.median(() -> {
                 opt.zeroGrad();
                 Tensor y = train.forward(x);
                 Autograd.backward(ReduceOps.mean(ElementwiseOps.mul(y, y)));
                 opt.step();
             }, 30));
         }
-    }
-
-    private static void report(String op, int batch, double ms) {
-        System.out.printf("RESULT op=%s batch=%d median_ms=%.3f%n", op, batch, ms);
-    }
-
-    /** After at least {@code warmup} calls and 10 s of them (so the JIT has compiled the path), 21 timed calls. */
-    private static double median(Runnable fn, int warmup) {
-        long start = System.nanoTime();
-        for (int i = 0; i < warmup || System.nanoTime() - start < 10_000_000_000L; i++) {
-            try (TensorScope t = TensorScope.open()) {
-                fn.run();
-            }
-        }
-        List<Double> times = new ArrayList<>();
-        for (int i = 0; i < 21; i++) {
-            try (TensorScope t = TensorScope.open()) {
-                long t0 = System.nanoTime();
-                fn.run();
-                times.add((System.nanoTime() - t0) / 1e6);
-            }
-        }
-        Collections.sort(times);
-        return times.get(times.size() / 2);
     }
 }
